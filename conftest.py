@@ -1,0 +1,118 @@
+"""Fixtures shared across apps: the work calendar, a small organisation, and the personas that
+tests are written in terms of (citizen, enterprise, clerk, approver, township officer, agent,
+hall manager, leader, admin, outsider)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from onewindow.accounts.demo import enterprise_uscc, resident_id
+from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
+from onewindow.accounts.services import org_unit_create
+from onewindow.core.calendar_seed import seed_from_chinesecalendar
+
+PASSWORD = "Test-pass-2021"
+
+
+@pytest.fixture
+def calendar(db: Any) -> None:
+    """The official working-day calendar for 2019-2026 (as chinesecalendar knows it)."""
+    from onewindow.core.models import WorkCalendarDay
+
+    if not WorkCalendarDay.objects.exists():
+        seed_from_chinesecalendar(first_year=2019)
+
+
+@pytest.fixture
+def org(db: Any) -> dict[str, OrgUnit]:
+    gov = org_unit_create(code="QY", name="青原区人民政府", kind=OrgUnit.Kind.GOVERNMENT)
+    units = {"gov": gov}
+    for code, name in [("XZSP", "行政审批局"), ("ZJJ", "住房和城乡建设局"), ("SW", "税务局"), ("BDC", "不动产登记中心"), ("MZJ", "民政局"), ("YBJ", "医疗保障局")]:
+        units[code] = org_unit_create(code=code, name=name, kind=OrgUnit.Kind.DEPARTMENT, parent=gov)
+    units["ZXZ"] = org_unit_create(code="ZXZ", name="值夏镇", kind=OrgUnit.Kind.TOWNSHIP, parent=gov)
+    units["FTZ"] = org_unit_create(code="FTZ", name="富滩镇", kind=OrgUnit.Kind.TOWNSHIP, parent=gov)
+    units["ZXSQ"] = org_unit_create(code="ZXZ-V01", name="值夏社区", kind=OrgUnit.Kind.COMMUNITY, parent=units["ZXZ"])
+    units["FTC"] = org_unit_create(code="FTZ-V01", name="富滩村", kind=OrgUnit.Kind.VILLAGE, parent=units["FTZ"])
+    return units
+
+
+def make_user(username: str, role: str | None = None, unit: OrgUnit | None = None, **extra: Any) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, display_name=extra.pop("display_name", username), **extra)
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, org_unit=unit)
+    return user
+
+
+@pytest.fixture
+def citizen(db: Any) -> User:
+    return make_user("citizen", Role.CITIZEN, id_number=resident_id("19560312", 228), display_name="刘秀英", phone="13900000001")
+
+
+@pytest.fixture
+def outsider(db: Any) -> User:
+    """Another citizen, who must never see the first one's things."""
+    return make_user("outsider", Role.CITIZEN, id_number=resident_id("19900101", 111), display_name="路人甲", phone="13900000002")
+
+
+@pytest.fixture
+def enterprise_user(db: Any) -> User:
+    from onewindow.accounts.models import Enterprise, EnterpriseHandler
+
+    user = make_user("enterprise", Role.ENTERPRISE, id_number=resident_id("19790605", 137), display_name="陈志强")
+    ent = Enterprise.objects.create(uscc=enterprise_uscc(1), name="吉安市青原区赣江农业发展有限公司", legal_representative="陈志强")
+    EnterpriseHandler.objects.create(enterprise=ent, user=user, kind=EnterpriseHandler.Kind.LEGAL_REPRESENTATIVE)
+    return user
+
+
+@pytest.fixture
+def clerk(org: dict[str, OrgUnit]) -> User:
+    return make_user("clerk", Role.CLERK, org["XZSP"])
+
+
+@pytest.fixture
+def approver(org: dict[str, OrgUnit]) -> User:
+    """A back-office approver of 住建局."""
+    return make_user("approver_zjj", Role.APPROVER, org["ZJJ"])
+
+
+@pytest.fixture
+def approver_sw(org: dict[str, OrgUnit]) -> User:
+    return make_user("approver_sw", Role.APPROVER, org["SW"])
+
+
+@pytest.fixture
+def approver_bdc(org: dict[str, OrgUnit]) -> User:
+    return make_user("approver_bdc", Role.APPROVER, org["BDC"])
+
+
+@pytest.fixture
+def township_officer(org: dict[str, OrgUnit]) -> User:
+    return make_user("township", Role.TOWNSHIP_OFFICER, org["ZXZ"])
+
+
+@pytest.fixture
+def agent(org: dict[str, OrgUnit]) -> User:
+    return make_user("agent", Role.AGENT, org["ZXSQ"])
+
+
+@pytest.fixture
+def hall_manager(org: dict[str, OrgUnit]) -> User:
+    return make_user("manager", Role.HALL_MANAGER, org["XZSP"])
+
+
+@pytest.fixture
+def leader(org: dict[str, OrgUnit]) -> User:
+    return make_user("leader", Role.LEADER, org["gov"])
+
+
+@pytest.fixture
+def admin_user(db: Any) -> User:
+    return make_user("admin", Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+def login(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.identity import mask
+from onewindow.core.models import PublicModel, TimeStampedModel
+
+
+class OrgUnit(PublicModel):
+    """A node of the organisation tree: district > department / township > village.
+
+    `path` is a materialised path ("0001/0007/") so a subtree is one indexed prefix query; role
+    scoping ("an approver of 住建局 sees 住建局's cases") is built on it.
+    """
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("区人民政府")
+        DEPARTMENT = "department", _("部门")
+        TOWNSHIP = "township", _("乡镇")
+        SUBDISTRICT = "subdistrict", _("街道")
+        VILLAGE = "village", _("行政村")
+        COMMUNITY = "community", _("社区")
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=32, blank=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级")
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("组织机构")
+        verbose_name_plural = _("组织机构")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_township_level(self) -> bool:
+        return self.kind in (self.Kind.TOWNSHIP, self.Kind.SUBDISTRICT)
+
+    @property
+    def is_village_level(self) -> bool:
+        return self.kind in (self.Kind.VILLAGE, self.Kind.COMMUNITY)
+
+
+class User(AbstractUser):
+    """Anyone who signs in: citizens, enterprise handlers and staff.
+
+    The identity number is stored for real-name checks and matching; it is only ever shown through
+    `masked_id_number`.
+    """
+
+    class IdType(models.TextChoices):
+        RESIDENT = "resident", _("居民身份证")
+        PERMIT = "permit", _("港澳台居民居住证")
+
+    display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    id_type = models.CharField(_("证件类型"), max_length=16, choices=IdType.choices, blank=True)
+    id_number = models.CharField(_("证件号码"), max_length=18, null=True, blank=True, unique=True)
+    verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
+    care_mode = models.BooleanField(_("关怀模式"), default=False)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask(self.id_number or "")
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Works for the government (any staff role), as opposed to citizens and enterprises."""
+        return self.role_assignments.filter(role__in=[r.value for r in STAFF_ROLES]).exists()
+
+    def role_names(self) -> set[str]:
+        return set(self.role_assignments.values_list("role", flat=True))
+
+    def has_role(self, role: str, unit: OrgUnit | None = None) -> bool:
+        """True if the user holds `role` at `unit` or at one of its ancestors."""
+        qs = self.role_assignments.filter(role=role)
+        if unit is None:
+            return qs.exists()
+        return qs.filter(Q(org_unit__isnull=True) | Q(org_unit__path__in=_ancestor_paths(unit.path))).exists()
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["".join(p + "/" for p in parts[: i + 1]) for i in range(len(parts))]
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("群众")
+    ENTERPRISE = "enterprise", _("企业")
+    CLERK = "clerk", _("前台受理人员")
+    APPROVER = "approver", _("后台审批人员")
+    TOWNSHIP_OFFICER = "township_officer", _("乡镇工作人员")
+    AGENT = "agent", _("村级代办员")
+    HALL_MANAGER = "hall_manager", _("大厅管理员")
+    ADMIN = "admin", _("系统管理员")
+    LEADER = "leader", _("领导")
+
+
+STAFF_ROLES = {Role.CLERK, Role.APPROVER, Role.TOWNSHIP_OFFICER, Role.AGENT, Role.HALL_MANAGER, Role.ADMIN, Role.LEADER}
+
+
+class RoleAssignment(TimeStampedModel):
+    """A role held at an org unit (and its subtree). Staff roles always name their unit."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户"))
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    org_unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("所属机构")
+    )
+
+    class Meta:
+        verbose_name = _("角色分配")
+        verbose_name_plural = _("角色分配")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "org_unit"], name="uniq_role_assignment"),
+            models.CheckConstraint(
+                condition=Q(role__in=["citizen", "enterprise", "admin"]) | Q(org_unit__isnull=False),
+                name="staff_role_has_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_role_display()} @ {self.org_unit or '-'}"
+
+
+class Enterprise(PublicModel):
+    """An enterprise or sole trader (个体工商户), identified by its unified social credit code."""
+
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    legal_representative = models.CharField(_("法定代表人"), max_length=64)
+    is_sole_trader = models.BooleanField(_("个体工商户"), default=False)
+    verified_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_uscc(self) -> str:
+        return mask(self.uscc)
+
+
+class EnterpriseHandler(TimeStampedModel):
+    """A user authorised to act for an enterprise (the legal representative or a handler, 经办人)."""
+
+    class Kind(models.TextChoices):
+        LEGAL_REPRESENTATIVE = "legal", _("法定代表人")
+        HANDLER = "handler", _("经办人")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="handlers")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enterprise_roles")
+    kind = models.CharField(_("身份"), max_length=8, choices=Kind.choices, default=Kind.HANDLER)
+
+    class Meta:
+        verbose_name = _("企业经办人")
+        verbose_name_plural = _("企业经办人")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "user"], name="uniq_enterprise_handler")]

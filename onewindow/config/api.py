@@ -1,0 +1,68 @@
+"""The JSON API at /api/v1/. Each domain app contributes `router` from its own `api.py`; they are
+discovered here so adding an app never edits a shared list."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from onewindow.core.errors import ApplicationError
+
+api = NinjaAPI(
+    title="OneWindow 一窗通办 API",
+    version="1.0.0",
+    description="青原区政务服务平台接口：事项目录、办件、预约、大厅排队、网上办事。错误统一为 {code, message, fields}。",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = ".".join(str(p) for p in err.get("loc", [])[1:]) or "body"
+        fields.setdefault(loc, []).append(str(err.get("msg", "")))
+    from django.utils.translation import gettext as _
+
+    return _error(request, 422, "validation_failed", _("提交的数据不正确。"), fields)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    from django.utils.translation import gettext as _
+
+    return _error(request, 401, "unauthenticated", _("请先登录。"))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+for app in settings.INSTALLED_APPS:
+    if not app.startswith("onewindow."):
+        continue
+    label = app.rsplit(".", 1)[1]
+    try:
+        module = importlib.import_module(f"{app}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.api":
+            raise
+        continue
+    api.add_router(f"/{label}/", module.router)

@@ -1,0 +1,62 @@
+"""The demo district: a deterministic, idempotent data set in which the seed's figures (FACTS.md,
+marked "demo") come out of the data. `manage.py load_demo` runs each app's `demo.build(ctx)` in
+DEMO_STEPS order; each step checks what already exists, so running it twice changes nothing."""
+
+from __future__ import annotations
+
+import random
+import sys
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+# Order matters: later steps use what earlier ones built. Missing modules are skipped.
+DEMO_STEPS = [
+    "onewindow.core.demo.calendar",
+    "onewindow.accounts.demo",
+    "onewindow.catalog.demo",
+    "onewindow.hall.demo",
+    "onewindow.cases.demo",
+    "onewindow.appointments.demo",
+    "onewindow.portal.demo",
+    "onewindow.assistance.demo",
+    "onewindow.welfare.demo",
+    "onewindow.ratings.demo",
+]
+
+DEMO_PASSWORD = "Qingyuan@2021"  # noqa: S105 - documented demo persona password, demo data only
+
+
+@dataclass
+class DemoContext:
+    seed: int = 20210603
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    quiet: bool = False
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def rng(self, name: str) -> random.Random:
+        """An independent, deterministic random stream per step, so adding data to one step never
+        reshuffles another's."""
+        return random.Random(f"{self.seed}:{name}")
+
+    def _write(self, text: str) -> None:
+        # Django's OutputWrapper appends a newline unless told otherwise; a progress bar must not.
+        try:
+            self.out.write(text, ending="")  # type: ignore[call-arg]
+        except TypeError:
+            self.out.write(text)
+        self.out.flush()
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            self._write(text + "\n")
+
+    def progress(self, label: str, done: int, total: int) -> None:
+        """A one-line progress bar (the command's progress display)."""
+        if self.quiet or total <= 0:
+            return
+        step = max(1, total // 50)
+        if done % step and done < total:
+            return
+        width = 30
+        filled = int(width * done / total)
+        self._write(f"\r  {label:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}" + ("\n" if done >= total else ""))

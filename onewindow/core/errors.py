@@ -1,0 +1,58 @@
+"""Domain errors. Services raise these; one place maps them to HTTP (API handler, middleware).
+
+Messages are translated lazily so the same error reads in the requester's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: Any = None, *, code: str | None = None, fields: dict[str, Any] | None = None):
+        self.message = message if message is not None else _("请求无法处理。")
+        if code:
+            self.code = code
+        # field -> list of messages, for forms and the API error shape
+        self.fields = fields or {}
+        super().__init__(str(self.message))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": str(self.message),
+            "fields": {k: [str(m) for m in (v if isinstance(v, list | tuple) else [v])] for k, v in self.fields.items()},
+        }
+
+
+class ValidationFailed(ApplicationError):
+    status = 422
+    code = "validation_failed"
+
+
+class NotFound(ApplicationError):
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: Any = None, **kw: Any):
+        super().__init__(message if message is not None else _("未找到。"), **kw)
+
+
+class PermissionDenied(ApplicationError):
+    status = 403
+    code = "permission_denied"
+
+    def __init__(self, message: Any = None, **kw: Any):
+        super().__init__(message if message is not None else _("您无权进行此操作。"), **kw)
+
+
+class Conflict(ApplicationError):
+    """The state changed under the caller (already accepted, slot full, number taken...)."""
+
+    status = 409
+    code = "conflict"

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from onewindow.core.demo import DEMO_STEPS, DemoContext
+
+
+class Command(BaseCommand):
+    help = "Build the demo district (idempotent, deterministic). The seed's figures come out of this data."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--seed", type=int, default=20210603)
+        parser.add_argument("--only", nargs="*", help="run only these steps (module names)")
+
+    def handle(self, *args: Any, seed: int, only: list[str] | None, **options: Any) -> None:
+        ctx = DemoContext(seed=seed, out=self.stdout, quiet=options["verbosity"] == 0)
+        for step in DEMO_STEPS:
+            if only and step.rsplit(".", 1)[-1] not in only and step not in only:
+                continue
+            try:
+                module = importlib.import_module(step)
+            except ModuleNotFoundError as exc:
+                if exc.name == step:
+                    continue
+                raise
+            ctx.say(f"» {step}")
+            module.build(ctx)
+        ctx.say("demo district ready")

@@ -1,0 +1,120 @@
+"""Notification outbox.
+
+`notify()` writes a row in the caller's transaction; delivery is enqueued only after commit, so a
+rolled-back change never texts anyone. Backends are pluggable (settings ONEWINDOW_SMS_BACKEND /
+ONEWINDOW_EMAIL_BACKEND); the default LogBackend writes to the log and leaves the row as the record.
+Failures are retried with backoff by `deliver_pending` (the worker's periodic sweep) and stay
+visible in the admin with their last error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import Notification
+
+logger = logging.getLogger("onewindow.notify")
+MAX_ATTEMPTS = 5
+
+
+class Backend(Protocol):
+    def send(self, notification: Notification) -> None: ...
+
+
+class LogBackend:
+    def send(self, notification: Notification) -> None:
+        logger.info("notify %s to %s: %s %s", notification.channel, notification.recipient, notification.subject, notification.body)
+
+
+def _backend(channel: str) -> Backend:
+    path = settings.ONEWINDOW_EMAIL_BACKEND if channel == Notification.Channel.EMAIL else settings.ONEWINDOW_SMS_BACKEND
+    if channel == Notification.Channel.SITE:
+        path = "onewindow.core.notify.LogBackend"
+    return import_string(path)()
+
+
+def notify(
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    user: Any = None,
+    kind: str = "",
+    dedupe_key: str | None = None,
+) -> Notification | None:
+    """Queue a notification; returns None when `dedupe_key` was already queued."""
+    if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            n = Notification.objects.create(
+                channel=channel,
+                recipient=recipient,
+                body=body,
+                subject=subject,
+                user=user,
+                kind=kind,
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        if dedupe_key:  # lost a race for the same key: the other one will be delivered
+            return None
+        raise
+    transaction.on_commit(lambda: _enqueue(n.pk))
+    return n
+
+
+def _enqueue(pk: int) -> None:
+    from .tasks import deliver_notification
+
+    try:
+        deliver_notification.enqueue(pk)
+    except Exception:  # the periodic sweep picks up anything the queue did not take
+        logger.exception("could not enqueue notification %s", pk)
+
+
+def deliver(pk: int) -> bool:
+    """Try to send one notification. Claimed with a conditional update so two workers never
+    send the same row twice."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=pk, status__in=[Notification.Status.PENDING, Notification.Status.FAILED]).filter(
+        attempts__lt=MAX_ATTEMPTS
+    )
+    n = claimed.first()
+    if n is None:
+        return False
+    if n.next_attempt_at and n.next_attempt_at > now:
+        return False
+    # Claim: bump attempts only if nobody else did in between.
+    if not Notification.objects.filter(pk=pk, attempts=n.attempts).update(attempts=n.attempts + 1, next_attempt_at=now + datetime.timedelta(minutes=5)):
+        return False
+    n.attempts += 1
+    try:
+        _backend(n.channel).send(n)
+    except Exception as exc:  # any backend failure is recorded and retried later
+        backoff = datetime.timedelta(minutes=2 ** n.attempts)
+        Notification.objects.filter(pk=pk).update(
+            status=Notification.Status.FAILED, last_error=str(exc)[:2000], next_attempt_at=now + backoff
+        )
+        return False
+    Notification.objects.filter(pk=pk).update(status=Notification.Status.SENT, sent_at=timezone.now(), last_error="")
+    return True
+
+
+def deliver_pending(*, limit: int = 200) -> int:
+    now = timezone.now()
+    due = (
+        Notification.objects.filter(status__in=[Notification.Status.PENDING, Notification.Status.FAILED], attempts__lt=MAX_ATTEMPTS)
+        .exclude(next_attempt_at__gt=now)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in list(due) if deliver(pk))

@@ -1,0 +1,157 @@
+"""Working-day arithmetic over the WorkCalendarDay table.
+
+The sorted list of workdays is loaded once per process (and reloaded when the table changes here,
+or after CACHE_SECONDS for changes made by another process), so every operation is a bisect:
+O(log n) whatever the distance.
+
+Convention (行政许可法 and 民法典 on periods): the day an event happens is not counted; day 1 is
+the first working day after it. So an application received on a Saturday, or on a Friday, both
+count from the next Monday that is a working day.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
+
+from .errors import ApplicationError
+
+CACHE_SECONDS = 60.0
+
+
+class CalendarNotCovered(ApplicationError):
+    status = 503
+    code = "calendar_not_covered"
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(
+            _("工作日历缺少 %(year)s 年的数据，请管理员先录入该年度的法定节假日安排。") % {"year": year},
+        )
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    first: datetime.date
+    last: datetime.date
+    workdays: tuple[datetime.date, ...]
+    rest_names: dict[datetime.date, str]
+
+
+_cache: _Calendar | None = None
+_loaded_at = 0.0
+
+
+def invalidate(**_: object) -> None:
+    global _cache
+    _cache = None
+
+
+def _calendar() -> _Calendar:
+    global _cache, _loaded_at
+    if _cache is None or time.monotonic() - _loaded_at > CACHE_SECONDS:
+        from .models import WorkCalendarDay
+
+        rows = list(WorkCalendarDay.objects.order_by("date").values_list("date", "is_workday", "holiday_name"))
+        if not rows:
+            today = datetime.date.today()
+            raise CalendarNotCovered(today.year)
+        _cache = _Calendar(
+            first=rows[0][0],
+            last=rows[-1][0],
+            workdays=tuple(d for d, w, _n in rows if w),
+            rest_names={d: n for d, w, n in rows if not w and n},
+        )
+        _loaded_at = time.monotonic()
+    return _cache
+
+
+def _check(cal: _Calendar, day: datetime.date) -> None:
+    if day < cal.first:
+        raise CalendarNotCovered(day.year)
+    if day > cal.last:
+        raise CalendarNotCovered(day.year)
+
+
+def is_workday(day: datetime.date) -> bool:
+    cal = _calendar()
+    _check(cal, day)
+    i = bisect.bisect_left(cal.workdays, day)
+    return i < len(cal.workdays) and cal.workdays[i] == day
+
+
+def holiday_name(day: datetime.date) -> str:
+    return _calendar().rest_names.get(day, "")
+
+
+def next_workday(day: datetime.date) -> datetime.date:
+    """The first working day on or after `day`."""
+    cal = _calendar()
+    _check(cal, day)
+    i = bisect.bisect_left(cal.workdays, day)
+    if i >= len(cal.workdays):
+        raise CalendarNotCovered(cal.last.year + 1)
+    return cal.workdays[i]
+
+
+def add_workdays(start: datetime.date, days: int) -> datetime.date:
+    """The date on which a period of `days` working days starting after `start` ends."""
+    if days < 0:
+        raise ValueError("days must be >= 0")
+    cal = _calendar()
+    _check(cal, start)
+    if days == 0:
+        return start
+    i = bisect.bisect_right(cal.workdays, start) + days - 1
+    if i >= len(cal.workdays):
+        raise CalendarNotCovered(cal.last.year + 1)
+    return cal.workdays[i]
+
+
+def workdays_between(start: datetime.date, end: datetime.date) -> int:
+    """Working days in (start, end]; negative when end is before start."""
+    cal = _calendar()
+    _check(cal, start)
+    _check(cal, end)
+    if end < start:
+        return -workdays_between(end, start)
+    return bisect.bisect_right(cal.workdays, end) - bisect.bisect_right(cal.workdays, start)
+
+
+def workdays_between_excluding(
+    start: datetime.date, end: datetime.date, pauses: Iterable[tuple[datetime.date, datetime.date | None]]
+) -> int:
+    """Working days in (start, end] that fall outside every paused interval (pause_start, pause_end].
+
+    A pause still open (end None) runs to `end`. Overlapping pauses are merged so no day is taken
+    out twice.
+    """
+    used = workdays_between(start, end)
+    merged: list[list[datetime.date]] = []
+    for p_start, p_end in sorted((a, b or end) for a, b in pauses):
+        lo, hi = max(p_start, start), min(p_end, end)
+        if hi <= lo:
+            continue
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return used - sum(workdays_between(lo, hi) for lo, hi in merged)
+
+
+def covered_years() -> list[int]:
+    cal = _calendar()
+    return list(range(cal.first.year, cal.last.year + 1))
+
+
+def _connect() -> None:
+    from .models import WorkCalendarDay
+
+    post_save.connect(invalidate, sender=WorkCalendarDay, dispatch_uid="workdays-invalidate-save")
+    post_delete.connect(invalidate, sender=WorkCalendarDay, dispatch_uid="workdays-invalidate-delete")

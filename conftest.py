@@ -14,7 +14,7 @@ from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
 from onewindow.accounts.services import org_unit_create
 from onewindow.core.calendar_seed import seed_from_chinesecalendar
 
-PASSWORD = "Test-pass-2021"
+PASSWORD = "Test-pass-2021"  # noqa: S105 - test fixture password
 
 
 @pytest.fixture
@@ -30,7 +30,14 @@ def calendar(db: Any) -> None:
 def org(db: Any) -> dict[str, OrgUnit]:
     gov = org_unit_create(code="QY", name="青原区人民政府", kind=OrgUnit.Kind.GOVERNMENT)
     units = {"gov": gov}
-    for code, name in [("XZSP", "行政审批局"), ("ZJJ", "住房和城乡建设局"), ("SW", "税务局"), ("BDC", "不动产登记中心"), ("MZJ", "民政局"), ("YBJ", "医疗保障局")]:
+    for code, name in [
+        ("XZSP", "行政审批局"),
+        ("ZJJ", "住房和城乡建设局"),
+        ("SW", "税务局"),
+        ("BDC", "不动产登记中心"),
+        ("MZJ", "民政局"),
+        ("YBJ", "医疗保障局"),
+    ]:
         units[code] = org_unit_create(code=code, name=name, kind=OrgUnit.Kind.DEPARTMENT, parent=gov)
     units["ZXZ"] = org_unit_create(code="ZXZ", name="值夏镇", kind=OrgUnit.Kind.TOWNSHIP, parent=gov)
     units["FTZ"] = org_unit_create(code="FTZ", name="富滩镇", kind=OrgUnit.Kind.TOWNSHIP, parent=gov)
@@ -40,7 +47,9 @@ def org(db: Any) -> dict[str, OrgUnit]:
 
 
 def make_user(username: str, role: str | None = None, unit: OrgUnit | None = None, **extra: Any) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, display_name=extra.pop("display_name", username), **extra)
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, display_name=extra.pop("display_name", username), **extra
+    )
     if role:
         RoleAssignment.objects.create(user=user, role=role, org_unit=unit)
     return user
@@ -62,7 +71,9 @@ def enterprise_user(db: Any) -> User:
     from onewindow.accounts.models import Enterprise, EnterpriseHandler
 
     user = make_user("enterprise", Role.ENTERPRISE, id_number=resident_id("19790605", 137), display_name="陈志强")
-    ent = Enterprise.objects.create(uscc=enterprise_uscc(1), name="吉安市青原区赣江农业发展有限公司", legal_representative="陈志强")
+    ent = Enterprise.objects.create(
+        uscc=enterprise_uscc(1), name="吉安市青原区赣江农业发展有限公司", legal_representative="陈志强"
+    )
     EnterpriseHandler.objects.create(enterprise=ent, user=user, kind=EnterpriseHandler.Kind.LEGAL_REPRESENTATIVE)
     return user
 

@@ -115,7 +115,9 @@ PERSONAS: list[dict[str, str]] = [
 def build_org(ctx: DemoContext) -> OrgUnit:
     from .services import org_unit_create
 
-    gov = OrgUnit.objects.filter(code="QY").first() or org_unit_create(code="QY", name="青原区人民政府", kind=OrgUnit.Kind.GOVERNMENT)
+    gov = OrgUnit.objects.filter(code="QY").first() or org_unit_create(
+        code="QY", name="青原区人民政府", kind=OrgUnit.Kind.GOVERNMENT
+    )
     for i, (code, name, short) in enumerate(DEPARTMENTS):
         if not OrgUnit.objects.filter(code=code).exists():
             org_unit_create(code=code, name=name, short_name=short, kind=OrgUnit.Kind.DEPARTMENT, parent=gov, sort_order=i)
@@ -163,7 +165,9 @@ def build_personas(ctx: DemoContext) -> None:
                 uscc=enterprise_uscc(1),
                 defaults={"name": "吉安市青原区赣江农业发展有限公司", "legal_representative": p["name"]},
             )
-            EnterpriseHandler.objects.get_or_create(enterprise=ent, user=user, defaults={"kind": EnterpriseHandler.Kind.LEGAL_REPRESENTATIVE})
+            EnterpriseHandler.objects.get_or_create(
+                enterprise=ent, user=user, defaults={"kind": EnterpriseHandler.Kind.LEGAL_REPRESENTATIVE}
+            )
     ctx.say(f"  personas: {len(PERSONAS)} (password {DEMO_PASSWORD})")
 
 

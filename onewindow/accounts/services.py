@@ -15,14 +15,25 @@ from onewindow.core.identity import is_residence_permit, validate_resident_id, v
 from .models import Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
 
 
-def org_unit_create(*, code: str, name: str, kind: str, parent: OrgUnit | None = None, short_name: str = "", sort_order: int = 0, actor: Any = None) -> OrgUnit:
+def org_unit_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: OrgUnit | None = None,
+    short_name: str = "",
+    sort_order: int = 0,
+    actor: Any = None,
+) -> OrgUnit:
     with transaction.atomic():
         # The path segment is the unique code, not a sibling count, so two concurrent creations
         # under one parent cannot collide on the path.
         path = (parent.path if parent else "") + f"{code}/"
         try:
             with transaction.atomic():
-                unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent, path=path, short_name=short_name, sort_order=sort_order)
+                unit = OrgUnit.objects.create(
+                    code=code, name=name, kind=kind, parent=parent, path=path, short_name=short_name, sort_order=sort_order
+                )
         except IntegrityError:
             raise Conflict(_("机构编码已存在：%(code)s") % {"code": code}) from None
         audit(actor=actor, action="org_unit.create", target=unit, data={"code": code, "name": name})
@@ -35,7 +46,12 @@ def role_grant(*, user: User, role: str, org_unit: OrgUnit | None = None, actor:
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, org_unit=org_unit)
         if created:
-            audit(actor=actor, action="role.grant", target=user, data={"role": role, "org_unit": org_unit.code if org_unit else None})
+            audit(
+                actor=actor,
+                action="role.grant",
+                target=user,
+                data={"role": role, "org_unit": org_unit.code if org_unit else None},
+            )
         return assignment
 
 
@@ -65,13 +81,19 @@ def citizen_register(
         return user
 
 
-def enterprise_register(*, uscc: str, name: str, legal_representative: str, user: User, is_sole_trader: bool = False, actor: Any = None) -> Enterprise:
+def enterprise_register(
+    *, uscc: str, name: str, legal_representative: str, user: User, is_sole_trader: bool = False, actor: Any = None
+) -> Enterprise:
     code = validate_uscc(uscc)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 ent = Enterprise.objects.create(
-                    uscc=code, name=name, legal_representative=legal_representative, is_sole_trader=is_sole_trader, verified_at=timezone.now()
+                    uscc=code,
+                    name=name,
+                    legal_representative=legal_representative,
+                    is_sole_trader=is_sole_trader,
+                    verified_at=timezone.now(),
                 )
         except IntegrityError:
             raise Conflict(_("该统一社会信用代码已注册。"), code="uscc_taken") from None

@@ -41,7 +41,9 @@ class LifeEvent(TimeStampedModel):
 
 class Matter(PublicModel):
     code = models.CharField(_("事项编码"), max_length=40, unique=True)
-    department = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="matters", verbose_name=_("实施部门"))
+    department = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.PROTECT, related_name="matters", verbose_name=_("实施部门")
+    )
     service_area = models.ForeignKey(
         "hall.ServiceArea", null=True, blank=True, on_delete=models.SET_NULL, related_name="matters", verbose_name=_("受理服务区")
     )
@@ -114,12 +116,17 @@ class MatterVersion(PublicModel):
     legal_basis = models.TextField(_("设定依据"), blank=True)
     handling_level = models.CharField(_("行使层级"), max_length=10, choices=Level.choices, default=Level.DISTRICT)
     on_one_window = models.BooleanField(_("部署至一窗平台"), default=False)
-    online_depth = models.PositiveSmallIntegerField(_("网上办理深度"), choices=OnlineDepth.choices, default=OnlineDepth.INFORMATION)
+    online_depth = models.PositiveSmallIntegerField(
+        _("网上办理深度"), choices=OnlineDepth.choices, default=OnlineDepth.INFORMATION
+    )
     on_mobile = models.BooleanField(_("赣服通可办"), default=False)
     off_hours_bookable = models.BooleanField(_("可预约延时错时服务"), default=False)
     agent_eligible = models.BooleanField(_("可代办"), default=False)
     audience = models.CharField(
-        _("服务对象"), max_length=12, choices=[("citizen", _("自然人")), ("enterprise", _("法人")), ("both", _("自然人、法人"))], default="citizen"
+        _("服务对象"),
+        max_length=12,
+        choices=[("citizen", _("自然人")), ("enterprise", _("法人")), ("both", _("自然人、法人"))],
+        default="citizen",
     )
     commitment_text = models.TextField(_("告知承诺书"), blank=True)
     # The application form, as data: [{"name":..., "label":..., "type": "text|number|date|choice|textarea", "required": bool, "choices": [...]}]
@@ -222,12 +229,17 @@ class BundleItem(models.Model):
         ordering = ["bundle", "sort_order"]
         constraints = [models.UniqueConstraint(fields=["bundle", "matter"], name="uniq_bundle_matter")]
 
+    def __str__(self) -> str:
+        return f"{self.bundle_id}:{self.matter_id}"
+
 
 class Delegation(PublicModel):
     """赋权: a district matter handed down to townships (F13, F14)."""
 
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="delegations", verbose_name=_("事项"))
-    township = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="delegations", verbose_name=_("承接乡镇（街道）"))
+    township = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.PROTECT, related_name="delegations", verbose_name=_("承接乡镇（街道）")
+    )
     effective_on = models.DateField(_("生效日期"))
     document = models.CharField(_("赋权文件"), max_length=200, blank=True)
     revoked_on = models.DateField(_("收回日期"), null=True, blank=True)

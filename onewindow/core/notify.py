@@ -30,7 +30,9 @@ class Backend(Protocol):
 
 class LogBackend:
     def send(self, notification: Notification) -> None:
-        logger.info("notify %s to %s: %s %s", notification.channel, notification.recipient, notification.subject, notification.body)
+        logger.info(
+            "notify %s to %s: %s %s", notification.channel, notification.recipient, notification.subject, notification.body
+        )
 
 
 def _backend(channel: str) -> Backend:
@@ -94,13 +96,15 @@ def deliver(pk: int) -> bool:
     if n.next_attempt_at and n.next_attempt_at > now:
         return False
     # Claim: bump attempts only if nobody else did in between.
-    if not Notification.objects.filter(pk=pk, attempts=n.attempts).update(attempts=n.attempts + 1, next_attempt_at=now + datetime.timedelta(minutes=5)):
+    if not Notification.objects.filter(pk=pk, attempts=n.attempts).update(
+        attempts=n.attempts + 1, next_attempt_at=now + datetime.timedelta(minutes=5)
+    ):
         return False
     n.attempts += 1
     try:
         _backend(n.channel).send(n)
     except Exception as exc:  # any backend failure is recorded and retried later
-        backoff = datetime.timedelta(minutes=2 ** n.attempts)
+        backoff = datetime.timedelta(minutes=2**n.attempts)
         Notification.objects.filter(pk=pk).update(
             status=Notification.Status.FAILED, last_error=str(exc)[:2000], next_attempt_at=now + backoff
         )
@@ -112,7 +116,9 @@ def deliver(pk: int) -> bool:
 def deliver_pending(*, limit: int = 200) -> int:
     now = timezone.now()
     due = (
-        Notification.objects.filter(status__in=[Notification.Status.PENDING, Notification.Status.FAILED], attempts__lt=MAX_ATTEMPTS)
+        Notification.objects.filter(
+            status__in=[Notification.Status.PENDING, Notification.Status.FAILED], attempts__lt=MAX_ATTEMPTS
+        )
         .exclude(next_attempt_at__gt=now)
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]

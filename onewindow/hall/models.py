@@ -9,7 +9,9 @@ from onewindow.core.models import PublicModel, TimeStampedModel
 class ServicePoint(PublicModel):
     """A place people go: the district administrative service centre, or a township's hall."""
 
-    org_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="service_points", verbose_name=_("所属机构"))
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.PROTECT, related_name="service_points", verbose_name=_("所属机构")
+    )
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     address = models.CharField(_("地址"), max_length=200, blank=True)

@@ -10,114 +10,257 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('legal_representative', models.CharField(max_length=64, verbose_name='法定代表人')),
-                ('is_sole_trader', models.BooleanField(default=False, verbose_name='个体工商户')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='认证时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("uscc", models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("legal_representative", models.CharField(max_length=64, verbose_name="法定代表人")),
+                ("is_sole_trader", models.BooleanField(default=False, verbose_name="个体工商户")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="认证时间")),
             ],
             options={
-                'verbose_name': '企业',
-                'verbose_name_plural': '企业',
+                "verbose_name": "企业",
+                "verbose_name_plural": "企业",
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('display_name', models.CharField(blank=True, max_length=64, verbose_name='姓名')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='手机号')),
-                ('id_type', models.CharField(blank=True, choices=[('resident', '居民身份证'), ('permit', '港澳台居民居住证')], max_length=16, verbose_name='证件类型')),
-                ('id_number', models.CharField(blank=True, max_length=18, null=True, unique=True, verbose_name='证件号码')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='实名认证时间')),
-                ('care_mode', models.BooleanField(default=False, verbose_name='关怀模式')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                ("display_name", models.CharField(blank=True, max_length=64, verbose_name="姓名")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="手机号")),
+                (
+                    "id_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("resident", "居民身份证"), ("permit", "港澳台居民居住证")],
+                        max_length=16,
+                        verbose_name="证件类型",
+                    ),
+                ),
+                ("id_number", models.CharField(blank=True, max_length=18, null=True, unique=True, verbose_name="证件号码")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="实名认证时间")),
+                ("care_mode", models.BooleanField(default=False, verbose_name="关怀模式")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=32, verbose_name='简称')),
-                ('kind', models.CharField(choices=[('government', '区人民政府'), ('department', '部门'), ('township', '乡镇'), ('subdistrict', '街道'), ('village', '行政村'), ('community', '社区')], max_length=16, verbose_name='类型')),
-                ('path', models.CharField(editable=False, max_length=255, unique=True)),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='accounts.orgunit', verbose_name='上级')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=32, verbose_name="简称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("government", "区人民政府"),
+                            ("department", "部门"),
+                            ("township", "乡镇"),
+                            ("subdistrict", "街道"),
+                            ("village", "行政村"),
+                            ("community", "社区"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("path", models.CharField(editable=False, max_length=255, unique=True)),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="accounts.orgunit",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '组织机构',
-                'verbose_name_plural': '组织机构',
-                'ordering': ['path'],
+                "verbose_name": "组织机构",
+                "verbose_name_plural": "组织机构",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='EnterpriseHandler',
+            name="EnterpriseHandler",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('legal', '法定代表人'), ('handler', '经办人')], default='handler', max_length=8, verbose_name='身份')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='handlers', to='accounts.enterprise')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enterprise_roles', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("legal", "法定代表人"), ("handler", "经办人")],
+                        default="handler",
+                        max_length=8,
+                        verbose_name="身份",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="handlers", to="accounts.enterprise"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="enterprise_roles", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业经办人',
-                'verbose_name_plural': '企业经办人',
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'user'), name='uniq_enterprise_handler')],
+                "verbose_name": "企业经办人",
+                "verbose_name_plural": "企业经办人",
+                "constraints": [models.UniqueConstraint(fields=("enterprise", "user"), name="uniq_enterprise_handler")],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('role', models.CharField(choices=[('citizen', '群众'), ('enterprise', '企业'), ('clerk', '前台受理人员'), ('approver', '后台审批人员'), ('township_officer', '乡镇工作人员'), ('agent', '村级代办员'), ('hall_manager', '大厅管理员'), ('admin', '系统管理员'), ('leader', '领导')], max_length=20, verbose_name='角色')),
-                ('org_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='accounts.orgunit', verbose_name='所属机构')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("citizen", "群众"),
+                            ("enterprise", "企业"),
+                            ("clerk", "前台受理人员"),
+                            ("approver", "后台审批人员"),
+                            ("township_officer", "乡镇工作人员"),
+                            ("agent", "村级代办员"),
+                            ("hall_manager", "大厅管理员"),
+                            ("admin", "系统管理员"),
+                            ("leader", "领导"),
+                        ],
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="role_assignments",
+                        to="accounts.orgunit",
+                        verbose_name="所属机构",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '角色分配',
-                'verbose_name_plural': '角色分配',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'org_unit'), name='uniq_role_assignment'), models.CheckConstraint(condition=models.Q(('role__in', ['citizen', 'enterprise', 'admin']), ('org_unit__isnull', False), _connector='OR'), name='staff_role_has_unit')],
+                "verbose_name": "角色分配",
+                "verbose_name_plural": "角色分配",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "role", "org_unit"), name="uniq_role_assignment"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("role__in", ["citizen", "enterprise", "admin"]), ("org_unit__isnull", False), _connector="OR"
+                        ),
+                        name="staff_role_has_unit",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,31 +6,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgentPoint',
+            name="AgentPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='联系电话')),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='设立日期')),
-                ('village', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='agent_point', to='accounts.orgunit', verbose_name='村（居）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="联系电话")),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="设立日期")),
+                (
+                    "village",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agent_point",
+                        to="accounts.orgunit",
+                        verbose_name="村（居）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '代办点',
-                'verbose_name_plural': '代办点',
-                'ordering': ['village__path'],
+                "verbose_name": "代办点",
+                "verbose_name_plural": "代办点",
+                "ordering": ["village__path"],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,60 +14,93 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='WorkCalendarDay',
+            name="WorkCalendarDay",
             fields=[
-                ('date', models.DateField(primary_key=True, serialize=False, verbose_name='日期')),
-                ('is_workday', models.BooleanField(verbose_name='工作日')),
-                ('holiday_name', models.CharField(blank=True, max_length=64, verbose_name='节假日')),
-                ('source', models.CharField(default='chinesecalendar', max_length=32, verbose_name='来源')),
+                ("date", models.DateField(primary_key=True, serialize=False, verbose_name="日期")),
+                ("is_workday", models.BooleanField(verbose_name="工作日")),
+                ("holiday_name", models.CharField(blank=True, max_length=64, verbose_name="节假日")),
+                ("source", models.CharField(default="chinesecalendar", max_length=32, verbose_name="来源")),
             ],
             options={
-                'verbose_name': '工作日历',
-                'verbose_name_plural': '工作日历',
-                'ordering': ['date'],
+                "verbose_name": "工作日历",
+                "verbose_name_plural": "工作日历",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('channel', models.CharField(choices=[('sms', '短信'), ('email', '电子邮件'), ('site', '站内消息')], max_length=8, verbose_name='渠道')),
-                ('recipient', models.CharField(max_length=254, verbose_name='接收方')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='主题')),
-                ('body', models.TextField(verbose_name='内容')),
-                ('kind', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='类别')),
-                ('dedupe_key', models.CharField(blank=True, max_length=128, null=True, unique=True)),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('sent', '已发送'), ('failed', '发送失败')], db_index=True, default='pending', max_length=8, verbose_name='状态')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='下次尝试')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("sms", "短信"), ("email", "电子邮件"), ("site", "站内消息")], max_length=8, verbose_name="渠道"
+                    ),
+                ),
+                ("recipient", models.CharField(max_length=254, verbose_name="接收方")),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="主题")),
+                ("body", models.TextField(verbose_name="内容")),
+                ("kind", models.CharField(blank=True, db_index=True, max_length=64, verbose_name="类别")),
+                ("dedupe_key", models.CharField(blank=True, max_length=128, null=True, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待发送"), ("sent", "已发送"), ("failed", "发送失败")],
+                        db_index=True,
+                        default="pending",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True, verbose_name="下次尝试")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知',
-                'verbose_name_plural': '通知',
-                'ordering': ['-created_at'],
+                "verbose_name": "通知",
+                "verbose_name_plural": "通知",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='动作')),
-                ('target_type', models.CharField(max_length=64, verbose_name='对象类型')),
-                ('target_id', models.CharField(max_length=64, verbose_name='对象标识')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='数据')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="动作")),
+                ("target_type", models.CharField(max_length=64, verbose_name="对象类型")),
+                ("target_id", models.CharField(max_length=64, verbose_name="对象标识")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="数据")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='core_audite_target__f1cadb_idx')],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["target_type", "target_id"], name="core_audite_target__f1cadb_idx")],
             },
         ),
     ]

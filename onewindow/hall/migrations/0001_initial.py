@@ -6,104 +6,149 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServicePoint',
+            name="ServicePoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='咨询电话')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_points', to='accounts.orgunit', verbose_name='所属机构')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="咨询电话")),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_points",
+                        to="accounts.orgunit",
+                        verbose_name="所属机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务场所',
-                'verbose_name_plural': '服务场所',
-                'ordering': ['code'],
+                "verbose_name": "服务场所",
+                "verbose_name_plural": "服务场所",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceArea',
+            name="ServiceArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('theme', models.CharField(choices=[('comprehensive', '综合服务区'), ('medical_insurance', '医保服务区'), ('social_insurance', '社保服务区'), ('business', '企业注册开办服务区'), ('real_estate', '不动产服务区'), ('investment', '项目投资服务区'), ('township', '乡镇便民服务区')], max_length=24, verbose_name='主题')),
-                ('ticket_prefix', models.CharField(max_length=2, verbose_name='号码前缀')),
-                ('daily_cap', models.PositiveIntegerField(default=500, verbose_name='每日取号上限')),
-                ('warn_level', models.PositiveIntegerField(default=30, verbose_name='排队预警人数')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('departments', models.ManyToManyField(blank=True, related_name='service_areas', to='accounts.orgunit', verbose_name='进驻部门')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='areas', to='hall.servicepoint', verbose_name='服务场所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "theme",
+                    models.CharField(
+                        choices=[
+                            ("comprehensive", "综合服务区"),
+                            ("medical_insurance", "医保服务区"),
+                            ("social_insurance", "社保服务区"),
+                            ("business", "企业注册开办服务区"),
+                            ("real_estate", "不动产服务区"),
+                            ("investment", "项目投资服务区"),
+                            ("township", "乡镇便民服务区"),
+                        ],
+                        max_length=24,
+                        verbose_name="主题",
+                    ),
+                ),
+                ("ticket_prefix", models.CharField(max_length=2, verbose_name="号码前缀")),
+                ("daily_cap", models.PositiveIntegerField(default=500, verbose_name="每日取号上限")),
+                ("warn_level", models.PositiveIntegerField(default=30, verbose_name="排队预警人数")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "departments",
+                    models.ManyToManyField(
+                        blank=True, related_name="service_areas", to="accounts.orgunit", verbose_name="进驻部门"
+                    ),
+                ),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="areas",
+                        to="hall.servicepoint",
+                        verbose_name="服务场所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务区',
-                'verbose_name_plural': '服务区',
-                'ordering': ['point', 'sort_order', 'code'],
+                "verbose_name": "服务区",
+                "verbose_name_plural": "服务区",
+                "ordering": ["point", "sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Window',
+            name="Window",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('number', models.PositiveIntegerField(verbose_name='窗口号')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='名称')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='windows', to='hall.servicepoint', verbose_name='服务场所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("number", models.PositiveIntegerField(verbose_name="窗口号")),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="名称")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="windows",
+                        to="hall.servicepoint",
+                        verbose_name="服务场所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '窗口',
-                'verbose_name_plural': '窗口',
-                'ordering': ['point', 'number'],
+                "verbose_name": "窗口",
+                "verbose_name_plural": "窗口",
+                "ordering": ["point", "number"],
             },
         ),
         migrations.CreateModel(
-            name='WindowArea',
+            name="WindowArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('priority', models.PositiveSmallIntegerField(default=1, verbose_name='优先级')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='hall.servicearea')),
-                ('window', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='hall.window')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("priority", models.PositiveSmallIntegerField(default=1, verbose_name="优先级")),
+                ("area", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="hall.servicearea")),
+                ("window", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="hall.window")),
             ],
             options={
-                'verbose_name': '窗口服务区',
-                'verbose_name_plural': '窗口服务区',
+                "verbose_name": "窗口服务区",
+                "verbose_name_plural": "窗口服务区",
             },
         ),
         migrations.AddField(
-            model_name='window',
-            name='areas',
-            field=models.ManyToManyField(related_name='windows', through='hall.WindowArea', to='hall.servicearea', verbose_name='服务区'),
+            model_name="window",
+            name="areas",
+            field=models.ManyToManyField(
+                related_name="windows", through="hall.WindowArea", to="hall.servicearea", verbose_name="服务区"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicearea',
-            constraint=models.UniqueConstraint(fields=('point', 'ticket_prefix'), name='uniq_area_prefix_per_point'),
+            model_name="servicearea",
+            constraint=models.UniqueConstraint(fields=("point", "ticket_prefix"), name="uniq_area_prefix_per_point"),
         ),
         migrations.AddConstraint(
-            model_name='windowarea',
-            constraint=models.UniqueConstraint(fields=('window', 'area'), name='uniq_window_area'),
+            model_name="windowarea",
+            constraint=models.UniqueConstraint(fields=("window", "area"), name="uniq_window_area"),
         ),
         migrations.AddConstraint(
-            model_name='window',
-            constraint=models.UniqueConstraint(fields=('point', 'number'), name='uniq_window_number_per_point'),
+            model_name="window",
+            constraint=models.UniqueConstraint(fields=("point", "number"), name="uniq_window_number_per_point"),
         ),
     ]

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "onewindow.hall",
     "onewindow.cases",
     "onewindow.appointments",
+    "onewindow.materials",
+    "onewindow.filings",
     "onewindow.assistance",
     "onewindow.welfare",
     "onewindow.ratings",

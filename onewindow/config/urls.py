@@ -17,6 +17,8 @@ APP_PREFIXES = {
     "cases": "cases/",
     "appointments": "appointments/",
     "assistance": "assistance/",
+    "materials": "materials/",
+    "filings": "filings/",
     "welfare": "welfare/",
     "ratings": "ratings/",
     "workbench": "workbench/",

@@ -17,6 +17,7 @@ DEMO_STEPS = [
     "onewindow.hall.demo",
     "onewindow.cases.demo",
     "onewindow.appointments.demo",
+    "onewindow.filings.demo",
     "onewindow.portal.demo",
     "onewindow.assistance.demo",
     "onewindow.welfare.demo",

@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from onewindow.core.errors import ApplicationError
+from onewindow.core.errors import MSG_INVALID_DATA, MSG_LOGIN_REQUIRED, ApplicationError
 
 api = NinjaAPI(
     title="OneWindow 一窗通办 API",
@@ -38,16 +38,12 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     for err in exc.errors:
         loc = ".".join(str(p) for p in err.get("loc", [])[1:]) or "body"
         fields.setdefault(loc, []).append(str(err.get("msg", "")))
-    from django.utils.translation import gettext as _
-
-    return _error(request, 422, "validation_failed", _("提交的数据不正确。"), fields)
+    return _error(request, 422, "validation_failed", str(MSG_INVALID_DATA), fields)
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    from django.utils.translation import gettext as _
-
-    return _error(request, 401, "unauthenticated", _("请先登录。"))
+    return _error(request, 401, "unauthenticated", str(MSG_LOGIN_REQUIRED))
 
 
 @api.exception_handler(HttpError)

@@ -56,3 +56,9 @@ class Conflict(ApplicationError):
 
     status = 409
     code = "conflict"
+
+
+# Messages used by the API's error handlers (config/api.py), kept here with the other domain
+# messages so that they live in one translation catalog.
+MSG_INVALID_DATA = _("提交的数据不正确。")
+MSG_LOGIN_REQUIRED = _("请先登录。")

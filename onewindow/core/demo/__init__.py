@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import sys
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
 # Order matters: later steps use what earlier ones built. Missing modules are skipped.
 DEMO_STEPS = [
@@ -30,7 +30,7 @@ DEMO_PASSWORD = "Qingyuan@2021"  # noqa: S105 - documented demo persona password
 @dataclass
 class DemoContext:
     seed: int = 20210603
-    out: TextIO = field(default_factory=lambda: sys.stdout)
+    out: Any = field(default_factory=lambda: sys.stdout)  # a TextIO or Django's OutputWrapper
     quiet: bool = False
     cache: dict[str, Any] = field(default_factory=dict)
 

@@ -1,0 +1,217 @@
+"""Reads of the hall with permission scoping.
+
+Staff act at a service point when they hold a role at the point's org unit, at a unit inside it
+(a clerk of 行政审批局 works in the district hall of 青原区), or at one of its ancestors.
+Public reads (kiosk, board, ticket follow page) return numbers only, never names or ID numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from onewindow.accounts.models import Role, RoleAssignment
+
+from .models import ServiceArea, ServicePoint, Ticket, TicketEvent, Window, WindowArea, WindowSession
+from .services import business_date
+
+WINDOW_ROLES = (Role.CLERK, Role.TOWNSHIP_OFFICER, Role.HALL_MANAGER, Role.ADMIN)
+MANAGER_ROLES = (Role.HALL_MANAGER, Role.ADMIN)
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["".join(p + "/" for p in parts[: i + 1]) for i in range(len(parts))]
+
+
+def _has_scope(user: Any, point: ServicePoint, roles: tuple[str, ...]) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    path = point.org_unit.path
+    return (
+        RoleAssignment.objects.filter(user_id=user.pk, role__in=roles)
+        .filter(
+            Q(org_unit__isnull=True, role=Role.ADMIN)
+            | Q(org_unit__path__startswith=path)
+            | Q(org_unit__path__in=_ancestor_paths(path))
+        )
+        .exists()
+    )
+
+
+def can_work_at(user: Any, point: ServicePoint) -> bool:
+    return _has_scope(user, point, WINDOW_ROLES)
+
+
+def can_manage(user: Any, point: ServicePoint) -> bool:
+    return _has_scope(user, point, MANAGER_ROLES)
+
+
+def points_for(user: Any, roles: tuple[str, ...] = WINDOW_ROLES) -> list[ServicePoint]:
+    return [p for p in ServicePoint.objects.select_related("org_unit") if _has_scope(user, p, roles)]
+
+
+def point_by_uuid(value: Any) -> ServicePoint | None:
+    try:
+        return ServicePoint.objects.select_related("org_unit").filter(uuid=value).first()
+    except Exception:  # a malformed UUID is simply "not found"
+        return None
+
+
+def area_by_uuid(value: Any) -> ServiceArea | None:
+    try:
+        return ServiceArea.objects.select_related("point").filter(uuid=value).first()
+    except Exception:
+        return None
+
+
+def window_by_uuid(value: Any) -> Window | None:
+    try:
+        return Window.objects.select_related("point", "point__org_unit").filter(uuid=value).first()
+    except Exception:
+        return None
+
+
+def ticket_by_uuid(value: Any) -> Ticket | None:
+    try:
+        return Ticket.objects.select_related("area", "point", "window").filter(uuid=value).first()
+    except Exception:
+        return None
+
+
+def open_areas(point: ServicePoint) -> QuerySet[ServiceArea]:
+    return ServiceArea.objects.filter(point=point).order_by("sort_order", "code")
+
+
+def window_areas(window: Window) -> list[WindowArea]:
+    return list(WindowArea.objects.filter(window=window).select_related("area").order_by("priority", "area__sort_order"))
+
+
+def window_queue(window: Window, *, limit: int = 50) -> list[Ticket]:
+    """The waiting line of the areas this window serves, in the order call_next would take it."""
+    was = window_areas(window)
+    prio = {wa.area_id: wa.priority for wa in was}
+    tickets = list(
+        Ticket.objects.filter(area_id__in=prio, business_date=business_date(), status=Ticket.Status.WAITING)
+        .filter(Q(target_window__isnull=True) | Q(target_window=window))
+        .select_related("area")
+        .order_by("priority_rank", "queue_at", "id")[:500]
+    )
+    tickets.sort(key=lambda t: (prio[t.area_id], t.priority_rank, t.queue_at, t.id))
+    return tickets[:limit]
+
+
+def held_tickets(window: Window) -> list[Ticket]:
+    return list(Ticket.objects.filter(window=window, status=Ticket.Status.ON_HOLD).select_related("area"))
+
+
+def open_session(window: Window) -> WindowSession | None:
+    return WindowSession.objects.filter(window=window, ended_at__isnull=True).select_related("user").first()
+
+
+def user_session(user: Any) -> WindowSession | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return WindowSession.objects.filter(user=user, ended_at__isnull=True).select_related("window").first()
+
+
+CALL_KINDS = (TicketEvent.Kind.CALLED, TicketEvent.Kind.RECALLED)
+
+
+@dataclass
+class BoardCall:
+    id: int
+    number: str
+    window: int
+    at: datetime
+    recall: bool
+
+
+def board_calls(point: ServicePoint, *, after: int | None = None, limit: int = 50) -> list[BoardCall]:
+    """Calls (and recalls) of today at the point, oldest first. With `after`, only the newer ones:
+    the board polls with the last id it has seen, so after any restart (its own or the server's)
+    it catches up from the database."""
+    qs = TicketEvent.objects.filter(point=point, business_date=business_date(), kind__in=CALL_KINDS)
+    if after is not None:
+        qs = qs.filter(id__gt=after).order_by("id")[:limit]
+        rows = list(qs.values("id", "ticket__number", "window__number", "at", "kind"))
+    else:
+        rows = list(qs.order_by("-id")[:limit].values("id", "ticket__number", "window__number", "at", "kind"))
+        rows.reverse()
+    return [
+        BoardCall(r["id"], r["ticket__number"], r["window__number"] or 0, r["at"], r["kind"] == TicketEvent.Kind.RECALLED)
+        for r in rows
+    ]
+
+
+def waiting_counts(point: ServicePoint, day: date | None = None) -> dict[int, int]:
+    rows = (
+        Ticket.objects.filter(point=point, business_date=day or business_date(), status=Ticket.Status.WAITING)
+        .values("area_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["area_id"]: r["n"] for r in rows}
+
+
+@dataclass
+class AreaLive:
+    area: ServiceArea
+    waiting: int
+    longest_wait_minutes: int
+    issued_today: int
+    open_windows: int
+    warn: bool
+
+
+def point_live(point: ServicePoint) -> list[AreaLive]:
+    """Live waiting counts, longest waits and open windows per area (the manager page)."""
+    today = business_date()
+    now = timezone.now()
+    waiting = (
+        Ticket.objects.filter(point=point, business_date=today, status=Ticket.Status.WAITING)
+        .values("area_id")
+        .annotate(n=Count("id"), oldest=Min("issued_at"))
+    )
+    by_area = {r["area_id"]: r for r in waiting}
+    issued = dict(
+        Ticket.objects.filter(point=point, business_date=today)
+        .values("issue_area_id")
+        .annotate(n=Count("id"))
+        .values_list("issue_area_id", "n")
+    )
+    open_windows: dict[int, int] = {}
+    for area_id in WindowArea.objects.filter(
+        window__point=point,
+        window__is_active=True,
+        window__sessions__ended_at__isnull=True,
+        window__sessions__isnull=False,
+    ).values_list("area_id", flat=True):
+        open_windows[area_id] = open_windows.get(area_id, 0) + 1
+    out = []
+    for area in open_areas(point):
+        r = by_area.get(area.pk)
+        n = r["n"] if r else 0
+        longest = int((now - r["oldest"]).total_seconds() // 60) if r else 0
+        out.append(AreaLive(area, n, longest, issued.get(area.pk, 0), open_windows.get(area.pk, 0), n >= area.warn_level))
+    return out
+
+
+def windows_live(point: ServicePoint) -> list[dict[str, Any]]:
+    sessions = {
+        s.window_id: s for s in WindowSession.objects.filter(window__point=point, ended_at__isnull=True).select_related("user")
+    }
+    current = {
+        t.window_id: t
+        for t in Ticket.objects.filter(point=point, status__in=[Ticket.Status.CALLED, Ticket.Status.SERVING]).select_related(
+            "area"
+        )
+    }
+    out = []
+    for w in Window.objects.filter(point=point).order_by("number"):
+        s = sessions.get(w.pk)
+        out.append({"window": w, "session": s, "current": current.get(w.pk)})
+    return out

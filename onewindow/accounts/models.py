@@ -176,3 +176,41 @@ class EnterpriseHandler(TimeStampedModel):
         verbose_name = _("企业经办人")
         verbose_name_plural = _("企业经办人")
         constraints = [models.UniqueConstraint(fields=["enterprise", "user"], name="uniq_enterprise_handler")]
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in. Lockout counts the recent rows per username and per client address, so
+    the lock survives restarts and holds across worker processes; old rows are purged by a sweep."""
+
+    username = models.CharField(_("用户名"), max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True, db_index=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(PublicModel):
+    """A bearer token for the mobile app. Only a SHA-256 of the secret is stored; the secret is shown
+    once when the token is created."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户"))
+    name = models.CharField(_("名称"), max_length=64, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("前缀"), max_length=8, editable=False)
+    expires_at = models.DateTimeField(_("过期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import re
+import secrets
 from typing import Any
 
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.audit import audit
-from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.identity import is_residence_permit, validate_resident_id, validate_uscc
 
-from .models import Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
+from .models import ApiToken, Enterprise, EnterpriseHandler, LoginFailure, OrgUnit, Role, RoleAssignment, User
 
 
 def org_unit_create(
@@ -101,3 +108,207 @@ def enterprise_register(
         RoleAssignment.objects.get_or_create(user=user, role=Role.ENTERPRISE, org_unit=None)
         audit(actor=actor or user, action="enterprise.register", target=ent, data={"name": name})
         return ent
+
+
+# --- Sign-up, sign-in, lockout, care mode and API tokens (portal / phone) -------------------------
+
+LOCKOUT_WINDOW = datetime.timedelta(minutes=15)
+LOCKOUT_PER_USERNAME = 5
+LOCKOUT_PER_IP = 20
+API_TOKEN_DAYS = 30
+_USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{4,30}$")
+_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class LockedOut(ApplicationError):
+    status = 429
+    code = "locked_out"
+
+
+def _check_account_fields(*, username: str, password: str, phone: str, display_name: str) -> None:
+    fields: dict[str, list[Any]] = {}
+    if not _USERNAME_RE.match(username or ""):
+        fields["username"] = [_("用户名为4-30位字母、数字或 _.@+- 符号。")]
+    elif User.objects.filter(username__iexact=username).exists():
+        fields["username"] = [_("该用户名已被使用。")]
+    if not _PHONE_RE.match(phone or ""):
+        fields["phone"] = [_("请填写11位手机号码。")]
+    try:
+        validate_password(password or "", User(username=username, display_name=display_name))
+    except DjangoValidationError as exc:
+        fields["password"] = list(exc.messages)
+    if fields:
+        raise ValidationFailed(_("请检查填写的内容。"), fields=fields)
+
+
+def account_register_citizen(
+    *, username: str, password: str, display_name: str, id_number: str, phone: str, ip: str | None = None
+) -> User:
+    """Self-service registration: field rules, the real-name backend, then `citizen_register`."""
+    from .realname import backend
+
+    username, display_name, phone = (username or "").strip(), (display_name or "").strip(), (phone or "").strip()
+    _check_account_fields(username=username, password=password, phone=phone, display_name=display_name)
+    number = backend().verify_person(name=display_name, id_number=id_number)
+    try:
+        return citizen_register(username=username, password=password, display_name=display_name, id_number=number, phone=phone)
+    except Conflict as exc:
+        field = "id_number" if exc.code == "id_taken" else "username"
+        raise Conflict(exc.message, code=exc.code, fields={field: [exc.message]}) from None
+
+
+def account_register_enterprise(
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    id_number: str,
+    phone: str,
+    uscc: str,
+    enterprise_name: str,
+    is_sole_trader: bool = False,
+) -> Enterprise:
+    """The legal representative registers the enterprise and their own account in one step."""
+    from .realname import backend
+
+    code = backend().verify_enterprise(uscc=uscc, name=enterprise_name, legal_representative=display_name)
+    with transaction.atomic():
+        if Enterprise.objects.filter(uscc=code).exists():
+            raise Conflict(_("该统一社会信用代码已注册。"), code="uscc_taken", fields={"uscc": [_("该统一社会信用代码已注册。")]})
+        user = account_register_citizen(
+            username=username, password=password, display_name=display_name, id_number=id_number, phone=phone
+        )
+        return enterprise_register(
+            uscc=code,
+            name=enterprise_name.strip(),
+            legal_representative=user.display_name,
+            user=user,
+            is_sole_trader=is_sole_trader,
+            actor=user,
+        )
+
+
+def _require_legal_representative(*, enterprise: Enterprise, actor: User) -> None:
+    if not EnterpriseHandler.objects.filter(
+        enterprise=enterprise, user=actor, kind=EnterpriseHandler.Kind.LEGAL_REPRESENTATIVE
+    ).exists():
+        raise PermissionDenied(_("只有法定代表人可以管理经办人。"))
+
+
+def enterprise_handler_add(*, enterprise: Enterprise, actor: User, username: str, id_number: str) -> EnterpriseHandler:
+    """The legal representative authorises a registered person as a handler (经办人). The person is
+    named by username AND identity number, so a typo cannot authorise a stranger."""
+    _require_legal_representative(enterprise=enterprise, actor=actor)
+    with transaction.atomic():
+        person = User.objects.filter(username=(username or "").strip(), id_number=(id_number or "").strip().upper()).first()
+        if person is None:
+            raise ValidationFailed(
+                _("未找到该用户，请核对用户名和身份证号码。"),
+                fields={"username": [_("未找到该用户，请核对用户名和身份证号码。")]},
+            )
+        try:
+            with transaction.atomic():
+                handler = EnterpriseHandler.objects.create(
+                    enterprise=enterprise, user=person, kind=EnterpriseHandler.Kind.HANDLER
+                )
+        except IntegrityError:
+            raise Conflict(_("该用户已是本企业经办人。"), code="handler_exists") from None
+        RoleAssignment.objects.get_or_create(user=person, role=Role.ENTERPRISE, org_unit=None)
+        audit(actor=actor, action="enterprise.handler_add", target=enterprise, data={"user": person.username})
+        return handler
+
+
+def enterprise_handler_remove(*, enterprise: Enterprise, actor: User, username: str) -> None:
+    _require_legal_representative(enterprise=enterprise, actor=actor)
+    with transaction.atomic():
+        handler = EnterpriseHandler.objects.select_related("user").filter(enterprise=enterprise, user__username=username).first()
+        if handler is None:
+            raise NotFound()
+        if handler.kind == EnterpriseHandler.Kind.LEGAL_REPRESENTATIVE:
+            raise ValidationFailed(_("不能移除法定代表人。"))
+        username = handler.user.username
+        handler.delete()
+        audit(actor=actor, action="enterprise.handler_remove", target=enterprise, data={"user": username})
+
+
+def login_is_locked(*, username: str, ip: str | None, now: datetime.datetime | None = None) -> bool:
+    since = (now or timezone.now()) - LOCKOUT_WINDOW
+    if LoginFailure.objects.filter(username__iexact=username or "", at__gte=since).count() >= LOCKOUT_PER_USERNAME:
+        return True
+    return bool(ip) and LoginFailure.objects.filter(ip=ip, at__gte=since).count() >= LOCKOUT_PER_IP
+
+
+def login_attempt(*, request: Any, username: str, password: str, ip: str | None) -> User:
+    """Authenticate with lockout: refused while locked (even with the right password), a failure is
+    recorded in the database, a success clears the username's failures."""
+    username = (username or "").strip()
+    if login_is_locked(username=username, ip=ip):
+        raise LockedOut(_("登录失败次数过多，请15分钟后再试。"))
+    user = authenticate(request, username=username, password=password)
+    with transaction.atomic():
+        if user is None:
+            LoginFailure.objects.create(username=username[:150], ip=ip, at=timezone.now())
+            raise ValidationFailed(_("用户名或密码不正确。"), code="bad_credentials")
+        LoginFailure.objects.filter(username__iexact=username).delete()
+        audit(actor=user, action="user.login", target=user, data={"ip": ip})
+    return user
+
+
+def login_failures_purge() -> int:
+    """Sweep: drop failures older than the lockout window (they no longer count)."""
+    deleted, _detail = LoginFailure.objects.filter(at__lt=timezone.now() - LOCKOUT_WINDOW * 4).delete()
+    return deleted
+
+
+def care_mode_set(*, user: User, enabled: bool) -> User:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(care_mode=enabled)
+        user.care_mode = enabled
+        audit(actor=user, action="user.care_mode", target=user, data={"enabled": enabled})
+    return user
+
+
+def _token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str = "", days: int = API_TOKEN_DAYS) -> tuple[ApiToken, str]:
+    """Returns the token row and the secret (shown once; only its hash is stored)."""
+    if not user.is_active:
+        raise PermissionDenied()
+    secret = "ow_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=(name or "")[:64],
+            key_hash=_token_hash(secret),
+            prefix=secret[3:11],
+            expires_at=timezone.now() + datetime.timedelta(days=days),
+        )
+        audit(actor=user, action="api_token.create", target=token, data={"name": token.name})
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken, actor: User) -> None:
+    if token.user_id != actor.pk:
+        raise NotFound()
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit(actor=actor, action="api_token.revoke", target=token)
+
+
+def api_token_user(secret: str) -> User | None:
+    """The active user behind a bearer secret, or None (unknown, revoked, expired)."""
+    if not secret or not secret.startswith("ow_"):
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_token_hash(secret), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

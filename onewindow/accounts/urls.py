@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
+
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("register/", views.register, name="register"),
+    path("register/enterprise/", views.register_enterprise, name="register_enterprise"),
+    path("care-mode/", views.care_mode, name="care_mode"),
+    path("enterprises/<uuid:uuid>/", views.enterprise_detail, name="enterprise"),
 ]

@@ -1,0 +1,60 @@
+"""Forms only render and parse; the rules live in services (so the API applies the same ones)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.errors import ApplicationError
+
+
+def apply_error(form: forms.Form, exc: ApplicationError) -> None:
+    """Show a service error on the form: per-field messages where the service named the field."""
+    placed = False
+    for name, messages in exc.fields.items():
+        for message in messages if isinstance(messages, list | tuple) else [messages]:
+            if name in form.fields:
+                form.add_error(name, str(message))
+                placed = True
+    if not placed:
+        form.add_error(None, str(exc.message))
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput)
+
+
+class CitizenRegisterForm(forms.Form):
+    display_name = forms.CharField(label=_("姓名"), max_length=64)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18)
+    phone = forms.CharField(label=_("手机号"), max_length=11, widget=forms.TextInput(attrs={"type": "tel"}))
+    username = forms.CharField(label=_("用户名"), max_length=30, help_text=_("4-30位字母、数字或 _.@+- 符号"))
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, help_text=_("至少8位，不能全是数字，不能过于常见"))
+    password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return data
+
+
+class EnterpriseRegisterForm(CitizenRegisterForm):
+    enterprise_name = forms.CharField(label=_("企业（个体工商户）名称"), max_length=200)
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18)
+    is_sole_trader = forms.BooleanField(label=_("个体工商户"), required=False)
+
+    field_order = ["enterprise_name", "uscc", "is_sole_trader", "display_name", "id_number", "phone", "username", "password"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].label = _("法定代表人（经营者）姓名")
+        self.fields["id_number"].label = _("法定代表人身份证号码")
+
+
+class HandlerAddForm(forms.Form):
+    username = forms.CharField(label=_("经办人用户名"), max_length=150)
+    id_number = forms.CharField(label=_("经办人身份证号码"), max_length=18)

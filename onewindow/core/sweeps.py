@@ -6,4 +6,7 @@ no-shows; hall: end-of-day close).
 
 SWEEPS: list[str] = [
     "onewindow.core.notify.deliver_pending",
+    "onewindow.appointments.services.send_reminders",
+    "onewindow.appointments.services.mark_no_shows",
+    "onewindow.cases.sweeps.sweep_warnings",
 ]

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.errors import Conflict
+
+
+class WrongStatus(Conflict):
+    code = "wrong_status"
+
+    def __init__(self, status_label: object = None) -> None:
+        if status_label is None:
+            super().__init__(_("办件当前状态不允许此操作，可能已被他人处理，请刷新后重试。"))
+        else:
+            super().__init__(
+                _("办件当前状态（%(status)s）不允许此操作，可能已被他人处理，请刷新后重试。") % {"status": status_label}
+            )
+
+
+class StepAlreadyHandled(Conflict):
+    code = "step_already_handled"
+
+    def __init__(self) -> None:
+        super().__init__(_("该环节已被办理或不在办理中，请刷新后重试。"))

@@ -1,0 +1,360 @@
+"""Cases (办件), their routes (流程), steps, clock pauses, warnings and timeline.
+
+A `RouteVersion` describes how a matter or a bundle is approved: ordered `RouteStage`s, each with
+one or more `RouteStep`s (one department each) that run in parallel. A case copies the route into
+its own `CaseStep` rows when it is accepted, so re-engineering a route never changes a running case.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.models import PublicModel, TimeStampedModel
+
+
+class RouteVersion(PublicModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        RETIRED = "retired", _("已停用")
+
+    matter = models.ForeignKey(
+        "catalog.Matter", null=True, blank=True, on_delete=models.CASCADE, related_name="routes", verbose_name=_("事项")
+    )
+    bundle = models.ForeignKey(
+        "catalog.Bundle", null=True, blank=True, on_delete=models.CASCADE, related_name="routes", verbose_name=_("一件事")
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    name = models.CharField(_("名称"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("审批流程版本")
+        verbose_name_plural = _("审批流程版本")
+        ordering = ["matter", "bundle", "-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(matter__isnull=False) & Q(bundle__isnull=True)) | (Q(matter__isnull=True) & Q(bundle__isnull=False)),
+                name="route_for_matter_xor_bundle",
+            ),
+            models.UniqueConstraint(fields=["matter", "number"], name="uniq_route_matter_number"),
+            models.UniqueConstraint(fields=["bundle", "number"], name="uniq_route_bundle_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.number}"
+
+
+class RouteStage(models.Model):
+    route = models.ForeignKey(RouteVersion, on_delete=models.CASCADE, related_name="stages")
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    name = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        verbose_name = _("流程阶段")
+        verbose_name_plural = _("流程阶段")
+        ordering = ["route", "order"]
+        constraints = [models.UniqueConstraint(fields=["route", "order"], name="uniq_route_stage_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+
+class StepKind(models.TextChoices):
+    REVIEW = "review", _("审查")
+    PUBLIC_NOTICE = "public_notice", _("公示")
+
+
+class RouteStep(models.Model):
+    stage = models.ForeignKey(RouteStage, on_delete=models.CASCADE, related_name="steps")
+    department = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=StepKind.choices, default=StepKind.REVIEW)
+    limit_days = models.PositiveSmallIntegerField(_("环节时限（工作日）"))
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("流程环节")
+        verbose_name_plural = _("流程环节")
+        ordering = ["stage", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("窗口")
+    ONLINE = "online", _("网上")
+    MOBILE = "mobile", _("掌上（赣服通）")
+    AGENT = "agent", _("代办")
+    APPOINTMENT = "appointment", _("预约")
+    OFF_HOURS = "off_hours", _("延时错时")
+
+
+class Case(PublicModel):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待受理")
+        SUPPLEMENT = "supplement", _("待补正")
+        REFUSED = "refused", _("不予受理")
+        IN_REVIEW = "in_review", _("审查中")
+        PAUSED = "paused", _("中止计时")
+        REVIEWED = "reviewed", _("待决定")
+        DECIDED = "decided", _("已决定")
+        CONCLUDED = "concluded", _("已办结")
+        DELIVERED = "delivered", _("已送达")
+
+    class Decision(models.TextChoices):
+        NONE = "", _("未决定")
+        APPROVED = "approved", _("准予许可")
+        DENIED = "denied", _("不予许可")
+
+    class Delivery(models.TextChoices):
+        WINDOW = "window", _("窗口领取")
+        POST = "post", _("邮寄送达")
+        ELECTRONIC = "electronic", _("电子证照")
+
+    number = models.CharField(_("办件编号"), max_length=24, unique=True)
+    check_code = models.CharField(_("查询码"), max_length=8)
+    channel = models.CharField(_("申请渠道"), max_length=12, choices=Channel.choices)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases", verbose_name=_("申请人")
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="filed_cases",
+        verbose_name=_("代办员"),
+    )
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("企业")
+    )
+    matter_version = models.ForeignKey(
+        "catalog.MatterVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("事项版本")
+    )
+    bundle = models.ForeignKey(
+        "catalog.Bundle", null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("一件事")
+    )
+    # For a bundle: the matter versions in force when the case was filed.
+    bundle_versions = models.ManyToManyField("catalog.MatterVersion", blank=True, related_name="bundle_cases")
+    route = models.ForeignKey(RouteVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    title = models.CharField(_("事项"), max_length=200)
+    department = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("主办部门")
+    )
+    # Where intake happens (the clerk's unit, or the hall that accepts the matter online).
+    intake_unit = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.PROTECT, related_name="intake_cases", verbose_name=_("受理单位")
+    )
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    ticket_uuid = models.UUIDField(_("排队号"), null=True, blank=True, db_index=True)
+    form_data = models.JSONField(_("申请表"), default=dict, blank=True)
+    is_joint = models.BooleanField(_("联合办理"), default=False)
+
+    # The clock. Dates are calendar dates in the local time zone; all limits are working days.
+    received_at = models.DateTimeField(_("收件时间"))
+    received_on = models.DateField(_("起算日"))  # next working day on or after the day received
+    intake_due = models.DateField(_("受理期限"))
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    committed_days = models.PositiveSmallIntegerField(_("承诺时限（工作日）"))
+    statutory_days = models.PositiveSmallIntegerField(_("法定时限（工作日）"))
+    extension_days = models.PositiveSmallIntegerField(_("延长（工作日）"), default=0)
+    paused_days = models.PositiveSmallIntegerField(_("中止（工作日）"), default=0)
+    committed_due = models.DateField(_("承诺期限"), null=True, blank=True)
+    statutory_due = models.DateField(_("法定期限"), null=True, blank=True)
+    status_before_pause = models.CharField(max_length=12, blank=True)
+    current_stage = models.PositiveSmallIntegerField(_("当前阶段"), default=0)
+    warning_level = models.CharField(_("预警"), max_length=8, blank=True, db_index=True)
+
+    refusal_reasons = models.TextField(_("不予受理理由"), blank=True)
+    decision = models.CharField(_("决定"), max_length=10, choices=Decision.choices, blank=True, default="")
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    delivery_method = models.CharField(_("送达方式"), max_length=12, choices=Delivery.choices, blank=True)
+    tracking_number = models.CharField(_("邮件单号"), max_length=40, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(matter_version__isnull=False) & Q(bundle__isnull=True))
+                | (Q(matter_version__isnull=True) & Q(bundle__isnull=False)),
+                name="case_matter_xor_bundle",
+            ),
+            models.CheckConstraint(
+                condition=Q(committed_days__lte=models.F("statutory_days")), name="case_committed_le_statutory"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.REFUSED, self.Status.CONCLUDED, self.Status.DELIVERED)
+
+
+class CaseNumberCounter(models.Model):
+    """One row per day; case numbers are taken by incrementing it under a row lock."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class CaseStep(PublicModel):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("未开始")
+        OPEN = "open", _("办理中")
+        APPROVED = "approved", _("通过")
+        REJECTED = "rejected", _("不通过")
+        RETURNED = "returned", _("已退回")
+        CANCELLED = "cancelled", _("已取消")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    route_step = models.ForeignKey(RouteStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    stage_order = models.PositiveSmallIntegerField(_("阶段"))
+    stage_name = models.CharField(_("阶段名称"), max_length=100)
+    department = models.ForeignKey(
+        "accounts.OrgUnit", on_delete=models.PROTECT, related_name="case_steps", verbose_name=_("部门")
+    )
+    name = models.CharField(_("环节"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=StepKind.choices, default=StepKind.REVIEW)
+    limit_days = models.PositiveSmallIntegerField(_("环节时限（工作日）"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
+    opened_on = models.DateField(_("开始日"), null=True, blank=True)
+    due_on = models.DateField(_("环节期限"), null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("承办人")
+    )
+    acted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acted_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(_("意见"), blank=True)
+    fields_to_fix = models.JSONField(_("需修改的内容"), default=list, blank=True)
+    rounds = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("办理环节")
+        verbose_name_plural = _("办理环节")
+        ordering = ["case", "stage_order", "id"]
+        indexes = [models.Index(fields=["department", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.stage_order}:{self.name}"
+
+
+class SubmittedMaterial(PublicModel):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("已提交")
+        ACCEPTED = "accepted", _("合格")
+        FAULTY = "faulty", _("需补正")
+        REPLACED = "replaced", _("已替换")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    requirement = models.ForeignKey(
+        "catalog.MaterialRequirement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("材料名称"), max_length=200)
+    storage_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    paper = models.BooleanField(_("纸质材料已收"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["case", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CasePause(TimeStampedModel):
+    """A period that does not count toward the clock (art. 45: hearings, inspections, expert
+    review; 补正). Working days in (started_on, ended_on] are taken out."""
+
+    class Kind(models.TextChoices):
+        SUPPLEMENT = "supplement", _("补正材料")
+        HEARING = "hearing", _("听证")
+        EXPERT = "expert", _("专家评审")
+        INSPECTION = "inspection", _("现场勘验")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    reason = models.TextField(_("原因"), blank=True)
+    started_on = models.DateField(_("开始"))
+    ended_on = models.DateField(_("结束"), null=True, blank=True)
+    items = models.JSONField(_("补正清单"), default=list, blank=True)  # for supplements: [{"name","reason"}]
+
+    class Meta:
+        verbose_name = _("中止计时")
+        verbose_name_plural = _("中止计时")
+        ordering = ["case", "started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(ended_on__isnull=True), name="one_open_pause_per_case")
+        ]
+
+
+class CaseExtension(TimeStampedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("延长工作日"))
+    reason = models.TextField(_("理由"))
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("批准人"))
+
+    class Meta:
+        verbose_name = _("延长期限")
+        verbose_name_plural = _("延长期限")
+        constraints = [models.UniqueConstraint(fields=["case"], name="one_extension_per_case")]
+
+
+class Warning(TimeStampedModel):
+    class Level(models.TextChoices):
+        YELLOW = "yellow", _("黄牌")
+        RED = "red", _("红牌")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="warnings")
+    step = models.ForeignKey(CaseStep, null=True, blank=True, on_delete=models.CASCADE, related_name="warnings")
+    level = models.CharField(_("等级"), max_length=8, choices=Level.choices)
+    reason = models.CharField(_("原因"), max_length=200)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("电子监察预警")
+        verbose_name_plural = _("电子监察预警")
+        ordering = ["-created_at"]
+        constraints = [
+            # The sweep may run twice at once; the database keeps one warning per case/step/level.
+            models.UniqueConstraint(fields=["case", "level"], condition=Q(step__isnull=True), name="uniq_case_warning"),
+            models.UniqueConstraint(fields=["case", "step", "level"], condition=Q(step__isnull=False), name="uniq_step_warning"),
+        ]
+
+
+class CaseEvent(models.Model):
+    """The timeline. `kind` and `at` are public (progress page); `note` may hold internal detail."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("accounts.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"

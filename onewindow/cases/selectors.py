@@ -1,0 +1,135 @@
+"""Reads of cases, scoped by who is asking."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from onewindow.accounts.models import OrgUnit, Role, User
+from onewindow.accounts.selectors import units_for
+
+from .models import Case, CaseStep, RouteVersion
+
+APPROVER_ROLES = (Role.APPROVER, Role.TOWNSHIP_OFFICER)
+INTAKE_ROLES = (Role.CLERK, Role.TOWNSHIP_OFFICER)
+SUPERVISOR_ROLES = (Role.HALL_MANAGER, Role.LEADER, Role.ADMIN)
+
+
+def _units(user: User, roles: tuple[str, ...]) -> QuerySet[OrgUnit]:
+    qs = OrgUnit.objects.none()
+    for role in roles:
+        qs = qs | units_for(user, role)
+    return qs
+
+
+def approver_units(user: User) -> QuerySet[OrgUnit]:
+    return _units(user, APPROVER_ROLES)
+
+
+def intake_units(user: User) -> QuerySet[OrgUnit]:
+    return _units(user, INTAKE_ROLES)
+
+
+def is_supervisor(user: User) -> bool:
+    return bool(user.is_authenticated and user.role_assignments.filter(role__in=SUPERVISOR_ROLES).exists())
+
+
+def is_admin(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role_assignments.filter(role=Role.ADMIN).exists()))
+
+
+def can_intake(user: User, case: Case) -> bool:
+    if not user.is_authenticated:
+        return False
+    return is_admin(user) or intake_units(user).filter(pk=case.intake_unit_id).exists()
+
+
+def can_act_on_step(user: User, step: CaseStep) -> bool:
+    if not user.is_authenticated:
+        return False
+    return is_admin(user) or approver_units(user).filter(pk=step.department_id).exists()
+
+
+def can_decide(user: User, case: Case) -> bool:
+    """The lead department's approvers decide; the front desk concludes and delivers too."""
+    if not user.is_authenticated:
+        return False
+    return is_admin(user) or approver_units(user).filter(pk=case.department_id).exists()
+
+
+def is_party(user: User, case: Case) -> bool:
+    """The applicant, the agent who filed it, or a handler of the enterprise it is filed for."""
+    if not user.is_authenticated:
+        return False
+    if user.pk in (case.applicant_id, case.agent_id):
+        return True
+    return bool(case.enterprise_id and case.enterprise.handlers.filter(user=user).exists())
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Cases `user` may see: own (applicant, agent, enterprise handler); staff by their units;
+    supervisors every late case; administrators everything."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    if is_admin(user):
+        return Case.objects.all()
+    q = Q(applicant=user) | Q(agent=user) | Q(enterprise__handlers__user=user)
+    approve = approver_units(user)
+    if approve.exists():
+        q |= Q(pk__in=CaseStep.objects.filter(department__in=approve).values("case_id"))
+    intake = intake_units(user)
+    if intake.exists():
+        q |= Q(intake_unit__in=intake)
+    if is_supervisor(user):
+        q |= ~Q(warning_level="")
+    return Case.objects.filter(q).distinct()
+
+
+def case_for(user: User, case_uuid: Any) -> Case:
+    from onewindow.core.errors import NotFound
+
+    case = visible_cases(user).filter(uuid=case_uuid).select_related("applicant", "department", "intake_unit").first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def step_queue(user: User, *, mine: bool = False) -> QuerySet[CaseStep]:
+    """Open steps of the departments `user` approves for, oldest deadline first."""
+    qs = CaseStep.objects.filter(status=CaseStep.Status.OPEN, case__status=Case.Status.IN_REVIEW)
+    if not is_admin(user):
+        qs = qs.filter(department__in=approver_units(user))
+    if mine:
+        qs = qs.filter(claimed_by=user)
+    return qs.select_related("case", "department", "claimed_by").order_by("due_on", "id")
+
+
+def intake_queue(user: User) -> QuerySet[Case]:
+    qs = Case.objects.filter(status__in=[Case.Status.SUBMITTED, Case.Status.SUPPLEMENT])
+    if not is_admin(user):
+        qs = qs.filter(intake_unit__in=intake_units(user))
+    return qs.order_by("intake_due", "received_at")
+
+
+def late_cases(user: User) -> QuerySet[Case]:
+    """Everything late or near its limit, for supervisors (and each approver's own units)."""
+    qs = visible_cases(user).exclude(warning_level="")
+    return qs.select_related("department").order_by("-warning_level", "committed_due")
+
+
+def case_for_public_progress(number: str, check_code: str) -> Case | None:
+    """The case with this number if the check code matches (constant-time); None otherwise."""
+    if not number or not check_code:
+        return None
+    case = Case.objects.filter(number=number.strip()).first()
+    if case is None or not hmac.compare_digest(case.check_code.upper(), check_code.strip().upper()):
+        return None
+    return case
+
+
+def published_route(*, matter: Any = None, bundle: Any = None) -> RouteVersion | None:
+    qs = RouteVersion.objects.filter(status=RouteVersion.Status.PUBLISHED)
+    qs = qs.filter(matter=matter) if matter is not None else qs.filter(bundle=bundle)
+    return qs.order_by("-number").first()

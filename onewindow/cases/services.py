@@ -1,0 +1,863 @@
+"""Every write to a case: submit, intake (accept / refuse / supplement), the approval steps with the
+parallel join, pauses and extensions of the clock, decision, conclusion and delivery.
+
+Concurrency: every operation that changes a case's status locks the case row
+(`select_for_update`) and changes steps with conditional updates checked by row count, so two
+departments approving a joint case at the same moment are serialised on the case row; the second
+one sees the first's approval when it counts what is still open, and the case closes exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import uuid as uuid_lib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.accounts.models import Enterprise, OrgUnit, Role, RoleAssignment, User
+from onewindow.catalog.models import Bundle, MaterialRequirement, MatterVersion
+from onewindow.core import workdays
+from onewindow.core.audit import audit
+from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.identity import validate_resident_id
+from onewindow.core.notify import notify
+from onewindow.core.uploads import collect_stored, content_type_of, private_storage, store_private
+
+from . import selectors
+from .errors import StepAlreadyHandled, WrongStatus
+from .models import (
+    Case,
+    CaseEvent,
+    CaseExtension,
+    CaseNumberCounter,
+    CasePause,
+    CaseStep,
+    Channel,
+    StepKind,
+    SubmittedMaterial,
+)
+
+INTAKE_DAYS = 5  # 行政许可法 art. 32
+SINGLE_STATUTORY_MAX_EXTENSION = 10  # art. 42: +10 working days with approval
+JOINT_STATUTORY_DAYS = 45  # art. 42: joint handling within 45 working days
+JOINT_MAX_EXTENSION = 15
+CHECK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+# Public labels of timeline events (shown on the progress page without personal data).
+EVENT_LABELS = {
+    "submitted": _("提交申请"),
+    "accepted": _("已受理"),
+    "refused": _("不予受理"),
+    "supplement_requested": _("一次性告知补正材料"),
+    "resubmitted": _("已补正材料"),
+    "stage_opened": _("进入审查环节"),
+    "step_approved": _("环节审查通过"),
+    "step_rejected": _("环节审查不通过"),
+    "step_returned": _("退回重新审查"),
+    "step_claimed": _("承办人已签收"),
+    "paused": _("中止计时"),
+    "resumed": _("恢复计时"),
+    "extended": _("延长办理期限"),
+    "reviewed": _("审查完毕"),
+    "decided": _("已作出决定"),
+    "concluded": _("已办结"),
+    "delivered": _("已送达"),
+}
+
+
+@dataclass
+class MaterialInput:
+    """One submitted material: the requirement it answers and either an uploaded file or the
+    private storage name of a file already held (e.g. from the applicant's material library; the
+    caller has checked it belongs to the applicant)."""
+
+    requirement: MaterialRequirement | None
+    file: Any = None
+    storage_name: str = ""
+    name: str = ""
+    paper: bool = False  # the front desk saw the paper original
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _start_day(day: datetime.date) -> datetime.date:
+    """Off-hours rule: something received on a weekend or holiday counts as received on the next
+    working day; day 1 of every period is the working day after that."""
+    return workdays.next_workday(day)
+
+
+def _event(case: Case, kind: str, *, actor: Any = None, department: OrgUnit | None = None, note: str = "") -> None:
+    CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        department=department,
+        note=note,
+    )
+
+
+def _notify_applicant(case: Case, kind: str) -> None:
+    label = EVENT_LABELS.get(kind, kind)
+    body = gettext("您的办件 %(number)s（%(title)s）状态更新：%(label)s。查询码 %(code)s。") % {
+        "number": case.number,
+        "title": case.title,
+        "label": label,
+        "code": case.check_code,
+    }
+    applicant = case.applicant
+    channel = "sms" if applicant.phone else "site"
+    notify(
+        channel=channel,
+        recipient=applicant.phone or applicant.username,
+        user=applicant,
+        subject=gettext("办件进度"),
+        body=body,
+        kind=f"case.{kind}",
+    )
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("applicant").get(pk=case.pk)
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied()
+
+
+def _next_number(day: datetime.date) -> str:
+    """Per-day counter row incremented under its row lock: no max()+1, no gaps from races."""
+    CaseNumberCounter.objects.get_or_create(day=day)
+    CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
+    last = CaseNumberCounter.objects.filter(day=day).values_list("last", flat=True).get()
+    return f"QY{day:%Y%m%d}{last:05d}"
+
+
+def _check_code() -> str:
+    return "".join(secrets.choice(CHECK_ALPHABET) for _ in range(6))
+
+
+def _versions_of(bundle: Bundle) -> list[MatterVersion]:
+    versions = []
+    for item in bundle.items.select_related("matter__current_version").order_by("sort_order"):
+        if item.matter.current_version is None:
+            raise ValidationFailed(_("“一件事”中有事项尚未发布，暂不能申请。"), code="bundle_incomplete")
+        versions.append(item.matter.current_version)
+    if not versions:
+        raise ValidationFailed(_("该“一件事”没有包含事项。"), code="bundle_empty")
+    return versions
+
+
+def case_requirements(case: Case) -> list[MaterialRequirement]:
+    """The merged material list: for a bundle, one entry per shared document (shared_key)."""
+    if case.matter_version_id:
+        return list(case.matter_version.materials.all())
+    return merged_requirements(list(case.bundle_versions.all()))
+
+
+def merged_requirements(versions: list[MatterVersion]) -> list[MaterialRequirement]:
+    seen: set[str] = set()
+    merged: list[MaterialRequirement] = []
+    for mv in versions:
+        for req in mv.materials.all():
+            key = req.shared_key or f"req-{req.pk}"
+            if key in seen:
+                continue
+            seen.add(key)
+            merged.append(req)
+    return merged
+
+
+def _intake_unit(*, actor: User, department: OrgUnit, service_area: Any) -> OrgUnit:
+    """The clerk's own unit at the counter; otherwise the hall that accepts the matter."""
+    clerk_unit = (
+        RoleAssignment.objects.filter(user=actor, role__in=selectors.INTAKE_ROLES, org_unit__isnull=False)
+        .select_related("org_unit")
+        .first()
+    )
+    if clerk_unit is not None:
+        return clerk_unit.org_unit
+    if service_area is not None:
+        return service_area.point.org_unit
+    return department
+
+
+def _validate_form(schema: list[dict[str, Any]], data: dict[str, Any]) -> None:
+    missing = {
+        f["name"]: [_("必填项。")]
+        for f in schema or []
+        if f.get("required") and f.get("name") and not str(data.get(f["name"], "")).strip()
+    }
+    if missing:
+        raise ValidationFailed(_("申请表有必填项未填写。"), fields=missing)
+
+
+def _store_materials(case: Case, materials: list[MaterialInput], allowed: dict[int, MaterialRequirement]) -> None:
+    storage = private_storage()
+    for m in materials:
+        req = m.requirement
+        if req is not None and req.pk not in allowed:
+            raise ValidationFailed(_("提交的材料不属于该事项：%(name)s") % {"name": req.name}, code="material_not_required")
+        name = m.name or (req.name if req else "")
+        if not name:
+            raise ValidationFailed(_("请说明材料名称。"), code="material_unnamed")
+        storage_name, size = "", 0
+        if m.file is not None:
+            storage_name = store_private(m.file, folder=f"cases/{case.uuid}", accepts=req.accepts if req else "pdf,image")
+            size = storage.size(storage_name)
+        elif m.storage_name:
+            if ".." in m.storage_name or not storage.exists(m.storage_name):
+                raise ValidationFailed(_("引用的材料文件不存在。"), code="material_missing")
+            storage_name, size = m.storage_name, storage.size(m.storage_name)
+        elif not m.paper:
+            raise ValidationFailed(_("材料“%(name)s”没有文件。") % {"name": name}, code="material_empty")
+        SubmittedMaterial.objects.create(
+            case=case,
+            requirement=req,
+            name=name,
+            storage_name=storage_name,
+            content_type=content_type_of(storage_name) if storage_name else "",
+            size=size,
+            paper=m.paper,
+        )
+
+
+# --- applicants at the front desk -------------------------------------------------------------
+
+
+def applicant_find_or_create(*, id_number: str, display_name: str, phone: str = "", actor: User) -> User:
+    """The front desk finds a person by ID number, or registers them (no password: they can claim
+    the account online later by real-name sign-up)."""
+    _require(selectors.intake_units(actor).exists() or selectors.is_admin(actor))
+    number = validate_resident_id(id_number)
+    with transaction.atomic():
+        user = User.objects.filter(id_number=number).first()
+        if user is not None:
+            return user
+        if not display_name.strip():
+            raise ValidationFailed(_("新申请人请填写姓名。"), fields={"display_name": [_("必填项。")]})
+        user = User(
+            username=f"p{uuid_lib.uuid4().hex[:12]}",
+            display_name=display_name.strip(),
+            id_number=number,
+            id_type=User.IdType.RESIDENT,
+            phone=phone.strip(),
+        )
+        user.set_unusable_password()
+        user.save()
+        RoleAssignment.objects.create(user=user, role=Role.CITIZEN)
+        audit(actor=actor, action="applicant.create_at_counter", target=user)
+        return user
+
+
+# --- submission and intake --------------------------------------------------------------------
+
+
+def case_submit(
+    *,
+    applicant: User,
+    matter_version: MatterVersion | None = None,
+    bundle: Bundle | None = None,
+    channel: str,
+    form_data: dict[str, Any],
+    materials: list[MaterialInput],
+    agent: User | None = None,
+    enterprise: Enterprise | None = None,
+    actor: User,
+    received_at: datetime.datetime | None = None,
+    ticket_uuid: uuid_lib.UUID | None = None,
+) -> Case:
+    """File an application from any channel. The intake clock (5 working days) starts from the
+    working day after it is received (a weekend or holiday counts as the next working day)."""
+    if (matter_version is None) == (bundle is None):
+        raise ValidationFailed(_("请选择一个事项或一件事。"), code="matter_or_bundle")
+    if channel not in Channel.values:
+        raise ValidationFailed(_("未知的申请渠道。"), fields={"channel": [_("未知的申请渠道。")]})
+    # Who may file: the applicant, the agent on their behalf, or front-desk staff.
+    is_staff_intake = selectors.intake_units(actor).exists() or selectors.is_admin(actor)
+    if actor.pk != applicant.pk:
+        if agent is not None and actor.pk == agent.pk:
+            _require(actor.has_role(Role.AGENT))
+        else:
+            _require(is_staff_intake)
+    if channel == Channel.AGENT and agent is None:
+        raise ValidationFailed(_("代办申请须注明代办员。"), code="agent_required")
+    if enterprise is not None and not enterprise.handlers.filter(user=applicant).exists():
+        raise PermissionDenied(_("申请人不是该企业的法定代表人或经办人。"))
+
+    if matter_version is not None:
+        if matter_version.status != MatterVersion.Status.PUBLISHED:
+            raise ValidationFailed(_("该事项版本未发布，不能申请。"), code="matter_not_published")
+        versions = [matter_version]
+        matter = matter_version.matter
+        title = matter_version.name
+        department = matter.department
+        service_area = matter.service_area
+        statutory = matter_version.statutory_days
+        committed = matter_version.committed_days
+        schema = matter_version.form_schema
+    else:
+        assert bundle is not None
+        if not bundle.is_active:
+            raise ValidationFailed(_("该“一件事”已停用。"), code="bundle_inactive")
+        versions = _versions_of(bundle)
+        title = bundle.name
+        department = versions[0].matter.department
+        service_area = bundle.service_area or versions[0].matter.service_area
+        statutory = JOINT_STATUTORY_DAYS
+        committed = min(JOINT_STATUTORY_DAYS, max(v.committed_days for v in versions))
+        schema = [f for v in versions for f in (v.form_schema or [])]
+    _validate_form(schema, form_data or {})
+    allowed = {r.pk: r for r in (merged_requirements(versions) if bundle else list(matter_version.materials.all()))}  # type: ignore[union-attr]
+
+    received_at = received_at or timezone.now()
+    received_day = timezone.localdate(received_at)
+    start = _start_day(received_day)
+    with collect_stored(), transaction.atomic():
+        case = Case.objects.create(
+            number=_next_number(received_day),
+            check_code=_check_code(),
+            channel=channel,
+            applicant=applicant,
+            agent=agent,
+            enterprise=enterprise,
+            matter_version=matter_version,
+            bundle=bundle,
+            is_joint=bundle is not None,
+            title=title,
+            department=department,
+            intake_unit=_intake_unit(actor=actor, department=department, service_area=service_area),
+            ticket_uuid=ticket_uuid,
+            form_data=form_data or {},
+            received_at=received_at,
+            received_on=start,
+            intake_due=workdays.add_workdays(start, INTAKE_DAYS),
+            committed_days=committed,
+            statutory_days=statutory,
+        )
+        if bundle is not None:
+            case.bundle_versions.set(versions)
+        _store_materials(case, materials, allowed)
+        _event(case, "submitted", actor=actor, note=str(Channel(channel).label))
+        audit(actor=actor, action="case.submit", target=case, data={"number": case.number, "channel": channel})
+        _notify_applicant(case, "submitted")
+    return case
+
+
+def missing_requirements(case: Case) -> list[MaterialRequirement]:
+    """Required materials with no acceptable submission (a file or a paper original)."""
+    have = set(
+        case.materials.exclude(status__in=[SubmittedMaterial.Status.FAULTY, SubmittedMaterial.Status.REPLACED])
+        .exclude(requirement__isnull=True)
+        .values_list("requirement_id", flat=True)
+    )
+    keys_have = set(MaterialRequirement.objects.filter(pk__in=have).exclude(shared_key="").values_list("shared_key", flat=True))
+    out = []
+    for req in case_requirements(case):
+        if req.need != MaterialRequirement.Need.REQUIRED:
+            continue
+        if req.pk in have or (req.shared_key and req.shared_key in keys_have):
+            continue
+        out.append(req)
+    return out
+
+
+def case_accept(*, case: Case, actor: User) -> Case:
+    """受理: the decision clock starts; the route is copied into steps and its first stage opens."""
+    _require(selectors.can_intake(actor, case))
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != Case.Status.SUBMITTED:
+            raise WrongStatus(case.get_status_display())
+        missing = missing_requirements(case)
+        if missing:
+            raise ValidationFailed(
+                _("必需材料不齐全，不能受理：%(names)s。请出具补正材料通知书。") % {"names": "、".join(r.name for r in missing)},
+                code="materials_incomplete",
+            )
+        now = timezone.now()
+        case.accepted_at = now
+        case.status = Case.Status.IN_REVIEW
+        case.route = _route_for(case)
+        _recompute_dues(case)
+        case.save()
+        case.materials.filter(status=SubmittedMaterial.Status.SUBMITTED).update(status=SubmittedMaterial.Status.ACCEPTED)
+        _materialize_steps(case)
+        _event(case, "accepted", actor=actor)
+        _advance(case, actor=actor)
+        audit(actor=actor, action="case.accept", target=case, data={"committed_due": str(case.committed_due)})
+        _notify_applicant(case, "accepted")
+    return case
+
+
+def case_refuse(*, case: Case, actor: User, reasons: str) -> Case:
+    """不予受理, with the written reasons the refusal notice prints."""
+    _require(selectors.can_intake(actor, case))
+    if not (reasons or "").strip():
+        raise ValidationFailed(_("不予受理必须写明理由。"), fields={"reasons": [_("必填项。")]})
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != Case.Status.SUBMITTED:
+            raise WrongStatus(case.get_status_display())
+        case.status = Case.Status.REFUSED
+        case.refusal_reasons = reasons.strip()
+        case.concluded_at = timezone.now()
+        case.save()
+        _event(case, "refused", actor=actor, note=case.refusal_reasons)
+        audit(actor=actor, action="case.refuse", target=case, data={"reasons": case.refusal_reasons})
+        _notify_applicant(case, "refused")
+    return case
+
+
+def case_request_supplement(*, case: Case, actor: User, items: list[dict[str, Any]]) -> Case:
+    """一次性告知: ONE notice listing every missing or faulty material. The intake clock pauses until
+    the applicant resubmits. A second notice for the same application is refused by law."""
+    _require(selectors.can_intake(actor, case))
+    clean = []
+    for item in items or []:
+        name = str(item.get("name", "")).strip()
+        if not name:
+            continue
+        clean.append(
+            {
+                "name": name,
+                "reason": str(item.get("reason", "")).strip(),
+                "requirement": item.get("requirement") or None,
+                "material": str(item.get("material", "") or ""),
+            }
+        )
+    if not clean:
+        raise ValidationFailed(_("补正通知须列明需补正的全部材料。"), fields={"items": [_("必填项。")]})
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != Case.Status.SUBMITTED:
+            raise WrongStatus(case.get_status_display())
+        if case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT).exists():
+            raise ValidationFailed(_("补正材料应一次性告知，本申请已出具过补正通知，不能再次要求补正。"), code="supplement_once")
+        for item in clean:
+            if item["material"]:
+                case.materials.filter(uuid=item["material"]).update(
+                    status=SubmittedMaterial.Status.FAULTY, note=item["reason"][:200]
+                )
+        CasePause.objects.create(case=case, kind=CasePause.Kind.SUPPLEMENT, started_on=_today(), items=clean)
+        case.status = Case.Status.SUPPLEMENT
+        case.save(update_fields=["status", "updated_at"])
+        _event(case, "supplement_requested", actor=actor, note="；".join(i["name"] for i in clean))
+        audit(actor=actor, action="case.request_supplement", target=case, data={"items": clean})
+        _notify_applicant(case, "supplement_requested")
+    return case
+
+
+def case_resubmit(*, case: Case, actor: User, materials: list[MaterialInput], form_data: dict[str, Any] | None = None) -> Case:
+    """The applicant answers the supplement notice; the intake clock resumes where it stopped."""
+    _require(selectors.is_party(actor, case) or selectors.can_intake(actor, case))
+    if not materials:
+        raise ValidationFailed(_("请上传需补正的材料。"), fields={"materials": [_("必填项。")]})
+    versions = [case.matter_version] if case.matter_version_id else list(case.bundle_versions.all())
+    allowed = (
+        {r.pk: r for r in merged_requirements(versions)} if case.bundle_id else {r.pk: r for r in versions[0].materials.all()}
+    )  # type: ignore[union-attr]
+    with collect_stored(), transaction.atomic():
+        case = _lock(case)
+        if case.status != Case.Status.SUPPLEMENT:
+            raise WrongStatus(case.get_status_display())
+        replaced = [m.requirement.pk for m in materials if m.requirement is not None]
+        case.materials.filter(requirement_id__in=replaced).update(status=SubmittedMaterial.Status.REPLACED)
+        case.materials.filter(status=SubmittedMaterial.Status.FAULTY).update(status=SubmittedMaterial.Status.REPLACED)
+        _store_materials(case, materials, allowed)
+        if form_data:
+            case.form_data = {**case.form_data, **form_data}
+        pause = case.pauses.get(ended_on__isnull=True)
+        pause.ended_on = max(_today(), pause.started_on)
+        pause.save(update_fields=["ended_on", "updated_at"])
+        intake_paused = sum(
+            workdays.workdays_between(p.started_on, p.ended_on)
+            for p in case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT, ended_on__isnull=False)
+        )
+        case.intake_due = workdays.add_workdays(case.received_on, INTAKE_DAYS + intake_paused)
+        case.status = Case.Status.SUBMITTED
+        case.save()
+        _event(case, "resubmitted", actor=actor)
+        audit(actor=actor, action="case.resubmit", target=case)
+        _notify_applicant(case, "resubmitted")
+    return case
+
+
+# --- routing ----------------------------------------------------------------------------------
+
+
+def _route_for(case: Case) -> Any:
+    if case.matter_version_id:
+        return selectors.published_route(matter=case.matter_version.matter)
+    return selectors.published_route(bundle=case.bundle)
+
+
+def _materialize_steps(case: Case) -> None:
+    """Copy the route (or a default one: each department once, all in parallel) into the case."""
+    rows: list[CaseStep] = []
+    if case.route is not None:
+        for stage in case.route.stages.prefetch_related("steps").order_by("order"):
+            for step in stage.steps.all():
+                rows.append(
+                    CaseStep(
+                        case=case,
+                        route_step=step,
+                        stage_order=stage.order,
+                        stage_name=stage.name,
+                        department_id=step.department_id,
+                        name=step.name,
+                        kind=step.kind,
+                        limit_days=step.limit_days,
+                    )
+                )
+    else:
+        versions = [case.matter_version] if case.matter_version_id else list(case.bundle_versions.select_related("matter"))
+        for mv in versions:
+            rows.append(
+                CaseStep(
+                    case=case,
+                    stage_order=1,
+                    stage_name=gettext("审查"),
+                    department_id=mv.matter.department_id,
+                    name=gettext("%(name)s 审查") % {"name": mv.name},
+                    limit_days=max(1, min(mv.committed_days, case.committed_days) or 1),
+                )
+            )
+    if not rows:
+        raise ValidationFailed(_("该事项的审批流程没有环节，请管理员先配置流程。"), code="route_empty")
+    CaseStep.objects.bulk_create(rows)
+
+
+def _open_step(step: CaseStep, today: datetime.date) -> None:
+    step.status = CaseStep.Status.OPEN
+    step.opened_on = today
+    step.due_on = workdays.add_workdays(_start_day(today), step.limit_days)
+    step.save(update_fields=["status", "opened_on", "due_on", "fields_to_fix", "rounds", "updated_at"])
+
+
+def _advance(case: Case, *, actor: Any) -> None:
+    """Called with the case row locked. If nothing of the current stage is open, open the next
+    stage; if there is none, the review is complete (exactly once)."""
+    if case.steps.filter(stage_order=case.current_stage, status=CaseStep.Status.OPEN).exists():
+        return
+    nxt = (
+        case.steps.filter(status=CaseStep.Status.WAITING, stage_order__gt=case.current_stage)
+        .order_by("stage_order")
+        .values_list("stage_order", flat=True)
+        .first()
+    )
+    if nxt is None:
+        case.status = Case.Status.REVIEWED
+        case.save(update_fields=["status", "updated_at"])
+        _event(case, "reviewed", actor=actor)
+        _notify_applicant(case, "reviewed")
+        return
+    today = _today()
+    opened = list(case.steps.filter(stage_order=nxt, status=CaseStep.Status.WAITING))
+    for step in opened:
+        _open_step(step, today)
+    case.current_stage = nxt
+    case.save(update_fields=["current_stage", "updated_at"])
+    _event(case, "stage_opened", actor=actor, note=opened[0].stage_name if opened else "")
+
+
+def _step_for_update(step: CaseStep, actor: User) -> tuple[Case, CaseStep]:
+    _require(selectors.can_act_on_step(actor, step))
+    case = _lock(step.case)
+    step = CaseStep.objects.get(pk=step.pk)
+    if case.status != Case.Status.IN_REVIEW:
+        raise WrongStatus(case.get_status_display())
+    if step.status != CaseStep.Status.OPEN:
+        raise StepAlreadyHandled()
+    return case, step
+
+
+def _close_step(step: CaseStep, *, status: str, actor: Any, comment: str) -> None:
+    # Conditional update: only an open step can be closed, whatever another request did.
+    n = CaseStep.objects.filter(pk=step.pk, status=CaseStep.Status.OPEN).update(
+        status=status,
+        acted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        acted_at=timezone.now(),
+        comment=comment,
+    )
+    if n != 1:
+        raise StepAlreadyHandled()
+
+
+def step_claim(*, step: CaseStep, actor: User) -> CaseStep:
+    _require(selectors.can_act_on_step(actor, step))
+    with transaction.atomic():
+        n = CaseStep.objects.filter(pk=step.pk, status=CaseStep.Status.OPEN, claimed_by__isnull=True).update(claimed_by=actor)
+        if n != 1:
+            raise StepAlreadyHandled()
+        step.refresh_from_db()
+        _event(step.case, "step_claimed", actor=actor, department=step.department)
+        audit(actor=actor, action="case.step_claim", target=step)
+    return step
+
+
+def step_assign(*, step: CaseStep, actor: User, assignee: User) -> CaseStep:
+    _require(selectors.can_act_on_step(actor, step))
+    if not selectors.can_act_on_step(assignee, step):
+        raise ValidationFailed(_("被指派人不是该部门的审批人员。"), code="assignee_not_in_department")
+    with transaction.atomic():
+        n = CaseStep.objects.filter(pk=step.pk, status=CaseStep.Status.OPEN).update(claimed_by=assignee)
+        if n != 1:
+            raise StepAlreadyHandled()
+        step.refresh_from_db()
+        audit(actor=actor, action="case.step_assign", target=step, data={"assignee": assignee.username})
+    return step
+
+
+def step_approve(*, step: CaseStep, actor: User, comment: str = "") -> CaseStep:
+    with transaction.atomic():
+        case, step = _step_for_update(step, actor)
+        if step.kind == StepKind.PUBLIC_NOTICE and step.due_on and _today() <= step.due_on:
+            raise ValidationFailed(
+                _("公示期至 %(date)s 届满，期满前不能结束公示。") % {"date": step.due_on}, code="notice_running"
+            )
+        _close_step(step, status=CaseStep.Status.APPROVED, actor=actor, comment=comment)
+        _event(case, "step_approved", actor=actor, department=step.department, note=step.name)
+        audit(actor=actor, action="case.step_approve", target=step, data={"case": case.number})
+        _advance(case, actor=actor)
+    step.refresh_from_db()
+    return step
+
+
+def step_reject(*, step: CaseStep, actor: User, reasons: str) -> CaseStep:
+    """A department finds the application does not qualify: the review ends; the decision must be
+    a refusal with these reasons."""
+    if not (reasons or "").strip():
+        raise ValidationFailed(_("审查不通过必须写明理由。"), fields={"reasons": [_("必填项。")]})
+    with transaction.atomic():
+        case, step = _step_for_update(step, actor)
+        _close_step(step, status=CaseStep.Status.REJECTED, actor=actor, comment=reasons.strip())
+        case.steps.filter(status__in=[CaseStep.Status.OPEN, CaseStep.Status.WAITING]).update(status=CaseStep.Status.CANCELLED)
+        case.status = Case.Status.REVIEWED
+        case.save(update_fields=["status", "updated_at"])
+        _event(case, "step_rejected", actor=actor, department=step.department, note=reasons.strip())
+        audit(actor=actor, action="case.step_reject", target=step, data={"case": case.number, "reasons": reasons})
+        _notify_applicant(case, "reviewed")
+    step.refresh_from_db()
+    return step
+
+
+def step_return(*, step: CaseStep, actor: User, to_step: CaseStep, fields_to_fix: list[str], reason: str = "") -> CaseStep:
+    """Send the case back to an earlier step with the fields to fix; every later stage runs again."""
+    fields = [str(f).strip() for f in fields_to_fix or [] if str(f).strip()]
+    if not fields:
+        raise ValidationFailed(_("退回须列明需修改的内容。"), fields={"fields_to_fix": [_("必填项。")]})
+    with transaction.atomic():
+        case, step = _step_for_update(step, actor)
+        target = CaseStep.objects.filter(pk=to_step.pk, case=case).first()
+        if target is None or target.stage_order >= step.stage_order:
+            raise ValidationFailed(_("只能退回到之前的环节。"), code="return_not_earlier")
+        _close_step(step, status=CaseStep.Status.RETURNED, actor=actor, comment=reason)
+        later = case.steps.filter(stage_order__gt=target.stage_order).exclude(status=CaseStep.Status.CANCELLED)
+        later.update(status=CaseStep.Status.WAITING, opened_on=None, due_on=None, claimed_by=None, rounds=F("rounds") + 1)
+        target.fields_to_fix = fields
+        target.rounds += 1
+        target.claimed_by = None
+        target.save(update_fields=["claimed_by"])
+        _open_step(target, _today())
+        case.current_stage = target.stage_order
+        case.save(update_fields=["current_stage", "updated_at"])
+        _event(
+            case,
+            "step_returned",
+            actor=actor,
+            department=step.department,
+            note=gettext("退回至“%(step)s”：%(fields)s") % {"step": target.name, "fields": "、".join(fields)},
+        )
+        audit(actor=actor, action="case.step_return", target=step, data={"to": str(target.uuid), "fields": fields})
+    step.refresh_from_db()
+    return step
+
+
+def public_notice_close_due(*, today: datetime.date | None = None) -> int:
+    """Ends public-notice steps whose period is over (no objection recorded): the sweep's job."""
+    today = today or _today()
+    done = 0
+    for step in CaseStep.objects.filter(status=CaseStep.Status.OPEN, kind=StepKind.PUBLIC_NOTICE, due_on__lt=today):
+        with transaction.atomic():
+            case = _lock(step.case)
+            if case.status != Case.Status.IN_REVIEW:
+                continue
+            if not CaseStep.objects.filter(pk=step.pk, status=CaseStep.Status.OPEN).update(
+                status=CaseStep.Status.APPROVED, acted_at=timezone.now(), comment=gettext("公示期满无异议")
+            ):
+                continue
+            _event(case, "step_approved", department=step.department, note=step.name)
+            audit(actor=None, action="case.public_notice_end", target=step)
+            _advance(case, actor=None)
+            done += 1
+    return done
+
+
+# --- the clock --------------------------------------------------------------------------------
+
+
+def _recompute_dues(case: Case) -> None:
+    if case.accepted_at is None:
+        return
+    base = _start_day(timezone.localdate(case.accepted_at))
+    extra = case.extension_days + case.paused_days
+    case.committed_due = workdays.add_workdays(base, case.committed_days + extra)
+    case.statutory_due = workdays.add_workdays(base, case.statutory_days + extra)
+
+
+def case_pause(*, case: Case, actor: User, kind: str, reason: str) -> Case:
+    """Hearings, expert review, inspections (and supplements during review) stop the clock."""
+    _require(selectors.can_decide(actor, case) or selectors.approver_units(actor).filter(case_steps__case=case).exists())
+    if kind not in CasePause.Kind.values:
+        raise ValidationFailed(_("未知的中止类型。"), fields={"kind": [_("未知的中止类型。")]})
+    if not (reason or "").strip():
+        raise ValidationFailed(_("中止计时须写明原因。"), fields={"reason": [_("必填项。")]})
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != Case.Status.IN_REVIEW:
+            raise WrongStatus(case.get_status_display())
+        CasePause.objects.create(case=case, kind=kind, reason=reason.strip(), started_on=_today())
+        case.status_before_pause = case.status
+        case.status = Case.Status.PAUSED
+        case.save(update_fields=["status", "status_before_pause", "updated_at"])
+        _event(case, "paused", actor=actor, note=str(CasePause.Kind(kind).label))
+        audit(actor=actor, action="case.pause", target=case, data={"kind": kind, "reason": reason})
+        _notify_applicant(case, "paused")
+    return case
+
+
+def case_resume(*, case: Case, actor: User) -> Case:
+    _require(selectors.can_decide(actor, case) or selectors.approver_units(actor).filter(case_steps__case=case).exists())
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != Case.Status.PAUSED:
+            raise WrongStatus(case.get_status_display())
+        pause = case.pauses.get(ended_on__isnull=True)
+        pause.ended_on = max(_today(), pause.started_on)
+        pause.save(update_fields=["ended_on", "updated_at"])
+        days = workdays.workdays_between(pause.started_on, pause.ended_on)
+        case.paused_days += days
+        case.status = case.status_before_pause or Case.Status.IN_REVIEW
+        case.status_before_pause = ""
+        _recompute_dues(case)
+        case.save()
+        # Open steps get the same days back.
+        for step in case.steps.filter(status=CaseStep.Status.OPEN, due_on__isnull=False):
+            step.due_on = workdays.add_workdays(step.due_on, days)
+            step.save(update_fields=["due_on", "updated_at"])
+        _event(case, "resumed", actor=actor)
+        audit(actor=actor, action="case.resume", target=case, data={"paused_days": days})
+        _notify_applicant(case, "resumed")
+    return case
+
+
+def case_extend(*, case: Case, actor: User, days: int, reason: str, approver: User) -> Case:
+    """art. 42: +10 working days (joint handling +15), once, with a reason and a leader's approval."""
+    _require(selectors.can_decide(actor, case) or selectors.approver_units(actor).filter(case_steps__case=case).exists())
+    limit = JOINT_MAX_EXTENSION if case.is_joint else SINGLE_STATUTORY_MAX_EXTENSION
+    if not 1 <= int(days) <= limit:
+        raise ValidationFailed(
+            _("延长期限为 1 至 %(limit)s 个工作日。") % {"limit": limit}, fields={"days": [_("超出法定可延长期限。")]}
+        )
+    if not (reason or "").strip():
+        raise ValidationFailed(_("延长期限须写明理由。"), fields={"reason": [_("必填项。")]})
+    dept = case.department
+    if not (approver.has_role(Role.LEADER, dept) or selectors.is_admin(approver)) or approver.pk == actor.pk:
+        raise ValidationFailed(_("延长期限须经本机关负责人批准（不能由申请延长的人自己批准）。"), code="extension_approver")
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status not in (Case.Status.IN_REVIEW, Case.Status.PAUSED):
+            raise WrongStatus(case.get_status_display())
+        if case.extensions.exists():
+            raise ValidationFailed(_("办理期限只能延长一次。"), code="extension_once")
+        CaseExtension.objects.create(case=case, days=days, reason=reason.strip(), approver=approver)
+        case.extension_days = days
+        _recompute_dues(case)
+        case.save()
+        _event(case, "extended", actor=actor, note=gettext("延长 %(days)s 个工作日") % {"days": days})
+        audit(actor=actor, action="case.extend", target=case, data={"days": days, "approver": approver.username})
+        _notify_applicant(case, "extended")
+    return case
+
+
+# --- decision, conclusion, delivery -----------------------------------------------------------
+
+
+def case_decide(*, case: Case, actor: User, approved: bool, reason: str = "") -> Case:
+    _require(selectors.can_decide(actor, case))
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != Case.Status.REVIEWED:
+            raise WrongStatus(case.get_status_display())
+        rejected = case.steps.filter(status=CaseStep.Status.REJECTED).exists()
+        if approved and rejected:
+            raise ValidationFailed(_("有部门审查不通过，不能作出准予许可的决定。"), code="rejected_step")
+        if not approved and not (reason or "").strip():
+            raise ValidationFailed(_("不予许可须写明理由。"), fields={"reason": [_("必填项。")]})
+        case.decision = Case.Decision.APPROVED if approved else Case.Decision.DENIED
+        case.decision_reason = (reason or "").strip()
+        case.decided_at = timezone.now()
+        case.status = Case.Status.DECIDED
+        case.save()
+        _event(case, "decided", actor=actor, note=str(case.get_decision_display()))
+        audit(actor=actor, action="case.decide", target=case, data={"decision": case.decision})
+        _notify_applicant(case, "decided")
+    return case
+
+
+def case_conclude(*, case: Case, actor: User) -> Case:
+    """办结: once, after the decision."""
+    _require(selectors.can_decide(actor, case) or selectors.can_intake(actor, case))
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != Case.Status.DECIDED:
+            raise WrongStatus(case.get_status_display())
+        case.status = Case.Status.CONCLUDED
+        case.concluded_at = timezone.now()
+        case.save(update_fields=["status", "concluded_at", "updated_at"])
+        case.warnings.filter(resolved_at__isnull=True).update(resolved_at=case.concluded_at)
+        _event(case, "concluded", actor=actor)
+        audit(actor=actor, action="case.conclude", target=case)
+        _notify_applicant(case, "concluded")
+    return case
+
+
+def case_deliver(*, case: Case, actor: User, method: str, tracking_number: str = "") -> Case:
+    _require(selectors.can_decide(actor, case) or selectors.can_intake(actor, case))
+    if method not in Case.Delivery.values:
+        raise ValidationFailed(_("未知的送达方式。"), fields={"method": [_("未知的送达方式。")]})
+    if method == Case.Delivery.POST and not (tracking_number or "").strip():
+        raise ValidationFailed(_("邮寄送达须填写邮件单号。"), fields={"tracking_number": [_("必填项。")]})
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != Case.Status.CONCLUDED:
+            raise WrongStatus(case.get_status_display())
+        case.status = Case.Status.DELIVERED
+        case.delivery_method = method
+        case.tracking_number = (tracking_number or "").strip()
+        case.delivered_at = timezone.now()
+        case.save()
+        _event(case, "delivered", actor=actor, note=str(case.get_delivery_method_display()))
+        audit(actor=actor, action="case.deliver", target=case, data={"method": method})
+        _notify_applicant(case, "delivered")
+    return case
+
+
+def step_by_uuid(step_uuid: Any) -> CaseStep:
+    step = CaseStep.objects.select_related("case", "department").filter(uuid=step_uuid).first()
+    if step is None:
+        raise NotFound()
+    return step

@@ -1,0 +1,144 @@
+"""Fixtures for cases: a published single matter, the real-estate transfer bundle (住建 + 税务 +
+不动产登记) and its parallel route, built directly so these tests do not depend on the catalog demo."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from onewindow.accounts.models import OrgUnit
+from onewindow.cases.models import RouteStage, RouteStep, RouteVersion
+from onewindow.catalog.models import Bundle, BundleItem, MaterialRequirement, Matter, MatterVersion
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def pdf_file(name: str = "scan.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def make_matter(
+    code: str,
+    name: str,
+    dept: OrgUnit,
+    *,
+    committed: int = 10,
+    statutory: int = 20,
+    materials: list[tuple[str, str]] | None = None,
+) -> MatterVersion:
+    matter = Matter.objects.create(code=code, department=dept, search_name=name)
+    mv = MatterVersion.objects.create(
+        matter=matter,
+        number=1,
+        status=MatterVersion.Status.PUBLISHED,
+        name=name,
+        matter_type=MatterVersion.MatterType.LICENCE,
+        kind=MatterVersion.Kind.COMMITTED,
+        statutory_days=statutory,
+        committed_days=committed,
+        form_schema=[{"name": "address", "label": "房屋坐落", "type": "text", "required": True}],
+    )
+    for i, (mname, key) in enumerate(materials or [("申请书", ""), ("身份证明", "id-card")]):
+        MaterialRequirement.objects.create(version=mv, name=mname, shared_key=key, sort_order=i)
+    matter.current_version = mv
+    matter.save(update_fields=["current_version"])
+    return mv
+
+
+@pytest.fixture
+def matter_zjj(org: dict[str, OrgUnit], calendar: Any) -> MatterVersion:
+    return make_matter("ZJJ-001", "商品房预售许可", org["ZJJ"])
+
+
+@pytest.fixture
+def estate_bundle(org: dict[str, OrgUnit], calendar: Any) -> Bundle:
+    zjj = make_matter(
+        "ZJJ-010",
+        "存量房交易网签备案",
+        org["ZJJ"],
+        committed=3,
+        materials=[("房屋买卖合同", "contract"), ("身份证明", "id-card")],
+    )
+    sw = make_matter(
+        "SW-010", "二手房交易税费申报", org["SW"], committed=3, materials=[("房屋买卖合同", "contract"), ("完税申报表", "")]
+    )
+    bdc = make_matter(
+        "BDC-010",
+        "房屋转移登记",
+        org["BDC"],
+        committed=5,
+        statutory=30,
+        materials=[("不动产权证书", ""), ("身份证明", "id-card")],
+    )
+    bundle = Bundle.objects.create(code="estate-transfer", name="二手房转移登记一件事")
+    for i, mv in enumerate([zjj, sw, bdc]):
+        BundleItem.objects.create(bundle=bundle, matter=mv.matter, sort_order=i)
+    return bundle
+
+
+def make_route(
+    *,
+    bundle: Bundle | None = None,
+    matter: Matter | None = None,
+    stages: list[list[tuple[OrgUnit, str, int, str]]],
+    number: int = 1,
+    publish: bool = True,
+) -> RouteVersion:
+    route = RouteVersion.objects.create(
+        bundle=bundle,
+        matter=matter,
+        number=number,
+        name=f"route {number}",
+        status=RouteVersion.Status.PUBLISHED if publish else RouteVersion.Status.DRAFT,
+    )
+    for order, steps in enumerate(stages, start=1):
+        stage = RouteStage.objects.create(route=route, order=order, name=f"阶段{order}")
+        for i, (dept, name, days, kind) in enumerate(steps):
+            RouteStep.objects.create(stage=stage, department=dept, name=name, limit_days=days, kind=kind, sort_order=i)
+    return route
+
+
+@pytest.fixture
+def parallel_route(estate_bundle: Bundle, org: dict[str, OrgUnit]) -> RouteVersion:
+    return make_route(
+        bundle=estate_bundle,
+        stages=[
+            [(org["ZJJ"], "住建审核", 3, "review"), (org["SW"], "税务核税", 3, "review"), (org["BDC"], "登记审核", 5, "review")]
+        ],
+    )
+
+
+def all_materials(reqs: list[MaterialRequirement]) -> list[Any]:
+    from onewindow.cases.services import MaterialInput
+
+    return [MaterialInput(requirement=r, file=pdf_file()) for r in reqs]
+
+
+def bytes_io(data: bytes) -> io.BytesIO:
+    return io.BytesIO(data)
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings: Any, tmp_path: Any) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "private")}},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fixed_now(request: Any) -> Any:
+    """Tests run on a fixed working day inside the published calendar (2026-04-01), so that a
+    45-working-day deadline does not run past the last year chinesecalendar knows. Tests that need
+    another moment travel again inside."""
+    import datetime
+    import zoneinfo
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=True):
+        yield

@@ -1,0 +1,355 @@
+"""The case lifecycle and the legal rules of the Administrative Licensing Law (行政许可法)."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+import pytest
+import time_machine
+
+from onewindow.cases import services as svc
+from onewindow.cases.models import Case, CaseStep, SubmittedMaterial
+from onewindow.cases.services import MaterialInput
+from onewindow.core import workdays
+from onewindow.core.errors import PermissionDenied, ValidationFailed
+from onewindow.core.models import Notification
+
+from .conftest import all_materials, make_route, pdf_file
+
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def at(y: int, m: int, d: int, h: int = 10) -> datetime.datetime:
+    return datetime.datetime(y, m, d, h, tzinfo=TZ)
+
+
+def submit(mv: Any, citizen: Any, clerk: Any, **kw: Any) -> Case:
+    return svc.case_submit(
+        applicant=citizen,
+        matter_version=mv,
+        channel=kw.pop("channel", "counter"),
+        form_data={"address": "值夏镇1号"},
+        materials=kw.pop("materials", all_materials(list(mv.materials.all()))),
+        actor=kw.pop("actor", clerk),
+        **kw,
+    )
+
+
+def submit_bundle(bundle: Any, citizen: Any, clerk: Any, **kw: Any) -> Case:
+    reqs = svc.merged_requirements([i.matter.current_version for i in bundle.items.all()])
+    return svc.case_submit(
+        applicant=citizen,
+        bundle=bundle,
+        channel="counter",
+        form_data={"address": "河东街道2号"},
+        materials=all_materials(reqs),
+        actor=clerk,
+        **kw,
+    )
+
+
+def test_submit_numbers_and_notifies(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    with time_machine.travel(at(2026, 3, 2), tick=False):
+        a = submit(matter_zjj, citizen, clerk)
+        b = submit(matter_zjj, citizen, clerk)
+    assert a.number == "QY2026030200001" and b.number == "QY2026030200002"
+    assert a.status == Case.Status.SUBMITTED and len(a.check_code) == 6
+    assert a.materials.count() == 2
+    # art. 32: intake within 5 working days counted from the next working day
+    assert a.intake_due == datetime.date(2026, 3, 9)
+    assert Notification.objects.filter(user=citizen, kind="case.submitted").count() == 2
+
+
+def test_weekend_submission_counts_from_next_working_day(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    with time_machine.travel(at(2026, 3, 7), tick=False):  # Saturday
+        sat = submit(matter_zjj, citizen, clerk, channel="off_hours")
+    with time_machine.travel(at(2026, 3, 9), tick=False):  # Monday
+        mon = submit(matter_zjj, citizen, clerk)
+    assert sat.received_on == datetime.date(2026, 3, 9)
+    assert sat.intake_due == mon.intake_due == datetime.date(2026, 3, 16)
+
+
+def test_holiday_submission_counts_from_next_working_day(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    # National Day 2026: Oct 1-7 off, Oct 10 (Saturday) is a make-up workday
+    with time_machine.travel(at(2026, 10, 3), tick=False):
+        case = submit(matter_zjj, citizen, clerk, channel="online", actor=citizen)
+    assert case.received_on == datetime.date(2026, 10, 8)
+    assert case.intake_due == workdays.add_workdays(datetime.date(2026, 10, 8), 5)
+
+
+def test_accept_starts_decision_clock_and_committed_within_statutory(
+    matter_zjj: Any, citizen: Any, clerk: Any, approver: Any
+) -> None:
+    with time_machine.travel(at(2026, 3, 2), tick=False):
+        case = submit(matter_zjj, citizen, clerk)
+        case = svc.case_accept(case=case, actor=clerk)
+    assert case.status == Case.Status.IN_REVIEW
+    assert case.committed_due == workdays.add_workdays(datetime.date(2026, 3, 2), 10)
+    assert case.statutory_due == workdays.add_workdays(datetime.date(2026, 3, 2), 20)
+    assert case.committed_due <= case.statutory_due
+    step = case.steps.get()
+    assert step.status == CaseStep.Status.OPEN and step.department.code == "ZJJ"
+
+
+def test_accept_refused_when_required_material_missing(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    first = list(matter_zjj.materials.all())[:1]
+    case = submit(matter_zjj, citizen, clerk, materials=all_materials(first))
+    with pytest.raises(ValidationFailed) as exc:
+        svc.case_accept(case=case, actor=clerk)
+    assert exc.value.code == "materials_incomplete"
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED
+
+
+def test_refusal_needs_written_reasons(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    case = submit(matter_zjj, citizen, clerk)
+    with pytest.raises(ValidationFailed):
+        svc.case_refuse(case=case, actor=clerk, reasons="  ")
+    case = svc.case_refuse(case=case, actor=clerk, reasons="不属于本机关职权范围")
+    assert case.status == Case.Status.REFUSED and case.refusal_reasons == "不属于本机关职权范围"
+    with pytest.raises(svc.WrongStatus):
+        svc.case_accept(case=case, actor=clerk)
+
+
+def test_supplement_once_pauses_intake_clock(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    reqs = list(matter_zjj.materials.all())
+    with time_machine.travel(at(2026, 3, 2), tick=False):
+        case = submit(matter_zjj, citizen, clerk, materials=all_materials(reqs[:1]))
+        due_before = case.intake_due
+        faulty = case.materials.get()
+        case = svc.case_request_supplement(
+            case=case,
+            actor=clerk,
+            items=[
+                {"name": reqs[1].name, "reason": "未提交", "requirement": reqs[1].pk},
+                {"name": reqs[0].name, "reason": "复印件不清晰", "material": str(faulty.uuid)},
+            ],
+        )
+    assert case.status == Case.Status.SUPPLEMENT
+    pause = case.pauses.get()
+    assert len(pause.items) == 2  # every item in one notice
+    faulty.refresh_from_db()
+    assert faulty.status == SubmittedMaterial.Status.FAULTY
+    # The applicant answers a week later: 5 working days paused, added to the intake limit.
+    with time_machine.travel(at(2026, 3, 9), tick=False):
+        case = svc.case_resubmit(case=case, actor=citizen, materials=all_materials(reqs))
+    assert case.status == Case.Status.SUBMITTED
+    assert case.intake_due == workdays.add_workdays(due_before, 5)
+    # 一次性告知: no second supplement notice
+    with pytest.raises(ValidationFailed) as exc:
+        svc.case_request_supplement(case=case, actor=clerk, items=[{"name": "再补一份"}])
+    assert exc.value.code == "supplement_once"
+    case = svc.case_accept(case=case, actor=clerk)
+    assert case.status == Case.Status.IN_REVIEW
+
+
+def test_supplement_needs_items(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    case = submit(matter_zjj, citizen, clerk)
+    with pytest.raises(ValidationFailed):
+        svc.case_request_supplement(case=case, actor=clerk, items=[{"name": ""}])
+    assert Case.objects.get(pk=case.pk).status == Case.Status.SUBMITTED
+
+
+def test_joint_case_parallel_steps_conclude_once(
+    estate_bundle: Any, parallel_route: Any, citizen: Any, clerk: Any, approver: Any, approver_sw: Any, approver_bdc: Any
+) -> None:
+    with time_machine.travel(at(2026, 4, 28), tick=False):
+        case = submit_bundle(estate_bundle, citizen, clerk)
+        # one merged list: 身份证明 and 房屋买卖合同 appear once
+        assert case.materials.count() == 4
+        assert case.is_joint and case.statutory_days == 45 and case.committed_days == 5
+        case = svc.case_accept(case=case, actor=clerk)
+    steps = {s.department.code: s for s in case.steps.all()}
+    assert all(s.status == CaseStep.Status.OPEN for s in steps.values())  # all at once
+    svc.step_approve(step=steps["ZJJ"], actor=approver)
+    svc.step_approve(step=steps["SW"], actor=approver_sw)
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_REVIEW  # not closed early
+    svc.step_approve(step=steps["BDC"], actor=approver_bdc)
+    case.refresh_from_db()
+    assert case.status == Case.Status.REVIEWED
+    assert case.events.filter(kind="reviewed").count() == 1
+    with pytest.raises(PermissionDenied):
+        svc.case_decide(case=case, actor=approver_sw, approved=True)  # not the lead department
+    svc.case_decide(case=case, actor=approver, approved=True)
+    svc.case_conclude(case=case, actor=clerk)
+    with pytest.raises(ValidationFailed):
+        svc.case_deliver(case=case, actor=clerk, method="post")
+    case = svc.case_deliver(case=case, actor=clerk, method="post", tracking_number="EMS123")
+    assert case.status == Case.Status.DELIVERED and case.tracking_number == "EMS123"
+
+
+def test_wrong_department_cannot_approve(
+    estate_bundle: Any, parallel_route: Any, citizen: Any, clerk: Any, approver: Any, outsider: Any
+) -> None:
+    case = svc.case_accept(case=submit_bundle(estate_bundle, citizen, clerk), actor=clerk)
+    sw_step = case.steps.get(department__code="SW")
+    for who in (approver, outsider, citizen):
+        with pytest.raises(PermissionDenied):
+            svc.step_approve(step=sw_step, actor=who)
+    sw_step.refresh_from_db()
+    assert sw_step.status == CaseStep.Status.OPEN
+
+
+def test_outsider_cannot_intake(matter_zjj: Any, citizen: Any, clerk: Any, outsider: Any, approver: Any) -> None:
+    case = submit(matter_zjj, citizen, clerk)
+    for who in (outsider, citizen, approver):
+        with pytest.raises(PermissionDenied):
+            svc.case_accept(case=case, actor=who)
+    with pytest.raises(PermissionDenied):
+        submit(matter_zjj, citizen, clerk, actor=outsider)
+
+
+def test_serial_route_and_return_to_earlier_step(
+    estate_bundle: Any, org: Any, citizen: Any, clerk: Any, approver: Any, approver_sw: Any, approver_bdc: Any
+) -> None:
+    make_route(
+        bundle=estate_bundle,
+        stages=[
+            [(org["ZJJ"], "住建审核", 3, "review")],
+            [(org["SW"], "税务核税", 3, "review")],
+            [(org["BDC"], "登记审核", 5, "review")],
+        ],
+    )
+    case = svc.case_accept(case=submit_bundle(estate_bundle, citizen, clerk), actor=clerk)
+    zjj, sw, bdc = (case.steps.get(department__code=c) for c in ("ZJJ", "SW", "BDC"))
+    assert [zjj.status, sw.status, bdc.status] == ["open", "waiting", "waiting"]
+    with pytest.raises(svc.StepAlreadyHandled):
+        svc.step_approve(step=sw, actor=approver_sw)  # its stage has not started
+    svc.step_approve(step=zjj, actor=approver)
+    svc.step_approve(step=sw, actor=approver_sw)
+    with pytest.raises(ValidationFailed):
+        svc.step_return(step=bdc, actor=approver_bdc, to_step=zjj, fields_to_fix=[])
+    with pytest.raises(ValidationFailed):
+        svc.step_return(step=bdc, actor=approver_bdc, to_step=bdc, fields_to_fix=["面积"])
+    svc.step_return(step=bdc, actor=approver_bdc, to_step=zjj, fields_to_fix=["建筑面积", "成交价格"], reason="面积与合同不符")
+    zjj.refresh_from_db(), sw.refresh_from_db(), bdc.refresh_from_db()
+    assert zjj.status == "open" and zjj.fields_to_fix == ["建筑面积", "成交价格"] and zjj.rounds == 2
+    assert sw.status == "waiting" and bdc.status == "waiting"
+    for step, who in ((zjj, approver), (sw, approver_sw), (bdc, approver_bdc)):
+        svc.step_approve(step=step, actor=who)
+    case.refresh_from_db()
+    assert case.status == Case.Status.REVIEWED
+
+
+def test_reject_ends_review_and_forbids_approval(
+    estate_bundle: Any, parallel_route: Any, citizen: Any, clerk: Any, approver: Any, approver_sw: Any
+) -> None:
+    case = svc.case_accept(case=submit_bundle(estate_bundle, citizen, clerk), actor=clerk)
+    sw = case.steps.get(department__code="SW")
+    with pytest.raises(ValidationFailed):
+        svc.step_reject(step=sw, actor=approver_sw, reasons="")
+    svc.step_reject(step=sw, actor=approver_sw, reasons="存在欠税")
+    case.refresh_from_db()
+    assert case.status == Case.Status.REVIEWED
+    assert case.steps.filter(status="cancelled").count() == 2
+    with pytest.raises(ValidationFailed):
+        svc.case_decide(case=case, actor=approver, approved=True)
+    with pytest.raises(ValidationFailed):
+        svc.case_decide(case=case, actor=approver, approved=False)
+    case = svc.case_decide(case=case, actor=approver, approved=False, reason="税务审核不通过")
+    assert case.decision == Case.Decision.DENIED
+
+
+def test_pause_and_extension_move_deadlines(matter_zjj: Any, citizen: Any, clerk: Any, approver: Any, leader: Any) -> None:
+    with time_machine.travel(at(2026, 3, 2), tick=False):
+        case = svc.case_accept(case=submit(matter_zjj, citizen, clerk), actor=clerk)
+        due0, sdue0 = case.committed_due, case.statutory_due
+        step_due0 = case.steps.get().due_on
+        case = svc.case_pause(case=case, actor=approver, kind="expert", reason="组织专家评审")
+    with pytest.raises(svc.WrongStatus):
+        svc.case_pause(case=case, actor=approver, kind="hearing", reason="x")
+    with time_machine.travel(at(2026, 3, 6), tick=False):  # Mon..Fri: 4 working days paused
+        case = svc.case_resume(case=case, actor=approver)
+    assert case.paused_days == 4
+    assert case.committed_due == workdays.add_workdays(due0, 4)
+    assert case.statutory_due == workdays.add_workdays(sdue0, 4)
+    assert case.steps.get().due_on == workdays.add_workdays(step_due0, 4)
+    # art. 42: at most +10 for a single matter, with a reason and a leader's approval
+    with pytest.raises(ValidationFailed):
+        svc.case_extend(case=case, actor=approver, days=11, reason="复杂", approver=leader)
+    with pytest.raises(ValidationFailed):
+        svc.case_extend(case=case, actor=approver, days=10, reason="", approver=leader)
+    with pytest.raises(ValidationFailed):
+        svc.case_extend(case=case, actor=approver, days=10, reason="复杂", approver=approver)
+    case = svc.case_extend(case=case, actor=approver, days=10, reason="情况复杂", approver=leader)
+    assert case.statutory_due == workdays.add_workdays(sdue0, 14)
+    with pytest.raises(ValidationFailed):
+        svc.case_extend(case=case, actor=approver, days=5, reason="再延", approver=leader)
+
+
+def test_joint_extension_allows_fifteen(
+    estate_bundle: Any, parallel_route: Any, citizen: Any, clerk: Any, approver: Any, leader: Any
+) -> None:
+    case = svc.case_accept(case=submit_bundle(estate_bundle, citizen, clerk), actor=clerk)
+    case = svc.case_extend(case=case, actor=approver, days=15, reason="联合审查", approver=leader)
+    assert case.extension_days == 15
+
+
+def test_public_notice_step_cannot_end_early_and_sweep_closes_it(
+    matter_zjj: Any, org: Any, citizen: Any, clerk: Any, approver: Any
+) -> None:
+    from onewindow.cases.sweeps import sweep_warnings
+
+    make_route(matter=matter_zjj.matter, stages=[[(org["ZJJ"], "审查", 2, "review")], [(org["ZJJ"], "公示", 5, "public_notice")]])
+    with time_machine.travel(at(2026, 3, 2), tick=False):
+        case = svc.case_accept(case=submit(matter_zjj, citizen, clerk), actor=clerk)
+        svc.step_approve(step=case.steps.get(stage_order=1), actor=approver)
+        notice = case.steps.get(stage_order=2)
+        notice.refresh_from_db()
+        assert notice.status == "open" and notice.due_on == datetime.date(2026, 3, 9)
+        with pytest.raises(ValidationFailed):
+            svc.step_approve(step=notice, actor=approver)
+    sweep_warnings(today=datetime.date(2026, 3, 10))
+    case.refresh_from_db()
+    assert case.status == Case.Status.REVIEWED
+
+
+def test_warnings_yellow_then_red_idempotent(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    from onewindow.cases.models import Warning
+    from onewindow.cases.sweeps import sweep_warnings
+
+    with time_machine.travel(at(2026, 3, 2), tick=False):
+        case = svc.case_accept(case=submit(matter_zjj, citizen, clerk), actor=clerk)
+    assert sweep_warnings(today=datetime.date(2026, 3, 3)) == 0
+    near = workdays.add_workdays(datetime.date(2026, 3, 2), 9)
+    sweep_warnings(today=near)
+    case.refresh_from_db()
+    assert case.warning_level == "yellow"
+    late = workdays.add_workdays(case.committed_due, 1)
+    sweep_warnings(today=late)
+    sweep_warnings(today=late)
+    case.refresh_from_db()
+    assert case.warning_level == "red"
+    assert Warning.objects.filter(case=case, step__isnull=True, level="red").count() == 1
+
+
+def test_failed_submission_leaves_no_file(matter_zjj: Any, citizen: Any, clerk: Any, settings: Any) -> None:
+    import pathlib
+
+    root = pathlib.Path(settings.STORAGES["private"]["OPTIONS"]["location"])
+    other = make_other_requirement()
+    materials = [
+        MaterialInput(requirement=matter_zjj.materials.first(), file=pdf_file()),
+        MaterialInput(requirement=other, file=pdf_file()),
+    ]
+    with pytest.raises(ValidationFailed):
+        submit(matter_zjj, citizen, clerk, materials=materials)
+    assert not Case.objects.exists()
+    assert not [p for p in root.rglob("*") if p.is_file()]
+
+
+def make_other_requirement() -> Any:
+    from onewindow.catalog.models import MaterialRequirement
+
+    return MaterialRequirement.objects.exclude(version__matter__code="ZJJ-001").first() or _other()
+
+
+def _other() -> Any:
+    from onewindow.accounts.models import OrgUnit
+
+    from .conftest import make_matter
+
+    return make_matter("X-1", "其他", OrgUnit.objects.get(code="SW")).materials.first()

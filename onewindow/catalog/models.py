@@ -248,3 +248,23 @@ class Delegation(PublicModel):
         verbose_name = _("赋权事项")
         verbose_name_plural = _("赋权事项")
         constraints = [models.UniqueConstraint(fields=["matter", "township", "effective_on"], name="uniq_delegation")]
+
+
+class MatterCodeSequence(models.Model):
+    """The next sequence number of matter codes per department and matter type.
+
+    Codes are numbered by incrementing this row inside the creating transaction (a row lock on
+    PostgreSQL, the write lock on SQLite), so two concurrent creations never get the same number.
+    """
+
+    department = models.ForeignKey("accounts.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    type_code = models.CharField(max_length=4)
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("事项编码序号")
+        verbose_name_plural = _("事项编码序号")
+        constraints = [models.UniqueConstraint(fields=["department", "type_code"], name="uniq_matter_code_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}-{self.type_code}: {self.last_value}"

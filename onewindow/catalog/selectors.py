@@ -1,22 +1,270 @@
-"""Reads of the catalog."""
+"""Reads of the catalog: search, browse, service guides, merged bundle materials.
+
+The catalog is public: every published matter is readable by anyone. Management reads (drafts)
+are for catalog administrators only (`can_manage_catalog`).
+"""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import re
+from dataclasses import dataclass, field
+from typing import Any
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from onewindow.accounts.models import OrgUnit, Role
 from onewindow.hall.models import ServiceArea
 
-from .models import LifeEvent
+from .models import ONLINE_CAPABLE_DEPTH, Bundle, BundleItem, LifeEvent, MaterialRequirement, Matter, MatterVersion
+
+PAGE_SIZE = 20
+_ASCII_TERM = re.compile(r"^[A-Za-z0-9]+$")
+
+
+def can_manage_catalog(user: Any) -> bool:
+    """Catalog staff: the administrator role (or a Django superuser)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or user.has_role(Role.ADMIN))
+
+
+def published_matters() -> QuerySet[Matter]:
+    return Matter.objects.filter(current_version__status=MatterVersion.Status.PUBLISHED)
+
+
+@dataclass
+class MatterQuery:
+    """What a catalog search asks for. Every field is optional; empty means "any"."""
+
+    q: str = ""
+    department: str = ""  # OrgUnit code
+    area: str = ""  # ServiceArea code
+    theme: str = ""  # ServiceArea.Theme value (district hall)
+    event: str = ""  # LifeEvent code
+    online: bool = False  # 网上可办 (depth >= ONLINE_CAPABLE_DEPTH)
+    mobile: bool = False
+    zero_trip: bool = False
+    off_hours: bool = False
+    agent: bool = False
+    level: str = ""  # district / township / village
+    audience: str = ""
+
+    @classmethod
+    def from_params(cls, params: Any) -> MatterQuery:
+        def flag(name: str) -> bool:
+            return str(params.get(name, "")).lower() in ("1", "true", "on", "yes")
+
+        def text(name: str, limit: int = 64) -> str:
+            return str(params.get(name, "") or "").strip()[:limit]
+
+        return cls(
+            q=text("q", 100),
+            department=text("department"),
+            area=text("area"),
+            theme=text("theme"),
+            event=text("event"),
+            online=flag("online"),
+            mobile=flag("mobile"),
+            zero_trip=flag("zero_trip"),
+            off_hours=flag("off_hours"),
+            agent=flag("agent"),
+            level=text("level"),
+            audience=text("audience"),
+        )
+
+    def as_params(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name in ("q", "department", "area", "theme", "event", "level", "audience"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        for name in ("online", "mobile", "zero_trip", "off_hours", "agent"):
+            if getattr(self, name):
+                out[name] = "1"
+        return out
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.as_params()
+
+
+def _term_filter(term: str) -> Q:
+    """One search term: Chinese text matches the name; letters match the name, the full pinyin
+    or the pinyin initials ("bdc", "budongchan"); a code fragment matches the code."""
+    if _ASCII_TERM.match(term):
+        t = term.lower()
+        return (
+            Q(search_initials__contains=t)
+            | Q(search_pinyin__contains=t)
+            | Q(search_name__icontains=t)
+            | Q(code__icontains=term)
+        )
+    return Q(search_name__contains=term) | Q(code__icontains=term)
+
+
+def search_matters(query: MatterQuery) -> QuerySet[Matter]:
+    """Published matters matching `query`, best matches first."""
+    qs = published_matters()
+    terms = [t for t in re.split(r"[\s,，、]+", query.q) if t][:5]
+    for term in terms:
+        qs = qs.filter(_term_filter(term))
+    if query.department:
+        qs = qs.filter(department__code=query.department)
+    if query.area:
+        qs = qs.filter(service_area__code=query.area)
+    if query.theme:
+        qs = qs.filter(service_area__theme=query.theme)
+    if query.event:
+        qs = qs.filter(life_events__code=query.event)
+    if query.online:
+        qs = qs.filter(current_version__online_depth__gte=ONLINE_CAPABLE_DEPTH)
+    if query.mobile:
+        qs = qs.filter(current_version__on_mobile=True)
+    if query.zero_trip:
+        qs = qs.filter(current_version__max_visits=0)
+    if query.off_hours:
+        qs = qs.filter(current_version__off_hours_bookable=True)
+    if query.agent:
+        qs = qs.filter(current_version__agent_eligible=True)
+    if query.level:
+        qs = qs.filter(current_version__handling_level=query.level)
+    if query.audience:
+        qs = qs.filter(current_version__audience__in=[query.audience, "both"])
+    if terms:
+        first = terms[0]
+        key = first.lower() if _ASCII_TERM.match(first) else first
+        rank = Case(
+            When(search_name=first, then=Value(0)),
+            When(search_name__startswith=first, then=Value(1)),
+            When(search_initials__startswith=key, then=Value(2)),
+            When(search_pinyin__startswith=key, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+        qs = qs.annotate(rank=rank).order_by("rank", "code")
+    else:
+        qs = qs.order_by("code")
+    return qs.select_related("department", "current_version", "service_area")
+
+
+def paginate(qs: QuerySet[Any], page: Any, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(qs, per_page).get_page(page)
+
+
+def matter_by_code(code: str) -> Matter | None:
+    """A matter's public service guide: the current version (published or retired) with its
+    materials. Drafts are never shown."""
+    return (
+        Matter.objects.filter(code=code, current_version__isnull=False)
+        .select_related("department", "service_area", "service_area__point", "current_version")
+        .prefetch_related("life_events", "current_version__materials")
+        .first()
+    )
+
+
+def matter_townships(matter: Matter) -> QuerySet[OrgUnit]:
+    """Townships that may handle the matter through an active delegation (赋权)."""
+    return OrgUnit.objects.filter(delegations__matter=matter, delegations__revoked_on__isnull=True).distinct()
+
+
+def drafts_for(user: Any) -> QuerySet[MatterVersion]:
+    if not can_manage_catalog(user):
+        return MatterVersion.objects.none()
+    return MatterVersion.objects.filter(status=MatterVersion.Status.DRAFT).select_related("matter", "matter__department")
+
+
+# --- browse ----------------------------------------------------------------------------------
 
 
 def themes_with_counts() -> QuerySet[ServiceArea]:
     """The district hall's service areas with the number of published matters each accepts."""
     return (
         ServiceArea.objects.filter(point__org_unit__kind="government")
-        .annotate(matter_count=Count("matters", filter=Q(matters__current_version__isnull=False)))
+        .annotate(
+            matter_count=Count("matters", filter=Q(matters__current_version__status=MatterVersion.Status.PUBLISHED))
+        )
         .order_by("sort_order")
+    )
+
+
+def departments_with_counts() -> QuerySet[OrgUnit]:
+    return (
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT)
+        .annotate(matter_count=Count("matters", filter=Q(matters__current_version__status=MatterVersion.Status.PUBLISHED)))
+        .order_by("sort_order", "code")
     )
 
 
 def life_events() -> QuerySet[LifeEvent]:
     return LifeEvent.objects.all()
+
+
+def life_events_with_counts() -> QuerySet[LifeEvent]:
+    return LifeEvent.objects.annotate(
+        matter_count=Count("matters", filter=Q(matters__current_version__status=MatterVersion.Status.PUBLISHED))
+    )
+
+
+# --- bundles ---------------------------------------------------------------------------------
+
+
+def active_bundles() -> QuerySet[Bundle]:
+    return Bundle.objects.filter(is_active=True).prefetch_related(
+        Prefetch("items", queryset=BundleItem.objects.select_related("matter", "matter__department").order_by("sort_order"))
+    )
+
+
+def bundle_by_code(code: str) -> Bundle | None:
+    return active_bundles().filter(code=code).first()
+
+
+@dataclass
+class MergedMaterial:
+    """One line of a bundle's merged material list and the matters that need it."""
+
+    key: str
+    name: str
+    form: str
+    quantity: int
+    required: bool
+    matters: list[Matter] = field(default_factory=list)
+
+    @property
+    def shared(self) -> bool:
+        return len(self.matters) > 1
+
+
+def bundle_materials(bundle: Bundle) -> list[MergedMaterial]:
+    """The bundle's materials de-duplicated on `shared_key`: a document several matters need is
+    asked for once (F6). Materials without a key stay per matter. Order of first appearance."""
+    items = list(bundle.items.select_related("matter").order_by("sort_order"))
+    version_ids = [i.matter.current_version_id for i in items if i.matter.current_version_id]
+    by_version: dict[int, list[MaterialRequirement]] = {}
+    for m in MaterialRequirement.objects.filter(version_id__in=version_ids).order_by("sort_order", "id"):
+        by_version.setdefault(m.version_id, []).append(m)
+    merged: dict[str, MergedMaterial] = {}
+    for item in items:
+        for req in by_version.get(item.matter.current_version_id or 0, []):
+            key = req.shared_key or f"{item.matter.code}:{req.pk}"
+            line = merged.get(key)
+            if line is None:
+                line = merged[key] = MergedMaterial(
+                    key=key,
+                    name=req.name,
+                    form=req.get_form_display(),
+                    quantity=req.quantity,
+                    required=req.need == MaterialRequirement.Need.REQUIRED,
+                )
+            else:
+                # The merged line asks for the most any matter needs.
+                line.quantity = max(line.quantity, req.quantity)
+                line.required = line.required or req.need == MaterialRequirement.Need.REQUIRED
+            if item.matter not in line.matters:
+                line.matters.append(item.matter)
+    return list(merged.values())
+
+
+def bundle_material_count_before(bundle: Bundle) -> int:
+    """How many materials the matters would ask for separately (to show what merging saved)."""
+    version_ids = [i.matter.current_version_id for i in bundle.items.select_related("matter")]
+    return MaterialRequirement.objects.filter(version_id__in=version_ids).count()

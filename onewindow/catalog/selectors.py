@@ -94,10 +94,7 @@ def _term_filter(term: str) -> Q:
     if _ASCII_TERM.match(term):
         t = term.lower()
         return (
-            Q(search_initials__contains=t)
-            | Q(search_pinyin__contains=t)
-            | Q(search_name__icontains=t)
-            | Q(code__icontains=term)
+            Q(search_initials__contains=t) | Q(search_pinyin__contains=t) | Q(search_name__icontains=t) | Q(code__icontains=term)
         )
     return Q(search_name__contains=term) | Q(code__icontains=term)
 
@@ -180,9 +177,7 @@ def themes_with_counts() -> QuerySet[ServiceArea]:
     """The district hall's service areas with the number of published matters each accepts."""
     return (
         ServiceArea.objects.filter(point__org_unit__kind="government")
-        .annotate(
-            matter_count=Count("matters", filter=Q(matters__current_version__status=MatterVersion.Status.PUBLISHED))
-        )
+        .annotate(matter_count=Count("matters", filter=Q(matters__current_version__status=MatterVersion.Status.PUBLISHED)))
         .order_by("sort_order")
     )
 

@@ -259,7 +259,12 @@ def matter_draft_update(
             _validate_materials(materials)
             draft.materials.all().delete()
             _write_materials(draft, materials)
-        audit(actor=actor, action="matter.draft_update", target=draft.matter, data={"number": draft.number, "fields": sorted(changes)})
+        audit(
+            actor=actor,
+            action="matter.draft_update",
+            target=draft.matter,
+            data={"number": draft.number, "fields": sorted(changes)},
+        )
         return draft
 
 

@@ -167,13 +167,16 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
         Figure(_("可代办事项"), f.agent_eligible, _("项"), fact="F15"),
     ]
     if f.latest_batch[1]:
-        figures.append(
-            Figure(_("最近一批下放乡镇的事项"), f.latest_batch[1], _("项"), fact="F14", note=f.latest_batch[0])
-        )
+        figures.append(Figure(_("最近一批下放乡镇的事项"), f.latest_batch[1], _("项"), fact="F14", note=f.latest_batch[0]))
     if f.townships:
         totals = [t.total for t in f.townships]
         figures.append(
-            Figure(_("每个乡镇（街道）可办事项"), f"{min(totals)}–{max(totals)}" if min(totals) != max(totals) else totals[0], _("项"), fact="F14")
+            Figure(
+                _("每个乡镇（街道）可办事项"),
+                f"{min(totals)}–{max(totals)}" if min(totals) != max(totals) else totals[0],
+                _("项"),
+                fact="F14",
+            )
         )
     if f.comprehensive:
         figures.append(

@@ -109,12 +109,22 @@ NAMED_MATERIALS: dict[str, list[M]] = {
         MARRIAGE,
         PROXY,
     ],
-    "企业设立登记": [_m("公司登记（备案）申请书", ""), LEGAL_REP, ARTICLES, PREMISES, _m("股东主体资格证明", "shareholder_ids", form="copy")],
+    "企业设立登记": [
+        _m("公司登记（备案）申请书", ""),
+        LEGAL_REP,
+        ARTICLES,
+        PREMISES,
+        _m("股东主体资格证明", "shareholder_ids", form="copy"),
+    ],
     "印章刻制备案": [LICENCE, LEGAL_REP, _m("印章印模", "", form="electronic")],
     "新办纳税人涉税事项办理": [LICENCE, LEGAL_REP, _m("银行开户许可（基本存款账户信息）", "bank_account_ent", form="copy")],
     "用人单位医疗保险参保登记": [LICENCE, LEGAL_REP, _m("职工花名册", "staff_roster", form="electronic")],
     "用人单位社会保险登记": [LICENCE, LEGAL_REP, _m("职工花名册", "staff_roster", form="electronic")],
-    "企业复工经营备案": [LICENCE, _m("疫情防控承诺书（网上签署）", "", form="electronic"), _m("复工疫情防控方案", "", form="electronic")],
+    "企业复工经营备案": [
+        LICENCE,
+        _m("疫情防控承诺书（网上签署）", "", form="electronic"),
+        _m("复工疫情防控方案", "", form="electronic"),
+    ],
     "最低生活保障（低保）审批": [
         _m("最低生活保障申请书", ""),
         ID_CARD,
@@ -124,18 +134,44 @@ NAMED_MATERIALS: dict[str, list[M]] = {
         _m("残疾人证或重大疾病诊断证明", "", form="copy", need="conditional", cond="家庭成员残疾或患重病的"),
     ],
     "残疾人证办理": [ID_CARD, HOUSEHOLD, PHOTO, _m("残疾评定表（指定医院出具）", "")],
-    "结婚登记": [_m("双方居民身份证", "id_card"), _m("双方户口簿", "household_register"), _m("双方近期半身免冠合影照片", "photo", qty=3)],
+    "结婚登记": [
+        _m("双方居民身份证", "id_card"),
+        _m("双方户口簿", "household_register"),
+        _m("双方近期半身免冠合影照片", "photo", qty=3),
+    ],
     "普通护照签发": [ID_CARD, _m("出入境证件申请表（现场采集照片）", "")],
     "社会保险费代缴": [ID_CARD, _m("社会保障卡或银行账户", "bank_account", form="copy"), PROXY],
     "城乡居民医疗保险参保登记": [ID_CARD, HOUSEHOLD],
     "城乡居民基本医疗保险参保缴费": [ID_CARD, PROXY],
 }
 
-CITIZEN_POOL = [HOUSEHOLD, PHOTO, BANK, MARRIAGE, PROXY, _m("相关证明材料", "", form="copy", need="conditional", cond="按实际情形提供")]
+CITIZEN_POOL = [
+    HOUSEHOLD,
+    PHOTO,
+    BANK,
+    MARRIAGE,
+    PROXY,
+    _m("相关证明材料", "", form="copy", need="conditional", cond="按实际情形提供"),
+]
 ENTERPRISE_POOL = [PROXY, PREMISES, _m("相关资质证明", "", form="copy"), _m("场地平面图", "", form="copy"), ARTICLES]
 
-FORCED_OFFLINE = {"结婚登记", "离婚登记", "撤销婚姻登记", "普通护照签发", "往来港澳通行证签发", "往来台湾通行证签发", "居民身份证申领"}
-FORCED_ONLINE = {"企业复工经营备案", "社会保险费代缴", "城乡居民基本医疗保险参保缴费", "残疾人证办理", "企业设立登记", "存量房交易纳税申报"}
+FORCED_OFFLINE = {
+    "结婚登记",
+    "离婚登记",
+    "撤销婚姻登记",
+    "普通护照签发",
+    "往来港澳通行证签发",
+    "往来台湾通行证签发",
+    "居民身份证申领",
+}
+FORCED_ONLINE = {
+    "企业复工经营备案",
+    "社会保险费代缴",
+    "城乡居民基本医疗保险参保缴费",
+    "残疾人证办理",
+    "企业设立登记",
+    "存量房交易纳税申报",
+}
 FORCED_OFF_HOURS = {
     "普通护照签发",
     "往来港澳通行证签发",
@@ -146,7 +182,13 @@ FORCED_OFF_HOURS = {
     "社会保险费代缴",
 }
 OFF_HOURS_DEPARTMENTS = ["RSJ", "GJJ", "SCJG", "MZJ", "GA", "ZJJ", "SW", "XZSP"]
-FORCED_AGENT = {"社会保险费代缴", "城乡居民基本医疗保险参保缴费", "残疾人证办理", "城乡居民医疗保险费缴纳", "城乡居民养老保险费缴纳"}
+FORCED_AGENT = {
+    "社会保险费代缴",
+    "城乡居民基本医疗保险参保缴费",
+    "残疾人证办理",
+    "城乡居民医疗保险费缴纳",
+    "城乡居民养老保险费缴纳",
+}
 
 
 @dataclass
@@ -263,7 +305,7 @@ def _audience(s: Spec) -> str:
 
 def _version_fields(s: Spec, rng: random.Random) -> dict[str, Any]:
     t = TYPES[s.type]
-    if "备案" in s.name and s.type == "QT" or s.name == "企业复工经营备案":
+    if ("备案" in s.name and s.type == "QT") or s.name == "企业复工经营备案":
         kind = MatterVersion.Kind.FILING
     elif s.type in ("GG", "QR", "QT") and (rng.random() < 0.45 or s.dept == "SW"):
         kind = MatterVersion.Kind.INSTANT
@@ -314,7 +356,9 @@ def _version_fields(s: Spec, rng: random.Random) -> dict[str, Any]:
     ]
     commitment = ""
     if kind == MatterVersion.Kind.FILING:
-        commitment = "本单位（本人）承诺：所填报信息和提交材料真实、准确、完整，已知晓并将遵守相关规定；如有不实，愿承担相应法律责任。"
+        commitment = (
+            "本单位（本人）承诺：所填报信息和提交材料真实、准确、完整，已知晓并将遵守相关规定；如有不实，愿承担相应法律责任。"
+        )
     if s.name == "企业复工经营备案":
         commitment = "本单位承诺：落实疫情防控主体责任，建立员工健康监测和登记制度，配备必要防护物资，如实报告异常情况。"
         form_schema = [
@@ -418,7 +462,9 @@ def build_hall(ctx: DemoContext) -> dict[str, ServiceArea]:
 def build_life_events() -> dict[str, LifeEvent]:
     events = {}
     for i, (code, name, audience, _words) in enumerate(LIFE_EVENTS):
-        events[code], _ = LifeEvent.objects.get_or_create(code=code, defaults={"name": name, "audience": audience, "sort_order": i})
+        events[code], _ = LifeEvent.objects.get_or_create(
+            code=code, defaults={"name": name, "audience": audience, "sort_order": i}
+        )
     return events
 
 

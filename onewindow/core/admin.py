@@ -1,4 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, Notification, WorkCalendarDay
 
@@ -27,8 +34,66 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["recipient", "subject"]
 
 
+class CalendarImportForm(forms.Form):
+    year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
+    source = forms.CharField(label=_("来源"), max_length=32, initial="国务院办公厅通知")
+    schedule = forms.CharField(
+        label=_("节假日安排"),
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 60}),
+        help_text=_(
+            "每行一条：日期,rest|work,名称。例如 2027-01-01,rest,元旦 或 2027-02-07,work,春节调休。其余日期按周一至周五上班。"
+        ),
+    )
+
+
 @admin.register(WorkCalendarDay)
 class WorkCalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "is_workday", "holiday_name", "source"]
     list_filter = ["is_workday", "source"]
     date_hierarchy = "date"
+    change_list_template = "admin/core/workcalendarday/change_list.html"
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="core_workcalendarday_import"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+        from .calendar_seed import next_year_warning
+
+        warning = next_year_warning(timezone.localdate())
+        if warning:
+            messages.warning(request, warning)
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):  # type: ignore[no-untyped-def]
+        from .calendar_seed import import_year, parse_schedule
+        from .errors import ApplicationError
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CalendarImportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                rows = parse_schedule(form.cleaned_data["schedule"])
+                n = import_year(
+                    year=form.cleaned_data["year"], exceptions=rows, source=form.cleaned_data["source"], actor=request.user
+                )
+            except ApplicationError as exc:
+                for msgs in exc.fields.values():
+                    for m in msgs:
+                        form.add_error("schedule", str(m))
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(
+                    request, _("已导入 %(year)s 年工作日历（%(n)s 天）。") % {"year": form.cleaned_data["year"], "n": n}
+                )
+                return redirect("admin:core_workcalendarday_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": _("导入年度节假日安排"),
+        }
+        return TemplateResponse(request, "admin/core/workcalendarday/import.html", context)

@@ -140,5 +140,9 @@ def _fixed_now(request: Any) -> Any:
 
     import time_machine
 
+    from onewindow.core import workdays
+
+    workdays.invalidate()
     with time_machine.travel(datetime.datetime(2026, 4, 1, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=True):
         yield
+    workdays.invalidate()

@@ -1,0 +1,209 @@
+"""From plan to slots.
+
+`planned_slots()` computes what a day should offer from the weekly plan, the date exceptions and the
+work calendar; `ensure_slots()` materialises missing slots (idempotent: a unique constraint on
+(area, starts_at) and INSERT ... ON CONFLICT DO NOTHING, so concurrent readers cannot duplicate);
+`reconcile()` brings existing future slots in line after a plan change without ever dropping a
+booking: a removed slot that still holds bookings is closed, and its bookings are returned so that
+the caller lists them and tells the people.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from onewindow.core import workdays
+from onewindow.core.workdays import CalendarNotCovered
+
+from .models import WORKDAY_KINDS, Booking, DateException, SessionKind, SessionRule, Slot
+
+
+@dataclass(frozen=True)
+class PlannedSlot:
+    area_id: int
+    date: datetime.date
+    kind: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    session_key: str
+    capacity: int
+
+
+def day_type(day: datetime.date) -> str:
+    """ "workday" (incl. 调休 make-up days), "holiday" (a named public holiday) or "weekend"."""
+    if workdays.is_workday(day):
+        return "workday"
+    return "holiday" if workdays.holiday_name(day) else "weekend"
+
+
+def _rule_applies(rule: SessionRule, day: datetime.date, dtype: str) -> bool:
+    if dtype == "workday":
+        if rule.kind not in WORKDAY_KINDS:
+            return False
+        # A make-up workday on a Saturday or Sunday runs the workday plan whatever its weekday.
+        return day.weekday() >= 5 or str(day.weekday()) in rule.weekdays
+    if dtype == "holiday":
+        return rule.kind == SessionKind.HOLIDAY
+    return rule.kind == SessionKind.WEEKEND and str(day.weekday()) in rule.weekdays
+
+
+def _cut(
+    area_id: int, day: datetime.date, kind: str, start: datetime.time, end: datetime.time, minutes: int, capacity: int, key: str
+) -> list[PlannedSlot]:
+    tz = timezone.get_current_timezone()
+    at = datetime.datetime.combine(day, start, tzinfo=tz)
+    stop = datetime.datetime.combine(day, end, tzinfo=tz)
+    step = datetime.timedelta(minutes=minutes)
+    out = []
+    while at + step <= stop:
+        out.append(PlannedSlot(area_id, day, kind, at, at + step, key, capacity))
+        at += step
+    return out
+
+
+def planned_slots(
+    area_ids: Iterable[int], start: datetime.date, end: datetime.date
+) -> tuple[list[PlannedSlot], set[datetime.date]]:
+    """Slots the plan gives for [start, end], and the dates the work calendar does not cover."""
+    area_ids = list(area_ids)
+    rules: dict[int, list[SessionRule]] = defaultdict(list)
+    for rule in SessionRule.objects.filter(area_id__in=area_ids, is_active=True).order_by("start"):
+        rules[rule.area_id].append(rule)
+    closed: set[tuple[int, datetime.date]] = set()
+    extras: dict[tuple[int, datetime.date], list[DateException]] = defaultdict(list)
+    for exc in DateException.objects.filter(area_id__in=area_ids, date__gte=start, date__lte=end):
+        if exc.kind == DateException.Kind.CLOSED:
+            closed.add((exc.area_id, exc.date))
+        else:
+            extras[(exc.area_id, exc.date)].append(exc)
+    out: list[PlannedSlot] = []
+    uncovered: set[datetime.date] = set()
+    day = start
+    while day <= end:
+        try:
+            dtype = day_type(day)
+        except CalendarNotCovered:
+            uncovered.add(day)
+            day += datetime.timedelta(days=1)
+            continue
+        for area_id in area_ids:
+            if (area_id, day) in closed:
+                continue
+            taken: set[datetime.datetime] = set()
+            for rule in rules.get(area_id, []):
+                if _rule_applies(rule, day, dtype):
+                    key = f"r{rule.pk}:{day:%Y%m%d}"
+                    for s in _cut(area_id, day, rule.kind, rule.start, rule.end, rule.slot_minutes, rule.capacity, key):
+                        if s.starts_at not in taken:
+                            taken.add(s.starts_at)
+                            out.append(s)
+            for exc in extras.get((area_id, day), []):
+                assert exc.start and exc.end
+                key = f"x{exc.pk}"
+                for s in _cut(area_id, day, exc.session_kind, exc.start, exc.end, exc.slot_minutes, exc.capacity, key):
+                    if s.starts_at not in taken:
+                        taken.add(s.starts_at)
+                        out.append(s)
+        day += datetime.timedelta(days=1)
+    return out, uncovered
+
+
+def ensure_slots(area_ids: Iterable[int], start: datetime.date, end: datetime.date) -> set[datetime.date]:
+    """Create the planned slots that do not exist yet. Returns the dates the calendar lacks."""
+    area_ids = list(area_ids)
+    planned, uncovered = planned_slots(area_ids, start, end)
+    existing = set(Slot.objects.filter(area_id__in=area_ids, date__gte=start, date__lte=end).values_list("area_id", "starts_at"))
+    missing = [
+        Slot(
+            area_id=p.area_id,
+            date=p.date,
+            kind=p.kind,
+            starts_at=p.starts_at,
+            ends_at=p.ends_at,
+            session_key=p.session_key,
+            capacity=p.capacity,
+        )
+        for p in planned
+        if (p.area_id, p.starts_at) not in existing
+    ]
+    if missing:
+        Slot.objects.bulk_create(missing, ignore_conflicts=True, batch_size=500)
+    return uncovered
+
+
+@dataclass
+class ReconcileResult:
+    created: int
+    updated: int
+    closed: int
+    displaced: list[Booking]
+
+
+def reconcile(*, area_id: int, now: datetime.datetime | None = None) -> ReconcileResult:
+    """Align the area's future slots with its current plan. Must run inside the plan change's
+    transaction. Never deletes a slot (cancelled bookings keep pointing at theirs); never lowers a
+    capacity below what is booked; closes removed slots and returns their active bookings."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    last = Slot.objects.filter(area_id=area_id, starts_at__gte=now).order_by("-date").values_list("date", flat=True).first()
+    if last is None:
+        return ReconcileResult(0, 0, 0, [])
+    planned, _uncovered = planned_slots([area_id], today, last)
+    planned_by_start = {p.starts_at: p for p in planned if p.starts_at >= now}
+    existing = {s.starts_at: s for s in Slot.objects.filter(area_id=area_id, starts_at__gte=now)}
+    created = updated = 0
+    closing: list[int] = []
+    for start, slot in existing.items():
+        p = planned_by_start.get(start)
+        if p is None:
+            if slot.is_open:
+                closing.append(slot.pk)
+            continue
+        if (slot.kind, slot.ends_at, slot.session_key, slot.capacity, slot.is_open) != (
+            p.kind,
+            p.ends_at,
+            p.session_key,
+            p.capacity,
+            True,
+        ):
+            # Greatest(): a concurrent booking may have raised `booked` since we read the row.
+            Slot.objects.filter(pk=slot.pk).update(
+                kind=p.kind,
+                ends_at=p.ends_at,
+                session_key=p.session_key,
+                capacity=Greatest(Value(p.capacity), F("booked")),
+                is_open=True,
+            )
+            updated += 1
+    new = [
+        Slot(
+            area_id=area_id,
+            date=p.date,
+            kind=p.kind,
+            starts_at=p.starts_at,
+            ends_at=p.ends_at,
+            session_key=p.session_key,
+            capacity=p.capacity,
+        )
+        for start, p in planned_by_start.items()
+        if start not in existing and p.date <= last
+    ]
+    if new:
+        Slot.objects.bulk_create(new, ignore_conflicts=True)
+        created = len(new)
+    displaced: list[Booking] = []
+    if closing:
+        Slot.objects.filter(pk__in=closing).update(is_open=False)
+        displaced = list(
+            Booking.objects.filter(held__slot_id__in=closing, status=Booking.Status.BOOKED, displaced_at__isnull=True)
+            .distinct()
+            .select_related("matter", "area")
+        )
+    return ReconcileResult(created, updated, len(closing), displaced)

@@ -1,0 +1,247 @@
+"""Reads of appointments, each scoped to what the caller may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.catalog.models import Matter, MatterVersion
+from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onewindow.hall.models import ServiceArea
+
+from . import access
+from .models import OFF_HOURS_KINDS, Booking, MatterBookingRule, Slot
+from .policy import policy
+from .scheduling import ensure_slots
+
+# ---------------------------------------------------------------------------------------------
+# Matters and places
+
+
+def bookable_matters(*, q: str = "", off_hours_only: bool = False) -> QuerySet[Matter]:
+    """Published matters that have a place to be booked at."""
+    qs = Matter.objects.filter(current_version__isnull=False).select_related("current_version", "service_area", "department")
+    qs = qs.filter(
+        Q(service_area__isnull=False)
+        | Q(current_version__handling_level__in=[MatterVersion.Level.TOWNSHIP, MatterVersion.Level.VILLAGE])
+        | Q(delegations__revoked_on__isnull=True, delegations__isnull=False)
+    ).distinct()
+    if off_hours_only:
+        qs = qs.filter(current_version__off_hours_bookable=True)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(search_name__icontains=q) | Q(search_initials__icontains=q.lower()) | Q(code__icontains=q))
+    return qs.order_by("code")
+
+
+def matter_by_uuid(uuid: Any) -> Matter:
+    m = Matter.objects.filter(uuid=uuid, current_version__isnull=False).select_related("current_version", "service_area").first()
+    if m is None:
+        raise NotFound(_("事项不存在或未发布。"))
+    return m
+
+
+def matter_places(matter: Matter) -> QuerySet[ServiceArea]:
+    """Where a matter can be booked: its district hall area, plus the township halls when it is a
+    township-level matter (all of them) or delegated (the townships it was handed to)."""
+    q = Q(pk=matter.service_area_id) if matter.service_area_id else Q(pk__in=[])
+    version = matter.current_version
+    township_areas = Q(theme=ServiceArea.Theme.TOWNSHIP)
+    if version is not None and version.handling_level in (MatterVersion.Level.TOWNSHIP, MatterVersion.Level.VILLAGE):
+        q |= township_areas
+    else:
+        today = timezone.localdate()
+        towns = matter.delegations.filter(effective_on__lte=today).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=today))
+        if towns.exists():
+            q |= township_areas & Q(point__org_unit__in=towns.values("township"))
+    return ServiceArea.objects.filter(q).select_related("point").order_by("point__code", "sort_order")
+
+
+def slot_units_for(matter: Matter) -> int:
+    rule = MatterBookingRule.objects.filter(matter=matter).values_list("slot_units", flat=True).first()
+    return int(rule or 1)
+
+
+def materials_to_bring(matter: Matter) -> list[Any]:
+    version = matter.current_version
+    return list(version.materials.all()) if version is not None else []
+
+
+def area_by_uuid(uuid: Any) -> ServiceArea:
+    area = ServiceArea.objects.select_related("point").filter(uuid=uuid).first()
+    if area is None:
+        raise NotFound()
+    return area
+
+
+# ---------------------------------------------------------------------------------------------
+# Slots and availability
+
+
+def slot_ref(slot: Slot) -> str:
+    """Public reference of a slot: area code and local start, e.g. "ZH-202612051430"."""
+    return f"{slot.area.code}~{timezone.localtime(slot.starts_at):%Y%m%d%H%M}"
+
+
+def slot_by_ref(ref: str) -> Slot:
+    try:
+        code, stamp = (ref or "").rsplit("~", 1)
+        naive = datetime.datetime.strptime(stamp, "%Y%m%d%H%M")
+    except ValueError:
+        raise ValidationFailed(_("时段不正确。"), fields={"slot": [_("时段不正确。")]}) from None
+    starts = timezone.make_aware(naive)
+    slot = Slot.objects.select_related("area", "area__point").filter(area__code=code, starts_at=starts).first()
+    if slot is None:
+        ensure_slots(ServiceArea.objects.filter(code=code).values_list("pk", flat=True), naive.date(), naive.date())
+        slot = Slot.objects.select_related("area", "area__point").filter(area__code=code, starts_at=starts).first()
+    if slot is None:
+        raise NotFound(_("该时段不存在。"))
+    return slot
+
+
+@dataclass
+class DayView:
+    date: datetime.date
+    free: int = 0
+    capacity: int = 0
+    off_hours: bool = False
+    holiday: str = ""
+    uncovered: bool = False
+    slots: list[Slot] = field(default_factory=list)
+
+
+def booking_window(now: datetime.datetime | None = None) -> tuple[datetime.datetime, datetime.date]:
+    now = now or timezone.now()
+    p = policy()
+    return now + datetime.timedelta(minutes=p.min_notice_minutes), timezone.localdate(now) + datetime.timedelta(
+        days=p.max_days_ahead
+    )
+
+
+def availability(
+    *, matter: Matter, area: ServiceArea, start: datetime.date, end: datetime.date, now: datetime.datetime | None = None
+) -> list[DayView]:
+    """Day by day, the slots `matter` may book at `area` in [start, end], within the booking window.
+    Dates the work calendar does not cover come back marked `uncovered` (never a crash)."""
+    from onewindow.core import workdays
+
+    if not matter_places(matter).filter(pk=area.pk).exists():
+        raise NotFound(_("该事项不在此服务区办理。"))
+    earliest, latest = booking_window(now)
+    start = max(start, timezone.localdate(earliest))
+    end = min(end, latest)
+    days: dict[datetime.date, DayView] = {}
+    if end < start:
+        return []
+    uncovered = ensure_slots([area.pk], start, end)
+    d = start
+    while d <= end:
+        days[d] = DayView(date=d, uncovered=d in uncovered)
+        if d not in uncovered:
+            try:
+                days[d].holiday = workdays.holiday_name(d)
+            except Exception:  # pragma: no cover - holiday_name never raises today
+                days[d].holiday = ""
+        d += datetime.timedelta(days=1)
+    off_ok = bool(matter.current_version and matter.current_version.off_hours_bookable)
+    qs = Slot.objects.filter(area=area, date__gte=start, date__lte=end, is_open=True, starts_at__gte=earliest).select_related(
+        "area"
+    )
+    if not off_ok:
+        qs = qs.exclude(kind__in=list(OFF_HOURS_KINDS))
+    for s in qs.order_by("starts_at"):
+        day = days[s.date]
+        day.slots.append(s)
+        day.capacity += s.capacity
+        day.free += s.free
+        day.off_hours = day.off_hours or s.is_off_hours
+    return list(days.values())
+
+
+@dataclass
+class AreaMonth:
+    area: ServiceArea
+    days: dict[datetime.date, tuple[int, int]]  # date -> (free, free in off-hours sessions)
+    uncovered: set[datetime.date]
+
+
+def month_overview(
+    *, start: datetime.date, end: datetime.date, areas: QuerySet[ServiceArea] | None = None, now: datetime.datetime | None = None
+) -> list[AreaMonth]:
+    """Free places per area and day over a range, for every service point (one aggregate query)."""
+    areas = areas if areas is not None else ServiceArea.objects.select_related("point").all()
+    area_list = list(areas)
+    earliest, _latest = booking_window(now)
+    uncovered = ensure_slots([a.pk for a in area_list], start, end)
+    rows = (
+        Slot.objects.filter(area__in=area_list, date__gte=start, date__lte=end, is_open=True, starts_at__gte=earliest)
+        .values("area_id", "date")
+        .annotate(
+            free=Sum(F("capacity") - F("booked")),
+            off=Sum(F("capacity") - F("booked"), filter=Q(kind__in=list(OFF_HOURS_KINDS))),
+        )
+    )
+    by_area: dict[int, dict[datetime.date, tuple[int, int]]] = {a.pk: {} for a in area_list}
+    for r in rows:
+        by_area[r["area_id"]][r["date"]] = (int(r["free"] or 0), int(r["off"] or 0))
+    return [AreaMonth(a, by_area[a.pk], uncovered) for a in area_list]
+
+
+# ---------------------------------------------------------------------------------------------
+# Bookings
+
+
+def _bookings() -> QuerySet[Booking]:
+    return Booking.objects.select_related(
+        "matter", "matter__current_version", "area", "area__point", "slot", "agent", "agent_unit"
+    )
+
+
+def my_bookings(user: Any) -> QuerySet[Booking]:
+    """The caller's own bookings: made by the account, for their ID number, or as their agent."""
+    if not getattr(user, "is_authenticated", False):
+        return Booking.objects.none()
+    q = Q(user=user) | Q(agent=user)
+    if user.id_number:
+        q |= Q(id_number=user.id_number)
+    return _bookings().filter(q).order_by("-starts_at")
+
+
+def visible_booking(user: Any, code: str) -> Booking:
+    """One booking by code, if the caller is its person, its agent, or desk staff of its area."""
+    b = _bookings().filter(code=(code or "").strip().upper()).first()
+    if b is None:
+        raise NotFound()
+    if my_bookings(user).filter(pk=b.pk).exists() or access.can_desk(user, b.area):
+        return b
+    raise NotFound()
+
+
+def day_bookings(*, user: Any, area: ServiceArea, day: datetime.date) -> QuerySet[Booking]:
+    if not access.can_desk(user, area):
+        raise PermissionDenied()
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return (
+        _bookings()
+        .filter(area=area, starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1))
+        .order_by("starts_at", "code")
+    )
+
+
+def displaced_bookings(*, user: Any, area: ServiceArea) -> QuerySet[Booking]:
+    """Bookings a plan change took the slot from, still waiting to be moved."""
+    if not access.can_desk(user, area):
+        raise PermissionDenied()
+    return _bookings().filter(area=area, status=Booking.Status.BOOKED, displaced_at__isnull=False).order_by("starts_at")
+
+
+def reminder_status(booking: Booking) -> list[Any]:
+    """The outbox rows sent about a booking (delivery failures show with their last error)."""
+    from onewindow.core.models import Notification
+
+    return list(Notification.objects.filter(dedupe_key__startswith=f"appt:{booking.uuid}:").order_by("created_at"))

@@ -140,7 +140,7 @@ def search_matters(query: MatterQuery) -> QuerySet[Matter]:
         )
         qs = qs.annotate(rank=rank).order_by("rank", "code")
     else:
-        qs = qs.order_by("code")
+        qs = qs.order_by("department__sort_order", "code")
     return qs.select_related("department", "current_version", "service_area")
 
 
@@ -197,7 +197,7 @@ def life_events() -> QuerySet[LifeEvent]:
 def life_events_with_counts() -> QuerySet[LifeEvent]:
     return LifeEvent.objects.annotate(
         matter_count=Count("matters", filter=Q(matters__current_version__status=MatterVersion.Status.PUBLISHED))
-    )
+    ).order_by("audience", "sort_order")
 
 
 # --- bundles ---------------------------------------------------------------------------------

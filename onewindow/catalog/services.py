@@ -304,6 +304,23 @@ def matter_retire(*, matter: Matter, actor: Any, reason: str = "") -> Matter:
         return locked
 
 
+def matter_placement_update(*, matter: Matter, actor: Any, service_area: Any, life_events: Iterable[LifeEvent]) -> Matter:
+    """Where a matter is accepted and browsed (not part of the versioned implementation list)."""
+    events = list(life_events)
+    with transaction.atomic():
+        locked = Matter.objects.select_for_update().get(pk=matter.pk)
+        locked.service_area = service_area
+        locked.save(update_fields=["service_area", "updated_at"])
+        locked.life_events.set(events)
+        audit(
+            actor=actor,
+            action="matter.placement_update",
+            target=locked,
+            data={"service_area": service_area.code if service_area else None, "life_events": [e.code for e in events]},
+        )
+        return locked
+
+
 # --- bundles and delegations -----------------------------------------------------------------
 
 

@@ -1,0 +1,150 @@
+"""Catalog pages: browse and search, service guides, bundles, figures, import/export for staff."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from onewindow.core.errors import PermissionDenied
+from onewindow.hall.models import ServiceArea
+
+from . import selectors
+from .importexport import ImportInvalid, export_catalog, import_catalog, template_workbook
+from .models import ONLINE_CAPABLE_DEPTH, LifeEvent, MatterVersion
+from .stats import catalog_figures, sections
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    query = selectors.MatterQuery.from_params(request.GET)
+    page = selectors.paginate(selectors.search_matters(query), request.GET.get("page"))
+    context = {
+        "query": query,
+        "page": page,
+        "params": query.as_params(),
+        "areas": selectors.themes_with_counts(),
+        "departments": selectors.departments_with_counts(),
+        "events": selectors.life_events_with_counts(),
+        "bundles": selectors.active_bundles(),
+        "online_depth": ONLINE_CAPABLE_DEPTH,
+        "heading": _heading(query),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "catalog/_results.html", context)
+    return render(request, "catalog/index.html", context)
+
+
+def _heading(query: selectors.MatterQuery) -> str:
+    """A human title for what is being browsed ("市场监督管理局的事项", "结婚")."""
+    from onewindow.accounts.models import OrgUnit
+
+    if query.department:
+        unit = OrgUnit.objects.filter(code=query.department).first()
+        if unit:
+            return unit.name
+    if query.area:
+        area = ServiceArea.objects.filter(code=query.area).first()
+        if area:
+            return area.name
+    if query.event:
+        event = LifeEvent.objects.filter(code=query.event).first()
+        if event:
+            return event.name
+    return ""
+
+
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    matter = selectors.matter_by_code(code)
+    if matter is None:
+        raise Http404(_("未找到该事项。"))
+    version = matter.current_version
+    return render(
+        request,
+        "catalog/guide.html",
+        {
+            "matter": matter,
+            "v": version,
+            "materials": list(version.materials.all()) if version else [],
+            "retired": version is not None and version.status == MatterVersion.Status.RETIRED,
+            "townships": selectors.matter_townships(matter),
+            "bundles": matter.bundles.filter(is_active=True),
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+def bundle_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalog/bundles.html", {"bundles": selectors.active_bundles()})
+
+
+def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
+    bundle = selectors.bundle_by_code(code)
+    if bundle is None:
+        raise Http404(_("未找到该一件事。"))
+    merged = selectors.bundle_materials(bundle)
+    return render(
+        request,
+        "catalog/bundle.html",
+        {
+            "bundle": bundle,
+            "items": list(bundle.items.all()),
+            "materials": merged,
+            "separately": selectors.bundle_material_count_before(bundle),
+        },
+    )
+
+
+def stats(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "catalog/stats.html", {"f": catalog_figures(), "sections": sections(user=request.user, params=request.GET)}
+    )
+
+
+def _require_catalog_admin(request: HttpRequest) -> None:
+    if not selectors.can_manage_catalog(request.user):
+        raise PermissionDenied(_("只有事项目录管理员可以导入、导出事项目录。"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest) -> HttpResponse:
+    _require_catalog_admin(request)
+    context: dict[str, object] = {"drafts": selectors.drafts_for(request.user)[:50]}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = _("请选择要导入的 .xlsx 文件。")
+            status = 422
+        elif upload.size and upload.size > MAX_UPLOAD_BYTES:
+            context["error"] = _("文件过大（上限 20 MB）。")
+            status = 422
+        else:
+            try:
+                context["report"] = import_catalog(data=upload.read(), actor=request.user)
+            except ImportInvalid as exc:
+                context["error"] = exc.message
+                context["row_errors"] = exc.errors
+                status = 422
+    return render(request, "catalog/manage.html", context, status=status)
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    _require_catalog_admin(request)
+    response = HttpResponse(export_catalog(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="catalog-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+def template(request: HttpRequest) -> HttpResponse:
+    _require_catalog_admin(request)
+    response = HttpResponse(template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="catalog-template.xlsx"'
+    return response

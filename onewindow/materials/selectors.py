@@ -69,6 +69,7 @@ class IssuedDocument:
     case_number: str
     issued_at: Any
     download_url: str
+    storage_name: str = ""
 
 
 def issued_documents(user: User, *, enterprise: Enterprise | None = None) -> list[IssuedDocument]:
@@ -92,6 +93,7 @@ def issued_documents(user: User, *, enterprise: Enterprise | None = None) -> lis
                 case_number=d.case.number,
                 issued_at=getattr(d, "created_at", None),
                 download_url=getattr(d, "download_url", "") or "",
+                storage_name=getattr(d, "storage_name", "") or "",
             )
         )
     return docs
@@ -187,7 +189,11 @@ class Requirement:
 
 def requirements_of(versions: list[MatterVersion]) -> list[Requirement]:
     result: dict[str, Requirement] = {}
-    for req in MaterialRequirement.objects.filter(version__in=versions).order_by("version_id", "sort_order", "id"):
+    by_version: dict[int, list[MaterialRequirement]] = {}
+    for req in MaterialRequirement.objects.filter(version__in=versions).order_by("sort_order", "id"):
+        by_version.setdefault(req.version_id, []).append(req)
+    # The versions' own order (a bundle's item order), as the case engine merges them.
+    for req in (r for v in versions for r in by_version.get(v.pk, [])):
         key = req.shared_key or f"req-{req.pk}"
         if key in result:
             merged = result[key]

@@ -293,37 +293,89 @@ def draft_abandon(*, draft: ApplicationDraft, actor: User) -> None:
         audit(actor=actor, action="draft.abandon", target=d)
 
 
-def draft_material_inputs(draft: ApplicationDraft, actor: User) -> list[dict[str, Any]]:
-    """The attached materials resolved to stored files (library) or issued documents, per line."""
+def _material_inputs(draft: ApplicationDraft, actor: User) -> list[Any]:
+    """The attached materials as the case engine's MaterialInput: a library file by its stored
+    name, a platform-issued certificate by its own stored file (trusted, no re-upload)."""
+    from onewindow.cases.services import MaterialInput
+    from onewindow.catalog.models import MaterialRequirement
+
     items = {str(i.uuid): i for i in selectors.library_for(actor)}
     issued = {d.uuid: d for d in selectors.issued_documents(actor, enterprise=draft.enterprise)}
+    reqs = selectors.requirements_of(selectors.draft_versions(draft))
+    objs = MaterialRequirement.objects.in_bulk([r.requirement_ids[0] for r in reqs])
     result = []
-    for r in selectors.requirements_of(selectors.draft_versions(draft)):
+    for r in reqs:
         att = (draft.materials or {}).get(r.key)
         if not att:
             continue
         ref = str(att.get("ref"))
-        if att.get("source") == "library" and ref in items:
-            item = items[ref]
-            result.append(
-                {
-                    "requirement_ids": r.requirement_ids,
-                    "name": r.name,
-                    "storage_name": item.storage_name,
-                    "content_type": item.content_type,
-                    "size": item.size,
-                    "issued": None,
-                }
-            )
+        storage_name = ""
+        if att.get("source") == "library" and ref in items and selectors._owner_fits(items[ref], draft):
+            storage_name = items[ref].storage_name
         elif att.get("source") == "issued" and ref in issued:
-            result.append(
-                {
-                    "requirement_ids": r.requirement_ids,
-                    "name": r.name,
-                    "storage_name": "",
-                    "content_type": "",
-                    "size": 0,
-                    "issued": issued[ref],
-                }
-            )
+            storage_name = issued[ref].storage_name
+        if storage_name:
+            result.append(MaterialInput(requirement=objs[r.requirement_ids[0]], storage_name=storage_name, name=r.name))
     return result
+
+
+def draft_submit(*, draft: ApplicationDraft, actor: User, channel: str = "online") -> Any:
+    """Turn the draft into a case (cases.services.case_submit). The draft row is locked first, so
+    a double tap or a second device submitting at the same moment files one case, not two."""
+    from onewindow.cases.services import case_submit
+
+    if channel not in ("online", "mobile"):
+        raise ValidationFailed(_("未知的申请渠道。"), fields={"channel": [_("未知的申请渠道。")]})
+    with transaction.atomic():
+        d = _locked_draft(draft, actor)
+        if not d.conditions_confirmed:
+            raise ValidationFailed(_("请先确认申请条件。"), code="conditions_first")
+        formschema.validate(selectors.draft_schema(d), d.form_data or {})
+        missing = selectors.missing_materials(d)
+        if missing:
+            raise ValidationFailed(
+                _("还缺少材料：%(names)s") % {"names": "、".join(r.name for r in missing)}, code="materials_missing"
+            )
+        case = case_submit(
+            applicant=actor,
+            matter_version=d.matter_version,
+            bundle=d.bundle,
+            channel=channel,
+            form_data=d.form_data or {},
+            materials=_material_inputs(d, actor),
+            enterprise=d.enterprise,
+            actor=actor,
+        )
+        _touch(d, status=ApplicationDraft.Status.SUBMITTED, case_uuid=case.uuid, submitted_at=timezone.now())
+        audit(actor=actor, action="draft.submit", target=d, data={"case": case.number})
+    return case
+
+
+def supplement_answer(
+    *, case: Any, actor: User, uploads: dict[int, Any] | None = None, reuse: dict[int, str] | None = None
+) -> Any:
+    """Answer a supplement notice online: new files (stored in the library too, for next time) or
+    items already in the library, per requirement id; then cases.services.case_resubmit."""
+    from onewindow.cases.selectors import is_party
+    from onewindow.cases.services import MaterialInput, case_resubmit
+    from onewindow.catalog.models import MaterialRequirement
+
+    if not is_party(actor, case):
+        raise NotFound()
+    uploads, reuse = uploads or {}, reuse or {}
+    reqs = MaterialRequirement.objects.in_bulk(list({*uploads.keys(), *reuse.keys()}))
+    inputs = []
+    with collect_stored(), transaction.atomic():
+        for req_id, file in uploads.items():
+            req = reqs.get(req_id)
+            if req is None:
+                raise ValidationFailed(_("没有这项材料。"), code="unknown_requirement")
+            item = library_upload(actor=actor, file=file, name=req.name, shared_key=req.shared_key, accepts=req.accepts)
+            inputs.append(MaterialInput(requirement=req, storage_name=item.storage_name, name=req.name))
+        for req_id, ref in reuse.items():
+            req = reqs.get(req_id)
+            item = selectors.library_for(actor).filter(uuid=_uuid_or_none(ref)).first()
+            if req is None or item is None:
+                raise NotFound(_("材料库中没有这份材料。"))
+            inputs.append(MaterialInput(requirement=req, storage_name=item.storage_name, name=req.name))
+        return case_resubmit(case=case, actor=actor, materials=inputs)

@@ -1,0 +1,218 @@
+"""Accounts API (/api/v1/accounts/) for the mobile app: register, sign in for a bearer token,
+the current user, care mode, enterprises and their handlers.
+
+Authentication for every citizen/enterprise endpoint of the API is `AUTH`: a bearer token
+(`Authorization: Bearer ow_...`, from POST /accounts/token) or the browser session (with CSRF).
+Handlers take the user from `request.auth`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import HttpBearer, SessionAuth
+
+from onewindow.core.errors import NotFound
+
+from . import services
+from .models import Enterprise, User
+
+router = Router(tags=["accounts"])
+
+# Every documented error status carries the same shape.
+ERROR_CODES = frozenset({400, 401, 403, 404, 409, 422, 429})
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return services.api_token_user(token)
+
+
+class SessionUserAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated and user.is_active else None
+
+
+AUTH = [BearerAuth(), SessionUserAuth()]
+
+
+def actor(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,return-value]
+
+
+class UserOut(Schema):
+    username: str
+    display_name: str
+    masked_id_number: str
+    phone: str
+    verified: bool
+    care_mode: bool
+    roles: list[str]
+
+    @staticmethod
+    def of(user: User) -> dict[str, Any]:
+        return {
+            "username": user.username,
+            "display_name": user.display_name,
+            "masked_id_number": user.masked_id_number,
+            "phone": user.phone[:3] + "****" + user.phone[-4:] if len(user.phone) == 11 else "",
+            "verified": user.verified_at is not None,
+            "care_mode": user.care_mode,
+            "roles": sorted(user.role_names()),
+        }
+
+
+class RegisterIn(Schema):
+    username: str
+    password: str
+    display_name: str
+    id_number: str
+    phone: str
+
+
+class EnterpriseRegisterIn(RegisterIn):
+    uscc: str
+    enterprise_name: str
+    is_sole_trader: bool = False
+
+
+class EnterpriseOut(Schema):
+    uuid: UUID
+    name: str
+    masked_uscc: str
+    legal_representative: str
+    is_sole_trader: bool
+    my_role: str
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    name: str = ""
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+    user: UserOut
+
+
+class CareModeIn(Schema):
+    enabled: bool
+
+
+class HandlerIn(Schema):
+    username: str
+    id_number: str
+
+
+class HandlerOut(Schema):
+    username: str
+    display_name: str
+    kind: str
+
+
+def _ent_out(ent: Enterprise, user: User) -> dict[str, Any]:
+    role = ent.handlers.filter(user=user).values_list("kind", flat=True).first() or ""
+    return {
+        "uuid": ent.uuid,
+        "name": ent.name,
+        "masked_uscc": ent.masked_uscc,
+        "legal_representative": ent.legal_representative,
+        "is_sole_trader": ent.is_sole_trader,
+        "my_role": role,
+    }
+
+
+@router.post("/register", response={201: UserOut, ERROR_CODES: ErrorOut}, auth=None)
+def register(request: HttpRequest, data: RegisterIn) -> Any:
+    user = services.account_register_citizen(**data.dict(), ip=request.META.get("REMOTE_ADDR"))
+    return 201, UserOut.of(user)
+
+
+@router.post("/register/enterprise", response={201: EnterpriseOut, ERROR_CODES: ErrorOut}, auth=None)
+def register_enterprise(request: HttpRequest, data: EnterpriseRegisterIn) -> Any:
+    ent = services.account_register_enterprise(**data.dict())
+    return 201, _ent_out(ent, ent.handlers.get().user)
+
+
+@router.post("/token", response={201: TokenOut, ERROR_CODES: ErrorOut}, auth=None)
+def token_create(request: HttpRequest, data: TokenIn) -> Any:
+    """Sign in (same lockout as the web sign-in) and receive a bearer token, shown once."""
+    user = services.login_attempt(
+        request=request, username=data.username, password=data.password, ip=request.META.get("REMOTE_ADDR")
+    )
+    token, secret = services.api_token_create(user=user, name=data.name)
+    return 201, {"token": secret, "expires_at": token.expires_at, "user": UserOut.of(user)}
+
+
+@router.delete("/token", response={204: None, ERROR_CODES: ErrorOut}, auth=[BearerAuth()])
+def token_revoke(request: HttpRequest) -> Any:
+    """Sign out: revoke the bearer token used for this request."""
+    from .models import ApiToken
+
+    secret = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    token = ApiToken.objects.filter(key_hash=services._token_hash(secret)).first()
+    if token is None:
+        raise NotFound()
+    services.api_token_revoke(token=token, actor=actor(request))
+    return 204, None
+
+
+@router.get("/me", response={200: UserOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def me(request: HttpRequest) -> Any:
+    return UserOut.of(actor(request))
+
+
+@router.put("/me/care-mode", response={200: UserOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def care_mode(request: HttpRequest, data: CareModeIn) -> Any:
+    return UserOut.of(services.care_mode_set(user=actor(request), enabled=data.enabled))
+
+
+@router.get("/enterprises", response={200: list[EnterpriseOut], ERROR_CODES: ErrorOut}, auth=AUTH)
+def enterprises(request: HttpRequest) -> Any:
+    user = actor(request)
+    return [_ent_out(e, user) for e in Enterprise.objects.filter(handlers__user=user).distinct().order_by("name")]
+
+
+def _my_enterprise(user: User, uuid: UUID) -> Enterprise:
+    ent = Enterprise.objects.filter(uuid=uuid, handlers__user=user).first()
+    if ent is None:
+        raise NotFound()
+    return ent
+
+
+@router.get("/enterprises/{uuid}/handlers", response={200: list[HandlerOut], ERROR_CODES: ErrorOut}, auth=AUTH)
+def handlers(request: HttpRequest, uuid: UUID) -> Any:
+    ent = _my_enterprise(actor(request), uuid)
+    return [
+        {"username": h.user.username, "display_name": h.user.display_name, "kind": h.kind}
+        for h in ent.handlers.select_related("user").order_by("kind", "created_at")
+    ]
+
+
+@router.post("/enterprises/{uuid}/handlers", response={201: HandlerOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def handler_add(request: HttpRequest, uuid: UUID, data: HandlerIn) -> Any:
+    ent = _my_enterprise(actor(request), uuid)
+    h = services.enterprise_handler_add(enterprise=ent, actor=actor(request), username=data.username, id_number=data.id_number)
+    return 201, {"username": h.user.username, "display_name": h.user.display_name, "kind": h.kind}
+
+
+@router.delete("/enterprises/{uuid}/handlers/{username}", response={204: None, ERROR_CODES: ErrorOut}, auth=AUTH)
+def handler_remove(request: HttpRequest, uuid: UUID, username: str) -> Any:
+    ent = _my_enterprise(actor(request), uuid)
+    services.enterprise_handler_remove(enterprise=ent, actor=actor(request), username=username)
+    return 204, None
+
+
+__all__ = ["AUTH", "ERROR_CODES", "ErrorOut", "actor", "router"]

@@ -1,0 +1,195 @@
+"""Citizen/enterprise API (/api/v1/portal/): what can be applied for online, my cases with their
+progress, answering a supplement notice, my notifications. Drafts live under /materials/."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.materials import selectors as ms
+from onewindow.materials import services as material_services
+
+from . import selectors
+from .pagination import PageParams, paginate
+
+router = Router(tags=["portal"])
+
+
+class MatterOut(Schema):
+    uuid: UUID
+    code: str
+    name: str
+    department: str
+    kind: str
+    audience: str
+    committed_days: int
+    statutory_days: int
+    max_visits: int
+    on_mobile: bool
+
+
+class MatterPage(Schema):
+    items: list[MatterOut]
+    count: int
+    page: int
+    pages: int
+
+
+class MatterQuery(PageParams):
+    q: str = ""
+
+
+def _matter(m: Any) -> dict[str, Any]:
+    v = m.current_version
+    return {
+        "uuid": m.uuid,
+        "code": m.code,
+        "name": v.name,
+        "department": m.department.name,
+        "kind": v.kind,
+        "audience": v.audience,
+        "committed_days": v.committed_days,
+        "statutory_days": v.statutory_days,
+        "max_visits": v.max_visits,
+        "on_mobile": v.on_mobile,
+    }
+
+
+@router.get("/matters", response={200: MatterPage, ERROR_CODES: ErrorOut}, auth=None)
+def matters(request: HttpRequest, params: Query[MatterQuery]) -> Any:
+    """Matters that can be applied for online (public)."""
+    qs = ms.online_matters()
+    if params.q.strip():
+        q = params.q.strip()
+        qs = qs.filter(Q(search_name__icontains=q) | Q(code__icontains=q))
+    return paginate(qs.order_by("code"), params, _matter)
+
+
+class StepOut(Schema):
+    stage: str
+    name: str
+    department: str
+    status: str
+    due_on: datetime.date | None
+
+
+class SupplementItemOut(Schema):
+    name: str
+    reason: str
+    requirement: int | None
+
+
+class CaseOut(Schema):
+    uuid: UUID
+    number: str
+    check_code: str
+    title: str
+    status: str
+    status_label: str
+    department: str
+    received_at: datetime.datetime
+    committed_due: datetime.date | None
+    decision: str
+    current_steps: list[StepOut]
+
+
+class CaseDetailOut(CaseOut):
+    steps: list[StepOut]
+    supplement: list[SupplementItemOut]
+    events: list[dict[str, Any]]
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    count: int
+    page: int
+    pages: int
+
+
+def _step(s: Any) -> dict[str, Any]:
+    return {"stage": s.stage_name, "name": s.name, "department": s.department.name, "status": s.status, "due_on": s.due_on}
+
+
+def _case(c: Any) -> dict[str, Any]:
+    return {
+        "uuid": c.uuid,
+        "number": c.number,
+        "check_code": c.check_code,
+        "title": c.title,
+        "status": c.status,
+        "status_label": str(c.get_status_display()),
+        "department": c.department.name,
+        "received_at": c.received_at,
+        "committed_due": c.committed_due,
+        "decision": c.decision or "",
+        "current_steps": [_step(s) for s in selectors.current_steps(c)],
+    }
+
+
+@router.get("/cases", response={200: CasePage, ERROR_CODES: ErrorOut}, auth=AUTH)
+def cases(request: HttpRequest, params: Query[PageParams]) -> Any:
+    return paginate(selectors.my_cases(actor(request)), params, _case)
+
+
+@router.get("/cases/{uuid}", response={200: CaseDetailOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def case_detail(request: HttpRequest, uuid: UUID) -> Any:
+    from onewindow.cases.services import EVENT_LABELS
+
+    case = selectors.my_case(actor(request), uuid)
+    pause = selectors.open_supplement(case)
+    return {
+        **_case(case),
+        "steps": [_step(s) for s in case.steps.select_related("department").order_by("stage_order", "id")],
+        "supplement": [
+            {"name": str(i.get("name", "")), "reason": str(i.get("reason", "")), "requirement": i.get("requirement")}
+            for i in (pause.items if pause else [])
+        ],
+        "events": [
+            {"kind": e.kind, "label": str(EVENT_LABELS.get(e.kind, e.kind)), "at": e.at.isoformat()} for e in case.events.all()
+        ],
+    }
+
+
+class SupplementIn(Schema):
+    """Requirement id -> a library item's uuid (upload new files to /materials/library first)."""
+
+    materials: dict[int, UUID]
+
+
+@router.post("/cases/{uuid}/supplement", response={200: CaseOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def supplement(request: HttpRequest, uuid: UUID, data: SupplementIn) -> Any:
+    user = actor(request)
+    case = selectors.my_case(user, uuid)
+    material_services.supplement_answer(case=case, actor=user, reuse={k: str(v) for k, v in data.materials.items()})
+    case.refresh_from_db()
+    return _case(case)
+
+
+class NotificationOut(Schema):
+    subject: str
+    body: str
+    kind: str
+    channel: str
+    created_at: datetime.datetime
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    count: int
+    page: int
+    pages: int
+
+
+@router.get("/notifications", response={200: NotificationPage, ERROR_CODES: ErrorOut}, auth=AUTH)
+def notifications(request: HttpRequest, params: Query[PageParams]) -> Any:
+    return paginate(
+        selectors.notifications_for(actor(request)),
+        params,
+        lambda n: {"subject": n.subject, "body": n.body, "kind": n.kind, "channel": n.channel, "created_at": n.created_at},
+    )

@@ -1,0 +1,74 @@
+"""Reads for the citizen and enterprise pages (the portal itself writes nothing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from onewindow.accounts.models import User
+from onewindow.core.models import Notification
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    """What the platform told this person (site messages and copies of texts sent to them)."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user).order_by("-created_at")
+
+
+def my_cases(user: User) -> QuerySet[Any]:
+    """The person's own cases (as applicant or enterprise handler) - never staff scope here."""
+    from onewindow.cases.models import Case
+
+    if not user.is_authenticated:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(Q(applicant=user) | Q(enterprise__handlers__user=user))
+        .distinct()
+        .select_related("department", "enterprise")
+        .order_by("-received_at")
+    )
+
+
+def my_case(user: User, case_uuid: Any) -> Any:
+    from onewindow.core.errors import NotFound
+
+    case = my_cases(user).filter(uuid=case_uuid).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def current_steps(case: Any) -> list[Any]:
+    return list(case.steps.filter(status="open").select_related("department"))
+
+
+def open_supplement(case: Any) -> Any:
+    if case.status != "supplement":
+        return None
+    return case.pauses.filter(kind="supplement", ended_on__isnull=True).first()
+
+
+def case_documents(user: User, case: Any) -> list[Any]:
+    """Documents of the case (notices, results, certificates) if the case engine offers them."""
+    from onewindow.cases import selectors as case_selectors
+
+    finder = getattr(case_selectors, "documents_for", None) or getattr(case_selectors, "case_documents", None)
+    if finder is None:
+        return []
+    try:
+        return list(finder(user, case))
+    except TypeError:
+        return list(finder(case))
+
+
+def my_bookings(user: User) -> list[Any]:
+    try:
+        from onewindow.appointments import selectors as appt
+    except ImportError:
+        return []
+    finder = getattr(appt, "bookings_for", None) or getattr(appt, "my_bookings", None)
+    if finder is None or not user.is_authenticated:
+        return []
+    return list(finder(user))[:5]

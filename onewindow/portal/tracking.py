@@ -1,0 +1,121 @@
+"""Tracking: my cases, one case's progress, answering a supplement notice online, downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from onewindow.core.errors import ApplicationError, NotFound
+from onewindow.materials import selectors as ms
+from onewindow.materials import services as material_services
+
+from . import selectors
+from .views import page_size
+
+
+@login_required
+def cases(request: HttpRequest) -> HttpResponse:
+    qs = selectors.my_cases(request.user)  # type: ignore[arg-type]
+    status = request.GET.get("status") or ""
+    if status == "open":
+        qs = qs.exclude(status__in=["refused", "concluded", "delivered"])
+    elif status == "supplement":
+        qs = qs.filter(status="supplement")
+    page = Paginator(qs, page_size(request)).get_page(request.GET.get("page"))
+    return render(request, "portal/cases.html", {"page": page, "status": status})
+
+
+@login_required
+def case_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+    user: Any = request.user
+    case = selectors.my_case(user, uuid)
+    pause = selectors.open_supplement(case)
+    error = None
+    if request.method == "POST" and pause is not None:
+        uploads: dict[int, Any] = {}
+        reuse: dict[int, str] = {}
+        for key, file in request.FILES.items():
+            if key.startswith("file-") and key[5:].isdigit():
+                uploads[int(key[5:])] = file
+        for key, value in request.POST.items():
+            if key.startswith("reuse-") and key[6:].isdigit() and value and int(key[6:]) not in uploads:
+                reuse[int(key[6:])] = value
+        try:
+            material_services.supplement_answer(case=case, actor=user, uploads=uploads, reuse=reuse)
+        except ApplicationError as exc:
+            if exc.status == 404 and not exc.fields:
+                raise
+            error = exc
+        else:
+            messages.success(request, _("补正材料已提交，受理计时恢复。"))
+            return redirect("portal:case", uuid=case.uuid)
+    supplement_items = _supplement_items(case, pause, user) if pause else []
+    return render(
+        request,
+        "portal/case.html",
+        {
+            "case": case,
+            "current_steps": selectors.current_steps(case),
+            "steps": case.steps.select_related("department").order_by("stage_order", "id"),
+            "events": _events(case),
+            "materials": case.materials.exclude(status="replaced").order_by("id"),
+            "pause": pause,
+            "supplement_items": supplement_items,
+            "documents": selectors.case_documents(user, case),
+            "error": error,
+        },
+        status=error.status if error else 200,
+    )
+
+
+def _events(case: Any) -> list[dict[str, Any]]:
+    from onewindow.cases.services import EVENT_LABELS
+
+    return [{"label": EVENT_LABELS.get(e.kind, e.kind), "at": e.at} for e in case.events.order_by("at", "id")]
+
+
+def _supplement_items(case: Any, pause: Any, user: Any) -> list[dict[str, Any]]:
+    """The notice's items with the requirement they concern and library items that could answer."""
+    from onewindow.catalog.models import MaterialRequirement
+
+    library = list(ms.library_for(user))
+    items = []
+    for raw in pause.items or []:
+        req = None
+        if raw.get("requirement"):
+            req = MaterialRequirement.objects.filter(pk=raw["requirement"]).first()
+        if req is None and raw.get("material"):
+            sub = case.materials.filter(uuid=raw["material"]).select_related("requirement").first()
+            req = sub.requirement if sub else None
+        if req is None:
+            req = next((r for r in _case_reqs(case) if r.name == raw.get("name")), None)
+        offers = [i for i in library if req is not None and req.shared_key and i.shared_key == req.shared_key]
+        items.append({"name": raw.get("name"), "reason": raw.get("reason"), "requirement": req, "offers": offers})
+    return items
+
+
+def _case_reqs(case: Any) -> list[Any]:
+    from onewindow.cases.services import case_requirements
+
+    return case_requirements(case)
+
+
+@login_required
+def case_material_file(request: HttpRequest, uuid: str, material: str) -> HttpResponse:
+    """A file the applicant submitted with their own case."""
+    case = selectors.my_case(request.user, uuid)  # type: ignore[arg-type]
+    sub = case.materials.filter(uuid=material).exclude(storage_name="").first()
+    if sub is None:
+        raise NotFound()
+    response = FileResponse(
+        material_services.open_file(sub.storage_name), content_type=sub.content_type or "application/octet-stream"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{sub.uuid}.{sub.storage_name.rsplit(".", 1)[-1]}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

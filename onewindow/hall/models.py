@@ -218,7 +218,10 @@ class Ticket(PublicModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["area", "status", "business_date", "priority_rank", "queue_at"], name="hall_ticket_queue_idx"),
+            # call_next reads one area's line in this order and stops at the first row.
+            models.Index(
+                fields=["area", "status", "business_date", "priority_rank", "queue_at", "id"], name="hall_ticket_queue_idx"
+            ),
             models.Index(fields=["point", "business_date", "status"], name="hall_ticket_point_day_idx"),
         ]
 

@@ -236,6 +236,73 @@ def ticket_issue(
     return ticket
 
 
+# The kiosk's whole request in one self-committing statement: the area (by UUID, with its point's
+# device token), the counter, the ticket and its event. Any refusal returns no row; the slow path
+# then names the reason.
+_PG_KIOSK_ISSUE = """
+WITH a AS (
+    SELECT a.id, a.point_id, a.ticket_prefix FROM hall_servicearea a JOIN hall_servicepoint p ON p.id = a.point_id
+    WHERE a.uuid = %(area_uuid)s AND p.kiosk_token = %(token)s AND p.kiosk_token <> '' AND NOT a.require_id_number
+      AND a.daily_cap > 0
+), c AS (
+    INSERT INTO hall_areadaycounter (area_id, business_date, n)
+    SELECT a.id, %(bd)s, 1 FROM a
+    ON CONFLICT (area_id, business_date) DO UPDATE SET n = hall_areadaycounter.n + 1
+    WHERE hall_areadaycounter.n < (SELECT daily_cap FROM hall_servicearea WHERE id = excluded.area_id)
+    RETURNING area_id, n
+), t AS (
+    INSERT INTO hall_ticket (uuid, created_at, updated_at, area_id, issue_area_id, point_id, business_date, seq, number,
+        source, priority, priority_rank, status, issued_at, queue_at, id_number, phone, booking_ref, issued_by_id, call_count)
+    SELECT %(uuid)s, %(now)s, %(now)s, a.id, a.id, a.point_id, %(bd)s, c.n,
+        a.ticket_prefix || CASE WHEN c.n < 1000 THEN lpad(c.n::text, 3, '0') ELSE c.n::text END,
+        'kiosk', %(priority)s, %(rank)s, 'waiting', %(now)s, %(now)s, '', '', '', NULL, 0
+    FROM c JOIN a ON a.id = c.area_id
+    RETURNING id, area_id, point_id, number
+), e AS (
+    INSERT INTO hall_ticketevent (ticket_id, kind, at, actor_id, window_id, area_id, point_id, business_date, note)
+    SELECT t.id, 'issued', %(now)s, NULL, NULL, t.area_id, t.point_id, %(bd)s, 'kiosk' FROM t
+)
+SELECT number FROM t
+"""
+
+
+def kiosk_ticket_issue(
+    *, area_uuid: uuid_lib.UUID, token: str, priority: str = "normal", id_number: str = ""
+) -> tuple[uuid_lib.UUID, str, date]:
+    """A kiosk device takes a ticket: (ticket uuid, number, business date). On PostgreSQL, for areas
+    that do not bind tickets to ID numbers, this is ONE statement; otherwise, and to name the reason
+    of any refusal, it goes through `ticket_issue`."""
+    if priority not in (Ticket.Priority.NORMAL, Ticket.Priority.GREEN):
+        raise ValidationFailed(_("未知的优先级。"), fields={"priority": [_("未知的优先级。")]})
+    if connection.vendor == "postgresql" and not id_number and token:
+        now = timezone.now()
+        bd = business_date(now)
+        ticket_uuid = uuid_lib.uuid4()
+        with connection.cursor() as cur:
+            cur.execute(
+                _PG_KIOSK_ISSUE,
+                {
+                    "area_uuid": area_uuid,
+                    "token": token,
+                    "bd": bd,
+                    "now": now,
+                    "uuid": ticket_uuid,
+                    "priority": priority,
+                    "rank": PRIORITY_RANK[priority],
+                },
+            )
+            row = cur.fetchone()
+        if row:
+            return ticket_uuid, row[0], bd
+    area = ServiceArea.objects.select_related("point").filter(uuid=area_uuid).order_by().first()
+    if area is None:
+        raise NotFound(_("服务区不存在。"))
+    if not area.point.kiosk_token or not hmac.compare_digest(area.point.kiosk_token, token or ""):
+        raise PermissionDenied(_("取号机令牌无效。"), code="bad_kiosk_token")
+    t = ticket_issue(area=area, source=Ticket.Source.KIOSK, id_number=id_number or None, priority=priority)
+    return t.uuid, t.number, t.business_date
+
+
 def average_service_minutes(area: ServiceArea, *, day: date | None = None) -> float:
     """Mean service time of the area's last 20 finished tickets today, else the area's default."""
     rows = list(
@@ -334,7 +401,22 @@ def _event(*, ticket_id: int, kind: str, now: datetime, actor: Any, window: Wind
         )
 
 
+_PG_FINISH_CURRENT = """
+WITH d AS (
+    UPDATE hall_ticket SET status = 'finished', finished_at = %(now)s, updated_at = %(now)s
+    WHERE window_id = %(w)s AND status IN ('called', 'serving')
+    RETURNING id, area_id, point_id, business_date
+)
+INSERT INTO hall_ticketevent (ticket_id, kind, at, actor_id, window_id, area_id, point_id, business_date, note)
+SELECT id, 'finished', %(now)s, %(u)s, %(w)s, area_id, point_id, business_date, '' FROM d
+"""
+
+
 def _finish_current(window: Window, actor: Any, now: datetime) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(_PG_FINISH_CURRENT, {"w": window.pk, "u": actor.pk, "now": _dt(now)})
+        return
     for ticket_id in list(Ticket.objects.filter(window=window, status__in=[S.CALLED, S.SERVING]).values_list("id", flat=True)):
         n = Ticket.objects.filter(id=ticket_id, window=window, status__in=[S.CALLED, S.SERVING]).update(
             status=S.FINISHED, finished_at=now, updated_at=now
@@ -343,46 +425,54 @@ def _finish_current(window: Window, actor: Any, now: datetime) -> None:
             _event(ticket_id=ticket_id, kind=K.FINISHED, now=now, actor=actor, window=window)
 
 
+# One area's line, read through hall_ticket_queue_idx and stopped at the first row nobody else has
+# locked; the outer UPDATE re-checks the status, so a ticket is never handed to two windows.
 _PG_CLAIM = """
 WITH pick AS (
     SELECT t.id FROM hall_ticket t
-    JOIN hall_windowarea wa ON wa.area_id = t.area_id AND wa.window_id = %(w)s
-    WHERE t.status = 'waiting' AND t.business_date = %(bd)s AND (t.target_window_id IS NULL OR t.target_window_id = %(w)s)
-    ORDER BY wa.priority, t.priority_rank, t.queue_at, t.id
+    WHERE t.area_id = %(area)s AND t.status = 'waiting' AND t.business_date = %(bd)s
+      AND (t.target_window_id IS NULL OR t.target_window_id = %(w)s)
+    ORDER BY t.priority_rank, t.queue_at, t.id
     LIMIT 1
-    FOR UPDATE OF t SKIP LOCKED
+    FOR UPDATE SKIP LOCKED
 ), claimed AS (
     UPDATE hall_ticket t SET status = 'called', window_id = %(w)s, clerk_id = %(u)s, called_at = COALESCE(t.called_at, %(now)s),
         call_count = 1, updated_at = %(now)s, target_window_id = NULL
     FROM pick WHERE t.id = pick.id AND t.status = 'waiting'
-    RETURNING t.id, t.area_id, t.point_id, t.business_date
+    RETURNING {ticket_columns}
 ), e AS (
     INSERT INTO hall_ticketevent (ticket_id, kind, at, actor_id, window_id, area_id, point_id, business_date, note)
     SELECT id, 'called', %(now)s, %(u)s, %(w)s, area_id, point_id, business_date, '' FROM claimed
 )
-SELECT id FROM claimed
-"""
+SELECT * FROM claimed
+""".replace("{ticket_columns}", ", ".join(f"t.{f.column}" for f in Ticket._meta.concrete_fields))
+
+_TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
 
 _SQLITE_CLAIM = """
 UPDATE hall_ticket SET status = 'called', window_id = %(w)s, clerk_id = %(u)s, called_at = COALESCE(called_at, %(now)s),
     call_count = 1, updated_at = %(now)s, target_window_id = NULL
 WHERE status = 'waiting' AND id = (
     SELECT t.id FROM hall_ticket t
-    JOIN hall_windowarea wa ON wa.area_id = t.area_id AND wa.window_id = %(w)s
-    WHERE t.status = 'waiting' AND t.business_date = %(bd)s AND (t.target_window_id IS NULL OR t.target_window_id = %(w)s)
-    ORDER BY wa.priority, t.priority_rank, t.queue_at, t.id
+    WHERE t.area_id = %(area)s AND t.status = 'waiting' AND t.business_date = %(bd)s
+      AND (t.target_window_id IS NULL OR t.target_window_id = %(w)s)
+    ORDER BY t.priority_rank, t.queue_at, t.id
     LIMIT 1)
 RETURNING id
 """
 
+# The areas a window serves, in its priority order - empty unless `actor` has an open shift there.
+_WINDOW_AREAS_IF_SIGNED_IN = """
+SELECT wa.area_id FROM hall_windowarea wa
+WHERE wa.window_id = %(w)s AND EXISTS (
+    SELECT 1 FROM hall_windowsession s WHERE s.window_id = %(w)s AND s.user_id = %(u)s AND s.ended_at IS NULL)
+ORDER BY wa.priority, wa.id
+"""
 
-def _waiting_exists(window: Window, bd: date) -> bool:
+
+def _waiting_exists(window: Window, area_id: int, bd: date) -> bool:
     return (
-        Ticket.objects.filter(
-            status=S.WAITING,
-            business_date=bd,
-            area__windowarea__window=window,
-        )
+        Ticket.objects.filter(status=S.WAITING, business_date=bd, area_id=area_id)
         .filter(Q(target_window__isnull=True) | Q(target_window=window))
         .exists()
     )
@@ -390,29 +480,40 @@ def _waiting_exists(window: Window, bd: date) -> bool:
 
 def call_next(*, window: Window, actor: Any) -> Ticket | None:
     """Finish the window's current ticket (if any) and call the next one by the rules: the window's
-    area priority, then appointment / green channel / arrival order. None when nobody waits."""
-    _require_session(window, actor)
+    areas in their priority order, within an area appointment / green channel / arrival order.
+    None when nobody waits."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("请先签到该窗口。"), code="not_signed_in")
     now = timezone.now()
     bd = business_date(now)
     params = {"w": window.pk, "u": actor.pk, "now": _dt(now), "bd": _d(bd)}
-    for _attempt in range(5):
-        with transaction.atomic():
-            _finish_current(window, actor, now)
-            with connection.cursor() as cur:
-                if connection.vendor == "postgresql":
-                    cur.execute(_PG_CLAIM, params)
-                    row = cur.fetchone()
-                else:
-                    cur.execute(_SQLITE_CLAIM, params)
-                    row = cur.fetchone()
-                    if row:
-                        _event(ticket_id=row[0], kind=K.CALLED, now=now, actor=actor, window=window)
-            if row:
-                return Ticket.objects.select_related("area", "window").get(id=row[0])
-        # Nothing claimed: either nobody waits, or every candidate was taken by another window
-        # between our snapshot and our lock (SKIP LOCKED); look again.
-        if not _waiting_exists(window, bd):
-            return None
+    with connection.cursor() as cur:
+        cur.execute(_WINDOW_AREAS_IF_SIGNED_IN, params)
+        areas = [r[0] for r in cur.fetchall()]
+    if not areas:
+        _require_session(window, actor)  # raises when not signed in; otherwise the window serves no area
+        return None
+    pg = connection.vendor == "postgresql"
+    with transaction.atomic():
+        _finish_current(window, actor, now)
+        for area_id in areas:
+            for _attempt in range(5):
+                with connection.cursor() as cur:
+                    if pg:
+                        cur.execute(_PG_CLAIM, {**params, "area": area_id})
+                        row = cur.fetchone()
+                        if row:
+                            return Ticket.from_db(connection.alias, _TICKET_ATTNAMES, row)
+                    else:
+                        cur.execute(_SQLITE_CLAIM, {**params, "area": area_id})
+                        row = cur.fetchone()
+                        if row:
+                            _event(ticket_id=row[0], kind=K.CALLED, now=now, actor=actor, window=window)
+                            return Ticket.objects.get(id=row[0])
+                # Nothing claimed: either nobody waits here, or every candidate was taken by another
+                # window between our snapshot and our lock (SKIP LOCKED); look again.
+                if not pg or not _waiting_exists(window, area_id, bd):
+                    break
     return None
 
 

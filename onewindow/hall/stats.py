@@ -105,15 +105,17 @@ def _summarise(tracks: list[_Track], levels: dict[int, int]) -> dict[str, Any]:
     }
 
 
-def figures(
-    *, point: ServicePoint | None = None, area: ServiceArea | None = None, date_from: date, date_to: date
-) -> Figures:
+def figures(*, point: ServicePoint | None = None, area: ServiceArea | None = None, date_from: date, date_to: date) -> Figures:
     """Figures for tickets of business days date_from..date_to (inclusive), for one point, one area
     or (both None) every point."""
     q = Q(business_date__gte=date_from, business_date__lte=date_to)
     if point is not None:
         q &= Q(point=point)
-    qs = TicketEvent.objects.filter(q).order_by("id").values_list("ticket_id", "kind", "at", "window_id", "actor_id", "business_date")
+    qs = (
+        TicketEvent.objects.filter(q)
+        .order_by("id")
+        .values_list("ticket_id", "kind", "at", "window_id", "actor_id", "business_date")
+    )
     tracks: dict[int, _Track] = {}
     days: dict[int, date] = {}
     area_of: dict[int, int] = {}
@@ -191,13 +193,29 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     rows = []
     for area_id, s in sorted(f.per_area.items(), key=lambda kv: (areas[kv[0]].point.code, areas[kv[0]].sort_order)):
         a = areas[area_id]
-        rows.append([a.point.name, a.name, s["issued"], _min(s["avg_wait_minutes"]), _min(s["avg_service_minutes"]),
-                     _pct(s["within_service_level"]), _pct(s["no_show_rate"])])
+        rows.append(
+            [
+                a.point.name,
+                a.name,
+                s["issued"],
+                _min(s["avg_wait_minutes"]),
+                _min(s["avg_service_minutes"]),
+                _pct(s["within_service_level"]),
+                _pct(s["no_show_rate"]),
+            ]
+        )
     sec.tables.append(
         Table(
             title=str(_("各服务区")),
-            columns=[str(_("服务场所")), str(_("服务区")), str(_("取号")), str(_("平均等候（分钟）")), str(_("平均办理（分钟）")),
-                     str(_("服务水平内占比")), str(_("过号率"))],
+            columns=[
+                str(_("服务场所")),
+                str(_("服务区")),
+                str(_("取号")),
+                str(_("平均等候（分钟）")),
+                str(_("平均办理（分钟）")),
+                str(_("服务水平内占比")),
+                str(_("过号率")),
+            ],
             rows=rows,
         )
     )
@@ -206,8 +224,10 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
         Table(
             title=str(_("各窗口办结量")),
             columns=[str(_("服务场所")), str(_("窗口")), str(_("办结"))],
-            rows=[[windows[w].point.name, str(windows[w]), n] for w, n in sorted(f.per_window.items(),
-                  key=lambda kv: (windows[kv[0]].point.code, windows[kv[0]].number))],
+            rows=[
+                [windows[w].point.name, str(windows[w]), n]
+                for w, n in sorted(f.per_window.items(), key=lambda kv: (windows[kv[0]].point.code, windows[kv[0]].number))
+            ],
         )
     )
     from onewindow.accounts.models import Role, User

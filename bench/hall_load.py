@@ -1,0 +1,496 @@
+"""Hall load benchmark: take-ticket and call-next over HTTP against the production server setup,
+with pgbench on the very SQL of one take-ticket request as the database's own limit.
+
+    .venv/bin/python bench/hall_load.py [--seconds 8] [--workers 4] [--clients 1,8,32]
+
+Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres): the script
+creates a throw-away database, migrates it, starts gunicorn (sync workers, DEBUG=0, a generated
+SECRET_KEY, persistent database connections) on a free loopback port, drives it with a bounded
+thread-pool load generator (http.client; count- and time-bounded, loopback only), runs pgbench with
+the captured SQL, checks for anomalies after every run (duplicate numbers, lost tickets, a ticket
+called twice) and drops the database at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv" / "bin"
+PG_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+KIOSK_TOKEN = secrets.token_hex(16)
+MAX_REQUESTS = 30000  # per run, a hard bound besides the time bound
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def psql(url: str, sql: str) -> str:
+    return subprocess.run(["psql", url, "-tAc", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def with_db(url: str, name: str) -> str:
+    p = urllib.parse.urlparse(url)
+    return urllib.parse.urlunparse(p._replace(path="/" + name))
+
+
+# --- set-up inside this process (Django pointed at the throw-away database) ----------------------
+
+
+def setup_django(db_url: str, var_dir: str) -> None:
+    os.environ.update(
+        DATABASE_URL=db_url,
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        ONEWINDOW_VAR_DIR=var_dir,
+        DB_CONN_MAX_AGE="600",
+        SESSION_COOKIE_SECURE="0",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="onewindow.config.settings",
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build_hall(n_windows: int) -> dict[str, Any]:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
+    from onewindow.accounts.services import org_unit_create
+    from onewindow.hall import services
+    from onewindow.hall.models import ServiceArea, ServicePoint, Window, WindowArea
+
+    gov = org_unit_create(code="QY", name="青原区人民政府", kind=OrgUnit.Kind.GOVERNMENT)
+    xzsp = org_unit_create(code="XZSP", name="行政审批局", kind=OrgUnit.Kind.DEPARTMENT, parent=gov)
+    point = ServicePoint.objects.create(org_unit=gov, code="BENCH", name="bench hall", kiosk_token=KIOSK_TOKEN)
+    area = ServiceArea.objects.create(
+        point=point,
+        code="BENCH-A",
+        name="综合服务区",
+        theme="comprehensive",
+        ticket_prefix="A",
+        daily_cap=10**9,
+        warn_level=10**6,
+    )
+    clerks = []
+    for n in range(1, n_windows + 1):
+        w = Window.objects.create(point=point, number=n)
+        WindowArea.objects.create(window=w, area=area, priority=1)
+        u = User.objects.create_user(username=f"benchclerk{n}", password=secrets.token_hex(8), display_name=f"clerk {n}")
+        RoleAssignment.objects.create(user=u, role=Role.CLERK, org_unit=xzsp)
+        services.window_sign_in(window=w, actor=u)
+        s = SessionStore()
+        s[SESSION_KEY] = str(u.pk)
+        s[BACKEND_SESSION_KEY] = (
+            settings.AUTHENTICATION_BACKENDS[0]
+            if settings.AUTHENTICATION_BACKENDS
+            else ("django.contrib.auth.backends.ModelBackend")
+        )
+        s[HASH_SESSION_KEY] = u.get_session_auth_hash()
+        s.create()
+        clerks.append({"window": str(w.uuid), "session": s.session_key})
+    return {"area": str(area.uuid), "area_id": area.pk, "clerks": clerks, "session_cookie": settings.SESSION_COOKIE_NAME}
+
+
+def capture_take_ticket_sql(area_uuid: str) -> list[str]:
+    """The SQL one take-ticket request runs, captured through Django's own request path."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.post(
+            "/api/v1/hall/kiosk/tickets",
+            data=json.dumps({"area": area_uuid}),
+            content_type="application/json",
+            HTTP_X_KIOSK_TOKEN=KIOSK_TOKEN,
+        )
+    assert r.status_code == 201, r.content
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def anomalies(area_id: int) -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM hall_ticket WHERE issue_area_id=%s GROUP BY business_date, number HAVING count(*)>1) d",
+            [area_id],
+        )
+        dup = cur.fetchone()[0]
+        cur.execute("SELECT count(*), coalesce(max(seq),0) FROM hall_ticket WHERE issue_area_id=%s", [area_id])
+        count, max_seq = cur.fetchone()
+        cur.execute("SELECT coalesce(sum(n),0) FROM hall_areadaycounter WHERE area_id=%s", [area_id])
+        counter = cur.fetchone()[0]
+        cur.execute(
+            "SELECT count(*) FROM hall_ticket t WHERE issue_area_id=%s AND "
+            "(SELECT count(*) FROM hall_ticketevent e WHERE e.ticket_id=t.id AND e.kind='issued') <> 1",
+            [area_id],
+        )
+        no_event = cur.fetchone()[0]
+        cur.execute(
+            "SELECT count(*) FROM (SELECT ticket_id FROM hall_ticketevent WHERE kind='called' GROUP BY ticket_id HAVING count(*)>1) d"
+        )
+        double_called = cur.fetchone()[0]
+        cur.execute(
+            "SELECT count(*) FROM (SELECT window_id FROM hall_ticket WHERE status IN ('called','serving') "
+            "GROUP BY window_id HAVING count(*)>1) d"
+        )
+        two_current = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM hall_ticketevent WHERE kind='called'")
+        called_events = cur.fetchone()[0]
+    return {
+        "duplicate_numbers": dup,
+        "tickets": count,
+        "gaps_or_lost": (counter - count) + (max_seq - count),
+        "tickets_without_one_issued_event": no_event,
+        "tickets_called_twice": double_called,
+        "windows_with_two_current": two_current,
+        "called_events": called_events,
+    }
+
+
+# --- load generator -----------------------------------------------------------------------------
+
+
+class Result:
+    def __init__(self) -> None:
+        self.lat: list[float] = []
+        self.status: dict[int, int] = {}
+        self.bodies_ok = 0
+        self.errors: list[str] = []
+        self.elapsed = 0.0
+
+
+def drive(port: int, clients: int, seconds: float, make_request: Any) -> Result:
+    """`clients` threads, each sending requests one after another until the time or count bound."""
+    res = Result()
+    lock = threading.Lock()
+    sent = [0]
+    deadline = time.perf_counter() + seconds
+    start_barrier = threading.Barrier(clients + 1)
+
+    def run(i: int) -> None:
+        lat: list[float] = []
+        status: dict[int, int] = {}
+        ok = 0
+        errs: list[str] = []
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        start_barrier.wait()
+        while time.perf_counter() < deadline:
+            with lock:
+                if sent[0] >= MAX_REQUESTS:
+                    break
+                sent[0] += 1
+            method, path, body, headers = make_request(i)
+            t0 = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                r = conn.getresponse()
+                data = r.read()
+                if r.getheader("Connection", "").lower() == "close" or r.will_close:
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            except (OSError, http.client.HTTPException) as exc:
+                errs.append(repr(exc))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            lat.append(time.perf_counter() - t0)
+            status[r.status] = status.get(r.status, 0) + 1
+            if r.status in (200, 201) and data:
+                ok += 1
+        conn.close()
+        with lock:
+            res.lat.extend(lat)
+            for k, v in status.items():
+                res.status[k] = res.status.get(k, 0) + v
+            res.bodies_ok += ok
+            res.errors.extend(errs)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    start_barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    res.elapsed = time.perf_counter() - t0
+    return res
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
+
+
+def summary(name: str, clients: int, res: Result) -> dict[str, Any]:
+    n = sum(res.status.values())
+    ok = res.status.get(200, 0) + res.status.get(201, 0)
+    return {
+        "what": name,
+        "clients": clients,
+        "requests": n,
+        "ok": ok,
+        "rate": ok / res.elapsed if res.elapsed else 0.0,
+        "p50_ms": pct(res.lat, 50) * 1000,
+        "p99_ms": pct(res.lat, 99) * 1000,
+        "status": res.status,
+        "errors": len(res.errors),
+    }
+
+
+def pgbench(db_url: str, script: str, clients: int, seconds: int) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(script)
+        path = f.name
+    try:
+        out = subprocess.run(
+            [
+                "pgbench",
+                "-n",
+                "-M",
+                "simple",
+                "-f",
+                path,
+                "-c",
+                str(clients),
+                "-j",
+                str(min(clients, 2)),
+                "-T",
+                str(seconds),
+                db_url,
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if out.returncode:
+            raise RuntimeError(f"pgbench failed: {out.stderr[-2000:]}")
+        out = out.stdout
+    finally:
+        os.unlink(path)
+    m = re.search(r"tps = ([0-9.]+) \((?:without initial connection time|excluding connections establishing)\)", out)
+    if not m:
+        m = re.search(r"tps = ([0-9.]+)", out)
+    return float(m.group(1)) if m else float("nan")
+
+
+def pgbench_script(queries: list[str]) -> str:
+    """Turn the captured statements into a pgbench transaction script: each statement on one line,
+    the ticket's UUID literal replaced by gen_random_uuid() so every execution inserts a new row."""
+    lines = []
+    for sql in queries:
+        one = " ".join(sql.split())
+        if not one.upper().startswith("SELECT"):  # the area lookup keeps its UUID; new rows get fresh ones
+            one = re.sub(r"'[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}'(::uuid)?", "gen_random_uuid()", one)
+        lines.append(one + ";")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--clients", default="1,8,32")
+    ap.add_argument("--keep", action="store_true", help="keep the throw-away database")
+    args = ap.parse_args()
+    levels = [int(x) for x in args.clients.split(",")]
+    if not PG_URL.startswith("postgres"):
+        print("hall_load needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
+        return 2
+    if not shutil.which("pgbench"):
+        print("pgbench not found (apt-get install postgresql-client)", file=sys.stderr)
+        return 2
+
+    db_name = f"hall_bench_{os.getpid()}"
+    db_url = with_db(PG_URL, db_name)
+    psql(PG_URL, f'CREATE DATABASE "{db_name}"')
+    var_dir = tempfile.mkdtemp(prefix="hall-bench-")
+    server = None
+    anomaly_total = 0
+    rows: list[dict[str, Any]] = []
+    try:
+        setup_django(db_url, var_dir)
+        hall = build_hall(max(levels))
+        queries = capture_take_ticket_sql(hall["area"])
+        script = pgbench_script(queries)
+        port = free_port()
+        env = dict(os.environ)
+        server = subprocess.Popen(
+            [
+                str(VENV / "gunicorn"),
+                "onewindow.config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        print(
+            f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}, DEBUG=0; PostgreSQL database {db_name}; "
+            f"{os.cpu_count()} CPU cores"
+        )
+        print(f"take-ticket SQL ({len(queries)} statements per request):")
+        for q in queries:
+            print("   ", " ".join(q.split())[:160], "...")
+        body = json.dumps({"area": hall["area"]})
+        kiosk_headers = {"Content-Type": "application/json", "X-Kiosk-Token": KIOSK_TOKEN}
+
+        def take(i: int) -> tuple[str, str, str, dict[str, str]]:
+            return "POST", "/api/v1/hall/kiosk/tickets", body, kiosk_headers
+
+        # warm-up: every worker imports and connects
+        drive(port, 4, 1.0, take)
+
+        def check(label: str) -> None:
+            nonlocal anomaly_total
+            a = anomalies(hall["area_id"])
+            bad = (
+                a["duplicate_numbers"]
+                + a["gaps_or_lost"]
+                + a["tickets_without_one_issued_event"]
+                + a["tickets_called_twice"]
+                + a["windows_with_two_current"]
+            )
+            anomaly_total += bad
+            print(f"    anomalies after {label}: {bad} {a}")
+
+        for c in levels:
+            before = anomalies(hall["area_id"])["tickets"]
+            res = drive(port, c, args.seconds, take)
+            s = summary("take-ticket", c, res)
+            after = anomalies(hall["area_id"])["tickets"]
+            # every 201 is a ticket in the database and every new ticket was answered 201
+            lost = (after - before) - s["ok"]
+            tps = pgbench(db_url, script, c, int(max(3, args.seconds)))
+            s["pgbench_tps"] = tps
+            s["ratio"] = s["rate"] / tps if tps else float("nan")
+            rows.append(s)
+            print(
+                f"  take-ticket  c={c:>2}: {s['rate']:7.1f}/s  p50 {s['p50_ms']:6.1f} ms  p99 {s['p99_ms']:6.1f} ms  "
+                f"status {s['status']} errors {s['errors']} | pgbench same SQL {tps:7.1f}/s  ratio {s['ratio']:.2f}  "
+                f"(201s vs new rows: {lost:+d})"
+            )
+            anomaly_total += abs(lost)
+            check(f"take-ticket c={c}")
+
+        cookie_name = hall["session_cookie"]
+        csrf = secrets.token_hex(16)
+        clerks = hall["clerks"]
+
+        def call(i: int) -> tuple[str, str, str, dict[str, str]]:
+            clerk = clerks[i]
+            return (
+                "POST",
+                f"/api/v1/hall/windows/{clerk['window']}/call-next",
+                "",
+                {
+                    "Cookie": f"{cookie_name}={clerk['session']}; csrftoken={csrf}",
+                    "X-CSRFToken": csrf,
+                    "Content-Length": "0",
+                },
+            )
+
+        for c in levels:
+            before = anomalies(hall["area_id"])["called_events"]
+            res = drive(port, c, args.seconds, call)
+            s = summary("call-next", c, res)
+            after = anomalies(hall["area_id"])["called_events"]
+            s["pgbench_tps"] = float("nan")
+            s["ratio"] = float("nan")
+            rows.append(s)
+            lost = (after - before) - s["ok"]
+            print(
+                f"  call-next    c={c:>2}: {s['rate']:7.1f}/s  p50 {s['p50_ms']:6.1f} ms  p99 {s['p99_ms']:6.1f} ms  "
+                f"status {s['status']} errors {s['errors']} (200s vs new calls: {lost:+d})"
+            )
+            anomaly_total += abs(lost)
+            check(f"call-next c={c}")
+    finally:
+        if server:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:
+            pass
+        if not args.keep:
+            psql(PG_URL, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+    print(
+        "\nsummary (aims: take-ticket >= 570/s at 32 clients and >= 0.5 x pgbench; >= 450/s with p99 < 50 ms at 8; "
+        "call-next >= 440/s with 8 windows; zero anomalies)"
+    )
+    print(f"{'what':<12} {'clients':>7} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'pgbench/s':>9} {'ratio':>6}")
+    for s in rows:
+        print(
+            f"{s['what']:<12} {s['clients']:>7} {s['rate']:>8.1f} {s['p50_ms']:>7.1f} {s['p99_ms']:>7.1f} "
+            f"{s['pgbench_tps']:>9.1f} {s['ratio']:>6.2f}"
+        )
+    print(f"anomalies: {anomaly_total}")
+    verdict = []
+    by = {(s["what"], s["clients"]): s for s in rows}
+    if ("take-ticket", 32) in by:
+        s = by[("take-ticket", 32)]
+        verdict.append(f"take-ticket@32 {'MET' if s['rate'] >= 570 and s['ratio'] >= 0.5 else 'MISSED'}")
+    if ("take-ticket", 8) in by:
+        s = by[("take-ticket", 8)]
+        verdict.append(f"take-ticket@8 {'MET' if s['rate'] >= 450 and s['p99_ms'] < 50 else 'MISSED'}")
+    if ("call-next", 8) in by:
+        verdict.append(f"call-next@8 {'MET' if by[('call-next', 8)]['rate'] >= 440 else 'MISSED'}")
+    verdict.append(f"anomalies {'MET' if anomaly_total == 0 else 'MISSED'}")
+    print("aims: " + "; ".join(verdict))
+    return 0 if anomaly_total == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

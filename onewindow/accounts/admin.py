@@ -1,0 +1,86 @@
+"""Admin for organisations and users. Identity numbers are never shown in full: the change form
+shows the masked number and does not carry the field at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import Enterprise, EnterpriseHandler, OrgUnit, RoleAssignment, User
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "parent", "path"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code", "short_name"]
+    readonly_fields = ["code", "kind", "parent", "path"]
+    fields = ["code", "name", "short_name", "kind", "parent", "path", "sort_order"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Units are created through accounts.services.org_unit_create (path, audit).
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["org_unit"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "display_name", "masked_id", "phone", "roles", "is_active"]
+    list_filter = ["is_active", "is_staff", "role_assignments__role"]
+    # Searching by an exact identity number is allowed (the number is typed, not shown).
+    search_fields = ["username", "display_name", "phone", "=id_number"]
+    readonly_fields = ["masked_id", "verified_at", "last_login", "date_joined"]
+    inlines = [RoleInline]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("实名信息"), {"fields": ("display_name", "id_type", "masked_id", "verified_at", "phone", "email", "care_mode")}),
+        (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("时间"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "display_name", "password1", "password2")}),)
+
+    @admin.display(description=_("证件号码"))
+    def masked_id(self, obj: User) -> str:
+        return obj.masked_id_number or "—"
+
+    @admin.display(description=_("角色"))
+    def roles(self, obj: User) -> str:
+        return "、".join(str(a.get_role_display()) for a in obj.role_assignments.all())
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("role_assignments")
+
+
+class HandlerInline(admin.TabularInline):
+    model = EnterpriseHandler
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["name", "masked", "legal_representative", "is_sole_trader", "verified_at"]
+    search_fields = ["name", "=uscc"]
+    fields = ["name", "masked", "legal_representative", "is_sole_trader", "verified_at"]
+    readonly_fields = ["masked", "verified_at"]
+    inlines = [HandlerInline]
+
+    @admin.display(description=_("统一社会信用代码"))
+    def masked(self, obj: Enterprise) -> str:
+        return obj.masked_uscc
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Enterprises are registered through accounts.services.enterprise_register (checksum, audit).
+        return False

@@ -1,0 +1,234 @@
+"""Django admin for catalog staff (Chinese by default).
+
+Published versions are read-only here as everywhere: an edit starts a new draft ("新建草稿"
+action), which is then published ("发布" action). All writes go through catalog.services, so they
+are validated and audited like any other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.errors import ApplicationError
+
+from . import services
+from .importexport import export_catalog
+from .models import Bundle, BundleItem, Delegation, LifeEvent, MaterialRequirement, Matter, MatterVersion
+
+
+class MaterialInline(admin.TabularInline):
+    model = MaterialRequirement
+    extra = 0
+    fields = ["sort_order", "name", "form", "quantity", "need", "condition_text", "shared_key", "template"]
+
+    def _editable(self, obj: MatterVersion | None) -> bool:
+        return obj is None or obj.status == MatterVersion.Status.DRAFT
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(MatterVersion)
+class MatterVersionAdmin(admin.ModelAdmin):
+    list_display = ["name", "matter", "number", "status", "kind", "statutory_days", "committed_days", "published_at"]
+    list_filter = ["status", "kind", "matter_type", "handling_level", "on_one_window", "on_mobile", "off_hours_bookable"]
+    search_fields = ["name", "matter__code"]
+    list_select_related = ["matter"]
+    inlines = [MaterialInline]
+    actions = ["publish_drafts"]
+    readonly_fields = ["matter", "number", "status", "published_at"]
+    fieldsets = [
+        (None, {"fields": ["matter", "number", "status", "published_at", "name", "matter_type", "kind"]}),
+        (
+            _("时限与收费"),
+            {"fields": ["statutory_days", "committed_days", "max_visits", "fee_required", "fee_description", "fee_basis"]},
+        ),
+        (_("条件与依据"), {"fields": ["conditions", "legal_basis", "commitment_text", "form_schema"]}),
+        (
+            _("层级与渠道"),
+            {
+                "fields": [
+                    "handling_level",
+                    "on_one_window",
+                    "online_depth",
+                    "on_mobile",
+                    "off_hours_bookable",
+                    "agent_eligible",
+                    "audience",
+                ]
+            },
+        ),
+        (_("办理信息"), {"fields": ["consult_phone", "complaint_phone", "handling_place", "handling_hours", "change_note"]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Versions are created by "新建草稿" on a matter, never from scratch.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.status != MatterVersion.Status.DRAFT:
+            return False  # published and retired versions are shown read-only
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: MatterVersion, form: Any, change: bool) -> None:
+        changes = {k: form.cleaned_data[k] for k in form.changed_data if k in services.VERSION_FIELDS or k == "change_note"}
+        try:
+            services.matter_draft_update(version=obj, actor=request.user, **changes)
+        except ApplicationError as exc:
+            # The admin has already validated the form; a domain rule (committed <= statutory) may
+            # still refuse. Show it rather than a 500.
+            self.message_user(request, str(exc.message), level=messages.ERROR)
+
+    @admin.action(description=_("发布所选草稿"))
+    def publish_drafts(self, request: HttpRequest, queryset: QuerySet[MatterVersion]) -> None:
+        done = 0
+        for version in queryset.filter(status=MatterVersion.Status.DRAFT):
+            try:
+                services.matter_publish(version=version, actor=request.user)
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{version}: {exc.message}", level=messages.ERROR)
+        self.message_user(request, _("已发布 %(n)d 个草稿。") % {"n": done})
+
+
+class VersionInline(admin.TabularInline):
+    model = MatterVersion
+    extra = 0
+    fields = ["number", "name", "status", "published_at", "link"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("查看"))
+    def link(self, obj: MatterVersion) -> str:
+        return format_html('<a href="/catalog/m/{}/">{}</a>', obj.matter.code, _("办事指南"))
+
+
+@admin.register(Matter)
+class MatterAdmin(admin.ModelAdmin):
+    list_display = ["code", "search_name", "department", "service_area", "status"]
+    list_filter = ["department", "service_area", "current_version__on_one_window", "current_version__handling_level"]
+    search_fields = ["code", "search_name", "search_initials", "search_pinyin"]
+    list_select_related = ["department", "service_area", "current_version"]
+    readonly_fields = ["code", "department", "current_version", "search_name", "search_pinyin", "search_initials"]
+    fields = ["code", "department", "current_version", "service_area", "life_events", "search_name", "search_initials"]
+    filter_horizontal = ["life_events"]
+    inlines = [VersionInline]
+    actions = ["create_drafts", "retire", "export_xlsx"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # New matters come through the catalog import (codes are numbered by the service).
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("状态"))
+    def status(self, obj: Matter) -> str:
+        return obj.current_version.get_status_display() if obj.current_version else str(_("未发布"))
+
+    def save_model(self, request: HttpRequest, obj: Matter, form: Any, change: bool) -> None:
+        # Placement (area, life events) is saved with the M2M data in save_related.
+        pass
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        services.matter_placement_update(
+            matter=form.instance,
+            service_area=form.cleaned_data.get("service_area"),
+            life_events=form.cleaned_data.get("life_events", []),
+            actor=request.user,
+        )
+
+    @admin.action(description=_("为所选事项新建草稿版本"))
+    def create_drafts(self, request: HttpRequest, queryset: QuerySet[Matter]) -> None:
+        done = 0
+        for matter in queryset:
+            try:
+                services.matter_draft_create(matter=matter, actor=request.user)
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{matter.code}: {exc.message}", level=messages.WARNING)
+        self.message_user(request, _("已新建 %(n)d 个草稿，请在“事项版本”中编辑后发布。") % {"n": done})
+
+    @admin.action(description=_("停用所选事项"))
+    def retire(self, request: HttpRequest, queryset: QuerySet[Matter]) -> None:
+        for matter in queryset:
+            try:
+                services.matter_retire(matter=matter, actor=request.user, reason="admin")
+            except ApplicationError as exc:
+                self.message_user(request, f"{matter.code}: {exc.message}", level=messages.WARNING)
+
+    @admin.action(description=_("导出所选事项（.xlsx）"))
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Matter]) -> HttpResponse:
+        response = HttpResponse(
+            export_catalog(queryset.filter(current_version__isnull=False)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="catalog-{timezone.localdate():%Y%m%d}.xlsx"'
+        return response
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        extra_context = extra_context or {}
+        extra_context["title"] = _("政务服务事项（导入导出见 /catalog/manage/）")
+        return super().changelist_view(request, extra_context)
+
+
+class BundleItemInline(admin.TabularInline):
+    model = BundleItem
+    extra = 0
+    fields = ["sort_order", "matter"]
+    readonly_fields = fields
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Bundles and delegations are created by catalog.services (validated, audited); the admin
+    shows them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Bundle)
+class BundleAdmin(ViewOnlyAdmin):
+    list_display = ["code", "name", "service_area", "is_active"]
+    search_fields = ["code", "name"]
+    inlines = [BundleItemInline]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ViewOnlyAdmin):
+    list_display = ["matter", "township", "effective_on", "revoked_on", "document"]
+    list_filter = ["township", "effective_on"]
+    search_fields = ["matter__code", "matter__search_name"]
+    date_hierarchy = "effective_on"
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "audience", "sort_order"]
+    list_editable = ["sort_order"]

@@ -245,10 +245,11 @@ def login_attempt(*, request: Any, username: str, password: str, ip: str | None)
     if login_is_locked(username=username, ip=ip):
         raise LockedOut(_("登录失败次数过多，请15分钟后再试。"))
     user = authenticate(request, username=username, password=password)
+    if user is None:
+        # Recorded and committed before the refusal is raised, so the failure counts.
+        LoginFailure.objects.create(username=username[:150], ip=ip, at=timezone.now())
+        raise ValidationFailed(_("用户名或密码不正确。"), code="bad_credentials")
     with transaction.atomic():
-        if user is None:
-            LoginFailure.objects.create(username=username[:150], ip=ip, at=timezone.now())
-            raise ValidationFailed(_("用户名或密码不正确。"), code="bad_credentials")
         LoginFailure.objects.filter(username__iexact=username).delete()
         audit(actor=user, action="user.login", target=user, data={"ip": ip})
     return user

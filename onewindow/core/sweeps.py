@@ -9,4 +9,5 @@ SWEEPS: list[str] = [
     "onewindow.appointments.services.send_reminders",
     "onewindow.appointments.services.mark_no_shows",
     "onewindow.cases.sweeps.sweep_warnings",
+    "onewindow.accounts.services.login_failures_purge",
 ]

@@ -28,8 +28,30 @@ def approver_units(user: User) -> QuerySet[OrgUnit]:
     return _units(user, APPROVER_ROLES)
 
 
+def hall_unit_for(unit: OrgUnit) -> OrgUnit:
+    """The unit whose service point (hall) serves `unit`: the nearest ancestor-or-self with a
+    ServicePoint, else the root of the tree (the district government runs the district hall)."""
+    from onewindow.hall.models import ServicePoint
+
+    parts = [p for p in unit.path.split("/") if p]
+    paths = ["".join(x + "/" for x in parts[: i + 1]) for i in range(len(parts))]
+    point = ServicePoint.objects.filter(org_unit__path__in=paths).select_related("org_unit").order_by("-org_unit__path").first()
+    if point is not None:
+        return point.org_unit
+    return OrgUnit.objects.filter(path=paths[0]).first() or unit
+
+
 def intake_units(user: User) -> QuerySet[OrgUnit]:
-    return _units(user, INTAKE_ROLES)
+    """Where `user` takes in applications: their units' subtrees, plus the hall each of their
+    units works in (a 行政审批局 clerk accepts at the district hall, run by the government)."""
+    units = _units(user, INTAKE_ROLES)
+    if not units.exists() or is_admin(user):
+        return units
+    halls = {
+        hall_unit_for(a.org_unit).pk
+        for a in user.role_assignments.filter(role__in=INTAKE_ROLES, org_unit__isnull=False).select_related("org_unit")
+    }
+    return OrgUnit.objects.filter(Q(pk__in=units.values("pk")) | Q(pk__in=halls))
 
 
 def is_supervisor(user: User) -> bool:

@@ -191,7 +191,7 @@ def _intake_unit(*, actor: User, department: OrgUnit, service_area: Any) -> OrgU
         return clerk_unit.org_unit
     if service_area is not None:
         return service_area.point.org_unit
-    return department
+    return selectors.hall_unit_for(department)
 
 
 def _validate_form(schema: list[dict[str, Any]], data: dict[str, Any]) -> None:

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workbench"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("intake/", views.intake, name="intake"),
+    path("intake/queue/", views.intake_queue, name="intake_queue"),
+    path("queue/", views.queue, name="queue"),
+    path("late/", views.late, name="late"),
+    path("cases/<uuid:case_uuid>/", views.case_page, name="case"),
+    path("cases/<uuid:case_uuid>/act/", views.case_act, name="case_act"),
+    path("routes/", views.route_list, name="routes"),
+    path("routes/compare/", views.route_compare, name="route_compare"),
+    path("routes/<uuid:route_uuid>/bpmn/", views.route_bpmn, name="route_bpmn"),
+    path("routes/<uuid:route_uuid>/publish/", views.route_publish, name="route_publish"),
+]

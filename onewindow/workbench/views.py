@@ -1,0 +1,377 @@
+"""Staff pages: the front desk (intake), the back office (department queue, case page), the
+supervisor's late list and the route versions (compare, BPMN). Thin: parse, fetch through a
+scoped selector, call a service, render."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onewindow.accounts.models import Role, User
+from onewindow.cases import documents, routes, selectors
+from onewindow.cases import services as svc
+from onewindow.cases.models import Case, CasePause, CaseStep, RouteVersion
+from onewindow.catalog.models import Bundle, Matter
+from onewindow.core.calendar_seed import next_year_warning
+from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
+from onewindow.core.workdays import CalendarNotCovered
+
+View = Callable[..., HttpResponse]
+
+
+def staff_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_staff_member:  # type: ignore[union-attr]
+            raise PermissionDenied()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    context = {
+        "can_intake": selectors.intake_units(user).exists() or selectors.is_admin(user),
+        "can_approve": selectors.approver_units(user).exists() or selectors.is_admin(user),
+        "is_supervisor": selectors.is_supervisor(user),
+        "is_admin": selectors.is_admin(user),
+        "intake_count": selectors.intake_queue(user).count(),
+        "queue_count": selectors.step_queue(user).count(),
+        "late_count": selectors.late_cases(user).count() if selectors.is_supervisor(user) else 0,
+        "calendar_warning": next_year_warning(timezone.localdate()) if selectors.is_admin(user) else "",
+    }
+    return render(request, "workbench/home.html", context)
+
+
+# --- front desk --------------------------------------------------------------------------------
+
+
+def _require_intake(user: User) -> None:
+    if not (selectors.intake_units(user).exists() or selectors.is_admin(user)):
+        raise PermissionDenied()
+
+
+def _ticket(value: str) -> Any:
+    try:
+        ticket_uuid = uuid_lib.UUID(value)
+    except (ValueError, TypeError):
+        return None
+    from onewindow.hall.models import Ticket
+
+    return Ticket.objects.filter(uuid=ticket_uuid).first()
+
+
+@staff_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Find or create the applicant, pick a matter or bundle, tick the checklist, upload scans."""
+    user = _user(request)
+    _require_intake(user)
+    src = request.POST if request.method == "POST" else request.GET
+    ticket = _ticket(src.get("ticket", ""))
+    q = src.get("q", "").strip()
+    matter = bundle = None
+    if src.get("matter"):
+        matter = (
+            Matter.objects.filter(uuid=_uuid(src["matter"]), current_version__isnull=False)
+            .select_related("current_version")
+            .first()
+        )
+    elif src.get("bundle"):
+        bundle = Bundle.objects.filter(uuid=_uuid(src["bundle"]), is_active=True).first()
+    results: dict[str, Any] = {}
+    if q:
+        results = {
+            "matters": Matter.objects.filter(current_version__isnull=False)
+            .filter(Q(search_name__icontains=q) | Q(code__icontains=q) | Q(search_initials__icontains=q.lower()))
+            .select_related("department", "current_version")[:20],
+            "bundles": Bundle.objects.filter(is_active=True).filter(Q(name__icontains=q) | Q(code__icontains=q))[:10],
+        }
+    requirements: list[Any] = []
+    schema: list[dict[str, Any]] = []
+    if matter is not None:
+        requirements = list(matter.current_version.materials.all())  # type: ignore[union-attr]
+        schema = matter.current_version.form_schema or []  # type: ignore[union-attr]
+    elif bundle is not None:
+        versions = [
+            i.matter.current_version for i in bundle.items.select_related("matter__current_version") if i.matter.current_version
+        ]
+        requirements = svc.merged_requirements(versions)
+        schema = [f for v in versions for f in (v.form_schema or [])]
+    errors: dict[str, Any] = {}
+    if request.method == "POST" and (matter or bundle):
+        try:
+            applicant = svc.applicant_find_or_create(
+                id_number=request.POST.get("id_number", ""),
+                display_name=request.POST.get("display_name", ""),
+                phone=request.POST.get("phone", ""),
+                actor=user,
+            )
+            materials = []
+            for req in requirements:
+                upload = request.FILES.get(f"file_{req.pk}")
+                paper = request.POST.get(f"paper_{req.pk}") == "on"
+                if upload is not None or paper:
+                    materials.append(svc.MaterialInput(requirement=req, file=upload, paper=paper))
+            channel = request.POST.get("channel") or ("appointment" if ticket and ticket.booking_ref else "counter")
+            case = svc.case_submit(
+                applicant=applicant,
+                matter_version=matter.current_version if matter else None,
+                bundle=bundle,
+                channel=channel,
+                form_data={f["name"]: request.POST.get(f"form_{f['name']}", "").strip() for f in schema if f.get("name")},
+                materials=materials,
+                actor=user,
+                ticket_uuid=ticket.uuid if ticket else None,
+            )
+        except ApplicationError as exc:
+            errors = {"message": str(exc.message), "fields": {k: [str(m) for m in v] for k, v in exc.fields.items()}}
+        else:
+            messages.success(
+                request, _("已收件，办件编号 %(n)s。请核对材料后受理、不予受理或一次性告知补正。") % {"n": case.number}
+            )
+            return redirect("workbench:case", case_uuid=case.uuid)
+    context = {
+        "ticket": ticket,
+        "q": q,
+        "results": results,
+        "matter": matter,
+        "bundle": bundle,
+        "requirements": requirements,
+        "schema": schema,
+        "errors": errors,
+        "post": request.POST if request.method == "POST" else {},
+        "prefill_id": (ticket.id_number if ticket else "") or "",
+        "prefill_phone": (ticket.phone if ticket else "") or "",
+        "channels": [("counter", _("窗口")), ("appointment", _("预约")), ("off_hours", _("延时错时"))],
+    }
+    return render(request, "workbench/intake.html", context, status=422 if errors else 200)
+
+
+def _uuid(value: str) -> Any:
+    try:
+        return uuid_lib.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@staff_required
+def intake_queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_intake(user)
+    cases = selectors.intake_queue(user).select_related("applicant")[:200]
+    return render(request, "workbench/intake_queue.html", {"cases": cases})
+
+
+# --- back office -------------------------------------------------------------------------------
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not (selectors.approver_units(user).exists() or selectors.is_admin(user)):
+        raise PermissionDenied()
+    mine = request.GET.get("mine") == "1"
+    steps = list(selectors.step_queue(user, mine=mine)[:300])
+    return render(request, "workbench/queue.html", {"steps": steps, "mine": mine, "today": timezone.localdate()})
+
+
+@staff_required
+def late(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not selectors.is_supervisor(user):
+        raise PermissionDenied()
+    cases = list(selectors.late_cases(user)[:300])
+    return render(request, "workbench/late.html", {"cases": cases, "today": timezone.localdate()})
+
+
+@staff_required
+def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for(user, case_uuid)
+    steps = list(case.steps.select_related("department", "claimed_by", "acted_by").order_by("stage_order", "id"))
+    for s in steps:
+        s.can_act = s.status == CaseStep.Status.OPEN and selectors.can_act_on_step(user, s)  # type: ignore[attr-defined]
+        s.earlier = [e for e in steps if e.stage_order < s.stage_order]  # type: ignore[attr-defined]
+    can_intake = selectors.can_intake(user, case)
+    can_decide = selectors.can_decide(user, case)
+    acts_on_case = (
+        can_decide
+        or any(getattr(s, "can_act", False) for s in steps)
+        or selectors.approver_units(user).filter(case_steps__case=case).exists()
+    )
+    context = {
+        "case": case,
+        "steps": steps,
+        "materials": case.materials.select_related("requirement"),
+        "events": _labelled(case.events.select_related("actor", "department")),
+        "warnings": case.warnings.filter(resolved_at__isnull=True).select_related("step"),
+        "pauses": case.pauses.all(),
+        "supplement": case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT).first(),
+        "requirements": svc.case_requirements(case),
+        "missing": svc.missing_requirements(case) if case.status == Case.Status.SUBMITTED else [],
+        "notices": documents.available_kinds(case),
+        "can_intake": can_intake,
+        "can_decide": can_decide,
+        "acts_on_case": acts_on_case,
+        "pause_kinds": CasePause.Kind.choices,
+        "delivery_methods": Case.Delivery.choices,
+        "leaders": User.objects.filter(role_assignments__role=Role.LEADER).distinct()[:50],
+        "colleagues": User.objects.filter(
+            role_assignments__role=Role.APPROVER, role_assignments__org_unit__in=selectors.approver_units(user)
+        ).distinct()[:50],
+        "progress_url": documents.progress_url(case),
+    }
+    return render(request, "workbench/case.html", context)
+
+
+def _labelled(events: Any) -> list[Any]:
+    out = list(events)
+    for e in out:
+        e.label = svc.EVENT_LABELS.get(e.kind, e.kind)
+    return out
+
+
+@require_POST
+@staff_required
+def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+    """One endpoint for every action on the case page; the services check the permissions."""
+    user = _user(request)
+    case = selectors.case_for(user, case_uuid)
+    action = request.POST.get("action", "")
+    p = request.POST
+    try:
+        if action == "accept":
+            svc.case_accept(case=case, actor=user)
+        elif action == "refuse":
+            svc.case_refuse(case=case, actor=user, reasons=p.get("reasons", ""))
+        elif action == "supplement":
+            items = []
+            for req in svc.case_requirements(case):
+                if p.get(f"need_{req.pk}") == "on":
+                    items.append({"name": req.name, "reason": p.get(f"reason_{req.pk}", ""), "requirement": req.pk})
+            if p.get("other_name", "").strip():
+                items.append({"name": p["other_name"], "reason": p.get("other_reason", "")})
+            svc.case_request_supplement(case=case, actor=user, items=items)
+        elif action in ("claim", "approve", "reject", "return", "assign"):
+            step = case.steps.filter(uuid=_uuid(p.get("step", ""))).first()
+            if step is None:
+                raise NotFound()
+            if action == "claim":
+                svc.step_claim(step=step, actor=user)
+            elif action == "approve":
+                svc.step_approve(step=step, actor=user, comment=p.get("comment", ""))
+            elif action == "reject":
+                svc.step_reject(step=step, actor=user, reasons=p.get("comment", ""))
+            elif action == "assign":
+                assignee = User.objects.filter(username=p.get("assignee", "")).first()
+                if assignee is None:
+                    raise NotFound()
+                svc.step_assign(step=step, actor=user, assignee=assignee)
+            else:
+                target = case.steps.filter(uuid=_uuid(p.get("to_step", ""))).first()
+                if target is None:
+                    raise NotFound()
+                fields = p.get("fields_to_fix", "").replace("，", ",").replace("、", ",").split(",")
+                svc.step_return(step=step, actor=user, to_step=target, fields_to_fix=fields, reason=p.get("comment", ""))
+        elif action == "pause":
+            svc.case_pause(case=case, actor=user, kind=p.get("kind", ""), reason=p.get("reason", ""))
+        elif action == "resume":
+            svc.case_resume(case=case, actor=user)
+        elif action == "extend":
+            approver = User.objects.filter(username=p.get("approver", "")).first()
+            if approver is None:
+                raise NotFound(_("请选择批准人。"))
+            svc.case_extend(case=case, actor=user, days=int(p.get("days") or 0), reason=p.get("reason", ""), approver=approver)
+        elif action == "decide":
+            svc.case_decide(case=case, actor=user, approved=p.get("approved") == "1", reason=p.get("reason", ""))
+        elif action == "conclude":
+            svc.case_conclude(case=case, actor=user)
+        elif action == "deliver":
+            svc.case_deliver(case=case, actor=user, method=p.get("method", ""), tracking_number=p.get("tracking_number", ""))
+        else:
+            raise NotFound(_("未知的操作。"))
+    except CalendarNotCovered as exc:
+        messages.error(request, str(exc.message))
+    except (ApplicationError, ValueError) as exc:
+        msg = str(getattr(exc, "message", "")) or _("提交的数据不正确。")
+        details = [str(m) for v in getattr(exc, "fields", {}).values() for m in v]
+        messages.error(request, msg + ("（" + "；".join(details) + "）" if details else ""))
+    else:
+        messages.success(request, _("操作成功。"))
+    return redirect("workbench:case", case_uuid=case.uuid)
+
+
+# --- route versions ------------------------------------------------------------------------------
+
+
+def _require_route_reader(user: User) -> None:
+    if not (selectors.is_admin(user) or selectors.is_supervisor(user)):
+        raise PermissionDenied()
+
+
+@staff_required
+def route_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_route_reader(user)
+    items = RouteVersion.objects.select_related("matter", "bundle").order_by("bundle__code", "matter__code", "number")
+    rows = [(r, routes.summarize(r)) for r in items[:200]]
+    return render(request, "workbench/routes.html", {"rows": rows, "is_admin": selectors.is_admin(user)})
+
+
+@staff_required
+def route_compare(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_route_reader(user)
+    a = RouteVersion.objects.filter(uuid=_uuid(request.GET.get("a", ""))).first()
+    b = RouteVersion.objects.filter(uuid=_uuid(request.GET.get("b", ""))).first()
+    if a is None or b is None:
+        raise NotFound(_("请选择两个流程版本。"))
+    return render(request, "workbench/route_compare.html", {"cmp": routes.compare(a, b)})
+
+
+@staff_required
+def route_bpmn(request: HttpRequest, route_uuid: Any) -> HttpResponse:
+    user = _user(request)
+    _require_route_reader(user)
+    route = RouteVersion.objects.filter(uuid=route_uuid).first()
+    if route is None:
+        raise NotFound()
+    resp = HttpResponse(routes.to_bpmn(route), content_type="application/xml; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="route-{route.uuid.hex[:8]}-v{route.number}.bpmn"'
+    return resp
+
+
+@require_POST
+@staff_required
+def route_publish(request: HttpRequest, route_uuid: Any) -> HttpResponse:
+    user = _user(request)
+    route = RouteVersion.objects.filter(uuid=route_uuid).first()
+    if route is None:
+        raise NotFound()
+    try:
+        routes.route_publish(route=route, actor=user)
+    except PermissionDenied:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("流程已发布。"))
+    return redirect("workbench:routes")

@@ -123,7 +123,7 @@ def bytes_io(data: bytes) -> io.BytesIO:
 
 
 @pytest.fixture(autouse=True)
-def _private_storage(settings: Any, tmp_path: Any) -> None:
+def private_storage_tmp(settings: Any, tmp_path: Any) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "private")}},
@@ -131,7 +131,7 @@ def _private_storage(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fixed_now(request: Any) -> Any:
+def fixed_now(request: Any) -> Any:
     """Tests run on a fixed working day inside the published calendar (2026-04-01), so that a
     45-working-day deadline does not run past the last year chinesecalendar knows. Tests that need
     another moment travel again inside."""

@@ -93,10 +93,13 @@ def _term_filter(term: str) -> Q:
     or the pinyin initials ("bdc", "budongchan"); a code fragment matches the code."""
     if _ASCII_TERM.match(term):
         t = term.lower()
-        return (
-            Q(search_initials__contains=t) | Q(search_pinyin__contains=t) | Q(search_name__icontains=t) | Q(code__icontains=term)
-        )
-    return Q(search_name__contains=term) | Q(code__icontains=term)
+        q = Q(search_initials__contains=t) | Q(search_pinyin__contains=t) | Q(search_name__icontains=t)
+        # Only a term with a digit looks like a code; otherwise "bdc" would match every code of the
+        # department BDC instead of the names that sound like 不动产.
+        return q | Q(code__icontains=term) if any(c.isdigit() for c in term) else q
+    if any(c.isdigit() for c in term):
+        return Q(search_name__contains=term) | Q(code__icontains=term)
+    return Q(search_name__contains=term)
 
 
 def search_matters(query: MatterQuery) -> QuerySet[Matter]:

@@ -28,7 +28,7 @@ from onewindow.core.demo import DemoContext
 from onewindow.hall.models import ServiceArea, ServicePoint, Window, WindowArea
 
 from ..models import Bundle, Delegation, LifeEvent, Matter, MatterVersion
-from ..services import bundle_create, delegation_create, matter_create
+from ..services import MatterInput, bundle_create, delegation_create, matter_bulk_create
 from .names import COUNTS, ENTERPRISE_DEPARTMENTS, LIFE_EVENTS, NAMES, VARIANTS
 
 TOTAL_MATTERS = 921
@@ -107,7 +107,6 @@ NAMED_MATERIALS: dict[str, list[M]] = {
         SALE_CONTRACT,
         _m("契税完税凭证", "tax_receipt", form="electronic"),
         MARRIAGE,
-        PROXY,
     ],
     "企业设立登记": [
         _m("公司登记（备案）申请书", ""),
@@ -477,24 +476,30 @@ def build_matters(ctx: DemoContext, areas: dict[str, ServiceArea], events: dict[
     rng = ctx.rng("catalog.materials")
     departments = {u.code: u for u in OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT)}
     existing = {(m.department.code, m.search_name): m for m in Matter.objects.select_related("department")}
-    out = []
-    for done, s in enumerate(specs, 1):
+    missing: list[tuple[Spec, MatterInput]] = []
+    for s in specs:
         materials = _materials(s, rng)  # drawn for every spec so the stream never shifts
-        matter = existing.get((s.dept, s.name))
-        if matter is None:
+        if (s.dept, s.name) not in existing:
             at_hall = s.on_one_window and s.level == MatterVersion.Level.DISTRICT
-            matter = matter_create(
-                department=departments[s.dept],
-                actor=None,
-                materials=materials,
-                service_area=areas.get(s.dept) if at_hall else None,
-                life_events=_events_for(s.name, events),
-                publish=True,
-                **s.extra,
+            missing.append(
+                (
+                    s,
+                    MatterInput(
+                        department=departments[s.dept],
+                        fields=dict(s.extra),
+                        materials=materials,
+                        service_area=areas.get(s.dept) if at_hall else None,
+                        life_events=_events_for(s.name, events),
+                    ),
+                )
             )
-        out.append((s, matter))
-        ctx.progress("matters", done, len(specs))
-    return out
+    # In department batches, so the progress bar moves and each batch stays small.
+    for start in range(0, len(missing), 100):
+        batch = missing[start : start + 100]
+        for (s, _item), m in zip(batch, matter_bulk_create(items=[i for _s, i in batch], actor=None), strict=True):
+            existing[(s.dept, s.name)] = m
+        ctx.progress("matters", start + len(batch), len(missing))
+    return [(s, existing[(s.dept, s.name)]) for s in specs]
 
 
 def build_delegations(ctx: DemoContext, built: list[tuple[Spec, Matter]]) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 
 from onewindow.core.errors import NotFound
@@ -137,13 +137,13 @@ def _ent_out(ent: Enterprise, user: User) -> dict[str, Any]:
 @router.post("/register", response={201: UserOut, ERROR_CODES: ErrorOut}, auth=None)
 def register(request: HttpRequest, data: RegisterIn) -> Any:
     user = services.account_register_citizen(**data.dict(), ip=request.META.get("REMOTE_ADDR"))
-    return 201, UserOut.of(user)
+    return Status(201, UserOut.of(user))
 
 
 @router.post("/register/enterprise", response={201: EnterpriseOut, ERROR_CODES: ErrorOut}, auth=None)
 def register_enterprise(request: HttpRequest, data: EnterpriseRegisterIn) -> Any:
     ent = services.account_register_enterprise(**data.dict())
-    return 201, _ent_out(ent, ent.handlers.get().user)
+    return Status(201, _ent_out(ent, ent.handlers.get().user))
 
 
 @router.post("/token", response={201: TokenOut, ERROR_CODES: ErrorOut}, auth=None)
@@ -153,7 +153,7 @@ def token_create(request: HttpRequest, data: TokenIn) -> Any:
         request=request, username=data.username, password=data.password, ip=request.META.get("REMOTE_ADDR")
     )
     token, secret = services.api_token_create(user=user, name=data.name)
-    return 201, {"token": secret, "expires_at": token.expires_at, "user": UserOut.of(user)}
+    return Status(201, {"token": secret, "expires_at": token.expires_at, "user": UserOut.of(user)})
 
 
 @router.delete("/token", response={204: None, ERROR_CODES: ErrorOut}, auth=[BearerAuth()])
@@ -166,7 +166,7 @@ def token_revoke(request: HttpRequest) -> Any:
     if token is None:
         raise NotFound()
     services.api_token_revoke(token=token, actor=actor(request))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response={200: UserOut, ERROR_CODES: ErrorOut}, auth=AUTH)
@@ -205,14 +205,14 @@ def handlers(request: HttpRequest, uuid: UUID) -> Any:
 def handler_add(request: HttpRequest, uuid: UUID, data: HandlerIn) -> Any:
     ent = _my_enterprise(actor(request), uuid)
     h = services.enterprise_handler_add(enterprise=ent, actor=actor(request), username=data.username, id_number=data.id_number)
-    return 201, {"username": h.user.username, "display_name": h.user.display_name, "kind": h.kind}
+    return Status(201, {"username": h.user.username, "display_name": h.user.display_name, "kind": h.kind})
 
 
 @router.delete("/enterprises/{uuid}/handlers/{username}", response={204: None, ERROR_CODES: ErrorOut}, auth=AUTH)
 def handler_remove(request: HttpRequest, uuid: UUID, username: str) -> Any:
     ent = _my_enterprise(actor(request), uuid)
     services.enterprise_handler_remove(enterprise=ent, actor=actor(request), username=username)
-    return 204, None
+    return Status(204, None)
 
 
 __all__ = ["AUTH", "ERROR_CODES", "ErrorOut", "actor", "router"]

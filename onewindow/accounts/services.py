@@ -148,8 +148,21 @@ def account_register_citizen(
     from .realname import backend
 
     username, display_name, phone = (username or "").strip(), (display_name or "").strip(), (phone or "").strip()
-    _check_account_fields(username=username, password=password, phone=phone, display_name=display_name)
-    number = backend().verify_person(name=display_name, id_number=id_number)
+    # Report every problem at once: the field rules and the real-name check together.
+    problems: dict[str, list[Any]] = {}
+    number = ""
+    try:
+        _check_account_fields(username=username, password=password, phone=phone, display_name=display_name)
+    except ValidationFailed as exc:
+        problems.update(exc.fields)
+    try:
+        number = backend().verify_person(name=display_name, id_number=id_number)
+    except ValidationFailed as exc:
+        if not problems:
+            raise
+        problems.update(exc.fields or {"id_number": [exc.message]})
+    if problems:
+        raise ValidationFailed(_("请检查填写的内容。"), fields=problems)
     try:
         return citizen_register(username=username, password=password, display_name=display_name, id_number=number, phone=phone)
     except Conflict as exc:

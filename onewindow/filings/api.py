@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound
@@ -110,7 +110,7 @@ def sign(request: HttpRequest, data: SignIn) -> Any:
         text_sha256=data.text_sha256,
         form_data=data.form_data,
     )
-    return 201, _filing(filing)
+    return Status(201, _filing(filing))
 
 
 @router.get("/filings", response={200: FilingPage, ERROR_CODES: ErrorOut}, auth=AUTH)
@@ -158,7 +158,7 @@ def spot_check(request: HttpRequest, uuid: UUID, data: SpotCheckIn) -> Any:
     if filing is None:
         raise NotFound()
     check = services.spot_check_record(filing=filing, inspector=user, result=data.result, note=data.note)
-    return 201, {"uuid": check.uuid, "result": check.result, "filing_status": filing.status}
+    return Status(201, {"uuid": check.uuid, "result": check.result, "filing_status": filing.status})
 
 
 class ClearIn(Schema):

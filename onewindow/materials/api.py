@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
@@ -70,14 +70,14 @@ def library_upload(
         ent = selectors.enterprises_of(user).filter(uuid=enterprise).first()
         if ent is None:
             raise NotFound()
-    return 201, _item(services.library_upload(actor=user, file=file, name=name, shared_key=shared_key, enterprise=ent))
+    return Status(201, _item(services.library_upload(actor=user, file=file, name=name, shared_key=shared_key, enterprise=ent)))
 
 
 @router.delete("/library/{uuid}", response={204: None, ERROR_CODES: ErrorOut})
 def library_remove(request: HttpRequest, uuid: UUID) -> Any:
     user = actor(request)
     services.library_remove(actor=user, item=selectors.library_item_for(user, uuid))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -256,7 +256,7 @@ def draft_start(request: HttpRequest, data: DraftIn) -> Any:
         if ent is None:
             raise NotFound()
     draft = services.draft_start(applicant=user, matter=matter, bundle=bundle, enterprise=ent)
-    return 201, _draft(draft, user)
+    return Status(201, _draft(draft, user))
 
 
 @router.get("/drafts/{uuid}", response={200: DraftOut, ERROR_CODES: ErrorOut})
@@ -311,11 +311,11 @@ def draft_reuse(request: HttpRequest, uuid: UUID) -> Any:
 def draft_submit(request: HttpRequest, uuid: UUID) -> Any:
     user = actor(request)
     case = services.draft_submit(draft=selectors.draft_for(user, uuid), actor=user, channel="mobile")
-    return 201, {"case": case.uuid, "number": case.number, "check_code": case.check_code, "status": case.status}
+    return Status(201, {"case": case.uuid, "number": case.number, "check_code": case.check_code, "status": case.status})
 
 
 @router.delete("/drafts/{uuid}", response={204: None, ERROR_CODES: ErrorOut})
 def draft_abandon(request: HttpRequest, uuid: UUID) -> Any:
     user = actor(request)
     services.draft_abandon(draft=selectors.draft_for(user, uuid), actor=user)
-    return 204, None
+    return Status(204, None)

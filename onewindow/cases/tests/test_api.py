@@ -1,0 +1,113 @@
+"""Cases API: citizen submit / supplement / track, staff operations, refusal of outsiders."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from onewindow.cases.models import Case
+
+from .conftest import PDF_BYTES
+
+
+def _submit(client: Any, mv: Any, files: dict[str, Any] | None = None) -> Any:
+    reqs = list(mv.materials.all())
+    data: dict[str, Any] = {"matter": str(mv.matter.uuid), "channel": "online", "form_data": json.dumps({"address": "值夏镇1号"})}
+    for r in reqs:
+        data[f"material_{r.pk}"] = SimpleUploadedFile("a.pdf", PDF_BYTES)
+    data.update(files or {})
+    return client.post("/api/v1/cases/", data)
+
+
+def test_citizen_submits_tracks_and_resubmits(client: Any, matter_zjj: Any, citizen: Any, clerk: Any, outsider: Any) -> None:
+    assert _submit(client, matter_zjj).status_code == 401
+    client.force_login(citizen)
+    resp = _submit(client, matter_zjj)
+    assert resp.status_code == 201, resp.content
+    body = resp.json()
+    assert body["status"] == "submitted" and body["number"].startswith("QY")
+    case = Case.objects.get(uuid=body["uuid"])
+    assert case.channel == "online" and case.materials.count() == 2
+    assert client.get("/api/v1/cases/").json()[0]["number"] == case.number
+    # public progress: no login, no personal data
+    client.logout()
+    prog = client.get("/api/v1/cases/progress", {"n": case.number, "c": case.check_code})
+    assert prog.status_code == 200 and "刘秀英" not in prog.content.decode()
+    assert client.get("/api/v1/cases/progress", {"n": case.number, "c": "XXXXXX"}).status_code == 404
+    # outsider cannot read it
+    client.force_login(outsider)
+    assert client.get(f"/api/v1/cases/{case.uuid}").status_code == 404
+    assert client.post(f"/api/v1/cases/{case.uuid}/accept").status_code == 404
+    # the clerk asks for a supplement; the citizen answers
+    client.force_login(clerk)
+    r = client.post(
+        f"/api/v1/cases/{case.uuid}/supplement",
+        {"items": [{"name": "申请书", "reason": "缺签字"}]},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "supplement"
+    assert r.json()["supplement_items"][0]["name"] == "申请书"
+    client.force_login(citizen)
+    req = matter_zjj.materials.first()
+    r = client.post(f"/api/v1/cases/{case.uuid}/resubmit", {f"material_{req.pk}": SimpleUploadedFile("b.pdf", PDF_BYTES)})
+    assert r.status_code == 200 and r.json()["status"] == "submitted"
+    # a citizen cannot accept
+    assert client.post(f"/api/v1/cases/{case.uuid}/accept").status_code == 403
+
+
+def test_bad_input_is_a_clear_error(client: Any, matter_zjj: Any, citizen: Any) -> None:
+    client.force_login(citizen)
+    r = _submit(client, matter_zjj, {f"material_{matter_zjj.materials.first().pk}": SimpleUploadedFile("x.pdf", b"MZ..")})
+    assert r.status_code == 422 and r.json()["code"] == "upload_wrong_type"
+    r = client.post("/api/v1/cases/", {"matter": str(matter_zjj.matter.uuid), "form_data": "[1"})
+    assert r.status_code == 422 and "form_data" in r.json()["fields"]
+    r = client.post("/api/v1/cases/", {"matter": str(matter_zjj.matter.uuid), "form_data": "{}"})
+    assert r.status_code == 422 and "address" in r.json()["fields"]  # required field of the form
+    r = client.post("/api/v1/cases/", {"form_data": "{}"})
+    assert r.status_code == 422
+    assert not Case.objects.exists()
+
+
+def test_staff_flow_over_api(
+    client: Any,
+    estate_bundle: Any,
+    parallel_route: Any,
+    citizen: Any,
+    clerk: Any,
+    approver: Any,
+    approver_sw: Any,
+    approver_bdc: Any,
+) -> None:
+    from onewindow.cases import services as svc
+
+    client.force_login(citizen)
+    reqs = svc.merged_requirements([i.matter.current_version for i in estate_bundle.items.all()])
+    data: dict[str, Any] = {"bundle": str(estate_bundle.uuid), "form_data": json.dumps({"address": "1"})}
+    for r in reqs:
+        data[f"material_{r.pk}"] = SimpleUploadedFile("a.pdf", PDF_BYTES)
+    case_uuid = client.post("/api/v1/cases/", data).json()["uuid"]
+    client.force_login(clerk)
+    body = client.post(f"/api/v1/cases/{case_uuid}/accept").json()
+    assert body["status"] == "in_review" and len(body["steps"]) == 3
+    for who in (approver, approver_sw, approver_bdc):
+        client.force_login(who)
+        queue = client.get("/api/v1/cases/queue").json()
+        assert len(queue) == 1
+        r = client.post(
+            f"/api/v1/cases/{case_uuid}/steps/{queue[0]['uuid']}/approve", {"comment": "ok"}, content_type="application/json"
+        )
+        assert r.status_code == 200
+    assert r.json()["status"] == "reviewed"
+    client.force_login(approver)
+    assert (
+        client.post(f"/api/v1/cases/{case_uuid}/decide", {"approved": True}, content_type="application/json").json()["status"]
+        == "decided"
+    )
+    assert client.post(f"/api/v1/cases/{case_uuid}/conclude").json()["status"] == "concluded"
+    r = client.post(f"/api/v1/cases/{case_uuid}/deliver", {"method": "fax"}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "validation_failed"
+    r = client.post(f"/api/v1/cases/{case_uuid}/deliver", {"method": "window"}, content_type="application/json")
+    assert r.json()["status"] == "delivered"
+    assert client.post(f"/api/v1/cases/{case_uuid}/conclude").status_code == 409

@@ -11,51 +11,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from onewindow.accounts.models import OrgUnit, Role
-from onewindow.accounts.selectors import units_for
+from onewindow.hall import selectors as hall_selectors
 from onewindow.hall.models import ServiceArea
-
-DESK_ROLES = (Role.CLERK, Role.TOWNSHIP_OFFICER, Role.HALL_MANAGER)
 
 
 def _is_admin(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.has_role(Role.ADMIN)))
 
 
-def _unit_q(units: QuerySet[OrgUnit]) -> Q:
-    return Q(point__org_unit__in=units)
-
-
 def desk_areas(user: Any) -> QuerySet[ServiceArea]:
-    """Areas where `user` works at the desk (books for others, sees the day, checks in)."""
+    """Areas where `user` works at the desk (books for others, sees the day, checks in). Same scope
+    as the hall's windows: a desk role held at the point's organisation, above it or below it."""
     if not getattr(user, "is_authenticated", False):
         return ServiceArea.objects.none()
     if _is_admin(user):
         return ServiceArea.objects.all()
-    q = Q(pk__in=[])
-    for role in DESK_ROLES:
-        units = units_for(user, role)
-        q |= _unit_q(units)
-    return ServiceArea.objects.filter(q).distinct()
+    points = hall_selectors.points_for(user, hall_selectors.WINDOW_ROLES)
+    return ServiceArea.objects.filter(point__in=points)
 
 
 def managed_areas(user: Any) -> QuerySet[ServiceArea]:
-    """Areas whose plans `user` may edit."""
+    """Areas whose plans `user` may edit (hall managers of the point, administrators)."""
     if not getattr(user, "is_authenticated", False):
         return ServiceArea.objects.none()
     if _is_admin(user):
         return ServiceArea.objects.all()
-    return ServiceArea.objects.filter(_unit_q(units_for(user, Role.HALL_MANAGER))).distinct()
+    points = hall_selectors.points_for(user, hall_selectors.MANAGER_ROLES)
+    return ServiceArea.objects.filter(point__in=points)
 
 
 def can_desk(user: Any, area: ServiceArea) -> bool:
-    return desk_areas(user).filter(pk=area.pk).exists()
+    return _is_admin(user) or hall_selectors.can_work_at(user, area.point)
 
 
 def can_manage(user: Any, area: ServiceArea) -> bool:
-    return managed_areas(user).filter(pk=area.pk).exists()
+    return _is_admin(user) or hall_selectors.can_manage(user, area.point)
 
 
 def agent_units(user: Any) -> QuerySet[OrgUnit]:

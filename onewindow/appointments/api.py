@@ -1,0 +1,528 @@
+"""Appointments API (/api/v1/appointments/): public availability reads; booking, my bookings,
+cancel and reschedule for signed-in users (session or bearer token, e.g. the town app, F11);
+the signed-link endpoints; and the staff endpoints (day list, check-in, plan editing)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+
+from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut
+from onewindow.core.errors import NotFound, ValidationFailed
+from onewindow.core.identity import mask
+
+from . import access, selectors, services
+from .models import Booking, DateException, SessionRule
+from .policy import policy
+from .views import qr_svg
+
+router = Router(tags=["appointments"])
+ERRORS: dict[int | frozenset[int], Any] = {frozenset(ERROR_CODES): ErrorOut}
+
+
+def _ok(status: int, schema: Any) -> dict[int | frozenset[int], Any]:
+    return {status: schema, **ERRORS}
+
+
+# ---------------------------------------------------------------------------------------------
+# Schemas
+
+
+class MatterOut(Schema):
+    uuid: UUID
+    code: str
+    name: str
+    off_hours_bookable: bool
+    slot_units: int = 1
+
+
+class PlaceOut(Schema):
+    uuid: UUID
+    code: str
+    name: str
+    point: str
+    address: str
+    phone: str
+
+
+class SlotOut(Schema):
+    ref: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    kind: str
+    off_hours: bool
+    capacity: int
+    free: int
+
+
+class DayOut(Schema):
+    date: datetime.date
+    holiday: str
+    uncovered: bool
+    message: str = ""
+    free: int
+    slots: list[SlotOut]
+
+
+class OverviewDayOut(Schema):
+    date: datetime.date
+    free: int
+    off_hours_free: int
+
+
+class OverviewAreaOut(Schema):
+    area: UUID
+    code: str
+    name: str
+    point: str
+    days: list[OverviewDayOut]
+    uncovered: list[datetime.date]
+
+
+class MaterialOut(Schema):
+    name: str
+    form: str
+    quantity: int
+    condition: str
+
+
+class BookingOut(Schema):
+    uuid: UUID
+    code: str
+    status: str
+    matter: MatterOut
+    place: PlaceOut
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    session_kind: str
+    is_off_hours: bool
+    person_name: str
+    id_number: str  # masked
+    channel: str
+    agent: str = ""
+    agent_unit: str = ""
+    reschedule_count: int
+    displaced: bool
+    ticket_number: str
+    checked_in_late: bool
+    materials: list[MaterialOut]
+    qr_svg: str
+
+
+class BookIn(Schema):
+    matter: UUID
+    slot: str
+    channel: str = "phone"
+    id_number: str = ""
+    person_name: str = ""
+    phone: str = ""
+
+
+class SlotIn(Schema):
+    slot: str
+
+
+class CheckInIn(Schema):
+    code: str
+
+
+class CheckInOut(Schema):
+    booking: BookingOut
+    ticket_number: str
+    late: bool
+
+
+class RuleIn(Schema):
+    kind: str
+    weekdays: str = "01234"
+    start: datetime.time
+    end: datetime.time
+    slot_minutes: int = 30
+    capacity: int = 4
+
+
+class RuleOut(Schema):
+    uuid: UUID
+    kind: str
+    off_hours: bool
+    weekdays: str
+    start: datetime.time
+    end: datetime.time
+    slot_minutes: int
+    capacity: int
+    is_active: bool
+
+
+class ExceptionIn(Schema):
+    date: datetime.date
+    kind: str
+    session_kind: str = ""
+    start: datetime.time | None = None
+    end: datetime.time | None = None
+    slot_minutes: int = 30
+    capacity: int = 4
+    note: str = ""
+
+
+class ExceptionOut(Schema):
+    uuid: UUID
+    date: datetime.date
+    kind: str
+    session_kind: str
+    start: datetime.time | None
+    end: datetime.time | None
+    slot_minutes: int
+    capacity: int
+    note: str
+
+
+class DisplacedOut(Schema):
+    code: str
+    starts_at: datetime.datetime
+    person_name: str
+    phone: str
+
+
+class PlanOut(Schema):
+    rules: list[RuleOut]
+    exceptions: list[ExceptionOut]
+    displaced: list[DisplacedOut]
+
+
+class PlanChangeOut(Schema):
+    created: int
+    updated: int
+    closed: int
+    displaced: list[DisplacedOut]
+
+
+# ---------------------------------------------------------------------------------------------
+# Converters
+
+
+def _matter(m: Any) -> dict[str, Any]:
+    v = m.current_version
+    return {
+        "uuid": m.uuid,
+        "code": m.code,
+        "name": v.name if v else m.search_name,
+        "off_hours_bookable": bool(v and v.off_hours_bookable),
+        "slot_units": selectors.slot_units_for(m),
+    }
+
+
+def _place(a: Any) -> dict[str, Any]:
+    return {
+        "uuid": a.uuid,
+        "code": a.code,
+        "name": a.name,
+        "point": a.point.name,
+        "address": a.point.address,
+        "phone": a.point.phone,
+    }
+
+
+def _slot(s: Any) -> dict[str, Any]:
+    return {
+        "ref": selectors.slot_ref(s),
+        "starts_at": s.starts_at,
+        "ends_at": s.ends_at,
+        "kind": s.kind,
+        "off_hours": s.is_off_hours,
+        "capacity": s.capacity,
+        "free": s.free,
+    }
+
+
+def _booking(b: Booking) -> dict[str, Any]:
+    return {
+        "uuid": b.uuid,
+        "code": b.code,
+        "status": b.status,
+        "matter": _matter(b.matter),
+        "place": _place(b.area),
+        "starts_at": b.starts_at,
+        "ends_at": b.ends_at,
+        "session_kind": b.session_kind,
+        "is_off_hours": b.is_off_hours,
+        "person_name": b.person_name,
+        "id_number": mask(b.id_number),
+        "channel": b.channel,
+        "agent": str(b.agent) if b.agent_id else "",
+        "agent_unit": str(b.agent_unit) if b.agent_unit_id else "",
+        "reschedule_count": b.reschedule_count,
+        "displaced": b.displaced_at is not None and b.status == Booking.Status.BOOKED,
+        "ticket_number": b.ticket_number,
+        "checked_in_late": b.checked_in_late,
+        "materials": [
+            {"name": m.name, "form": m.form, "quantity": m.quantity, "condition": m.condition_text}
+            for m in selectors.materials_to_bring(b.matter)
+        ],
+        "qr_svg": str(qr_svg(b.code)),
+    }
+
+
+def _displaced(bs: Any) -> list[dict[str, Any]]:
+    return [{"code": b.code, "starts_at": b.starts_at, "person_name": b.person_name, "phone": b.phone} for b in bs]
+
+
+def _reload(b: Booking) -> Booking:
+    return selectors._bookings().get(pk=b.pk)
+
+
+def _managed_area(request: HttpRequest, area: UUID) -> Any:
+    a = selectors.area_by_uuid(area)
+    if not access.can_manage(request.auth, a):  # type: ignore[attr-defined]
+        from onewindow.core.errors import PermissionDenied
+
+        raise PermissionDenied()
+    return a
+
+
+# ---------------------------------------------------------------------------------------------
+# Public reads
+
+
+@router.get("/matters", response=_ok(200, list[MatterOut]), summary="Bookable matters")
+def matters(request: HttpRequest, q: str = "", off_hours: bool = False, limit: int = 50, offset: int = 0) -> Any:
+    qs = selectors.bookable_matters(q=q, off_hours_only=off_hours)[max(0, offset) : max(0, offset) + min(max(1, limit), 200)]
+    return [_matter(m) for m in qs]
+
+
+@router.get("/matters/{matter}/places", response=_ok(200, list[PlaceOut]), summary="Where a matter can be booked")
+def places(request: HttpRequest, matter: UUID) -> Any:
+    return [_place(a) for a in selectors.matter_places(selectors.matter_by_uuid(matter))]
+
+
+@router.get(
+    "/matters/{matter}/places/{area}/availability",
+    response=_ok(200, list[DayOut]),
+    summary="Days and slots with free places (within the booking window)",
+)
+def availability(
+    request: HttpRequest, matter: UUID, area: UUID, start: datetime.date | None = None, end: datetime.date | None = None
+) -> Any:
+    today = timezone.localdate()
+    start = start or today
+    end = end or today + datetime.timedelta(days=policy().max_days_ahead)
+    if end < start or (end - start).days > 62:
+        raise ValidationFailed(fields={"end": ["end must be on or after start, at most 62 days later"]})
+    days = selectors.availability(
+        matter=selectors.matter_by_uuid(matter), area=selectors.area_by_uuid(area), start=start, end=end
+    )
+    from onewindow.core.workdays import CalendarNotCovered
+
+    return [
+        {
+            "date": d.date,
+            "holiday": d.holiday,
+            "uncovered": d.uncovered,
+            "message": str(CalendarNotCovered(d.date.year).message) if d.uncovered else "",
+            "free": d.free,
+            "slots": [_slot(s) for s in d.slots],
+        }
+        for d in days
+    ]
+
+
+@router.get("/overview", response=_ok(200, list[OverviewAreaOut]), summary="Free places per service point and day")
+def overview(request: HttpRequest, start: datetime.date | None = None, end: datetime.date | None = None) -> Any:
+    today = timezone.localdate()
+    start = start or today
+    end = end or today + datetime.timedelta(days=policy().max_days_ahead)
+    if end < start or (end - start).days > 62:
+        raise ValidationFailed(fields={"end": ["end must be on or after start, at most 62 days later"]})
+    out = []
+    for am in selectors.month_overview(start=start, end=end):
+        out.append(
+            {
+                "area": am.area.uuid,
+                "code": am.area.code,
+                "name": am.area.name,
+                "point": am.area.point.name,
+                "days": [{"date": d, "free": f, "off_hours_free": o} for d, (f, o) in sorted(am.days.items())],
+                "uncovered": sorted(am.uncovered),
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Bookings (signed in)
+
+
+@router.post("/bookings", auth=AUTH, response=_ok(201, BookingOut), summary="Book a slot")
+def book(request: HttpRequest, data: BookIn) -> Any:
+    m = selectors.matter_by_uuid(data.matter)
+    slot = selectors.slot_by_ref(data.slot)
+    b = services.booking_create(
+        actor=request.auth,  # type: ignore[attr-defined]
+        matter=m,
+        slot=slot,
+        channel=data.channel,
+        id_number=data.id_number,
+        person_name=data.person_name,
+        phone=data.phone,
+    )
+    return Status(201, _booking(_reload(b)))
+
+
+@router.get("/bookings", auth=AUTH, response=_ok(200, list[BookingOut]), summary="My bookings (own, or made as agent)")
+def mine(request: HttpRequest, limit: int = 50, offset: int = 0) -> Any:
+    qs = selectors.my_bookings(request.auth)[max(0, offset) : max(0, offset) + min(max(1, limit), 200)]  # type: ignore[attr-defined]
+    return [_booking(b) for b in qs]
+
+
+@router.get("/bookings/{code}", auth=AUTH, response=_ok(200, BookingOut), summary="One booking")
+def booking(request: HttpRequest, code: str) -> Any:
+    return _booking(selectors.visible_booking(request.auth, code))  # type: ignore[attr-defined]
+
+
+@router.post("/bookings/{code}/cancel", auth=AUTH, response=_ok(200, BookingOut), summary="Cancel (up to the cutoff)")
+def cancel(request: HttpRequest, code: str) -> Any:
+    b = selectors.visible_booking(request.auth, code)  # type: ignore[attr-defined]
+    return _booking(_reload(services.booking_cancel(actor=request.auth, booking=b)))  # type: ignore[attr-defined]
+
+
+@router.post("/bookings/{code}/reschedule", auth=AUTH, response=_ok(200, BookingOut), summary="Move to another slot")
+def reschedule(request: HttpRequest, code: str, data: SlotIn) -> Any:
+    b = selectors.visible_booking(request.auth, code)  # type: ignore[attr-defined]
+    slot = selectors.slot_by_ref(data.slot)
+    return _booking(_reload(services.booking_reschedule(actor=request.auth, booking=b, slot=slot)))  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------------
+# Signed links (from the SMS; no account needed)
+
+
+@router.get("/links/{token}", response=_ok(200, BookingOut), summary="The booking a signed link manages")
+def link(request: HttpRequest, token: str) -> Any:
+    return _booking(_reload(services.booking_from_token(token)))
+
+
+@router.post("/links/{token}/cancel", response=_ok(200, BookingOut), summary="Cancel by signed link")
+def link_cancel(request: HttpRequest, token: str) -> Any:
+    b = services.booking_from_token(token)
+    return _booking(_reload(services.booking_cancel(actor=None, booking=b, via_link=True)))
+
+
+@router.post("/links/{token}/reschedule", response=_ok(200, BookingOut), summary="Reschedule by signed link")
+def link_reschedule(request: HttpRequest, token: str, data: SlotIn) -> Any:
+    b = services.booking_from_token(token)
+    slot = selectors.slot_by_ref(data.slot)
+    return _booking(_reload(services.booking_reschedule(actor=None, booking=b, slot=slot, via_link=True)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff
+
+
+@router.post("/check-in", auth=AUTH, response=_ok(200, CheckInOut), summary="Check in by booking code (kiosk scan or clerk)")
+def check_in(request: HttpRequest, data: CheckInIn) -> Any:
+    r = services.booking_check_in(actor=request.auth, code=data.code)  # type: ignore[attr-defined]
+    return {"booking": _booking(_reload(r.booking)), "ticket_number": r.booking.ticket_number, "late": r.late}
+
+
+@router.get(
+    "/staff/areas/{area}/bookings", auth=AUTH, response=_ok(200, list[BookingOut]), summary="The day's bookings of an area"
+)
+def day_bookings(request: HttpRequest, area: UUID, date: datetime.date | None = None) -> Any:
+    a = selectors.area_by_uuid(area)
+    return [_booking(b) for b in selectors.day_bookings(user=request.auth, area=a, day=date or timezone.localdate())]  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/staff/areas/{area}/plan", auth=AUTH, response=_ok(200, PlanOut), summary="Weekly plan, exceptions, displaced bookings"
+)
+def plan(request: HttpRequest, area: UUID) -> Any:
+    a = _managed_area(request, area)
+    return {
+        "rules": [_rule(r) for r in SessionRule.objects.filter(area=a).order_by("kind", "start")],
+        "exceptions": [_exc(e) for e in DateException.objects.filter(area=a, date__gte=timezone.localdate())],
+        "displaced": _displaced(selectors.displaced_bookings(user=request.auth, area=a)),  # type: ignore[attr-defined]
+    }
+
+
+def _rule(r: SessionRule) -> dict[str, Any]:
+    return {
+        "uuid": r.uuid,
+        "kind": r.kind,
+        "off_hours": r.is_off_hours,
+        "weekdays": r.weekdays,
+        "start": r.start,
+        "end": r.end,
+        "slot_minutes": r.slot_minutes,
+        "capacity": r.capacity,
+        "is_active": r.is_active,
+    }
+
+
+def _exc(e: DateException) -> dict[str, Any]:
+    return {
+        "uuid": e.uuid,
+        "date": e.date,
+        "kind": e.kind,
+        "session_kind": e.session_kind,
+        "start": e.start,
+        "end": e.end,
+        "slot_minutes": e.slot_minutes,
+        "capacity": e.capacity,
+        "note": e.note,
+    }
+
+
+def _change(change: Any) -> dict[str, Any]:
+    r = change.result
+    return {"created": r.created, "updated": r.updated, "closed": r.closed, "displaced": _displaced(r.displaced)}
+
+
+@router.post("/staff/areas/{area}/rules", auth=AUTH, response=_ok(201, PlanChangeOut), summary="Add a weekly session")
+def rule_add(request: HttpRequest, area: UUID, data: RuleIn) -> Any:
+    a = _managed_area(request, area)
+    _r, change = services.rule_save(actor=request.auth, area=a, **data.dict())  # type: ignore[attr-defined]
+    return Status(201, _change(change))
+
+
+def _area_rule(a: Any, rule: UUID) -> SessionRule:
+    r = SessionRule.objects.filter(area=a, uuid=rule).select_related("area", "area__point").first()
+    if r is None:
+        raise NotFound()
+    return r
+
+
+@router.put("/staff/areas/{area}/rules/{rule}", auth=AUTH, response=_ok(200, PlanChangeOut), summary="Change a weekly session")
+def rule_change(request: HttpRequest, area: UUID, rule: UUID, data: RuleIn) -> Any:
+    a = _managed_area(request, area)
+    _r, change = services.rule_save(actor=request.auth, area=a, rule=_area_rule(a, rule), **data.dict())  # type: ignore[attr-defined]
+    return _change(change)
+
+
+@router.delete("/staff/areas/{area}/rules/{rule}", auth=AUTH, response=_ok(200, PlanChangeOut), summary="Stop a weekly session")
+def rule_off(request: HttpRequest, area: UUID, rule: UUID) -> Any:
+    a = _managed_area(request, area)
+    return _change(services.rule_deactivate(actor=request.auth, rule=_area_rule(a, rule)))  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/staff/areas/{area}/exceptions", auth=AUTH, response=_ok(201, PlanChangeOut), summary="Close a day or add a session"
+)
+def exception_add(request: HttpRequest, area: UUID, data: ExceptionIn) -> Any:
+    a = _managed_area(request, area)
+    _e, change = services.exception_add(actor=request.auth, area=a, **data.dict())  # type: ignore[attr-defined]
+    return Status(201, _change(change))
+
+
+@router.delete(
+    "/staff/areas/{area}/exceptions/{exception}", auth=AUTH, response=_ok(200, PlanChangeOut), summary="Remove a date exception"
+)
+def exception_remove(request: HttpRequest, area: UUID, exception: UUID) -> Any:
+    a = _managed_area(request, area)
+    e = DateException.objects.filter(area=a, uuid=exception).select_related("area", "area__point").first()
+    if e is None:
+        raise NotFound()
+    return _change(services.exception_remove(actor=request.auth, exception=e))  # type: ignore[attr-defined]

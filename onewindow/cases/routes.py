@@ -90,13 +90,14 @@ def route_draft_create(
     matter: Matter | None = None,
     bundle: Bundle | None = None,
     note: str = "",
+    allow_empty: bool = False,
 ) -> RouteVersion:
     """A new draft route. `stages`: [{"name": ..., "steps": [{"department": OrgUnit, "name": ...,
     "limit_days": int, "kind": "review"|"public_notice"}]}] in order."""
     _require_admin(actor)
     if (matter is None) == (bundle is None):
         raise ValidationFailed(_("流程须属于一个事项或一件事。"), code="route_target")
-    if not stages or any(not st.get("steps") for st in stages):
+    if (not stages and not allow_empty) or any(not st.get("steps") for st in stages):
         raise ValidationFailed(_("每个阶段至少要有一个环节。"), code="route_empty_stage")
     with transaction.atomic():
         # The parent row lock serialises numbering; the unique constraint backs it.
@@ -121,6 +122,24 @@ def route_draft_create(
                 )
         audit(actor=actor, action="route.draft", target=route, data={"number": number})
     return route
+
+
+def route_copy_as_draft(*, route: RouteVersion, actor: User) -> RouteVersion:
+    """Start re-engineering from an existing version: the same stages and steps, as a new draft."""
+    stages = [
+        {
+            "name": stage.name,
+            "steps": [
+                {"department": st.department, "name": st.name, "kind": st.kind, "limit_days": st.limit_days}
+                for st in stage.steps.select_related("department")
+            ],
+        }
+        for stage in route.stages.order_by("order")
+    ]
+    name = str(_("%(name)s（草稿）") % {"name": route.name})
+    return route_draft_create(
+        actor=actor, name=name, stages=stages, matter=route.matter, bundle=route.bundle, note=route.note, allow_empty=True
+    )
 
 
 def route_limit(route: RouteVersion) -> int:

@@ -1,0 +1,71 @@
+"""Route versions: drafting, publishing (critical path within the committed limit), copying,
+comparison (the F6 saving), the admin pages and who may use them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from onewindow.cases import routes
+from onewindow.cases.models import RouteVersion
+from onewindow.core.errors import PermissionDenied, ValidationFailed
+
+SERIAL = "serial"
+
+
+def _stages(org: Any, parallel: bool) -> list[dict[str, Any]]:
+    steps = [
+        {"department": org["ZJJ"], "name": "网签备案审核", "limit_days": 3},
+        {"department": org["SW"], "name": "核税", "limit_days": 3},
+        {"department": org["BDC"], "name": "登簿", "limit_days": 5},
+    ]
+    if parallel:
+        return [{"name": "并联审批", "steps": steps}]
+    return [{"name": s["name"], "steps": [s]} for s in steps]
+
+
+def test_draft_publish_and_compare(estate_bundle: Any, org: Any, admin_user: Any, approver: Any) -> None:
+    with pytest.raises(PermissionDenied):
+        routes.route_draft_create(actor=approver, name="x", stages=_stages(org, False), bundle=estate_bundle)
+    v1 = routes.route_draft_create(actor=admin_user, name="串联", stages=_stages(org, False), bundle=estate_bundle)
+    v2 = routes.route_draft_create(actor=admin_user, name="并联", stages=_stages(org, True), bundle=estate_bundle)
+    assert (v1.number, v2.number) == (1, 2)
+    routes.route_publish(route=v1, actor=admin_user)
+    routes.route_publish(route=v2, actor=admin_user)
+    v1.refresh_from_db()
+    assert v1.status == RouteVersion.Status.RETIRED  # one published version at a time
+    cmp = routes.compare(v1, v2)
+    assert cmp["a"].serial_depth == 3 and cmp["b"].serial_depth == 1
+    assert cmp["a"].critical_days == 11 and cmp["b"].critical_days == 5 and cmp["saving_days"] == 6
+    assert len(cmp["b"].materials) == 4  # merged, de-duplicated list
+    copy = routes.route_copy_as_draft(route=v2, actor=admin_user)
+    assert copy.status == "draft" and routes.summarize(copy).step_count == 3
+
+
+def test_critical_path_must_fit_committed_limit(matter_zjj: Any, org: Any, admin_user: Any) -> None:
+    too_long = routes.route_draft_create(
+        actor=admin_user,
+        name="长",
+        matter=matter_zjj.matter,
+        stages=[
+            {"name": "a", "steps": [{"department": org["ZJJ"], "name": "审查", "limit_days": 8}]},
+            {"name": "b", "steps": [{"department": org["ZJJ"], "name": "公示", "limit_days": 5, "kind": "public_notice"}]},
+        ],
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        routes.route_publish(route=too_long, actor=admin_user)
+    assert exc.value.code == "route_too_long"
+    with pytest.raises(ValidationFailed):
+        routes.route_draft_create(actor=admin_user, name="空", matter=matter_zjj.matter, stages=[{"name": "a", "steps": []}])
+
+
+def test_admin_pages(client: Any, estate_bundle: Any, parallel_route: Any, admin_user: Any, clerk: Any) -> None:
+    client.force_login(clerk)
+    assert client.get("/admin/cases/routeversion/").status_code == 302
+    client.force_login(admin_user)
+    assert client.get("/admin/cases/routeversion/").status_code == 200
+    assert client.get(f"/admin/cases/routeversion/{parallel_route.pk}/change/").status_code == 200
+    resp = client.post("/admin/cases/routeversion/", {"action": "copy_as_draft", "_selected_action": [parallel_route.pk]})
+    assert resp.status_code == 302
+    assert RouteVersion.objects.filter(status="draft").count() == 1

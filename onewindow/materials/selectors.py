@@ -72,31 +72,46 @@ class IssuedDocument:
     storage_name: str = ""
 
 
+# What a concluded, approved case of a matter gives its holder, as a library key. The catalog
+# does not (yet) say which certificate a matter issues; until it does, this table names the few
+# certificates the catalog's materials ask for again later.
+ISSUED_KEYS: list[tuple[str, str]] = [
+    ("设立登记", "business_licence"),
+    ("结婚登记", "marriage_cert"),
+    ("首次登记", "property_cert"),
+    ("转移登记", "property_cert"),
+]
+
+
+def issued_key(title: str) -> str:
+    return next((key for needle, key in ISSUED_KEYS if needle in title), "")
+
+
 def issued_documents(user: User, *, enterprise: Enterprise | None = None) -> list[IssuedDocument]:
-    """Documents issued to the person (or an enterprise they act for) on their concluded cases."""
+    """Results the platform issued on the person's (or their enterprise's) concluded, approved
+    cases: the conclusion notice (办结通知书) of each, trusted without re-upload."""
     if not user.is_authenticated:
         return []
-    try:
-        from onewindow.cases import selectors as case_selectors
-    except ImportError:  # pragma: no cover - cases not installed
-        return []
-    finder = getattr(case_selectors, "issued_documents_for", None)
-    if finder is None:
-        return []
-    docs = []
-    for d in finder(user, enterprise=enterprise):
-        docs.append(
-            IssuedDocument(
-                uuid=str(d.uuid),
-                name=str(d.title if hasattr(d, "title") else d.name),
-                shared_key=getattr(d, "shared_key", "") or "",
-                case_number=d.case.number,
-                issued_at=getattr(d, "created_at", None),
-                download_url=getattr(d, "download_url", "") or "",
-                storage_name=getattr(d, "storage_name", "") or "",
-            )
+    from onewindow.cases.models import Case
+
+    qs = Case.objects.filter(
+        status__in=[Case.Status.CONCLUDED, Case.Status.DELIVERED], decision=Case.Decision.APPROVED, concluded_at__isnull=False
+    )
+    if enterprise is not None:
+        qs = qs.filter(Q(applicant=user, enterprise__isnull=True) | Q(enterprise=enterprise))
+    else:
+        qs = qs.filter(Q(applicant=user) | Q(enterprise__handlers__user=user))
+    return [
+        IssuedDocument(
+            uuid=str(c.uuid),
+            name=f"{c.title}（{c.number}）",
+            shared_key=issued_key(c.title),
+            case_number=c.number,
+            issued_at=c.concluded_at,
+            download_url=f"/cases/{c.uuid}/notice/conclusion.pdf",
         )
-    return docs
+        for c in qs.distinct().order_by("-concluded_at")[:50]
+    ]
 
 
 def drafts_for(user: User) -> QuerySet[ApplicationDraft]:

@@ -313,7 +313,15 @@ def _material_inputs(draft: ApplicationDraft, actor: User) -> list[Any]:
         if att.get("source") == "library" and ref in items and selectors._owner_fits(items[ref], draft):
             storage_name = items[ref].storage_name
         elif att.get("source") == "issued" and ref in issued:
-            storage_name = issued[ref].storage_name
+            # The platform's own document, generated from the concluded case: no upload needed.
+            from django.core.files.base import ContentFile
+
+            from onewindow.cases.documents import notice_pdf
+            from onewindow.cases.models import Case
+
+            source_case = Case.objects.get(uuid=ref)
+            pdf = ContentFile(notice_pdf(source_case, "conclusion"), name=f"{source_case.number}.pdf")
+            result.append(MaterialInput(requirement=objs[r.requirement_ids[0]], file=pdf, name=r.name))
         if storage_name:
             result.append(MaterialInput(requirement=objs[r.requirement_ids[0]], storage_name=storage_name, name=r.name))
     return result

@@ -19,11 +19,11 @@ from . import selectors, services
 
 # Common documents people keep; the key matches MaterialRequirement.shared_key in the catalog.
 COMMON_KINDS = [
-    ("id-card", gettext_lazy("居民身份证")),
-    ("household-register", gettext_lazy("户口簿")),
-    ("marriage-certificate", gettext_lazy("结婚证")),
-    ("business-licence", gettext_lazy("营业执照")),
-    ("property-certificate", gettext_lazy("不动产权证书")),
+    ("id_card", gettext_lazy("居民身份证")),
+    ("household_register", gettext_lazy("户口簿")),
+    ("marriage_cert", gettext_lazy("结婚证")),
+    ("business_licence", gettext_lazy("营业执照")),
+    ("property_cert", gettext_lazy("不动产权证书")),
     ("", gettext_lazy("其他材料")),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import User
 from onewindow.core.models import Notification
@@ -50,17 +51,20 @@ def open_supplement(case: Any) -> Any:
     return case.pauses.filter(kind="supplement", ended_on__isnull=True).first()
 
 
-def case_documents(user: User, case: Any) -> list[Any]:
-    """Documents of the case (notices, results, certificates) if the case engine offers them."""
-    from onewindow.cases import selectors as case_selectors
+def case_documents(user: User, case: Any) -> list[dict[str, str]]:
+    """The case's written notices (受理/不予受理/补正/办结通知书), served by the cases app."""
+    from onewindow.cases.documents import available_kinds
 
-    finder = getattr(case_selectors, "documents_for", None) or getattr(case_selectors, "case_documents", None)
-    if finder is None:
-        return []
-    try:
-        return list(finder(user, case))
-    except TypeError:
-        return list(finder(case))
+    labels = {
+        "acceptance": _("受理通知书"),
+        "refusal": _("不予受理通知书"),
+        "supplement": _("补正材料通知书"),
+        "conclusion": _("办结通知书"),
+    }
+    return [
+        {"kind": kind, "title": str(labels.get(kind, kind)), "download_url": f"/cases/{case.uuid}/notice/{kind}.pdf"}
+        for kind in available_kinds(case)
+    ]
 
 
 def my_bookings(user: User) -> list[Any]:

@@ -67,7 +67,7 @@ def make_online_matter(
         ],
     )
     if kind != MatterVersion.Kind.FILING:
-        MaterialRequirement.objects.create(version=mv, name="居民身份证", shared_key="id-card", accepts="pdf,image", sort_order=0)
+        MaterialRequirement.objects.create(version=mv, name="居民身份证", shared_key="id_card", accepts="pdf,image", sort_order=0)
         MaterialRequirement.objects.create(version=mv, name="参保登记表", shared_key="", accepts="pdf", sort_order=1)
     matter.current_version = mv
     matter.save(update_fields=["current_version"])
@@ -117,3 +117,16 @@ def fixed_now() -> Any:
 
 def stored_files(location: Any) -> list[Any]:
     return [p for p in location.rglob("*") if p.is_file()] if location.exists() else []
+
+
+def conclude(case: Any, *, clerk: Any, approver: Any) -> Any:
+    """Drive a submitted case through the engine to an approved conclusion (default route: one
+    review step in the matter's department)."""
+    from onewindow.cases import services as cs
+
+    cs.case_accept(case=case, actor=clerk)
+    for step in case.steps.filter(status="open"):
+        cs.step_approve(step=step, actor=approver, comment="同意")
+    case.refresh_from_db()
+    cs.case_decide(case=case, actor=approver, approved=True, reason="符合条件")
+    return cs.case_conclude(case=case, actor=approver)

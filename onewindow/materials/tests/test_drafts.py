@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def ready_draft(matter: Any, user: Any) -> ApplicationDraft:
-    services.library_upload(actor=user, file=png_file(), name="居民身份证", shared_key="id-card")
+    services.library_upload(actor=user, file=png_file(), name="居民身份证", shared_key="id_card")
     d = services.draft_start(applicant=user, matter=matter)
     d = services.draft_confirm_conditions(draft=d, actor=user, confirmed=True)
     d = services.draft_save_form(draft=d, actor=user, data={"address": "值夏镇值夏村1号", "members": "3"})
@@ -35,7 +35,7 @@ def test_start_resumes_the_same_draft(online_matter: Any, citizen: Any) -> None:
 
 
 def test_flow_asks_only_for_what_is_missing_and_submits(online_matter: Any, citizen: Any) -> None:
-    item = services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id-card")
+    item = services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
     d = services.draft_start(applicant=citizen, matter=online_matter)
     with pytest.raises(ValidationFailed):
         services.draft_save_form(draft=d, actor=citizen, data={"address": "x"})  # conditions first
@@ -102,7 +102,7 @@ def test_outsider_never_sees_or_changes_a_draft(client: Any, online_matter: Any,
     with pytest.raises(NotFound):
         services.draft_confirm_conditions(draft=d, actor=outsider, confirmed=True)
     # Nor can an outsider's draft borrow the citizen's library item.
-    item = services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id-card")
+    item = services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
     od = services.draft_start(applicant=outsider, matter=online_matter)
     key = selectors.draft_requirements(od)[0].key
     with pytest.raises(NotFound):

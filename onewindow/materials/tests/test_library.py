@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_upload_stores_privately_with_random_name(citizen: Any, private_storage: Any) -> None:
-    item = services.library_upload(actor=citizen, file=pdf_file("我的身份证.pdf"), name="居民身份证", shared_key="id-card")
-    assert item.owner == citizen and item.shared_key == "id-card" and item.content_type == "application/pdf"
+    item = services.library_upload(actor=citizen, file=pdf_file("我的身份证.pdf"), name="居民身份证", shared_key="id_card")
+    assert item.owner == citizen and item.shared_key == "id_card" and item.content_type == "application/pdf"
     assert "身份证" not in item.storage_name and item.storage_name.startswith("library/")
     assert len(item.sha256) == 64 and item.size == len(PDF_BYTES)
     assert len(stored_files(private_storage)) == 1
@@ -61,7 +61,7 @@ def test_enterprise_items_shared_with_handlers_only(enterprise_user: Any, citize
 
 
 def test_outsider_cannot_see_download_or_remove(client: Any, citizen: Any, outsider: Any) -> None:
-    item = services.library_upload(actor=citizen, file=pdf_file(), name="居民身份证", shared_key="id-card")
+    item = services.library_upload(actor=citizen, file=pdf_file(), name="居民身份证", shared_key="id_card")
     assert selectors.library_for(outsider).count() == 0
     with pytest.raises(NotFound):
         selectors.item_for_file(outsider, item.uuid)
@@ -76,7 +76,7 @@ def test_outsider_cannot_see_download_or_remove(client: Any, citizen: Any, outsi
 
 
 def test_owner_downloads_and_anonymous_is_sent_to_login(client: Any, citizen: Any) -> None:
-    item = services.library_upload(actor=citizen, file=pdf_file(), name="居民身份证", shared_key="id-card")
+    item = services.library_upload(actor=citizen, file=pdf_file(), name="居民身份证", shared_key="id_card")
     anon = client.get(f"/materials/{item.uuid}/file/")
     assert anon.status_code == 302 and "/accounts/login/" in anon["Location"]
     login(client, citizen)
@@ -88,7 +88,7 @@ def test_owner_downloads_and_anonymous_is_sent_to_login(client: Any, citizen: An
 
 def test_library_page_upload_and_bad_file_message(client: Any, citizen: Any, private_storage: Any) -> None:
     login(client, citizen)
-    ok = client.post("/materials/", {"shared_key": "id-card", "name": "", "owner": "", "file": pdf_file()})
+    ok = client.post("/materials/", {"shared_key": "id_card", "name": "", "owner": "", "file": pdf_file()})
     assert ok.status_code == 302
     assert LibraryItem.objects.get().name == "居民身份证"
     bad = client.post(

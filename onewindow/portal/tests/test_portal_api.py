@@ -64,12 +64,12 @@ def test_wrong_password_and_lockout_over_the_api(client: Client, citizen: Any) -
 
 def test_phone_applies_with_reuse_and_answers_supplement(client: Client, online_matter: Any, citizen: Any, clerk: Any) -> None:
     h = bearer(token_for(client, "citizen"))
-    up = client.post(f"{API}/materials/library", {"file": png_file(), "name": "居民身份证", "shared_key": "id-card"}, **h)
+    up = client.post(f"{API}/materials/library", {"file": png_file(), "name": "居民身份证", "shared_key": "id_card"}, **h)
     assert up.status_code == 201, up.content
     bad = client.post(f"{API}/materials/library", {"file": pdf_file().__class__("a.pdf", b"text"), "name": "x"}, **h)
     assert bad.status_code == 422 and bad.json()["code"] == "upload_wrong_type"
     listed = client.get(f"{API}/materials/library?page=1&page_size=1", **h).json()
-    assert listed["count"] == 1 and listed["pages"] == 1 and listed["items"][0]["shared_key"] == "id-card"
+    assert listed["count"] == 1 and listed["pages"] == 1 and listed["items"][0]["shared_key"] == "id_card"
     matters = client.get(f"{API}/portal/matters?q=医疗").json()
     assert matters["count"] == 1
     d = client.post(f"{API}/materials/drafts", {"matter": matters["items"][0]["uuid"]}, content_type="application/json", **h)
@@ -98,14 +98,14 @@ def test_phone_applies_with_reuse_and_answers_supplement(client: Client, online_
     assert case.channel == "mobile"
     listed = client.get(f"{API}/portal/cases", **h).json()
     assert listed["count"] == 1 and listed["items"][0]["number"] == case.number
-    req = online_matter.current_version.materials.get(shared_key="id-card")
+    req = online_matter.current_version.materials.get(shared_key="id_card")
     case_services.case_request_supplement(
         case=case, actor=clerk, items=[{"name": req.name, "reason": "模糊", "requirement": req.pk}]
     )
     detail = client.get(f"{API}/portal/cases/{case.uuid}", **h).json()
     assert detail["status"] == "supplement" and detail["supplement"][0]["requirement"] == req.pk
     new = client.post(
-        f"{API}/materials/library", {"file": png_file(), "name": "居民身份证（清晰）", "shared_key": "id-card"}, **h
+        f"{API}/materials/library", {"file": png_file(), "name": "居民身份证（清晰）", "shared_key": "id_card"}, **h
     ).json()
     answered = client.post(
         f"{API}/portal/cases/{case.uuid}/supplement",
@@ -144,7 +144,7 @@ def test_outsider_refused_on_every_endpoint(
     from onewindow.filings import services as filing_services
     from onewindow.materials import services as ms
 
-    item = ms.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id-card")
+    item = ms.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
     d = ms.draft_start(applicant=citizen, matter=online_matter)
     ent = enterprise_user.enterprise_roles.get().enterprise
     f = filing_services.filing_sign(
@@ -170,8 +170,8 @@ def test_outsider_refused_on_every_endpoint(
         ("get", f"/materials/drafts/{d.uuid}", None),
         ("post", f"/materials/drafts/{d.uuid}/conditions", {"confirmed": True}),
         ("put", f"/materials/drafts/{d.uuid}/form", {"data": {}}),
-        ("put", f"/materials/drafts/{d.uuid}/materials/id-card", {"source": "library", "ref": str(item.uuid)}),
-        ("delete", f"/materials/drafts/{d.uuid}/materials/id-card", None),
+        ("put", f"/materials/drafts/{d.uuid}/materials/id_card", {"source": "library", "ref": str(item.uuid)}),
+        ("delete", f"/materials/drafts/{d.uuid}/materials/id_card", None),
         ("post", f"/materials/drafts/{d.uuid}/reuse", None),
         ("post", f"/materials/drafts/{d.uuid}/submit", None),
         ("delete", f"/materials/drafts/{d.uuid}", None),

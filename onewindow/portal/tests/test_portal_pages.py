@@ -34,7 +34,7 @@ def apply_online(client: Client, matter: Any) -> Case:
     assert "一键复用已有材料" in page
     client.post(f"{base}/materials/", {"reuse_all": "1"})
     draft.refresh_from_db()
-    assert list(draft.materials) == ["id-card"]
+    assert list(draft.materials) == ["id_card"]
     key = f"req-{matter.current_version.materials.get(shared_key='').pk}"
     wrong = client.post(f"{base}/materials/", {"upload": "1", "key": key, "file": png_file()})
     assert wrong.status_code == 422 and "PDF" in wrong.content.decode()
@@ -61,14 +61,14 @@ def test_apply_requires_login(client: Client, online_matter: Any) -> None:
 
 
 def test_citizen_applies_tracks_and_answers_a_supplement(client: Client, online_matter: Any, citizen: Any, clerk: Any) -> None:
-    material_services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id-card")
+    material_services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
     login(client, citizen)
     case = apply_online(client, online_matter)
     assert case.channel == "online" and case.materials.count() == 2
     page = client.get(f"/me/cases/{case.uuid}/").content.decode()
     assert case.number in page and "行政审批局" in page
     # The clerk asks for one item again (一次性告知); the citizen answers online.
-    req = online_matter.current_version.materials.get(shared_key="id-card")
+    req = online_matter.current_version.materials.get(shared_key="id_card")
     case_services.case_request_supplement(
         case=case, actor=clerk, items=[{"name": "居民身份证", "reason": "照片不清晰", "requirement": req.pk}]
     )
@@ -102,7 +102,7 @@ def test_draft_resumes_on_another_device(online_matter: Any, citizen: Any) -> No
 
 
 def test_outsider_is_refused_everywhere(client: Client, online_matter: Any, citizen: Any, outsider: Any, clerk: Any) -> None:
-    material_services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id-card")
+    material_services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
     login(client, citizen)
     case = apply_online(client, online_matter)
     material = case.materials.first()
@@ -132,7 +132,7 @@ def test_outsider_is_refused_everywhere(client: Client, online_matter: Any, citi
 def test_staff_who_handle_the_case_may_read_its_library_file(
     client: Client, online_matter: Any, citizen: Any, clerk: Any, approver: Any
 ) -> None:
-    item = material_services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id-card")
+    item = material_services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
     login(client, citizen)
     apply_online(client, online_matter)
     assert login(Client(), clerk).get(f"/materials/{item.uuid}/file/").status_code == 200

@@ -39,8 +39,8 @@ class RoleInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "masked_id", "phone", "roles", "is_active"]
     list_filter = ["is_active", "is_staff", "role_assignments__role"]
-    # Searching by an exact identity number is allowed (the number is typed, not shown).
-    search_fields = ["username", "display_name", "phone", "=id_number"]
+    # Not searchable by identity number: the admin echoes the query into every link of the page.
+    search_fields = ["username", "display_name", "phone"]
     readonly_fields = ["masked_id", "verified_at", "last_login", "date_joined"]
     inlines = [RoleInline]
     fieldsets = (
@@ -72,7 +72,7 @@ class HandlerInline(admin.TabularInline):
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
     list_display = ["name", "masked", "legal_representative", "is_sole_trader", "verified_at"]
-    search_fields = ["name", "=uscc"]
+    search_fields = ["name"]
     fields = ["name", "masked", "legal_representative", "is_sole_trader", "verified_at"]
     readonly_fields = ["masked", "verified_at"]
     inlines = [HandlerInline]

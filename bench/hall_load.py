@@ -118,7 +118,7 @@ def build_hall(n_windows: int) -> dict[str, Any]:
     return {"area": str(area.uuid), "area_id": area.pk, "clerks": clerks, "session_cookie": settings.SESSION_COOKIE_NAME}
 
 
-def capture_take_ticket_sql(area_uuid: str) -> list[str]:
+def capture_take_ticket_sql(area_uuid: str) -> tuple[list[str], str]:
     """The SQL one take-ticket request runs, captured through Django's own request path."""
     from django.db import connection
     from django.test import Client
@@ -133,7 +133,8 @@ def capture_take_ticket_sql(area_uuid: str) -> list[str]:
             HTTP_X_KIOSK_TOKEN=KIOSK_TOKEN,
         )
     assert r.status_code == 201, r.content
-    return [q["sql"] for q in ctx.captured_queries]
+    ticket_uuid = json.loads(r.content)["uuid"]
+    return [q["sql"] for q in ctx.captured_queries], ticket_uuid
 
 
 def anomalies(area_id: int) -> dict[str, int]:
@@ -304,14 +305,14 @@ def pgbench(db_url: str, script: str, clients: int, seconds: int) -> float:
     return float(m.group(1)) if m else float("nan")
 
 
-def pgbench_script(queries: list[str]) -> str:
+def pgbench_script(queries: list[str], ticket_uuid: str) -> str:
     """Turn the captured statements into a pgbench transaction script: each statement on one line,
-    the ticket's UUID literal replaced by gen_random_uuid() so every execution inserts a new row."""
+    the new ticket's UUID literal replaced by gen_random_uuid() so every execution inserts a new row."""
     lines = []
     for sql in queries:
         one = " ".join(sql.split())
-        if not one.upper().startswith("SELECT"):  # the area lookup keeps its UUID; new rows get fresh ones
-            one = re.sub(r"'[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}'(::uuid)?", "gen_random_uuid()", one)
+        for form in (ticket_uuid, ticket_uuid.replace("-", "")):
+            one = re.sub(rf"'{form}'(::uuid)?", "gen_random_uuid()", one)
         lines.append(one + ";")
     return "\n".join(lines) + "\n"
 
@@ -341,8 +342,8 @@ def main() -> int:
     try:
         setup_django(db_url, var_dir)
         hall = build_hall(max(levels))
-        queries = capture_take_ticket_sql(hall["area"])
-        script = pgbench_script(queries)
+        queries, ticket_uuid = capture_take_ticket_sql(hall["area"])
+        script = pgbench_script(queries, ticket_uuid)
         port = free_port()
         env = dict(os.environ)
         server = subprocess.Popen(

@@ -1,0 +1,208 @@
+"""Real-browser walks (Playwright driving Debian's chromium), in zh-hans, at desktop (1280 px)
+and phone (375 px) widths: a citizen from registration to a submitted online application with a
+reused material, answering a supplement notice and downloading the result; an enterprise
+through an instant commitment filing. At 375 px every page visited must fit the screen (no
+horizontal scrolling)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import make_user
+from onewindow.accounts.demo import enterprise_uscc, resident_id
+from onewindow.accounts.models import Role
+from onewindow.cases import services as case_services
+from onewindow.cases.models import Case
+from onewindow.filings.models import Filing
+from onewindow.portal.testing import PDF_BYTES, PNG_BYTES, conclude
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
+]
+WIDTHS = [1280, 375]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop on this thread; the test thread's own ORM calls
+    # are still synchronous, so Django's async-safety guard is lifted for these tests only.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    pw = sync_api.sync_playwright().start()
+    chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        pw.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page_at(browser: Any, request: Any) -> Iterator[Any]:
+    width = request.param
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", accept_downloads=True)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    page.width = width  # type: ignore[attr-defined]
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def fits(page: Any) -> None:
+    """The page is in Chinese and, on a phone, does not scroll sideways."""
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    if page.width <= 400:
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{page.url} is {overflow}px wider than the phone"
+
+
+def file_payload(name: str, data: bytes, mime: str) -> dict[str, Any]:
+    return {"name": name, "mimeType": mime, "buffer": data}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("page_at", WIDTHS, indirect=True, ids=["desktop", "phone"])
+def test_citizen_registers_applies_with_reuse_answers_supplement_downloads_result(
+    page_at: Any, live_server: Any, online_matter: Any, org: Any
+) -> None:
+    page, url = page_at, live_server.url
+    clerk = make_user("clerk_b", Role.CLERK, org["XZSP"])
+    approver = make_user("approver_b", Role.APPROVER, org["XZSP"])
+
+    page.goto(f"{url}/accounts/register/")
+    fits(page)
+    page.fill("#id_display_name", "黄丽华")
+    page.fill("#id_id_number", resident_id("19670815", 246))
+    page.fill("#id_phone", "13907961234")
+    page.fill("#id_username", "huanglh")
+    page.fill("#id_password", "Ji'an-2021-qy")
+    page.fill("#id_password2", "Ji'an-2021-qy")
+    page.click("button[type=submit].btn-block")
+    page.wait_for_url(f"{url}/me/")
+    fits(page)
+
+    # The ID card goes into the library once ...
+    page.goto(f"{url}/materials/")
+    page.select_option("#id_shared_key", "id_card")
+    page.set_input_files("#id_file", file_payload("身份证.png", PNG_BYTES, "image/png"))
+    page.click("text=存入材料库")
+    page.wait_for_selector("text=已存入材料库")
+    fits(page)
+
+    # ... and is reused with one tap by the application.
+    page.goto(f"{url}/apply/?q=医疗")
+    fits(page)
+    page.click(f"a[href='/apply/matter/{online_matter.uuid}/']")
+    fits(page)
+    page.click("text=开始申请")
+    page.check("input[name=confirmed]")
+    fits(page)
+    page.click("text=下一步：填写申请表")
+    page.fill("#f-address", "值夏镇值夏村15号")
+    fits(page)
+    page.click("text=下一步：材料")
+    fits(page)
+    page.click("text=一键复用已有材料")
+    page.wait_for_selector("text=已从材料库复用 1 份材料")
+    page.set_input_files(".mat.need input[type=file]", file_payload("登记表.pdf", PDF_BYTES, "application/pdf"))
+    page.click(".mat.need button[name=upload]")
+    page.wait_for_selector("text=材料已上传")
+    fits(page)
+    page.click("text=下一步：确认提交")
+    fits(page)
+    page.click("text=确认提交申请")
+    page.wait_for_selector("text=申请已提交")
+    fits(page)
+    case = Case.objects.get()
+    assert case.channel == "online" and case.materials.count() == 2
+    assert page.inner_text("#case-status") == "待受理"
+
+    # The clerk asks for a clearer ID card; the citizen answers online.
+    req = online_matter.current_version.materials.get(shared_key="id_card")
+    case_services.case_request_supplement(
+        case=case, actor=clerk, items=[{"name": "居民身份证", "reason": "照片不清晰", "requirement": req.pk}]
+    )
+    page.goto(f"{url}/me/")
+    page.wait_for_selector("text=待补正")
+    fits(page)
+    page.goto(f"{url}/me/cases/{case.uuid}/")
+    page.wait_for_selector("text=照片不清晰")
+    fits(page)
+    page.set_input_files(f"input[name=file-{req.pk}]", file_payload("身份证清晰.png", PNG_BYTES, "image/png"))
+    page.click("text=提交补正材料")
+    page.wait_for_selector("text=补正材料已提交")
+    assert page.inner_text("#case-status") == "待受理"
+
+    # Approved and concluded in the back office; the result notice is downloaded.
+    case.refresh_from_db()
+    conclude(case, clerk=clerk, approver=approver)
+    page.goto(f"{url}/me/cases/{case.uuid}/")
+    assert page.inner_text("#case-status") == "已办结"
+    fits(page)
+    with page.expect_download() as info:
+        page.click("a[href$='/notice/conclusion.pdf']")
+    path = info.value.path()
+    assert Path(path).read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("page_at", WIDTHS, indirect=True, ids=["desktop", "phone"])
+def test_enterprise_registers_and_files_on_commitment(page_at: Any, live_server: Any, filing_matter: Any) -> None:
+    page, url = page_at, live_server.url
+    page.goto(f"{url}/accounts/register/enterprise/")
+    fits(page)
+    page.fill("#id_enterprise_name", "吉安市青原区值夏米粉加工有限公司")
+    page.fill("#id_uscc", enterprise_uscc(4242))
+    page.fill("#id_display_name", "曾国栋")
+    page.fill("#id_id_number", resident_id("19750302", 318))
+    page.fill("#id_phone", "13907965678")
+    page.fill("#id_username", "zenggd")
+    page.fill("#id_password", "Fuguo-2021-qy")
+    page.fill("#id_password2", "Fuguo-2021-qy")
+    page.click("button[type=submit].btn-block")
+    page.wait_for_url(f"{url}/me/")
+    fits(page)
+
+    page.goto(f"{url}/filings/")
+    fits(page)
+    page.click(f"a[href='/filings/m/{filing_matter.uuid}/']")
+    page.wait_for_selector("#commitment-text")
+    fits(page)
+    page.fill("#id_signer_name", "曾国栋")
+    page.fill("#id_signer_id_number", resident_id("19750302", 318))
+    page.check("input[name=agree]")
+    page.click("text=签署并备案")
+    page.wait_for_selector("text=备案已完成")
+    fits(page)
+    filing = Filing.objects.get()
+    assert page.inner_text("#filing-number") == filing.number
+    assert page.inner_text("#filing-status") == "已备案"
+    assert filing.enterprise is not None and filing.enterprise.name == "吉安市青原区值夏米粉加工有限公司"
+    with page.expect_download() as info:
+        page.click("text=下载备案回执（PDF）")
+    assert Path(info.value.path()).read_bytes().startswith(b"%PDF-")
+    page.goto(f"{url}/me/")
+    page.wait_for_selector(f"text={filing.number}")
+    fits(page)

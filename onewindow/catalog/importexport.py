@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -184,7 +184,7 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return _g("%(sheet)s 第%(row)d行 %(column)s：%(message)s") % {
+        return gettext("%(sheet)s 第%(row)d行 %(column)s：%(message)s") % {
             "sheet": self.sheet,
             "row": self.row,
             "column": self.column,

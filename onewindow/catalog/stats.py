@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onewindow.accounts.models import OrgUnit
 from onewindow.core.stats import Figure, Section, Table
@@ -148,7 +149,7 @@ def catalog_figures() -> CatalogFigures:
 def sections(*, user: Any = None, params: Any = None) -> list[Section]:
     f = catalog_figures()
     figures = [
-        Figure(_("实施部门"), f.departments, _("个"), fact="F3"),
+        Figure(_("实施部门"), f.departments, pgettext_lazy("unit: departments", "个"), fact="F3"),
         Figure(_("依申请类政务服务事项"), f.matters, _("项"), fact="F3"),
         Figure(_("部署至一窗平台"), f.on_one_window, _("项"), fact="F3", note=_("占比 %(r)d%%") % {"r": f.one_window_rate}),
         Figure(_("一窗受理率"), f.one_window_rate, "%", fact="F3"),
@@ -183,7 +184,7 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             Figure(
                 _("综合服务区进驻部门"),
                 len(f.comprehensive.departments),
-                _("个"),
+                pgettext_lazy("unit: departments", "个"),
                 fact="F4a",
                 note=_("%(w)d 个前台窗口") % {"w": f.comprehensive.windows},
             )
@@ -194,14 +195,20 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             Figure(
                 _("主题服务区进驻部门"),
                 f.themed_departments,
-                _("个"),
+                pgettext_lazy("unit: departments", "个"),
                 fact="F4b",
                 note=_("%(n)d 个主题服务区，每区 %(lo)d–%(hi)d 个窗口")
                 % {"n": len(f.themed), "lo": min(windows), "hi": max(windows)},
             )
         )
     figures.append(
-        Figure(_("村（社区）代办点"), f.agent_points, _("个"), fact="F15", note=_("覆盖 %(v)d 个村（社区）") % {"v": f.villages})
+        Figure(
+            _("村（社区）代办点"),
+            f.agent_points,
+            pgettext_lazy("unit: agent points", "个"),
+            fact="F15",
+            note=_("覆盖 %(v)d 个村（社区）") % {"v": f.villages},
+        )
     )
 
     areas = ([f.comprehensive] if f.comprehensive else []) + f.themed

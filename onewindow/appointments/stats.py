@@ -1,0 +1,143 @@
+"""Appointment figures for the dashboard, counted from bookings and slots (never stored totals).
+
+- off-hours services delivered: off-hours bookings that were checked in (turned into a ticket);
+- no-show rate: no-shows / (checked in + no-shows), over bookings whose time has passed;
+- utilisation per session kind: places booked / places offered, over the period's slots.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.catalog.models import Matter
+from onewindow.core.stats import Figure, Section, Table
+
+from .models import Booking, SessionKind, Slot
+
+# The off-hours service started on 2018-12-30 (F12); the seed reports its total "by the end of June"
+# 2021. Only the dates are fixed here: the figures are counted.
+SERVICE_SINCE = datetime.date(2018, 12, 30)
+SEED_REPORT_DATE = datetime.date(2021, 6, 30)
+
+
+def _bounds(d1: datetime.date, d2: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(d1, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(d2 + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    return start, end
+
+
+def served_off_hours(*, date_from: datetime.date = SERVICE_SINCE, date_to: datetime.date | None = None) -> int:
+    start, end = _bounds(date_from, date_to or timezone.localdate())
+    return Booking.objects.filter(
+        status=Booking.Status.CHECKED_IN, is_off_hours=True, starts_at__gte=start, starts_at__lt=end
+    ).count()
+
+
+def figures(*, date_from: datetime.date, date_to: datetime.date) -> dict[str, Any]:
+    start, end = _bounds(date_from, date_to)
+    qs = Booking.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    agg = qs.aggregate(
+        total=Count("id"),
+        off=Count("id", filter=Q(is_off_hours=True)),
+        served=Count("id", filter=Q(status=Booking.Status.CHECKED_IN)),
+        served_off=Count("id", filter=Q(status=Booking.Status.CHECKED_IN, is_off_hours=True)),
+        no_show=Count("id", filter=Q(status=Booking.Status.NO_SHOW)),
+        cancelled=Count("id", filter=Q(status=Booking.Status.CANCELLED)),
+        late=Count("id", filter=Q(checked_in_late=True)),
+    )
+    settled = agg["served"] + agg["no_show"]
+    agg["no_show_rate"] = agg["no_show"] / settled if settled else None
+    per_kind = []
+    slots = Slot.objects.filter(date__gte=date_from, date__lte=min(date_to, timezone.localdate()))
+    offered = {r["kind"]: r for r in slots.values("kind").annotate(places=Sum("capacity"), booked=Sum("booked"), n=Count("id"))}
+    by_kind = {
+        r["session_kind"]: r
+        for r in qs.values("session_kind").annotate(
+            served=Count("id", filter=Q(status=Booking.Status.CHECKED_IN)),
+            no_show=Count("id", filter=Q(status=Booking.Status.NO_SHOW)),
+        )
+    }
+    for kind in SessionKind:
+        o = offered.get(kind.value, {})
+        b = by_kind.get(kind.value, {})
+        places = int(o.get("places") or 0)
+        booked = int(o.get("booked") or 0)
+        per_kind.append(
+            {
+                "kind": kind,
+                "slots": int(o.get("n") or 0),
+                "places": places,
+                "booked": booked,
+                "utilisation": booked / places if places else None,
+                "served": int(b.get("served") or 0),
+                "no_show": int(b.get("no_show") or 0),
+            }
+        )
+    agg["per_kind"] = per_kind
+    agg["per_point"] = list(
+        qs.values("area__point__name")
+        .annotate(n=Count("id"), served_off=Count("id", filter=Q(status=Booking.Status.CHECKED_IN, is_off_hours=True)))
+        .order_by("-served_off", "area__point__name")
+    )
+    return agg
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v * 100:.1f}%"
+
+
+def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
+    """The whole history by default (the service began 2018-12-30), or params date_from/date_to."""
+    date_to = params.get("date_to") or timezone.localdate()
+    date_from = params.get("date_from") or SERVICE_SINCE
+    f = figures(date_from=date_from, date_to=date_to)
+    bookable = Matter.objects.filter(current_version__off_hours_bookable=True).count()
+    sec = Section(key="appointments", title=str(_("预约与延时错时服务")), order=45)
+    period = f"{date_from} – {date_to}"
+    sec.figures = [
+        Figure(str(_("可预约延时错时服务的事项")), bookable, str(_("项")), fact="F12"),
+        Figure(
+            str(_("延时错时服务办件（截至2021年6月底）")),
+            served_off_hours(date_to=SEED_REPORT_DATE),
+            str(_("件")),
+            fact="F12",
+            note=str(_("自2018-12-30开办起，已签到办理的午间、晚间、周末、节假日预约")),
+        ),
+        Figure(str(_("延时错时服务办件（所选期间）")), f["served_off"], str(_("件")), note=period),
+        Figure(str(_("预约总数")), f["total"], str(_("个")), note=period),
+        Figure(str(_("其中延时错时预约")), f["off"], str(_("个"))),
+        Figure(str(_("爽约率")), _pct(f["no_show_rate"]), note=str(_("爽约 / (签到 + 爽约)"))),
+        Figure(str(_("取消")), f["cancelled"], str(_("个"))),
+    ]
+    sec.tables.append(
+        Table(
+            title=str(_("各时段利用率")),
+            columns=[
+                str(_("时段类型")),
+                str(_("时段数")),
+                str(_("名额")),
+                str(_("已约")),
+                str(_("利用率")),
+                str(_("签到")),
+                str(_("爽约")),
+            ],
+            rows=[
+                [str(k["kind"].label), k["slots"], k["places"], k["booked"], _pct(k["utilisation"]), k["served"], k["no_show"]]
+                for k in f["per_kind"]
+            ],
+        )
+    )
+    sec.tables.append(
+        Table(
+            title=str(_("各服务场所")),
+            columns=[str(_("服务场所")), str(_("预约")), str(_("延时错时服务办件"))],
+            rows=[[r["area__point__name"], r["n"], r["served_off"]] for r in f["per_point"]],
+        )
+    )
+    return [sec]

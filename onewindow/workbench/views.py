@@ -238,8 +238,16 @@ def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
             role_assignments__role=Role.APPROVER, role_assignments__org_unit__in=selectors.approver_units(user)
         ).distinct()[:50],
         "progress_url": documents.progress_url(case),
+        "form_rows": _form_rows(case),
     }
     return render(request, "workbench/case.html", context)
+
+
+def _form_rows(case: Case) -> list[tuple[str, Any]]:
+    """The application form with its labels (the schema of the matter or of every bundle matter)."""
+    versions = [case.matter_version] if case.matter_version_id else list(case.bundle_versions.all())
+    labels = {f.get("name"): f.get("label") or f.get("name") for v in versions if v for f in (v.form_schema or [])}
+    return [(labels.get(k, k), v) for k, v in case.form_data.items() if k != "demo_key"]
 
 
 def _labelled(events: Any) -> list[Any]:

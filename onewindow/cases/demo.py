@@ -1,0 +1,370 @@
+"""Demo step for cases: routes (the real-estate transfer bundle serial v1 and parallel v2, F6; a few
+common matters with public notices) and cases in every state, including a complete joint
+real-estate case. Everything goes through the services, so the audit trail and timeline are real.
+
+Looks matters up by department code and name and skips what the catalog demo does not have.
+Idempotent: routes by (target, number), cases by a demo key in form_data.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from onewindow.accounts.models import User
+from onewindow.catalog.models import Bundle, Matter, MatterVersion
+from onewindow.core.demo import DemoContext
+
+from . import routes
+from . import services as svc
+from .models import Case, CaseStep, RouteVersion
+from .sweeps import sweep_warnings
+
+ESTATE_BUNDLE = "YJS-BDCZY"
+
+# (department, matter name, [(stage name, [(step name, days, kind)])])
+MATTER_ROUTES: list[tuple[str, str, list[tuple[str, list[tuple[str, int, str]]]]]] = [
+    (
+        "BDC",
+        "不动产转移登记",
+        [("受理审核", [("审核", 3, "review")]), ("登簿", [("登簿", 3, "review")]), ("缮证", [("缮证发证", 2, "review")])],
+    ),
+    (
+        "ZJJ",
+        "公共租赁住房保障申请",
+        [("初审", [("资格初审", 4, "review")]), ("公示", [("公示", 5, "public_notice")]), ("审批", [("审批", 3, "review")])],
+    ),
+    (
+        "MZJ",
+        "特困人员救助供养",
+        [("审核", [("审核", 5, "review")]), ("公示", [("公示", 7, "public_notice")]), ("审批", [("审批", 3, "review")])],
+    ),
+    (
+        "YBJ",
+        "门诊慢特病待遇认定",
+        [("初审", [("初审", 5, "review")]), ("复核", [("专家复核", 7, "review")]), ("认定", [("认定", 3, "review")])],
+    ),
+]
+
+
+def _user(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def _matter(dept: str, name: str) -> Matter | None:
+    return (
+        Matter.objects.filter(department__code=dept, search_name=name, current_version__isnull=False)
+        .select_related("current_version")
+        .first()
+    )
+
+
+def _scan_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(0, 10, "Scanned material (demo)")
+    return bytes(pdf.output())
+
+
+def build_routes(ctx: DemoContext, admin: User) -> int:
+    made = 0
+    bundle = Bundle.objects.filter(code=ESTATE_BUNDLE).first()
+    if bundle is not None and not RouteVersion.objects.filter(bundle=bundle).exists():
+        depts = {i.matter.department.code: i.matter.department for i in bundle.items.select_related("matter__department")}
+        zjj, sw, bdc = depts.get("ZJJ"), depts.get("SW"), depts.get("BDC")
+        if zjj and sw and bdc:
+            steps = [
+                {"department": zjj, "name": "住建网签备案审核", "limit_days": 2},
+                {"department": sw, "name": "税务核税", "limit_days": 2},
+                {"department": bdc, "name": "不动产登记审核登簿", "limit_days": 5},
+            ]
+            v1 = routes.route_draft_create(
+                actor=admin,
+                name="二手房转移登记（各自受理、串联审批）",
+                bundle=bundle,
+                stages=[{"name": s["name"], "steps": [s]} for s in steps],
+                note="2021-04-28 以前：住建、税务、登记依次办理。",
+            )
+            routes.route_publish(route=v1, actor=admin)
+            v2 = routes.route_draft_create(
+                actor=admin,
+                name="二手房转移登记（联合受理、并联审批）",
+                bundle=bundle,
+                stages=[{"name": "并联审批", "steps": steps}],
+                note="2021-04-28 起：一次取号、一个窗口，三部门同时审查（F6）。",
+            )
+            routes.route_publish(route=v2, actor=admin)
+            made += 2
+    for dept, name, stages in MATTER_ROUTES:
+        matter = _matter(dept, name)
+        if matter is None or RouteVersion.objects.filter(matter=matter).exists():
+            continue
+        unit = matter.department
+        committed = matter.current_version.committed_days  # type: ignore[union-attr]
+        spec = [
+            {"name": sname, "steps": [{"department": unit, "name": n, "limit_days": d, "kind": k} for n, d, k in steps]}
+            for sname, steps in stages
+        ]
+        total = sum(max(st["limit_days"] for st in s["steps"]) for s in spec)
+        if total > committed:  # the catalog's limit is the boundary: shrink the last stage to fit
+            over = total - committed
+            last = spec[-1]["steps"][0]
+            last["limit_days"] = max(1, last["limit_days"] - over)
+        route = routes.route_draft_create(actor=admin, name=f"{name}审批流程", matter=matter, stages=spec)
+        try:
+            routes.route_publish(route=route, actor=admin)
+        except Exception:
+            ctx.say(f"  cases: route for {name} left as draft (committed {committed} days)")
+        made += 1
+    return made
+
+
+def _form(version: MatterVersion | None, versions: list[MatterVersion] | None = None, key: str = "") -> dict[str, Any]:
+    schema = [f for v in (versions or [version]) if v for f in (v.form_schema or [])]
+    data: dict[str, Any] = {"demo_key": key}
+    for f in schema:
+        name = f.get("name")
+        if not name:
+            continue
+        kind = f.get("type", "text")
+        if "phone" in name:
+            data[name] = "13907960000"
+        elif kind == "number":
+            data[name] = "1"
+        elif kind == "date":
+            data[name] = "2026-11-20"
+        elif kind == "choice" and f.get("choices"):
+            data[name] = f["choices"][0] if isinstance(f["choices"][0], str) else f["choices"][0][0]
+        else:
+            data[name] = "演示数据"
+    return data
+
+
+def _materials(reqs: list[Any], *, online: bool, scan: bytes) -> list[svc.MaterialInput]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    out = []
+    for r in reqs:
+        if r.need != "required":
+            continue
+        if online:
+            out.append(
+                svc.MaterialInput(requirement=r, file=SimpleUploadedFile("scan.pdf", scan, content_type="application/pdf"))
+            )
+        else:
+            out.append(svc.MaterialInput(requirement=r, paper=True))
+    return out
+
+
+def _backdate(case: Case, days_ago: int) -> None:
+    """Move a demo case's clock into the past so the supervisor's list has late cases to show."""
+    from onewindow.core import workdays
+
+    today = timezone.localdate()
+    start = today
+    for _ in range(days_ago):
+        start -= datetime.timedelta(days=1)
+        while not workdays.is_workday(start):
+            start -= datetime.timedelta(days=1)
+    moment = timezone.make_aware(datetime.datetime.combine(start, datetime.time(9, 30)))
+    case.refresh_from_db()
+    case.received_at = case.accepted_at = moment
+    case.received_on = start
+    case.intake_due = workdays.add_workdays(start, svc.INTAKE_DAYS)
+    svc._recompute_dues(case)
+    case.save()
+    for step in case.steps.filter(status=CaseStep.Status.OPEN):
+        step.opened_on = start
+        step.due_on = workdays.add_workdays(start, step.limit_days)
+        step.save(update_fields=["opened_on", "due_on"])
+
+
+def build_cases(ctx: DemoContext) -> int:
+    people = {
+        u: _user(u)
+        for u in [
+            "citizen",
+            "citizen2",
+            "enterprise",
+            "clerk",
+            "approver_zjj",
+            "approver_sw",
+            "approver_bdc",
+            "approver_mzj",
+            "approver_ybj",
+            "leader",
+            "agent",
+            "township",
+        ]
+    }
+    clerk = people["clerk"]
+    if clerk is None or people["citizen"] is None:
+        ctx.say("  cases: personas missing, no demo cases")
+        return 0
+    scan = _scan_pdf()
+    rng = ctx.rng("cases")
+    made = 0
+    bundle = Bundle.objects.filter(code=ESTATE_BUNDLE).first()
+
+    def exists(key: str) -> bool:
+        return Case.objects.filter(form_data__demo_key=key).exists()
+
+    def submit_bundle(key: str, applicant: User, *, online: bool = False) -> Case:
+        versions = [i.matter.current_version for i in bundle.items.select_related("matter__current_version")]  # type: ignore[union-attr]
+        reqs = svc.merged_requirements(versions)  # type: ignore[arg-type]
+        return svc.case_submit(
+            applicant=applicant,
+            bundle=bundle,
+            channel="online" if online else "counter",
+            form_data=_form(None, versions, key),  # type: ignore[arg-type]
+            materials=_materials(reqs, online=online, scan=scan),
+            actor=applicant if online else clerk,  # type: ignore[arg-type]
+        )
+
+    def submit_matter(key: str, dept: str, name: str, applicant: User, channel: str = "counter", **kw: Any) -> Case | None:
+        matter = _matter(dept, name)
+        if matter is None:
+            return None
+        version = matter.current_version
+        online = channel in ("online", "mobile")
+        actor = kw.pop("actor", None) or (applicant if online else clerk)
+        return svc.case_submit(
+            applicant=applicant,
+            matter_version=version,
+            channel=channel,
+            form_data=_form(version, key=key),
+            materials=_materials(list(version.materials.all()), online=online or channel == "agent", scan=scan),  # type: ignore[union-attr]
+            actor=actor,
+            **kw,
+        )
+
+    approvers = {"ZJJ": people["approver_zjj"], "SW": people["approver_sw"], "BDC": people["approver_bdc"]}
+    if bundle is not None and all(approvers.values()):
+        # 1. The complete joint real-estate case: one window, three departments at once, one conclusion.
+        if not exists("estate-complete"):
+            case = submit_bundle("estate-complete", people["citizen2"] or people["citizen"])  # type: ignore[arg-type]
+            case = svc.case_accept(case=case, actor=clerk)
+            for step in case.steps.select_related("department"):
+                svc.step_approve(step=step, actor=approvers[step.department.code], comment="审核通过")  # type: ignore[arg-type]
+            svc.case_decide(case=case, actor=approvers[case.department.code], approved=True)  # type: ignore[arg-type]
+            svc.case_conclude(case=case, actor=clerk)
+            svc.case_deliver(case=case, actor=clerk, method="window")
+            made += 1
+        # 2. A joint case half-way: 住建 done, 税务 and 登记 working in parallel.
+        if not exists("estate-parallel"):
+            case = submit_bundle("estate-parallel", people["citizen"])  # type: ignore[arg-type]
+            case = svc.case_accept(case=case, actor=clerk)
+            zjj = case.steps.get(department__code="ZJJ")
+            svc.step_approve(step=zjj, actor=approvers["ZJJ"], comment="网签备案信息核对一致")  # type: ignore[arg-type]
+            svc.step_claim(step=case.steps.get(department__code="SW"), actor=approvers["SW"])  # type: ignore[arg-type]
+            made += 1
+        # 3. A joint case submitted online, waiting for the front desk.
+        if not exists("estate-online"):
+            submit_bundle("estate-online", people["citizen"], online=True)  # type: ignore[arg-type]
+            made += 1
+
+    citizen = people["citizen"]
+    assert citizen is not None
+    # 4. Online single-matter case waiting for intake.
+    if not exists("online-waiting") and submit_matter("online-waiting", "ZJJ", "公共租赁住房保障申请", citizen, "online"):
+        made += 1
+    # 5. A supplement notice listing every faulty item (clock paused).
+    if not exists("supplement") and (
+        case := submit_matter("supplement", "MZJ", "临时救助", people["citizen2"] or citizen, "mobile")
+    ):
+        svc.case_request_supplement(
+            case=case,
+            actor=clerk,
+            items=[
+                {"name": "家庭收入证明", "reason": "缺少近 6 个月的收入情况"},
+                {"name": "申请人居民身份证", "reason": "复印件不清晰，请重新上传"},
+            ],
+        )
+        made += 1
+    # 6. Refused with written reasons.
+    if not exists("refused") and (case := submit_matter("refused", "BDC", "不动产登记资料查询", citizen)):
+        svc.case_refuse(
+            case=case, actor=clerk, reasons="申请查询的不动产不属于本登记机构管辖范围，请向房屋所在地不动产登记机构申请。"
+        )
+        made += 1
+    # 7. Public notice running (公示) after the first-instance review.
+    zjj = people["approver_zjj"]
+    if (
+        zjj
+        and not exists("public-notice")
+        and (
+            case := submit_matter(
+                "public-notice", "ZJJ", "公共租赁住房保障申请", citizen, "agent", agent=people["agent"], actor=people["agent"]
+            )
+        )
+    ):
+        case = svc.case_accept(case=case, actor=clerk)
+        svc.step_approve(step=case.steps.get(stage_order=1), actor=zjj, comment="符合保障条件，进入公示")
+        made += 1
+    # 8. Paused for expert review (not counted toward the clock).
+    ybj = people["approver_ybj"]
+    if ybj and not exists("paused") and (case := submit_matter("paused", "YBJ", "门诊慢特病待遇认定", citizen, "appointment")):
+        case = svc.case_accept(case=case, actor=clerk)
+        svc.case_pause(case=case, actor=ybj, kind="expert", reason="组织医疗专家鉴定")
+        made += 1
+    # 9. Late (red) and near the limit (yellow): backdated, then the sweep raises the warnings.
+    mzj = people["approver_mzj"]
+    if mzj and not exists("late-red") and (case := submit_matter("late-red", "MZJ", "特困人员救助供养", citizen, "counter")):
+        case = svc.case_accept(case=case, actor=clerk)
+        _backdate(case, case.committed_days + 3)
+        made += 1
+    if (
+        ybj
+        and not exists("late-yellow")
+        and (case := submit_matter("late-yellow", "YBJ", "零星医疗费用报销", people["citizen2"] or citizen, "online"))
+    ):
+        case = svc.case_accept(case=case, actor=clerk)
+        _backdate(case, max(0, case.committed_days - 1))
+        made += 1
+    # 10. Returned to an earlier step with the fields to fix.
+    bdc = people["approver_bdc"]
+    if bdc and not exists("returned") and (case := submit_matter("returned", "BDC", "不动产转移登记", citizen, "counter")):
+        case = svc.case_accept(case=case, actor=clerk)
+        first = case.steps.get(stage_order=1)
+        svc.step_approve(step=first, actor=bdc, comment="初审通过")
+        second = case.steps.get(stage_order=2)
+        svc.step_return(
+            step=second, actor=bdc, to_step=first, fields_to_fix=["房屋坐落", "建筑面积"], reason="坐落与权籍调查成果不一致"
+        )
+        made += 1
+    # 11. Off-hours (weekend) submission: counts from the next working day.
+    if not exists("off-hours"):
+        sat = timezone.localdate()
+        while sat.weekday() != 5:
+            sat -= datetime.timedelta(days=1)
+        when = timezone.make_aware(datetime.datetime.combine(sat, datetime.time(10, rng.randint(0, 59))))
+        if submit_matter("off-hours", "BDC", "不动产转移登记", people["citizen2"] or citizen, "off_hours", received_at=when):
+            made += 1
+    # 12. An enterprise's online application.
+    ent_user = people["enterprise"]
+    if ent_user and not exists("enterprise"):
+        ent = ent_user.enterprise_roles.select_related("enterprise").first()
+        if ent and submit_matter("enterprise", "SCJG", "营业执照补领", ent_user, "online", enterprise=ent.enterprise):
+            made += 1
+    return made
+
+
+def build(ctx: DemoContext) -> None:
+    admin = _user("admin")
+    if admin is None:
+        ctx.say("  cases: no admin persona, skipped")
+        return
+    with transaction.atomic():
+        n_routes = build_routes(ctx, admin)
+    n_cases = build_cases(ctx)
+    raised = sweep_warnings()
+    ctx.say(
+        f"  cases: {n_routes} routes added ({RouteVersion.objects.count()} in all), {n_cases} demo cases added "
+        f"({Case.objects.count()} in all), {raised} warnings raised"
+    )

@@ -30,7 +30,8 @@ def can_manage_catalog(user: Any) -> bool:
 
 
 def published_matters() -> QuerySet[Matter]:
-    return Matter.objects.filter(current_version__status=MatterVersion.Status.PUBLISHED)
+    # is_listed mirrors "current version is published" (kept by matter_publish / matter_retire).
+    return Matter.objects.filter(is_listed=True)
 
 
 @dataclass
@@ -91,15 +92,11 @@ class MatterQuery:
 def _term_filter(term: str) -> Q:
     """One search term: Chinese text matches the name; letters match the name, the full pinyin
     or the pinyin initials ("bdc", "budongchan"); a code fragment matches the code."""
-    if _ASCII_TERM.match(term):
-        t = term.lower()
-        q = Q(search_initials__contains=t) | Q(search_pinyin__contains=t) | Q(search_name__icontains=t)
-        # Only a term with a digit looks like a code; otherwise "bdc" would match every code of the
-        # department BDC instead of the names that sound like 不动产.
-        return q | Q(code__icontains=term) if any(c.isdigit() for c in term) else q
-    if any(c.isdigit() for c in term):
-        return Q(search_name__contains=term) | Q(code__icontains=term)
-    return Q(search_name__contains=term)
+    lowered = term.lower()
+    q = Q(search_text__contains=lowered) if _ASCII_TERM.match(term) else Q(search_name__contains=term)
+    # Only a term with a digit looks like a code; otherwise "bdc" would match every code of the
+    # department BDC instead of the names that sound like 不动产.
+    return q | Q(code__icontains=term) if any(c.isdigit() for c in term) else q
 
 
 def search_matters(query: MatterQuery) -> QuerySet[Matter]:

@@ -25,6 +25,7 @@ from pypinyin import Style, lazy_pinyin
 from onewindow.accounts.models import OrgUnit
 from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.core.models import AuditEntry
 
 from .errors import CommittedExceedsStatutory
 from .models import (
@@ -91,7 +92,12 @@ def search_keys(name: str) -> tuple[str, str]:
     syllables = lazy_pinyin(name, style=Style.NORMAL, errors="default")
     initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
     clean = re.compile(r"[^a-z0-9]")
-    return clean.sub("", "".join(syllables).lower()), clean.sub("", "".join(initials).lower())
+    # Truncated to the columns' sizes (a 200-character name can have 1,000 letters of pinyin).
+    return clean.sub("", "".join(syllables).lower())[:800], clean.sub("", "".join(initials).lower())[:200]
+
+
+def search_text(name: str, pinyin: str, initials: str) -> str:
+    return f"{name}|{pinyin}|{initials}".lower()[:1200]
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -277,6 +283,8 @@ def matter_bulk_create(*, items: Sequence[MatterInput], actor: Any) -> list[Matt
                     search_name=item.fields["name"],
                     search_pinyin=pinyin,
                     search_initials=initials,
+                    search_text=search_text(item.fields["name"], pinyin, initials),
+                    is_listed=True,
                 )
             )
         try:
@@ -308,8 +316,20 @@ def matter_bulk_create(*, items: Sequence[MatterInput], actor: Any) -> list[Matt
         through.objects.bulk_create(
             [through(matter_id=m.pk, lifeevent_id=e.pk) for m, item in zip(matters, items, strict=True) for e in item.life_events]
         )
-        for m in matters:
-            audit(actor=actor, action="matter.create", target=m, data={"code": m.code, "name": m.search_name, "published": True})
+        # One audit row per matter, written in one statement (the same rows audit() would write).
+        who = actor if getattr(actor, "is_authenticated", False) else None
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    actor=who,
+                    action="matter.create",
+                    target_type=Matter._meta.label_lower,
+                    target_id=str(m.uuid),
+                    data={"code": m.code, "name": m.search_name, "published": True},
+                )
+                for m in matters
+            ]
+        )
         return matters
 
 
@@ -381,7 +401,13 @@ def matter_publish(*, version: MatterVersion, actor: Any) -> Matter:
             raise Conflict(_("只有草稿可以发布。"), code="not_draft")
         pinyin, initials = search_keys(draft.name)
         Matter.objects.filter(pk=draft.matter_id).update(
-            current_version=draft, search_name=draft.name, search_pinyin=pinyin, search_initials=initials, updated_at=now
+            current_version=draft,
+            search_name=draft.name,
+            search_pinyin=pinyin,
+            search_initials=initials,
+            search_text=search_text(draft.name, pinyin, initials),
+            is_listed=True,
+            updated_at=now,
         )
         matter = Matter.objects.get(pk=draft.matter_id)
         audit(actor=actor, action="matter.publish", target=matter, data={"number": draft.number, "name": draft.name})
@@ -398,6 +424,8 @@ def matter_retire(*, matter: Matter, actor: Any, reason: str = "") -> Matter:
             status=MatterVersion.Status.RETIRED, updated_at=timezone.now()
         ):
             raise Conflict(_("该事项已停用。"), code="already_retired")
+        Matter.objects.filter(pk=locked.pk).update(is_listed=False, updated_at=timezone.now())
+        locked.is_listed = False
         audit(actor=actor, action="matter.retire", target=locked, data={"reason": reason})
         return locked
 

@@ -260,3 +260,17 @@ def test_bulk_create_is_all_or_nothing(org):
             actor=None,
         )
     assert not Matter.objects.exists()
+
+
+def test_bulk_create_audits_each_matter(org, admin_user):
+    from ..services import MatterInput, matter_bulk_create
+
+    fields = {"matter_type": "confirmation", "kind": "instant", "statutory_days": 5, "name": "甲"}
+    [m] = matter_bulk_create(items=[MatterInput(department=org["BDC"], fields=fields)], actor=admin_user)
+    entry = AuditEntry.objects.get(action="matter.create", target_id=str(m.uuid))
+    assert entry.actor == admin_user and entry.data["code"] == m.code
+
+
+def test_long_names_fit_the_search_columns(org):
+    m = make_matter(org["BDC"], "不动产登记" * 40)  # 200 characters, 1,000+ letters of pinyin
+    assert len(m.search_pinyin) <= 800 and len(m.search_text) <= 1200

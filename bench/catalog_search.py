@@ -1,0 +1,275 @@
+"""Catalog search latency: 921 matters (the district) and 100,000 matters (a province-size catalog).
+
+Builds a throw-away database (SQLite by default; PostgreSQL when DATABASE_URL is set: a database
+named TEST_DB_NAME, default "bench_catalog", is created and dropped), loads the demo district's 921
+matters, runs a fixed set of searches through the real selector (catalog.selectors.search_matters
++ paginate, exactly what /catalog/ and the API run: the page's rows and the total count), then
+grows the catalog to 100,000 matters with catalog.services.matter_bulk_create and runs them again.
+Prints the median and p99 latency per query and size.
+
+    .venv/bin/python bench/catalog_search.py                 # SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/catalog_search.py
+    .venv/bin/python bench/catalog_search.py --big 20000 --repeat 50   # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Jiangxi counties and districts: a province-size catalog repeats each district's list per county.
+COUNTIES = [
+    "东湖",
+    "西湖",
+    "青云谱",
+    "青山湖",
+    "新建",
+    "红谷滩",
+    "南昌",
+    "安义",
+    "进贤",
+    "昌江",
+    "珠山",
+    "浮梁",
+    "乐平",
+    "安源",
+    "湘东",
+    "莲花",
+    "上栗",
+    "芦溪",
+    "濂溪",
+    "浔阳",
+    "柴桑",
+    "武宁",
+    "修水",
+    "永修",
+    "德安",
+    "都昌",
+    "湖口",
+    "彭泽",
+    "瑞昌",
+    "共青城",
+    "庐山",
+    "渝水",
+    "分宜",
+    "月湖",
+    "余江",
+    "贵溪",
+    "章贡",
+    "南康",
+    "赣县",
+    "信丰",
+    "大余",
+    "上犹",
+    "崇义",
+    "安远",
+    "定南",
+    "全南",
+    "宁都",
+    "于都",
+    "兴国",
+    "会昌",
+    "寻乌",
+    "石城",
+    "瑞金",
+    "龙南",
+    "吉州",
+    "青原",
+    "吉安",
+    "吉水",
+    "峡江",
+    "新干",
+    "永丰",
+    "泰和",
+    "遂川",
+    "万安",
+    "安福",
+    "永新",
+    "井冈山",
+    "袁州",
+    "奉新",
+    "万载",
+    "上高",
+    "宜丰",
+    "靖安",
+    "铜鼓",
+    "丰城",
+    "樟树",
+    "高安",
+    "临川",
+    "东乡",
+    "南城",
+    "黎川",
+    "南丰",
+    "崇仁",
+    "乐安",
+    "宜黄",
+    "金溪",
+    "资溪",
+    "广昌",
+    "信州",
+    "广丰",
+    "广信",
+    "玉山",
+    "铅山",
+    "横峰",
+    "弋阳",
+    "余干",
+    "鄱阳",
+    "万年",
+    "婺源",
+    "德兴",
+]
+
+QUERIES: list[tuple[str, dict[str, object]]] = [
+    ("中文 不动产", {"q": "不动产"}),
+    ("中文 登记（宽）", {"q": "登记"}),
+    ("中文 结婚登记", {"q": "结婚登记"}),
+    ("首字母 bdc", {"q": "bdc"}),
+    ("全拼 budongchan", {"q": "budongchan"}),
+    ("首字母 jhdj", {"q": "jhdj"}),
+    ("两词 不动产 转移", {"q": "不动产 转移"}),
+    ("筛选 网上+掌上", {"online": True, "mobile": True}),
+    ("部门 BDC", {"department": "BDC"}),
+    ("事件 结婚", {"event": "marriage"}),
+    ("服务区+延时错时", {"area": "QY-SB", "off_hours": True}),
+    ("登记 第5页", {"q": "登记", "_page": 5}),
+]
+
+
+def setup_django(db_name: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
+    os.environ.setdefault("ONEWINDOW_VAR_DIR", tempfile.mkdtemp(prefix="ow-bench-"))
+    os.environ["TEST_DB_NAME"] = db_name
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+def run_queries(repeat: int) -> list[tuple[str, float, float, int]]:
+    from onewindow.catalog.selectors import MatterQuery, paginate, search_matters
+
+    out = []
+    for label, params in QUERIES:
+        params = dict(params)
+        page_no = params.pop("_page", 1)
+        query = MatterQuery(**params)  # type: ignore[arg-type]
+        times = []
+        count = 0
+        for i in range(repeat + 3):
+            t0 = time.perf_counter()
+            page = paginate(search_matters(query), page_no)
+            rows = list(page.object_list)
+            count = page.paginator.count
+            for m in rows:  # what the page renders
+                _ = (m.current_version.name, m.department.name)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if i >= 3:  # warm-up runs are not counted
+                times.append(elapsed)
+        out.append((label, statistics.median(times), percentile(times, 99), count))
+    return out
+
+
+def grow(total: int, seed: int = 2021) -> None:
+    """Add matters until the catalog holds `total`: every district's list again per county."""
+    from onewindow.accounts.models import OrgUnit
+    from onewindow.catalog.demo import matter_specs
+    from onewindow.catalog.models import LifeEvent, Matter
+    from onewindow.catalog.services import MatterInput, matter_bulk_create
+
+    rng = random.Random(seed)
+    specs = matter_specs(20210603)
+    departments = {u.code: u for u in OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT)}
+    events = list(LifeEvent.objects.all())
+    have = Matter.objects.count()
+    batch: list[MatterInput] = []
+    n = 0
+    started = time.perf_counter()
+    while have + n < total:
+        county = COUNTIES[(n // len(specs)) % len(COUNTIES)]
+        s = specs[n % len(specs)]
+        fields = dict(s.extra)
+        fields["name"] = f"{s.name}（{county}）"
+        batch.append(
+            MatterInput(
+                department=departments[s.dept],
+                fields=fields,
+                materials=[{"name": "申请人居民身份证", "shared_key": "id_card"}, {"name": f"《{s.name}》申请表"}],
+                life_events=[rng.choice(events)] if rng.random() < 0.3 else [],
+            )
+        )
+        n += 1
+        if len(batch) == 2000 or have + n >= total:
+            matter_bulk_create(items=batch, actor=None)
+            batch = []
+            print(f"\r  building: {have + n:>7} matters ({time.perf_counter() - started:.0f} s)", end="", flush=True)
+    print()
+
+
+def report(size: int, vendor: str, results: list[tuple[str, float, float, int]]) -> None:
+    print(f"\n{vendor}, {size:,} matters")
+    print(f"  {'query':<22} {'median ms':>10} {'p99 ms':>9} {'hits':>8}")
+    for label, med, p99, count in results:
+        print(f"  {label:<22} {med:>10.2f} {p99:>9.2f} {count:>8}")
+    meds = [r[1] for r in results]
+    print(
+        f"  {'all queries':<22} {statistics.median(meds):>10.2f} {max(r[2] for r in results):>9.2f}  (median of medians, worst p99)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--big", type=int, default=100_000, help="size of the large catalog (default 100000)")
+    parser.add_argument("--repeat", type=int, default=100, help="timed runs per query (default 100)")
+    parser.add_argument("--db-name", default="bench_catalog", help="throw-away database name (PostgreSQL)")
+    args = parser.parse_args()
+
+    setup_django(args.db_name)
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    from onewindow.accounts.demo import build_org
+    from onewindow.assistance import demo as assistance_demo
+    from onewindow.catalog import demo as catalog_demo
+    from onewindow.core.demo import DemoContext
+
+    print("creating a throw-away database and migrating ...", flush=True)
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        vendor = f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}"
+        ctx = DemoContext(out=io.StringIO(), quiet=True)
+        t0 = time.perf_counter()
+        build_org(ctx)
+        catalog_demo.build(ctx)
+        assistance_demo.build(ctx)
+        print(f"demo district loaded in {time.perf_counter() - t0:.1f} s")
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+        report(921, vendor, run_queries(args.repeat))
+        grow(args.big)
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+        report(args.big, vendor, run_queries(args.repeat))
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -14,6 +14,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import StrictBool
 
 from onewindow.core.errors import NotFound
 
@@ -83,7 +84,7 @@ class RegisterIn(Schema):
 class EnterpriseRegisterIn(RegisterIn):
     uscc: str
     enterprise_name: str
-    is_sole_trader: bool = False
+    is_sole_trader: StrictBool = False
 
 
 class EnterpriseOut(Schema):
@@ -108,7 +109,7 @@ class TokenOut(Schema):
 
 
 class CareModeIn(Schema):
-    enabled: bool
+    enabled: StrictBool
 
 
 class HandlerIn(Schema):

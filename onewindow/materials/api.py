@@ -10,6 +10,7 @@ from uuid import UUID
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import StrictBool
 
 from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.catalog.models import Bundle
@@ -161,7 +162,7 @@ class DraftPage(Schema):
 
 
 class ConditionsIn(Schema):
-    confirmed: bool
+    confirmed: StrictBool
 
 
 class FormIn(Schema):

@@ -54,31 +54,60 @@ def intake_units(user: User) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(Q(pk__in=units.values("pk")) | Q(pk__in=halls))
 
 
+def _assignments(user: User) -> list[tuple[str, str | None, int | None]]:
+    """(role, unit path, unit pk) of every role the user holds, read once per user object (a
+    request's user, or a service caller's) so permission checks cost no further queries."""
+    cached = getattr(user, "_ow_assignments", None)
+    if cached is None:
+        cached = list(user.role_assignments.values_list("role", "org_unit__path", "org_unit_id"))
+        user._ow_assignments = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _covers(user: User, roles: tuple[str, ...], unit: OrgUnit) -> bool:
+    return any(role in roles and (path is None or unit.path.startswith(path)) for role, path, _pk in _assignments(user))
+
+
 def is_supervisor(user: User) -> bool:
-    return bool(user.is_authenticated and user.role_assignments.filter(role__in=SUPERVISOR_ROLES).exists())
+    return bool(user.is_authenticated and any(role in SUPERVISOR_ROLES for role, _p, _pk in _assignments(user)))
 
 
 def is_admin(user: User) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role_assignments.filter(role=Role.ADMIN).exists()))
+    return bool(user.is_authenticated and (user.is_superuser or any(role == Role.ADMIN for role, _p, _pk in _assignments(user))))
+
+
+def _hall_pks(user: User) -> set[int]:
+    cached = getattr(user, "_ow_halls", None)
+    if cached is None:
+        pks = {pk for role, _p, pk in _assignments(user) if role in INTAKE_ROLES and pk}
+        cached = {hall_unit_for(u).pk for u in OrgUnit.objects.filter(pk__in=pks)}
+        user._ow_halls = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def has_intake_role(user: User) -> bool:
+    return bool(user.is_authenticated and (is_admin(user) or any(role in INTAKE_ROLES for role, _p, _pk in _assignments(user))))
 
 
 def can_intake(user: User, case: Case) -> bool:
     if not user.is_authenticated:
         return False
-    return is_admin(user) or intake_units(user).filter(pk=case.intake_unit_id).exists()
+    if is_admin(user) or _covers(user, INTAKE_ROLES, case.intake_unit):
+        return True
+    return case.intake_unit_id in _hall_pks(user)
 
 
 def can_act_on_step(user: User, step: CaseStep) -> bool:
     if not user.is_authenticated:
         return False
-    return is_admin(user) or approver_units(user).filter(pk=step.department_id).exists()
+    return is_admin(user) or _covers(user, APPROVER_ROLES, step.department)
 
 
 def can_decide(user: User, case: Case) -> bool:
     """The lead department's approvers decide; the front desk concludes and delivers too."""
     if not user.is_authenticated:
         return False
-    return is_admin(user) or approver_units(user).filter(pk=case.department_id).exists()
+    return is_admin(user) or _covers(user, APPROVER_ROLES, case.department)
 
 
 def is_party(user: User, case: Case) -> bool:

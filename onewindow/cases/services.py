@@ -240,7 +240,7 @@ def _store_materials(case: Case, materials: list[MaterialInput], allowed: dict[i
 def applicant_find_or_create(*, id_number: str, display_name: str, phone: str = "", actor: User) -> User:
     """The front desk finds a person by ID number, or registers them (no password: they can claim
     the account online later by real-name sign-up)."""
-    _require(selectors.intake_units(actor).exists() or selectors.is_admin(actor))
+    _require(selectors.has_intake_role(actor))
     number = validate_resident_id(id_number)
     with transaction.atomic():
         user = User.objects.filter(id_number=number).first()
@@ -286,12 +286,11 @@ def case_submit(
     if channel not in Channel.values:
         raise ValidationFailed(_("未知的申请渠道。"), fields={"channel": [_("未知的申请渠道。")]})
     # Who may file: the applicant, the agent on their behalf, or front-desk staff.
-    is_staff_intake = selectors.intake_units(actor).exists() or selectors.is_admin(actor)
     if actor.pk != applicant.pk:
         if agent is not None and actor.pk == agent.pk:
             _require(actor.has_role(Role.AGENT))
         else:
-            _require(is_staff_intake)
+            _require(selectors.has_intake_role(actor))
     if channel == Channel.AGENT and agent is None:
         raise ValidationFailed(_("代办申请须注明代办员。"), code="agent_required")
     if enterprise is not None and not enterprise.handlers.filter(user=applicant).exists():

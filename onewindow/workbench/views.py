@@ -49,7 +49,7 @@ def _user(request: HttpRequest) -> User:
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     context = {
-        "can_intake": selectors.intake_units(user).exists() or selectors.is_admin(user),
+        "can_intake": selectors.has_intake_role(user),
         "can_approve": selectors.approver_units(user).exists() or selectors.is_admin(user),
         "is_supervisor": selectors.is_supervisor(user),
         "is_admin": selectors.is_admin(user),
@@ -65,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _require_intake(user: User) -> None:
-    if not (selectors.intake_units(user).exists() or selectors.is_admin(user)):
+    if not (selectors.has_intake_role(user)):
         raise PermissionDenied()
 
 

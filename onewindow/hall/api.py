@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader, SessionAuth
 
 from onewindow.accounts.models import Role
@@ -280,7 +280,7 @@ def kiosk_take(request: HttpRequest, payload: TicketIn) -> Any:
     ticket_uuid, number, day = services.kiosk_ticket_issue(
         area_uuid=payload.area, token=str(request.auth), priority=payload.priority, id_number=payload.id_number
     )
-    return 201, {"uuid": ticket_uuid, "number": number, "business_date": day.isoformat(), "status": Ticket.Status.WAITING}
+    return Status(201, {"uuid": ticket_uuid, "number": number, "business_date": day.isoformat(), "status": Ticket.Status.WAITING})
 
 
 @router.post(
@@ -305,14 +305,17 @@ def take_ticket(request: HttpRequest, payload: TicketIn) -> Any:
         raise PermissionDenied()
     t = services.ticket_issue(area=area, source=source, actor=user, id_number=id_number, priority=priority, phone=payload.phone)
     ahead, wait = services.ticket_position(t)
-    return 201, {
-        "uuid": t.uuid,
-        "number": t.number,
-        "business_date": t.business_date.isoformat(),
-        "status": t.status,
-        "ahead": ahead,
-        "estimated_wait_minutes": wait,
-    }
+    return Status(
+        201,
+        {
+            "uuid": t.uuid,
+            "number": t.number,
+            "business_date": t.business_date.isoformat(),
+            "status": t.status,
+            "ahead": ahead,
+            "estimated_wait_minutes": wait,
+        },
+    )
 
 
 # --- windows (clerks signed in to the window) ----------------------------------------------------

@@ -14,13 +14,14 @@ from typing import Any
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
-from onewindow.accounts.models import Role, RoleAssignment
+from onewindow.accounts.models import OrgUnit, Role, RoleAssignment
 
 from .models import ServiceArea, ServicePoint, Ticket, TicketEvent, Window, WindowArea, WindowSession
 from .services import business_date
 
 WINDOW_ROLES = (Role.CLERK, Role.TOWNSHIP_OFFICER, Role.HALL_MANAGER, Role.ADMIN)
 MANAGER_ROLES = (Role.HALL_MANAGER, Role.ADMIN)
+TOWNSHIP_KINDS = (OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT)
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -29,18 +30,25 @@ def _ancestor_paths(path: str) -> list[str]:
 
 
 def _has_scope(user: Any, point: ServicePoint, roles: tuple[str, ...]) -> bool:
+    """A role held at the point's unit or an ancestor of it, or at a unit inside it that is not
+    inside another hall's township (a clerk of a district department works in the district hall,
+    a township officer of 值夏镇 does not)."""
     if not getattr(user, "is_authenticated", False):
         return False
     path = point.org_unit.path
-    return (
+    ancestors = _ancestor_paths(path)
+    held = list(
         RoleAssignment.objects.filter(user_id=user.pk, role__in=roles)
-        .filter(
-            Q(org_unit__isnull=True, role=Role.ADMIN)
-            | Q(org_unit__path__startswith=path)
-            | Q(org_unit__path__in=_ancestor_paths(path))
-        )
-        .exists()
+        .filter(Q(org_unit__isnull=True, role=Role.ADMIN) | Q(org_unit__path__startswith=path) | Q(org_unit__path__in=ancestors))
+        .values_list("org_unit__path", flat=True)
     )
+    for unit_path in held:
+        if unit_path is None or unit_path in ancestors:
+            return True
+        between = [p for p in _ancestor_paths(unit_path) if len(p) > len(path)]
+        if not OrgUnit.objects.filter(path__in=between, kind__in=TOWNSHIP_KINDS).exists():
+            return True
+    return False
 
 
 def can_work_at(user: Any, point: ServicePoint) -> bool:

@@ -666,8 +666,8 @@ def transfer(
     changes: dict[str, Any] = {
         "status": S.WAITING,
         "area_id": area_id,
-        "window": None,
-        "target_window": to_window,
+        "window_id": None,
+        "target_window_id": to_window.pk if to_window else None,
         "call_count": 0,
     }
     if position == "first":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,9 +17,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.audit import audit
 from onewindow.core.errors import ApplicationError
 
 from . import services
+from .errors import CommittedExceedsStatutory
 from .importexport import export_catalog
 from .models import Bundle, BundleItem, Delegation, LifeEvent, MaterialRequirement, Matter, MatterVersion
 
@@ -41,8 +44,22 @@ class MaterialInline(admin.TabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
+class MatterVersionForm(forms.ModelForm):
+    class Meta:
+        model = MatterVersion
+        fields = [*services.VERSION_FIELDS, "change_note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        statutory, committed = data.get("statutory_days"), data.get("committed_days")
+        if statutory is not None and committed is not None and committed > statutory:
+            self.add_error("committed_days", CommittedExceedsStatutory().message)
+        return data
+
+
 @admin.register(MatterVersion)
 class MatterVersionAdmin(admin.ModelAdmin):
+    form = MatterVersionForm
     list_display = ["name", "matter", "number", "status", "kind", "statutory_days", "committed_days", "published_at"]
     list_filter = ["status", "kind", "matter_type", "handling_level", "on_one_window", "on_mobile", "off_hours_bookable"]
     search_fields = ["name", "matter__code"]
@@ -94,6 +111,17 @@ class MatterVersionAdmin(admin.ModelAdmin):
             # The admin has already validated the form; a domain rule (committed <= statutory) may
             # still refuse. Show it rather than a 500.
             self.message_user(request, str(exc.message), level=messages.ERROR)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # Materials of a draft edited inline: saved in the admin's transaction, with an audit row.
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed():
+            audit(
+                actor=request.user,
+                action="matter.draft_materials",
+                target=form.instance.matter,
+                data={"number": form.instance.number},
+            )
 
     @admin.action(description=_("发布所选草稿"))
     def publish_drafts(self, request: HttpRequest, queryset: QuerySet[MatterVersion]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.db import transaction
 
 from onewindow.accounts.demo import build_org
 from onewindow.assistance import demo as assistance_demo
@@ -19,21 +20,20 @@ from ..stats import catalog_figures, sections
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """Built once for the module (the catalog demo takes a few seconds) and committed, so it is
-    flushed afterwards: other modules start from an empty database as usual."""
+    """Built once for the module (a few seconds) inside an outer transaction that is rolled back
+    at the end, as Django's TestCase does for setUpTestData: each test runs in a savepoint."""
     with django_db_blocker.unblock():
-        ctx = DemoContext(out=io.StringIO(), quiet=True)
-        build_org(ctx)
-        catalog_demo.build(ctx)
-        assistance_demo.build(ctx)
-        yield ctx
-        _wipe()
-
-
-def _wipe() -> None:
-    from django.core.management import call_command
-
-    call_command("flush", interactive=False, verbosity=0)
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            ctx = DemoContext(out=io.StringIO(), quiet=True)
+            build_org(ctx)
+            catalog_demo.build(ctx)
+            assistance_demo.build(ctx)
+            yield ctx
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

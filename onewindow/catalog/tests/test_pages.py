@@ -189,3 +189,33 @@ def test_django_admin_refused_for_non_staff(client, clerk):
     login(client, clerk)
     r = client.get("/admin/catalog/matter/")
     assert r.status_code == 302 and "/admin/login/" in r["Location"]
+
+
+def test_admin_refuses_committed_over_statutory_on_a_draft(client, admin_user, matters):
+    from ..services import matter_draft_create
+
+    a, _b = matters
+    draft = matter_draft_create(matter=a, actor=None)
+    login(client, admin_user)
+    url = f"/admin/catalog/matterversion/{draft.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="name"' in page.content.decode()
+    data = {
+        "name": draft.name,
+        "matter_type": draft.matter_type,
+        "kind": draft.kind,
+        "statutory_days": 5,
+        "committed_days": 9,
+        "max_visits": 1,
+        "handling_level": "district",
+        "online_depth": 3,
+        "audience": "citizen",
+        "form_schema": "[]",
+        "materials-TOTAL_FORMS": 0,
+        "materials-INITIAL_FORMS": 0,
+    }
+    r = client.post(url, data)
+    assert r.status_code == 200  # form shown again with the error
+    assert "承诺办结时限不得超过法定办结时限" in r.content.decode()
+    draft.refresh_from_db()
+    assert draft.committed_days == 5

@@ -67,12 +67,8 @@ def case_documents(user: User, case: Any) -> list[dict[str, str]]:
     ]
 
 
-def my_bookings(user: User) -> list[Any]:
-    try:
-        from onewindow.appointments import selectors as appt
-    except ImportError:
-        return []
-    finder = getattr(appt, "bookings_for", None) or getattr(appt, "my_bookings", None)
-    if finder is None or not user.is_authenticated:
-        return []
-    return list(finder(user))[:5]
+def my_bookings(user: User, *, limit: int = 5) -> list[Any]:
+    """Upcoming and recent bookings (appointments app's own scoping)."""
+    from onewindow.appointments.selectors import my_bookings as bookings
+
+    return list(bookings(user)[:limit])

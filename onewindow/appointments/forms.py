@@ -3,17 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import DateException, SessionKind
+from .models import WEEKDAY_NAMES, DateException, SessionKind
 
-WEEKDAY_CHOICES = [
-    ("0", _("周一")),
-    ("1", _("周二")),
-    ("2", _("周三")),
-    ("3", _("周四")),
-    ("4", _("周五")),
-    ("5", _("周六")),
-    ("6", _("周日")),
-]
+WEEKDAY_CHOICES = [(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)]
 
 
 class RuleForm(forms.Form):

@@ -25,6 +25,8 @@ class SessionKind(models.TextChoices):
     HOLIDAY = "holiday", _("法定节假日")
 
 
+WEEKDAY_NAMES = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
+
 # Sessions only matters flagged `off_hours_bookable` may use.
 OFF_HOURS_KINDS = frozenset({SessionKind.LUNCH, SessionKind.EVENING, SessionKind.WEEKEND, SessionKind.HOLIDAY})
 # Kinds that run on working days (incl. 调休 make-up days); the others run on rest days.
@@ -60,6 +62,12 @@ class SessionRule(PublicModel):
     @property
     def is_off_hours(self) -> bool:
         return self.kind in OFF_HOURS_KINDS
+
+    @property
+    def weekday_names(self) -> str:
+        if self.kind == SessionKind.HOLIDAY:
+            return str(_("法定节假日"))
+        return "、".join(str(WEEKDAY_NAMES[int(d)]) for d in self.weekdays if d.isdigit() and int(d) < 7)
 
 
 class DateException(PublicModel):
@@ -148,6 +156,20 @@ class Slot(models.Model):
     @property
     def is_off_hours(self) -> bool:
         return self.kind in OFF_HOURS_KINDS
+
+
+class SlotDay(models.Model):
+    """Marks an area's day whose slots were materialised from the plan, so availability reads
+    skip recomputing it. Plan changes and date exceptions drop the area's future marks."""
+
+    area = models.ForeignKey("hall.ServiceArea", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "date"], name="appt_slotday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.date}"
 
 
 class Booking(PublicModel):

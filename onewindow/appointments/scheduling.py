@@ -22,7 +22,7 @@ from django.utils import timezone
 from onewindow.core import workdays
 from onewindow.core.workdays import CalendarNotCovered
 
-from .models import WORKDAY_KINDS, Booking, DateException, SessionKind, SessionRule, Slot
+from .models import WORKDAY_KINDS, Booking, DateException, SessionKind, SessionRule, Slot, SlotDay
 
 
 @dataclass(frozen=True)
@@ -116,10 +116,22 @@ def planned_slots(
 
 
 def ensure_slots(area_ids: Iterable[int], start: datetime.date, end: datetime.date) -> set[datetime.date]:
-    """Create the planned slots that do not exist yet. Returns the dates the calendar lacks."""
+    """Create the planned slots that do not exist yet. Returns the dates the calendar lacks.
+
+    Days already materialised (a SlotDay mark) are skipped, so reading a month does not recompute
+    the plan: only unmarked days are computed, created and marked."""
     area_ids = list(area_ids)
-    planned, uncovered = planned_slots(area_ids, start, end)
-    existing = set(Slot.objects.filter(area_id__in=area_ids, date__gte=start, date__lte=end).values_list("area_id", "starts_at"))
+    marked = set(SlotDay.objects.filter(area_id__in=area_ids, date__gte=start, date__lte=end).values_list("area_id", "date"))
+    days = (end - start).days + 1
+    per_area: dict[int, int] = defaultdict(int)
+    for a, _d in marked:
+        per_area[a] += 1
+    todo = [a for a in area_ids if per_area[a] < days]
+    if not todo:
+        return set()
+    planned, uncovered = planned_slots(todo, start, end)
+    planned = [p for p in planned if (p.area_id, p.date) not in marked]
+    existing = set(Slot.objects.filter(area_id__in=todo, date__gte=start, date__lte=end).values_list("area_id", "starts_at"))
     missing = [
         Slot(
             area_id=p.area_id,
@@ -135,7 +147,19 @@ def ensure_slots(area_ids: Iterable[int], start: datetime.date, end: datetime.da
     ]
     if missing:
         Slot.objects.bulk_create(missing, ignore_conflicts=True, batch_size=500)
+    marks = []
+    d = start
+    while d <= end:
+        if d not in uncovered:
+            marks += [SlotDay(area_id=a, date=d) for a in todo if (a, d) not in marked]
+        d += datetime.timedelta(days=1)
+    SlotDay.objects.bulk_create(marks, ignore_conflicts=True, batch_size=1000)
     return uncovered
+
+
+def forget_days(*, area_id: int, start: datetime.date) -> None:
+    """Drop the materialised marks from `start` on, after the plan changed."""
+    SlotDay.objects.filter(area_id=area_id, date__gte=start).delete()
 
 
 @dataclass
@@ -152,6 +176,7 @@ def reconcile(*, area_id: int, now: datetime.datetime | None = None) -> Reconcil
     capacity below what is booked; closes removed slots and returns their active bookings."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    forget_days(area_id=area_id, start=today)
     last = Slot.objects.filter(area_id=area_id, starts_at__gte=now).order_by("-date").values_list("date", flat=True).first()
     if last is None:
         return ReconcileResult(0, 0, 0, [])

@@ -17,7 +17,7 @@ from onewindow.hall.models import ServiceArea
 from . import access
 from .models import OFF_HOURS_KINDS, Booking, MatterBookingRule, Slot
 from .policy import policy
-from .scheduling import ensure_slots
+from .scheduling import day_type, ensure_slots
 
 # ---------------------------------------------------------------------------------------------
 # Matters and places
@@ -111,6 +111,7 @@ class DayView:
     capacity: int = 0
     off_hours: bool = False
     holiday: str = ""
+    rest: bool = False  # a weekend or public holiday (not a 调休 make-up workday)
     uncovered: bool = False
     slots: list[Slot] = field(default_factory=list)
 
@@ -143,10 +144,8 @@ def availability(
     while d <= end:
         days[d] = DayView(date=d, uncovered=d in uncovered)
         if d not in uncovered:
-            try:
-                days[d].holiday = workdays.holiday_name(d)
-            except Exception:  # pragma: no cover - holiday_name never raises today
-                days[d].holiday = ""
+            days[d].holiday = workdays.holiday_name(d)
+            days[d].rest = day_type(d) != "workday"
         d += datetime.timedelta(days=1)
     off_ok = bool(matter.current_version and matter.current_version.off_hours_bookable)
     qs = Slot.objects.filter(area=area, date__gte=start, date__lte=end, is_open=True, starts_at__gte=earliest).select_related(
@@ -245,3 +244,19 @@ def reminder_status(booking: Booking) -> list[Any]:
     from onewindow.core.models import Notification
 
     return list(Notification.objects.filter(dedupe_key__startswith=f"appt:{booking.uuid}:").order_by("created_at"))
+
+
+def failed_notifications(*, user: Any, area: ServiceArea) -> list[tuple[Any, Booking]]:
+    """Failed outbox rows about the area's bookings (retrying or given up), newest first."""
+    from onewindow.core.models import Notification
+
+    if not access.can_desk(user, area):
+        raise PermissionDenied()
+    rows = list(
+        Notification.objects.filter(status=Notification.Status.FAILED, dedupe_key__startswith="appt:").order_by("-created_at")[
+            :200
+        ]
+    )
+    uuids = {r.dedupe_key.split(":")[1] for r in rows if r.dedupe_key and r.dedupe_key.count(":") >= 2}
+    bookings = {str(b.uuid): b for b in Booking.objects.filter(uuid__in=list(uuids), area=area)}
+    return [(r, bookings[r.dedupe_key.split(":")[1]]) for r in rows if r.dedupe_key and r.dedupe_key.split(":")[1] in bookings]

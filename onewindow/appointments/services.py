@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit
@@ -47,7 +47,7 @@ from .errors import (
 )
 from .models import OFF_HOURS_KINDS, Booking, BookingSlot, DateException, SessionKind, SessionRule, Slot, WeeklyQuota
 from .policy import policy
-from .scheduling import ReconcileResult, ensure_slots, reconcile
+from .scheduling import ReconcileResult, ensure_slots, forget_days, reconcile
 from .selectors import matter_places, slot_units_for
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -291,7 +291,7 @@ def booking_create(
         _tell(
             booking,
             kind="appointment.booked",
-            body=_t(
+            body=gettext(
                 "【青原区政务服务】%(name)s，您已预约%(place)s %(when)s 办理“%(matter)s”，预约码 %(code)s。取消或改约：%(url)s"
             )
             % {
@@ -353,7 +353,7 @@ def booking_cancel(*, actor: Any, booking: Booking, via_link: bool = False, now:
         _tell(
             booking,
             kind="appointment.cancelled",
-            body=_t("【青原区政务服务】您 %(when)s 的预约（%(code)s）已取消。")
+            body=gettext("【青原区政务服务】您 %(when)s 的预约（%(code)s）已取消。")
             % {"when": _when_text(booking), "code": booking.code},
             dedupe_key=f"appt:{booking.uuid}:cancelled",
         )
@@ -411,7 +411,7 @@ def booking_reschedule(
         _tell(
             booking,
             kind="appointment.rescheduled",
-            body=_t("【青原区政务服务】您的预约（%(code)s）已改到 %(place)s %(when)s。")
+            body=gettext("【青原区政务服务】您的预约（%(code)s）已改到 %(place)s %(when)s。")
             % {
                 "code": booking.code,
                 "place": _place_text(booking),
@@ -502,7 +502,9 @@ def _after_plan_change(*, actor: Any, area: ServiceArea, what: str, target: Any)
             _tell(
                 b,
                 kind="appointment.displaced",
-                body=_t("【青原区政务服务】因大厅时段调整，您 %(when)s 的预约（%(code)s）需要改约，可免费改到其他时段：%(url)s")
+                body=gettext(
+                    "【青原区政务服务】因大厅时段调整，您 %(when)s 的预约（%(code)s）需要改约，可免费改到其他时段：%(url)s"
+                )
                 % {"when": _when_text(b), "code": b.code, "url": manage_url(b)},
                 dedupe_key=f"appt:{b.uuid}:displaced:{b.slot_id}:{b.reschedule_count}",
             )
@@ -646,6 +648,7 @@ def exception_add(
             note=note[:200],
         )
         if kind == DateException.Kind.EXTRA:
+            forget_days(area_id=area.pk, start=date)
             ensure_slots([area.pk], date, date)
         change = _after_plan_change(actor=actor, area=area, what="exception_add", target=exc)
     return exc, change
@@ -659,8 +662,28 @@ def exception_remove(*, actor: Any, exception: DateException) -> PlanChange:
         area = exception.area
         audit_target = exception
         exception.delete()
+        forget_days(area_id=area.pk, start=audit_target.date)
         ensure_slots([area.pk], audit_target.date, audit_target.date)
         return _after_plan_change(actor=actor, area=area, what="exception_remove", target=area)
+
+
+def notification_retry(*, actor: Any, dedupe_key: str) -> bool:
+    """Desk staff re-queue a failed notification about a booking of their area."""
+    from onewindow.core import notify as outbox
+
+    n = Notification.objects.filter(dedupe_key=dedupe_key, status=Notification.Status.FAILED).first()
+    parts = (dedupe_key or "").split(":")
+    booking = (
+        Booking.objects.select_related("area", "area__point").filter(uuid=parts[1]).first()
+        if len(parts) > 2 and parts[0] == "appt"
+        else None
+    )
+    if n is None or booking is None or not access.can_desk(actor, booking.area):
+        raise NotFound()
+    with transaction.atomic():
+        ok = outbox.retry(n.pk)
+        audit(actor=actor, action="appointment.notification_retry", target=booking, data={"kind": n.kind})
+    return ok
 
 
 # ---------------------------------------------------------------------------------------------
@@ -689,9 +712,9 @@ def send_reminders(*, now: datetime.datetime | None = None, limit: int = 500) ->
                     continue
                 # The hour reminder also covers a booking made less than a day ahead.
                 body = (
-                    _t("【青原区政务服务】提醒：您明天 %(when)s 在%(place)s 有预约（%(code)s），请携带所需材料。")
+                    gettext("【青原区政务服务】提醒：您明天 %(when)s 在%(place)s 有预约（%(code)s），请携带所需材料。")
                     if label == "day"
-                    else _t("【青原区政务服务】提醒：您的预约 %(when)s 即将开始，地点%(place)s，预约码 %(code)s。")
+                    else gettext("【青原区政务服务】提醒：您的预约 %(when)s 即将开始，地点%(place)s，预约码 %(code)s。")
                 ) % {"when": _when_text(b), "place": _place_text(b), "code": b.code}
                 _tell(
                     b, kind=f"appointment.reminder.{label}", body=body, dedupe_key=f"appt:{b.uuid}:{label}:{b.reschedule_count}"

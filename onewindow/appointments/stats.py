@@ -124,7 +124,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
                 str(_("名额")),
                 str(_("已约")),
                 str(_("利用率")),
-                str(_("签到")),
+                str(_("已签到")),
                 str(_("爽约")),
             ],
             rows=[

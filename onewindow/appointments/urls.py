@@ -18,4 +18,5 @@ urlpatterns = [
     path("staff/check-in/", views.staff_check_in, name="check_in"),
     path("staff/a/<uuid:area>/", views.staff_day, name="staff_day"),
     path("staff/a/<uuid:area>/plan/", views.staff_plan, name="staff_plan"),
+    path("staff/a/<uuid:area>/retry/", views.staff_retry, name="staff_retry"),
 ]

@@ -33,7 +33,7 @@ def _parse_day(value: str | None, default: datetime.date) -> datetime.date:
 
 def qr_svg(text: str) -> str:
     """An inline SVG QR code (no image request, works offline)."""
-    return mark_safe(segno.make(text, error="m").svg_inline(scale=5, border=2))  # noqa: S308 - segno output, no user HTML
+    return mark_safe(segno.make(text, error="m").svg_inline(scale=5, border=2, omitsize=True))  # noqa: S308 - segno output, no user HTML
 
 
 def booking_modes(user: Any, area: Any) -> list[tuple[str, str]]:
@@ -229,9 +229,24 @@ def staff_day(request: HttpRequest, area: Any) -> HttpResponse:
         "prev": day - datetime.timedelta(days=1),
         "next": day + datetime.timedelta(days=1),
         "displaced": selectors.displaced_bookings(user=request.user, area=a),
+        "failed": selectors.failed_notifications(user=request.user, area=a),
         "can_manage": access.can_manage(request.user, a),
     }
     return render(request, "appointments/staff_day.html", ctx)
+
+
+@login_required
+@require_POST
+def staff_retry(request: HttpRequest, area: Any) -> HttpResponse:
+    a = selectors.area_by_uuid(area)
+    if not access.can_desk(request.user, a):
+        raise PermissionDenied()
+    try:
+        services.notification_retry(actor=request.user, dedupe_key=request.POST.get("key", ""))
+        messages.success(request, _("已重新加入发送队列。"))
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("appointments:staff_day", area=a.uuid)
 
 
 @login_required

@@ -22,6 +22,12 @@ from .models import Notification
 
 logger = logging.getLogger("onewindow.notify")
 MAX_ATTEMPTS = 5
+# Backoff after the n-th failed attempt: 2, 4, 8, 16 minutes..., never more than this.
+MAX_BACKOFF = datetime.timedelta(hours=6)
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    return min(datetime.timedelta(minutes=2 ** max(1, attempts)), MAX_BACKOFF)
 
 
 class Backend(Protocol):
@@ -104,10 +110,13 @@ def deliver(pk: int) -> bool:
     try:
         _backend(n.channel).send(n)
     except Exception as exc:  # any backend failure is recorded and retried later
-        backoff = datetime.timedelta(minutes=2**n.attempts)
         Notification.objects.filter(pk=pk).update(
-            status=Notification.Status.FAILED, last_error=str(exc)[:2000], next_attempt_at=now + backoff
+            status=Notification.Status.FAILED, last_error=str(exc)[:2000], next_attempt_at=now + backoff(n.attempts)
         )
+        if n.attempts >= MAX_ATTEMPTS:
+            logger.error("notification %s (%s) given up after %s attempts: %s", pk, n.kind, n.attempts, exc)
+        else:
+            logger.warning("notification %s (%s) attempt %s failed: %s", pk, n.kind, n.attempts, exc)
         return False
     Notification.objects.filter(pk=pk).update(status=Notification.Status.SENT, sent_at=timezone.now(), last_error="")
     return True
@@ -124,3 +133,24 @@ def deliver_pending(*, limit: int = 200) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     return sum(1 for pk in list(due) if deliver(pk))
+
+
+def given_up() -> Any:
+    """Notifications that failed MAX_ATTEMPTS times: no sweep will try them again. Shown to staff
+    (the admin's outbox list, filtered on status "failed"; the appointments desk page) until a
+    person retries them."""
+    return Notification.objects.filter(status=Notification.Status.FAILED, attempts__gte=MAX_ATTEMPTS)
+
+
+def retry(pk: int) -> bool:
+    """Put a failed notification back in the queue now (a person decided to try again, e.g. after
+    the SMS gateway was fixed). Returns False if it was not in the failed state."""
+    with transaction.atomic():
+        ok = bool(
+            Notification.objects.filter(pk=pk, status=Notification.Status.FAILED).update(
+                status=Notification.Status.PENDING, attempts=0, next_attempt_at=None
+            )
+        )
+        if ok:
+            transaction.on_commit(lambda: _enqueue(pk))
+    return ok

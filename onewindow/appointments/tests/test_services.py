@@ -460,3 +460,29 @@ def test_capacity_cut_never_below_booked(hall: dict[str, Any], matters: dict[str
     slot.refresh_from_db()
     assert (slot.capacity, slot.booked) == (3, 3)
     assert Slot.objects.get(area=area, starts_at=at(2026, 12, 2, 9, 30)).capacity == 1
+
+
+def test_materialised_days_follow_plan_changes(hall: dict[str, Any], matters: dict[str, Any], hall_manager: Any) -> None:
+    area = hall["area"]
+    ensure_slots([area.pk], datetime.date(2026, 12, 1), datetime.date(2026, 12, 31))
+    assert not Slot.objects.filter(area=area, date=datetime.date(2026, 12, 4), kind="evening").exists()
+    services.rule_save(
+        actor=hall_manager,
+        area=area,
+        kind="evening",
+        weekdays="4",
+        start=datetime.time(17, 30),
+        end=datetime.time(19),
+        slot_minutes=30,
+        capacity=2,
+    )
+    days = selectors.availability(
+        matter=matters["off"], area=area, start=datetime.date(2026, 12, 4), end=datetime.date(2026, 12, 25)
+    )
+    fridays = [d for d in days if d.date.weekday() == 4]
+    assert all(any(s.kind == "evening" for s in d.slots) for d in fridays) and len(fridays) == 4
+    services.exception_add(actor=hall_manager, area=area, date=datetime.date(2026, 12, 18), kind=DateException.Kind.CLOSED)
+    day = selectors.availability(
+        matter=matters["off"], area=area, start=datetime.date(2026, 12, 18), end=datetime.date(2026, 12, 18)
+    )[0]
+    assert day.slots == [] and day.free == 0

@@ -1,0 +1,223 @@
+"""Booking throughput under concurrency, through the real service (appointments.services.booking_create:
+person checks, weekly quota row, conditional UPDATE on the slot counter, booking + held-slot rows,
+audit row, outbox SMS + site message).
+
+Scenarios:
+  spread  W concurrent clients (threads, each its own connection) book random slots of one month
+          at one service area, each for a different person: bookings per second and latency.
+  hot     R requests race for ONE slot with C places (the ticket-scalper case): how long the
+          stampede takes, and the check that exactly C bookings exist (never more).
+
+Uses its own throw-away database: PostgreSQL when DATABASE_URL is set (database TEST_DB_NAME,
+default bench_appt, created and dropped), else a SQLite file under /tmp.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/appointments_booking.py
+    .venv/bin/python bench/appointments_booking.py --workers 1,4,16 --per-worker 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import itertools
+import os
+import statistics
+import sys
+import threading
+import time
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
+os.environ.setdefault("TEST_DB_NAME", "bench_appt" if os.environ.get("DATABASE_URL") else "bench-appt.sqlite3")
+os.environ.setdefault("ONEWINDOW_VAR_DIR", "/tmp/ow-bench-appt")
+
+import django
+
+django.setup()
+
+from django.db import connection, connections  # noqa: E402
+
+
+def setup(capacity: int) -> dict[str, Any]:
+    from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
+    from onewindow.accounts.services import org_unit_create
+    from onewindow.appointments.demo import build_plans
+    from onewindow.appointments.models import SessionRule
+    from onewindow.catalog.models import Matter, MatterVersion
+    from onewindow.core.calendar_seed import seed_from_chinesecalendar
+    from onewindow.core.demo import DemoContext
+    from onewindow.hall.models import ServiceArea, ServicePoint
+
+    seed_from_chinesecalendar(first_year=2025)
+    _provisional_2027()
+    gov = org_unit_create(code="QY", name="青原区人民政府", kind=OrgUnit.Kind.GOVERNMENT)
+    xzsp = org_unit_create(code="XZSP", name="行政审批局", kind=OrgUnit.Kind.DEPARTMENT, parent=gov)
+    point = ServicePoint.objects.create(org_unit=gov, code="QYZX", name="青原区行政服务中心")
+    area = ServiceArea.objects.create(point=point, code="QY-BDC", name="不动产服务区", theme="real_estate", ticket_prefix="E")
+    build_plans(DemoContext(quiet=True))
+    SessionRule.objects.filter(area=area).update(capacity=capacity)
+    clerk = User.objects.create_user(username="bench-clerk", password="x-bench-pass-2021")
+    RoleAssignment.objects.create(user=clerk, role=Role.CLERK, org_unit=xzsp)
+    m = Matter.objects.create(code="BENCH-1", department=xzsp, service_area=area, search_name="不动产登记资料查询")
+    v = MatterVersion.objects.create(
+        matter=m,
+        number=1,
+        status="published",
+        name="不动产登记资料查询",
+        matter_type="public_service",
+        kind="instant",
+        statutory_days=1,
+        committed_days=1,
+        off_hours_bookable=True,
+    )
+    m.current_version = v
+    m.save(update_fields=["current_version"])
+    return {"area": area, "clerk": clerk, "matter": m}
+
+
+def _provisional_2027() -> None:
+    try:
+        from onewindow.core.calendar_seed import PROVISIONAL, import_year
+        from onewindow.core.demo.calendar import PROVISIONAL_2027
+    except ImportError:
+        return
+    import_year(
+        year=2027, exceptions=[(datetime.date.fromisoformat(d), False, n) for d, n in PROVISIONAL_2027], source=PROVISIONAL
+    )
+
+
+def _person(n: int) -> str:
+    from onewindow.accounts.demo import resident_id
+
+    birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=n // 900)
+    return resident_id(f"{birth:%Y%m%d}", n % 900 + 1)
+
+
+def _book(ctx: dict[str, Any], slot_pk: int, n: int) -> str:
+    from onewindow.appointments import services
+    from onewindow.appointments.errors import SlotFull
+    from onewindow.appointments.models import Slot
+    from onewindow.catalog.models import Matter
+
+    try:
+        services.booking_create(
+            actor=ctx["clerk"],
+            matter=Matter.objects.select_related("current_version").get(pk=ctx["matter"].pk),
+            slot=Slot.objects.select_related("area", "area__point").get(pk=slot_pk),
+            channel="call",
+            id_number=_person(n),
+            person_name=f"来电{n}",
+            phone="13800000000",
+        )
+        return "ok"
+    except SlotFull:
+        return "full"
+
+
+def run_threads(workers: int, fn: Any) -> tuple[list[Any], float]:
+    barrier = threading.Barrier(workers)
+    results: list[Any] = [None] * workers
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = fn(i)
+        except BaseException as exc:  # reported, not hidden
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workers", default="1,8,32")
+    ap.add_argument("--per-worker", type=int, default=40)
+    ap.add_argument("--hot-requests", type=int, default=200)
+    ap.add_argument("--hot-places", type=int, default=10)
+    ap.add_argument("--hot-workers", type=int, default=50)
+    args = ap.parse_args()
+
+    from django.utils import timezone
+
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        from onewindow.appointments.models import Booking, Slot
+        from onewindow.appointments.scheduling import ensure_slots
+        from onewindow.appointments.selectors import booking_window
+
+        ctx = setup(capacity=1000)
+        area = ctx["area"]
+        today = timezone.localdate()
+        earliest, latest = booking_window()
+        ensure_slots([area.pk], today, latest)
+        slot_ids = list(Slot.objects.filter(area=area, starts_at__gte=earliest, date__lte=latest).values_list("pk", flat=True))
+        print(f"database: {connection.vendor}; slots in the booking window: {len(slot_ids)}")
+        numbers = itertools.count(1)  # distinct person numbers for the bench's threads
+
+        def next_n() -> int:
+            return next(numbers)
+
+        print("\nspread: concurrent clients booking random slots, one person each")
+        print(f"{'workers':>8} {'bookings':>9} {'seconds':>8} {'per sec':>8} {'p50 ms':>7} {'p95 ms':>7}")
+        import random
+
+        for workers in [int(w) for w in args.workers.split(",")]:
+            lat: list[float] = []
+
+            def spread(i: int, lat: list[float] = lat) -> int:
+                rng = random.Random(i)
+                ok = 0
+                for _ in range(args.per_worker):
+                    t = time.perf_counter()
+                    if _book(ctx, rng.choice(slot_ids), next_n()) == "ok":
+                        ok += 1
+                    lat.append((time.perf_counter() - t) * 1000)
+                return ok
+
+            results, secs = run_threads(workers, spread)
+            errors = [r for r in results if isinstance(r, BaseException)]
+            done = sum(r for r in results if isinstance(r, int))
+            lat.sort()
+            print(
+                f"{workers:>8} {done:>9} {secs:>8.2f} {done / secs:>8.1f} {statistics.median(lat):>7.1f} "
+                f"{lat[int(len(lat) * 0.95) - 1]:>7.1f}" + (f"  errors: {len(errors)} {errors[:1]}" if errors else "")
+            )
+
+        print(
+            f"\nhot: {args.hot_requests} requests race for one slot with {args.hot_places} places ({args.hot_workers} connections)"
+        )
+        hot = Slot.objects.filter(area=area, starts_at__gte=earliest, booked=0).order_by("-starts_at").first()
+        assert hot is not None
+        Slot.objects.filter(pk=hot.pk).update(capacity=args.hot_places)
+        per = max(1, args.hot_requests // args.hot_workers)
+
+        def stampede(i: int) -> list[str]:
+            return [_book(ctx, hot.pk, next_n()) for _ in range(per)]
+
+        results, secs = run_threads(args.hot_workers, stampede)
+        errors = [r for r in results if isinstance(r, BaseException)]
+        flat = [x for r in results if isinstance(r, list) for x in r]
+        hot.refresh_from_db()
+        held = Booking.objects.filter(slot=hot, status="booked").count()
+        print(
+            f"requests {len(flat)}, booked {flat.count('ok')}, refused (full) {flat.count('full')}, errors {len(errors)}; "
+            f"slot counter {hot.booked}/{hot.capacity}, bookings held {held}; {secs:.2f} s ({len(flat) / secs:.0f} requests/s)"
+        )
+        print("OK: never over capacity" if hot.booked == held == args.hot_places else "FAIL: capacity not held")
+    finally:
+        connections.close_all()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -206,3 +206,74 @@ def test_enterprise_registers_and_files_on_commitment(page_at: Any, live_server:
     page.goto(f"{url}/me/")
     page.wait_for_selector(f"text={filing.number}")
     fits(page)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("page_at", [375], indirect=True, ids=["phone"])
+def test_every_citizen_page_fits_a_phone(
+    page_at: Any, live_server: Any, online_matter: Any, filing_matter: Any, enterprise_user: Any
+) -> None:
+    """Sign in on the phone and visit every kind of citizen/enterprise page with real content."""
+    import hashlib
+
+    from conftest import PASSWORD
+    from onewindow.filings import services as filing_services
+    from onewindow.materials import services as ms
+    from onewindow.portal.testing import COMMITMENT, pdf_file, png_file
+
+    page, url = page_at, live_server.url
+    user = enterprise_user
+    ent = user.enterprise_roles.get().enterprise
+    ms.library_upload(actor=user, file=png_file(), name="居民身份证", shared_key="id_card")
+    d = ms.draft_start(applicant=user, matter=online_matter)
+    d = ms.draft_confirm_conditions(draft=d, actor=user, confirmed=True)
+    d = ms.draft_save_form(draft=d, actor=user, data={"address": "河东街道吉州大道88号青原区行政服务中心三楼综合窗口"})
+    d, _n = ms.draft_reuse_all(draft=d, actor=user)
+    d = ms.draft_upload(
+        draft=d, actor=user, key=f"req-{online_matter.current_version.materials.get(shared_key='').pk}", file=pdf_file()
+    )
+    d = ms.draft_to_review(draft=d, actor=user)
+    case = ms.draft_submit(draft=d, actor=user)
+    open_draft = ms.draft_start(applicant=user, matter=online_matter)
+    filing = filing_services.filing_sign(
+        applicant=user,
+        matter=filing_matter,
+        enterprise=ent,
+        signer_name=user.display_name,
+        signer_id_number=user.id_number,
+        text_sha256=hashlib.sha256(COMMITMENT.encode()).hexdigest(),
+    )
+    page.goto(f"{url}/accounts/login/")
+    fits(page)
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit].btn-block")
+    page.wait_for_url(f"{url}/me/")
+    for path in [
+        "/",
+        "/me/",
+        "/me/notifications/",
+        "/me/cases/",
+        f"/me/cases/{case.uuid}/",
+        "/apply/",
+        f"/apply/matter/{online_matter.uuid}/",
+        f"/apply/d/{open_draft.uuid}/conditions/",
+        "/materials/",
+        "/filings/",
+        f"/filings/m/{filing_matter.uuid}/",
+        f"/filings/{filing.uuid}/",
+        f"/filings/check/{filing.uuid}/",
+        f"/accounts/enterprises/{ent.uuid}/",
+        "/accounts/register/",
+        "/accounts/register/enterprise/",
+    ]:
+        response = page.goto(url + path)
+        assert response is not None and response.status == 200, path
+        fits(page)
+    # and in care mode (larger type) too
+    page.goto(f"{url}/me/")
+    page.click("text=关怀版（大字）")
+    page.wait_for_selector("body.care")
+    for path in ["/", "/me/", f"/me/cases/{case.uuid}/", f"/filings/m/{filing_matter.uuid}/"]:
+        page.goto(url + path)
+        fits(page)

@@ -309,6 +309,8 @@ def manage_area(request: HttpRequest, point_uuid: Any, area_uuid: Any) -> HttpRe
     area = selectors.area_by_uuid(area_uuid)
     if area is None or area.point_id != point.pk:
         raise Http404
+    if not selectors.can_manage(request.user, point):
+        raise PermissionDenied()
     values: dict[str, Any] = {"require_id_number": request.POST.get("require_id_number") == "1"}
     for key in ("daily_cap", "warn_level", "per_person_daily_limit", "default_service_minutes"):
         v = _int_or_none(request.POST.get(key))

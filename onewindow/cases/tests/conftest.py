@@ -50,6 +50,16 @@ def make_matter(
 
 
 @pytest.fixture
+def calendar(db: Any) -> None:
+    """Cases tests run in 2025-2026; seeding just those years keeps each test's setup short."""
+    from onewindow.core.calendar_seed import seed_from_chinesecalendar
+    from onewindow.core.models import WorkCalendarDay
+
+    if not WorkCalendarDay.objects.exists():
+        seed_from_chinesecalendar(first_year=2025)
+
+
+@pytest.fixture
 def matter_zjj(org: dict[str, OrgUnit], calendar: Any) -> MatterVersion:
     return make_matter("ZJJ-001", "商品房预售许可", org["ZJJ"])
 

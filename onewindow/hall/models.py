@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onewindow.core.models import PublicModel, TimeStampedModel
 
@@ -93,7 +94,7 @@ class Window(PublicModel):
         constraints = [models.UniqueConstraint(fields=["point", "number"], name="uniq_window_number_per_point")]
 
     def __str__(self) -> str:
-        return f"{self.number}号窗口"
+        return str(_("%(n)s号窗口") % {"n": self.number})
 
 
 class WindowArea(TimeStampedModel):
@@ -234,16 +235,16 @@ class TicketEvent(models.Model):
     only source of the hall's figures (waiting, service time, service level, no-shows)."""
 
     class Kind(models.TextChoices):
-        ISSUED = "issued", _("取号")
-        CALLED = "called", _("叫号")
-        RECALLED = "recalled", _("重呼")
-        STARTED = "started", _("开始办理")
-        TRANSFERRED = "transferred", _("转窗")
-        HELD = "held", _("暂停")
-        RESUMED = "resumed", _("恢复")
-        FINISHED = "finished", _("办结")
-        NO_SHOW = "no_show", _("过号")
-        ABANDONED = "abandoned", _("作废")
+        ISSUED = "issued", pgettext_lazy("ticket event", "取号")
+        CALLED = "called", pgettext_lazy("ticket event", "叫号")
+        RECALLED = "recalled", pgettext_lazy("ticket event", "重呼")
+        STARTED = "started", pgettext_lazy("ticket event", "开始办理")
+        TRANSFERRED = "transferred", pgettext_lazy("ticket event", "转窗")
+        HELD = "held", pgettext_lazy("ticket event", "暂停")
+        RESUMED = "resumed", pgettext_lazy("ticket event", "恢复")
+        FINISHED = "finished", pgettext_lazy("ticket event", "办结")
+        NO_SHOW = "no_show", pgettext_lazy("ticket event", "过号")
+        ABANDONED = "abandoned", pgettext_lazy("ticket event", "作废")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("排队号"))
     kind = models.CharField(_("事件"), max_length=12, choices=Kind.choices)

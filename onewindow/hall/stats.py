@@ -177,9 +177,12 @@ def _min(v: float | None) -> str:
 
 
 def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
-    """Dashboard section: the last 30 days (or params date_from/date_to) for every service point."""
+    """Dashboard section for every service point: the whole ticket history by default, or params
+    date_from/date_to."""
+    params = params or {}
     date_to = params.get("date_to") or business_date()
-    date_from = params.get("date_from") or (date_to - timedelta(days=29))
+    first = TicketEvent.objects.order_by("business_date").values_list("business_date", flat=True).first()
+    date_from = params.get("date_from") or first or (date_to - timedelta(days=29))
     f = figures(date_from=date_from, date_to=date_to)
     sec = Section(key="hall", title=str(_("服务大厅排队")), order=40)
     sec.figures = [

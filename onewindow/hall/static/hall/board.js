@@ -64,9 +64,13 @@
     pump();
   }
 
+  function windowLabel(n) {
+    return root.dataset.windowFormat.replace("{n}", String(n));
+  }
+
   function show(call) {
     document.getElementById("latest-number").textContent = call.number;
-    document.getElementById("latest-window").textContent = call.window + root.dataset.labelWindow + (call.recall ? " · " + root.dataset.labelRecall : "");
+    document.getElementById("latest-window").textContent = windowLabel(call.window) + (call.recall ? " · " + root.dataset.labelRecall : "");
     var cell = document.getElementById("w-" + call.window);
     if (cell) {
       cell.textContent = call.number;
@@ -75,7 +79,7 @@
       cell.parentNode.classList.add("flash");
     }
     var li = document.createElement("li");
-    li.textContent = call.number + " → " + call.window + root.dataset.labelWindow + (call.recall ? " (" + root.dataset.labelRecall + ")" : "");
+    li.textContent = call.number + " → " + windowLabel(call.window) + (call.recall ? " (" + root.dataset.labelRecall + ")" : "");
     var list = document.getElementById("recent");
     list.insertBefore(li, list.firstChild);
     while (list.children.length > 8) list.removeChild(list.lastChild);

@@ -342,6 +342,9 @@ def parse_workbook(data: IO[bytes] | bytes) -> tuple[list[_Row], list[RowError]]
                 row.fields[name] = _parse_value(name, kind, raw)
             except ValueError as exc:
                 err(name, exc.args[0] if exc.args else _("格式不正确。"))
+        for name, limit in (("consult_phone", 32), ("complaint_phone", 32), ("handling_place", 200), ("handling_hours", 200)):
+            if len(str(row.fields.get(name) or "")) > limit:
+                err(name, _("内容过长。"))
         sd, cd = row.fields.get("statutory_days"), row.fields.get("committed_days")
         if isinstance(sd, int) and isinstance(cd, int) and cd > sd:
             err("committed_days", _("承诺办结时限（%(c)d）超过法定办结时限（%(s)d）。") % {"c": cd, "s": sd})
@@ -372,6 +375,9 @@ def parse_workbook(data: IO[bytes] | bytes) -> tuple[list[_Row], list[RowError]]
                 material[name] = _parse_value(name, kind, raw) if raw or kind != "int" else 1
             except ValueError as exc:
                 merr(name, exc.args[0] if exc.args else _("格式不正确。"))
+        for name, limit in (("name", 200), ("condition_text", 200), ("shared_key", 64)):
+            if len(str(material.get(name) or "")) > limit:
+                merr(name, _("内容过长。"))
         if material.get("quantity") == 0:
             merr("quantity", _("份数至少为1。"))
         if owner is not None:

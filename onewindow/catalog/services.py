@@ -119,6 +119,15 @@ def _validate_version_fields(fields: dict[str, Any]) -> None:
         value = fields.get(key, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             errors.setdefault(key, []).append(_("请填写不小于0的整数。"))
+    for key, limit in (
+        ("name", 200),
+        ("consult_phone", 32),
+        ("complaint_phone", 32),
+        ("handling_place", 200),
+        ("handling_hours", 200),
+    ):
+        if len(str(fields.get(key) or "")) > limit:
+            errors.setdefault(key, []).append(_("内容过长。"))
     if errors:
         raise ValidationFailed(_("事项信息不完整或不正确。"), fields=errors)
     if fields["committed_days"] > fields["statutory_days"]:
@@ -129,6 +138,8 @@ def _validate_materials(materials: Sequence[dict[str, Any]]) -> None:
     for i, m in enumerate(materials):
         if not str(m.get("name") or "").strip():
             raise ValidationFailed(_("第%(n)d项材料缺少名称。") % {"n": i + 1}, fields={"materials": [_("材料名称必填。")]})
+        if len(str(m["name"])) > 200 or len(str(m.get("condition_text") or "")) > 200 or len(str(m.get("shared_key") or "")) > 64:
+            raise ValidationFailed(_("第%(n)d项材料的内容过长。") % {"n": i + 1}, fields={"materials": [_("内容过长。")]})
         if m.get("form", MaterialRequirement.Form.ORIGINAL) not in MaterialRequirement.Form.values:
             raise ValidationFailed(_("第%(n)d项材料的形式不正确。") % {"n": i + 1}, fields={"materials": [_("材料形式不正确。")]})
         if m.get("need", MaterialRequirement.Need.REQUIRED) not in MaterialRequirement.Need.values:

@@ -272,5 +272,10 @@ def test_bulk_create_audits_each_matter(org, admin_user):
 
 
 def test_long_names_fit_the_search_columns(org):
-    m = make_matter(org["BDC"], "不动产登记" * 40)  # 200 characters, 1,000+ letters of pinyin
+    m = make_matter(org["BDC"], "不动产登记" * 40, materials=[ID_CARD])  # 200 characters, 1,000 letters of pinyin
     assert len(m.search_pinyin) <= 800 and len(m.search_text) <= 1200
+
+
+def test_overlong_material_name_is_a_validation_error(org):
+    with pytest.raises(ValidationFailed):
+        make_matter(org["BDC"], "甲", materials=[{"name": "长" * 201}])

@@ -11,6 +11,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
+from ninja.security import APIKeyHeader
 
 from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut
 from onewindow.core.errors import NotFound, ValidationFailed
@@ -426,6 +427,31 @@ def link_reschedule(request: HttpRequest, token: str, data: SlotIn) -> Any:
 def check_in(request: HttpRequest, data: CheckInIn) -> Any:
     r = services.booking_check_in(actor=request.auth, code=data.code)  # type: ignore[attr-defined]
     return {"booking": _booking(_reload(r.booking)), "ticket_number": r.booking.ticket_number, "late": r.late}
+
+
+class KioskToken(APIKeyHeader):
+    param_name = "X-Kiosk-Token"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return key or None  # compared with the booking's point token in the service
+
+
+@router.post(
+    "/kiosk/check-in",
+    auth=KioskToken(),
+    response=_ok(200, CheckInOut),
+    summary="Kiosk: check in by scanning the booking's QR code (X-Kiosk-Token of the service point)",
+)
+def kiosk_check_in(request: HttpRequest, data: CheckInIn) -> Any:
+    r = services.booking_check_in(actor=None, code=data.code, kiosk_token=str(request.auth))
+    return {"booking": _kiosk_view(_booking(_reload(r.booking))), "ticket_number": r.booking.ticket_number, "late": r.late}
+
+
+def _kiosk_view(b: dict[str, Any]) -> dict[str, Any]:
+    """A kiosk screen is public: the name masked; the ID is masked already and no phone is shown."""
+    name = b["person_name"]
+    b["person_name"] = (name[0] + "*" * (len(name) - 1)) if name else ""
+    return b
 
 
 @router.get(

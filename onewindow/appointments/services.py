@@ -434,15 +434,29 @@ class CheckInResult:
 
 
 def booking_check_in(
-    *, actor: Any, code: str, area: ServiceArea | None = None, now: datetime.datetime | None = None
+    *,
+    actor: Any,
+    code: str,
+    area: ServiceArea | None = None,
+    kiosk_token: str | None = None,
+    now: datetime.datetime | None = None,
 ) -> CheckInResult:
     """Turn a booking into a hall ticket: a priority ticket within the tolerance, a normal one for
-    a late arrival. Scanned at the kiosk or typed by a clerk of the booking's service point."""
+    a late arrival. Typed by desk staff of the booking's service point, or scanned at a kiosk of
+    that point (the kiosk proves itself with the point's device token, as for taking tickets)."""
+    import hmac
+
     from onewindow.hall import services as hall_services
 
     now = now or timezone.now()
     booking = Booking.objects.select_related("area", "area__point", "matter").filter(code=(code or "").strip().upper()).first()
-    if booking is None or not access.can_desk(actor, booking.area):
+    if kiosk_token is not None:
+        point_token = booking.area.point.kiosk_token if booking is not None else ""
+        allowed = bool(point_token) and hmac.compare_digest(point_token.encode(), kiosk_token.encode())
+        actor = None
+    else:
+        allowed = booking is not None and access.can_desk(actor, booking.area)
+    if booking is None or not allowed:
         raise NotFound(_("没有找到该预约码。"))
     if area is not None and area.point_id != booking.area.point_id:
         raise CheckInRefused(_("该预约不在本服务场所办理。"))
@@ -474,7 +488,12 @@ def booking_check_in(
             ticket_uuid=getattr(ticket, "uuid", None), ticket_number=getattr(ticket, "number", "") or ""
         )
         booking.refresh_from_db()
-        audit(actor=actor, action="appointment.check_in", target=booking, data={"code": booking.code, "late": late})
+        audit(
+            actor=actor,
+            action="appointment.check_in",
+            target=booking,
+            data={"code": booking.code, "late": late, "by": "kiosk" if kiosk_token is not None else "desk"},
+        )
     return CheckInResult(booking, ticket, late)
 
 

@@ -385,3 +385,26 @@ def test_api_manager_plan_editing(client: Client, hall: dict[str, Any], booking:
     assert r.status_code == 201
     exc = DateException.objects.get(area=area, date=datetime.date(2026, 12, 12))
     assert client.delete(f"{API}/staff/areas/{area.uuid}/exceptions/{exc.uuid}").status_code == 200
+
+
+def test_kiosk_check_in_needs_the_points_token(client: Client, hall: dict[str, Any], booking: Booking) -> None:
+    hall["point"].kiosk_token = "kiosk-secret-qyzx"
+    hall["point"].save(update_fields=["kiosk_token"])
+    hall["town_point"].kiosk_token = "kiosk-secret-town"
+    hall["town_point"].save(update_fields=["kiosk_token"])
+    url = f"{API}/kiosk/check-in"
+    with time_machine.travel(at(2026, 12, 2, 9, 45), tick=False):
+        assert post_json(client, url, {"code": booking.code}).status_code == 401  # no token
+        for token in ("wrong", "kiosk-secret-town"):  # another hall's kiosk cannot check it in
+            r = client.post(
+                url, data=json.dumps({"code": booking.code}), content_type="application/json", HTTP_X_KIOSK_TOKEN=token
+            )
+            assert r.status_code == 404
+        booking.refresh_from_db()
+        assert booking.status == "booked"
+        r = client.post(
+            url, data=json.dumps({"code": booking.code}), content_type="application/json", HTTP_X_KIOSK_TOKEN="kiosk-secret-qyzx"
+        )
+    assert r.status_code == 200 and r.json()["ticket_number"] and r.json()["booking"]["person_name"] == "刘**"
+    booking.refresh_from_db()
+    assert booking.status == "checked_in"

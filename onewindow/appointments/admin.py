@@ -1,0 +1,57 @@
+"""Admin: read-only views of plans, slots and bookings (changes go through the services, so that a
+plan change reconciles slots and lists the bookings it displaces), and the per-matter slot length."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from .models import Booking, DateException, MatterBookingRule, SessionRule, Slot
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SessionRule)
+class SessionRuleAdmin(ReadOnly):
+    list_display = ["area", "kind", "weekdays", "start", "end", "slot_minutes", "capacity", "is_active"]
+    list_filter = ["kind", "is_active", "area__point"]
+
+
+@admin.register(DateException)
+class DateExceptionAdmin(ReadOnly):
+    list_display = ["area", "date", "kind", "session_kind", "start", "end", "capacity", "note"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+
+
+@admin.register(Slot)
+class SlotAdmin(ReadOnly):
+    list_display = ["area", "date", "kind", "starts_at", "ends_at", "capacity", "booked", "is_open"]
+    list_filter = ["kind", "is_open", "area__point"]
+    date_hierarchy = "date"
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnly):
+    list_display = ["code", "starts_at", "area", "matter", "person_name", "channel", "status", "is_off_hours", "displaced_at"]
+    list_filter = ["status", "channel", "session_kind", "is_off_hours"]
+    search_fields = ["code", "person_name"]
+    date_hierarchy = "starts_at"
+    exclude = ["id_number"]  # never shown in full
+
+
+@admin.register(MatterBookingRule)
+class MatterBookingRuleAdmin(admin.ModelAdmin):
+    list_display = ["matter", "slot_units"]
+    search_fields = ["matter__code", "matter__search_name"]
+    raw_id_fields = ["matter"]

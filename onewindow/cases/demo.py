@@ -260,8 +260,8 @@ def build_cases(ctx: DemoContext) -> int:
         if not exists("estate-parallel"):
             case = submit_bundle("estate-parallel", people["citizen"])  # type: ignore[arg-type]
             case = svc.case_accept(case=case, actor=clerk)
-            zjj = case.steps.get(department__code="ZJJ")
-            svc.step_approve(step=zjj, actor=approvers["ZJJ"], comment="网签备案信息核对一致")  # type: ignore[arg-type]
+            zjj_step = case.steps.get(department__code="ZJJ")
+            svc.step_approve(step=zjj_step, actor=approvers["ZJJ"], comment="网签备案信息核对一致")  # type: ignore[arg-type]
             svc.step_claim(step=case.steps.get(department__code="SW"), actor=approvers["SW"])  # type: ignore[arg-type]
             made += 1
         # 3. A joint case submitted online, waiting for the front desk.

@@ -97,3 +97,20 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
             "title": _("导入年度节假日安排"),
         }
         return TemplateResponse(request, "admin/core/workcalendarday/import.html", context)
+
+
+def _index_with_calendar_warning(site_index):  # type: ignore[no-untyped-def]
+    """The admin index carries the November warning too: the administrators' landing page."""
+
+    def index(request, extra_context=None):  # type: ignore[no-untyped-def]
+        from .calendar_seed import next_year_warning
+
+        warning = next_year_warning(timezone.localdate())
+        if warning and request.method == "GET":
+            messages.warning(request, warning)
+        return site_index(request, extra_context)
+
+    return index
+
+
+admin.site.index = _index_with_calendar_warning(admin.site.index)  # type: ignore[method-assign]

@@ -225,7 +225,8 @@ def test_serial_route_and_return_to_earlier_step(
     with pytest.raises(ValidationFailed):
         svc.step_return(step=bdc, actor=approver_bdc, to_step=bdc, fields_to_fix=["面积"])
     svc.step_return(step=bdc, actor=approver_bdc, to_step=zjj, fields_to_fix=["建筑面积", "成交价格"], reason="面积与合同不符")
-    zjj.refresh_from_db(), sw.refresh_from_db(), bdc.refresh_from_db()
+    for step in (zjj, sw, bdc):
+        step.refresh_from_db()
     assert zjj.status == "open" and zjj.fields_to_fix == ["建筑面积", "成交价格"] and zjj.rounds == 2
     assert sw.status == "waiting" and bdc.status == "waiting"
     for step, who in ((zjj, approver), (sw, approver_sw), (bdc, approver_bdc)):

@@ -143,3 +143,13 @@ def test_admin_import_page_and_warning(table: dict[datetime.date, bool], admin_u
     assert WorkCalendarDay.objects.filter(date__year=2027).count() == 365
     bad = client.post("/admin/core/workcalendarday/import/", {"year": 2027, "source": "x", "schedule": "nonsense"})
     assert bad.status_code == 200 and "格式不正确" in bad.content.decode()
+
+
+def test_admin_index_shows_the_november_warning(table: dict[datetime.date, bool], admin_user: Any, client: Any) -> None:
+    import time_machine
+
+    client.force_login(admin_user)
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 9), tick=False):
+        assert "2027" in client.get("/admin/").content.decode()
+    with time_machine.travel(datetime.datetime(2026, 6, 2, 9), tick=False):
+        assert "导入国务院公布" not in client.get("/admin/").content.decode()

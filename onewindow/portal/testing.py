@@ -75,12 +75,30 @@ def make_online_matter(
 
 
 @pytest.fixture
-def online_matter(org: dict[str, OrgUnit], calendar: Any) -> Matter:
+def calendar_2026(db: Any) -> None:
+    """Only the year the tests stand in (fixed_now): a tenth of the full calendar's rows, which
+    matters when every test seeds it again."""
+    from onewindow.core.calendar_seed import seed_from_chinesecalendar
+    from onewindow.core.models import WorkCalendarDay
+
+    if not WorkCalendarDay.objects.filter(date__year=2026).exists():
+        seed_from_chinesecalendar(first_year=2026, last_year=2026)
+
+
+@pytest.fixture
+def fast_passwords(settings: Any) -> None:
+    """Personas are created with a password in every test; the default hasher is deliberately
+    slow, which adds seconds per test on a busy machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def online_matter(org: dict[str, OrgUnit], calendar_2026: Any) -> Matter:
     return make_online_matter(org["XZSP"])
 
 
 @pytest.fixture
-def filing_matter(org: dict[str, OrgUnit], calendar: Any) -> Matter:
+def filing_matter(org: dict[str, OrgUnit]) -> Matter:
     return make_online_matter(
         org["XZSP"],
         code="XZSP-BA-001",

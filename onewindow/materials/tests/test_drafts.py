@@ -68,7 +68,7 @@ def test_flow_asks_only_for_what_is_missing_and_submits(online_matter: Any, citi
         selectors.draft_for(citizen, d.uuid)
 
 
-def test_offline_and_filing_matters_are_refused(org: Any, citizen: Any, calendar: Any) -> None:
+def test_offline_and_filing_matters_are_refused(org: Any, citizen: Any) -> None:
     offline = make_online_matter(org["XZSP"], code="OFF-1", online_depth=2)
     with pytest.raises(ValidationFailed) as err:
         services.draft_start(applicant=citizen, matter=offline)
@@ -78,9 +78,7 @@ def test_offline_and_filing_matters_are_refused(org: Any, citizen: Any, calendar
         services.draft_start(applicant=citizen, matter=filing)
 
 
-def test_enterprise_matter_needs_an_enterprise_the_user_handles(
-    org: Any, citizen: Any, enterprise_user: Any, calendar: Any
-) -> None:
+def test_enterprise_matter_needs_an_enterprise_the_user_handles(org: Any, citizen: Any, enterprise_user: Any) -> None:
     matter = make_online_matter(org["XZSP"], code="ENT-1", audience="enterprise")
     with pytest.raises(ValidationFailed):
         services.draft_start(applicant=enterprise_user, matter=matter)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_issued_certificate_is_reused_without_upload(
-    org: Any, calendar: Any, enterprise_user: Any, clerk: Any, outsider: Any
+    org: Any, calendar_2026: Any, enterprise_user: Any, clerk: Any, outsider: Any
 ) -> None:
     approver = make_user("approver_xzsp", Role.APPROVER, org["XZSP"])
     ent = enterprise_user.enterprise_roles.get().enterprise

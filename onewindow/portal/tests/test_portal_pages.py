@@ -139,7 +139,7 @@ def test_staff_who_handle_the_case_may_read_its_library_file(
     assert login(Client(), approver).get(f"/materials/{item.uuid}/file/").status_code == 404  # 住建局 has no part in it
 
 
-def test_care_mode_shows_fewer_items(client: Client, org: Any, calendar: Any) -> None:
+def test_care_mode_shows_fewer_items(client: Client, org: Any) -> None:
     from onewindow.portal.testing import make_online_matter
 
     for i in range(10):

@@ -221,6 +221,7 @@ def list_cases(request: HttpRequest, status: str = "", limit: int = 50, offset: 
     if status:
         qs = qs.filter(status=status)
     limit = max(1, min(limit, 200))
+    offset = max(0, min(offset, 1_000_000))
     return [_case_out(c) for c in qs[offset : offset + limit]]
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("intake/", views.intake, name="intake"),
     path("intake/queue/", views.intake_queue, name="intake_queue"),
+    path("intake/applicant/", views.intake_applicant, name="intake_applicant"),
     path("queue/", views.queue, name="queue"),
     path("late/", views.late, name="late"),
     path("cases/<uuid:case_uuid>/", views.case_page, name="case"),

@@ -173,6 +173,24 @@ def _uuid(value: str) -> Any:
 
 
 @staff_required
+def intake_applicant(request: HttpRequest) -> HttpResponse:
+    """htmx: who is this ID number? (a registered person's name and masked phone, or "new")."""
+    _require_intake(_user(request))
+    from onewindow.core.identity import validate_resident_id
+
+    number = request.GET.get("id_number", "").strip().upper()
+    person, error = None, ""
+    if number:
+        try:
+            number = validate_resident_id(number)
+        except ApplicationError as exc:
+            error = str(exc.message)
+        else:
+            person = User.objects.filter(id_number=number).first()
+    return render(request, "workbench/_applicant.html", {"person": person, "error": error, "number": number})
+
+
+@staff_required
 def intake_queue(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_intake(user)

@@ -191,3 +191,13 @@ def test_routes_compare_and_bpmn(
     assert len(root.findall(".//bpmn:parallelGateway", ns)) == 2
     assert len(root.findall(".//bpmn:userTask", ns)) == 3
     assert client.get("/workbench/routes/compare/", {"a": "x"}).status_code == 404
+
+
+def test_applicant_lookup(client: Any, clerk: Any, citizen: Any, approver: Any) -> None:
+    client.force_login(approver)
+    assert client.get("/workbench/intake/applicant/", {"id_number": citizen.id_number}).status_code == 403
+    client.force_login(clerk)
+    found = client.get("/workbench/intake/applicant/", {"id_number": citizen.id_number}).content.decode()
+    assert citizen.display_name in found and citizen.phone not in found  # phone masked
+    bad = client.get("/workbench/intake/applicant/", {"id_number": "123"}).content.decode()
+    assert "error-text" in bad

@@ -108,6 +108,7 @@ def build(ctx: DemoContext) -> None:
     todo = [p for p in plan if p["uscc"] not in existing]
     if not todo:
         ctx.say(f"  filings: {Filing.objects.filter(matter_version__matter=matter).count()} already present")
+        spot_checks(ctx, matter)
         return
     with transaction.atomic():
         users = User.objects.bulk_create(
@@ -171,3 +172,27 @@ def build(ctx: DemoContext) -> None:
             f.number = f"BA{f.signed_at.astimezone(tz):%Y}{f.pk:08d}"
         Filing.objects.bulk_update(created, ["number"], batch_size=500)
     ctx.say(f"  filings: {len(created)} business resumption filings {OPENED}..{CLOSED} (F10)")
+    spot_checks(ctx, matter)
+
+
+def spot_checks(ctx: DemoContext, matter: Matter) -> None:
+    """A few 事后核查 by the administrator persona: most commitments hold, one was false (revoked,
+    recorded against the enterprise, not yet cleared)."""
+    from .models import SpotCheck
+    from .services import spot_check_record
+
+    inspector = User.objects.filter(username="admin").first()
+    if inspector is None or SpotCheck.objects.exists():
+        return
+    rng = ctx.rng("filings:spot")
+    sample = list(Filing.objects.filter(matter_version__matter=matter).order_by("id")[:400])
+    picked = rng.sample(sample, min(6, len(sample)))
+    for k, filing in enumerate(picked):
+        false = k == 0
+        spot_check_record(
+            filing=filing,
+            inspector=inspector,
+            result="false" if false else "consistent",
+            note="现场核查：未建立员工健康监测台账，防护物资未配备。" if false else "现场核查：防控措施落实到位。",
+        )
+    ctx.say(f"  filings: {len(picked)} spot checks, 1 false commitment")

@@ -72,6 +72,22 @@ EVENT_LABELS = {
 }
 
 
+# Events whose note is a code, shown through its choices' label in the reader's language.
+CODED_NOTES: dict[str, Any] = {
+    "submitted": Channel,
+    "paused": CasePause.Kind,
+    "decided": Case.Decision,
+    "delivered": Case.Delivery,
+}
+
+
+def event_note(kind: str, note: str) -> str:
+    choices = CODED_NOTES.get(kind)
+    if choices is not None and note in choices.values:
+        return str(choices(note).label)
+    return note
+
+
 @dataclass
 class MaterialInput:
     """One submitted material: the requirement it answers and either an uploaded file or the
@@ -349,7 +365,7 @@ def case_submit(
         if bundle is not None:
             case.bundle_versions.set(versions)
         _store_materials(case, materials, allowed)
-        _event(case, "submitted", actor=actor, note=str(Channel(channel).label))
+        _event(case, "submitted", actor=actor, note=channel)
         audit(actor=actor, action="case.submit", target=case, data={"number": case.number, "channel": channel})
         _notify_applicant(case, "submitted")
     return case
@@ -732,7 +748,7 @@ def case_pause(*, case: Case, actor: User, kind: str, reason: str) -> Case:
         case.status_before_pause = case.status
         case.status = Case.Status.PAUSED
         case.save(update_fields=["status", "status_before_pause", "updated_at"])
-        _event(case, "paused", actor=actor, note=str(CasePause.Kind(kind).label))
+        _event(case, "paused", actor=actor, note=kind)
         audit(actor=actor, action="case.pause", target=case, data={"kind": kind, "reason": reason})
         _notify_applicant(case, "paused")
     return case
@@ -811,7 +827,7 @@ def case_decide(*, case: Case, actor: User, approved: bool, reason: str = "") ->
         case.decided_at = timezone.now()
         case.status = Case.Status.DECIDED
         case.save()
-        _event(case, "decided", actor=actor, note=str(case.get_decision_display()))
+        _event(case, "decided", actor=actor, note=case.decision)
         audit(actor=actor, action="case.decide", target=case, data={"decision": case.decision})
         _notify_applicant(case, "decided")
     return case
@@ -849,7 +865,7 @@ def case_deliver(*, case: Case, actor: User, method: str, tracking_number: str =
         case.tracking_number = (tracking_number or "").strip()
         case.delivered_at = timezone.now()
         case.save()
-        _event(case, "delivered", actor=actor, note=str(case.get_delivery_method_display()))
+        _event(case, "delivered", actor=actor, note=method)
         audit(actor=actor, action="case.deliver", target=case, data={"method": method})
         _notify_applicant(case, "delivered")
     return case

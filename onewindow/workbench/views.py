@@ -272,6 +272,7 @@ def _labelled(events: Any) -> list[Any]:
     out = list(events)
     for e in out:
         e.label = svc.EVENT_LABELS.get(e.kind, e.kind)
+        e.note = svc.event_note(e.kind, e.note)
     return out
 
 

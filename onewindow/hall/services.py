@@ -478,6 +478,51 @@ def _waiting_exists(window: Window, area_id: int, bd: date) -> bool:
     )
 
 
+# PostgreSQL: finish the window's current ticket and claim the next one in ONE self-committing
+# statement. `gate` makes the claim depend on the finish, so the finish has run before the claim
+# writes (the one-current-ticket-per-window index then sees the old row as already updated).
+_PG_FINISH_AND_CLAIM = """
+WITH done AS (
+    UPDATE hall_ticket SET status = 'finished', finished_at = %(now)s, updated_at = %(now)s
+    WHERE window_id = %(w)s AND status IN ('called', 'serving')
+    RETURNING id, area_id, point_id, business_date
+), done_ev AS (
+    INSERT INTO hall_ticketevent (ticket_id, kind, at, actor_id, window_id, area_id, point_id, business_date, note)
+    SELECT id, 'finished', %(now)s, %(u)s, %(w)s, area_id, point_id, business_date, '' FROM done
+), gate AS (
+    SELECT count(*) AS n FROM done
+), pick AS (
+    SELECT t.id FROM hall_ticket t, gate
+    WHERE gate.n >= 0 AND t.area_id = %(area)s AND t.status = 'waiting' AND t.business_date = %(bd)s
+      AND (t.target_window_id IS NULL OR t.target_window_id = %(w)s)
+    ORDER BY t.priority_rank, t.queue_at, t.id
+    LIMIT 1
+    FOR UPDATE OF t SKIP LOCKED
+), claimed AS (
+    UPDATE hall_ticket t SET status = 'called', window_id = %(w)s, clerk_id = %(u)s, called_at = COALESCE(t.called_at, %(now)s),
+        call_count = 1, updated_at = %(now)s, target_window_id = NULL
+    FROM pick WHERE t.id = pick.id AND t.status = 'waiting'
+    RETURNING {ticket_columns}
+), e AS (
+    INSERT INTO hall_ticketevent (ticket_id, kind, at, actor_id, window_id, area_id, point_id, business_date, note)
+    SELECT id, 'called', %(now)s, %(u)s, %(w)s, area_id, point_id, business_date, '' FROM claimed
+)
+SELECT * FROM claimed
+""".replace("{ticket_columns}", ", ".join(f"t.{f.column}" for f in Ticket._meta.concrete_fields))
+
+
+def _pg_claim(sql: str, params: dict[str, Any]) -> Any:
+    """Run one claim statement; inside a caller's transaction, under a savepoint so a refused
+    statement does not poison it."""
+    if connection.in_atomic_block:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchone()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchone()
+
+
 def call_next(*, window: Window, actor: Any) -> Ticket | None:
     """Finish the window's current ticket (if any) and call the next one by the rules: the window's
     areas in their priority order, within an area appointment / green channel / arrival order.
@@ -493,27 +538,34 @@ def call_next(*, window: Window, actor: Any) -> Ticket | None:
     if not areas:
         _require_session(window, actor)  # raises when not signed in; otherwise the window serves no area
         return None
-    pg = connection.vendor == "postgresql"
+    if connection.vendor == "postgresql":
+        finished = False
+        for area_id in areas:
+            for _attempt in range(5):
+                sql = _PG_CLAIM if finished else _PG_FINISH_AND_CLAIM
+                try:
+                    row = _pg_claim(sql, {**params, "area": area_id})
+                except IntegrityError:
+                    # Another request of this same window claimed at the same moment (a double
+                    # click): the one-current-ticket index refused ours. Nothing was written.
+                    raise Conflict(_("号码状态已变化，请刷新。"), code="stale") from None
+                finished = True
+                if row:
+                    return Ticket.from_db(connection.alias, _TICKET_ATTNAMES, row)
+                # Nothing claimed: either nobody waits here, or every candidate was taken by
+                # another window between our snapshot and our lock (SKIP LOCKED); look again.
+                if not _waiting_exists(window, area_id, bd):
+                    break
+        return None
     with transaction.atomic():
         _finish_current(window, actor, now)
         for area_id in areas:
-            for _attempt in range(5):
-                with connection.cursor() as cur:
-                    if pg:
-                        cur.execute(_PG_CLAIM, {**params, "area": area_id})
-                        row = cur.fetchone()
-                        if row:
-                            return Ticket.from_db(connection.alias, _TICKET_ATTNAMES, row)
-                    else:
-                        cur.execute(_SQLITE_CLAIM, {**params, "area": area_id})
-                        row = cur.fetchone()
-                        if row:
-                            _event(ticket_id=row[0], kind=K.CALLED, now=now, actor=actor, window=window)
-                            return Ticket.objects.get(id=row[0])
-                # Nothing claimed: either nobody waits here, or every candidate was taken by another
-                # window between our snapshot and our lock (SKIP LOCKED); look again.
-                if not pg or not _waiting_exists(window, area_id, bd):
-                    break
+            with connection.cursor() as cur:
+                cur.execute(_SQLITE_CLAIM, {**params, "area": area_id})
+                row = cur.fetchone()
+            if row:
+                _event(ticket_id=row[0], kind=K.CALLED, now=now, actor=actor, window=window)
+                return Ticket.objects.get(id=row[0])
     return None
 
 

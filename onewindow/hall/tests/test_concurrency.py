@@ -112,3 +112,26 @@ def test_board_catches_up_from_the_database_after_restart(org: Any, clerk: Any) 
     connections.close_all()
     missed = selectors.board_calls(point, after=last_seen)
     assert [(c.number, c.window, c.recall) for c in missed] == [("A002", 3, False), ("A002", 3, True)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_double_clicks_on_one_window_never_leave_two_current_tickets(org: Any, clerk: Any) -> None:
+    from onewindow.core.errors import Conflict
+
+    point = make_point(org["gov"], "QY-HALL", "青原区行政服务中心")
+    area = make_area(point, "QY-A", "A")
+    w = make_window(point, 1, (area, 1))
+    services.window_sign_in(window=w, actor=clerk)
+    for _ in range(10):
+        ticket_issue(area=area, source="kiosk")
+
+    def click(i: int) -> Any:
+        return call_next(window=Window.objects.get(pk=w.pk), actor=clerk)
+
+    results = run_concurrently(click, 6)
+    assert all(isinstance(r, Ticket | Conflict) for r in results), results
+    assert Ticket.objects.filter(window=w, status__in=["called", "serving"]).count() == 1
+    called = [r.number for r in results if isinstance(r, Ticket)]
+    assert len(set(called)) == len(called)
+    # every ticket the window called is either its current one or finished - none stuck
+    assert Ticket.objects.filter(window=w).exclude(status__in=["called", "finished"]).count() == 0

@@ -75,7 +75,6 @@ def matter_days(request: HttpRequest, matter: Any, area: Any) -> HttpResponse:
     day = next((d for d in days if d.date == chosen), None)
     if day is None or (not day.slots and not request.GET.get("day")):
         day = next((d for d in days if d.free), day)
-    reschedule = request.GET.get("reschedule", "")
     ctx = {
         "matter": m,
         "area": a,
@@ -86,7 +85,6 @@ def matter_days(request: HttpRequest, matter: Any, area: Any) -> HttpResponse:
         "uncovered": [d for d in days if d.uncovered],
         "materials": selectors.materials_to_bring(m),
         "units": selectors.slot_units_for(m),
-        "reschedule": reschedule,
     }
     if request.headers.get("HX-Request") and request.GET.get("day"):
         return render(request, "appointments/_slots.html", ctx)

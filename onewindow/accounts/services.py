@@ -311,6 +311,14 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
         audit(actor=actor, action="api_token.revoke", target=token)
 
 
+def api_token_revoke_secret(*, secret: str, actor: User) -> None:
+    """Sign out on the phone: revoke the token whose secret the request carried."""
+    token = ApiToken.objects.filter(key_hash=_token_hash(secret or ""), user=actor).first()
+    if token is None:
+        raise NotFound()
+    api_token_revoke(token=token, actor=actor)
+
+
 def api_token_user(secret: str) -> User | None:
     """The active user behind a bearer secret, or None (unknown, revoked, expired)."""
     if not secret or not secret.startswith("ow_"):

@@ -360,7 +360,8 @@ def route_list(request: HttpRequest) -> HttpResponse:
     _require_route_reader(user)
     items = RouteVersion.objects.select_related("matter", "bundle").order_by("bundle__code", "matter__code", "number")
     rows = [(r, routes.summarize(r)) for r in items[:200]]
-    return render(request, "workbench/routes.html", {"rows": rows, "is_admin": selectors.is_admin(user)})
+    drafts = [r for r, _s in rows if r.status == RouteVersion.Status.DRAFT]
+    return render(request, "workbench/routes.html", {"rows": rows, "drafts": drafts, "is_admin": selectors.is_admin(user)})
 
 
 @staff_required

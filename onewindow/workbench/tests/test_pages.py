@@ -201,3 +201,20 @@ def test_applicant_lookup(client: Any, clerk: Any, citizen: Any, approver: Any) 
     assert citizen.display_name in found and citizen.phone not in found  # phone masked
     bad = client.get("/workbench/intake/applicant/", {"id_number": "123"}).content.decode()
     assert "error-text" in bad
+
+
+def test_publish_draft_from_the_routes_page(
+    client: Any, estate_bundle: Any, org: Any, admin_user: Any, hall_manager: Any
+) -> None:
+    draft = make_route(
+        bundle=estate_bundle, publish=False, stages=[[(org["ZJJ"], "住建审核", 3, "review"), (org["BDC"], "登记", 5, "review")]]
+    )
+    client.force_login(hall_manager)  # may read routes, may not publish
+    assert client.post(f"/workbench/routes/{draft.uuid}/publish/").status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    client.force_login(admin_user)
+    assert "发布草稿" in client.get("/workbench/routes/").content.decode()
+    client.post(f"/workbench/routes/{draft.uuid}/publish/")
+    draft.refresh_from_db()
+    assert draft.status == "published"

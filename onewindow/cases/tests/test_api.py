@@ -111,3 +111,20 @@ def test_staff_flow_over_api(
     r = client.post(f"/api/v1/cases/{case_uuid}/deliver", {"method": "window"}, content_type="application/json")
     assert r.json()["status"] == "delivered"
     assert client.post(f"/api/v1/cases/{case_uuid}/conclude").status_code == 409
+
+
+def test_deadline_past_the_calendar_is_a_clear_error(client: Any, matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    import datetime
+    import zoneinfo
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 12, 14, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=False):
+        client.force_login(citizen)
+        case_uuid = _submit(client, matter_zjj).json()["uuid"]
+        client.force_login(clerk)
+        r = client.post(f"/api/v1/cases/{case_uuid}/accept")
+        assert r.status_code == 503 and r.json()["code"] == "calendar_not_covered" and "2027" in r.json()["message"]
+        assert Case.objects.get(uuid=case_uuid).status == "submitted"  # nothing changed
+        page = client.post(f"/workbench/cases/{case_uuid}/act/", {"action": "accept"}, follow=True)
+        assert page.status_code == 200 and "2027" in page.content.decode()

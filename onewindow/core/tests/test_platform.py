@@ -112,3 +112,19 @@ def test_load_demo_is_idempotent_for_the_organisation():
     assert (OrgUnit.objects.count(), User.objects.count()) == counts
     assert OrgUnit.objects.filter(kind="department").count() == 32
     assert OrgUnit.objects.filter(kind__in=["village", "community"]).count() == 121
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_pages_until_it_switches(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-CN"' in page
+    client.cookies["django_language"] = "en"
+    assert 'lang="en"' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_follows_accept_language(client):
+    body = client.get("/api/v1/no-such-thing", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert body  # 404 either way; the language only matters for messages
+    response = client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.headers["Content-Language"] == "en"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
@@ -99,8 +101,9 @@ def care_mode(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def enterprise_detail(request: HttpRequest, uuid: str) -> HttpResponse:
-    ent = get_object_or_404(Enterprise, uuid=uuid, handlers__user=request.user)
-    is_legal = ent.handlers.filter(user=request.user, kind=EnterpriseHandler.Kind.LEGAL_REPRESENTATIVE).exists()
+    user: Any = request.user
+    ent = get_object_or_404(Enterprise, uuid=uuid, handlers__user=user)
+    is_legal = ent.handlers.filter(user=user, kind=EnterpriseHandler.Kind.LEGAL_REPRESENTATIVE).exists()
     form = HandlerAddForm(request.POST or None)
     if request.method == "POST":
         try:

@@ -33,17 +33,21 @@ class FilingMatterOut(Schema):
 
 @router.get("/matters", response={200: list[FilingMatterOut], ERROR_CODES: ErrorOut}, auth=None)
 def matters(request: HttpRequest) -> Any:
-    return [
-        {
-            "uuid": m.uuid,
-            "name": m.current_version.name,
-            "department": m.department.name,
-            "audience": m.current_version.audience,
-            "commitment_text": m.current_version.commitment_text,
-            "text_sha256": services.text_hash(m.current_version.commitment_text or ""),
-        }
-        for m in selectors.filing_matters().order_by("code")
-    ]
+    result = []
+    for m in selectors.filing_matters().order_by("code"):
+        v = m.current_version
+        assert v is not None  # filing_matters() filters on the current version
+        result.append(
+            {
+                "uuid": m.uuid,
+                "name": v.name,
+                "department": m.department.name,
+                "audience": v.audience,
+                "commitment_text": v.commitment_text,
+                "text_sha256": services.text_hash(v.commitment_text or ""),
+            }
+        )
+    return result
 
 
 class SignIn(Schema):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import zoneinfo
+from typing import Any
 
 from django.db import transaction
 from stdnum.cn import ric, uscc
@@ -86,7 +87,7 @@ def build(ctx: DemoContext) -> None:
     tz = zoneinfo.ZoneInfo("Asia/Shanghai")
     text = version.commitment_text
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    plan = []
+    plan: list[dict[str, Any]] = []
     for i in range(n):
         trade, sole = TRADES[rng.randrange(len(TRADES))]
         name = SURNAMES[rng.randrange(len(SURNAMES))] + GIVEN[rng.randrange(0, len(GIVEN) - 1, 2) :][:2]

@@ -249,7 +249,7 @@ def draft_start(request: HttpRequest, data: DraftIn) -> Any:
         if matter is None:
             raise NotFound()
     else:
-        bundle = Bundle.objects.filter(uuid=data.bundle, is_active=True).first()
+        bundle = Bundle.objects.filter(uuid=str(data.bundle), is_active=True).first()
         if bundle is None:
             raise NotFound()
     if data.enterprise is not None:

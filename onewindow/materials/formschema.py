@@ -52,7 +52,7 @@ def fields_of(schema: list[dict[str, Any]] | None) -> list[Field]:
         if not _NAME_RE.match(name) or name in seen:
             continue
         seen.add(name)
-        kind = raw.get("type") if raw.get("type") in TYPES else "text"
+        kind = str(raw.get("type")) if raw.get("type") in TYPES else "text"
         choices = [str(c) for c in raw.get("choices") or [] if str(c)]
         if kind == "choice" and not choices:
             kind = "text"

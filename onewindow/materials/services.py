@@ -382,8 +382,8 @@ def supplement_answer(
             inputs.append(MaterialInput(requirement=req, storage_name=item.storage_name, name=req.name))
         for req_id, ref in reuse.items():
             req = reqs.get(req_id)
-            item = selectors.library_for(actor).filter(uuid=_uuid_or_none(ref)).first()
-            if req is None or item is None:
+            held = selectors.library_for(actor).filter(uuid=_uuid_or_none(ref)).first()
+            if req is None or held is None:
                 raise NotFound(_("材料库中没有这份材料。"))
-            inputs.append(MaterialInput(requirement=req, storage_name=item.storage_name, name=req.name))
+            inputs.append(MaterialInput(requirement=req, storage_name=held.storage_name, name=req.name))
         return case_resubmit(case=case, actor=actor, materials=inputs)

@@ -36,7 +36,9 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, enterprises: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", _("本人"))] + [(str(e.uuid), e.name) for e in enterprises]
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)
+        owner.choices = [("", _("本人")), *[(str(e.uuid), e.name) for e in enterprises]]
 
 
 @login_required
@@ -81,7 +83,7 @@ def remove(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, uuid: str) -> HttpResponse:
+def download(request: HttpRequest, uuid: str) -> FileResponse:
     """Served only to the owner (or the enterprise's handlers) and to staff handling a case the
     file was submitted with; everyone else gets 404, as if it did not exist."""
     item = selectors.item_for_file(request.user, uuid)  # type: ignore[arg-type]

@@ -21,13 +21,13 @@ from onewindow.materials import formschema, services
 from onewindow.materials import selectors as ms
 from onewindow.materials.models import ApplicationDraft
 
-STEP_URLS = {
+STEP_URLS: dict[str, str] = {
     ApplicationDraft.Step.CONDITIONS: "portal:apply_conditions",
     ApplicationDraft.Step.FORM: "portal:apply_form",
     ApplicationDraft.Step.MATERIALS: "portal:apply_materials",
     ApplicationDraft.Step.REVIEW: "portal:apply_review",
 }
-STEPS = list(STEP_URLS)
+STEPS: list[str] = list(STEP_URLS)
 
 
 def _ctx(draft: ApplicationDraft, step: str, **extra: Any) -> dict[str, Any]:
@@ -79,9 +79,8 @@ def _start(request: HttpRequest, *, title: str, version: Any, matter: Any = None
     error = None
     if request.method == "POST":
         try:
-            draft = services.draft_start(
-                applicant=request.user, matter=matter, bundle=bundle, enterprise=_enterprise_choice(request)
-            )  # type: ignore[arg-type]
+            user: Any = request.user
+            draft = services.draft_start(applicant=user, matter=matter, bundle=bundle, enterprise=_enterprise_choice(request))
         except ApplicationError as exc:
             if exc.status in (403, 404):
                 raise

@@ -43,9 +43,10 @@ def case_detail(request: HttpRequest, uuid: str) -> HttpResponse:
         for key, file in request.FILES.items():
             if key.startswith("file-") and key[5:].isdigit():
                 uploads[int(key[5:])] = file
-        for key, value in request.POST.items():
-            if key.startswith("reuse-") and key[6:].isdigit() and value and int(key[6:]) not in uploads:
-                reuse[int(key[6:])] = value
+        for key in request.POST:
+            choice = request.POST.get(key, "")
+            if key.startswith("reuse-") and key[6:].isdigit() and choice and int(key[6:]) not in uploads:
+                reuse[int(key[6:])] = choice
         try:
             material_services.supplement_answer(case=case, actor=user, uploads=uploads, reuse=reuse)
         except ApplicationError as exc:
@@ -107,7 +108,7 @@ def _case_reqs(case: Any) -> list[Any]:
 
 
 @login_required
-def case_material_file(request: HttpRequest, uuid: str, material: str) -> HttpResponse:
+def case_material_file(request: HttpRequest, uuid: str, material: str) -> FileResponse:
     """A file the applicant submitted with their own case."""
     case = selectors.my_case(request.user, uuid)  # type: ignore[arg-type]
     sub = case.materials.filter(uuid=material).exclude(storage_name="").first()

@@ -26,7 +26,7 @@ def token_for(client: Client, username: str, password: str = PASSWORD) -> str:
     return response.json()["token"]
 
 
-def bearer(token: str) -> dict[str, str]:
+def bearer(token: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
@@ -164,7 +164,7 @@ def test_outsider_refused_on_every_endpoint(
     case = ms.draft_submit(draft=d, actor=citizen)
     h = bearer(token_for(client, "outsider"))
     j = "application/json"
-    calls = [
+    calls: list[tuple[str, str, Any]] = [
         ("get", f"/materials/library/{item.uuid}/file", None),
         ("delete", f"/materials/library/{item.uuid}", None),
         ("get", f"/materials/drafts/{d.uuid}", None),

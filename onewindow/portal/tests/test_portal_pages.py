@@ -87,6 +87,7 @@ def test_citizen_applies_tracks_and_answers_a_supplement(client: Client, online_
     assert case.status == Case.Status.SUBMITTED
     # the submitted file can be read back by its applicant
     material = case.materials.exclude(status="replaced").exclude(storage_name="").first()
+    assert material is not None
     assert client.get(f"/me/cases/{case.uuid}/materials/{material.uuid}/").status_code == 200
 
 
@@ -106,6 +107,7 @@ def test_outsider_is_refused_everywhere(client: Client, online_matter: Any, citi
     login(client, citizen)
     case = apply_online(client, online_matter)
     material = case.materials.first()
+    assert material is not None
     item = citizen.library_items.first()
     req = online_matter.current_version.materials.first()
     case_services.case_request_supplement(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid as uuid_lib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,20 @@ def bookable_matters(*, q: str = "", off_hours_only: bool = False) -> QuerySet[M
     return qs.order_by("code")
 
 
+def parse_uuid(value: Any) -> uuid_lib.UUID | None:
+    """A UUID from untrusted input, or None (a malformed one is "not found", never a 500)."""
+    if isinstance(value, uuid_lib.UUID):
+        return value
+    try:
+        return uuid_lib.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 def matter_by_uuid(uuid: Any) -> Matter:
+    uuid = parse_uuid(uuid)
+    if uuid is None:
+        raise NotFound(_("事项不存在或未发布。"))
     m = Matter.objects.filter(uuid=uuid, current_version__isnull=False).select_related("current_version", "service_area").first()
     if m is None:
         raise NotFound(_("事项不存在或未发布。"))
@@ -73,7 +87,8 @@ def materials_to_bring(matter: Matter) -> list[Any]:
 
 
 def area_by_uuid(uuid: Any) -> ServiceArea:
-    area = ServiceArea.objects.select_related("point").filter(uuid=uuid).first()
+    uuid = parse_uuid(uuid)
+    area = ServiceArea.objects.select_related("point").filter(uuid=uuid).first() if uuid else None
     if area is None:
         raise NotFound()
     return area

@@ -112,7 +112,7 @@ def book(request: HttpRequest) -> HttpResponse:
             for msg in msgs if isinstance(msgs, list) else [msgs]:
                 messages.error(request, str(msg))
         messages.error(request, str(exc.message))
-        area = request.POST.get("area", "")
+        area = selectors.parse_uuid(request.POST.get("area"))
         if area:
             return redirect("appointments:days", matter=m.uuid, area=area)
         return redirect("appointments:places", matter=m.uuid)
@@ -280,13 +280,13 @@ def staff_plan(request: HttpRequest, area: Any) -> HttpResponse:
                 rule_form = RuleForm(request.POST, prefix="rule")
                 rule = None
                 if request.POST.get("rule"):
-                    rule = SessionRule.objects.filter(area=a, uuid=request.POST["rule"]).first()
+                    rule = SessionRule.objects.filter(area=a, uuid=selectors.parse_uuid(request.POST["rule"])).first()
                     if rule is None:
                         raise NotFound()
                 if rule_form.is_valid():
                     _r, change = services.rule_save(actor=request.user, area=a, rule=rule, **rule_form.cleaned_data)
             elif op == "rule_off":
-                rule = SessionRule.objects.filter(area=a, uuid=request.POST.get("rule")).first()
+                rule = SessionRule.objects.filter(area=a, uuid=selectors.parse_uuid(request.POST.get("rule"))).first()
                 if rule is None:
                     raise NotFound()
                 change = services.rule_deactivate(actor=request.user, rule=rule)
@@ -295,7 +295,7 @@ def staff_plan(request: HttpRequest, area: Any) -> HttpResponse:
                 if exc_form.is_valid():
                     _e, change = services.exception_add(actor=request.user, area=a, **exc_form.cleaned_data)
             elif op == "exception_remove":
-                e = DateException.objects.filter(area=a, uuid=request.POST.get("exception")).first()
+                e = DateException.objects.filter(area=a, uuid=selectors.parse_uuid(request.POST.get("exception"))).first()
                 if e is None:
                     raise NotFound()
                 change = services.exception_remove(actor=request.user, exception=e)

@@ -408,3 +408,21 @@ def test_kiosk_check_in_needs_the_points_token(client: Client, hall: dict[str, A
     assert r.status_code == 200 and r.json()["ticket_number"] and r.json()["booking"]["person_name"] == "刘**"
     booking.refresh_from_db()
     assert booking.status == "checked_in"
+
+
+def test_malformed_input_is_refused_cleanly(
+    client: Client, hall: dict[str, Any], matters: dict[str, Any], verified_citizen: Any, hall_manager: Any
+) -> None:
+    login(client, verified_citizen)
+    assert client.post("/appointments/book/", {"matter": "garbage", "slot": "x"}).status_code == 404
+    r = client.post("/appointments/book/", {"matter": matters["off"].uuid, "area": "garbage", "slot": "ZH~20261202"}, follow=True)
+    assert r.status_code == 200 and not Booking.objects.exists()
+    assert (
+        post_json(client, f"{API}/bookings", {"matter": str(matters["off"].uuid), "slot": "ZH~999999999999"}).status_code == 422
+    )
+    login(client, hall_manager)
+    url = f"/appointments/staff/a/{hall['area'].uuid}/plan/"
+    for op, field in (("rule_off", "rule"), ("exception_remove", "exception"), ("rule", "rule")):
+        r = client.post(url, {"op": op, field: "not-a-uuid"}, follow=True)
+        assert r.status_code in (200, 404)
+    assert SessionRule.objects.filter(area=hall["area"], is_active=True).count() == 6

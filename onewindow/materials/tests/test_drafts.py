@@ -143,3 +143,53 @@ def test_concurrent_starts_share_one_draft(online_matter: Any, citizen: Any) -> 
     results = run_concurrently(lambda _i: services.draft_start(applicant=citizen, matter=online_matter).pk, 4)
     assert len(set(results)) == 1, results
     assert ApplicationDraft.objects.count() == 1
+
+
+def test_bundle_application_merges_materials_and_forms(org: Any, citizen: Any, calendar_2026: Any) -> None:
+    """一件事: one form (the matters' fields merged), one material list merged on shared_key."""
+    from onewindow.catalog.models import Bundle, BundleItem
+
+    a = make_online_matter(org["ZJJ"], code="B-A", name="存量房网签备案")
+    b = make_online_matter(
+        org["BDC"],
+        code="B-B",
+        name="房屋转移登记",
+        form_schema=[
+            {"name": "address", "label": "房屋坐落", "type": "text", "required": True},
+            {"name": "area", "label": "建筑面积", "type": "number", "required": True},
+        ],
+    )
+    bundle = Bundle.objects.create(code="estate", name="二手房转移登记一件事")
+    BundleItem.objects.create(bundle=bundle, matter=a, sort_order=0)
+    BundleItem.objects.create(bundle=bundle, matter=b, sort_order=1)
+    assert bundle in selectors.online_bundles()
+    services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
+    d = services.draft_start(applicant=citizen, bundle=bundle)
+    assert [f["name"] for f in selectors.draft_schema(d)] == ["address", "members", "area"]
+    reqs = selectors.draft_requirements(d)
+    assert [r.key for r in reqs].count("id_card") == 1 and len(reqs) == 3  # ID card once, two forms
+    d = services.draft_confirm_conditions(draft=d, actor=citizen, confirmed=True)
+    with pytest.raises(ValidationFailed) as err:
+        services.draft_save_form(draft=d, actor=citizen, data={"address": "x"})
+    assert "area" in err.value.fields
+    d = services.draft_save_form(draft=d, actor=citizen, data={"address": "河东街道1号", "area": "89.5"})
+    d, n = services.draft_reuse_all(draft=d, actor=citizen)
+    assert n == 1
+    for r in selectors.missing_materials(d):
+        d = services.draft_upload(draft=d, actor=citizen, key=r.key, file=pdf_file())
+    case = services.draft_submit(draft=d, actor=citizen)
+    assert case.bundle == bundle and case.is_joint and case.materials.count() == 3
+    assert case.form_data == {"address": "河东街道1号", "area": 89.5}
+
+
+def test_inactive_or_partly_offline_bundle_is_refused(org: Any, citizen: Any) -> None:
+    from onewindow.catalog.models import Bundle, BundleItem
+
+    a = make_online_matter(org["ZJJ"], code="C-A")
+    b = make_online_matter(org["BDC"], code="C-B", online_depth=1)
+    bundle = Bundle.objects.create(code="mixed", name="混合一件事")
+    BundleItem.objects.create(bundle=bundle, matter=a, sort_order=0)
+    BundleItem.objects.create(bundle=bundle, matter=b, sort_order=1)
+    with pytest.raises(ValidationFailed) as err:
+        services.draft_start(applicant=citizen, bundle=bundle)
+    assert err.value.code == "not_online"

@@ -150,3 +150,22 @@ def test_care_mode_shows_fewer_items(client: Client, org: Any) -> None:
     client.cookies["care_mode"] = "1"
     care = client.get("/apply/").content.decode().count("/apply/matter/")
     assert normal == 10 and care == 6
+
+
+def test_bundle_start_page(client: Client, org: Any, citizen: Any, calendar_2026: Any) -> None:
+    from onewindow.catalog.models import Bundle, BundleItem
+    from onewindow.portal.testing import make_online_matter
+
+    bundle = Bundle.objects.create(code="estate", name="二手房转移登记一件事")
+    for i, (code, dept) in enumerate([("B-A", "ZJJ"), ("B-B", "BDC")]):
+        BundleItem.objects.create(
+            bundle=bundle, matter=make_online_matter(org[dept], code=code, name=f"事项{code}"), sort_order=i
+        )
+    assert "二手房转移登记一件事" in client.get("/apply/").content.decode()
+    login(client, citizen)
+    page = client.get(f"/apply/bundle/{bundle.uuid}/").content.decode()
+    assert "事项B-A" in page and "事项B-B" in page
+    response = client.post(f"/apply/bundle/{bundle.uuid}/")
+    draft = ApplicationDraft.objects.get()
+    assert draft.bundle == bundle and response["Location"] == f"/apply/d/{draft.uuid}/conditions/"
+    assert client.get("/apply/bundle/00000000-0000-0000-0000-000000000000/").status_code == 404

@@ -88,6 +88,9 @@ def _start(request: HttpRequest, *, title: str, version: Any, matter: Any = None
         else:
             return redirect(STEP_URLS[draft.step], uuid=draft.uuid)
     versions = [version] if version else ms.bundle_versions(bundle)
+    held = set(ms.library_for(request.user).values_list("shared_key", flat=True))  # type: ignore[arg-type]
+    held |= {d.shared_key for d in ms.issued_documents(request.user)}  # type: ignore[arg-type]
+    requirements = [(r, bool(r.shared_key) and r.shared_key in held) for r in ms.requirements_of(versions)]
     return render(
         request,
         "portal/apply_start.html",
@@ -96,6 +99,7 @@ def _start(request: HttpRequest, *, title: str, version: Any, matter: Any = None
             "versions": versions,
             "bundle": bundle,
             "enterprises": ms.enterprises_of(request.user),  # type: ignore[arg-type]
+            "requirements": requirements,
             "needs_enterprise": any(v.audience == "enterprise" for v in versions),
             "allows_enterprise": any(v.audience in ("enterprise", "both") for v in versions),
             "error": error,

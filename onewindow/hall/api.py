@@ -382,12 +382,9 @@ class CalledOut(Schema):
     summary="Window: finish the current ticket and call the next",
 )
 def window_call_next(request: HttpRequest, window_uuid: UUID) -> Any:
-    window = selectors.window_by_uuid(window_uuid)
-    if window is None:
-        raise NotFound(_("窗口不存在。"))
-    # call_next demands an open shift at this window, which only a permitted clerk can open.
-    t = services.call_next(window=window, actor=request.user)
-    return {"uuid": t.uuid if t else None, "number": t.number if t else None, "window": window.number}
+    # Calling demands an open shift at this window, which only a permitted clerk can open.
+    ticket_uuid, number, window_number = services.call_next_by_uuid(window_uuid=window_uuid, actor=request.user)
+    return {"uuid": ticket_uuid, "number": number, "window": window_number}
 
 
 def _action(name: str, fn: Any, summary: str) -> None:

@@ -569,6 +569,66 @@ def call_next(*, window: Window, actor: Any) -> Ticket | None:
     return None
 
 
+# The whole call-next request in one statement, for the API hot path: the window (by UUID, only
+# with the actor's open shift there), its first-priority area, the finish of its current ticket and
+# the claim. Returns (ticket uuid, number, window number) or nothing; the general path then
+# decides (other areas of a multi-area window, not signed in, unknown window, empty line).
+_PG_CALL_NEXT_BY_UUID = """
+WITH win AS (
+    SELECT w.id, w.number FROM hall_window w
+    WHERE w.uuid = %(wu)s AND EXISTS (
+        SELECT 1 FROM hall_windowsession s WHERE s.window_id = w.id AND s.user_id = %(u)s AND s.ended_at IS NULL)
+), done AS (
+    UPDATE hall_ticket SET status = 'finished', finished_at = %(now)s, updated_at = %(now)s
+    WHERE window_id = (SELECT id FROM win) AND status IN ('called', 'serving')
+    RETURNING id, area_id, point_id, business_date, window_id
+), done_ev AS (
+    INSERT INTO hall_ticketevent (ticket_id, kind, at, actor_id, window_id, area_id, point_id, business_date, note)
+    SELECT id, 'finished', %(now)s, %(u)s, window_id, area_id, point_id, business_date, '' FROM done
+), gate AS (
+    SELECT count(*) AS n FROM done
+), pick AS (
+    SELECT t.id, win.id AS window_id FROM hall_ticket t, gate, win
+    WHERE gate.n >= 0
+      AND t.area_id = (SELECT wa.area_id FROM hall_windowarea wa WHERE wa.window_id = win.id ORDER BY wa.priority, wa.id LIMIT 1)
+      AND t.status = 'waiting' AND t.business_date = %(bd)s
+      AND (t.target_window_id IS NULL OR t.target_window_id = win.id)
+    ORDER BY t.priority_rank, t.queue_at, t.id
+    LIMIT 1
+    FOR UPDATE OF t SKIP LOCKED
+), claimed AS (
+    UPDATE hall_ticket t SET status = 'called', window_id = pick.window_id, clerk_id = %(u)s,
+        called_at = COALESCE(t.called_at, %(now)s), call_count = 1, updated_at = %(now)s, target_window_id = NULL
+    FROM pick WHERE t.id = pick.id AND t.status = 'waiting'
+    RETURNING t.id, t.uuid, t.number, t.area_id, t.point_id, t.business_date, t.window_id
+), e AS (
+    INSERT INTO hall_ticketevent (ticket_id, kind, at, actor_id, window_id, area_id, point_id, business_date, note)
+    SELECT id, 'called', %(now)s, %(u)s, window_id, area_id, point_id, business_date, '' FROM claimed
+)
+SELECT claimed.uuid, claimed.number, win.number FROM claimed, win
+"""
+
+
+def call_next_by_uuid(*, window_uuid: uuid_lib.UUID, actor: Any) -> tuple[uuid_lib.UUID | None, str | None, int]:
+    """call_next for the API: (ticket uuid, number, window number); (None, None, n) when nobody
+    waits. One statement on PostgreSQL in the common case; otherwise `call_next`."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("请先签到该窗口。"), code="not_signed_in")
+    if connection.vendor == "postgresql":
+        now = timezone.now()
+        try:
+            row = _pg_claim(_PG_CALL_NEXT_BY_UUID, {"wu": window_uuid, "u": actor.pk, "now": now, "bd": business_date(now)})
+        except IntegrityError:
+            raise Conflict(_("号码状态已变化，请刷新。"), code="stale") from None
+        if row:
+            return row[0], row[1], row[2]
+    window = Window.objects.filter(uuid=window_uuid).order_by().first()
+    if window is None:
+        raise NotFound(_("窗口不存在。"))
+    t = call_next(window=window, actor=actor)
+    return (t.uuid, t.number, window.number) if t else (None, None, window.number)
+
+
 def current_ticket(window: Window) -> Ticket | None:
     return Ticket.objects.filter(window=window, status__in=[S.CALLED, S.SERVING]).select_related("area").first()
 

@@ -267,3 +267,22 @@ def test_figures_come_from_the_event_log(hall: dict[str, Any], clerk: Any) -> No
     assert figures(point=hall["point"], date_from=day, date_to=day).within_service_level == pytest.approx(2 / 3)
     assert {t1.pk, t2.pk, t3.pk} == set(TicketEvent.objects.values_list("ticket_id", flat=True))
     assert timezone.now()
+
+
+def test_call_next_by_uuid_covers_multi_area_windows_and_refusals(hall: dict[str, Any], clerk: Any) -> None:
+    import uuid
+
+    from onewindow.core.errors import NotFound
+
+    f = ticket_issue(area=hall["F"], source="kiosk")
+    with pytest.raises(PermissionDenied):
+        services.call_next_by_uuid(window_uuid=hall["w2"].uuid, actor=clerk)
+    services.window_sign_in(window=hall["w2"], actor=clerk)
+    # w2's first area (A) is empty: its second area (F) is served
+    assert services.call_next_by_uuid(window_uuid=hall["w2"].uuid, actor=clerk) == (f.uuid, f.number, 2)
+    a = ticket_issue(area=hall["A"], source="kiosk")
+    assert services.call_next_by_uuid(window_uuid=hall["w2"].uuid, actor=clerk) == (a.uuid, a.number, 2)
+    assert Ticket.objects.get(pk=f.pk).status == "finished"
+    assert services.call_next_by_uuid(window_uuid=hall["w2"].uuid, actor=clerk) == (None, None, 2)
+    with pytest.raises(NotFound):
+        services.call_next_by_uuid(window_uuid=uuid.uuid4(), actor=clerk)

@@ -149,10 +149,15 @@ def fixed_now(request: Any) -> Any:
     import zoneinfo
 
     import time_machine
+    from django.utils import translation
 
     from onewindow.core import workdays
 
     workdays.invalidate()
-    with time_machine.travel(datetime.datetime(2026, 4, 1, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=True):
+    # The source language, whatever another test left active (documents render at call time).
+    with (
+        translation.override("zh-hans"),
+        time_machine.travel(datetime.datetime(2026, 4, 1, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=True),
+    ):
         yield
     workdays.invalidate()

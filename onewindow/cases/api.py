@@ -154,23 +154,10 @@ def _case_out(case: Case) -> dict[str, Any]:
 
 
 def _events(case: Case, *, public: bool) -> list[dict[str, Any]]:
-    out = []
-    for e in case.events.select_related("department"):
-        if public and e.kind == "step_claimed":
-            continue
-        out.append(
-            {
-                "at": e.at,
-                "kind": e.kind,
-                "label": str(svc.EVENT_LABELS.get(e.kind, e.kind)),
-                "department": e.department.name if e.department_id else "",
-            }
-        )
-    return out
+    return [{k: r[k] for k in ("at", "kind", "label", "department")} for r in selectors.timeline(case, public=public)]
 
 
 def _detail(case: Case) -> dict[str, Any]:
-    sup = case.pauses.filter(kind="supplement").first()
     return {
         **_case_out(case),
         "steps": [
@@ -187,7 +174,9 @@ def _detail(case: Case) -> dict[str, Any]:
             for s in case.steps.select_related("department").order_by("stage_order", "id")
         ],
         "events": _events(case, public=False),
-        "supplement_items": [{"name": i.get("name", ""), "reason": i.get("reason", "")} for i in (sup.items if sup else [])],
+        "supplement_items": [
+            {"name": i.get("name", ""), "reason": i.get("reason", "")} for i in selectors.supplement_items(case)
+        ],
     }
 
 

@@ -184,3 +184,31 @@ def published_route(*, matter: Any = None, bundle: Any = None) -> RouteVersion |
     qs = RouteVersion.objects.filter(status=RouteVersion.Status.PUBLISHED)
     qs = qs.filter(matter=matter) if matter is not None else qs.filter(bundle=bundle)
     return qs.order_by("-number").first()
+
+
+def supplement_items(case: Case) -> list[dict[str, Any]]:
+    """The items of the case's supplement notice ([] when there is none): [{"name", "reason", ...}]."""
+    pause = case.pauses.filter(kind="supplement").order_by("started_on").first()
+    return list(pause.items) if pause else []
+
+
+def timeline(case: Case, *, public: bool = True) -> list[dict[str, Any]]:
+    """Dated events with their labels (in the active language) and department; the public form
+    leaves out who did what and internal notes."""
+    from .services import EVENT_LABELS, event_note
+
+    out = []
+    for e in case.events.select_related("department", "actor"):
+        if public and e.kind == "step_claimed":
+            continue
+        row: dict[str, Any] = {
+            "at": e.at,
+            "kind": e.kind,
+            "label": str(EVENT_LABELS.get(e.kind, e.kind)),
+            "department": e.department.name if e.department_id else "",  # type: ignore[union-attr]
+        }
+        if not public:
+            row["actor"] = str(e.actor) if e.actor_id else ""
+            row["note"] = event_note(e.kind, e.note)
+        out.append(row)
+    return out

@@ -13,10 +13,6 @@ from onewindow.core.uploads import content_type_of, private_storage
 
 from . import documents, selectors
 from .models import SubmittedMaterial
-from .services import EVENT_LABELS
-
-# Events shown on the public page: what happened and when, never who or why.
-PUBLIC_EVENTS = set(EVENT_LABELS) - {"step_claimed"}
 
 
 @require_GET
@@ -26,13 +22,8 @@ def progress(request: HttpRequest) -> HttpResponse:
     case = selectors.case_for_public_progress(number, code) if number else None
     context: dict[str, object] = {"number": number, "code": code, "case": case, "tried": bool(number)}
     if case is not None:
-        events = [
-            {"at": e.at, "label": EVENT_LABELS[e.kind], "department": e.department.name if e.department_id else ""}
-            for e in case.events.select_related("department")
-            if e.kind in PUBLIC_EVENTS
-        ]
         context.update(
-            events=events,
+            events=selectors.timeline(case, public=True),
             qr=qr_svg(documents.progress_url(case)),
             steps=case.steps.select_related("department").order_by("stage_order", "id"),
         )

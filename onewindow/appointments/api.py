@@ -10,7 +10,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.security import APIKeyHeader
 
 from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut
@@ -34,7 +34,7 @@ def _ok(status: int, schema: Any) -> dict[int | frozenset[int], Any]:
 # Schemas
 
 
-class MatterOut(Schema):
+class ApptMatterOut(Schema):
     uuid: UUID
     code: str
     name: str
@@ -42,7 +42,7 @@ class MatterOut(Schema):
     slot_units: int = 1
 
 
-class PlaceOut(Schema):
+class ApptPlaceOut(Schema):
     uuid: UUID
     code: str
     name: str
@@ -51,7 +51,7 @@ class PlaceOut(Schema):
     phone: str
 
 
-class SlotOut(Schema):
+class ApptSlotOut(Schema):
     ref: str
     starts_at: datetime.datetime
     ends_at: datetime.datetime
@@ -61,43 +61,43 @@ class SlotOut(Schema):
     free: int
 
 
-class DayOut(Schema):
+class ApptDayOut(Schema):
     date: datetime.date
     holiday: str
     uncovered: bool
     message: str = ""
     free: int
-    slots: list[SlotOut]
+    slots: list[ApptSlotOut]
 
 
-class OverviewDayOut(Schema):
+class ApptOverviewDayOut(Schema):
     date: datetime.date
     free: int
     off_hours_free: int
 
 
-class OverviewAreaOut(Schema):
+class ApptOverviewAreaOut(Schema):
     area: UUID
     code: str
     name: str
     point: str
-    days: list[OverviewDayOut]
+    days: list[ApptOverviewDayOut]
     uncovered: list[datetime.date]
 
 
-class MaterialOut(Schema):
+class ApptMaterialOut(Schema):
     name: str
     form: str
     quantity: int
     condition: str
 
 
-class BookingOut(Schema):
+class ApptBookingOut(Schema):
     uuid: UUID
     code: str
     status: str
-    matter: MatterOut
-    place: PlaceOut
+    matter: ApptMatterOut
+    place: ApptPlaceOut
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     session_kind: str
@@ -111,11 +111,11 @@ class BookingOut(Schema):
     displaced: bool
     ticket_number: str
     checked_in_late: bool
-    materials: list[MaterialOut]
+    materials: list[ApptMaterialOut]
     qr_svg: str
 
 
-class BookIn(Schema):
+class ApptBookIn(Schema):
     matter: UUID
     slot: str
     channel: str = "phone"
@@ -124,21 +124,21 @@ class BookIn(Schema):
     phone: str = ""
 
 
-class SlotIn(Schema):
+class ApptSlotIn(Schema):
     slot: str
 
 
-class CheckInIn(Schema):
+class ApptCheckInIn(Schema):
     code: str
 
 
-class CheckInOut(Schema):
-    booking: BookingOut
+class ApptCheckInOut(Schema):
+    booking: ApptBookingOut
     ticket_number: str
     late: bool
 
 
-class RuleIn(Schema):
+class ApptRuleIn(Schema):
     kind: str
     weekdays: str = "01234"
     start: datetime.time
@@ -147,7 +147,7 @@ class RuleIn(Schema):
     capacity: int = 4
 
 
-class RuleOut(Schema):
+class ApptRuleOut(Schema):
     uuid: UUID
     kind: str
     off_hours: bool
@@ -159,7 +159,7 @@ class RuleOut(Schema):
     is_active: bool
 
 
-class ExceptionIn(Schema):
+class ApptExceptionIn(Schema):
     date: datetime.date
     kind: str
     session_kind: str = ""
@@ -170,7 +170,7 @@ class ExceptionIn(Schema):
     note: str = ""
 
 
-class ExceptionOut(Schema):
+class ApptExceptionOut(Schema):
     uuid: UUID
     date: datetime.date
     kind: str
@@ -182,24 +182,24 @@ class ExceptionOut(Schema):
     note: str
 
 
-class DisplacedOut(Schema):
+class ApptDisplacedOut(Schema):
     code: str
     starts_at: datetime.datetime
     person_name: str
     phone: str
 
 
-class PlanOut(Schema):
-    rules: list[RuleOut]
-    exceptions: list[ExceptionOut]
-    displaced: list[DisplacedOut]
+class ApptPlanOut(Schema):
+    rules: list[ApptRuleOut]
+    exceptions: list[ApptExceptionOut]
+    displaced: list[ApptDisplacedOut]
 
 
-class PlanChangeOut(Schema):
+class ApptPlanChangeOut(Schema):
     created: int
     updated: int
     closed: int
-    displaced: list[DisplacedOut]
+    displaced: list[ApptDisplacedOut]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -289,20 +289,26 @@ def _managed_area(request: HttpRequest, area: UUID) -> Any:
 # Public reads
 
 
-@router.get("/matters", response=_ok(200, list[MatterOut]), summary="Bookable matters")
-def matters(request: HttpRequest, q: str = "", off_hours: bool = False, limit: int = 50, offset: int = 0) -> Any:
+@router.get("/matters", response=_ok(200, list[ApptMatterOut]), summary="Bookable matters")
+def matters(
+    request: HttpRequest,
+    q: str = Query("", max_length=100),
+    off_hours: bool = False,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=100_000),
+) -> Any:
     qs = selectors.bookable_matters(q=q, off_hours_only=off_hours)[max(0, offset) : max(0, offset) + min(max(1, limit), 200)]
     return [_matter(m) for m in qs]
 
 
-@router.get("/matters/{matter}/places", response=_ok(200, list[PlaceOut]), summary="Where a matter can be booked")
+@router.get("/matters/{matter}/places", response=_ok(200, list[ApptPlaceOut]), summary="Where a matter can be booked")
 def places(request: HttpRequest, matter: UUID) -> Any:
     return [_place(a) for a in selectors.matter_places(selectors.matter_by_uuid(matter))]
 
 
 @router.get(
     "/matters/{matter}/places/{area}/availability",
-    response=_ok(200, list[DayOut]),
+    response=_ok(200, list[ApptDayOut]),
     summary="Days and slots with free places (within the booking window)",
 )
 def availability(
@@ -331,7 +337,7 @@ def availability(
     ]
 
 
-@router.get("/overview", response=_ok(200, list[OverviewAreaOut]), summary="Free places per service point and day")
+@router.get("/overview", response=_ok(200, list[ApptOverviewAreaOut]), summary="Free places per service point and day")
 def overview(request: HttpRequest, start: datetime.date | None = None, end: datetime.date | None = None) -> Any:
     today = timezone.localdate()
     start = start or today
@@ -357,8 +363,8 @@ def overview(request: HttpRequest, start: datetime.date | None = None, end: date
 # Bookings (signed in)
 
 
-@router.post("/bookings", auth=AUTH, response=_ok(201, BookingOut), summary="Book a slot")
-def book(request: HttpRequest, data: BookIn) -> Any:
+@router.post("/bookings", auth=AUTH, response=_ok(201, ApptBookingOut), summary="Book a slot")
+def book(request: HttpRequest, data: ApptBookIn) -> Any:
     m = selectors.matter_by_uuid(data.matter)
     slot = selectors.slot_by_ref(data.slot)
     b = services.booking_create(
@@ -373,25 +379,25 @@ def book(request: HttpRequest, data: BookIn) -> Any:
     return Status(201, _booking(_reload(b)))
 
 
-@router.get("/bookings", auth=AUTH, response=_ok(200, list[BookingOut]), summary="My bookings (own, or made as agent)")
-def mine(request: HttpRequest, limit: int = 50, offset: int = 0) -> Any:
+@router.get("/bookings", auth=AUTH, response=_ok(200, list[ApptBookingOut]), summary="My bookings (own, or made as agent)")
+def mine(request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=100_000)) -> Any:
     qs = selectors.my_bookings(request.auth)[max(0, offset) : max(0, offset) + min(max(1, limit), 200)]  # type: ignore[attr-defined]
     return [_booking(b) for b in qs]
 
 
-@router.get("/bookings/{code}", auth=AUTH, response=_ok(200, BookingOut), summary="One booking")
+@router.get("/bookings/{code}", auth=AUTH, response=_ok(200, ApptBookingOut), summary="One booking")
 def booking(request: HttpRequest, code: str) -> Any:
     return _booking(selectors.visible_booking(request.auth, code))  # type: ignore[attr-defined]
 
 
-@router.post("/bookings/{code}/cancel", auth=AUTH, response=_ok(200, BookingOut), summary="Cancel (up to the cutoff)")
+@router.post("/bookings/{code}/cancel", auth=AUTH, response=_ok(200, ApptBookingOut), summary="Cancel (up to the cutoff)")
 def cancel(request: HttpRequest, code: str) -> Any:
     b = selectors.visible_booking(request.auth, code)  # type: ignore[attr-defined]
     return _booking(_reload(services.booking_cancel(actor=request.auth, booking=b)))  # type: ignore[attr-defined]
 
 
-@router.post("/bookings/{code}/reschedule", auth=AUTH, response=_ok(200, BookingOut), summary="Move to another slot")
-def reschedule(request: HttpRequest, code: str, data: SlotIn) -> Any:
+@router.post("/bookings/{code}/reschedule", auth=AUTH, response=_ok(200, ApptBookingOut), summary="Move to another slot")
+def reschedule(request: HttpRequest, code: str, data: ApptSlotIn) -> Any:
     b = selectors.visible_booking(request.auth, code)  # type: ignore[attr-defined]
     slot = selectors.slot_by_ref(data.slot)
     return _booking(_reload(services.booking_reschedule(actor=request.auth, booking=b, slot=slot)))  # type: ignore[attr-defined]
@@ -401,19 +407,19 @@ def reschedule(request: HttpRequest, code: str, data: SlotIn) -> Any:
 # Signed links (from the SMS; no account needed)
 
 
-@router.get("/links/{token}", response=_ok(200, BookingOut), summary="The booking a signed link manages")
+@router.get("/links/{token}", response=_ok(200, ApptBookingOut), summary="The booking a signed link manages")
 def link(request: HttpRequest, token: str) -> Any:
     return _booking(_reload(services.booking_from_token(token)))
 
 
-@router.post("/links/{token}/cancel", response=_ok(200, BookingOut), summary="Cancel by signed link")
+@router.post("/links/{token}/cancel", response=_ok(200, ApptBookingOut), summary="Cancel by signed link")
 def link_cancel(request: HttpRequest, token: str) -> Any:
     b = services.booking_from_token(token)
     return _booking(_reload(services.booking_cancel(actor=None, booking=b, via_link=True)))
 
 
-@router.post("/links/{token}/reschedule", response=_ok(200, BookingOut), summary="Reschedule by signed link")
-def link_reschedule(request: HttpRequest, token: str, data: SlotIn) -> Any:
+@router.post("/links/{token}/reschedule", response=_ok(200, ApptBookingOut), summary="Reschedule by signed link")
+def link_reschedule(request: HttpRequest, token: str, data: ApptSlotIn) -> Any:
     b = services.booking_from_token(token)
     slot = selectors.slot_by_ref(data.slot)
     return _booking(_reload(services.booking_reschedule(actor=None, booking=b, slot=slot, via_link=True)))
@@ -423,8 +429,8 @@ def link_reschedule(request: HttpRequest, token: str, data: SlotIn) -> Any:
 # Staff
 
 
-@router.post("/check-in", auth=AUTH, response=_ok(200, CheckInOut), summary="Check in by booking code (kiosk scan or clerk)")
-def check_in(request: HttpRequest, data: CheckInIn) -> Any:
+@router.post("/check-in", auth=AUTH, response=_ok(200, ApptCheckInOut), summary="Check in by booking code (kiosk scan or clerk)")
+def check_in(request: HttpRequest, data: ApptCheckInIn) -> Any:
     r = services.booking_check_in(actor=request.auth, code=data.code)  # type: ignore[attr-defined]
     return {"booking": _booking(_reload(r.booking)), "ticket_number": r.booking.ticket_number, "late": r.late}
 
@@ -439,10 +445,10 @@ class KioskToken(APIKeyHeader):
 @router.post(
     "/kiosk/check-in",
     auth=KioskToken(),
-    response=_ok(200, CheckInOut),
+    response=_ok(200, ApptCheckInOut),
     summary="Kiosk: check in by scanning the booking's QR code (X-Kiosk-Token of the service point)",
 )
-def kiosk_check_in(request: HttpRequest, data: CheckInIn) -> Any:
+def kiosk_check_in(request: HttpRequest, data: ApptCheckInIn) -> Any:
     r = services.booking_check_in(actor=None, code=data.code, kiosk_token=str(request.auth))
     return {"booking": _kiosk_view(_booking(_reload(r.booking))), "ticket_number": r.booking.ticket_number, "late": r.late}
 
@@ -455,7 +461,7 @@ def _kiosk_view(b: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get(
-    "/staff/areas/{area}/bookings", auth=AUTH, response=_ok(200, list[BookingOut]), summary="The day's bookings of an area"
+    "/staff/areas/{area}/bookings", auth=AUTH, response=_ok(200, list[ApptBookingOut]), summary="The day's bookings of an area"
 )
 def day_bookings(request: HttpRequest, area: UUID, date: datetime.date | None = None) -> Any:
     a = selectors.area_by_uuid(area)
@@ -463,7 +469,7 @@ def day_bookings(request: HttpRequest, area: UUID, date: datetime.date | None = 
 
 
 @router.get(
-    "/staff/areas/{area}/plan", auth=AUTH, response=_ok(200, PlanOut), summary="Weekly plan, exceptions, displaced bookings"
+    "/staff/areas/{area}/plan", auth=AUTH, response=_ok(200, ApptPlanOut), summary="Weekly plan, exceptions, displaced bookings"
 )
 def plan(request: HttpRequest, area: UUID) -> Any:
     a = _managed_area(request, area)
@@ -507,8 +513,8 @@ def _change(change: Any) -> dict[str, Any]:
     return {"created": r.created, "updated": r.updated, "closed": r.closed, "displaced": _displaced(r.displaced)}
 
 
-@router.post("/staff/areas/{area}/rules", auth=AUTH, response=_ok(201, PlanChangeOut), summary="Add a weekly session")
-def rule_add(request: HttpRequest, area: UUID, data: RuleIn) -> Any:
+@router.post("/staff/areas/{area}/rules", auth=AUTH, response=_ok(201, ApptPlanChangeOut), summary="Add a weekly session")
+def rule_add(request: HttpRequest, area: UUID, data: ApptRuleIn) -> Any:
     a = _managed_area(request, area)
     _r, change = services.rule_save(actor=request.auth, area=a, **data.dict())  # type: ignore[attr-defined]
     return Status(201, _change(change))
@@ -521,30 +527,37 @@ def _area_rule(a: Any, rule: UUID) -> SessionRule:
     return r
 
 
-@router.put("/staff/areas/{area}/rules/{rule}", auth=AUTH, response=_ok(200, PlanChangeOut), summary="Change a weekly session")
-def rule_change(request: HttpRequest, area: UUID, rule: UUID, data: RuleIn) -> Any:
+@router.put(
+    "/staff/areas/{area}/rules/{rule}", auth=AUTH, response=_ok(200, ApptPlanChangeOut), summary="Change a weekly session"
+)
+def rule_change(request: HttpRequest, area: UUID, rule: UUID, data: ApptRuleIn) -> Any:
     a = _managed_area(request, area)
     _r, change = services.rule_save(actor=request.auth, area=a, rule=_area_rule(a, rule), **data.dict())  # type: ignore[attr-defined]
     return _change(change)
 
 
-@router.delete("/staff/areas/{area}/rules/{rule}", auth=AUTH, response=_ok(200, PlanChangeOut), summary="Stop a weekly session")
+@router.delete(
+    "/staff/areas/{area}/rules/{rule}", auth=AUTH, response=_ok(200, ApptPlanChangeOut), summary="Stop a weekly session"
+)
 def rule_off(request: HttpRequest, area: UUID, rule: UUID) -> Any:
     a = _managed_area(request, area)
     return _change(services.rule_deactivate(actor=request.auth, rule=_area_rule(a, rule)))  # type: ignore[attr-defined]
 
 
 @router.post(
-    "/staff/areas/{area}/exceptions", auth=AUTH, response=_ok(201, PlanChangeOut), summary="Close a day or add a session"
+    "/staff/areas/{area}/exceptions", auth=AUTH, response=_ok(201, ApptPlanChangeOut), summary="Close a day or add a session"
 )
-def exception_add(request: HttpRequest, area: UUID, data: ExceptionIn) -> Any:
+def exception_add(request: HttpRequest, area: UUID, data: ApptExceptionIn) -> Any:
     a = _managed_area(request, area)
     _e, change = services.exception_add(actor=request.auth, area=a, **data.dict())  # type: ignore[attr-defined]
     return Status(201, _change(change))
 
 
 @router.delete(
-    "/staff/areas/{area}/exceptions/{exception}", auth=AUTH, response=_ok(200, PlanChangeOut), summary="Remove a date exception"
+    "/staff/areas/{area}/exceptions/{exception}",
+    auth=AUTH,
+    response=_ok(200, ApptPlanChangeOut),
+    summary="Remove a date exception",
 )
 def exception_remove(request: HttpRequest, area: UUID, exception: UUID) -> Any:
     a = _managed_area(request, area)

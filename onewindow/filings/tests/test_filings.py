@@ -157,3 +157,34 @@ def test_concurrent_signing_gets_distinct_numbers(filing_matter: Any, enterprise
     results = run_concurrently(lambda _i: sign(filing_matter, enterprise_user).number, 5)
     assert all(isinstance(r, str) for r in results), results
     assert len(set(results)) == 5
+
+
+def test_personal_filing_breach_bars_the_person_only(org: Any, citizen: Any, outsider: Any, admin_user: Any) -> None:
+    from onewindow.portal.testing import make_online_matter
+
+    matter = make_online_matter(
+        org["XZSP"], code="BA-P", name="个人备案", kind="filing", form_schema=[], commitment_text=COMMITMENT
+    )
+    f = services.filing_sign(
+        applicant=citizen, matter=matter, signer_name=citizen.display_name, signer_id_number=citizen.id_number, text_sha256=HASH
+    )
+    assert f.enterprise is None
+    services.spot_check_record(filing=f, inspector=admin_user, result="false", note="材料不实")
+    breach = CommitmentBreach.objects.get()
+    assert breach.user == citizen and breach.enterprise is None
+    with pytest.raises(services.FilingBarred):
+        services.filing_sign(
+            applicant=citizen,
+            matter=matter,
+            signer_name=citizen.display_name,
+            signer_id_number=citizen.id_number,
+            text_sha256=HASH,
+        )
+    other = services.filing_sign(
+        applicant=outsider,
+        matter=matter,
+        signer_name=outsider.display_name,
+        signer_id_number=outsider.id_number,
+        text_sha256=HASH,
+    )
+    assert other.status == Filing.Status.ACTIVE

@@ -171,9 +171,15 @@ class Ticket(PublicModel):
     OPEN_STATUSES = ("waiting", "called", "serving", "on_hold")
 
     # The area the ticket waits in now (a transfer changes it) and the area whose counter gave the number.
-    area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("服务区"))
-    issue_area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("取号服务区"))
-    point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("服务场所"))
+    area = models.ForeignKey(
+        ServiceArea, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("服务区"), db_index=False
+    )
+    issue_area = models.ForeignKey(
+        ServiceArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("取号服务区"), db_index=False
+    )
+    point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("服务场所"), db_index=False
+    )
     business_date = models.DateField(_("业务日期"))
     seq = models.PositiveIntegerField(_("序号"))
     number = models.CharField(_("号码"), max_length=8)
@@ -189,17 +195,29 @@ class Ticket(PublicModel):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     booking_ref = models.CharField(_("预约编号"), max_length=40, blank=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("取号人")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("取号人"),
+        db_index=False,
     )
     # Only this window may call the ticket (set by a transfer to a specific window).
     target_window = models.ForeignKey(
-        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("指定窗口")
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("指定窗口"), db_index=False
     )
     window = models.ForeignKey(
         Window, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("办理窗口")
     )
     clerk = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("办理人员")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("办理人员"),
+        db_index=False,
     )
     called_at = models.DateTimeField(_("叫号时间"), null=True, blank=True)
     started_at = models.DateTimeField(_("开始办理时间"), null=True, blank=True)
@@ -250,11 +268,21 @@ class TicketEvent(models.Model):
     kind = models.CharField(_("事件"), max_length=12, choices=Kind.choices)
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+        db_index=False,
     )
-    window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("窗口"))
-    area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("服务区"))
-    point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="+", verbose_name=_("服务场所"))
+    window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("窗口"), db_index=False
+    )
+    area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("服务区"), db_index=False)
+    point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, related_name="+", verbose_name=_("服务场所"), db_index=False
+    )
     business_date = models.DateField(_("业务日期"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
 

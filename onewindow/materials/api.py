@@ -100,6 +100,32 @@ def library_file(request: HttpRequest, uuid: UUID) -> Any:
     return response
 
 
+class IssuedOut(Schema):
+    uuid: UUID
+    name: str
+    shared_key: str
+    case_number: str
+    issued_at: datetime | None
+    download_url: str
+
+
+@router.get("/issued", response={200: list[IssuedOut], ERROR_CODES: ErrorOut})
+def issued(request: HttpRequest) -> Any:
+    """Certificates and results the platform issued to me (or my enterprises): offered to every
+    later application, never uploaded."""
+    return [
+        {
+            "uuid": d.uuid,
+            "name": d.name,
+            "shared_key": d.shared_key,
+            "case_number": d.case_number,
+            "issued_at": d.issued_at,
+            "download_url": d.download_url,
+        }
+        for d in selectors.issued_documents(actor(request))
+    ]
+
+
 # --- drafts -------------------------------------------------------------------------------------
 
 

@@ -35,6 +35,15 @@ def test_issued_certificate_is_reused_without_upload(
     issued = selectors.issued_documents(enterprise_user, enterprise=ent)
     assert [(i.shared_key, i.case_number) for i in issued] == [("business_licence", first.number)]
     assert selectors.issued_documents(outsider) == []
+    from django.test import Client
+
+    from onewindow.accounts.services import api_token_create
+
+    _t, secret = api_token_create(user=enterprise_user)
+    listed = Client().get("/api/v1/materials/issued", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert [d["case_number"] for d in listed] == [first.number]
+    _t, other = api_token_create(user=outsider)
+    assert Client().get("/api/v1/materials/issued", HTTP_AUTHORIZATION=f"Bearer {other}").json() == []
 
     later = make_online_matter(org["XZSP"], code="SCJG-YZ", name="印章刻制备案申请", audience="enterprise", form_schema=[])
     MaterialRequirement.objects.filter(version=later.current_version, shared_key="").update(

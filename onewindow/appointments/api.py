@@ -449,7 +449,7 @@ class KioskToken(APIKeyHeader):
     summary="Kiosk: check in by scanning the booking's QR code (X-Kiosk-Token of the service point)",
 )
 def kiosk_check_in(request: HttpRequest, data: ApptCheckInIn) -> Any:
-    r = services.booking_check_in(actor=None, code=data.code, kiosk_token=str(request.auth))
+    r = services.booking_check_in(actor=None, code=data.code, kiosk_token=str(request.auth))  # type: ignore[attr-defined]
     return {"booking": _kiosk_view(_booking(_reload(r.booking))), "ticket_number": r.booking.ticket_number, "late": r.late}
 
 

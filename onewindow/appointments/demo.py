@@ -352,7 +352,8 @@ def build_current(ctx: DemoContext) -> list[str]:
         except ApplicationError:
             days = []
         people: set[str] = set()
-        for s in [s for d in days for s in d.slots if s.free][:6]:
+        for s in [s for d in days for s in d.slots if s.free][:6] if matter else []:
+            assert matter is not None
             number, name, phone = _person(rng, people)
             try:
                 b = services.booking_create(

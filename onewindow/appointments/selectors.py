@@ -196,13 +196,13 @@ def month_overview(
         Slot.objects.filter(area__in=area_list, date__gte=start, date__lte=end, is_open=True, starts_at__gte=earliest)
         .values("area_id", "date")
         .annotate(
-            free=Sum(F("capacity") - F("booked")),
+            free_places=Sum(F("capacity") - F("booked")),
             off=Sum(F("capacity") - F("booked"), filter=Q(kind__in=list(OFF_HOURS_KINDS))),
         )
     )
     by_area: dict[int, dict[datetime.date, tuple[int, int]]] = {a.pk: {} for a in area_list}
     for r in rows:
-        by_area[r["area_id"]][r["date"]] = (int(r["free"] or 0), int(r["off"] or 0))
+        by_area[r["area_id"]][r["date"]] = (int(r["free_places"] or 0), int(r["off"] or 0))
     return [AreaMonth(a, by_area[a.pk], uncovered) for a in area_list]
 
 

@@ -574,7 +574,10 @@ def _overlaps(area: ServiceArea, kind: str, weekdays: str, start: datetime.time,
     from .models import WORKDAY_KINDS
 
     same_days = WORKDAY_KINDS if kind in WORKDAY_KINDS else {kind}
-    for r in SessionRule.objects.filter(area=area, is_active=True, kind__in=list(same_days)).exclude(pk=exclude):
+    rules = SessionRule.objects.filter(area=area, is_active=True, kind__in=list(same_days))
+    if exclude is not None:
+        rules = rules.exclude(pk=exclude)
+    for r in rules:
         shares_day = kind == SessionKind.HOLIDAY or bool(set(r.weekdays) & set(weekdays))
         if shares_day and r.start < end and start < r.end:
             return True
@@ -700,7 +703,7 @@ def notification_retry(*, actor: Any, dedupe_key: str) -> bool:
     if n is None or booking is None or not access.can_desk(actor, booking.area):
         raise NotFound()
     with transaction.atomic():
-        ok = outbox.retry(n.pk)
+        ok = outbox.retry(int(n.pk))
         audit(actor=actor, action="appointment.notification_retry", target=booking, data={"kind": n.kind})
     return ok
 

@@ -265,6 +265,11 @@ def staff_check_in(request: HttpRequest) -> HttpResponse:
     return redirect(back if back.startswith("/") else "appointments:staff")
 
 
+def _in_area(qs: Any, value: Any) -> Any:
+    uuid = selectors.parse_uuid(value)
+    return qs.filter(uuid=uuid).first() if uuid else None
+
+
 @login_required
 def staff_plan(request: HttpRequest, area: Any) -> HttpResponse:
     a = selectors.area_by_uuid(area)
@@ -280,13 +285,13 @@ def staff_plan(request: HttpRequest, area: Any) -> HttpResponse:
                 rule_form = RuleForm(request.POST, prefix="rule")
                 rule = None
                 if request.POST.get("rule"):
-                    rule = SessionRule.objects.filter(area=a, uuid=selectors.parse_uuid(request.POST["rule"])).first()
+                    rule = _in_area(SessionRule.objects.filter(area=a), request.POST["rule"])
                     if rule is None:
                         raise NotFound()
                 if rule_form.is_valid():
                     _r, change = services.rule_save(actor=request.user, area=a, rule=rule, **rule_form.cleaned_data)
             elif op == "rule_off":
-                rule = SessionRule.objects.filter(area=a, uuid=selectors.parse_uuid(request.POST.get("rule"))).first()
+                rule = _in_area(SessionRule.objects.filter(area=a), request.POST.get("rule"))
                 if rule is None:
                     raise NotFound()
                 change = services.rule_deactivate(actor=request.user, rule=rule)
@@ -295,7 +300,7 @@ def staff_plan(request: HttpRequest, area: Any) -> HttpResponse:
                 if exc_form.is_valid():
                     _e, change = services.exception_add(actor=request.user, area=a, **exc_form.cleaned_data)
             elif op == "exception_remove":
-                e = DateException.objects.filter(area=a, uuid=selectors.parse_uuid(request.POST.get("exception"))).first()
+                e = _in_area(DateException.objects.filter(area=a), request.POST.get("exception"))
                 if e is None:
                     raise NotFound()
                 change = services.exception_remove(actor=request.user, exception=e)

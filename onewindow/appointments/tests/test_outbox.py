@@ -70,7 +70,7 @@ def test_retry_of_other_areas_notification_refused(hall: dict[str, Any], booking
     sms = Notification.objects.get(dedupe_key=f"appt:{booking.uuid}:booked")
     Notification.objects.filter(pk=sms.pk).update(status="failed", attempts=5)
     with pytest.raises(Exception) as e:
-        services.notification_retry(actor=township_officer, dedupe_key=sms.dedupe_key)
+        services.notification_retry(actor=township_officer, dedupe_key=sms.dedupe_key or "")
     assert e.value.status == 404  # type: ignore[attr-defined]
     sms.refresh_from_db()
     assert sms.status == "failed"

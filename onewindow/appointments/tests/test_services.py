@@ -352,6 +352,7 @@ def test_check_in_on_time_gives_priority_ticket(
     with time_machine.travel(at(2026, 12, 1, 9, 45), tick=False):
         r = services.booking_check_in(actor=clerk, code=b.code.lower())
     assert not r.late and r.booking.status == Booking.Status.CHECKED_IN
+    assert r.booking.ticket_uuid is not None
     ticket = Ticket.objects.get(uuid=r.booking.ticket_uuid)
     assert ticket.priority == "appointment" and ticket.source == "appointment" and ticket.booking_ref == b.code
     with time_machine.travel(at(2026, 12, 1, 9, 46), tick=False), pytest.raises(CheckInRefused):
@@ -364,7 +365,8 @@ def test_late_arrival_joins_normal_queue(
     b = book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 1, 10, 0)))
     with time_machine.travel(at(2026, 12, 1, 10, 40), tick=False):
         r = services.booking_check_in(actor=clerk, code=b.code)
-    assert r.late and Ticket.objects.get(uuid=r.booking.ticket_uuid).priority == "normal"
+    assert r.late and r.booking.ticket_uuid is not None
+    assert Ticket.objects.get(uuid=r.booking.ticket_uuid).priority == "normal"
 
 
 def test_check_in_refused_for_outsider_and_other_hall(

@@ -1,0 +1,85 @@
+"""A real browser (Playwright driving Debian's chromium), at phone width (the pages are mobile first): a citizen
+picks a matter, a place, a Saturday and a slot, books, and sees the booking code, the QR code and
+the materials to bring; at 375 px no page scrolls sideways."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+
+from conftest import PASSWORD
+from onewindow.appointments.models import Booking
+
+from .conftest import NOW
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    pw = sync_api.sync_playwright().start()
+    chromium = pw.chromium.launch(
+        executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--no-first-run"], headless=True
+    )
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        pw.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def fits(page: Any, width: int) -> None:
+    if width <= 400:
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{page.url} is {overflow}px wider than the phone"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [375], ids=["phone"])
+def test_citizen_books_a_saturday_slot(
+    browser: Any, live_server: Any, width: int, hall: Any, matters: Any, verified_citizen: Any
+) -> None:
+    with time_machine.travel(NOW, tick=True):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        context.set_default_timeout(15000)
+        page = context.new_page()
+        try:
+            page.goto(live_server.url + "/accounts/login/?next=/appointments/")
+            page.fill("input[name=username]", verified_citizen.username)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("main form button[type=submit]")
+            page.wait_for_url("**/appointments/")
+            fits(page, width)
+            page.click(f"text={matters['off'].current_version.name}")
+            fits(page, width)
+            page.click("text=青原区行政服务中心")
+            page.click("a.day:has-text('12-05')")  # Saturday: weekend sessions only
+            assert page.locator(".slot").count() == 6
+            fits(page, width)
+            page.click("label:has-text('10:00')")
+            page.click("text=确认预约")
+            page.wait_for_url("**/appointments/b/*/")
+            b = Booking.objects.get()
+            assert page.locator(".bk-code").inner_text() == b.code
+            assert page.locator(".qr svg").count() == 1
+            assert "户口簿" in page.locator(".materials").inner_text()
+            fits(page, width)
+            assert b.session_kind == "weekend" and b.is_off_hours
+        finally:
+            context.close()

@@ -243,6 +243,17 @@ def test_every_citizen_page_fits_a_phone(
         signer_id_number=user.id_number,
         text_sha256=hashlib.sha256(COMMITMENT.encode()).hexdigest(),
     )
+    from onewindow.core.models import Notification
+
+    Notification.objects.create(  # a real message with a long link (appointment manage URL)
+        channel="sms",
+        recipient="13900000003",
+        user=user,
+        subject="",
+        body="【青原区政务服务】您已预约，取消或改约：http://127.0.0.1:8000/appointments/manage/"
+        + "eyJhbGciOiJIUzI1NiJ9" * 6
+        + "/",
+    )
     page.goto(f"{url}/accounts/login/")
     fits(page)
     page.fill("#id_username", user.username)

@@ -734,7 +734,7 @@ def send_reminders(*, now: datetime.datetime | None = None, limit: int = 500) ->
                     continue
                 # The hour reminder also covers a booking made less than a day ahead.
                 body = (
-                    gettext("【青原区政务服务】提醒：您明天 %(when)s 在%(place)s 有预约（%(code)s），请携带所需材料。")
+                    gettext("【青原区政务服务】提醒：您 %(when)s 在%(place)s 有预约（%(code)s），请携带所需材料。")
                     if label == "day"
                     else gettext("【青原区政务服务】提醒：您的预约 %(when)s 即将开始，地点%(place)s，预约码 %(code)s。")
                 ) % {"when": _when_text(b), "place": _place_text(b), "code": b.code}

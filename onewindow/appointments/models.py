@@ -67,7 +67,8 @@ class SessionRule(PublicModel):
     def weekday_names(self) -> str:
         if self.kind == SessionKind.HOLIDAY:
             return str(_("法定节假日"))
-        return "、".join(str(WEEKDAY_NAMES[int(d)]) for d in self.weekdays if d.isdigit() and int(d) < 7)
+        # The list separator is language-dependent: "、" in Chinese, ", " in English.
+        return str(_("、")).join(str(WEEKDAY_NAMES[int(d)]) for d in self.weekdays if d.isdigit() and int(d) < 7)
 
 
 class DateException(PublicModel):

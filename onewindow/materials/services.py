@@ -360,10 +360,16 @@ def draft_submit(*, draft: ApplicationDraft, actor: User, channel: str = "online
 
 
 def supplement_answer(
-    *, case: Any, actor: User, uploads: dict[int, Any] | None = None, reuse: dict[int, str] | None = None
+    *,
+    case: Any,
+    actor: User,
+    uploads: dict[int, Any] | None = None,
+    reuse: dict[int, str] | None = None,
+    named: dict[str, Any] | None = None,
 ) -> Any:
     """Answer a supplement notice online: new files (stored in the library too, for next time) or
-    items already in the library, per requirement id; then cases.services.case_resubmit."""
+    items already in the library, per requirement id; `named` files answer notice items that name
+    no requirement (e.g. "家庭收入证明"); then cases.services.case_resubmit."""
     from onewindow.cases.selectors import is_party
     from onewindow.cases.services import MaterialInput, case_resubmit
     from onewindow.catalog.models import MaterialRequirement
@@ -386,4 +392,10 @@ def supplement_answer(
             if req is None or held is None:
                 raise NotFound(_("材料库中没有这份材料。"))
             inputs.append(MaterialInput(requirement=req, storage_name=held.storage_name, name=req.name))
+        for name, file in (named or {}).items():
+            try:
+                validate_upload(file, accepts="pdf,image", max_bytes=MAX_UPLOAD_BYTES)
+            except ValidationFailed as exc:
+                raise ValidationFailed(exc.message, code=exc.code, fields={"file": [exc.message]}) from None
+            inputs.append(MaterialInput(requirement=None, file=file, name=str(name)[:200]))
         return case_resubmit(case=case, actor=actor, materials=inputs)

@@ -40,15 +40,19 @@ def case_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     if request.method == "POST" and pause is not None:
         uploads: dict[int, Any] = {}
         reuse: dict[int, str] = {}
+        named: dict[str, Any] = {}
+        unmatched = [i["name"] for i in _supplement_items(case, pause, user) if i["requirement"] is None]
         for key, file in request.FILES.items():
             if key.startswith("file-") and key[5:].isdigit():
                 uploads[int(key[5:])] = file
+            elif key.startswith("item-") and key[5:].isdigit() and int(key[5:]) < len(unmatched):
+                named[str(unmatched[int(key[5:])])] = file
         for key in request.POST:
             choice = request.POST.get(key, "")
             if key.startswith("reuse-") and key[6:].isdigit() and choice and int(key[6:]) not in uploads:
                 reuse[int(key[6:])] = choice
         try:
-            material_services.supplement_answer(case=case, actor=user, uploads=uploads, reuse=reuse)
+            material_services.supplement_answer(case=case, actor=user, uploads=uploads, reuse=reuse, named=named)
         except ApplicationError as exc:
             if exc.status == 404 and not exc.fields:
                 raise
@@ -86,7 +90,8 @@ def _supplement_items(case: Any, pause: Any, user: Any) -> list[dict[str, Any]]:
     from onewindow.catalog.models import MaterialRequirement
 
     library = list(ms.library_for(user))
-    items = []
+    items: list[dict[str, Any]] = []
+    unmatched = 0
     for raw in pause.items or []:
         req = None
         if raw.get("requirement"):
@@ -97,7 +102,11 @@ def _supplement_items(case: Any, pause: Any, user: Any) -> list[dict[str, Any]]:
         if req is None:
             req = next((r for r in _case_reqs(case) if r.name == raw.get("name")), None)
         offers = [i for i in library if req is not None and req.shared_key and i.shared_key == req.shared_key]
-        items.append({"name": raw.get("name"), "reason": raw.get("reason"), "requirement": req, "offers": offers})
+        items.append(
+            {"name": raw.get("name"), "reason": raw.get("reason"), "requirement": req, "offers": offers, "slot": unmatched}
+        )
+        if req is None:
+            unmatched += 1
     return items
 
 

@@ -169,3 +169,18 @@ def test_bundle_start_page(client: Client, org: Any, citizen: Any, calendar_2026
     draft = ApplicationDraft.objects.get()
     assert draft.bundle == bundle and response["Location"] == f"/apply/d/{draft.uuid}/conditions/"
     assert client.get("/apply/bundle/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_supplement_item_without_a_requirement_is_answered_online(client: Client, online_matter: Any, citizen: Any, clerk: Any) -> None:
+    material_services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
+    login(client, citizen)
+    case = apply_online(client, online_matter)
+    case_services.case_request_supplement(case=case, actor=clerk, items=[{"name": "家庭收入证明", "reason": "缺近6个月收入"}])
+    page = client.get(f"/me/cases/{case.uuid}/").content.decode()
+    assert 'name="item-0"' in page
+    bad = client.post(f"/me/cases/{case.uuid}/", {"item-0": pdf_file().__class__("x.pdf", b"plain text")})
+    assert bad.status_code == 422
+    ok = client.post(f"/me/cases/{case.uuid}/", {"item-0": pdf_file()})
+    assert ok.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED and case.materials.filter(name="家庭收入证明", requirement__isnull=True).exists()

@@ -88,6 +88,10 @@ def test_book_page_errors_are_messages_not_500(
 
 def test_booking_pages_refuse_outsider(client: Client, booking: Booking, verified_outsider: Any) -> None:
     assert client.get(f"/appointments/b/{booking.code}/").status_code == 302  # anonymous: to login
+    assert client.get("/appointments/mine/").status_code == 302
+    assert client.post("/appointments/book/", {"matter": booking.matter.uuid, "slot": "x"}).status_code == 302
+    assert client.post(f"/appointments/b/{booking.code}/cancel/").status_code == 302
+    assert client.get("/appointments/staff/").status_code == 302
     login(client, verified_outsider)
     assert client.get(f"/appointments/b/{booking.code}/").status_code == 404
     assert client.post(f"/appointments/b/{booking.code}/cancel/").status_code == 404

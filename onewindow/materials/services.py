@@ -366,6 +366,7 @@ def supplement_answer(
     uploads: dict[int, Any] | None = None,
     reuse: dict[int, str] | None = None,
     named: dict[str, Any] | None = None,
+    named_reuse: dict[str, str] | None = None,
 ) -> Any:
     """Answer a supplement notice online: new files (stored in the library too, for next time) or
     items already in the library, per requirement id; `named` files answer notice items that name
@@ -398,4 +399,12 @@ def supplement_answer(
             except ValidationFailed as exc:
                 raise ValidationFailed(exc.message, code=exc.code, fields={"file": [exc.message]}) from None
             inputs.append(MaterialInput(requirement=None, file=file, name=str(name)[:200]))
+        if named_reuse:
+            pause = case.pauses.filter(kind="supplement", ended_on__isnull=True).first()
+            asked = {str(i.get("name", "")) for i in (pause.items if pause else [])}
+            for name, ref in named_reuse.items():
+                held = selectors.library_for(actor).filter(uuid=_uuid_or_none(ref)).first()
+                if name not in asked or held is None:
+                    raise NotFound(_("材料库中没有这份材料。"))
+                inputs.append(MaterialInput(requirement=None, storage_name=held.storage_name, name=name[:200]))
         return case_resubmit(case=case, actor=actor, materials=inputs)

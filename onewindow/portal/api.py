@@ -157,16 +157,23 @@ def case_detail(request: HttpRequest, uuid: UUID) -> Any:
 
 
 class SupplementIn(Schema):
-    """Requirement id -> a library item's uuid (upload new files to /materials/library first)."""
+    """Requirement id -> a library item's uuid (upload new files to /materials/library first);
+    `named`: for notice items that name no requirement, the item's name -> a library item."""
 
-    materials: dict[int, UUID]
+    materials: dict[int, UUID] = {}
+    named: dict[str, UUID] = {}
 
 
 @router.post("/cases/{uuid}/supplement", response={200: CaseOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def supplement(request: HttpRequest, uuid: UUID, data: SupplementIn) -> Any:
     user = actor(request)
     case = selectors.my_case(user, uuid)
-    material_services.supplement_answer(case=case, actor=user, reuse={k: str(v) for k, v in data.materials.items()})
+    material_services.supplement_answer(
+        case=case,
+        actor=user,
+        reuse={k: str(v) for k, v in data.materials.items()},
+        named_reuse={k: str(v) for k, v in data.named.items()},
+    )
     case.refresh_from_db()
     return _case(case)
 

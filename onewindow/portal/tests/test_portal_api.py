@@ -197,3 +197,32 @@ def test_outsider_refused_on_every_endpoint(
     assert client.get(f"{API}/accounts/enterprises", **h).json() == []
     d.refresh_from_db()
     assert Filing.objects.get().status == "active" and case.materials.count() == 2
+
+
+def test_named_supplement_item_over_the_api(client: Client, online_matter: Any, citizen: Any, clerk: Any) -> None:
+    from onewindow.materials import services as ms
+
+    h = bearer(token_for(client, "citizen"))
+    ms.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
+    d = ms.draft_start(applicant=citizen, matter=online_matter)
+    ms.draft_confirm_conditions(draft=d, actor=citizen, confirmed=True)
+    ms.draft_save_form(draft=d, actor=citizen, data={"address": "x"})
+    ms.draft_reuse_all(draft=d, actor=citizen)
+    ms.draft_upload(
+        draft=d, actor=citizen, key=f"req-{online_matter.current_version.materials.get(shared_key='').pk}", file=pdf_file()
+    )
+    case = ms.draft_submit(draft=d, actor=citizen)
+    case_services.case_request_supplement(case=case, actor=clerk, items=[{"name": "家庭收入证明", "reason": "缺"}])
+    proof = client.post(f"{API}/materials/library", {"file": pdf_file(), "name": "家庭收入证明"}, **h).json()
+    wrong = client.post(
+        f"{API}/portal/cases/{case.uuid}/supplement", {"named": {"别的材料": proof["uuid"]}}, content_type="application/json", **h
+    )
+    assert wrong.status_code == 404
+    ok = client.post(
+        f"{API}/portal/cases/{case.uuid}/supplement",
+        {"named": {"家庭收入证明": proof["uuid"]}},
+        content_type="application/json",
+        **h,
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "submitted"
+    assert case.materials.filter(name="家庭收入证明").exists()

@@ -171,7 +171,9 @@ def test_bundle_start_page(client: Client, org: Any, citizen: Any, calendar_2026
     assert client.get("/apply/bundle/00000000-0000-0000-0000-000000000000/").status_code == 404
 
 
-def test_supplement_item_without_a_requirement_is_answered_online(client: Client, online_matter: Any, citizen: Any, clerk: Any) -> None:
+def test_supplement_item_without_a_requirement_is_answered_online(
+    client: Client, online_matter: Any, citizen: Any, clerk: Any
+) -> None:
     material_services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
     login(client, citizen)
     case = apply_online(client, online_matter)

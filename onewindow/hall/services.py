@@ -470,14 +470,6 @@ ORDER BY wa.priority, wa.id
 """
 
 
-def _waiting_exists(window: Window, area_id: int, bd: date) -> bool:
-    return (
-        Ticket.objects.filter(status=S.WAITING, business_date=bd, area_id=area_id)
-        .filter(Q(target_window__isnull=True) | Q(target_window=window))
-        .exists()
-    )
-
-
 # PostgreSQL: finish the window's current ticket and claim the next one in ONE self-committing
 # statement. `gate` makes the claim depend on the finish, so the finish has run before the claim
 # writes (the one-current-ticket-per-window index then sees the old row as already updated).
@@ -523,6 +515,34 @@ def _pg_claim(sql: str, params: dict[str, Any]) -> Any:
         return cur.fetchone()
 
 
+def _pg_call_next(*, window_id: int, areas: list[int], actor: Any) -> Ticket | None:
+    now = timezone.now()
+    bd = business_date(now)
+    params = {"w": window_id, "u": actor.pk, "now": now, "bd": bd}
+    finished = False
+    for area_id in areas:
+        for _attempt in range(5):
+            sql = _PG_CLAIM if finished else _PG_FINISH_AND_CLAIM
+            try:
+                row = _pg_claim(sql, {**params, "area": area_id})
+            except IntegrityError:
+                # Another request of this same window claimed at the same moment (a double click):
+                # the one-current-ticket index refused ours. Nothing was written.
+                raise Conflict(_("号码状态已变化，请刷新。"), code="stale") from None
+            finished = True
+            if row:
+                return Ticket.from_db(connection.alias, _TICKET_ATTNAMES, row)
+            # Nothing claimed: either nobody waits here, or every candidate was taken by another
+            # window between our snapshot and our lock (SKIP LOCKED); look again.
+            if (
+                not Ticket.objects.filter(status=S.WAITING, business_date=bd, area_id=area_id)
+                .filter(Q(target_window__isnull=True) | Q(target_window_id=window_id))
+                .exists()
+            ):
+                break
+    return None
+
+
 def call_next(*, window: Window, actor: Any) -> Ticket | None:
     """Finish the window's current ticket (if any) and call the next one by the rules: the window's
     areas in their priority order, within an area appointment / green channel / arrival order.
@@ -539,24 +559,7 @@ def call_next(*, window: Window, actor: Any) -> Ticket | None:
         _require_session(window, actor)  # raises when not signed in; otherwise the window serves no area
         return None
     if connection.vendor == "postgresql":
-        finished = False
-        for area_id in areas:
-            for _attempt in range(5):
-                sql = _PG_CLAIM if finished else _PG_FINISH_AND_CLAIM
-                try:
-                    row = _pg_claim(sql, {**params, "area": area_id})
-                except IntegrityError:
-                    # Another request of this same window claimed at the same moment (a double
-                    # click): the one-current-ticket index refused ours. Nothing was written.
-                    raise Conflict(_("号码状态已变化，请刷新。"), code="stale") from None
-                finished = True
-                if row:
-                    return Ticket.from_db(connection.alias, _TICKET_ATTNAMES, row)
-                # Nothing claimed: either nobody waits here, or every candidate was taken by
-                # another window between our snapshot and our lock (SKIP LOCKED); look again.
-                if not _waiting_exists(window, area_id, bd):
-                    break
-        return None
+        return _pg_call_next(window_id=window.pk, areas=areas, actor=actor)
     with transaction.atomic():
         _finish_current(window, actor, now)
         for area_id in areas:
@@ -569,59 +572,30 @@ def call_next(*, window: Window, actor: Any) -> Ticket | None:
     return None
 
 
-# The whole call-next request in one statement, for the API hot path: the window (by UUID, only
-# with the actor's open shift there), its first-priority area, the finish of its current ticket and
-# the claim. Returns (ticket uuid, number, window number) or nothing; the general path then
-# decides (other areas of a multi-area window, not signed in, unknown window, empty line).
-_PG_CALL_NEXT_BY_UUID = """
-WITH win AS (
-    SELECT w.id, w.number FROM hall_window w
-    WHERE w.uuid = %(wu)s AND EXISTS (
-        SELECT 1 FROM hall_windowsession s WHERE s.window_id = w.id AND s.user_id = %(u)s AND s.ended_at IS NULL)
-), done AS (
-    UPDATE hall_ticket SET status = 'finished', finished_at = %(now)s, updated_at = %(now)s
-    WHERE window_id = (SELECT id FROM win) AND status IN ('called', 'serving')
-    RETURNING id, area_id, point_id, business_date, window_id
-), done_ev AS (
-    INSERT INTO hall_ticketevent (ticket_id, kind, at, actor_id, window_id, area_id, point_id, business_date, note)
-    SELECT id, 'finished', %(now)s, %(u)s, window_id, area_id, point_id, business_date, '' FROM done
-), gate AS (
-    SELECT count(*) AS n FROM done
-), pick AS (
-    SELECT t.id, win.id AS window_id FROM hall_ticket t, gate, win
-    WHERE gate.n >= 0
-      AND t.area_id = (SELECT wa.area_id FROM hall_windowarea wa WHERE wa.window_id = win.id ORDER BY wa.priority, wa.id LIMIT 1)
-      AND t.status = 'waiting' AND t.business_date = %(bd)s
-      AND (t.target_window_id IS NULL OR t.target_window_id = win.id)
-    ORDER BY t.priority_rank, t.queue_at, t.id
-    LIMIT 1
-    FOR UPDATE OF t SKIP LOCKED
-), claimed AS (
-    UPDATE hall_ticket t SET status = 'called', window_id = pick.window_id, clerk_id = %(u)s,
-        called_at = COALESCE(t.called_at, %(now)s), call_count = 1, updated_at = %(now)s, target_window_id = NULL
-    FROM pick WHERE t.id = pick.id AND t.status = 'waiting'
-    RETURNING t.id, t.uuid, t.number, t.area_id, t.point_id, t.business_date, t.window_id
-), e AS (
-    INSERT INTO hall_ticketevent (ticket_id, kind, at, actor_id, window_id, area_id, point_id, business_date, note)
-    SELECT id, 'called', %(now)s, %(u)s, window_id, area_id, point_id, business_date, '' FROM claimed
-)
-SELECT claimed.uuid, claimed.number, win.number FROM claimed, win
+# The window (by UUID) and its areas in priority order - only with the actor's open shift there.
+_WINDOW_BY_UUID_IF_SIGNED_IN = """
+SELECT w.id, w.number, wa.area_id FROM hall_window w JOIN hall_windowarea wa ON wa.window_id = w.id
+WHERE w.uuid = %(wu)s AND EXISTS (
+    SELECT 1 FROM hall_windowsession s WHERE s.window_id = w.id AND s.user_id = %(u)s AND s.ended_at IS NULL)
+ORDER BY wa.priority, wa.id
 """
 
 
 def call_next_by_uuid(*, window_uuid: uuid_lib.UUID, actor: Any) -> tuple[uuid_lib.UUID | None, str | None, int]:
     """call_next for the API: (ticket uuid, number, window number); (None, None, n) when nobody
-    waits. One statement on PostgreSQL in the common case; otherwise `call_next`."""
+    waits. On PostgreSQL two statements: the window with its areas (and the shift check), then the
+    self-committing finish-and-claim. The area is passed as a literal so the planner always walks
+    the queue index (a subquery there made it sort the whole line when statistics were young)."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("请先签到该窗口。"), code="not_signed_in")
     if connection.vendor == "postgresql":
-        now = timezone.now()
-        try:
-            row = _pg_claim(_PG_CALL_NEXT_BY_UUID, {"wu": window_uuid, "u": actor.pk, "now": now, "bd": business_date(now)})
-        except IntegrityError:
-            raise Conflict(_("号码状态已变化，请刷新。"), code="stale") from None
-        if row:
-            return row[0], row[1], row[2]
+        with connection.cursor() as cur:
+            cur.execute(_WINDOW_BY_UUID_IF_SIGNED_IN, {"wu": window_uuid, "u": actor.pk})
+            rows = cur.fetchall()
+        if rows:
+            window_id, window_number = rows[0][0], rows[0][1]
+            t = _pg_call_next(window_id=window_id, areas=[r[2] for r in rows], actor=actor)
+            return (t.uuid, t.number, window_number) if t else (None, None, window_number)
     window = Window.objects.filter(uuid=window_uuid).order_by().first()
     if window is None:
         raise NotFound(_("窗口不存在。"))

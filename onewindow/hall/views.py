@@ -3,6 +3,7 @@ clerk's window page and the hall manager's page. Thin: parse, fetch through sele
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import segno
@@ -23,6 +24,7 @@ from onewindow.core.errors import ApplicationError, PermissionDenied
 from . import selectors, services
 from .models import ServicePoint, Ticket, Window
 from .stats import day_figures
+from .stats import figures as figures_between
 
 
 def _point(point_uuid: Any) -> ServicePoint:
@@ -278,12 +280,15 @@ def manage(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     if not selectors.can_manage(request.user, point):
         raise PermissionDenied()
     figures = day_figures(point=point)
+    today = services.business_date()
+    recent = figures_between(point=point, date_from=today - timedelta(days=13), date_to=today - timedelta(days=1))
     windows_by_id = {w.pk: w for w in Window.objects.filter(point=point)}
     context = {
         "point": point,
         "live": selectors.point_live(point),
         "windows": selectors.windows_live(point),
         "figures": figures,
+        "recent_days": sorted(recent.per_day.items(), reverse=True),
         "per_window": sorted(
             ((windows_by_id[w], n) for w, n in figures.per_window.items() if w in windows_by_id), key=lambda x: x[0].number
         ),

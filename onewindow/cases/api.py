@@ -208,7 +208,7 @@ def _step(case: Case, step_uuid: UUID) -> CaseStep:
 def list_cases(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
     qs = selectors.visible_cases(actor(request)).order_by("-received_at")
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(status=status.replace("\x00", ""))
     limit = max(1, min(limit, 200))
     offset = max(0, min(offset, 1_000_000))
     return [_case_out(c) for c in qs[offset : offset + limit]]

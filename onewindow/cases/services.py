@@ -104,6 +104,34 @@ class MaterialInput:
 # --- helpers ----------------------------------------------------------------------------------
 
 
+def _uuid_or_blank(value: Any) -> str:
+    try:
+        return str(uuid_lib.UUID(str(value))) if value else ""
+    except ValueError:
+        return ""
+
+
+def _clean(value: Any) -> str:
+    """Text from a form or the API: stripped, without NUL characters (PostgreSQL refuses them)."""
+    return str(value or "").replace("\x00", "").strip()
+
+
+def _clean_form(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("申请表格式不正确。"), fields={"form_data": [_("须为 JSON 对象。")]})
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace("\x00", "")
+        if isinstance(value, dict):
+            return {clean(str(k)): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return clean(data)  # type: ignore[no-any-return]
+
+
 def _today() -> datetime.date:
     return timezone.localdate()
 
@@ -226,7 +254,7 @@ def _store_materials(case: Case, materials: list[MaterialInput], allowed: dict[i
         req = m.requirement
         if req is not None and req.pk not in allowed:
             raise ValidationFailed(_("提交的材料不属于该事项：%(name)s") % {"name": req.name}, code="material_not_required")
-        name = m.name or (req.name if req else "")
+        name = (_clean(m.name) or (req.name if req else ""))[:200]
         if not name:
             raise ValidationFailed(_("请说明材料名称。"), code="material_unnamed")
         storage_name, size = "", 0
@@ -257,7 +285,10 @@ def applicant_find_or_create(*, id_number: str, display_name: str, phone: str = 
     """The front desk finds a person by ID number, or registers them (no password: they can claim
     the account online later by real-name sign-up)."""
     _require(selectors.has_intake_role(actor))
-    number = validate_resident_id(id_number)
+    number = validate_resident_id(_clean(id_number))
+    display_name, phone = _clean(display_name), _clean(phone)
+    if len(display_name) > 64 or len(phone) > 20:
+        raise ValidationFailed(_("姓名或手机号过长。"), fields={"display_name": [_("过长。")]})
     with transaction.atomic():
         user = User.objects.filter(id_number=number).first()
         if user is not None:
@@ -266,10 +297,10 @@ def applicant_find_or_create(*, id_number: str, display_name: str, phone: str = 
             raise ValidationFailed(_("新申请人请填写姓名。"), fields={"display_name": [_("必填项。")]})
         user = User(
             username=f"p{uuid_lib.uuid4().hex[:12]}",
-            display_name=display_name.strip(),
+            display_name=display_name,
             id_number=number,
             id_type=User.IdType.RESIDENT,
-            phone=phone.strip(),
+            phone=phone,
         )
         user.set_unusable_password()
         user.save()
@@ -334,7 +365,8 @@ def case_submit(
         statutory = JOINT_STATUTORY_DAYS
         committed = min(JOINT_STATUTORY_DAYS, max(v.committed_days for v in versions))
         schema = [f for v in versions for f in (v.form_schema or [])]
-    _validate_form(schema, form_data or {})
+    form_data = _clean_form(form_data or {})
+    _validate_form(schema, form_data)
     allowed = {r.pk: r for r in (merged_requirements(versions) if bundle else list(matter_version.materials.all()))}  # type: ignore[union-attr]
 
     received_at = received_at or timezone.now()
@@ -419,6 +451,7 @@ def case_accept(*, case: Case, actor: User) -> Case:
 
 def case_refuse(*, case: Case, actor: User, reasons: str) -> Case:
     """不予受理, with the written reasons the refusal notice prints."""
+    reasons = _clean(reasons)
     _require(selectors.can_intake(actor, case))
     if not (reasons or "").strip():
         raise ValidationFailed(_("不予受理必须写明理由。"), fields={"reasons": [_("必填项。")]})
@@ -442,15 +475,15 @@ def case_request_supplement(*, case: Case, actor: User, items: list[dict[str, An
     _require(selectors.can_intake(actor, case))
     clean = []
     for item in items or []:
-        name = str(item.get("name", "")).strip()
+        name = _clean(item.get("name", ""))[:200]
         if not name:
             continue
         clean.append(
             {
                 "name": name,
-                "reason": str(item.get("reason", "")).strip(),
+                "reason": _clean(item.get("reason", ""))[:500],
                 "requirement": item.get("requirement") or None,
-                "material": str(item.get("material", "") or ""),
+                "material": _uuid_or_blank(item.get("material")),
             }
         )
     if not clean:
@@ -493,7 +526,7 @@ def case_resubmit(*, case: Case, actor: User, materials: list[MaterialInput], fo
         case.materials.filter(status=SubmittedMaterial.Status.FAULTY).update(status=SubmittedMaterial.Status.REPLACED)
         _store_materials(case, materials, allowed)
         if form_data:
-            case.form_data = {**case.form_data, **form_data}
+            case.form_data = {**case.form_data, **_clean_form(form_data)}
         pause = case.pauses.get(ended_on__isnull=True)
         pause.ended_on = max(_today(), pause.started_on)
         pause.save(update_fields=["ended_on", "updated_at"])
@@ -637,6 +670,7 @@ def step_assign(*, step: CaseStep, actor: User, assignee: User) -> CaseStep:
 
 
 def step_approve(*, step: CaseStep, actor: User, comment: str = "") -> CaseStep:
+    comment = _clean(comment)
     with transaction.atomic():
         case, step = _step_for_update(step, actor)
         if step.kind == StepKind.PUBLIC_NOTICE and step.due_on and _today() <= step.due_on:
@@ -654,6 +688,7 @@ def step_approve(*, step: CaseStep, actor: User, comment: str = "") -> CaseStep:
 def step_reject(*, step: CaseStep, actor: User, reasons: str) -> CaseStep:
     """A department finds the application does not qualify: the review ends; the decision must be
     a refusal with these reasons."""
+    reasons = _clean(reasons)
     if not (reasons or "").strip():
         raise ValidationFailed(_("审查不通过必须写明理由。"), fields={"reasons": [_("必填项。")]})
     with transaction.atomic():
@@ -671,7 +706,8 @@ def step_reject(*, step: CaseStep, actor: User, reasons: str) -> CaseStep:
 
 def step_return(*, step: CaseStep, actor: User, to_step: CaseStep, fields_to_fix: list[str], reason: str = "") -> CaseStep:
     """Send the case back to an earlier step with the fields to fix; every later stage runs again."""
-    fields = [str(f).strip() for f in fields_to_fix or [] if str(f).strip()]
+    fields = [_clean(f)[:100] for f in fields_to_fix or [] if _clean(f)]
+    reason = _clean(reason)
     if not fields:
         raise ValidationFailed(_("退回须列明需修改的内容。"), fields={"fields_to_fix": [_("必填项。")]})
     with transaction.atomic():
@@ -735,6 +771,7 @@ def _recompute_dues(case: Case) -> None:
 
 def case_pause(*, case: Case, actor: User, kind: str, reason: str) -> Case:
     """Hearings, expert review, inspections (and supplements during review) stop the clock."""
+    reason = _clean(reason)
     _require(selectors.can_decide(actor, case) or selectors.approver_units(actor).filter(case_steps__case=case).exists())
     if kind not in CasePause.Kind.values:
         raise ValidationFailed(_("未知的中止类型。"), fields={"kind": [_("未知的中止类型。")]})
@@ -781,6 +818,7 @@ def case_resume(*, case: Case, actor: User) -> Case:
 
 def case_extend(*, case: Case, actor: User, days: int, reason: str, approver: User) -> Case:
     """art. 42: +10 working days (joint handling +15), once, with a reason and a leader's approval."""
+    reason = _clean(reason)
     _require(selectors.can_decide(actor, case) or selectors.approver_units(actor).filter(case_steps__case=case).exists())
     limit = JOINT_MAX_EXTENSION if case.is_joint else SINGLE_STATUTORY_MAX_EXTENSION
     if not 1 <= int(days) <= limit:
@@ -812,6 +850,7 @@ def case_extend(*, case: Case, actor: User, days: int, reason: str, approver: Us
 
 
 def case_decide(*, case: Case, actor: User, approved: bool, reason: str = "") -> Case:
+    reason = _clean(reason)
     _require(selectors.can_decide(actor, case))
     with transaction.atomic():
         case = _lock(case)
@@ -851,6 +890,7 @@ def case_conclude(*, case: Case, actor: User) -> Case:
 
 
 def case_deliver(*, case: Case, actor: User, method: str, tracking_number: str = "") -> Case:
+    tracking_number = _clean(tracking_number)[:40]
     _require(selectors.can_decide(actor, case) or selectors.can_intake(actor, case))
     if method not in Case.Delivery.values:
         raise ValidationFailed(_("未知的送达方式。"), fields={"method": [_("未知的送达方式。")]})

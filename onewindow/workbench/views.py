@@ -86,7 +86,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     _require_intake(user)
     src = request.POST if request.method == "POST" else request.GET
     ticket = _ticket(src.get("ticket", ""))
-    q = src.get("q", "").strip()
+    q = src.get("q", "").replace("\x00", "").strip()[:100]
     matter = bundle = None
     if src.get("matter"):
         matter = (
@@ -178,7 +178,7 @@ def intake_applicant(request: HttpRequest) -> HttpResponse:
     _require_intake(_user(request))
     from onewindow.core.identity import validate_resident_id
 
-    number = request.GET.get("id_number", "").strip().upper()
+    number = request.GET.get("id_number", "").replace("\x00", "").strip().upper()[:18]
     person, error = None, ""
     if number:
         try:

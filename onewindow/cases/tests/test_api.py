@@ -128,3 +128,31 @@ def test_deadline_past_the_calendar_is_a_clear_error(client: Any, matter_zjj: An
         assert Case.objects.get(uuid=case_uuid).status == "submitted"  # nothing changed
         page = client.post(f"/workbench/cases/{case_uuid}/act/", {"action": "accept"}, follow=True)
         assert page.status_code == 200 and "2027" in page.content.decode()
+
+
+def test_hostile_text_is_cleaned_not_a_500(client: Any, matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    client.force_login(citizen)
+    r = _submit(client, matter_zjj, {"form_data": json.dumps({"address": "值夏\x00镇", "x": {"y": ["\x00"]}})})
+    assert r.status_code == 201
+    case = Case.objects.get(uuid=r.json()["uuid"])
+    assert case.form_data["address"] == "值夏镇"
+    client.force_login(clerk)
+    r = client.post(
+        f"/api/v1/cases/{case.uuid}/supplement",
+        {"items": [{"name": "申请书\x00", "reason": "x" * 2000, "material": "not-a-uuid"}]},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["supplement_items"][0]["name"] == "申请书"
+    client.force_login(citizen)
+    r = client.get("/api/v1/cases/", {"offset": -3, "limit": 10**6})
+    assert r.status_code == 200
+
+
+def test_nul_in_query_strings(client: Any, citizen: Any, clerk: Any, matter_zjj: Any) -> None:
+    assert client.get("/api/v1/cases/progress", {"n": "QY\x00", "c": "A\x00"}).status_code == 404
+    assert client.get("/cases/progress/", {"n": "QY\x00", "c": "A"}).status_code == 404
+    client.force_login(citizen)
+    assert client.get("/api/v1/cases/", {"status": "sub\x00"}).status_code == 200
+    client.force_login(clerk)
+    assert client.get("/workbench/intake/", {"q": "不动\x00产"}).status_code == 200
+    assert client.get("/workbench/intake/applicant/", {"id_number": "1\x00"}).status_code == 200

@@ -386,7 +386,7 @@ def resume(request: HttpRequest, case_uuid: UUID) -> Any:
 @router.post("/{case_uuid}/extend", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def extend(request: HttpRequest, case_uuid: UUID, data: ExtendIn) -> Any:
     user = actor(request)
-    approver = User.objects.filter(username=data.approver).first()
+    approver = User.objects.filter(username=data.approver.replace("\x00", "")).first()
     if approver is None:
         raise ValidationFailed(_("批准人不存在。"), fields={"approver": [_("未知的用户。")]})
     case = selectors.case_for(user, case_uuid)

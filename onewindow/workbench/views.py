@@ -282,8 +282,9 @@ def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     """One endpoint for every action on the case page; the services check the permissions."""
     user = _user(request)
     case = selectors.case_for(user, case_uuid)
-    action = request.POST.get("action", "")
-    p = request.POST
+    # One value per field, without NUL characters (PostgreSQL refuses them in lookups).
+    p = {k: v.replace("\x00", "") for k, v in request.POST.items()}
+    action = p.get("action", "")
     try:
         if action == "accept":
             svc.case_accept(case=case, actor=user)

@@ -120,7 +120,10 @@ def render(doc: Document) -> bytes:
         rest = (width - first) / max(cols - 1, 1)
         widths = [first] + [rest] * (cols - 1)
         with pdf.table(
-            col_widths=widths, text_align="LEFT", line_height=7, headings_style=FontFace(emphasis=None, fill_color=(235, 235, 235))
+            col_widths=widths,
+            text_align="LEFT",
+            line_height=7,
+            headings_style=FontFace(emphasis=None, fill_color=(235, 235, 235)),
         ) as table:
             head = table.row()
             for cell in doc.table_head:

@@ -163,3 +163,13 @@ def test_manager_page_and_settings(client: Client, hall: dict[str, Any], clerk: 
     hall["A"].refresh_from_db()
     assert hall["A"].daily_cap == 9
     assert client.get(f"/hall/manage/{hall['tpoint'].uuid}/").status_code == 403
+
+
+@pytest.mark.parametrize("model", ["servicepoint", "servicearea", "window", "ticket", "ticketevent", "windowsession"])
+def test_admin_lists_the_hall(client: Client, hall: dict[str, Any], admin_user: Any, outsider: Any, model: str) -> None:
+    services.ticket_issue(area=hall["A"], source="kiosk", id_number=resident_id("19560312", 228))
+    login(client, outsider)
+    assert client.get(f"/admin/hall/{model}/").status_code == 302
+    login(client, admin_user)
+    r = client.get(f"/admin/hall/{model}/")
+    assert r.status_code == 200 and resident_id("19560312", 228) not in r.content.decode()

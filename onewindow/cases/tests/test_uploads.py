@@ -60,3 +60,34 @@ def test_collect_stored_removes_files_when_block_fails(settings: Any) -> None:
     with collect_stored() as names:
         store_private(f(PDF_BYTES), folder="t")
     assert len(names) == 1 and private_storage().exists(names[0])
+
+
+def test_purge_orphan_files_keeps_referenced(matter_zjj: Any, citizen: Any, clerk: Any, settings: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from onewindow.cases import services as svc
+
+    from .conftest import all_materials
+
+    case = svc.case_submit(
+        applicant=citizen,
+        matter_version=matter_zjj,
+        channel="online",
+        form_data={"address": "1"},
+        materials=all_materials(list(matter_zjj.materials.all())),
+        actor=citizen,
+    )
+    orphan = store_private(f(PDF_BYTES), folder=f"cases/{case.uuid}")
+    import os
+
+    root = pathlib.Path(settings.STORAGES["private"]["OPTIONS"]["location"])
+    for p in root.rglob("*"):
+        os.utime(p, (1_600_000_000, 1_600_000_000))  # written long ago
+    out = io.StringIO()
+    call_command("cases_purge_orphan_files", "--hours", "0", stdout=out)
+    assert "1 orphan" in out.getvalue()
+    assert not private_storage().exists(orphan)
+    for m in case.materials.all():
+        assert private_storage().exists(m.storage_name)

@@ -338,6 +338,21 @@ def claim(request: HttpRequest, case_uuid: UUID, step_uuid: UUID) -> Any:
     return _detail(case)
 
 
+class AssignIn(Schema):
+    assignee: str  # username of an approver of the step's department
+
+
+@router.post("/{case_uuid}/steps/{step_uuid}/assign", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
+def assign(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: AssignIn) -> Any:
+    user = actor(request)
+    case = selectors.case_for(user, case_uuid)
+    assignee = User.objects.filter(username=data.assignee.replace("\x00", "")).first()
+    if assignee is None:
+        raise ValidationFailed(_("被指派人不存在。"), fields={"assignee": [_("未知的用户。")]})
+    svc.step_assign(step=_step(case, step_uuid), actor=user, assignee=assignee)
+    return _detail(case)
+
+
 @router.post("/{case_uuid}/steps/{step_uuid}/approve", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def approve(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: CommentIn) -> Any:
     user = actor(request)

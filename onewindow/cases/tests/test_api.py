@@ -156,3 +156,32 @@ def test_nul_in_query_strings(client: Any, citizen: Any, clerk: Any, matter_zjj:
     client.force_login(clerk)
     assert client.get("/workbench/intake/", {"q": "不动\x00产"}).status_code == 200
     assert client.get("/workbench/intake/applicant/", {"id_number": "1\x00"}).status_code == 200
+
+
+def test_assign_over_api(
+    client: Any, estate_bundle: Any, parallel_route: Any, citizen: Any, clerk: Any, approver: Any, approver_sw: Any, org: Any
+) -> None:
+    from conftest import make_user
+    from onewindow.cases import services as svc
+
+    colleague = make_user("approver_zjj2", "approver", org["ZJJ"])
+    reqs = svc.merged_requirements([i.matter.current_version for i in estate_bundle.items.all()])
+    case = svc.case_submit(
+        applicant=citizen,
+        bundle=estate_bundle,
+        channel="counter",
+        form_data={"address": "1"},
+        materials=[svc.MaterialInput(requirement=r, paper=True) for r in reqs],
+        actor=clerk,
+    )
+    case = svc.case_accept(case=case, actor=clerk)
+    step = case.steps.get(department__code="ZJJ")
+    client.force_login(approver)
+    url = f"/api/v1/cases/{case.uuid}/steps/{step.uuid}/assign"
+    assert client.post(url, {"assignee": "approver_sw"}, content_type="application/json").status_code == 422  # other department
+    assert client.post(url, {"assignee": "nobody"}, content_type="application/json").status_code == 422
+    assert client.post(url, {"assignee": colleague.username}, content_type="application/json").status_code == 200
+    step.refresh_from_db()
+    assert step.claimed_by == colleague
+    client.force_login(approver_sw)
+    assert client.post(url, {"assignee": "approver_sw"}, content_type="application/json").status_code == 403

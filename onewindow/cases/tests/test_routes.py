@@ -69,3 +69,45 @@ def test_admin_pages(client: Any, estate_bundle: Any, parallel_route: Any, admin
     resp = client.post("/admin/cases/routeversion/", {"action": "copy_as_draft", "_selected_action": [parallel_route.pk]})
     assert resp.status_code == 302
     assert RouteVersion.objects.filter(status="draft").count() == 1
+
+
+def test_admin_adds_a_draft_with_stages(client: Any, estate_bundle: Any, parallel_route: Any, admin_user: Any, org: Any) -> None:
+    client.force_login(admin_user)
+    data = {
+        "name": "新流程",
+        "bundle": estate_bundle.pk,
+        "matter": "",
+        "note": "",
+        "stages-TOTAL_FORMS": "1",
+        "stages-INITIAL_FORMS": "0",
+        "stages-MIN_NUM_FORMS": "0",
+        "stages-MAX_NUM_FORMS": "1000",
+        "stages-0-order": "1",
+        "stages-0-name": "并联",
+    }
+    resp = client.post("/admin/cases/routeversion/add/", data)
+    assert resp.status_code == 302, resp.content.decode()[:3000]
+    draft = RouteVersion.objects.get(name="新流程")
+    assert draft.number == 2 and draft.status == "draft" and draft.stages.count() == 1
+    stage = draft.stages.get()
+    resp = client.post(
+        f"/admin/cases/routestage/{stage.pk}/change/",
+        {
+            "route": draft.pk,
+            "order": 1,
+            "name": "并联",
+            "steps-TOTAL_FORMS": "1",
+            "steps-INITIAL_FORMS": "0",
+            "steps-MIN_NUM_FORMS": "0",
+            "steps-MAX_NUM_FORMS": "1000",
+            "steps-0-sort_order": "0",
+            "steps-0-department": org["BDC"].pk,
+            "steps-0-name": "登记",
+            "steps-0-kind": "review",
+            "steps-0-limit_days": "5",
+        },
+    )
+    assert resp.status_code == 302, resp.content.decode()[:3000]
+    assert routes.summarize(draft).critical_days == 5
+    # published versions are read-only in the admin
+    assert client.post(f"/admin/cases/routeversion/{parallel_route.pk}/change/", {"name": "x"}).status_code == 403

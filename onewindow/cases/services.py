@@ -211,6 +211,20 @@ def case_requirements(case: Case) -> list[MaterialRequirement]:
     return merged_requirements(list(case.bundle_versions.all()))
 
 
+def merged_form_schema(versions: list[MatterVersion]) -> list[dict[str, Any]]:
+    """One application form for a bundle: each field once (by name), the first matter's label."""
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for v in versions:
+        for f in v.form_schema or []:
+            name = f.get("name")
+            if not name or name in seen:
+                continue
+            seen.add(name)
+            out.append(f)
+    return out
+
+
 def merged_requirements(versions: list[MatterVersion]) -> list[MaterialRequirement]:
     seen: set[str] = set()
     merged: list[MaterialRequirement] = []
@@ -364,7 +378,7 @@ def case_submit(
         service_area = bundle.service_area or versions[0].matter.service_area
         statutory = JOINT_STATUTORY_DAYS
         committed = min(JOINT_STATUTORY_DAYS, max(v.committed_days for v in versions))
-        schema = [f for v in versions for f in (v.form_schema or [])]
+        schema = merged_form_schema(versions)
     form_data = _clean_form(form_data or {})
     _validate_form(schema, form_data)
     allowed = {r.pk: r for r in (merged_requirements(versions) if bundle else list(matter_version.materials.all()))}  # type: ignore[union-attr]

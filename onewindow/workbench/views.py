@@ -114,7 +114,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             i.matter.current_version for i in bundle.items.select_related("matter__current_version") if i.matter.current_version
         ]
         requirements = svc.merged_requirements(versions)
-        schema = [f for v in versions for f in (v.form_schema or [])]
+        schema = svc.merged_form_schema(versions)
     errors: dict[str, Any] = {}
     if request.method == "POST" and (matter or bundle):
         try:

@@ -19,6 +19,7 @@ from onewindow.hall.models import ServiceArea
 from .models import ONLINE_CAPABLE_DEPTH, Bundle, BundleItem, LifeEvent, MaterialRequirement, Matter, MatterVersion
 
 PAGE_SIZE = 20
+SEARCH_RELATED = ("department", "current_version", "service_area")
 _ASCII_TERM = re.compile(r"^[A-Za-z0-9]+$")
 
 
@@ -91,9 +92,10 @@ class MatterQuery:
 
 def _term_filter(term: str) -> Q:
     """One search term: Chinese text matches the name; letters match the name, the full pinyin
-    or the pinyin initials ("bdc", "budongchan"); a code fragment matches the code."""
-    lowered = term.lower()
-    q = Q(search_text__contains=lowered) if _ASCII_TERM.match(term) else Q(search_name__contains=term)
+    or the pinyin initials ("bdc", "budongchan"); a term with a digit also matches the code."""
+    # search_text holds the lowercased name too, so every term is one LIKE over one column (the
+    # column the SQLite covering index and the PostgreSQL trigram index are built on).
+    q = Q(search_text__contains=term.lower())
     # Only a term with a digit looks like a code; otherwise "bdc" would match every code of the
     # department BDC instead of the names that sound like 不动产.
     return q | Q(code__icontains=term) if any(c.isdigit() for c in term) else q
@@ -128,13 +130,13 @@ def search_matters(query: MatterQuery) -> QuerySet[Matter]:
     if query.audience:
         qs = qs.filter(current_version__audience__in=[query.audience, "both"])
     if terms:
-        first = terms[0]
-        key = first.lower() if _ASCII_TERM.match(first) else first
+        # Ranked from search_text alone ("name|pinyin|initials"), so the database can order the
+        # matches from a narrow index: exact name, name prefix, pinyin or initials prefix, rest.
+        key = terms[0].lower()
         rank = Case(
-            When(search_name=first, then=Value(0)),
-            When(search_name__startswith=first, then=Value(1)),
-            When(search_initials__startswith=key, then=Value(2)),
-            When(search_pinyin__startswith=key, then=Value(2)),
+            When(search_text__startswith=key + "|", then=Value(0)),
+            When(search_text__startswith=key, then=Value(1)),
+            When(search_text__contains="|" + key, then=Value(2)),
             default=Value(3),
             output_field=IntegerField(),
         )
@@ -143,11 +145,28 @@ def search_matters(query: MatterQuery) -> QuerySet[Matter]:
         # Code order (grouped by department by construction) lets the database walk the unique
         # index on code and stop at the page instead of sorting every match.
         qs = qs.order_by("code")
-    return qs.select_related("department", "current_version", "service_area")
+    return qs.select_related(*SEARCH_RELATED)
 
 
-def paginate(qs: QuerySet[Any], page: Any, per_page: int = PAGE_SIZE) -> Page:
-    return Paginator(qs, per_page).get_page(page)
+class KeysetPaginator(Paginator):
+    """Fetches a page in two steps: the page's primary keys in the search order (a narrow query
+    the database can answer from an index), then those rows with their related objects."""
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        qs = self.object_list
+        ids = list(qs.values_list("pk", flat=True)[bottom:top])
+        rows = {m.pk: m for m in qs.model._default_manager.filter(pk__in=ids).select_related(*SEARCH_RELATED)}
+        return self._get_page([rows[i] for i in ids if i in rows], number, self)
+
+
+def paginate(qs: QuerySet[Matter], page: Any, per_page: int = PAGE_SIZE) -> Page:
+    """A page of `search_matters` results (junk page numbers give the first or last page)."""
+    return KeysetPaginator(qs, per_page).get_page(page)
 
 
 def matter_by_code(code: str) -> Matter | None:

@@ -321,6 +321,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread workers, keep-alive)")
     ap.add_argument("--clients", default="1,8,32")
     ap.add_argument("--keep", action="store_true", help="keep the throw-away database")
     args = ap.parse_args()

@@ -7,6 +7,7 @@ Public reads (kiosk, board, ticket follow page) return numbers only, never names
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -63,32 +64,32 @@ def points_for(user: Any, roles: tuple[str, ...] = WINDOW_ROLES) -> list[Service
     return [p for p in ServicePoint.objects.select_related("org_unit") if _has_scope(user, p, roles)]
 
 
-def point_by_uuid(value: Any) -> ServicePoint | None:
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    """A malformed UUID is simply "not found"."""
     try:
-        return ServicePoint.objects.select_related("org_unit").filter(uuid=value).first()
-    except Exception:  # a malformed UUID is simply "not found"
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
         return None
+
+
+def point_by_uuid(value: Any) -> ServicePoint | None:
+    key = _as_uuid(value)
+    return ServicePoint.objects.select_related("org_unit").filter(uuid=key).first() if key else None
 
 
 def area_by_uuid(value: Any) -> ServiceArea | None:
-    try:
-        return ServiceArea.objects.select_related("point").filter(uuid=value).first()
-    except Exception:
-        return None
+    key = _as_uuid(value)
+    return ServiceArea.objects.select_related("point").filter(uuid=key).first() if key else None
 
 
 def window_by_uuid(value: Any) -> Window | None:
-    try:
-        return Window.objects.select_related("point", "point__org_unit").filter(uuid=value).first()
-    except Exception:
-        return None
+    key = _as_uuid(value)
+    return Window.objects.select_related("point", "point__org_unit").filter(uuid=key).first() if key else None
 
 
 def ticket_by_uuid(value: Any) -> Ticket | None:
-    try:
-        return Ticket.objects.select_related("area", "point", "window").filter(uuid=value).first()
-    except Exception:
-        return None
+    key = _as_uuid(value)
+    return Ticket.objects.select_related("area", "point", "window").filter(uuid=key).first() if key else None
 
 
 def open_areas(point: ServicePoint) -> QuerySet[ServiceArea]:

@@ -860,9 +860,12 @@ def close_day(*, now: datetime | None = None) -> int:
 
 
 def ticket_for_window(*, window: Window, ticket_uuid: Any) -> Ticket:
+    """A ticket of the window's service point, by UUID (NotFound for anything else)."""
     try:
-        return Ticket.objects.get(uuid=ticket_uuid, point_id=window.point_id)
-    except (Ticket.DoesNotExist, ValueError, Exception) as exc:  # bad UUIDs too
-        if isinstance(exc, Ticket.DoesNotExist | ValueError) or exc.__class__.__name__ == "ValidationError":
-            raise NotFound() from None
-        raise
+        value = uuid_lib.UUID(str(ticket_uuid))
+    except ValueError:
+        raise NotFound() from None
+    ticket = Ticket.objects.filter(uuid=value, point_id=window.point_id).first()
+    if ticket is None:
+        raise NotFound()
+    return ticket

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Q, QuerySet, Value, When
 
 from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.accounts.selectors import units_for
@@ -166,8 +167,10 @@ def intake_queue(user: User) -> QuerySet[Case]:
 
 def late_cases(user: User) -> QuerySet[Case]:
     """Everything late or near its limit, for supervisors (and each approver's own units)."""
-    qs = visible_cases(user).exclude(warning_level="")
-    return qs.select_related("department").order_by("-warning_level", "committed_due")
+    open_statuses = [Case.Status.SUBMITTED, Case.Status.IN_REVIEW, Case.Status.PAUSED, Case.Status.REVIEWED, Case.Status.DECIDED]
+    qs = visible_cases(user).exclude(warning_level="").filter(status__in=open_statuses)
+    red_first = DbCase(When(warning_level="red", then=Value(0)), default=Value(1))
+    return qs.select_related("department").order_by(red_first, "committed_due")
 
 
 def case_for_public_progress(number: str, check_code: str) -> Case | None:

@@ -155,12 +155,16 @@ def test_back_office_flow_and_department_scope(
 def test_late_list_for_supervisors(
     client: Any, matter_zjj: Any, citizen: Any, clerk: Any, hall_manager: Any, leader: Any
 ) -> None:
+    yellow = svc.case_accept(case=_case(matter_zjj, citizen, clerk), actor=clerk)
     case = svc.case_accept(case=_case(matter_zjj, citizen, clerk), actor=clerk)
+    Case.objects.filter(pk=yellow.pk).update(warning_level="yellow")
     Case.objects.filter(pk=case.pk).update(warning_level="red")
     for who in (hall_manager, leader):
         client.force_login(who)
         resp = client.get("/workbench/late/")
-        assert resp.status_code == 200 and case.number in resp.content.decode()
+        html = resp.content.decode()
+        assert resp.status_code == 200 and case.number in html
+        assert html.index(case.number) < html.index(yellow.number)  # red cards first
 
 
 def test_routes_compare_and_bpmn(

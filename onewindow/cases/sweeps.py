@@ -14,6 +14,7 @@ import datetime
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -24,6 +25,7 @@ from .services import public_notice_close_due
 
 logger = logging.getLogger("onewindow.cases")
 YELLOW_MARGIN = 2
+PREFILTER_DAYS = 16
 
 
 def _raise(case: Case, level: str, reason: str, step: CaseStep | None = None) -> bool:
@@ -43,7 +45,16 @@ def sweep_warnings(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     raised = public_notice_close_due(today=today)
     open_statuses = [Case.Status.SUBMITTED, Case.Status.IN_REVIEW, Case.Status.REVIEWED, Case.Status.DECIDED]
-    for case in Case.objects.filter(status__in=open_statuses).iterator():
+    # Cheap prefilter: nothing due within PREFILTER_DAYS calendar days can need a card yet (two
+    # working days never span more than the longest holiday plus weekends).
+    horizon = today + datetime.timedelta(days=PREFILTER_DAYS)
+    near = (
+        Q(status=Case.Status.SUBMITTED, intake_due__lte=horizon)
+        | Q(committed_due__lte=horizon)
+        | Q(steps__status=CaseStep.Status.OPEN, steps__due_on__lte=horizon)
+    )
+    candidates = Case.objects.filter(status__in=open_statuses).filter(near).distinct()
+    for case in candidates.iterator():
         try:
             level = ""
             if case.status == Case.Status.SUBMITTED:

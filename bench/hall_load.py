@@ -275,7 +275,7 @@ def pgbench(db_url: str, script: str, clients: int, seconds: int) -> float:
         f.write(script)
         path = f.name
     try:
-        out = subprocess.run(
+        proc = subprocess.run(
             [
                 "pgbench",
                 "-n",
@@ -294,9 +294,9 @@ def pgbench(db_url: str, script: str, clients: int, seconds: int) -> float:
             capture_output=True,
             text=True,
         )
-        if out.returncode:
-            raise RuntimeError(f"pgbench failed: {out.stderr[-2000:]}")
-        out = out.stdout
+        if proc.returncode:
+            raise RuntimeError(f"pgbench failed: {proc.stderr[-2000:]}")
+        out = proc.stdout
     finally:
         os.unlink(path)
     m = re.search(r"tps = ([0-9.]+) \((?:without initial connection time|excluding connections establishing)\)", out)

@@ -278,7 +278,10 @@ def ticket_status(request: HttpRequest, ticket_uuid: UUID) -> Any:
 )
 def kiosk_take(request: HttpRequest, payload: TicketIn) -> Any:
     ticket_uuid, number, day = services.kiosk_ticket_issue(
-        area_uuid=payload.area, token=str(request.auth), priority=payload.priority, id_number=payload.id_number
+        area_uuid=payload.area,
+        token=str(getattr(request, "auth", "") or ""),
+        priority=payload.priority,
+        id_number=payload.id_number,
     )
     return Status(201, {"uuid": ticket_uuid, "number": number, "business_date": day.isoformat(), "status": Ticket.Status.WAITING})
 
@@ -291,7 +294,7 @@ def kiosk_take(request: HttpRequest, payload: TicketIn) -> Any:
 )
 def take_ticket(request: HttpRequest, payload: TicketIn) -> Any:
     area = _area(payload.area)
-    user = request.user
+    user: Any = request.user
     if selectors.can_work_at(user, area.point):
         source, id_number, priority = Ticket.Source.CLERK, payload.id_number or None, payload.priority
         if priority not in (Ticket.Priority.NORMAL, Ticket.Priority.GREEN):

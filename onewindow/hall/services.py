@@ -37,7 +37,7 @@ from .models import ServiceArea, ServicePoint, Ticket, TicketEvent, Window, Wind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-PRIORITY_RANK = {Ticket.Priority.APPOINTMENT: 1, Ticket.Priority.GREEN: 2, Ticket.Priority.NORMAL: 3}
+PRIORITY_RANK: dict[str, int] = {Ticket.Priority.APPOINTMENT: 1, Ticket.Priority.GREEN: 2, Ticket.Priority.NORMAL: 3}
 RANK_FRONT = 0  # transferred "to the front of the line"
 
 S = Ticket.Status
@@ -310,7 +310,7 @@ def average_service_minutes(area: ServiceArea, *, day: date | None = None) -> fl
         .order_by("-finished_at")
         .values_list("called_at", "started_at", "finished_at")[:20]
     )
-    spans = [(fin - (start or called)).total_seconds() / 60 for called, start, fin in rows if fin]
+    spans = [(fin - begin).total_seconds() / 60 for called, start, fin in rows if fin and (begin := start or called)]
     spans = [s for s in spans if s > 0]
     return sum(spans) / len(spans) if spans else float(area.default_service_minutes)
 

@@ -160,7 +160,7 @@ def phone_take(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     area = selectors.area_by_uuid(request.POST.get("area"))
     if area is None or area.point_id != point.pk:
         raise Http404
-    user = request.user
+    user: Any = request.user
     if not (user.has_role(Role.CITIZEN) or user.has_role(Role.ENTERPRISE)):
         raise PermissionDenied()
     if not user.id_number:

@@ -69,14 +69,20 @@ def _require_intake(user: User) -> None:
         raise PermissionDenied()
 
 
-def _ticket(value: str) -> Any:
+def _ticket(value: str, user: User) -> Any:
+    """The hall ticket that brought the person, if it was issued at a hall this clerk works in."""
     try:
         ticket_uuid = uuid_lib.UUID(value)
     except (ValueError, TypeError):
         return None
     from onewindow.hall.models import Ticket
 
-    return Ticket.objects.filter(uuid=ticket_uuid).first()
+    ticket = Ticket.objects.filter(uuid=ticket_uuid).select_related("point").first()
+    if ticket is None:
+        return None
+    if selectors.is_admin(user) or selectors.intake_units(user).filter(pk=ticket.point.org_unit_id).exists():
+        return ticket
+    return None
 
 
 @staff_required
@@ -85,7 +91,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_intake(user)
     src = request.POST if request.method == "POST" else request.GET
-    ticket = _ticket(src.get("ticket", ""))
+    ticket = _ticket(src.get("ticket", ""), user)
     q = src.get("q", "").replace("\x00", "").strip()[:100]
     matter = bundle = None
     if src.get("matter"):
@@ -103,6 +109,14 @@ def intake(request: HttpRequest) -> HttpResponse:
             .filter(Q(search_name__icontains=q) | Q(code__icontains=q) | Q(search_initials__icontains=q.lower()))
             .select_related("department", "current_version")[:20],
             "bundles": Bundle.objects.filter(is_active=True).filter(Q(name__icontains=q) | Q(code__icontains=q))[:10],
+        }
+    elif ticket is not None and matter is None and bundle is None:
+        # The person queued for an area: offer that area's bundles and matters first.
+        results = {
+            "matters": Matter.objects.filter(current_version__isnull=False, service_area_id=ticket.area_id)
+            .select_related("department", "current_version")
+            .order_by("code")[:20],
+            "bundles": Bundle.objects.filter(is_active=True, service_area_id=ticket.area_id)[:10],
         }
     requirements: list[Any] = []
     schema: list[dict[str, Any]] = []

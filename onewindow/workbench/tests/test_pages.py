@@ -222,3 +222,26 @@ def test_publish_draft_from_the_routes_page(
     client.post(f"/workbench/routes/{draft.uuid}/publish/")
     draft.refresh_from_db()
     assert draft.status == "published"
+
+
+def test_intake_from_a_hall_ticket(client: Any, clerk: Any, org: Any, matter_zjj: Any, township_officer: Any) -> None:
+    from onewindow.accounts.demo import resident_id
+    from onewindow.hall.models import ServiceArea, ServicePoint
+    from onewindow.hall.services import ticket_issue
+
+    point = ServicePoint.objects.create(org_unit=org["gov"], code="QY-ZWFW", name="青原区行政服务中心")
+    area = ServiceArea.objects.create(point=point, code="QY-ZH", name="综合服务区", theme="comprehensive", ticket_prefix="A")
+    ServicePoint.objects.create(org_unit=org["ZXZ"], code="ZXZ-ZWFW", name="值夏镇便民服务中心")
+    matter_zjj.matter.service_area = area
+    matter_zjj.matter.save(update_fields=["service_area"])
+    number = resident_id("19820304", 135)
+    ticket = ticket_issue(area=area, source="kiosk", id_number=number, phone="13907960002")
+    client.force_login(clerk)
+    page = client.get("/workbench/intake/", {"ticket": str(ticket.uuid)}).content.decode()
+    assert ticket.number in page and "商品房预售许可" in page  # the area's matters are offered
+    form = client.get("/workbench/intake/", {"ticket": str(ticket.uuid), "matter": str(matter_zjj.matter.uuid)}).content.decode()
+    assert number in form and "13907960002" in form  # prefilled from the ticket
+    # a township officer works at another hall: the ticket is not theirs
+    client.force_login(township_officer)
+    other = client.get("/workbench/intake/", {"ticket": str(ticket.uuid), "matter": str(matter_zjj.matter.uuid)}).content.decode()
+    assert number not in other and ticket.number not in other

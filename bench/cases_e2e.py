@@ -24,7 +24,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
 os.environ.setdefault("TEST_DB_NAME", "bench_cases" if os.environ.get("DATABASE_URL") else "bench-cases.sqlite3")
 os.environ.setdefault("ONEWINDOW_VAR_DIR", "/tmp/ow-bench-cases")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -126,7 +126,7 @@ def main() -> None:
             try:
                 for _ in range(per):
                     one_case(env)
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
             finally:
                 connections.close_all()

@@ -19,7 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

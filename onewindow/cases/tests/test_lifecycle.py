@@ -354,3 +354,21 @@ def _other() -> Any:
     from .conftest import make_matter
 
     return make_matter("X-1", "其他", OrgUnit.objects.get(code="SW")).materials.first()
+
+
+def test_committed_never_exceeds_statutory_in_the_database(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    from django.db import IntegrityError, transaction
+
+    case = submit(matter_zjj, citizen, clerk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(committed_days=case.statutory_days + 1)
+
+
+def test_weekend_acceptance_counts_from_monday(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    with time_machine.travel(at(2026, 3, 6), tick=False):  # Friday
+        friday = submit(matter_zjj, citizen, clerk)
+    with time_machine.travel(at(2026, 3, 7), tick=False):  # Saturday, off-hours service
+        sat_case = svc.case_accept(case=friday, actor=clerk)
+    with time_machine.travel(at(2026, 3, 9), tick=False):  # Monday
+        mon_case = svc.case_accept(case=submit(matter_zjj, citizen, clerk), actor=clerk)
+    assert sat_case.committed_due == mon_case.committed_due == workdays.add_workdays(datetime.date(2026, 3, 9), 10)

@@ -17,6 +17,17 @@ from onewindow.core.calendar_seed import seed_from_chinesecalendar
 PASSWORD = "Test-pass-2021"  # noqa: S105 - test fixture password
 
 
+@pytest.fixture(autouse=True)
+def private_files_in_tmp(settings: Any, tmp_path: Any) -> Any:
+    """Every test stores uploads and generated documents in its own folder, never in var/."""
+    location = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
+    }
+    return location
+
+
 @pytest.fixture
 def calendar(db: Any) -> None:
     """The official working-day calendar for 2019-2026 (as chinesecalendar knows it)."""

@@ -133,14 +133,6 @@ def bytes_io(data: bytes) -> io.BytesIO:
 
 
 @pytest.fixture(autouse=True)
-def private_storage_tmp(settings: Any, tmp_path: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "private")}},
-    }
-
-
-@pytest.fixture(autouse=True)
 def fixed_now(request: Any) -> Any:
     """Tests run on a fixed working day inside the published calendar (2026-04-01), so that a
     45-working-day deadline does not run past the last year chinesecalendar knows. Tests that need

@@ -84,7 +84,7 @@ class Window(PublicModel):
     point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="windows", verbose_name=_("服务场所"))
     number = models.PositiveIntegerField(_("窗口号"))
     name = models.CharField(_("名称"), max_length=100, blank=True)
-    areas: models.ManyToManyField[ServiceArea, "WindowArea"] = models.ManyToManyField(
+    areas: models.ManyToManyField[ServiceArea, WindowArea] = models.ManyToManyField(
         ServiceArea, through="WindowArea", related_name="windows", verbose_name=_("服务区")
     )
     is_active = models.BooleanField(_("启用"), default=True)

@@ -92,3 +92,5 @@ def test_board_shows_calls_within_two_seconds_and_announces_in_order(
     page.wait_for_timeout(1800)
     assert page.evaluate("window.__spoken.length") == 0
     assert page.text_content("#latest-number") == "A002"
+    page.close()  # stop polling before the live server and its database go away
+    time.sleep(1.0)  # let a poll in flight finish and close its connection

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from onewindow.hall import services
 
@@ -45,11 +46,16 @@ def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Playwright's sync API runs its own event loop in this thread, which gives Django a new
+    # connection context: close the set-up's connection now and the test's before leaving, so
+    # no session outlives the test database.
+    connections.close_all()
     pw = sync_api.sync_playwright().start()
     chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"], headless=True)
     try:
         yield chromium
     finally:
+        connections.close_all()
         chromium.close()
         pw.stop()
         if previous is None:
@@ -60,8 +66,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.mark.django_db(transaction=True)
 def test_board_shows_calls_within_two_seconds_and_announces_in_order(
-    browser: Any, live_server: Any, org: Any, clerk: Any
+    live_server: Any, org: Any, clerk: Any, browser: Any
 ) -> None:
+    # (the browser fixture comes last: Playwright's loop must start after the database set-up)
     point = make_point(org["gov"], "QY-HALL", "青原区行政服务中心")
     area = make_area(point, "QY-A", "A")
     w3 = make_window(point, 3, (area, 1))

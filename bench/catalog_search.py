@@ -15,9 +15,11 @@ Prints the median and p99 latency per query and size.
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -149,7 +151,10 @@ QUERIES: list[tuple[str, dict[str, object]]] = [
 
 def setup_django(db_name: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
-    os.environ.setdefault("ONEWINDOW_VAR_DIR", tempfile.mkdtemp(prefix="ow-bench-"))
+    if "ONEWINDOW_VAR_DIR" not in os.environ:
+        var_dir = tempfile.mkdtemp(prefix="ow-bench-catalog-")
+        os.environ["ONEWINDOW_VAR_DIR"] = var_dir
+        atexit.register(shutil.rmtree, var_dir, ignore_errors=True)
     os.environ["TEST_DB_NAME"] = db_name
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django

@@ -49,8 +49,10 @@ class MatterVersionForm(forms.ModelForm):
         model = MatterVersion
         fields = [*services.VERSION_FIELDS, "change_note"]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
+        if data is None:  # never for a ModelForm (it returns cleaned_data); narrows the Optional
+            return data
         statutory, committed = data.get("statutory_days"), data.get("committed_days")
         if statutory is not None and committed is not None and committed > statutory:
             self.add_error("committed_days", CommittedExceedsStatutory().message)
@@ -138,7 +140,8 @@ class MatterVersionAdmin(admin.ModelAdmin):
 class VersionInline(admin.TabularInline):
     model = MatterVersion
     extra = 0
-    fields = ["number", "name", "status", "published_at", "link"]
+    # A tuple: one value that fits the declared types of both `fields` and `readonly_fields`.
+    fields = ("number", "name", "status", "published_at", "link")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -223,7 +226,7 @@ class MatterAdmin(admin.ModelAdmin):
 class BundleItemInline(admin.TabularInline):
     model = BundleItem
     extra = 0
-    fields = ["sort_order", "matter"]
+    fields = ("sort_order", "matter")
     readonly_fields = fields
 
 

@@ -10,11 +10,11 @@ version when they differ; rows without a code, or with a new code, create matter
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -84,10 +84,12 @@ TRUE_WORDS = {"是", "y", "yes", "true", "1", "√"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", ""}
 
 
-def _choices(field_name: str) -> list[tuple[Any, Any]]:
-    if field_name in ("form", "need"):
-        return MaterialRequirement._meta.get_field(field_name).choices or []
-    return MatterVersion._meta.get_field(field_name).choices or []
+def _choices(field_name: str) -> Sequence[tuple[Any, Any]]:
+    model: type[models.Model] = MaterialRequirement if field_name in ("form", "need") else MatterVersion
+    model_field = model._meta.get_field(field_name)
+    if not isinstance(model_field, models.Field):  # the choice columns are all concrete fields
+        raise TypeError(f"{model.__name__}.{field_name} is not a concrete field")
+    return model_field.choices or []
 
 
 def _choice_label(field_name: str, value: Any) -> str:
@@ -123,6 +125,8 @@ def export_catalog(matters: Any = None) -> bytes:
     wm.append([h for h, _f, _k in MATERIAL_COLUMNS])
     for matter in qs.order_by("code").iterator(chunk_size=500):
         v = matter.current_version
+        if v is None:  # callers export only matters that have a current version
+            raise ValueError(f"matter {matter.code} has no current version")
         row: list[Any] = []
         for _h, name, kind in MATTER_COLUMNS:
             if name == "code":

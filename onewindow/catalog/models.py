@@ -212,7 +212,9 @@ class Bundle(PublicModel):
     name = models.CharField(_("名称"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
     service_area = models.ForeignKey("hall.ServiceArea", null=True, blank=True, on_delete=models.SET_NULL, related_name="bundles")
-    matters = models.ManyToManyField(Matter, through="BundleItem", related_name="bundles")
+    matters: models.ManyToManyField[Matter, BundleItem] = models.ManyToManyField(
+        Matter, through="BundleItem", related_name="bundles"
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

@@ -152,6 +152,9 @@ class KeysetPaginator(Paginator):
     """Fetches a page in two steps: the page's primary keys in the search order (a narrow query
     the database can answer from an index), then those rows with their related objects."""
 
+    # Only ever built from `search_matters` results (see `paginate`).
+    object_list: QuerySet[Matter]
+
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -161,7 +164,8 @@ class KeysetPaginator(Paginator):
         qs = self.object_list
         ids = list(qs.values_list("pk", flat=True)[bottom:top])
         rows = {m.pk: m for m in qs.model._default_manager.filter(pk__in=ids).select_related(*SEARCH_RELATED)}
-        return self._get_page([rows[i] for i in ids if i in rows], number, self)
+        # Paginator._get_page is Django's documented hook for the Page class; the stubs omit it.
+        return self._get_page([rows[i] for i in ids if i in rows], number, self)  # type: ignore[attr-defined]
 
 
 def paginate(qs: QuerySet[Matter], page: Any, per_page: int = PAGE_SIZE) -> Page:

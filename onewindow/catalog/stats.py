@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from onewindow.accounts.models import OrgUnit
 from onewindow.core.stats import Figure, Section, Table
@@ -147,9 +147,11 @@ def catalog_figures() -> CatalogFigures:
 
 
 def sections(*, user: Any = None, params: Any = None) -> list[Section]:
+    # Labels are translated here (non-lazy gettext), within the request that renders them, so they
+    # are plain strings as onewindow.core.stats declares.
     f = catalog_figures()
     figures = [
-        Figure(_("实施部门"), f.departments, pgettext_lazy("unit: departments", "个"), fact="F3"),
+        Figure(_("实施部门"), f.departments, pgettext("unit: departments", "个"), fact="F3"),
         Figure(_("依申请类政务服务事项"), f.matters, _("项"), fact="F3"),
         Figure(_("部署至一窗平台"), f.on_one_window, _("项"), fact="F3", note=_("占比 %(r)d%%") % {"r": f.one_window_rate}),
         Figure(_("一窗受理率"), f.one_window_rate, "%", fact="F3"),
@@ -184,7 +186,7 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             Figure(
                 _("综合服务区进驻部门"),
                 len(f.comprehensive.departments),
-                pgettext_lazy("unit: departments", "个"),
+                pgettext("unit: departments", "个"),
                 fact="F4a",
                 note=_("%(w)d 个前台窗口") % {"w": f.comprehensive.windows},
             )
@@ -195,7 +197,7 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             Figure(
                 _("主题服务区进驻部门"),
                 f.themed_departments,
-                pgettext_lazy("unit: departments", "个"),
+                pgettext("unit: departments", "个"),
                 fact="F4b",
                 note=_("%(n)d 个主题服务区，每区 %(lo)d–%(hi)d 个窗口")
                 % {"n": len(f.themed), "lo": min(windows), "hi": max(windows)},
@@ -205,7 +207,7 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
         Figure(
             _("村（社区）代办点"),
             f.agent_points,
-            pgettext_lazy("unit: agent points", "个"),
+            pgettext("unit: agent points", "个"),
             fact="F15",
             note=_("覆盖 %(v)d 个村（社区）") % {"v": f.villages},
         )

@@ -6,7 +6,7 @@ BPMN. Cases change only through the services (workbench / API), never by editing
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -42,7 +42,7 @@ class RouteStepInline(admin.TabularInline):
     model = RouteStep
     extra = 1
     fields = ["sort_order", "department", "name", "kind", "limit_days"]
-    autocomplete_fields: list[str] = []
+    autocomplete_fields: ClassVar[list[str]] = []
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return (obj is None or _editable(obj)) and super().has_change_permission(request, obj)
@@ -137,7 +137,7 @@ class RouteVersionAdmin(admin.ModelAdmin):
 class CaseStepInline(admin.TabularInline):
     model = CaseStep
     extra = 0
-    fields = ["stage_order", "name", "department", "status", "due_on", "claimed_by", "acted_by", "comment"]
+    fields = ("stage_order", "name", "department", "status", "due_on", "claimed_by", "acted_by", "comment")
     readonly_fields = fields
     can_delete = False
 
@@ -148,7 +148,7 @@ class CaseStepInline(admin.TabularInline):
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
-    fields = ["at", "kind", "department", "actor", "note"]
+    fields = ("at", "kind", "department", "actor", "note")
     readonly_fields = fields
     can_delete = False
 

@@ -107,7 +107,7 @@ def build_routes(ctx: DemoContext, admin: User) -> int:
             continue
         unit = matter.department
         committed = matter.current_version.committed_days  # type: ignore[union-attr]
-        spec = [
+        spec: list[dict[str, Any]] = [
             {"name": sname, "steps": [{"department": unit, "name": n, "limit_days": d, "kind": k} for n, d, k in steps]}
             for sname, steps in stages
         ]
@@ -126,7 +126,8 @@ def build_routes(ctx: DemoContext, admin: User) -> int:
 
 
 def _form(version: MatterVersion | None, versions: list[MatterVersion] | None = None, key: str = "") -> dict[str, Any]:
-    schema = [f for v in (versions or [version]) if v for f in (v.form_schema or [])]
+    candidates: list[MatterVersion | None] = list(versions) if versions else [version]
+    schema = [f for v in candidates if v for f in (v.form_schema or [])]
     data: dict[str, Any] = {"demo_key": key}
     for f in schema:
         name = f.get("name")
@@ -244,6 +245,7 @@ def build_cases(ctx: DemoContext) -> int:
             **kw,
         )
 
+    case: Case | None  # Case from submit_bundle; Case | None from submit_matter below
     approvers = {"ZJJ": people["approver_zjj"], "SW": people["approver_sw"], "BDC": people["approver_bdc"]}
     if bundle is not None and all(approvers.values()):
         # 1. The complete joint real-estate case: one window, three departments at once, one conclusion.

@@ -49,7 +49,7 @@ def available_kinds(case: Case) -> list[str]:
 def notice(case: Case, kind: str) -> Document:
     if kind not in available_kinds(case):
         raise ValidationFailed(_("该办件没有这份文书。"), code="no_such_notice")
-    applicant = case.enterprise.name if case.enterprise_id else (case.applicant.display_name or case.applicant.username)
+    applicant = case.enterprise.name if case.enterprise is not None else (case.applicant.display_name or case.applicant.username)
     issuer = case.intake_unit.name if kind != "conclusion" else case.department.name
     base = [
         (_("办件编号"), case.number),

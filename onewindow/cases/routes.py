@@ -35,9 +35,10 @@ class RouteSummary:
 
 
 def _materials_of(route: RouteVersion) -> list[str]:
-    if route.matter_id:
+    if route.matter is not None:
         version = route.matter.current_version
         return [m.name for m in version.materials.all()] if version else []
+    assert route.bundle is not None  # a route belongs to a matter or a bundle
     versions = [
         i.matter.current_version for i in route.bundle.items.select_related("matter__current_version") if i.matter.current_version
     ]
@@ -144,7 +145,7 @@ def route_copy_as_draft(*, route: RouteVersion, actor: User) -> RouteVersion:
 
 def route_limit(route: RouteVersion) -> int:
     """The critical path may not exceed the committed limit (joint handling: 45 working days)."""
-    if route.matter_id:
+    if route.matter is not None:
         version = route.matter.current_version
         return version.committed_days if version else 0
     return JOINT_STATUTORY_DAYS
@@ -252,12 +253,12 @@ def to_bpmn(route: RouteVersion) -> str:
     ]
     for i, dept in enumerate(lanes):
         out.append(f'      <bpmn:lane id="Lane_{i}" name={quoteattr(dept.name)}>')
-        for nid, _tag, _name, *_rest, lane in nodes:
-            if lane == i or (lane is None and i == 0):
+        for nid, _tag, _name, *_rest, node_lane in nodes:
+            if node_lane == i or (node_lane is None and i == 0):
                 out.append(f"        <bpmn:flowNodeRef>{nid}</bpmn:flowNodeRef>")
         out.append("      </bpmn:lane>")
     out.append("    </bpmn:laneSet>")
-    for nid, tag, name, *_rest in nodes:
+    for nid, tag, name, *_geometry in nodes:
         out.append(f'    <bpmn:{tag} id="{nid}"{(" name=" + quoteattr(name)) if name else ""}>')
         for fid in incoming.get(nid, []):
             out.append(f"      <bpmn:incoming>{fid}</bpmn:incoming>")

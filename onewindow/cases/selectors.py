@@ -48,10 +48,10 @@ def intake_units(user: User) -> QuerySet[OrgUnit]:
     units = _units(user, INTAKE_ROLES)
     if not units.exists() or is_admin(user):
         return units
-    halls = {
-        hall_unit_for(a.org_unit).pk
-        for a in user.role_assignments.filter(role__in=INTAKE_ROLES, org_unit__isnull=False).select_related("org_unit")
-    }
+    halls: set[int] = set()
+    for a in user.role_assignments.filter(role__in=INTAKE_ROLES, org_unit__isnull=False).select_related("org_unit"):
+        assert a.org_unit is not None  # filtered on org_unit__isnull=False
+        halls.add(hall_unit_for(a.org_unit).pk)
     return OrgUnit.objects.filter(Q(pk__in=units.values("pk")) | Q(pk__in=halls))
 
 
@@ -117,7 +117,7 @@ def is_party(user: User, case: Case) -> bool:
         return False
     if user.pk in (case.applicant_id, case.agent_id):
         return True
-    return bool(case.enterprise_id and case.enterprise.handlers.filter(user=user).exists())
+    return bool(case.enterprise is not None and case.enterprise.handlers.filter(user=user).exists())
 
 
 def visible_cases(user: User) -> QuerySet[Case]:

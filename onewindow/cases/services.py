@@ -206,7 +206,7 @@ def _versions_of(bundle: Bundle) -> list[MatterVersion]:
 
 def case_requirements(case: Case) -> list[MaterialRequirement]:
     """The merged material list: for a bundle, one entry per shared document (shared_key)."""
-    if case.matter_version_id:
+    if case.matter_version is not None:
         return list(case.matter_version.materials.all())
     return merged_requirements(list(case.bundle_versions.all()))
 
@@ -246,6 +246,7 @@ def _intake_unit(*, actor: User, department: OrgUnit, service_area: Any) -> OrgU
         .first()
     )
     if clerk_unit is not None:
+        assert clerk_unit.org_unit is not None  # filtered on org_unit__isnull=False
         return clerk_unit.org_unit
     if service_area is not None:
         return service_area.point.org_unit
@@ -487,7 +488,7 @@ def case_request_supplement(*, case: Case, actor: User, items: list[dict[str, An
     """一次性告知: ONE notice listing every missing or faulty material. The intake clock pauses until
     the applicant resubmits. A second notice for the same application is refused by law."""
     _require(selectors.can_intake(actor, case))
-    clean = []
+    clean: list[dict[str, Any]] = []
     for item in items or []:
         name = _clean(item.get("name", ""))[:200]
         if not name:
@@ -527,10 +528,10 @@ def case_resubmit(*, case: Case, actor: User, materials: list[MaterialInput], fo
     _require(selectors.is_party(actor, case) or selectors.can_intake(actor, case))
     if not materials:
         raise ValidationFailed(_("请上传需补正的材料。"), fields={"materials": [_("必填项。")]})
-    versions = [case.matter_version] if case.matter_version_id else list(case.bundle_versions.all())
+    versions: list[MatterVersion] = [case.matter_version] if case.matter_version is not None else list(case.bundle_versions.all())
     allowed = (
         {r.pk: r for r in merged_requirements(versions)} if case.bundle_id else {r.pk: r for r in versions[0].materials.all()}
-    )  # type: ignore[union-attr]
+    )
     with collect_stored(), transaction.atomic():
         case = _lock(case)
         if case.status != Case.Status.SUPPLEMENT:
@@ -544,10 +545,10 @@ def case_resubmit(*, case: Case, actor: User, materials: list[MaterialInput], fo
         pause = case.pauses.get(ended_on__isnull=True)
         pause.ended_on = max(_today(), pause.started_on)
         pause.save(update_fields=["ended_on", "updated_at"])
-        intake_paused = sum(
-            workdays.workdays_between(p.started_on, p.ended_on)
-            for p in case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT, ended_on__isnull=False)
-        )
+        intake_paused = 0
+        for p in case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT, ended_on__isnull=False):
+            assert p.ended_on is not None  # filtered on ended_on__isnull=False
+            intake_paused += workdays.workdays_between(p.started_on, p.ended_on)
         case.intake_due = workdays.add_workdays(case.received_on, INTAKE_DAYS + intake_paused)
         case.status = Case.Status.SUBMITTED
         case.save()
@@ -561,7 +562,7 @@ def case_resubmit(*, case: Case, actor: User, materials: list[MaterialInput], fo
 
 
 def _route_for(case: Case) -> Any:
-    if case.matter_version_id:
+    if case.matter_version is not None:
         return selectors.published_route(matter=case.matter_version.matter)
     return selectors.published_route(bundle=case.bundle)
 
@@ -585,7 +586,9 @@ def _materialize_steps(case: Case) -> None:
                     )
                 )
     else:
-        versions = [case.matter_version] if case.matter_version_id else list(case.bundle_versions.select_related("matter"))
+        versions: list[MatterVersion] = (
+            [case.matter_version] if case.matter_version is not None else list(case.bundle_versions.select_related("matter"))
+        )
         for mv in versions:
             rows.append(
                 CaseStep(
@@ -822,6 +825,7 @@ def case_resume(*, case: Case, actor: User) -> Case:
         case.save()
         # Open steps get the same days back.
         for step in case.steps.filter(status=CaseStep.Status.OPEN, due_on__isnull=False):
+            assert step.due_on is not None  # filtered on due_on__isnull=False
             step.due_on = workdays.add_workdays(step.due_on, days)
             step.save(update_fields=["due_on", "updated_at"])
         _event(case, "resumed", actor=actor)

@@ -42,7 +42,7 @@ def notice_pdf(request: HttpRequest, case_uuid: str, kind: str) -> HttpResponse:
 
 
 @login_required
-def material_file(request: HttpRequest, material_uuid: str) -> HttpResponse:
+def material_file(request: HttpRequest, material_uuid: str) -> FileResponse:
     material = SubmittedMaterial.objects.filter(uuid=material_uuid).select_related("case").first()
     if material is None or not material.storage_name:
         raise NotFound()

@@ -297,7 +297,10 @@ def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     user = _user(request)
     case = selectors.case_for(user, case_uuid)
     # One value per field, without NUL characters (PostgreSQL refuses them in lookups).
-    p = {k: v.replace("\x00", "") for k, v in request.POST.items()}
+    p: dict[str, str] = {}
+    for k, v in request.POST.items():
+        assert isinstance(v, str)  # a parsed POST never holds an empty value list
+        p[k] = v.replace("\x00", "")
     action = p.get("action", "")
     try:
         if action == "accept":

@@ -85,8 +85,8 @@ def test_staff_flow_over_api(
     client.force_login(citizen)
     reqs = svc.merged_requirements([i.matter.current_version for i in estate_bundle.items.all()])
     data: dict[str, Any] = {"bundle": str(estate_bundle.uuid), "form_data": json.dumps({"address": "1"})}
-    for r in reqs:
-        data[f"material_{r.pk}"] = SimpleUploadedFile("a.pdf", PDF_BYTES)
+    for req in reqs:
+        data[f"material_{req.pk}"] = SimpleUploadedFile("a.pdf", PDF_BYTES)
     case_uuid = client.post("/api/v1/cases/", data).json()["uuid"]
     client.force_login(clerk)
     body = client.post(f"/api/v1/cases/{case_uuid}/accept").json()

@@ -80,6 +80,7 @@ def test_notice_pdf_endpoint_scoped(client: Any, matter_zjj: Any, citizen: Any, 
     resp = client.get(url)
     assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
     mat = case.materials.first()
+    assert mat is not None
     assert client.get(f"/cases/materials/{mat.uuid}/").status_code == 200
     client.force_login(outsider)
     assert client.get(f"/cases/materials/{mat.uuid}/").status_code == 404

@@ -259,6 +259,7 @@ def test_pause_and_extension_move_deadlines(matter_zjj: Any, citizen: Any, clerk
         case = svc.case_accept(case=submit(matter_zjj, citizen, clerk), actor=clerk)
         due0, sdue0 = case.committed_due, case.statutory_due
         step_due0 = case.steps.get().due_on
+        assert due0 is not None and sdue0 is not None and step_due0 is not None
         case = svc.case_pause(case=case, actor=approver, kind="expert", reason="组织专家评审")
     with pytest.raises(svc.WrongStatus):
         svc.case_pause(case=case, actor=approver, kind="hearing", reason="x")
@@ -319,6 +320,7 @@ def test_warnings_yellow_then_red_idempotent(matter_zjj: Any, citizen: Any, cler
     sweep_warnings(today=near)
     case.refresh_from_db()
     assert case.warning_level == "yellow"
+    assert case.committed_due is not None
     late = workdays.add_workdays(case.committed_due, 1)
     sweep_warnings(today=late)
     sweep_warnings(today=late)

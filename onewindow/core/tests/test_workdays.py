@@ -4,6 +4,7 @@ year, and the yearly schedule import with its administrator warning."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -41,8 +42,11 @@ def slow_add(table: dict[datetime.date, bool], start: datetime.date, n: int) -> 
 
 
 def slow_count(
-    table: dict[datetime.date, bool], a: datetime.date, b: datetime.date, pauses: list[tuple[datetime.date, datetime.date]] = ()
-) -> int:  # type: ignore[assignment]
+    table: dict[datetime.date, bool],
+    a: datetime.date,
+    b: datetime.date,
+    pauses: Sequence[tuple[datetime.date, datetime.date]] = (),
+) -> int:
     n, day = 0, a
     while day < b:
         day += datetime.timedelta(days=1)

@@ -42,3 +42,12 @@ def hall(org: dict[str, OrgUnit]) -> dict[str, Any]:
     t = make_area(tpoint, "ZXZ-A", "A", ServiceArea.Theme.TOWNSHIP, name="值夏镇便民服务区")
     tw = make_window(tpoint, 1, (t, 1))
     return {"point": point, "A": a, "F": f, "w1": w1, "w2": w2, "w3": w3, "tpoint": tpoint, "T": t, "tw": tw}
+
+
+def called(*, window: Window, actor: Any) -> Any:
+    """call_next for a test that knows somebody is waiting: fails clearly instead of on None."""
+    from onewindow.hall.services import call_next
+
+    ticket = call_next(window=window, actor=actor)
+    assert ticket is not None, "call_next found nobody waiting"
+    return ticket

@@ -15,7 +15,7 @@ from onewindow.hall import selectors, services
 from onewindow.hall.models import ServiceArea, Ticket, TicketEvent, Window
 from onewindow.hall.services import call_next, ticket_issue
 
-from .conftest import make_area, make_point, make_window
+from .conftest import called, make_area, make_point, make_window
 
 TAKERS = 64
 WINDOWS = 8
@@ -39,42 +39,43 @@ def test_64_takers_and_8_windows_no_duplicate_no_double_call_no_loss(org: Any, p
             t = ticket_issue(area=fresh, source="kiosk")
             return ("took", t.number)
         w = Window.objects.get(pk=windows[i - TAKERS].pk)
-        called = []
+        mine = []
         deadline = time.monotonic() + 90
         # Call until every ticket has been taken and the line is empty.
         while time.monotonic() < deadline:
             if path == "service":
-                t = call_next(window=w, actor=clerks[i - TAKERS])
-                number = t.number if t else None
+                next_one = call_next(window=w, actor=clerks[i - TAKERS])
+                number = next_one.number if next_one else None
             else:  # the API's one-statement path
                 number = services.call_next_by_uuid(window_uuid=w.uuid, actor=clerks[i - TAKERS])[1]
             if number is not None:
-                called.append(number)
+                mine.append(number)
             elif (
                 Ticket.objects.filter(area=area).count() == TAKERS
                 and not Ticket.objects.filter(area=area, status="waiting").exists()
             ):
                 break
-        return ("called", called)
+        return ("called", mine)
 
     results = run_concurrently(work, TAKERS + WINDOWS)
     errors = [r for r in results if isinstance(r, BaseException)]
     assert not errors, errors
-    taken = [r[1] for r in results if r[0] == "took"]
-    called = [n for r in results if r[0] == "called" for n in r[1]]
+    answers: list[Any] = list(results)
+    taken = [r[1] for r in answers if r[0] == "took"]
+    called_numbers = [n for r in answers if r[0] == "called" for n in r[1]]
     # no duplicate number: exactly A001..A064
     assert sorted(taken) == [f"A{n:03d}" for n in range(1, TAKERS + 1)]
     # no ticket lost: every number is in the database with its issued event
     assert Ticket.objects.filter(area=area).count() == TAKERS
     assert TicketEvent.objects.filter(kind="issued").count() == TAKERS
     # no ticket called by two windows
-    dup = [n for n, c in Counter(called).items() if c > 1]
+    dup = [n for n, c in Counter(called_numbers).items() if c > 1]
     assert not dup, dup
     per_ticket = Counter(TicketEvent.objects.filter(kind="called").values_list("ticket_id", flat=True))
     assert all(c == 1 for c in per_ticket.values())
-    assert len(per_ticket) == len(called)
+    assert len(per_ticket) == len(called_numbers)
     # every ticket was called exactly once: none lost between taking and calling
-    assert sorted(called) == sorted(taken)
+    assert sorted(called_numbers) == sorted(taken)
     assert not Ticket.objects.filter(status="waiting").exists()
     connections.close_all()
 
@@ -111,7 +112,7 @@ def test_board_catches_up_from_the_database_after_restart(org: Any, clerk: Any) 
 
     def later(i: int) -> Any:
         ww = Window.objects.get(pk=w.pk)
-        return [services.call_next(window=ww, actor=clerk).number, services.recall(window=ww, actor=clerk).number]
+        return [called(window=ww, actor=clerk).number, services.recall(window=ww, actor=clerk).number]
 
     assert run_concurrently(later, 1) == [["A002", "A002"]]
     connections.close_all()

@@ -16,6 +16,8 @@ from onewindow.hall.models import AreaDayCounter, Ticket, TicketEvent, WindowSes
 from onewindow.hall.services import SHANGHAI, call_next, ticket_issue
 from onewindow.hall.stats import figures
 
+from .conftest import called
+
 pytestmark = pytest.mark.django_db
 
 
@@ -81,7 +83,7 @@ def test_priority_appointment_then_green_then_arrival(hall: dict[str, Any], cler
     appt = ticket_issue(area=hall["A"], source="appointment", priority="appointment", booking_ref="BK1")
     later = ticket_issue(area=hall["A"], source="kiosk")
     services.window_sign_in(window=hall["w1"], actor=clerk)
-    order = [call_next(window=hall["w1"], actor=clerk).number for _ in range(4)]
+    order = [called(window=hall["w1"], actor=clerk).number for _ in range(4)]
     assert order == [appt.number, green.number, normal.number, later.number]
     assert call_next(window=hall["w1"], actor=clerk) is None
     # each call_next finished the one before
@@ -92,8 +94,8 @@ def test_a_window_serving_two_areas_uses_its_area_priority(hall: dict[str, Any],
     f = ticket_issue(area=hall["F"], source="kiosk")
     a = ticket_issue(area=hall["A"], source="kiosk")
     services.window_sign_in(window=hall["w2"], actor=clerk)  # A priority 1, F priority 2
-    assert call_next(window=hall["w2"], actor=clerk).number == a.number
-    assert call_next(window=hall["w2"], actor=clerk).number == f.number
+    assert called(window=hall["w2"], actor=clerk).number == a.number
+    assert called(window=hall["w2"], actor=clerk).number == f.number
 
 
 def test_window_actions_need_a_shift_at_that_window(hall: dict[str, Any], clerk: Any, outsider: Any) -> None:
@@ -115,7 +117,7 @@ def test_window_actions_need_a_shift_at_that_window(hall: dict[str, Any], clerk:
 def test_township_officer_works_the_township_hall(hall: dict[str, Any], township_officer: Any) -> None:
     services.window_sign_in(window=hall["tw"], actor=township_officer)
     t = ticket_issue(area=hall["T"], source="kiosk")
-    assert call_next(window=hall["tw"], actor=township_officer).pk == t.pk
+    assert called(window=hall["tw"], actor=township_officer).pk == t.pk
     with pytest.raises(PermissionDenied):
         services.window_sign_in(window=hall["w1"], actor=township_officer)
 
@@ -143,7 +145,7 @@ def test_start_hold_resume_finish(hall: dict[str, Any], clerk: Any) -> None:
     call_next(window=hall["w1"], actor=clerk)
     services.start_serving(window=hall["w1"], actor=clerk)
     services.hold(window=hall["w1"], actor=clerk, note="fetching a copy")
-    assert call_next(window=hall["w1"], actor=clerk).pk == u.pk
+    assert called(window=hall["w1"], actor=clerk).pk == u.pk
     with pytest.raises(Conflict):
         services.resume(window=hall["w1"], ticket=t, actor=clerk)  # busy with u
     services.finish(window=hall["w1"], actor=clerk)
@@ -165,14 +167,14 @@ def test_transfer_first_or_last_keeps_the_arrival_time(hall: dict[str, Any], cle
     a2 = ticket_issue(area=hall["A"], source="kiosk")
     services.window_sign_in(window=hall["w1"], actor=clerk)
     services.window_sign_in(window=hall["w3"], actor=clerk2)
-    assert call_next(window=hall["w1"], actor=clerk).pk == a1.pk
+    assert called(window=hall["w1"], actor=clerk).pk == a1.pk
     services.transfer(window=hall["w1"], actor=clerk, to_area=hall["F"], position="first")
     moved = Ticket.objects.get(pk=a1.pk)
     assert (moved.status, moved.area_id, moved.issued_at, moved.number) == ("waiting", hall["F"].pk, a1.issued_at, "A001")
-    assert call_next(window=hall["w3"], actor=clerk2).pk == a1.pk  # first in F's line
-    assert call_next(window=hall["w1"], actor=clerk).pk == a2.pk
+    assert called(window=hall["w3"], actor=clerk2).pk == a1.pk  # first in F's line
+    assert called(window=hall["w1"], actor=clerk).pk == a2.pk
     services.transfer(window=hall["w1"], actor=clerk, to_area=hall["F"], position="last")
-    order = [call_next(window=hall["w3"], actor=clerk2).pk for _ in range(3)]
+    order = [called(window=hall["w3"], actor=clerk2).pk for _ in range(3)]
     assert order == [f1.pk, f2.pk, a2.pk]
     assert "transferred" in kinds(moved)
     with pytest.raises(ValidationFailed):
@@ -190,7 +192,7 @@ def test_transfer_to_a_window_only_that_window_calls_it(hall: dict[str, Any], cl
     call_next(window=hall["w1"], actor=clerk)
     services.transfer(window=hall["w1"], actor=clerk, to_window=hall["w2"], position="last")
     assert call_next(window=hall["w1"], actor=clerk) is None
-    assert call_next(window=hall["w2"], actor=clerk2).pk == t.pk
+    assert called(window=hall["w2"], actor=clerk2).pk == t.pk
 
 
 def test_call_specific(hall: dict[str, Any], clerk: Any) -> None:

@@ -4,6 +4,9 @@ hall manager, leader, admin, outsider)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -138,3 +141,49 @@ def admin_user(db: Any) -> User:
 def login(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
+
+
+# --- real browser (Playwright driving Debian's chromium; Playwright's own download is unreachable) ---
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    # Without these, chromium keeps trying outside addresses this machine cannot reach.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """A headless chromium for one test. Request it after the database fixtures (live_server,
+    personas): Playwright's event loop must start after the database set-up."""
+    from django.db import connections
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls are still
+    # synchronous, so Django's async-safety guard is lifted for browser tests only.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # The event loop gives Django a new connection context: close the set-up's connection now and
+    # the test's before leaving, so no session outlives the test database.
+    connections.close_all()
+    pw = sync_api.sync_playwright().start()
+    chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    try:
+        yield chromium
+    finally:
+        connections.close_all()
+        chromium.close()
+        pw.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

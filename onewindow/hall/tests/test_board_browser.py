@@ -5,24 +5,17 @@ replaced by a recorder that takes 300 ms per utterance, so overlap would be visi
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
 
+from conftest import BROWSER_MARKS
 from onewindow.hall import services
 
 from .conftest import make_area, make_point, make_window
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 FAKE_SPEECH = """
 window.__spoken = []; window.__overlap = false; let busy = false;
@@ -39,29 +32,6 @@ Object.defineProperty(window, 'speechSynthesis', { value: {
   onvoiceschanged: null,
 }});
 """
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    # Playwright's sync API runs its own event loop in this thread, which gives Django a new
-    # connection context: close the set-up's connection now and the test's before leaving, so
-    # no session outlives the test database.
-    connections.close_all()
-    pw = sync_api.sync_playwright().start()
-    chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"], headless=True)
-    try:
-        yield chromium
-    finally:
-        connections.close_all()
-        chromium.close()
-        pw.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.mark.django_db(transaction=True)

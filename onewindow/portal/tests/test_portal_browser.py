@@ -6,14 +6,13 @@ horizontal scrolling)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import make_user
+from conftest import BROWSER_MARKS, make_user
 from onewindow.accounts.demo import enterprise_uscc, resident_id
 from onewindow.accounts.models import Role
 from onewindow.cases import services as case_services
@@ -21,40 +20,8 @@ from onewindow.cases.models import Case
 from onewindow.filings.models import Filing
 from onewindow.portal.testing import PDF_BYTES, PNG_BYTES, conclude
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 WIDTHS = [1280, 375]
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop on this thread; the test thread's own ORM calls
-    # are still synchronous, so Django's async-safety guard is lifted for these tests only.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    pw = sync_api.sync_playwright().start()
-    chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        pw.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

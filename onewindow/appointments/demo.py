@@ -30,6 +30,7 @@ from onewindow.accounts.demo import resident_id
 from onewindow.accounts.models import OrgUnit, User
 from onewindow.catalog.models import Matter, MatterVersion
 from onewindow.core.demo import DemoContext
+from onewindow.core.demo.people import person_name
 from onewindow.core.errors import ApplicationError
 from onewindow.hall.models import ServiceArea
 
@@ -45,29 +46,6 @@ SERVED_OFF_HOURS = 3907
 NO_SHOW_SHARE = 0.045
 CANCEL_SHARE = 0.03
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-GIVEN = [
-    "丽",
-    "敏",
-    "静",
-    "强",
-    "磊",
-    "军",
-    "洋",
-    "勇",
-    "艳",
-    "杰",
-    "娟",
-    "涛",
-    "明",
-    "超",
-    "秀兰",
-    "霞",
-    "平",
-    "刚",
-    "桂英",
-    "华",
-]
 
 # (kind, weekdays, start, end, slot minutes, capacity) for a district hall area and a township hall.
 DISTRICT_PLAN = [
@@ -132,7 +110,7 @@ def _person(rng: random.Random, taken: set[str]) -> tuple[str, str, str]:
         if number not in taken:
             taken.add(number)
             break
-    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    name = person_name(rng)
     phone = f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}"
     return number, name, phone
 

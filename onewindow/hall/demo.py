@@ -17,6 +17,7 @@ from django.db import transaction
 
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
 from onewindow.core.demo import DEMO_PASSWORD, DemoContext
+from onewindow.core.demo.people import person_name
 
 from . import services
 from .models import AreaDayCounter, ServiceArea, ServicePoint, Ticket, TicketEvent, Window, WindowArea, WindowSession
@@ -33,29 +34,6 @@ VOLUME = {
     "investment": (7, 28.0),
     "township": (14, 7.0),
 }
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-GIVEN = [
-    "丽",
-    "敏",
-    "静",
-    "强",
-    "磊",
-    "军",
-    "洋",
-    "勇",
-    "艳",
-    "杰",
-    "娟",
-    "涛",
-    "明",
-    "超",
-    "秀兰",
-    "霞",
-    "平",
-    "刚",
-    "桂英",
-    "华",
-]
 
 
 def _workdays_before(today: dt.date, n: int) -> list[dt.date]:
@@ -98,7 +76,7 @@ def _clerks(ctx: DemoContext, point: ServicePoint, count: int, role: str) -> lis
     for i in range(1, count + 1):
         username = f"win_{point.code.lower().replace('-', '_')}_{i:02d}"
         user = User.objects.filter(username=username).first()
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        name = person_name(rng)
         if user is None:
             user = User.objects.create_user(username=username, password=DEMO_PASSWORD, display_name=name)
             RoleAssignment.objects.get_or_create(user=user, role=role, org_unit=unit or point.org_unit)

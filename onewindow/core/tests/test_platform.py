@@ -1,6 +1,9 @@
 """Cross-cutting behaviour of the platform: audit in transactions, the outbox, error shape,
 production checks, languages."""
 
+import io
+import json
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -127,3 +130,31 @@ def test_the_api_follows_accept_language(client):
     assert body  # 404 either way; the language only matters for messages
     response = client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.headers["Content-Language"] == "en"
+
+
+def _echo(request):
+    from django.http import JsonResponse
+
+    body = json.loads(request.body) if request.content_type == "application/json" else {}
+    return JsonResponse({"get": dict(request.GET.items()), "post": dict(request.POST.items()), "json": body})
+
+
+def test_nul_characters_are_taken_out_of_every_kind_of_request_data(rf):
+    from onewindow.core.middleware import StripNulMiddleware
+
+    mw = StripNulMiddleware(_echo)
+    got = json.loads(mw(rf.get("/x", {"q": "a\x00b"})).content)
+    assert got["get"] == {"q": "ab"}
+    got = json.loads(mw(rf.post("/x", {"name": "张\x00三"})).content)
+    assert got["post"] == {"name": "张三"}
+    got = json.loads(mw(rf.post("/x", {"name": "a\x00", "f": io.BytesIO(b"\x00binary")})).content)
+    assert got["post"] == {"name": "a"}
+    got = json.loads(
+        mw(rf.post("/x", data=json.dumps({"a": ["x\x00"], "b\x00": {"c": "\x00"}}), content_type="application/json")).content
+    )
+    assert got["json"] == {"a": ["x"], "b": {"c": ""}}
+
+
+@pytest.mark.django_db
+def test_a_nul_in_the_path_is_not_found(client):
+    assert client.get("/catalog/m/abc%00def/").status_code == 404

@@ -78,7 +78,9 @@ def _strip_nul(value: Any) -> Any:
     return value
 
 
-def _clean_querydict(qd: QueryDict) -> QueryDict:
+def _clean_querydict(qd: QueryDict) -> Any:
+    """A read-only copy without NULs (typed Any: the stubs call request.GET an _ImmutableQueryDict,
+    which only Django itself constructs)."""
     clean = QueryDict(mutable=True)
     for key, values in qd.lists():
         clean.setlist(key.replace("\x00", ""), [v.replace("\x00", "") if isinstance(v, str) else v for v in values])

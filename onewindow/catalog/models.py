@@ -52,6 +52,9 @@ class Matter(PublicModel):
     current_version = models.OneToOneField(
         "MatterVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("现行版本")
     )
+    # The last version number handed out. Advanced by an UPDATE under the matter's row lock, so
+    # numbering never reads max(number) (every matter is created with version 1).
+    version_counter = models.PositiveIntegerField(default=1, editable=False)
     # Search keys of the current version, denormalised on publish (name, full pinyin, initials).
     search_name = models.CharField(max_length=200, blank=True, db_index=True)
     search_pinyin = models.CharField(max_length=800, blank=True)

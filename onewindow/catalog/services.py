@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -353,8 +353,11 @@ def matter_draft_create(*, matter: Matter, actor: Any) -> MatterVersion:
         source = locked.current_version
         if source is None:
             raise Conflict(_("该事项尚未发布，请直接编辑草稿。"), code="not_published")
-        # Numbering under the matter's row lock; the unique (matter, number) constraint backs it.
-        number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        # The matter's own counter, advanced under its row lock; the unique (matter, number)
+        # constraint backs it.
+        Matter.objects.filter(pk=locked.pk).update(version_counter=F("version_counter") + 1)
+        locked.refresh_from_db(fields=["version_counter"])
+        number = locked.version_counter
         data = {k: getattr(source, k) for k in VERSION_FIELDS}
         try:
             with transaction.atomic():

@@ -5,17 +5,7 @@ table rebuild drops it, search still works."""
 
 from django.db import migrations
 
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(
-            "CREATE INDEX IF NOT EXISTS catalog_matter_listed_text ON catalog_matter (is_listed, search_text, code)"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute("DROP INDEX IF EXISTS catalog_matter_listed_text")
+from onewindow.catalog.migrations._sqlite_search_index import create, drop
 
 
 class Migration(migrations.Migration):

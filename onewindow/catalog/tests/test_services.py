@@ -279,3 +279,13 @@ def test_long_names_fit_the_search_columns(org):
 def test_overlong_material_name_is_a_validation_error(org):
     with pytest.raises(ValidationFailed):
         make_matter(org["BDC"], "甲", materials=[{"name": "长" * 201}])
+
+
+def test_version_numbers_come_from_the_matters_counter(org):
+    m = make_matter(org["BDC"])
+    for expected in (2, 3):
+        draft = matter_draft_create(matter=m, actor=None)
+        assert draft.number == expected
+        m = matter_publish(version=draft, actor=None)
+    m.refresh_from_db()
+    assert m.version_counter == 3 == m.current_version.number

@@ -23,7 +23,6 @@ import itertools
 import os
 import statistics
 import sys
-import threading
 import time
 from typing import Any
 
@@ -37,6 +36,8 @@ import django
 django.setup()
 
 from django.db import connection, connections  # noqa: E402
+
+from onewindow.core.testing import run_concurrently_timed  # noqa: E402
 
 
 def setup(capacity: int) -> dict[str, Any]:
@@ -115,28 +116,6 @@ def _book(ctx: dict[str, Any], slot_pk: int, n: int) -> str:
         return "full"
 
 
-def run_threads(workers: int, fn: Any) -> tuple[list[Any], float]:
-    barrier = threading.Barrier(workers)
-    results: list[Any] = [None] * workers
-
-    def work(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = fn(i)
-        except BaseException as exc:  # reported, not hidden
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, time.perf_counter() - t0
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--workers", default="1,8,32")
@@ -184,7 +163,7 @@ def main() -> None:
                     lat.append((time.perf_counter() - t) * 1000)
                 return ok
 
-            results, secs = run_threads(workers, spread)
+            results, secs = run_concurrently_timed(spread, workers)
             errors = [r for r in results if isinstance(r, BaseException)]
             done = sum(r for r in results if isinstance(r, int))
             lat.sort()
@@ -204,7 +183,7 @@ def main() -> None:
         def stampede(i: int) -> list[str]:
             return [_book(ctx, hot.pk, next_n()) for _ in range(per)]
 
-        results, secs = run_threads(args.hot_workers, stampede)
+        results, secs = run_concurrently_timed(stampede, args.hot_workers)
         errors = [r for r in results if isinstance(r, BaseException)]
         flat = [x for r in results if isinstance(r, list) for x in r]
         hot.refresh_from_db()

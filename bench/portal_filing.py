@@ -23,7 +23,6 @@ import hashlib
 import os
 import statistics
 import sys
-import threading
 import time
 from typing import Any
 
@@ -38,6 +37,8 @@ import django
 django.setup()
 
 from django.db import connection, connections  # noqa: E402
+
+from onewindow.core.testing import run_concurrently_timed  # noqa: E402
 
 
 def setup(enterprises: int) -> dict[str, Any]:
@@ -70,28 +71,6 @@ def setup(enterprises: int) -> dict[str, Any]:
         RoleAssignment.objects.create(user=u, role=Role.ENTERPRISE)
         people.append((u.pk, e.pk))
     return {"filing": filing, "online": online, "people": people, "hash": hashlib.sha256(COMMITMENT.encode()).hexdigest()}
-
-
-def run_threads(workers: int, fn: Any) -> tuple[list[Any], float]:
-    barrier = threading.Barrier(workers)
-    results: list[Any] = [None] * workers
-
-    def work(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = fn(i)
-        except BaseException as exc:  # reported, not hidden
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, time.perf_counter() - t0
 
 
 def main() -> None:
@@ -137,7 +116,7 @@ def main() -> None:
                     lat.append((time.perf_counter() - t) * 1000)
                 return args.per_worker
 
-            results, secs = run_threads(workers, sign)
+            results, secs = run_concurrently_timed(sign, workers)
             errors = [r for r in results if isinstance(r, BaseException)]
             done = sum(r for r in results if isinstance(r, int))
             lat.sort()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -40,3 +41,10 @@ def run_concurrently(fn: Callable[[int], T], n: int, *, timeout: float = 120.0) 
     for t in threads:
         t.join(timeout)
     return results
+
+
+def run_concurrently_timed(fn: Callable[[int], T], n: int, *, timeout: float = 3600.0) -> tuple[list[T | BaseException], float]:
+    """run_concurrently, also returning the wall-clock seconds it took (for benchmarks)."""
+    started = time.perf_counter()
+    results = run_concurrently(fn, n, timeout=timeout)
+    return results, time.perf_counter() - started

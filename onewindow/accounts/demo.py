@@ -94,8 +94,22 @@ def enterprise_uscc(seq: int) -> str:
 
 
 PERSONAS: list[dict[str, str]] = [
-    {"username": "citizen", "name": "刘秀英", "role": Role.CITIZEN, "unit": "", "id": resident_id("19560312", 228)},
-    {"username": "citizen2", "name": "王建华", "role": Role.CITIZEN, "unit": "", "id": resident_id("19880921", 415)},
+    {
+        "username": "citizen",
+        "name": "刘秀英",
+        "role": Role.CITIZEN,
+        "unit": "",
+        "id": resident_id("19560312", 228),
+        "home": "ZXZ-V01",
+    },
+    {
+        "username": "citizen2",
+        "name": "王建华",
+        "role": Role.CITIZEN,
+        "unit": "",
+        "id": resident_id("19880921", 415),
+        "home": "ZXZ-V02",
+    },
     {"username": "enterprise", "name": "陈志强", "role": Role.ENTERPRISE, "unit": "", "id": resident_id("19790605", 137)},
     {"username": "clerk", "name": "周敏", "role": Role.CLERK, "unit": "XZSP", "id": ""},
     {"username": "approver_zjj", "name": "李卫东", "role": Role.APPROVER, "unit": "ZJJ", "id": ""},
@@ -152,6 +166,7 @@ def build_personas(ctx: DemoContext) -> None:
             phone=f"1397960{len(p['username']):04d}",
             is_staff=p["role"] == Role.ADMIN,
             is_superuser=p["role"] == Role.ADMIN,
+            home_unit=OrgUnit.objects.get(code=p["home"]) if p.get("home") else None,
         )
         unit = OrgUnit.objects.get(code=p["unit"]) if p["unit"] else None
         RoleAssignment.objects.create(user=user, role=p["role"], org_unit=unit)

@@ -68,6 +68,17 @@ class User(AbstractUser):
     id_number = models.CharField(_("证件号码"), max_length=18, null=True, blank=True, unique=True)
     verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
     care_mode = models.BooleanField(_("关怀模式"), default=False)
+    # 户籍所在村（社区）: decides which township handles a delegated matter (就近办) and which
+    # village agent point may apply for the person (帮你办). Empty for people of other counties.
+    home_unit = models.ForeignKey(
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("户籍所在村（社区）"),
+        limit_choices_to={"kind__in": ["village", "community"]},
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -79,6 +90,11 @@ class User(AbstractUser):
     @property
     def masked_id_number(self) -> str:
         return mask(self.id_number or "")
+
+    @property
+    def home_township(self) -> OrgUnit | None:
+        """The township (or subdistrict) of the person's registered village, if known."""
+        return self.home_unit.parent if self.home_unit is not None else None
 
     @property
     def is_staff_member(self) -> bool:

@@ -117,6 +117,7 @@ class Case(PublicModel):
         WINDOW = "window", _("窗口领取")
         POST = "post", _("邮寄送达")
         ELECTRONIC = "electronic", _("电子证照")
+        AGENT_POINT = "agent_point", _("代办点领取")
 
     number = models.CharField(_("办件编号"), max_length=24, unique=True)
     check_code = models.CharField(_("查询码"), max_length=8)

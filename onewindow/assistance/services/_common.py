@@ -35,21 +35,26 @@ def sha256_stored(name: str) -> str:
 
 def signature_from_data_url(value: str) -> ContentFile[bytes] | None:
     """The PNG a signature pad posts as `data:image/png;base64,...` (None when empty)."""
+    return file_from_data_url(value, types=("image/png",), max_bytes=MAX_SIGNATURE_BYTES)
+
+
+def file_from_data_url(value: str, *, types: tuple[str, ...], max_bytes: int) -> ContentFile[bytes] | None:
+    """A file sent as a data URL (the signature pad, or a scan through the JSON API); its content
+    is checked again by `store_private` (magic bytes), whatever type the URL claims."""
     value = (value or "").strip()
     if not value:
         return None
-    prefix = "data:image/png;base64,"
-    if not value.startswith(prefix):
-        raise ValidationFailed(_("签名格式不正确。"), code="signature_invalid", fields={"signature": [_("签名格式不正确。")]})
+    invalid = ValidationFailed(_("签名格式不正确。"), code="signature_invalid", fields={"signature": [_("签名格式不正确。")]})
+    head, sep, body = value.partition(",")
+    if not sep or not head.startswith("data:") or not head.endswith(";base64") or head[5:-7] not in types:
+        raise invalid
+    if len(body) > max_bytes * 4 // 3 + 4:
+        raise ValidationFailed(_("文件过大。"), code="upload_too_large")
     try:
-        data = base64.b64decode(value[len(prefix) :], validate=True)
+        data = base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationFailed(
-            _("签名格式不正确。"), code="signature_invalid", fields={"signature": [_("签名格式不正确。")]}
-        ) from None
-    if len(data) > MAX_SIGNATURE_BYTES:
-        raise ValidationFailed(_("签名图片过大。"), code="signature_invalid")
-    return ContentFile(data, name="signature.png")
+        raise invalid from None
+    return ContentFile(data, name="upload")
 
 
 def require_ink(file: Any) -> None:

@@ -1,7 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgentPoint
+from .models import AgentApplication, AgentPoint, HandoverBatch, LedgerEntry, Mandate, MaterialForwarding, TillDay
 
 
 @admin.register(AgentPoint)
@@ -15,3 +17,58 @@ class AgentPointAdmin(admin.ModelAdmin):
     @admin.display(description=_("乡镇（街道）"))
     def township(self, obj: AgentPoint) -> str:
         return obj.village.parent.name if obj.village.parent else ""
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the services only (signed texts, money): the admin reads, never edits."""
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Mandate)
+class MandateAdmin(ReadOnlyAdmin):
+    list_display = ["number", "point", "resident", "status", "valid_from", "valid_until", "method"]
+    list_filter = ["status", "method"]
+    search_fields = ["number", "resident__display_name", "point__name"]
+    list_select_related = ["point", "resident"]
+
+
+@admin.register(AgentApplication)
+class AgentApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "point", "resident", "agent", "case", "created_at", "closed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["point", "resident", "agent", "case"]
+
+
+@admin.register(MaterialForwarding)
+class MaterialForwardingAdmin(ReadOnlyAdmin):
+    list_display = ["application", "to_unit", "due_on", "sent_at", "received_at", "warning"]
+    list_filter = ["warning"]
+
+
+@admin.register(TillDay)
+class TillDayAdmin(ReadOnlyAdmin):
+    list_display = ["point", "day", "status", "cash_fen", "transfer_fen", "entry_count"]
+    list_filter = ["status"]
+    date_hierarchy = "day"
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["number", "kind", "collection_kind", "method", "amount_fen", "resident", "created_at", "batch"]
+    list_filter = ["kind", "collection_kind", "method"]
+    search_fields = ["number", "payment_ref"]
+    list_select_related = ["resident", "batch"]
+
+
+@admin.register(HandoverBatch)
+class HandoverBatchAdmin(ReadOnlyAdmin):
+    list_display = ["number", "point", "kind", "department", "status", "total_fen", "entry_count", "handed_over_at"]
+    list_filter = ["status", "kind"]

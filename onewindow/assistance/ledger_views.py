@@ -109,11 +109,12 @@ def batches(request: HttpRequest) -> HttpResponse:
                 batch = services.batch_prepare(actor=user, point=point, kind=request.POST.get("kind", ""))
                 messages.success(request, _("已生成移交批次 %(n)s。") % {"n": batch.number})
             elif request.POST.get("action") == "hand_over":
-                batch = qs.filter(uuid=request.POST.get("batch") if _is_uuid(request.POST.get("batch", "")) else None).first()
-                if batch is None:
+                value = request.POST.get("batch", "")
+                found = qs.filter(uuid=value).first() if _is_uuid(value) else None
+                if found is None:
                     raise NotFound()
-                services.batch_hand_over(actor=user, batch=batch)
-                messages.success(request, _("已签收批次 %(n)s。") % {"n": batch.number})
+                services.batch_hand_over(actor=user, batch=found)
+                messages.success(request, _("已签收批次 %(n)s。") % {"n": found.number})
             else:
                 raise NotFound()
         except ApplicationError as exc:

@@ -186,7 +186,7 @@ def mandate_detail(request: HttpRequest, point: AgentPoint, uuid: Any) -> HttpRe
 
 
 @login_required
-def mandate_file(request: HttpRequest, uuid: Any, which: str) -> HttpResponse:
+def mandate_file(request: HttpRequest, uuid: Any, which: str) -> FileResponse:
     """The signature (or scan, or countersign) of a mandate: its resident and the point's agents."""
     user = _user(request)
     m = Mandate.objects.filter(uuid=uuid).select_related("point").first()
@@ -314,9 +314,8 @@ def incoming(request: HttpRequest) -> HttpResponse:
     if not user.is_staff_member:
         raise PermissionDenied()
     if request.method == "POST":
-        f = MaterialForwarding.objects.filter(
-            uuid=request.POST.get("forwarding") if _is_uuid(request.POST.get("forwarding", "")) else None
-        ).first()
+        value = request.POST.get("forwarding", "")
+        f = MaterialForwarding.objects.filter(uuid=value).first() if _is_uuid(value) else None
         if f is None:
             raise NotFound()
         try:

@@ -9,6 +9,7 @@ SWEEPS: list[str] = [
     "onewindow.appointments.services.send_reminders",
     "onewindow.appointments.services.mark_no_shows",
     "onewindow.cases.sweeps.sweep_warnings",
+    "onewindow.assistance.services.sweep_forwarding",
     "onewindow.accounts.services.login_failures_purge",
     "onewindow.hall.services.close_day",
 ]

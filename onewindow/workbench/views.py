@@ -57,8 +57,23 @@ def home(request: HttpRequest) -> HttpResponse:
         "queue_count": selectors.step_queue(user).count(),
         "late_count": selectors.late_cases(user).count() if selectors.is_supervisor(user) else 0,
         "calendar_warning": next_year_warning(timezone.localdate()) if selectors.is_admin(user) else "",
+        **_assistance_tiles(user),
     }
     return render(request, "workbench/home.html", context)
+
+
+def _assistance_tiles(user: User) -> dict[str, Any]:
+    """Tiles of the agent service: the agent's own workbench, the township's view of its points,
+    and paper materials on their way to the units where the user takes in applications."""
+    from onewindow.assistance import access as agent_access
+    from onewindow.assistance import selectors as agent_selectors
+
+    can_intake = selectors.has_intake_role(user)
+    return {
+        "is_agent": agent_access.point_of(user) is not None,
+        "oversees_points": agent_access.overseen_points(user).exists(),
+        "incoming_count": agent_selectors.late_forwardings(user).count() if can_intake else 0,
+    }
 
 
 # --- front desk --------------------------------------------------------------------------------

@@ -140,7 +140,7 @@ def result_deliver(
 
 
 def follow_up_record(
-    *, actor: User, application: AgentApplication, method: str, satisfaction: int, comment: str = ""
+    *, actor: User, application: AgentApplication, method: str, satisfaction: int | str, comment: str = ""
 ) -> FollowUp:
     """回访 after the case ended, with the resident's satisfaction (1 to 5)."""
     access.require_agent_of(actor, application.point)

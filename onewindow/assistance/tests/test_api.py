@@ -165,6 +165,7 @@ def test_booking(client: Client, agent: Any, mandate: Mandate, matters: Any, org
     Matter.objects.filter(pk=matters["medical"].pk).update(service_area=area)
     ensure_slots([area.pk], datetime.date(2026, 4, 1), datetime.date(2026, 4, 8))
     slot = Slot.objects.filter(area=area, date=datetime.date(2026, 4, 2)).order_by("starts_at").first()
+    assert slot is not None
     login(client, agent)
     r = post(client, "/bookings", {"mandate": str(mandate.uuid), "matter": str(matters["medical"].uuid), "slot": slot_ref(slot)})
     assert r.status_code == 201, r.content

@@ -26,6 +26,11 @@ def app(mandate: Any, agent: Any, resident: Any, matters: Any) -> AgentApplicati
     return file_case(agent, resident, matters["disability"], deliver_at_point=True)
 
 
+def matters_code(app: AgentApplication) -> str:
+    assert app.matter is not None
+    return app.matter.code
+
+
 def test_hand_over_recorded_and_signed(app: AgentApplication, agent: Any, clerk: Any, other_agent: Any, outsider: Any) -> None:
     fwd = app.forwarding
     with pytest.raises(PermissionDenied):
@@ -41,7 +46,7 @@ def test_hand_over_recorded_and_signed(app: AgentApplication, agent: Any, clerk:
     with pytest.raises(PermissionDenied):
         services.forwarding_receive(actor=outsider, forwarding=fwd)
     fwd = services.forwarding_receive(actor=clerk, forwarding=fwd)  # the district hall's clerk (case not delegated)
-    assert fwd.received_by == clerk and not fwd.is_late(fwd.received_at.date())
+    assert fwd.received_by == clerk and fwd.received_at is not None and not fwd.is_late(fwd.received_at.date())
     with pytest.raises(ApplicationError) as exc:
         services.forwarding_receive(actor=clerk, forwarding=fwd)
     assert exc.value.code == "already_received"
@@ -99,6 +104,7 @@ def test_result_delivered_at_the_point_then_followed_up(
     app.case.refresh_from_db()
     assert app.case.status == Case.Status.DELIVERED and app.case.delivery_method == "agent_point"
     assert delivery.receiver_name == resident.display_name and len(delivery.signature_sha256) == 64
+    bad: int | str
     for bad in (0, 6, "x"):
         with pytest.raises(ApplicationError) as exc:
             services.follow_up_record(actor=agent, application=app, method="phone", satisfaction=bad)
@@ -113,7 +119,7 @@ def test_result_delivered_at_the_point_then_followed_up(
         {
             "case_uuid": app.case.uuid,
             "case_number": app.case.number,
-            "matter": app.matter.code,
+            "matter": matters_code(app),
             "point": app.point.village.code,
             "satisfaction": 4,
             "method": "visit",
@@ -130,6 +136,7 @@ def test_delivery_only_where_the_resident_chose_it(
 
     approver_ybj = make_user("approver_ybj", "approver", depts["YBJ"])
     app = file_case(agent, resident, matters["medical"], deliver_at_point=False)
+    assert app.case is not None
     _conclude(app.case, clerk, approver_ybj)
     with pytest.raises(ApplicationError) as exc:
         services.result_deliver(actor=agent, application=app, receiver_name="", signature=signature_png())
@@ -157,7 +164,7 @@ def test_agent_cannot_deliver_other_cases(
 
 
 def test_sweep_closes_ended_applications(app: AgentApplication) -> None:
-    Case.objects.filter(pk=app.case_id).update(status=Case.Status.REFUSED)
+    Case.objects.filter(agent_application=app).update(status=Case.Status.REFUSED)
     services.sweep_forwarding(today=datetime.date(2026, 4, 2))
     app.refresh_from_db()
     assert app.closed_at is not None

@@ -130,6 +130,7 @@ def test_file_case_page_and_follow_through(
     response = client.post(url, data)
     assert response.status_code == 302
     app = AgentApplication.objects.get()
+    assert app.case is not None
     assert app.case.channel == "agent" and app.forwarding.items == [r.name for r in reqs]
     response = client.post(reverse("assistance:application", args=[app.uuid]), {"action": "send", "carrier": "胡桂兰"})
     assert response.status_code == 302

@@ -302,7 +302,7 @@ def build_cases(ctx: DemoContext) -> int:
         and not exists("public-notice")
         and (
             case := submit_matter(
-                "public-notice", "ZJJ", "公共租赁住房保障申请", citizen, "agent", agent=people["agent"], actor=people["agent"]
+                "public-notice", "ZJJ", "公共租赁住房保障申请", citizen, "online"
             )
         )
     ):

@@ -380,6 +380,10 @@ def case_submit(
         statutory = JOINT_STATUTORY_DAYS
         committed = min(JOINT_STATUTORY_DAYS, max(v.committed_days for v in versions))
         schema = merged_form_schema(versions)
+    # 帮你办: an agent applies only for matters the catalog marks agent-eligible (the mandate itself
+    # is checked by the assistance app before it calls this).
+    if channel == Channel.AGENT and not all(v.agent_eligible for v in versions):
+        raise ValidationFailed(_("该事项不可代办，须由本人申请。"), code="not_agent_eligible")
     form_data = _clean_form(form_data or {})
     _validate_form(schema, form_data)
     allowed = {r.pk: r for r in (merged_requirements(versions) if bundle else list(matter_version.materials.all()))}  # type: ignore[union-attr]

@@ -1,0 +1,126 @@
+"""F15 (帮你办) from the data: agent points and their agents, residents served, cases filed by
+agents (by matter), fees collected for residents, follow-ups. Optional `date_from` / `date_to`
+params narrow the activity figures (cases by the day received, fees by the till's day)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Avg, Count, F, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from onewindow.accounts.models import OrgUnit, Role, RoleAssignment
+from onewindow.cases.models import Case, Channel
+from onewindow.core.stats import Figure, Section, Table
+
+from .models import AgentApplication, AgentPoint, CollectionKind, FollowUp, LedgerEntry, Mandate, MaterialForwarding
+from .services import yuan
+
+
+@dataclass
+class AgentFigures:
+    points: int = 0
+    villages: int = 0
+    points_with_agents: int = 0
+    agents: int = 0
+    mandates_active: int = 0
+    residents_served: int = 0
+    agent_cases: int = 0
+    cases_by_matter: list[tuple[str, str, int]] = field(default_factory=list)  # (code, name, count)
+    fees_fen: dict[str, int] = field(default_factory=dict)  # collection kind -> net fen
+    fee_payers: int = 0
+    follow_ups: int = 0
+    satisfaction: float | None = None
+    forwardings: int = 0
+    forwardings_late: int = 0
+
+
+def agent_figures(*, date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> AgentFigures:
+    f = AgentFigures()
+    f.points = AgentPoint.objects.count()
+    f.villages = OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY]).count()
+    agent_units = RoleAssignment.objects.filter(role=Role.AGENT).values("org_unit")
+    f.points_with_agents = AgentPoint.objects.filter(village__in=agent_units).count()
+    f.agents = RoleAssignment.objects.filter(role=Role.AGENT).values("user").distinct().count()
+    f.mandates_active = Mandate.objects.filter(status=Mandate.Status.ACTIVE).count()
+
+    cases = Case.objects.filter(channel=Channel.AGENT)
+    apps = AgentApplication.objects.all()
+    entries = LedgerEntry.objects.all()
+    if date_from:
+        cases = cases.filter(received_at__date__gte=date_from)
+        apps = apps.filter(created_at__date__gte=date_from)
+        entries = entries.filter(till__day__gte=date_from)
+    if date_to:
+        cases = cases.filter(received_at__date__lte=date_to)
+        apps = apps.filter(created_at__date__lte=date_to)
+        entries = entries.filter(till__day__lte=date_to)
+    f.agent_cases = cases.count()
+    f.cases_by_matter = [
+        (r["matter_version__matter__code"], r["title"], r["n"])
+        for r in cases.values("matter_version__matter__code", "title").annotate(n=Count("id")).order_by("-n", "title")
+    ]
+    payers = set(entries.values_list("resident_id", flat=True).distinct())
+    applicants = set(apps.values_list("resident_id", flat=True).distinct())
+    f.residents_served = len(payers | applicants)
+    f.fee_payers = len(payers)
+    f.fees_fen = {r["collection_kind"]: r["s"] or 0 for r in entries.values("collection_kind").annotate(s=Sum("amount_fen"))}
+    follow_ups = FollowUp.objects.filter(application__in=apps)
+    agg = follow_ups.aggregate(n=Count("id"), avg=Avg("satisfaction"))
+    f.follow_ups = agg["n"] or 0
+    f.satisfaction = round(float(agg["avg"]), 2) if agg["avg"] is not None else None
+    fwd = MaterialForwarding.objects.filter(application__in=apps)
+    f.forwardings = fwd.count()
+    f.forwardings_late = fwd.filter(Q(warning="red") | Q(received_at__isnull=False, received_at__date__gt=F("due_on"))).count()
+    return f
+
+
+def sections(*, user: Any = None, params: Any = None) -> list[Section]:
+    params = params or {}
+    f = agent_figures(date_from=params.get("date_from"), date_to=params.get("date_to"))
+    fees_total = sum(f.fees_fen.values())
+    figures = [
+        Figure(
+            _("村（社区）代办点"),
+            f.points,
+            pgettext("unit: agent points", "个"),
+            fact="F15",
+            note=_("覆盖 %(v)d 个村（社区），%(a)d 个点有代办员") % {"v": f.villages, "a": f.points_with_agents},
+        ),
+        Figure(_("代办员"), f.agents, _("人"), fact="F15"),
+        Figure(_("有效委托"), f.mandates_active, _("份"), fact="F15"),
+        Figure(_("服务群众"), f.residents_served, _("人"), fact="F15", note=_("代办申请或代收缴费的群众")),
+        Figure(_("代办办件"), f.agent_cases, _("件"), fact="F15"),
+        Figure(
+            _("代收代缴"),
+            yuan(fees_total),
+            _("元"),
+            fact="F15",
+            note="；".join(f"{CollectionKind(k).label} {yuan(v)}" for k, v in sorted(f.fees_fen.items())),
+        ),
+        Figure(
+            _("回访满意度"),
+            f.satisfaction if f.satisfaction is not None else "—",
+            "/5",
+            fact="F15",
+            note=_("回访 %(n)d 次") % {"n": f.follow_ups},
+        ),
+        Figure(
+            _("纸质材料按时送达"),
+            f"{(f.forwardings - f.forwardings_late) * 100 // f.forwardings}%" if f.forwardings else "—",
+            "",
+            fact="F15",
+            note=_("移交 %(n)d 次，超期 %(late)d 次") % {"n": f.forwardings, "late": f.forwardings_late},
+        ),
+    ]
+    tables = [
+        Table(
+            title=_("代办办件（按事项）"),
+            columns=[_("事项编码"), _("事项"), _("件数")],
+            rows=[[code or "", name, n] for code, name, n in f.cases_by_matter[:20]],
+        )
+    ]
+    return [Section(key="assistance", title=str(_("帮你办：村（社区）代办")), figures=figures, tables=tables, order=70)]

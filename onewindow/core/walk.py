@@ -18,7 +18,7 @@ Untranslated strings, defined so that data can never trip them:
 - in zh-hans (the default): a Latin word of three or more letters with a lowercase letter in it
   (e.g. "Submit", "pending") in visible text, placeholders, titles or button labels. Web addresses,
   e-mail addresses and file names are taken out first; upper-case abbreviations (PDF, QR, ID) pass.
-  Chinese data holds no such words; a page showing English data on purpose marks the element
+  Pinyin initials ("bdc") have no vowel and pass. Chinese data holds no such words; a page showing English data on purpose marks the element
   `translate="no"` or `lang="en"` (the language switch's own "English" button does).
 - in English: a run of Chinese characters that is one of the platform's own UI strings: a msgid of
   the message catalogs (a string marked for translation that was rendered untranslated, e.g.
@@ -102,10 +102,12 @@ _LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]*[a-z][A-Za-z]*(?![A-Za-z])")
 
 
 def english_words(text: str) -> list[str]:
-    """Latin words of 3+ letters with a lowercase letter, after taking out addresses and file names."""
+    """Latin words of 3+ letters with a lowercase letter and a vowel, after taking out addresses and
+    file names."""
     for pattern in _NOT_WORDS:
         text = pattern.sub(" ", text)
-    return [w for w in _LATIN_WORD.findall(text) if len(w) >= 3]
+    # A word without a vowel is pinyin initials ("bdc" for 不动产 in a search hint), not English.
+    return [w for w in _LATIN_WORD.findall(text) if len(w) >= 3 and re.search(r"[aeiouyAEIOUY]", w)]
 
 
 @functools.cache
@@ -114,9 +116,11 @@ def ui_chinese() -> frozenset[str]:
     catalogs, the literal text of the templates, and Chinese string literals of the Python code
     (demo data, tests and migrations excepted: those are data)."""
     runs: set[str] = set()
+    on_purpose: set[str] = set()  # Chinese a translator kept in English text ("e.g. 不动产 or bdc")
     for path in (ROOT / "onewindow").glob("*/locale/en/LC_MESSAGES/django.po"):
-        for msgid in po_msgids(path.read_text(encoding="utf-8")):
+        for msgid, msgstr in po_entries(path.read_text(encoding="utf-8")):
             runs.update(CJK_RUN.findall(msgid))
+            on_purpose.update(CJK_RUN.findall(msgstr))
     for path in (ROOT / "onewindow").rglob("templates/**/*.html"):
         runs.update(CJK_RUN.findall(template_literal_text(path.read_text(encoding="utf-8"))))
     for path in (ROOT / "onewindow").rglob("*.py"):
@@ -124,33 +128,37 @@ def ui_chinese() -> frozenset[str]:
         if parts & {"tests", "migrations", "demo", "management"} or path.name in ("demo.py", "testing.py", "walk.py"):
             continue
         runs.update(python_literal_runs(path.read_text(encoding="utf-8")))
-    return frozenset(runs)
+    return frozenset(runs - on_purpose)
 
 
-_PO_STRING = re.compile(r'^(?:msgid(?:_plural)?\s+)?"(.*)"\s*$')
+_PO_LINE = re.compile(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?|)\s*"(.*)"\s*$')
 
 
-def po_msgids(source: str) -> list[str]:
-    """The msgids of a .po file (read from the source, so the check does not depend on compiled
-    catalogs)."""
-    out: list[str] = []
-    current: list[str] | None = None
-    for line in source.splitlines():
-        if line.startswith(("msgid ", "msgid_plural ")):
-            if current is not None:
-                out.append("".join(current))
-            current = []
-        elif not line.startswith('"'):
-            if current is not None and not line.startswith(("msgid", '"')):
-                out.append("".join(current))
-                current = None
+def _po_unescape(text: str) -> str:
+    return text.replace('\\"', '"').replace("\\n", "\n").replace("\\t", "\t").replace("\\\\", "\\")
+
+
+def po_entries(source: str) -> list[tuple[str, str]]:
+    """(msgid, msgstr) of every entry of a .po file, read from the source so the check does not
+    depend on compiled catalogs (plural forms: msgid and the first msgstr)."""
+    out: list[tuple[str, str]] = []
+    entry: dict[str, str] = {}
+    field = ""
+    for line in [*source.splitlines(), 'msgid ""']:
+        m = _PO_LINE.match(line.strip())
+        if not m:
             continue
-        m = _PO_STRING.match(line)
-        if m and current is not None:
-            current.append(m.group(1).encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8"))
-    if current is not None:
-        out.append("".join(current))
-    return [m for m in out if m]
+        keyword, text = m.group(1), _po_unescape(m.group(2))
+        if keyword == "msgid":
+            if entry.get("msgid"):
+                out.append((entry["msgid"], entry.get("msgstr", "") or entry.get("msgstr[0]", "")))
+            entry = {}
+        if keyword:
+            field = keyword
+            entry[field] = ""
+        if field:
+            entry[field] = entry.get(field, "") + text
+    return out
 
 
 _TEMPLATE_SKIP = [

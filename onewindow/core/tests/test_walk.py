@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from onewindow.core.walk import english_words, python_literal_runs, template_literal_text, ui_chinese
+from onewindow.core.walk import english_words, po_entries, python_literal_runs, template_literal_text, ui_chinese
 
 
 def test_english_words_leave_addresses_file_names_and_abbreviations_alone() -> None:
     assert english_words("请上传 合同.pdf，或访问 https://qy.gov.cn/x?a=b，邮箱 a.b@qq.com，PDF QR ID") == []
     assert english_words("提交 Submit 或 pending") == ["Submit", "pending"]
-    assert english_words("第3号 A012 No") == []  # short words and ticket numbers pass
+    assert english_words("第3号 A012 No，拼音首字母 bdc") == []  # short words, ticket numbers, initials pass
 
 
 def test_template_literal_text_drops_translated_strings_tags_and_comments() -> None:
@@ -33,3 +33,13 @@ def test_ui_chinese_holds_catalog_strings_but_no_personal_names(db: Any) -> None
     ui = ui_chinese()
     assert "工作台" in ui and "待受理" in ui
     assert "刘秀英" not in ui and "赖春生" not in ui
+
+
+def test_po_entries_read_continued_escaped_and_plural_entries() -> None:
+    source = 'msgid ""\nmsgstr ""\n"Language: en\\n"\n\nmsgid "甲"\n"乙\\"丙"\nmsgstr "A"\n"B"\n\nmsgid "件"\nmsgid_plural "件"\nmsgstr[0] "case"\nmsgstr[1] "cases"\n'
+    assert po_entries(source) == [('甲乙"丙', "AB"), ("件", "case")]
+
+
+def test_chinese_a_translator_kept_in_english_text_is_not_flagged(db: Any) -> None:
+    # catalog: "事项名称、拼音或首字母，如：不动产、bdc" -> "Matter name, pinyin or initials, e.g. 不动产 or bdc"
+    assert "不动产" not in ui_chinese() and "拼音或首字母" in ui_chinese()

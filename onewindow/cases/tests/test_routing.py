@@ -32,7 +32,11 @@ DAY = datetime.date(2026, 4, 1)  # the fixed "today" of the cases tests
 
 @pytest.fixture
 def dibao(org: dict[str, OrgUnit], calendar: Any) -> MatterVersion:
-    return make_matter("MZJ-001", "最低生活保障审核确认", org["MZJ"], committed=20, statutory=20)
+    mv = make_matter("MZJ-001", "最低生活保障审核确认", org["MZJ"], committed=20, statutory=20)
+    # Village agents apply for it (帮你办): case_submit refuses agent cases of other matters.
+    MatterVersion.objects.filter(pk=mv.pk).update(agent_eligible=True)
+    mv.refresh_from_db()
+    return mv
 
 
 @pytest.fixture

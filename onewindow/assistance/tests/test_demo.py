@@ -1,0 +1,58 @@
+"""The demo step on a small district (two villages): an agent per point, mandates, agent cases
+routed by cases.routing, collections in balanced tills and signed batches; idempotent; F15's
+figures are computed from what it built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db.models import Sum
+
+from onewindow.accounts.models import Role, RoleAssignment
+from onewindow.assistance import demo, services
+from onewindow.assistance.models import AgentApplication, AgentPoint, HandoverBatch, LedgerEntry, Mandate, TillDay
+from onewindow.assistance.stats import agent_figures, sections
+from onewindow.cases.models import Case
+from onewindow.core.demo import DemoContext
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_builds_balanced_data_and_is_idempotent(org: Any, depts: Any, matters: Any, citizen: Any, agent: Any, clerk: Any) -> None:
+    from conftest import make_user
+
+    make_user("approver_ybj", Role.APPROVER, depts["YBJ"])
+    citizen.home_unit = org["ZXSQ"]
+    citizen.save(update_fields=["home_unit"])
+    ctx = DemoContext(quiet=True)
+    demo.build(ctx)
+    points = AgentPoint.objects.count()
+    assert points == 2
+    # An agent at every point; the persona keeps 值夏社区.
+    assert set(RoleAssignment.objects.filter(role=Role.AGENT).values_list("org_unit__code", flat=True)) == {"ZXZ-V01", "FTZ-V01"}
+    assert RoleAssignment.objects.get(role=Role.AGENT, org_unit=org["ZXSQ"]).user == agent
+    assert Mandate.objects.filter(resident=citizen, point__village=org["ZXSQ"]).exists()
+    assert Case.objects.filter(channel="agent").count() == AgentApplication.objects.count() > 0
+    for c in Case.objects.filter(channel="agent"):
+        assert c.matter_version.agent_eligible  # type: ignore[union-attr]
+        assert c.applicant.home_unit_id == c.agent_application.point.village_id
+    # Money: every till replays to its totals, closed ones balance, batches equal their entries.
+    for t in TillDay.objects.all():
+        assert services.till_replay(t) == {"cash_fen": t.cash_fen, "transfer_fen": t.transfer_fen, "entry_count": t.entry_count}
+        assert t.status == "closed" and t.counted_cash_fen == t.cash_fen
+    for b in HandoverBatch.objects.all():
+        assert b.entries.aggregate(s=Sum("amount_fen"))["s"] == b.total_fen and b.entries.count() == b.entry_count
+    assert LedgerEntry.objects.exists()
+    counts = (Mandate.objects.count(), Case.objects.count(), LedgerEntry.objects.count(), HandoverBatch.objects.count())
+    demo.build(ctx)
+    assert (Mandate.objects.count(), Case.objects.count(), LedgerEntry.objects.count(), HandoverBatch.objects.count()) == counts
+    # F15 from the data.
+    f = agent_figures()
+    assert (f.points, f.points_with_agents, f.agents) == (2, 2, 2)
+    assert f.agent_cases == Case.objects.filter(channel="agent").count()
+    assert sum(n for _c, _n, n in f.cases_by_matter) == f.agent_cases
+    assert sum(f.fees_fen.values()) == LedgerEntry.objects.aggregate(s=Sum("amount_fen"))["s"]
+    assert f.residents_served > 0
+    section = sections(user=None, params={})[0]
+    assert section.key == "assistance" and any(fig.fact == "F15" for fig in section.figures)

@@ -143,7 +143,7 @@ def build_agents(ctx: DemoContext) -> dict[int, User]:
     rng = ctx.rng("assistance.agents")
     password = make_password(DEMO_PASSWORD)
     existing = {
-        a.org_unit_id: a.user
+        a.org_unit_id or 0: a.user
         for a in RoleAssignment.objects.filter(role=Role.AGENT, org_unit__isnull=False).select_related("user")
     }
     new_users: list[User] = []
@@ -171,7 +171,7 @@ def build_agents(ctx: DemoContext) -> dict[int, User]:
         clerk = User.objects.create(username="clerk_rsj", password=password, display_name="黄建平", phone="13979601234")
         RoleAssignment.objects.create(user=clerk, role=Role.APPROVER, org_unit=rsj)
     return {
-        a.org_unit_id: a.user
+        a.org_unit_id or 0: a.user
         for a in RoleAssignment.objects.filter(role=Role.AGENT, org_unit__isnull=False).select_related("user")
     }
 
@@ -515,7 +515,7 @@ def build_cases(ctx: DemoContext, held: list[Held], agents: dict[int, User]) -> 
             "concluded": e.case.concluded_at,
             "refused": e.case.concluded_at,
             "delivered": e.case.delivered_at,
-        }[e.kind]
+        }[e.kind] or e.case.received_at
     with keep_timestamps(CaseEvent):
         CaseEvent.objects.bulk_create(events)
     Case.objects.bulk_update(delivered_cases, ["status", "delivery_method", "delivered_at"])
@@ -557,16 +557,16 @@ def build_collections(ctx: DemoContext, held: list[Held], agents: dict[int, User
         m = h.mandate
         if m.status != Mandate.Status.ACTIVE:
             continue
-        kinds = []
+        kinds: list[str] = []
         covers = {x.department.code for x in h.matters}
         if (m.all_eligible or DEPARTMENT_OF[CollectionKind.MEDICAL_INSURANCE] in covers) and rng.random() < 0.8:
             kinds.append(CollectionKind.MEDICAL_INSURANCE)
         if (m.all_eligible or DEPARTMENT_OF[CollectionKind.SOCIAL_INSURANCE] in covers) and rng.random() < 0.35:
             kinds.append(CollectionKind.SOCIAL_INSURANCE)
-        for kind in kinds:
+        for kind_ in kinds:
             lo = max(
                 m.valid_from,
-                drive_start if kind == CollectionKind.MEDICAL_INSURANCE else today - datetime.timedelta(days=30 * MONTHS),
+                drive_start if kind_ == CollectionKind.MEDICAL_INSURANCE else today - datetime.timedelta(days=30 * MONTHS),
             )
             if lo > today - datetime.timedelta(days=1):
                 continue
@@ -574,9 +574,9 @@ def build_collections(ctx: DemoContext, held: list[Held], agents: dict[int, User
             day = workdays.next_workday(day) if not workdays.is_workday(day) else day
             if day >= today:
                 continue
-            amount = MEDICAL_FEE_FEN if kind == CollectionKind.MEDICAL_INSURANCE else rng.choice(PENSION_TIERS_FEN)
-            method = PaymentMethod.CASH if rng.random() < 0.55 else PaymentMethod.TRANSFER
-            plan.setdefault((h.point.pk, day), []).append((h, kind, method, amount))
+            amount = MEDICAL_FEE_FEN if kind_ == CollectionKind.MEDICAL_INSURANCE else rng.choice(PENSION_TIERS_FEN)
+            paid_by: str = PaymentMethod.CASH if rng.random() < 0.55 else PaymentMethod.TRANSFER
+            plan.setdefault((h.point.pk, day), []).append((h, kind_, paid_by, amount))
     tills: list[TillDay] = []
     entries: list[LedgerEntry] = []
     points = {p.pk: p for p in _points()}
@@ -654,7 +654,9 @@ def _batches(tills: list[TillDay], entries: list[LedgerEntry], today: datetime.d
             .first()
         )
         receivers[kind] = a.user if a else None
-    departments = {kind: OrgUnit.objects.filter(code=code).first() for kind, code in DEPARTMENT_OF.items()}
+    departments: dict[str, OrgUnit | None] = {
+        kind: OrgUnit.objects.filter(code=code).first() for kind, code in DEPARTMENT_OF.items()
+    }
     groups: dict[tuple[int, str, str], list[LedgerEntry]] = {}
     month_start = today.replace(day=1)
     for e in entries:
@@ -663,8 +665,9 @@ def _batches(tills: list[TillDay], entries: list[LedgerEntry], today: datetime.d
         groups.setdefault((e.till.point_id, e.collection_kind, f"{e.till.day:%Y%m}"), []).append(e)
     batches: list[HandoverBatch] = []
     members: list[list[LedgerEntry]] = []
-    for (_point_pk, kind, month), rows in sorted(groups.items()):
-        dept, receiver = departments.get(kind), receivers.get(kind)
+    batch_kind: str
+    for (_point_pk, batch_kind, month), rows in sorted(groups.items()):
+        dept, receiver = departments.get(batch_kind), receivers.get(batch_kind)
         if dept is None or receiver is None:
             continue
         point = rows[0].till.point
@@ -676,9 +679,9 @@ def _batches(tills: list[TillDay], entries: list[LedgerEntry], today: datetime.d
         )
         batches.append(
             HandoverBatch(
-                number=f"YJ{point.village.code}{month}{kind.upper()[:3]}",
+                number=f"YJ{point.village.code}{month}{batch_kind.upper()[:3]}",
                 point=point,
-                kind=kind,
+                kind=batch_kind,
                 department=dept,
                 status=HandoverBatch.Status.HANDED_OVER,
                 total_fen=sum(e.amount_fen for e in rows),

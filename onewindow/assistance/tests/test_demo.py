@@ -19,7 +19,9 @@ from onewindow.core.demo import DemoContext
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_balanced_data_and_is_idempotent(org: Any, depts: Any, matters: Any, citizen: Any, agent: Any, clerk: Any) -> None:
+def test_demo_builds_balanced_data_and_is_idempotent(
+    org: Any, depts: Any, matters: Any, citizen: Any, agent: Any, clerk: Any
+) -> None:
     from conftest import make_user
 
     make_user("approver_ybj", Role.APPROVER, depts["YBJ"])

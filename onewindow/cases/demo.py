@@ -300,11 +300,7 @@ def build_cases(ctx: DemoContext) -> int:
     if (
         zjj
         and not exists("public-notice")
-        and (
-            case := submit_matter(
-                "public-notice", "ZJJ", "公共租赁住房保障申请", citizen, "online"
-            )
-        )
+        and (case := submit_matter("public-notice", "ZJJ", "公共租赁住房保障申请", citizen, "online"))
     ):
         case = svc.case_accept(case=case, actor=clerk)
         svc.step_approve(step=case.steps.get(stage_order=1), actor=zjj, comment="符合保障条件，进入公示")

@@ -934,6 +934,8 @@ def case_deliver(*, case: Case, actor: User, method: str, tracking_number: str =
         and case.applicant.home_unit is not None
         and actor.has_role(Role.AGENT, case.applicant.home_unit)
     )
+    if method == Case.Delivery.AGENT_POINT:
+        _require(by_agent)  # staff hand results over at their own window; the point's signed hand-over is the agent's
     _require(by_agent or selectors.can_decide(actor, case) or selectors.can_intake(actor, case))
     if method not in Case.Delivery.values:
         raise ValidationFailed(_("未知的送达方式。"), fields={"method": [_("未知的送达方式。")]})

@@ -279,7 +279,8 @@ def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         "can_decide": can_decide,
         "acts_on_case": acts_on_case,
         "pause_kinds": CasePause.Kind.choices,
-        "delivery_methods": Case.Delivery.choices,
+        # Delivery at an agent point is the agent's, with the resident's signature (assistance app).
+        "delivery_methods": [c for c in Case.Delivery.choices if c[0] != Case.Delivery.AGENT_POINT],
         "leaders": User.objects.filter(role_assignments__role=Role.LEADER).distinct()[:50],
         "colleagues": User.objects.filter(
             role_assignments__role=Role.APPROVER, role_assignments__org_unit__in=selectors.approver_units(user)

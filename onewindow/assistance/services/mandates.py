@@ -65,7 +65,7 @@ def mandate_text(
             f"委托书\n"
             f"委托人：{resident.display_name}（身份证号 {resident.masked_id_number}），"
             f"户籍所在地：{point.village.parent.name if point.village.parent else ''}{point.village.name}。\n"
-            f"受托人：{point.name}（{point.address}）。\n"
+            f"受托人：{point.name}{f'（{point.address}）' if point.address else ''}。\n"
             f"委托事项：{scope}。\n"
             f"委托期限：{valid_from:%Y年%m月%d日}至{valid_until:%Y年%m月%d日}。\n"
             f"本人委托上述代办点的代办员代为提交申请、递交和领取材料、代缴相关费用，"

@@ -161,6 +161,8 @@ def test_agent_cannot_deliver_other_cases(
     case.refresh_from_db()
     with pytest.raises(PermissionDenied):
         case_services.case_deliver(case=case, actor=agent, method="agent_point")
+    with pytest.raises(PermissionDenied):  # staff deliver at their window, not "at the agent point" unsigned
+        case_services.case_deliver(case=case, actor=clerk, method="agent_point")
 
 
 def test_sweep_closes_ended_applications(app: AgentApplication) -> None:

@@ -13,11 +13,12 @@ from ninja.files import UploadedFile
 from pydantic import StrictBool
 
 from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle
 from onewindow.core.errors import NotFound, ValidationFailed
 from onewindow.portal.pagination import PageParams, paginate
 
-from . import formschema, selectors, services
+from . import selectors, services
 from .models import ApplicationDraft, LibraryItem
 
 router = Router(tags=["materials"], auth=AUTH)

@@ -99,7 +99,12 @@ def test_messages_and_labels_follow_the_language() -> None:
 
 
 def test_malformed_schema_entries_are_skipped_and_rows_read_well() -> None:
-    schema = [{"name": "ok", "label": "好", "type": "number", "unit": "元"}, {"name": "bad name"}, "junk", {"name": "ok"}]
+    schema: list[Any] = [
+        {"name": "ok", "label": "好", "type": "number", "unit": "元"},
+        {"name": "bad name"},
+        "junk",
+        {"name": "ok"},
+    ]
     assert [f.name for f in formschema.fields_of(schema)] == ["ok"]
     assert formschema.rows(schema, {"ok": 5, "old_field": "x", "demo_key": "k"}) == [("好", "5 元"), ("old_field", "x")]
 

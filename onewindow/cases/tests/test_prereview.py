@@ -16,7 +16,7 @@ from onewindow.cases import prereview as pr
 from onewindow.cases import selectors
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CasePause
-from onewindow.cases.testing_forms import filled_form, make_form_matter
+from onewindow.cases.tests.formdata import filled_form, make_form_matter
 from onewindow.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from onewindow.core.models import AuditEntry, Notification
 

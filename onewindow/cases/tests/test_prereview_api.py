@@ -10,7 +10,7 @@ import pytest
 from conftest import make_user
 from onewindow.accounts.models import Role
 from onewindow.cases.models import Case
-from onewindow.cases.testing_forms import make_form_matter
+from onewindow.cases.tests.formdata import make_form_matter
 
 from .test_prereview import submit_online
 

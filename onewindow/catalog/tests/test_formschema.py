@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from onewindow.cases.testing_forms import APPLICANT_ID, filled_form
+from onewindow.cases.tests.formdata import APPLICANT_ID, filled_form
 from onewindow.catalog import formschema
 from onewindow.catalog.demo.formlib import FAMILIES, form_for, general_fields
 from onewindow.core.errors import ValidationFailed

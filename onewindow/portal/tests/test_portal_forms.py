@@ -12,7 +12,7 @@ from conftest import make_user
 from onewindow.accounts.models import Role
 from onewindow.cases import prereview as pr
 from onewindow.cases.models import Case
-from onewindow.cases.testing_forms import filled_form, make_form_matter
+from onewindow.cases.tests.formdata import filled_form, make_form_matter
 from onewindow.materials.models import ApplicationDraft
 from onewindow.portal.testing import pdf_file
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import make_user
 from onewindow.accounts.models import Role
 from onewindow.cases.models import Case
-from onewindow.cases.testing_forms import filled_form, make_form_matter
+from onewindow.cases.tests.formdata import filled_form, make_form_matter
 from onewindow.cases.tests.test_prereview import submit_online
 
 pytestmark = pytest.mark.django_db

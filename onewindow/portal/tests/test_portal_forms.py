@@ -80,3 +80,19 @@ def test_outsider_cannot_see_or_answer_the_fix(client, form_matter, citizen, out
     assert client.post(f"/me/cases/{case.uuid}/", {"fix-area": "1"}).status_code == 404
     case.refresh_from_db()
     assert case.status == "supplement"
+
+
+def test_the_phone_api_tells_which_lines_need_no_upload(client, form_matter, citizen):
+    client.force_login(citizen)
+    draft = client.post("/api/v1/materials/drafts", {"matter": str(form_matter.uuid)}, content_type="application/json").json()
+    base = f"/api/v1/materials/drafts/{draft['uuid']}"
+    client.post(f"{base}/conditions", {"confirmed": True}, content_type="application/json")
+    bad = client.put(f"{base}/form", {"data": {"area": "x"}}, content_type="application/json")
+    assert bad.status_code == 422 and {"area", "property_no", "applicant_address"} <= set(bad.json()["fields"])
+    ok = client.put(f"{base}/form", {"data": filled_form()}, content_type="application/json")
+    assert ok.status_code == 200, ok.content
+    body = client.get(base).json()
+    lines = {r["name"]: r for r in body["requirements"]}
+    assert lines["不动产登记申请书"]["provided"] and not lines["房屋买卖合同"]["provided"]
+    fields = {f["name"]: f for f in body["form_schema"]}
+    assert fields["agent_name"]["when"] == {"field": "has_agent", "equals": "yes"} and fields["area"]["unit"] == "平方米"

@@ -255,7 +255,9 @@ def _eligible() -> tuple[list[Matter], list[int]]:
     # certifications): what a village point files in practice.
     weight = dict(FAVOURITES)
     named = [m for m in matters if m.current_version and m.current_version.name in weight]
-    others = [m for m in matters if m not in named][:: max(1, len(matters) // OTHER_MATTERS)][:OTHER_MATTERS]
+    # 低保 goes through the welfare app's own process (household, survey, notice), never bulk rows.
+    others = [m for m in matters if m not in named and "低保" not in m.search_name]
+    others = others[:: max(1, len(matters) // OTHER_MATTERS)][:OTHER_MATTERS]
     chosen = named + others
     return chosen, [weight.get(m.current_version.name if m.current_version else "", 1) for m in chosen]
 

@@ -187,6 +187,8 @@ FORCED_AGENT = {
     "残疾人证办理",
     "城乡居民医疗保险费缴纳",
     "城乡居民养老保险费缴纳",
+    # The seed: village agents apply for 低保 for residents who cannot (the welfare app's process).
+    "最低生活保障（低保）审批",
 }
 
 

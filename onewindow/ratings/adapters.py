@@ -202,7 +202,7 @@ class BookingAdapter:
     def _qs(self) -> Any:
         from onewindow.appointments.models import Booking
 
-        return Booking.objects.select_related("area__point__org_unit", "matter", "user").filter(
+        return Booking.objects.select_related("area__point__org_unit", "matter__department", "user").filter(
             status=Booking.Status.CHECKED_IN, checked_in_at__isnull=False
         )
 
@@ -216,7 +216,8 @@ class BookingAdapter:
             uuid=b.uuid,
             label=f"{name}（{b.code}）"[:200],
             mode=Mode.WINDOW,
-            unit=staff_unit(clerk, b.area.point.org_unit),
+            # The clerk's unit served it; with no ticket to tell, the matter's department answers.
+            unit=staff_unit(clerk, b.matter.department),
             served_at=served_at,
             person=b.user or person_with_id(b.id_number),
             person_name=b.person_name,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import random
 from typing import Any
 
 from django.db import transaction
@@ -44,6 +45,11 @@ REPLIES = [
 ]
 # Follow-up states for the bad real-name ratings, in turn.
 STATES = ["open", "open_late", "verified", "replied", "confirmed", "confirmed", "disputed", "no_response", "withdrawn", "appeal"]
+
+
+def _rng(ctx: DemoContext, kind: str, uuid: Any) -> random.Random:
+    """One stream per service, so a second run (which skips what is rated) draws the same."""
+    return random.Random(f"{ctx.seed}:ratings:{kind}:{uuid}")
 
 
 def _pick_level(rng: Any) -> int:
@@ -95,7 +101,7 @@ def _row(rng: Any, **kw: Any) -> Rating:
     return Rating(level=level, indicators=indicators, tags=tags, comment=comment, **kw)
 
 
-def _tickets(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]], people: dict[str, tuple[int, str]]) -> list[Rating]:
+def _tickets(ctx: DemoContext, rated: set[tuple[str, Any]], people: dict[str, tuple[int, str]]) -> list[Rating]:
     from onewindow.hall.models import Ticket
 
     units = _staff_units()
@@ -108,6 +114,7 @@ def _tickets(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]], people: di
     )
     out = []
     for uuid, number, area_id, area_name, window_id, clerk_id, point_unit, finished_at, id_number in rows.iterator():
+        rng = _rng(ctx, Kind.TICKET, uuid)
         if (Kind.TICKET, uuid) in rated or rng.random() >= SHARE[Kind.TICKET]:
             continue
         person = people.get(id_number or "")
@@ -132,7 +139,7 @@ def _tickets(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]], people: di
     return out
 
 
-def _cases(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]]) -> list[Rating]:
+def _cases(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
     from onewindow.cases.models import Case, CaseEvent
 
     cases = list(
@@ -179,6 +186,7 @@ def _cases(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]]) -> list[Rati
             "real_name": True,
         }
         concluded = c["status"] in (Case.Status.CONCLUDED, Case.Status.DELIVERED) and c["concluded_at"]
+        rng = _rng(ctx, Kind.CASE, c["uuid"])
         if concluded and (Kind.CASE, c["uuid"]) not in rated and rng.random() < SHARE[Kind.CASE]:
             channel = rng.choice([RatingChannel.LINK, RatingChannel.LINK, RatingChannel.WEB, RatingChannel.PHONE])
             out.append(
@@ -192,6 +200,7 @@ def _cases(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]]) -> list[Rati
                     **common,
                 )
             )
+        rng = _rng(ctx, Kind.ACCEPTANCE, c["uuid"])
         if (Kind.ACCEPTANCE, c["uuid"]) not in rated and rng.random() < SHARE[Kind.ACCEPTANCE]:
             out.append(
                 _row(
@@ -207,7 +216,7 @@ def _cases(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]]) -> list[Rati
     return out
 
 
-def _bookings(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]]) -> list[Rating]:
+def _bookings(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
     from onewindow.appointments.models import Booking
     from onewindow.hall.models import Ticket
 
@@ -221,7 +230,7 @@ def _bookings(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]]) -> list[R
             "matter_id",
             "matter__search_name",
             "area_id",
-            "area__point__org_unit_id",
+            "matter__department_id",
             "user_id",
             "person_name",
             "checked_in_at",
@@ -236,7 +245,8 @@ def _bookings(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]]) -> list[R
         )
     }
     out = []
-    for uuid, code, matter_id, matter_name, area_id, point_unit, user_id, name, checked_in_at, ticket_uuid, phone in rows:
+    for uuid, code, matter_id, matter_name, area_id, dept_id, user_id, name, checked_in_at, ticket_uuid, phone in rows:
+        rng = _rng(ctx, Kind.BOOKING, uuid)
         if (Kind.BOOKING, uuid) in rated or rng.random() >= SHARE[Kind.BOOKING]:
             continue
         clerk_id, window_id, finished_at = tickets.get(ticket_uuid, (None, None, None))
@@ -247,7 +257,7 @@ def _bookings(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]]) -> list[R
                 subject_uuid=uuid,
                 subject_label=f"{matter_name}（{code}）"[:200],
                 mode=Mode.WINDOW,
-                unit_id=units.get(clerk_id, point_unit),
+                unit_id=units.get(clerk_id, dept_id),
                 staff_id=clerk_id,
                 window_id=window_id,
                 area_id=area_id,
@@ -263,7 +273,7 @@ def _bookings(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]]) -> list[R
     return out
 
 
-def _filings(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]]) -> list[Rating]:
+def _filings(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
     from onewindow.filings.models import Filing
 
     rows = Filing.objects.order_by("id").values_list(
@@ -279,6 +289,7 @@ def _filings(ctx: DemoContext, rng: Any, rated: set[tuple[str, Any]]) -> list[Ra
     )
     out = []
     for uuid, title, number, dept, applicant, signer, signed_at, matter_id, area_id in rows.iterator():
+        rng = _rng(ctx, Kind.FILING, uuid)
         if (Kind.FILING, uuid) in rated or rng.random() >= SHARE[Kind.FILING]:
             continue
         out.append(
@@ -327,7 +338,7 @@ def _follow_ups(ctx: DemoContext, rng: Any, ratings: list[Rating]) -> tuple[int,
         except workdays.CalendarNotCovered:
             continue
         state = STATES[i % len(STATES)]
-        handler = responder_ids.get(r.unit_id)
+        handler = responder_ids.get(r.unit_id) or (manager.pk if manager is not None else None)
         fu = FollowUp(rating=r, unit_id=r.unit_id, opened_on=opened, verify_due=verify_due, reply_due=reply_due)
         late = state == "open_late" or (today > reply_due and state in ("open", "verified"))
         if state in ("open", "open_late"):
@@ -390,7 +401,7 @@ def build(ctx: DemoContext) -> None:
     rng = ctx.rng("ratings")
     rated = _rated()
     people = _people_by_id()
-    ratings = _tickets(ctx, rng, rated, people) + _cases(ctx, rng, rated) + _bookings(ctx, rng, rated) + _filings(ctx, rng, rated)
+    ratings = _tickets(ctx, rated, people) + _cases(ctx, rated) + _bookings(ctx, rated) + _filings(ctx, rated)
     with transaction.atomic():
         Rating.objects.bulk_create(ratings, batch_size=500)
         # created_at is auto_now_add: set it once, in one statement, to a few minutes after the service.

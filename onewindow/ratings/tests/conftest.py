@@ -83,8 +83,9 @@ def conclude(case: Case, *, clerk: Any, approver: Any) -> Case:
     return case
 
 
-@pytest.fixture
-def world(clock: Any, calendar: Any, org: dict[str, OrgUnit], citizen: Any, clerk: Any, approver: Any) -> dict[str, Any]:
+def build_world(org: dict[str, OrgUnit], citizen: Any, clerk: Any, approver: Any) -> dict[str, Any]:
+    """The served world at the current time (frozen by `clock` in most tests, real in the walk)."""
+    now = datetime.datetime.now(tz=SHANGHAI)
     point = make_point(org["gov"], "QY-HALL", "青原区行政服务中心")
     area = make_area(point, "QY-A", "A", name="综合服务区")
     w1 = make_window(point, 1, (area, 1))
@@ -96,17 +97,17 @@ def world(clock: Any, calendar: Any, org: dict[str, OrgUnit], citizen: Any, cler
         area=area,
         issue_area=area,
         point=point,
-        business_date=NOW.date(),
+        business_date=now.date(),
         seq=1,
         number="A001",
         source=Ticket.Source.KIOSK,
         status=Ticket.Status.FINISHED,
-        issued_at=NOW - datetime.timedelta(minutes=30),
-        queue_at=NOW - datetime.timedelta(minutes=30),
+        issued_at=now - datetime.timedelta(minutes=30),
+        queue_at=now - datetime.timedelta(minutes=30),
         id_number=citizen.id_number,
         window=w1,
         clerk=clerk,
-        finished_at=NOW - datetime.timedelta(minutes=2),
+        finished_at=now - datetime.timedelta(minutes=2),
     )
     case = conclude(
         make_case(matter=mv, applicant=citizen, dept=org["ZJJ"], intake=org["XZSP"], number="QY20260401001"),
@@ -114,6 +115,11 @@ def world(clock: Any, calendar: Any, org: dict[str, OrgUnit], citizen: Any, cler
         approver=approver,
     )
     return {"point": point, "area": area, "w1": w1, "w2": w2, "matter": mv, "ticket": ticket, "case": case, "org": org}
+
+
+@pytest.fixture
+def world(clock: Any, calendar: Any, org: dict[str, OrgUnit], citizen: Any, clerk: Any, approver: Any) -> dict[str, Any]:
+    return build_world(org, citizen, clerk, approver)
 
 
 def rate(**kw: Any) -> Any:

@@ -183,3 +183,20 @@ def test_appeals_only_against_bad_ratings_and_with_evidence(world: dict[str, Any
         followups.appeal_file(rating=bad, actor=approver, reason="恶意", evidence=" ")
     assert exc.value.code == "required"
     assert not Appeal.objects.exists()
+
+
+def test_dashboard_section_counts_from_the_rows(
+    world: dict[str, Any], citizen: Any, approver: Any, client: Any, leader: Any
+) -> None:
+    from conftest import login
+    from onewindow.dashboard.discovery import collect
+
+    _bad(world, citizen)
+    rate(kind="ticket", subject_uuid=world["ticket"].uuid, level=5, rater=citizen)
+    section = next(s for s in collect(user=leader, params={"month": "2026-04"}) if s.key == "ratings")
+    values = {f.label: f.value for f in section.figures}
+    assert values["评价总数（2026-04）"] == 2 and values["差评（2026-04）"] == 1 and values["好评率（2026-04）"] == "50.0%"
+    assert values["实名差评"] == 1
+    assert [r[0] for r in section.tables[0].rows] == ["行政审批局", "住房和城乡建设局"]
+    login(client, leader)
+    assert "好差评" in client.get("/dashboard/").content.decode()

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from conftest import BROWSER_MARKS, PASSWORD
 from onewindow.core.models import Notification
-from onewindow.core.walk import PHONE
-from onewindow.ratings.models import FollowUp
+from onewindow.core.walk import PHONE, WIDTHS
+from onewindow.ratings import services
+from onewindow.ratings.models import FollowUp, Rating
 from onewindow.ratings.sweeps import send_invitations
 
 from .conftest import build_world
@@ -71,3 +72,44 @@ def test_bad_rating_from_the_sms_link_is_followed_up_and_published(
     public.expect("#corrections:has-text('刘*英')")
     assert "刘秀英" not in public.text()
     public.finish("public")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_window_pad_rates_the_ticket_just_finished(
+    width: int, calendar: Any, org: Any, citizen: Any, clerk: Any, approver: Any, hall_manager: Any, walker: Any
+) -> None:
+    data = build_world(org, citizen, clerk, approver)
+    _pad, token = services.pad_issue(window=data["w1"], actor=hall_manager)
+    pad = walker("pad", width)
+    pad.goto(f"/ratings/pad/{data['w1'].uuid}/")  # the tablet's start page, set up once
+    pad.fill("input[name=token]", token)
+    pad.click("button[type=submit]")
+    pad.expect("text=请对本次服务进行评价")
+    pad.expect("strong:has-text('clerk')")  # the clerk who served
+    pad.screenshot("form")
+    pad.click("label.level:has(input[value='5'])")
+    pad.click("label.chip:has(input[value='friendly'])")
+    pad.click("button[type=submit]:has-text('提交评价')")
+    pad.expect("text=感谢您的评价！")
+    pad.finish("rated")
+    r = Rating.objects.get()
+    assert r.channel == "pad" and r.level == 5 and r.tags == ["friendly"] and r.window == data["w1"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rating_and_results_pages_in_english(
+    calendar: Any, org: Any, citizen: Any, clerk: Any, approver: Any, walker: Any
+) -> None:
+    build_world(org, citizen, clerk, approver)
+    send_invitations()
+    w = walker("citizen-en", PHONE, language="en")
+    w.goto(_sms_path("ratings.invitation", r"(/ratings/r/[^/\s]+/)"))
+    w.expect("h1:has-text('Rate a service')")
+    w.click("label.level:has(input[value='1'])")
+    w.click("label.chip:has(input[value='passing_buck'])")
+    w.click("button[type=submit]:has-text('Submit rating')")
+    w.expect("h1:has-text('Thank you for your rating')")
+    w.click("a[href='/ratings/']")
+    w.expect("text=Follow-up of bad ratings")
+    w.finish("results")

@@ -26,6 +26,7 @@ from onewindow.catalog.models import Bundle, Matter
 from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.workdays import CalendarNotCovered
+from onewindow.townships import selectors as township_selectors
 
 View = Callable[..., HttpResponse]
 
@@ -57,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "queue_count": selectors.step_queue(user).count(),
         "late_count": selectors.late_cases(user).count() if selectors.is_supervisor(user) else 0,
         "calendar_warning": next_year_warning(timezone.localdate()) if selectors.is_admin(user) else "",
+        "delegations": township_selectors.can_read_delegations(user),
     }
     return render(request, "workbench/home.html", context)
 

@@ -12,4 +12,6 @@ SWEEPS: list[str] = [
     "onewindow.assistance.services.sweep_forwarding",
     "onewindow.accounts.services.login_failures_purge",
     "onewindow.hall.services.close_day",
+    "onewindow.ratings.sweeps.send_invitations",
+    "onewindow.ratings.sweeps.sweep_follow_ups",
 ]

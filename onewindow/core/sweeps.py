@@ -11,4 +11,6 @@ SWEEPS: list[str] = [
     "onewindow.cases.sweeps.sweep_warnings",
     "onewindow.accounts.services.login_failures_purge",
     "onewindow.hall.services.close_day",
+    # After close_day, so the day's last abandoned tickets are counted in the same minute.
+    "onewindow.core.rollups.refresh_all",
 ]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from onewindow.accounts.models import OrgUnit
 from onewindow.core import workdays
 from onewindow.core.rollups import claim, marked
+from onewindow.core.rollups import unalias as _unalias
 
 from .models import Case, CaseDay, CaseEvent, CaseMonth, CasePause, CaseStep
 from .rollup_models import DIMENSIONS
@@ -159,9 +160,9 @@ def _count(days: set[datetime.date]) -> int:
         rows = (
             CaseDay.objects.filter(day__gte=m, day__lt=_next_month(m))
             .values(*DIMENSIONS)
-            .annotate(**{f: Sum(f) for f in MEASURES})
+            .annotate(**{f"s_{f}": Sum(f) for f in MEASURES})
         )
-        CaseMonth.objects.bulk_create((CaseMonth(month=m, **r) for r in rows), batch_size=1000)
+        CaseMonth.objects.bulk_create((CaseMonth(month=m, **_unalias(r)) for r in rows), batch_size=1000)
     return len(days)
 
 

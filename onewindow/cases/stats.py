@@ -147,6 +147,12 @@ def _names(model: Any, ids: set[int], field: str = "name") -> dict[int, tuple[st
     return {pk: (name, code) for pk, name, code in model.objects.filter(pk__in=ids).values_list("pk", field, "code")}
 
 
+def _unit_names(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Short names where there are any (a phone's chart has room for 8 characters, not 12)."""
+    rows = OrgUnit.objects.filter(pk__in=ids).values_list("pk", "short_name", "name", "code")
+    return {pk: (short or name, code) for pk, short, name, code in rows}
+
+
 def _matter_names(keys: list[tuple[Any, ...]]) -> dict[tuple[int, int], tuple[str, str]]:
     """(matter id, bundle id) -> (name, drill filter)."""
     matters = _names(Matter, {m for m, _b in keys if m}, "search_name")
@@ -265,12 +271,12 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     )
 
     # By department and by township (the two ways down from the district).
-    for dim, title, model, key in (
-        ("department_id", _("各部门"), OrgUnit, "department"),
-        ("township_id", _("各乡镇（街道）"), OrgUnit, "township"),
+    for dim, title, key in (
+        ("department_id", _("各部门"), "department"),
+        ("township_id", _("各乡镇（街道）"), "township"),
     ):
         rows = [(k, s) for k, s in breakdown(params, period, dim) if k[0]]
-        names = _names(model, {k[0] for k, _s in rows})
+        names = _unit_names({k[0] for k, _s in rows})
         cats = [names.get(k[0], ("?", ""))[0] for k, _s in rows]
         links = [f"{key}={names.get(k[0], ('', ''))[1]}" for k, _s in rows]
         if key == "township" and not rows:

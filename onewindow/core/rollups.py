@@ -99,6 +99,11 @@ def rebuild_all() -> int:
     return _each("rebuild")
 
 
+def unalias(row: dict[str, Any]) -> dict[str, Any]:
+    """A grouped row with its "s_"-aliased sums under their column names again."""
+    return {k.removeprefix("s_"): v for k, v in row.items()}
+
+
 def month_split(date_from: date, date_to: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
     """Cover [date_from, date_to] with whole months (first days, inclusive) and the day ranges left
     at either end: a long period reads a month's row instead of thirty days' rows."""

@@ -17,6 +17,7 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from onewindow.core.rollups import claim, marked
+from onewindow.core.rollups import unalias as _unalias
 
 from .models import HallDay, HallMonth, HallWindowDay, TicketEvent
 from .stats import SUM_FIELDS, Sums, _events, replay, service_levels, track_sums
@@ -56,9 +57,9 @@ def _count_months(months: Iterable[date]) -> None:
         rows = (
             HallDay.objects.filter(business_date__gte=m, business_date__lt=nxt)
             .values("point_id", "area_id", "hour")
-            .annotate(**{f: Sum(f) for f in SUM_FIELDS})
+            .annotate(**{f"s_{f}": Sum(f) for f in SUM_FIELDS})
         )
-        HallMonth.objects.bulk_create(HallMonth(month=m, **r) for r in rows)
+        HallMonth.objects.bulk_create(HallMonth(month=m, **_unalias(r)) for r in rows)
 
 
 def _next_month(m: date) -> date:

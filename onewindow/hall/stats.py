@@ -25,8 +25,8 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.rollups import month_split
-from onewindow.core.stats import Figure, Section, Table
+from onewindow.core.rollups import summed
+from onewindow.core.stats import Chart, Figure, Section, Table
 
 from .models import HallDay, HallMonth, HallWindowDay, ServiceArea, ServicePoint, TicketEvent, Window
 from .services import business_date
@@ -227,6 +227,16 @@ def _fill(out: Figures, total: Sums, by_area: dict[int, Sums], by_day: dict[date
 
 
 SHORT_PERIOD_DAYS = 62
+MEASURES: dict[str, Any] = {f: Sum(f) for f in SUM_FIELDS}
+
+
+def _day_cells(scope: Q, date_from: date, date_to: date) -> dict[tuple[Any, ...], dict[str, int]]:
+    rows = (
+        HallDay.objects.filter(scope, business_date__gte=date_from, business_date__lte=date_to)
+        .values("business_date", "area_id")
+        .annotate(**{f"s_{m}": agg for m, agg in MEASURES.items()})
+    )
+    return {(r["business_date"], r["area_id"]): {m: int(r[f"s_{m}"] or 0) for m in MEASURES} for r in rows}
 
 
 def figures(*, point: ServicePoint | None = None, area: ServiceArea | None = None, date_from: date, date_to: date) -> Figures:
@@ -242,26 +252,29 @@ def figures(*, point: ServicePoint | None = None, area: ServiceArea | None = Non
     if area is not None:
         scope &= Q(area_id=area.pk)
     total, by_area, by_day = Sums(), defaultdict(Sums), defaultdict(Sums)
-    sums = {f: Sum(f) for f in SUM_FIELDS}
     short = (date_to - date_from).days < SHORT_PERIOD_DAYS
-    months, day_ranges = (None, [(date_from, date_to)]) if short else month_split(date_from, date_to)
-    rows: list[dict[str, Any]] = []
-    for lo, hi in day_ranges:
-        day_rows = HallDay.objects.filter(scope, business_date__gte=lo, business_date__lte=hi)
-        if short:
-            for r in day_rows.values("business_date", "area_id").annotate(**sums):
-                by_day[r["business_date"]].add(Sums.of(r))
-                rows.append(r)
-        else:
-            rows.extend(day_rows.values("area_id").annotate(**sums))
-    if months:
-        rows.extend(
-            HallMonth.objects.filter(scope, month__gte=months[0], month__lte=months[1]).values("area_id").annotate(**sums)
+    if short:  # per day too: read the day rows only
+        cells = _day_cells(scope, date_from, date_to)
+        for (day, area_id), c in cells.items():
+            s = Sums.of(c)
+            by_day[day].add(s)
+            by_area[area_id].add(s)
+            total.add(s)
+    else:
+        cells = summed(
+            HallDay,
+            HallMonth,
+            day_field="business_date",
+            scope=scope,
+            date_from=date_from,
+            date_to=date_to,
+            group=["area_id"],
+            measures=MEASURES,
         )
-    for r in rows:
-        s = Sums.of(r)
-        total.add(s)
-        by_area[r["area_id"]].add(s)
+        for (area_id,), c in cells.items():
+            s = Sums.of(c)
+            by_area[area_id].add(s)
+            total.add(s)
     out = Figures()
     _fill(out, total, by_area, by_day)
     wq = Q(business_date__gte=date_from, business_date__lte=date_to)
@@ -281,15 +294,26 @@ def day_figures(*, point: ServicePoint, day: date | None = None) -> Figures:
     return figures(point=point, date_from=day, date_to=day)
 
 
-def by_hour(*, point: ServicePoint | None = None, date_from: date, date_to: date) -> dict[int, dict[str, Any]]:
+def by_hour(
+    *, point: ServicePoint | None = None, area: ServiceArea | None = None, date_from: date, date_to: date
+) -> dict[int, dict[str, Any]]:
     """Tickets issued per hour of the day, with their waiting figures, over the period."""
-    q = Q(business_date__gte=date_from, business_date__lte=date_to)
+    scope = Q()
     if point is not None:
-        q &= Q(point_id=point.pk)
-    return {
-        r["hour"]: Sums.of(r).summary()
-        for r in HallDay.objects.filter(q).values("hour").annotate(**{f: Sum(f) for f in SUM_FIELDS}).order_by("hour")
-    }
+        scope &= Q(point_id=point.pk)
+    if area is not None:
+        scope &= Q(area_id=area.pk)
+    rows = summed(
+        HallDay,
+        HallMonth,
+        day_field="business_date",
+        scope=scope,
+        date_from=date_from,
+        date_to=date_to,
+        group=["hour"],
+        measures=MEASURES,
+    )
+    return {h: Sums.of(rows[(h,)]).summary() for (h,) in sorted(rows)}
 
 
 def _pct(v: float | None) -> str:
@@ -301,24 +325,50 @@ def _min(v: float | None) -> str:
 
 
 def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
-    """Dashboard section for every service point: the whole ticket history by default, or params
-    date_from/date_to."""
+    """Dashboard section: every service point (or params point / area), the whole ticket history
+    by default, or params date_from/date_to."""
+    from . import rollups
+
+    rollups.refresh()
     params = params or {}
+    point, area = params.get("point"), params.get("area")
+    if area is not None:
+        point = area.point
     date_to = params.get("date_to") or business_date()
     first = HallDay.objects.order_by("business_date").values_list("business_date", flat=True).first()
     date_from = params.get("date_from") or first or (date_to - timedelta(days=29))
-    f = figures(date_from=date_from, date_to=date_to)
-    sec = Section(key="hall", title=str(_("服务大厅排队")), order=40)
+    f = figures(point=point, area=area, date_from=date_from, date_to=date_to)
+    where = area.name if area is not None else (point.name if point is not None else str(_("各服务场所")))
+    sec = Section(
+        key="hall",
+        title=str(_("服务大厅排队")),
+        order=40,
+        note=str(_("%(where)s，%(a)s – %(b)s 取的号，按取号时的服务区统计（转窗不改变归属）。"))
+        % {"where": where, "a": date_from, "b": date_to},
+    )
     sec.figures = [
-        Figure(str(_("取号")), f.issued, str(_("张")), fact="F4", note=f"{date_from} – {date_to}"),
-        Figure(str(_("平均等候时间")), _min(f.avg_wait_minutes), str(_("分钟"))),
-        Figure(str(_("平均办理时间")), _min(f.avg_service_minutes), str(_("分钟"))),
-        Figure(str(_("服务水平内叫号占比")), _pct(f.within_service_level), note=str(_("按各服务区服务水平（默认15分钟）"))),
-        Figure(str(_("过号率")), _pct(f.no_show_rate)),
+        Figure(str(_("取号")), f.issued, str(_("张")), fact="F4", note=str(_("取号机、手机、预约签到和窗口代取的号"))),
+        Figure(str(_("平均等候时间")), _min(f.avg_wait_minutes), str(_("分钟")), note=str(_("从取号到第一次叫号"))),
+        Figure(
+            str(_("平均办理时间")),
+            _min(f.avg_service_minutes),
+            str(_("分钟")),
+            note=str(_("从开始办理（没有记录时从最后一次叫号）到办结")),
+        ),
+        Figure(
+            str(_("服务水平内叫号占比")),
+            _pct(f.within_service_level),
+            note=str(_("在服务区规定时间（默认15分钟）内叫到的号，占已叫号和等候中作废的号")),
+        ),
+        Figure(str(_("过号率")), _pct(f.no_show_rate), note=str(_("叫号后未到、被过号的号，占已叫号的号"))),
     ]
     areas = {a.pk: a for a in ServiceArea.objects.select_related("point")}
+    ordered = sorted(
+        (kv for kv in f.per_area.items() if kv[0] in areas),
+        key=lambda kv: (areas[kv[0]].point.code, areas[kv[0]].sort_order),
+    )
     rows = []
-    for area_id, s in sorted(f.per_area.items(), key=lambda kv: (areas[kv[0]].point.code, areas[kv[0]].sort_order)):
+    for area_id, s in ordered:
         a = areas[area_id]
         rows.append(
             [
@@ -331,6 +381,60 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
                 _pct(s["no_show_rate"]),
             ]
         )
+    names = [f"{areas[a].name}" if point is not None else f"{areas[a].point.name[:6]}·{areas[a].name}" for a, _s in ordered]
+    links = [f"area={areas[a].code}" for a, _s in ordered]
+    waits = [_round(s["avg_wait_minutes"]) for _a, s in ordered]
+    sec.charts.append(
+        Chart(
+            key="hall-areas",
+            title=str(_("各服务区等候与办理时间")),
+            kind="hbar",
+            categories=names,
+            series=[
+                (str(_("平均等候（分钟）")), waits),
+                (str(_("平均办理（分钟）")), [_round(s["avg_service_minutes"]) for _a, s in ordered]),
+            ],
+            unit=str(_("分钟")),
+            links=links,
+            note=str(_("每个服务区从取号到叫号、从开始办理到办结的平均分钟数")),
+            text=_text(str(_("各服务区平均等候")), names, waits, str(_("分钟"))),
+        )
+    )
+    levels = [round(100 * s["within_service_level"], 1) if s["within_service_level"] is not None else None for _a, s in ordered]
+    sec.charts.append(
+        Chart(
+            key="hall-level",
+            title=str(_("各服务区服务水平")),
+            kind="hbar",
+            categories=names,
+            series=[
+                (str(_("服务水平内叫号占比（%）")), levels),
+                (str(_("过号率（%）")), [_pct_num(s["no_show_rate"]) for _a, s in ordered]),
+            ],
+            unit="%",
+            links=links,
+            note=str(_("在规定时间内叫到的号所占的百分比，以及过号的百分比")),
+            text=_text(str(_("各服务区服务水平")), names, levels, "%"),
+        )
+    )
+    hours = by_hour(point=point, area=area, date_from=date_from, date_to=date_to)
+    hour_names = [f"{h}:00" for h in hours]
+    issued = [s["issued"] for s in hours.values()]
+    sec.charts.append(
+        Chart(
+            key="hall-hours",
+            title=str(_("各时段取号与等候")),
+            kind="line",
+            categories=hour_names,
+            series=[
+                (str(_("取号")), issued),
+                (str(_("平均等候（分钟）")), [_round(s["avg_wait_minutes"]) for s in hours.values()]),
+            ],
+            unit=str(_("张")),
+            note=str(_("按取号的钟点统计：几点取的号最多，那时等了多久")),
+            text=_text(str(_("各时段取号")), hour_names, issued, str(_("张"))),
+        )
+    )
     sec.tables.append(
         Table(
             title=str(_("各服务区")),
@@ -353,7 +457,10 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
             columns=[str(_("服务场所")), str(_("窗口")), str(_("办结"))],
             rows=[
                 [windows[w].point.name, str(windows[w]), n]
-                for w, n in sorted(f.per_window.items(), key=lambda kv: (windows[kv[0]].point.code, windows[kv[0]].number))
+                for w, n in sorted(
+                    ((w, n) for w, n in f.per_window.items() if w in windows),
+                    key=lambda kv: (windows[kv[0]].point.code, windows[kv[0]].number),
+                )
             ],
         )
     )
@@ -362,12 +469,32 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     if getattr(user, "is_authenticated", False) and (
         user.has_role(Role.HALL_MANAGER) or user.has_role(Role.LEADER) or user.has_role(Role.ADMIN)
     ):
-        names = {u.pk: str(u) for u in User.objects.filter(pk__in=f.per_clerk)}
+        names_by_pk = {u.pk: str(u) for u in User.objects.filter(pk__in=f.per_clerk)}
         sec.tables.append(
             Table(
                 title=str(_("各工作人员办结量")),
                 columns=[str(_("工作人员")), str(_("办结"))],
-                rows=[[names.get(u, "?"), n] for u, n in sorted(f.per_clerk.items(), key=lambda kv: -kv[1])],
+                rows=[[names_by_pk.get(u, "?"), n] for u, n in sorted(f.per_clerk.items(), key=lambda kv: -kv[1])],
             )
         )
     return [sec]
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 1)
+
+
+def _pct_num(v: float | None) -> float | None:
+    return None if v is None else round(100 * v, 1)
+
+
+def _text(title: str, cats: list[str], values: list[Any], unit: str) -> str:
+    """A sentence for screen readers: how many, and the three largest."""
+    pairs = sorted(((c, v) for c, v in zip(cats, values, strict=True) if v is not None), key=lambda p: -p[1])[:3]
+    if not pairs:
+        return str(_("%(t)s：所选范围内没有数据。")) % {"t": title}
+    return str(_("%(t)s：共 %(n)d 项，最多的是 %(top)s。")) % {
+        "t": title,
+        "n": len(cats),
+        "top": "，".join(f"{c} {v}{unit}" for c, v in pairs),
+    }

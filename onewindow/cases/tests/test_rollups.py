@@ -268,4 +268,3 @@ def test_refresh_with_nothing_new_writes_nothing(world: dict[str, Any], django_a
     rollups.refresh()
     with django_assert_max_num_queries(2):
         assert rollups.refresh() == 0
-

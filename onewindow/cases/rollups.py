@@ -71,7 +71,7 @@ def township_map() -> dict[int, int]:
 def joint_saving(steps: Iterable[tuple[int, int]]) -> int:
     """Working days a parallel route saves: its steps' limits one after another, minus the limits
     along its longest path (steps of one stage run at the same time)."""
-    total, longest = 0, defaultdict(int)
+    total, longest = 0, defaultdict[int, int](int)
     for stage, limit in steps:
         total += limit
         longest[stage] = max(longest[stage], limit)

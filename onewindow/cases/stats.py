@@ -310,27 +310,27 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
 
     # By matter (the level above the list of cases).
     rows = breakdown(params, period, "matter_id", "bundle_id")
-    names = _matter_names([k for k, _s in rows])
+    matter_names = _matter_names([k for k, _s in rows])
     top = rows[:TOP_MATTERS]
     sec.charts.append(
         Chart(
             key="cases-matter",
             title=_("收件最多的事项"),
             kind="hbar",
-            categories=[names[k][0] for k, _s in top],
+            categories=[matter_names[k][0] for k, _s in top],
             series=[(_("收件"), [s["received"] for _k, s in top])],
             unit=_("件"),
-            links=[names[k][1] for k, _s in top],
+            links=[matter_names[k][1] for k, _s in top],
             note=_("所选范围内收件最多的 %(n)d 个事项（含一件事）") % {"n": TOP_MATTERS},
-            text=_describe(_("各事项收件"), [names[k][0] for k, _s in top], [s["received"] for _k, s in top], _("件")),
+            text=_describe(_("各事项收件"), [matter_names[k][0] for k, _s in top], [s["received"] for _k, s in top], _("件")),
         )
     )
     sec.tables.append(
         Table(
             title=_("各事项办件"),
             columns=_columns(_("事项")),
-            rows=[[names[k][0], *_row(s)] for k, s in rows[:100]],
-            links=[names[k][1] for k, _s in rows[:100]],
+            rows=[[matter_names[k][0], *_row(s)] for k, s in rows[:100]],
+            links=[matter_names[k][1] for k, _s in rows[:100]],
         )
     )
 

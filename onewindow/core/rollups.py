@@ -37,7 +37,7 @@ SWEEP_OVERLAP = 5000
 
 
 def modules() -> list[tuple[str, object]]:
-    found = []
+    found: list[tuple[str, Any]] = []
     for app in settings.INSTALLED_APPS:
         if not app.startswith("onewindow."):
             continue

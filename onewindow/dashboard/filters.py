@@ -39,7 +39,7 @@ def parse_params(raw: Any) -> dict[str, Any]:
     if "date_from" in params and "date_to" in params and params["date_from"] > params["date_to"]:
         params.pop("date_from")
         params.pop("date_to")
-    lookups = {
+    lookups: dict[str, tuple[Any, dict[str, Any]]] = {
         "department": (OrgUnit, {"kind": OrgUnit.Kind.DEPARTMENT}),
         "township": (OrgUnit, {"kind__in": TOWNSHIP_KINDS}),
         "matter": (Matter, {}),

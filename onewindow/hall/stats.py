@@ -203,7 +203,7 @@ def recount(*, point: ServicePoint | None = None, area: ServiceArea | None = Non
     events, area_of = _events(q)
     tracks = {tid: v for tid, v in replay(events, area_of).items() if area is None or v[0].area_id == area.pk}
     levels = service_levels(t.area_id for t, _d in tracks.values())
-    total, by_area, by_day = Sums(), defaultdict(Sums), defaultdict(Sums)
+    total, by_area, by_day = Sums(), defaultdict[int, Sums](Sums), defaultdict[date, Sums](Sums)
     out = Figures()
     for t, day in tracks.values():
         s = track_sums(t, levels.get(t.area_id, 15))
@@ -251,7 +251,7 @@ def figures(*, point: ServicePoint | None = None, area: ServiceArea | None = Non
         scope &= Q(point_id=point.pk)
     if area is not None:
         scope &= Q(area_id=area.pk)
-    total, by_area, by_day = Sums(), defaultdict(Sums), defaultdict(Sums)
+    total, by_area, by_day = Sums(), defaultdict[int, Sums](Sums), defaultdict[date, Sums](Sums)
     short = (date_to - date_from).days < SHORT_PERIOD_DAYS
     if short:  # per day too: read the day rows only
         cells = _day_cells(scope, date_from, date_to)

@@ -147,10 +147,11 @@ def _names(model: Any, ids: set[int], field: str = "name") -> dict[int, tuple[st
     return {pk: (name, code) for pk, name, code in model.objects.filter(pk__in=ids).values_list("pk", field, "code")}
 
 
-def _unit_names(ids: set[int]) -> dict[int, tuple[str, str]]:
-    """Short names where there are any (a phone's chart has room for 8 characters, not 12)."""
-    rows = OrgUnit.objects.filter(pk__in=ids).values_list("pk", "short_name", "name", "code")
-    return {pk: (short or name, code) for pk, short, name, code in rows}
+def _unit_names(ids: set[int]) -> dict[int, tuple[str, str, str]]:
+    """(name, code, kind); short names where there are any (a phone's chart has room for 8
+    characters, not 12)."""
+    rows = OrgUnit.objects.filter(pk__in=ids).values_list("pk", "short_name", "name", "code", "kind")
+    return {pk: (short or name, code, kind) for pk, short, name, code, kind in rows}
 
 
 def _matter_names(keys: list[tuple[Any, ...]]) -> dict[tuple[int, int], tuple[str, str]]:
@@ -277,8 +278,10 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     ):
         rows = [(k, s) for k, s in breakdown(params, period, dim) if k[0]]
         names = _unit_names({k[0] for k, _s in rows})
-        cats = [names.get(k[0], ("?", ""))[0] for k, _s in rows]
-        links = [f"{key}={names.get(k[0], ('', ''))[1]}" for k, _s in rows]
+        if key == "department":  # a delegated matter decided by a township is counted under townships
+            rows = [(k, s) for k, s in rows if k[0] in names and names[k[0]][2] == OrgUnit.Kind.DEPARTMENT]
+        cats = [names[k[0]][0] if k[0] in names else "?" for k, _s in rows]
+        links = [f"{key}={names[k[0]][1]}" if k[0] in names else "" for k, _s in rows]
         if key == "township" and not rows:
             continue
         sec.charts.append(

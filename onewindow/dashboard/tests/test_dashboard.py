@@ -11,17 +11,15 @@ import zoneinfo
 from typing import Any
 
 import pytest
-import time_machine
 from openpyxl import load_workbook
 
 from conftest import login, make_user
 from onewindow.accounts.models import Role
-from onewindow.cases import services as svc
-from onewindow.cases.tests.conftest import all_materials, make_matter
 from onewindow.core.stats import Figure, Section, Table
 
 from .. import discovery
 from ..filters import parse_params
+from .conftest import MAY
 
 pytestmark = pytest.mark.django_db
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -49,37 +47,6 @@ def test_other_roles_are_refused(
     for user in (citizen, outsider, clerk, approver, township_officer, agent, enterprise_user):
         login(client, user)
         assert client.get(path).status_code == 403, user.username
-
-
-@pytest.fixture
-def cases(org: dict[str, Any], calendar: Any, citizen: Any, clerk: Any, township_officer: Any) -> dict[str, Any]:
-    """Three applications in May 2026: two to 住建局 (one at the district hall, one at 值夏镇),
-    one to 民政局; and one a year earlier."""
-    zjj = make_matter("ZJJ-201", "公共租赁住房保障", org["ZJJ"])
-    mzj = make_matter("MZJ-201", "临时救助", org["MZJ"])
-
-    def submit(mv: Any, actor: Any, when: datetime.datetime, channel: str = "counter") -> Any:
-        with time_machine.travel(when, tick=False):
-            return svc.case_submit(
-                applicant=citizen,
-                matter_version=mv,
-                channel=channel,
-                form_data={"address": "x"},
-                materials=all_materials(list(mv.materials.all())),
-                actor=actor,
-            )
-
-    return {
-        "zjj_hall": submit(zjj, clerk, datetime.datetime(2026, 5, 6, 10, tzinfo=TZ)),
-        "zjj_town": submit(zjj, township_officer, datetime.datetime(2026, 5, 7, 10, tzinfo=TZ), "online"),
-        "mzj": submit(mzj, clerk, datetime.datetime(2026, 5, 8, 10, tzinfo=TZ), "mobile"),
-        "last_year": submit(zjj, clerk, datetime.datetime(2025, 5, 8, 10, tzinfo=TZ)),
-        "zjj": zjj,
-        "mzj_matter": mzj,
-    }
-
-
-MAY = "date_from=2026-05-01&date_to=2026-05-31"
 
 
 def section(r: Any, key: str) -> Section:

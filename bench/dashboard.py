@@ -42,7 +42,8 @@ def admin_sql(sql: str) -> None:
 
 
 def load() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
+    a, b, c = os.getloadavg()
+    return f"load average {a:.2f} {b:.2f} {c:.2f}"
 
 
 def timed(label: str, fn: Any) -> Any:
@@ -102,8 +103,8 @@ def structure() -> dict[str, Any]:
     for m, v in zip(matters, versions, strict=True):
         m.current_version = v
     Matter.objects.bulk_update(matters, ["current_version"])
-    applicant = User.objects.create_user(username="applicant", password="x")  # noqa: S106 - bench data
-    leader = User.objects.create_user(username="leader", password="x")  # noqa: S106
+    applicant = User.objects.create_user(username="applicant", password="x")
+    leader = User.objects.create_user(username="leader", password="x")
     RoleAssignment.objects.create(user=leader, role=Role.LEADER, org_unit=gov)
     points = [ServicePoint.objects.create(org_unit=gov, code="HALL", name="区行政服务中心")]
     points += [ServicePoint.objects.create(org_unit=t, code=f"P{t.code}", name=f"{t.name}便民服务中心") for t in towns]
@@ -221,7 +222,7 @@ def measure(client: Client, label: str, url: str, repeat: int) -> tuple[float, f
         times.append((time.perf_counter() - t0) * 1000)
         assert r.status_code == 200, (url, r.status_code)
     times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     print(f"  {label:<44} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms", flush=True)
     return statistics.median(times), p95
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_user_home_unit'),
-        ('cases', '0002_case_delegations'),
+        ('cases', '0003_prereview'),
         ('catalog', '0006_version_counter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

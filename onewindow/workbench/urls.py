@@ -10,6 +10,7 @@ urlpatterns = [
     path("intake/queue/", views.intake_queue, name="intake_queue"),
     path("intake/applicant/", views.intake_applicant, name="intake_applicant"),
     path("queue/", views.queue, name="queue"),
+    path("work/<slug:action>/", views.work_list, name="work"),
     path("late/", views.late, name="late"),
     path("cases/<uuid:case_uuid>/", views.case_page, name="case"),
     path("cases/<uuid:case_uuid>/act/", views.case_act, name="case_act"),

@@ -19,13 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role, User
-from onewindow.cases import documents, routes, selectors
+from onewindow.cases import documents, owners, routes, selectors
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CasePause, CaseStep, RouteVersion
 from onewindow.catalog.models import Bundle, Matter
 from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.workdays import CalendarNotCovered
+
+from . import work
 
 View = Callable[..., HttpResponse]
 
@@ -47,18 +49,39 @@ def _user(request: HttpRequest) -> User:
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
+    """What waits for this person: a count per work list and the most urgent items across them;
+    the halls they work in (windows, or the manager's page); for supervisors, late cases and work
+    that nobody holds."""
+    from onewindow.core.models import UnownedWork
+
     user = _user(request)
+    tiles, rows, total = work.my_work(user)
+    supervisor = selectors.is_supervisor(user)
     context = {
+        "tiles": tiles,
+        "rows": rows,
+        "total": total,
+        "halls": work.my_halls(user),
         "can_intake": selectors.has_intake_role(user),
         "can_approve": selectors.approver_units(user).exists() or selectors.is_admin(user),
-        "is_supervisor": selectors.is_supervisor(user),
+        "is_supervisor": supervisor,
         "is_admin": selectors.is_admin(user),
-        "intake_count": selectors.intake_queue(user).count(),
-        "queue_count": selectors.step_queue(user).count(),
-        "late_count": selectors.late_cases(user).count() if selectors.is_supervisor(user) else 0,
+        "late_count": selectors.late_cases(user).count() if supervisor else 0,
+        "unowned_count": UnownedWork.objects.count() if supervisor else 0,
         "calendar_warning": next_year_warning(timezone.localdate()) if selectors.is_admin(user) else "",
     }
     return render(request, "workbench/home.html", context)
+
+
+@staff_required
+def work_list(request: HttpRequest, action: str) -> HttpResponse:
+    """One case work list of the person's units (受理, 恢复计时, 决定, 办结, 送达), most urgent first."""
+    user = _user(request)
+    if action not in work.CASE_LISTS:
+        raise NotFound()
+    qs = owners.unit_lists(user)[action]
+    rows = sorted(work.rows_of(action, qs, 300), key=work.urgency)
+    return render(request, "workbench/work_list.html", {"rows": rows, "label": owners.ACTIONS[action], "count": qs.count()})
 
 
 # --- front desk --------------------------------------------------------------------------------
@@ -230,8 +253,16 @@ def late(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not selectors.is_supervisor(user):
         raise PermissionDenied()
+    from django.utils.translation import gettext
+
+    from onewindow.core.models import UnownedWork
+
     cases = list(selectors.late_cases(user)[:300])
-    return render(request, "workbench/late.html", {"cases": cases, "today": timezone.localdate()})
+    unowned = list(UnownedWork.objects.all()[:300])
+    for u in unowned:
+        u.action_label = gettext(u.action)  # type: ignore[attr-defined]
+        u.reason = gettext(u.reason)
+    return render(request, "workbench/late.html", {"cases": cases, "unowned": unowned, "today": timezone.localdate()})
 
 
 @staff_required
@@ -271,6 +302,9 @@ def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         ).distinct()[:50],
         "progress_url": documents.progress_url(case),
         "form_rows": _form_rows(case),
+        "waiting": owners.case_waiting(case),
+        "visits": case.visits.count(),
+        "ticket_uuid": _uuid(request.GET.get("ticket", "")),
     }
     return render(request, "workbench/case.html", context)
 
@@ -351,6 +385,8 @@ def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
             svc.case_conclude(case=case, actor=user)
         elif action == "deliver":
             svc.case_deliver(case=case, actor=user, method=p.get("method", ""), tracking_number=p.get("tracking_number", ""))
+        elif action == "hand_over":
+            svc.case_hand_over(case=case, actor=user, ticket_uuid=_uuid(p.get("ticket", "")))
         else:
             raise NotFound(_("未知的操作。"))
     except CalendarNotCovered as exc:

@@ -1,0 +1,22 @@
+"""The whole demo district, built in the test database as `manage.py load_demo` builds it: nothing
+in it waits for nobody (`manage.py check_owners`), and the count of trips in person (F2) comes out
+of its cases. One test, because building the demo is the expensive part (about a minute and a half)."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.slow]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_district_has_no_unowned_work(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("load_demo", verbosity=0)
+    out = StringIO()
+    call_command("check_owners", stdout=out)  # raises CommandError, with the list, when anything is unowned
+    assert "0 without an owner" in out.getvalue()

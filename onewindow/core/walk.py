@@ -216,7 +216,8 @@ class Walk:
         self.language = language
         self.foreign: list[str] = []
         self.context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-        self.context.set_default_timeout(15000)
+        # Generous: a loaded CI machine renders the first page of a fresh process slowly.
+        self.context.set_default_timeout(30000)
         if language != "zh-hans":
             self.context.add_cookies([{"name": "django_language", "value": language, "url": self.base_url}])
         self.context.route("**/*", self._guard)

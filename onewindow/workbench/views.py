@@ -305,8 +305,25 @@ def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         "waiting": owners.case_waiting(case),
         "visits": case.visits.count(),
         "ticket_uuid": _uuid(request.GET.get("ticket", "")),
+        "window": _serving_window(case, user),
     }
     return render(request, "workbench/case.html", context)
+
+
+def _serving_window(case: Case, user: User) -> Any:
+    """The window where the ticket that brought the applicant is still being served, if this user
+    works at its hall: the clerk goes back there to finish and call the next person."""
+    if not case.ticket_uuid:
+        return None
+    from onewindow.hall import selectors as hall_selectors
+    from onewindow.hall.models import Ticket
+
+    ticket = (
+        Ticket.objects.filter(uuid=case.ticket_uuid, status__in=["called", "serving"]).select_related("window", "point").first()
+    )
+    if ticket is None or ticket.window is None or not hall_selectors.can_work_at(user, ticket.point):
+        return None
+    return ticket.window
 
 
 def _form_rows(case: Case) -> list[tuple[str, Any]]:

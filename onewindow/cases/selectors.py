@@ -131,6 +131,8 @@ def visible_cases(user: User) -> QuerySet[Case]:
     approve = approver_units(user)
     if approve.exists():
         q |= Q(pk__in=CaseStep.objects.filter(department__in=approve).values("case_id"))
+        # A district department reads (never acts on) the townships' cases of its delegated matters.
+        q |= Q(pk__in=Case.delegations.through.objects.filter(delegation__matter__department__in=approve).values("case_id"))
     intake = intake_units(user)
     if intake.exists():
         q |= Q(intake_unit__in=intake)

@@ -26,6 +26,7 @@ from onewindow.catalog.models import Bundle, Matter
 from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.workdays import CalendarNotCovered
+from onewindow.townships import selectors as township_selectors
 
 from . import work
 
@@ -69,6 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "late_count": selectors.late_cases(user).count() if supervisor else 0,
         "unowned_count": UnownedWork.objects.count() if supervisor else 0,
         "calendar_warning": next_year_warning(timezone.localdate()) if selectors.is_admin(user) else "",
+        "delegations": township_selectors.can_read_delegations(user),
     }
     return render(request, "workbench/home.html", context)
 

@@ -374,8 +374,11 @@ def build(ctx: DemoContext) -> None:
     with transaction.atomic():
         n_routes = build_routes(ctx, admin)
     n_cases = build_cases(ctx)
+    from .demo_history import build_history
+
+    n_history = build_history(ctx)
     raised = sweep_warnings()
     ctx.say(
         f"  cases: {n_routes} routes added ({RouteVersion.objects.count()} in all), {n_cases} demo cases added "
-        f"({Case.objects.count()} in all), {raised} warnings raised"
+        f"({Case.objects.count()} in all, {n_history} finished cases of the last half year added), {raised} warnings raised"
     )

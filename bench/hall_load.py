@@ -345,6 +345,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread workers, keep-alive)")
     ap.add_argument("--clients", default="1,8,32")
     ap.add_argument("--keep", action="store_true", help="keep the throw-away database")
+    ap.add_argument("--db-name", default="", help="name of the throw-away database (default hall_bench_<pid>)")
     args = ap.parse_args()
     levels = [int(x) for x in args.clients.split(",")]
     if not PG_URL.startswith("postgres"):
@@ -354,7 +355,7 @@ def main() -> int:
         print("pgbench not found (apt-get install postgresql-client)", file=sys.stderr)
         return 2
 
-    db_name = f"hall_bench_{os.getpid()}"
+    db_name = args.db_name or f"hall_bench_{os.getpid()}"
     db_url = with_db(PG_URL, db_name)
     psql(PG_URL, f'CREATE DATABASE "{db_name}"')
     var_dir = tempfile.mkdtemp(prefix="hall-bench-")

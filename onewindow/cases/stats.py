@@ -65,7 +65,12 @@ def by_channel(date_from: datetime.date | None = None, date_to: datetime.date | 
     )
     labels = dict(Channel.choices)
     return [
-        [str(labels.get(r["channel"], r["channel"])), r["n"], f"{100 * r['zero'] / r['n']:.1f}%", f"{100 * r['one'] / r['n']:.1f}%"]
+        [
+            str(labels.get(r["channel"], r["channel"])),
+            r["n"],
+            f"{100 * r['zero'] / r['n']:.1f}%",
+            f"{100 * r['one'] / r['n']:.1f}%",
+        ]
         for r in rows
         if r["n"]
     ]

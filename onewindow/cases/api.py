@@ -434,3 +434,9 @@ def hand_over(request: HttpRequest, case_uuid: UUID) -> Any:
     """The applicant collected the result at the window (待领取 -> 已送达)."""
     user = actor(request)
     return _detail(svc.case_hand_over(case=selectors.case_for(user, case_uuid), actor=user))
+
+
+# 网上预审 lives in its own module; mounted here so it shares /api/v1/cases/.
+from .prereview_api import router as _prereview_router  # noqa: E402
+
+router.add_router("/prereview", _prereview_router)

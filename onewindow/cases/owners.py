@@ -2,6 +2,7 @@
 
 | status | waits for | owner (whose work list) |
 | --- | --- | --- |
+| 待受理 submitted, 网上预审 pending | the department's pre-review (cases.prereview) | the lead department |
 | 待受理 submitted | accept, refuse or ask for a supplement | the intake unit (front desk) |
 | 待补正 supplement | the missing items | the applicant |
 | 审查中 in_review | each open step | that step's department (one item per open step) |
@@ -32,6 +33,7 @@ from . import selectors
 from .models import Case, CasePause, CaseStep
 
 ACTIONS = {
+    "prereview": _("网上预审"),
     "intake": _("受理"),
     "supplement": _("补正材料"),
     "review": _("审查"),
@@ -105,6 +107,9 @@ def case_waiting(case: Case, *, staffing: _Staffing | None = None) -> list[Waiti
     staffing = staffing or _Staffing()
     status = case.status
     applicant = Owner.of_applicant(case.applicant)
+    if status == Case.Status.SUBMITTED and case.prereview == Case.PreReview.PENDING:
+        # 网上预审 (cases.prereview): the lead department checks it before the front desk accepts.
+        return [_item(case, "prereview", staffing.approvers(case.department), since=case.received_at, due=case.intake_due)]
     if status == Case.Status.SUBMITTED:
         return [_item(case, "intake", staffing.intake(case.intake_unit), since=case.received_at, due=case.intake_due)]
     if status == Case.Status.SUPPLEMENT:
@@ -172,8 +177,14 @@ def unit_lists(user: Any) -> dict[str, Any]:
     cases = Case.objects.select_related("department", "intake_unit", "applicant")
     in_supplement = CasePause.objects.filter(ended_on__isnull=True, kind=CasePause.Kind.SUPPLEMENT).values("case_id")
     non_supplement_pause = Q(status=Case.Status.PAUSED) & ~Q(pk__in=in_supplement)
+    submitted = cases.filter(status=Case.Status.SUBMITTED)
     return {
-        "intake": by("intake_unit", intake, cases.filter(status=Case.Status.SUBMITTED)).order_by("intake_due", "received_at"),
+        "prereview": by("department", approve, submitted.filter(prereview=Case.PreReview.PENDING)).order_by(
+            "intake_due", "received_at"
+        ),
+        "intake": by("intake_unit", intake, submitted.exclude(prereview=Case.PreReview.PENDING)).order_by(
+            "intake_due", "received_at"
+        ),
         "review": selectors.step_queue(user),
         "resume": by("department", approve, cases.filter(non_supplement_pause)).order_by("committed_due", "received_at"),
         "decide": by("department", approve, cases.filter(status=Case.Status.REVIEWED)).order_by("committed_due", "received_at"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import prereview, views
 
 app_name = "workbench"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("intake/applicant/", views.intake_applicant, name="intake_applicant"),
     path("queue/", views.queue, name="queue"),
     path("work/<slug:action>/", views.work_list, name="work"),
+    path("prereview/", prereview.queue, name="prereview_queue"),
+    path("prereview/<uuid:case_uuid>/", prereview.check, name="prereview_check"),
     path("late/", views.late, name="late"),
     path("cases/<uuid:case_uuid>/", views.case_page, name="case"),
     path("cases/<uuid:case_uuid>/act/", views.case_act, name="case_act"),

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role, User
-from onewindow.cases import documents, owners, routes, selectors
+from onewindow.cases import documents, owners, prereview, routes, selectors
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CasePause, CaseStep, RouteVersion
+from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, Matter
 from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
@@ -175,7 +176,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 matter_version=matter.current_version if matter else None,
                 bundle=bundle,
                 channel=channel,
-                form_data={f["name"]: request.POST.get(f"form_{f['name']}", "").strip() for f in schema if f.get("name")},
+                form_data=formschema.posted(schema, request.POST, prefix="form_", fill_default=False),
                 materials=materials,
                 actor=user,
                 ticket_uuid=ticket.uuid if ticket else None,
@@ -195,6 +196,11 @@ def intake(request: HttpRequest) -> HttpResponse:
         "bundle": bundle,
         "requirements": requirements,
         "schema": schema,
+        "form_fields": formschema.bound(
+            schema, formschema.posted(schema, request.POST, prefix="form_", fill_default=False), errors.get("fields")
+        )
+        if schema
+        else [],
         "errors": errors,
         "post": request.POST if request.method == "POST" else {},
         "prefill_id": (ticket.id_number if ticket else "") or "",
@@ -290,7 +296,10 @@ def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         "warnings": case.warnings.filter(resolved_at__isnull=True).select_related("step"),
         "pauses": case.pauses.all(),
         "supplement": case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT).first(),
-        "requirements": svc.case_requirements(case),
+        "requirements": svc.uploadable_requirements(case),  # the form's own lines are fixed as fields
+        "fix_fields": formschema.fields_of(svc.case_form_schema(case), fill_default=False),
+        "prereview_open": case.prereview in (Case.PreReview.PENDING, Case.PreReview.FIX_REQUESTED),
+        "can_prereview": prereview.can_prereview(user, case),
         "missing": svc.missing_requirements(case) if case.status == Case.Status.SUBMITTED else [],
         "notices": documents.available_kinds(case),
         "can_intake": can_intake,
@@ -329,10 +338,8 @@ def _serving_window(case: Case, user: User) -> Any:
 
 
 def _form_rows(case: Case) -> list[tuple[str, Any]]:
-    """The application form with its labels (the schema of the matter or of every bundle matter)."""
-    versions = [case.matter_version] if case.matter_version_id else list(case.bundle_versions.all())
-    labels = {f.get("name"): f.get("label") or f.get("name") for v in versions if v for f in (v.form_schema or [])}
-    return [(labels.get(k, k), v) for k, v in case.form_data.items() if k != "demo_key"]
+    """The application form with its labels and values as read (the matter's or the bundle's form)."""
+    return formschema.rows(svc.case_form_schema(case), case.form_data)
 
 
 def _labelled(events: Any) -> list[Any]:
@@ -367,6 +374,9 @@ def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
                     items.append({"name": req.name, "reason": p.get(f"reason_{req.pk}", ""), "requirement": req.pk})
             if p.get("other_name", "").strip():
                 items.append({"name": p["other_name"], "reason": p.get("other_reason", "")})
+            for f in formschema.fields_of(svc.case_form_schema(case), fill_default=False):
+                if p.get(f"fixfield_{f.name}") == "on":
+                    items.append({"field": f.name, "reason": p.get(f"fixreason_{f.name}", "")})
             svc.case_request_supplement(case=case, actor=user, items=items)
         elif action in ("claim", "approve", "reject", "return", "assign"):
             step = case.steps.filter(uuid=_uuid(p.get("step", ""))).first()

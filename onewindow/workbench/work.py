@@ -41,7 +41,11 @@ class Tile:
 
 
 def list_url(action: str) -> str:
-    return reverse("workbench:queue") if action == "review" else reverse("workbench:work", args=[action])
+    if action == "review":
+        return reverse("workbench:queue")
+    if action == "prereview":
+        return reverse("workbench:prereview_queue")
+    return reverse("workbench:work", args=[action])
 
 
 def _day(value: Any) -> datetime.date | None:
@@ -59,10 +63,13 @@ def rows_of(action: str, qs: Any, limit: int) -> list[Row]:
             case, due, since, detail = obj.case, obj.due_on, obj.opened_on, f"{obj.name} · {obj.department.name}"
         else:
             case, detail = obj, obj.department.name
-            due = {"intake": case.intake_due, "deliver": None}.get(action, case.committed_due)
-            since = {"intake": case.received_at, "conclude": case.decided_at, "deliver": case.concluded_at}.get(
-                action, case.updated_at
-            )
+            due = {"intake": case.intake_due, "prereview": case.intake_due, "deliver": None}.get(action, case.committed_due)
+            since = {
+                "intake": case.received_at,
+                "prereview": case.received_at,
+                "conclude": case.decided_at,
+                "deliver": case.concluded_at,
+            }.get(action, case.updated_at)
         out.append(
             Row(
                 action=action,

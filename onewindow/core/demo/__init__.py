@@ -20,8 +20,11 @@ DEMO_STEPS = [
     "onewindow.filings.demo",
     "onewindow.portal.demo",
     "onewindow.assistance.demo",
+    "onewindow.townships.demo",
     "onewindow.welfare.demo",
     "onewindow.ratings.demo",
+    # Last: it ranks matters by what the steps above used (cases, bookings, filings).
+    "onewindow.catalog.demo.forms",
 ]
 
 DEMO_PASSWORD = "Qingyuan@2021"  # noqa: S105 - documented demo persona password, demo data only

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0002_case_delegations'),
+        ('cases', '0003_prereview'),
     ]
 
     operations = [

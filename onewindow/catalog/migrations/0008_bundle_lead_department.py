@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_user_home_unit'),
-        ('catalog', '0006_version_counter'),
+        ('catalog', '0007_forms_prereview_provided_by'),
     ]
 
     operations = [

@@ -176,3 +176,24 @@ def test_owner_of_answers_for_one_owner_states_and_steps(
     assert ownership.owner_of(case) is None  # three departments at once: ask each step
     step = case.steps.select_related("department", "case").first()
     assert ownership.owner_of(step).unit == step.department  # type: ignore[union-attr]
+
+
+def test_an_application_in_online_pre_review_is_the_lead_departments(
+    matter_zjj: Any, citizen: Any, clerk: Any, approver: Any
+) -> None:
+    from onewindow.catalog.models import MatterVersion
+
+    MatterVersion.objects.filter(pk=matter_zjj.pk).update(online_prereview=True)  # a fixture shortcut
+    matter_zjj.refresh_from_db()
+    case = svc.case_submit(
+        applicant=citizen,
+        matter_version=matter_zjj,
+        channel="online",
+        form_data={"address": "值夏镇1号"},
+        materials=all_materials(list(matter_zjj.materials.all())),
+        actor=citizen,
+    )
+    [item] = ownership.waiting_for(case)
+    assert item.action == "prereview" and item.owner is not None and item.owner.unit == matter_zjj.matter.department
+    lists = Lists({"clerk": clerk, "zjj": approver}, citizen)
+    assert lists.containing(case) == {("zjj", "prereview")}

@@ -205,12 +205,14 @@ def python_literal_runs(source: str) -> set[str]:
     return runs
 
 
-DATA_FIELDS = ("name", "title", "display_name", "search_name", "person_name")
+def _is_data_field(field: Any) -> bool:
+    name = field.name
+    return field.get_internal_type() == "CharField" and (name.endswith("name") or name.endswith("title"))
 
 
 def data_values(runs: set[str]) -> set[str]:
-    """The runs that are, word for word, a name or title stored in the database (an area named
-    like its theme, "不动产服务区"): data, not an untranslated UI string."""
+    """The runs that are a run of a name or title stored in the database (an area named like its
+    theme, "不动产服务区"; a route stage named "阶段1"): data, not an untranslated UI string."""
     from django.apps import apps
 
     found: set[str] = set()
@@ -218,10 +220,12 @@ def data_values(runs: set[str]) -> set[str]:
         if not model.__module__.startswith("onewindow."):
             continue
         for field in model._meta.concrete_fields:
-            if field.name in DATA_FIELDS and field.get_internal_type() == "CharField":
-                found.update(
-                    model._default_manager.filter(**{f"{field.name}__in": list(runs)}).values_list(field.name, flat=True)
-                )
+            if not _is_data_field(field):
+                continue
+            for run in runs - found:
+                values = model._default_manager.filter(**{f"{field.name}__contains": run}).values_list(field.name, flat=True)[:20]
+                if any(run in CJK_RUN.findall(v or "") for v in values):
+                    found.add(run)
     return found
 
 

@@ -14,4 +14,6 @@ SWEEPS: list[str] = [
     "onewindow.core.ownership.sweep_unowned",
     "onewindow.ratings.sweeps.send_invitations",
     "onewindow.ratings.sweeps.sweep_follow_ups",
+    # After close_day, so the day's last abandoned tickets are counted in the same minute.
+    "onewindow.core.rollups.refresh_all",
 ]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -256,6 +257,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "workbench/queue.html", {"steps": steps, "mine": mine, "today": timezone.localdate()})
 
 
+LATE_PER_PAGE = 50
+
+
 @staff_required
 def late(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -265,12 +269,13 @@ def late(request: HttpRequest) -> HttpResponse:
 
     from onewindow.core.models import UnownedWork
 
-    cases = list(selectors.late_cases(user)[:300])
+    page = Paginator(selectors.late_cases(user), LATE_PER_PAGE).get_page(request.GET.get("page"))
     unowned = list(UnownedWork.objects.all()[:300])
     for u in unowned:
         u.action_label = gettext(u.action)  # type: ignore[attr-defined]
         u.reason = gettext(u.reason)
-    return render(request, "workbench/late.html", {"cases": cases, "unowned": unowned, "today": timezone.localdate()})
+    context = {"cases": page, "page": page, "unowned": unowned, "today": timezone.localdate()}
+    return render(request, "workbench/late.html", context)
 
 
 @staff_required

@@ -7,7 +7,7 @@ import datetime
 from typing import Any
 
 from onewindow.cases import services as svc
-from onewindow.cases import stats
+from onewindow.cases import visits as stats
 from onewindow.cases.models import CaseVisit
 
 from .conftest import all_materials
@@ -44,7 +44,7 @@ def test_trips_in_person_are_counted_from_cases(matter_zjj: Any, citizen: Any, c
     f = stats.visit_figures()
     assert (f["done"], f["zero"], f["at_most_one"]) == (3, 1, 2)
     assert (f["zero_share"], f["at_most_one_share"], f["mean"]) == (33.3, 66.7, 1.0)
-    [section] = stats.sections(user=None, params={})
+    section = stats.visit_section({})
     assert section.key == "visits" and [fig.value for fig in section.figures][:3] == [3, 33.3, 66.7]
     assert stats.visit_figures(date_from=datetime.date(2026, 4, 2))["done"] == 0
 

@@ -21,7 +21,7 @@ def test_demo_district_has_no_unowned_work(settings: Any) -> None:
     call_command("check_owners", stdout=out)  # raises CommandError, with the list, when anything is unowned
     assert "0 without an owner" in out.getvalue()
     # 一次不跑 from the demo's cases: plausible, and computed (not typed in)
-    from onewindow.cases.stats import visit_figures
+    from onewindow.cases.visits import visit_figures
 
     f = visit_figures()
     assert f["done"] >= 1000

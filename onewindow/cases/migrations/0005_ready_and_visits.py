@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_prereview'),
+        ('cases', '0004_rollups'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_rollups'),
+        ('cases', '0005_ready_and_visits'),
     ]
 
     operations = [

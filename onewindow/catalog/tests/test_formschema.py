@@ -129,4 +129,5 @@ def test_every_family_builds_a_valid_schema(dept: str) -> None:
                 assert len(names) == len(set(names)), (name, dept)
                 assert formschema.is_structured(schema)
                 assert len(formschema.fields_of(schema, fill_default=False)) == len(schema)
+                formschema.validate(schema, formschema.example_values(schema))  # demo data passes
     assert general_fields("x")

@@ -11,4 +11,6 @@ SWEEPS: list[str] = [
     "onewindow.cases.sweeps.sweep_warnings",
     "onewindow.accounts.services.login_failures_purge",
     "onewindow.hall.services.close_day",
+    "onewindow.ratings.sweeps.send_invitations",
+    "onewindow.ratings.sweeps.sweep_follow_ups",
 ]

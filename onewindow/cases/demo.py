@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onewindow.accounts.models import User
-from onewindow.catalog import formschema
+from onewindow.catalog.demo.formlib import example_values
 from onewindow.catalog.models import Bundle, Matter, MatterVersion
 from onewindow.core.demo import DemoContext
 
@@ -130,7 +130,7 @@ def _form(version: MatterVersion | None, versions: list[MatterVersion] | None = 
     candidates: list[MatterVersion | None] = list(versions) if versions else [version]
     schema = [f for v in candidates if v for f in (v.form_schema or [])]
     # Values that pass the schema's validation whatever its types (catalog.formschema).
-    data: dict[str, Any] = {**formschema.example_values(schema), "demo_key": key}
+    data: dict[str, Any] = {**example_values(schema), "demo_key": key}
     return data
 
 

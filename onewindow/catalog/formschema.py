@@ -378,37 +378,3 @@ def rows(schema: list[dict[str, Any]] | None, data: dict[str, Any]) -> list[tupl
     out = [(f.label, f.display_value) for f in fields if f.display_value]
     out += [(k, str(v)) for k, v in (data or {}).items() if k not in known and k != "demo_key" and v not in ("", None)]
     return out
-
-
-def example_values(schema: list[dict[str, Any]] | None, *, known: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Plausible values that pass `validate` for any schema (demo data and tests): `known` values
-    first (a person's name, ID number, phone), then one value per type."""
-    from stdnum.cn import ric, uscc
-
-    today = timezone.localdate()
-    person_id = "36080319800101123" + ric.calc_check_digit("360803198001011230")
-    ent_body = "91360803MA0000001"
-    samples: dict[str, Any] = {
-        "text": "演示数据",
-        "textarea": "演示数据",
-        "address": "青原区河东街道青原大道88号",
-        "phone": "13907960000",
-        "id_number": person_id,
-        "uscc": ent_body + uscc.calc_check_digit(ent_body),
-        "yesno": NO,
-    }
-    out: dict[str, Any] = {}
-    for f in fields_of(schema, fill_default=False):
-        if known and f.name in known:
-            out[f.name] = known[f.name]
-        elif f.type == "number":
-            low = f.min if f.min is not None else Decimal(1)
-            out[f.name] = int(max(low, min(Decimal(1), f.max if f.max is not None else Decimal(1))))
-        elif f.type == "date":
-            out[f.name] = (today if f.not_past else today - datetime.timedelta(days=30)).isoformat()
-        elif f.type == "choice":
-            out[f.name] = f.choices[0]
-        else:
-            value = samples.get(f.type, "演示数据")
-            out[f.name] = value[: f.max_length] if f.max_length and isinstance(value, str) else value
-    return out

@@ -147,7 +147,7 @@ def generate_cases(s: dict[str, Any], n: int) -> None:
       received_at, received_on, intake_due, accepted_at, committed_days, statutory_days, extension_days, paused_days,
       committed_due, statutory_due, status_before_pause, current_stage, warning_level, refusal_reasons, decision,
       decision_reason, decided_at, concluded_at, delivery_method, tracking_number, delivered_at,
-      applicant_id, department_id, intake_unit_id, matter_version_id)
+      applicant_id, department_id, intake_unit_id, matter_version_id, prereview, prereview_note)
     SELECT rec, rec, gen_random_uuid(), 'B' || lpad(i::text, 10, '0'), 'ABCDEF',
       ({CHANNELS})[1 + floor(r2 * 9)::int], mv.names[k],
       CASE WHEN rec > now() - interval '40 days' THEN (CASE WHEN r < 0.15 THEN 'submitted' ELSE 'in_review' END)
@@ -165,7 +165,7 @@ def generate_cases(s: dict[str, Any], n: int) -> None:
       '', '', NULL,
       {s["applicant"].pk}, mv.depts[k],
       CASE WHEN r2 < 0.25 THEN (ARRAY[{towns}])[1 + floor(r3 * 9)::int] ELSE {s["gov"].pk} END,
-      mv.ids[k]
+      mv.ids[k], '', ''
     FROM g, mv
     """
     with connection.cursor() as cur:

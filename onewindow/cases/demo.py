@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onewindow.accounts.models import User
+from onewindow.catalog.demo.formlib import example_values
 from onewindow.catalog.models import Bundle, Matter, MatterVersion
 from onewindow.core.demo import DemoContext
 
@@ -128,22 +129,8 @@ def build_routes(ctx: DemoContext, admin: User) -> int:
 def _form(version: MatterVersion | None, versions: list[MatterVersion] | None = None, key: str = "") -> dict[str, Any]:
     candidates: list[MatterVersion | None] = list(versions) if versions else [version]
     schema = [f for v in candidates if v for f in (v.form_schema or [])]
-    data: dict[str, Any] = {"demo_key": key}
-    for f in schema:
-        name = f.get("name")
-        if not name:
-            continue
-        kind = f.get("type", "text")
-        if "phone" in name:
-            data[name] = "13907960000"
-        elif kind == "number":
-            data[name] = "1"
-        elif kind == "date":
-            data[name] = "2026-11-20"
-        elif kind == "choice" and f.get("choices"):
-            data[name] = f["choices"][0] if isinstance(f["choices"][0], str) else f["choices"][0][0]
-        else:
-            data[name] = "演示数据"
+    # Values that pass the schema's validation whatever its types (catalog.formschema).
+    data: dict[str, Any] = {**example_values(schema), "demo_key": key}
     return data
 
 

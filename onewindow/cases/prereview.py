@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import User
@@ -38,7 +38,7 @@ from onewindow.core.errors import PermissionDenied, ValidationFailed
 from . import selectors
 from . import services as svc
 from .errors import PreReviewNotOpen
-from .models import Case
+from .models import Case, CasePause
 
 
 def can_prereview(user: User, case: Case) -> bool:
@@ -51,7 +51,9 @@ def prereview_queue(user: User) -> QuerySet[Case]:
     qs = Case.objects.filter(status=Case.Status.SUBMITTED, prereview=Case.PreReview.PENDING)
     if not selectors.is_admin(user):
         qs = qs.filter(department__in=selectors.approver_units(user))
-    return qs.select_related("applicant", "department").order_by("intake_due", "received_at")
+    # Back after the applicant's correction: the one notice has been used, so check it once more.
+    corrected = Exists(CasePause.objects.filter(case=OuterRef("pk"), kind=CasePause.Kind.SUPPLEMENT))
+    return qs.annotate(corrected=corrected).select_related("applicant", "department").order_by("intake_due", "received_at")
 
 
 def prereview_case_for(user: User, case_uuid: Any) -> Case:

@@ -123,6 +123,7 @@ def test_fix_request_is_the_one_notice_and_the_applicant_corrects_online(form_ma
     )
     assert case.form_data["area"] == 89.5
     assert case.status == Case.Status.SUBMITTED and case.prereview == Case.PreReview.PENDING
+    assert pr.prereview_queue(approver_bdc).get().corrected  # marked in the queue as back after a fix
     assert case.intake_due >= due_before  # the paused working days were given back
     # The department checks again and passes it; the front desk accepts; no second notice exists.
     case = pr.prereview_pass(case=case, actor=approver_bdc, note="材料齐全")

@@ -110,3 +110,36 @@ def test_apply_prereview_fix_pass_accept(
     case.refresh_from_db()
     assert case.status == Case.Status.IN_REVIEW
     k.finish("accepted")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [375, 1280])
+def test_in_english_the_form_and_the_prereview_sheet_are_translated(
+    width: int, org: Any, calendar: Any, citizen: Any, approver_bdc: Any, walker: Any
+) -> None:
+    """The same pages in English: field labels, help, units and choices of the catalog's form in
+    English, and no UI string of the form, the materials step or the pre-review pages left in
+    Chinese (the harness checks every page)."""
+    from .test_prereview import submit_online
+
+    matter = make_form_matter(org["BDC"])
+    c = walker("citizen-form-en", width, language="en")
+    c.login("citizen", PASSWORD, next_path="/me/")
+    c.goto(f"/apply/matter/{matter.uuid}/")
+    c.click("button.btn-block[type=submit]")
+    c.page.check("input[name=confirmed]")
+    c.click("form button.btn-block[type=submit]")
+    c.expect("label[for=f-property_no] >> text=Property certificate number")
+    c.click("button[name=next]")  # empty: every error at once, in English
+    c.expect("text=This field is required.")
+    c.finish("form-errors")
+
+    case = submit_online(matter, citizen)
+    approver_bdc.display_name = "郭文斌"
+    approver_bdc.save(update_fields=["display_name"])
+    d = walker("approver-prereview-en", width, language="en")
+    d.login("approver_bdc", PASSWORD)
+    d.click("nav.wb-nav a[href='/workbench/prereview/']")
+    d.click(f"a[href='/workbench/prereview/{case.uuid}/']")
+    d.expect("text=Floor area")
+    d.finish("sheet")

@@ -10,7 +10,13 @@ with English beside them (catalog data; the pages show the reader's language).
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
+
+from onewindow.catalog import formschema
 
 S = dict[str, Any]
 
@@ -753,3 +759,37 @@ def material_links(material: dict[str, Any], schema: list[S], audience: str) -> 
     if material.get("shared_key") == "business_licence":
         return {"provided_by": "enterprise", "form_fields": []}
     return {"provided_by": "", "form_fields": []}
+
+
+def example_values(schema: list[dict[str, Any]] | None, *, known: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Plausible values that pass `validate` for any schema (demo data and tests): `known` values
+    first (a person's name, ID number, phone), then one value per type."""
+    from stdnum.cn import ric, uscc
+
+    today = timezone.localdate()
+    person_id = "36080319800101123" + ric.calc_check_digit("360803198001011230")
+    ent_body = "91360803MA0000001"
+    samples: dict[str, Any] = {
+        "text": "演示数据",
+        "textarea": "演示数据",
+        "address": "青原区河东街道青原大道88号",
+        "phone": "13907960000",
+        "id_number": person_id,
+        "uscc": ent_body + uscc.calc_check_digit(ent_body),
+        "yesno": formschema.NO,
+    }
+    out: dict[str, Any] = {}
+    for f in formschema.fields_of(schema, fill_default=False):
+        if known and f.name in known:
+            out[f.name] = known[f.name]
+        elif f.type == "number":
+            low = f.min if f.min is not None else Decimal(1)
+            out[f.name] = int(max(low, min(Decimal(1), f.max if f.max is not None else Decimal(1))))
+        elif f.type == "date":
+            out[f.name] = (today if f.not_past else today - datetime.timedelta(days=30)).isoformat()
+        elif f.type == "choice":
+            out[f.name] = f.choices[0]
+        else:
+            value = samples.get(f.type, "演示数据")
+            out[f.name] = value[: f.max_length] if f.max_length and isinstance(value, str) else value
+    return out

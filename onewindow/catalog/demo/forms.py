@@ -12,6 +12,7 @@ version already has a structured form is left alone.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django.db import transaction
 
@@ -92,6 +93,72 @@ def publish_form(matter: Matter) -> bool:
     return True
 
 
+def _transfer_form(applicant: Any, **changes: Any) -> dict[str, Any]:
+    data = {
+        "applicant_name": applicant.display_name,
+        "applicant_id": applicant.id_number,
+        "applicant_phone": applicant.phone,
+        "applicant_address": "青原区值夏镇值夏村15号",
+        "has_agent": "no",
+        "property_no": "赣（2021）青原区不动产权第0001234号",
+        "location": "青原区河东街道青原大道88号3栋201室",
+        "area": 89.5,
+        "usage": "住宅",
+        "seller_name": "王建国",
+        "seller_id": "360803197001013337",
+        "transfer_reason": "买卖",
+        "price": 560000,
+        "contract_no": "QY2021-000123",
+        "ownership": "单独所有",
+        "delivery": "窗口领取",
+    }
+    return {**data, **changes}
+
+
+def build_prereview_examples(ctx: DemoContext) -> int:
+    """Two online applications for the real-estate transfer with its real form, so the 网上预审
+    queue and the applicant's fix page have something to show: one waiting for the department,
+    one the department returned for a fix (the area does not match the certificate)."""
+    from django.core.files.base import ContentFile
+
+    from onewindow.accounts.models import User
+    from onewindow.cases import prereview
+    from onewindow.cases import services as svc
+    from onewindow.cases.demo import _scan_pdf
+    from onewindow.cases.models import Case
+
+    matter = Matter.objects.filter(department__code="BDC", search_name="不动产转移登记").select_related("current_version").first()
+    people = {u.username: u for u in User.objects.filter(username__in=["citizen", "citizen2", "approver_bdc"])}
+    if matter is None or matter.current_version is None or not matter.current_version.online_prereview or len(people) < 3:
+        return 0
+    version = matter.current_version
+    scan = _scan_pdf()
+    added = 0
+    for key, username, area in (("prereview-pending", "citizen", 89.5), ("prereview-fix", "citizen2", 8.95)):
+        if Case.objects.filter(form_data__demo_key=key).exists():
+            continue
+        applicant = people[username]
+        materials = [
+            svc.MaterialInput(requirement=r, file=ContentFile(scan, name="scan.pdf"))
+            for r in version.materials.all()
+            if r.need == "required" and not (r.provided_by == "form" or (r.provided_by == "identity" and applicant.verified_at))
+        ]
+        case = svc.case_submit(
+            applicant=applicant,
+            matter_version=version,
+            channel="online",
+            form_data={**_transfer_form(applicant, area=area), "demo_key": key},
+            materials=materials,
+            actor=applicant,
+        )
+        if key == "prereview-fix":
+            prereview.prereview_request_fix(
+                case=case, actor=people["approver_bdc"], fields={"area": "与不动产权证书记载的 89.5 平方米不符，请核对后修改"}
+            )
+        added += 1
+    return added
+
+
 def build(ctx: DemoContext) -> None:
     matters = form_matters()
     added = 0
@@ -99,3 +166,5 @@ def build(ctx: DemoContext) -> None:
         added += publish_form(matter)
         ctx.progress("application forms", i, len(matters))
     ctx.say(f"  forms: {added} matters got a structured application form ({len(matters)} in all: top {TOP} by use + bundles)")
+    examples = build_prereview_examples(ctx)
+    ctx.say(f"  forms: {examples} online applications in 网上预审 added")

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from onewindow.cases.tests.formdata import APPLICANT_ID, filled_form
 from onewindow.catalog import formschema
-from onewindow.catalog.demo.formlib import FAMILIES, form_for, general_fields
+from onewindow.catalog.demo.formlib import FAMILIES, example_values, form_for, general_fields
 from onewindow.core.errors import ValidationFailed
 
 SCHEMA: list[dict[str, Any]] = [
@@ -129,4 +129,5 @@ def test_every_family_builds_a_valid_schema(dept: str) -> None:
                 assert len(names) == len(set(names)), (name, dept)
                 assert formschema.is_structured(schema)
                 assert len(formschema.fields_of(schema, fill_default=False)) == len(schema)
+                formschema.validate(schema, example_values(schema))  # demo data passes
     assert general_fields("x")

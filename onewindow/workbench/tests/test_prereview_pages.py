@@ -119,3 +119,31 @@ def test_intake_page_renders_the_real_form_and_reports_every_error(client, form_
     assert case.prereview == "" and case.form_data["price"] == 560000
     detail = client.get(f"/workbench/cases/{case.uuid}/").content.decode()
     assert "成交价格" in detail and "560000 元" in detail
+
+
+def test_clerks_notice_asks_for_fields_never_for_the_form_as_a_file(client, form_matter, citizen, clerk):
+    version = form_matter.current_version
+    from onewindow.cases import services as svc
+    from onewindow.cases.tests.conftest import pdf_file
+
+    case = svc.case_submit(
+        applicant=citizen,
+        matter_version=version,
+        channel="counter",
+        form_data=filled_form(),
+        materials=[svc.MaterialInput(requirement=r, file=pdf_file()) for r in version.materials.exclude(provided_by="form")],
+        actor=clerk,
+    )
+    form_line = version.materials.get(provided_by="form")
+    client.force_login(clerk)
+    page = client.get(f"/workbench/cases/{case.uuid}/").content.decode()
+    assert f'name="need_{form_line.pk}"' not in page and 'name="fixfield_price"' in page
+    notice = {"action": "supplement", "fixfield_price": "on", "fixreason_price": "与合同不一致"}
+    # A forged request for the form line as a file is refused, and nothing changes.
+    client.post(f"/workbench/cases/{case.uuid}/act/", {**notice, f"need_{form_line.pk}": "on"})
+    case.refresh_from_db()
+    assert case.status == "submitted" and not case.pauses.exists()
+    client.post(f"/workbench/cases/{case.uuid}/act/", notice)
+    case.refresh_from_db()
+    assert case.status == "supplement"
+    assert case.pauses.get().items == [{"name": "成交价格", "reason": "与合同不一致", "field": "price"}]

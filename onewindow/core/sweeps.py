@@ -10,5 +10,6 @@ SWEEPS: list[str] = [
     "onewindow.appointments.services.mark_no_shows",
     "onewindow.cases.sweeps.sweep_warnings",
     "onewindow.accounts.services.login_failures_purge",
+    "onewindow.core.ratelimit.purge",
     "onewindow.hall.services.close_day",
 ]

@@ -329,3 +329,31 @@ def staff_plan(request: HttpRequest, area: Any) -> HttpResponse:
         "displaced": selectors.displaced_bookings(user=request.user, area=a),
     }
     return render(request, "appointments/staff_plan.html", ctx)
+
+
+def kiosk_checkin(request: HttpRequest, point: Any) -> HttpResponse:
+    """The kiosk's appointment check-in screen: scan the booking's QR code (scanner or camera) or
+    type the code; the booking becomes its priority ticket and the receipt prints. Bound to a
+    registered kiosk of the point like every kiosk page (the device's token is the one the kiosk
+    API check-in uses), and rate limited."""
+    from django.urls import reverse
+
+    from onewindow.hall import kiosk as hall_kiosk
+    from onewindow.hall import selectors as hall_selectors
+
+    place = hall_selectors.point_by_uuid(point)
+    if place is None:
+        raise NotFound()
+    token = hall_kiosk.require_device(request, place)
+    error = None
+    if request.method == "POST":
+        try:
+            hall_kiosk.throttle(request, place, "checkin")
+            result = services.booking_check_in(actor=None, code=request.POST.get("code", ""), kiosk_token=token)
+        except ApplicationError as exc:
+            error = exc
+        else:
+            receipt = reverse("hall:receipt", args=[result.ticket.uuid]) + "?print=1"
+            return redirect(receipt + ("&late=1" if result.late else ""))
+    status = error.status if error is not None else 200
+    return render(request, "appointments/kiosk_checkin.html", {"point": place, "error": error}, status=status)

@@ -427,3 +427,30 @@ def test_malformed_input_is_refused_cleanly(
         r = client.post(url, {"op": op, field: "not-a-uuid"}, follow=True)
         assert r.status_code in (200, 404)
     assert SessionRule.objects.filter(area=hall["area"], is_active=True).count() == 6
+
+
+def test_kiosk_check_in_screen_turns_the_booking_into_its_priority_ticket(
+    client: Client, hall: dict[str, Any], booking: Booking
+) -> None:
+    from onewindow.hall.kiosk import KIOSK_COOKIE
+    from onewindow.hall.models import Ticket
+
+    hall["point"].kiosk_token = "kiosk-secret-qyzx"
+    hall["point"].save(update_fields=["kiosk_token"])
+    hall["town_point"].kiosk_token = "kiosk-secret-town"
+    hall["town_point"].save(update_fields=["kiosk_token"])
+    url = f"/appointments/kiosk/{hall['point'].uuid}/check-in/"
+    with time_machine.travel(at(2026, 12, 2, 9, 45), tick=False):
+        assert client.post(url, {"code": booking.code}).status_code == 403  # not a registered kiosk
+        client.cookies[KIOSK_COOKIE] = "kiosk-secret-town"  # another hall's kiosk
+        assert client.post(f"/appointments/kiosk/{hall['town_point'].uuid}/check-in/", {"code": booking.code}).status_code == 404
+        client.cookies[KIOSK_COOKIE] = "kiosk-secret-qyzx"
+        page = client.get(url)
+        assert page.status_code == 200 and 'name="code"' in page.content.decode()
+        assert client.post(url, {"code": "NOPE1234"}).status_code == 404
+        r = client.post(url, {"code": booking.code.lower()})
+    assert r.status_code == 302 and "/receipt/?print=1" in r["Location"]
+    booking.refresh_from_db()
+    ticket = Ticket.objects.get(booking_ref=booking.code)
+    assert booking.status == "checked_in" and (ticket.priority, ticket.source) == ("appointment", "appointment")
+    assert ticket.number in client.get(r["Location"]).content.decode()

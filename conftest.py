@@ -155,9 +155,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# Skipped on a developer's machine without chromium; in CI (CI=true, set by .ci/run) a missing
+# browser fails the browser tests instead of skipping them.
 BROWSER_MARKS = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed (apt-get install chromium)"
+    ),
 ]
 
 
@@ -167,7 +171,10 @@ def browser() -> Iterator[Any]:
     personas): Playwright's event loop must start after the database set-up."""
     from django.db import connections
 
-    sync_api = pytest.importorskip("playwright.sync_api")
+    if os.environ.get("CI"):
+        import playwright.sync_api as sync_api
+    else:
+        sync_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls are still
     # synchronous, so Django's async-safety guard is lifted for browser tests only.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -187,3 +194,21 @@ def browser() -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def walker(live_server: Any, browser: Any) -> Iterator[Any]:
+    """Opens role journeys (`onewindow.core.walk`) on the live server: `w = walker("clerk", 375)`;
+    each is closed after the test. Request it last (after the personas and data fixtures)."""
+    from onewindow.core.walk import Walk
+
+    opened: list[Walk] = []
+
+    def open_walk(name: str, width: int, language: str = "zh-hans") -> Walk:
+        w = Walk(browser, live_server.url, name=name, width=width, language=language)
+        opened.append(w)
+        return w
+
+    yield open_walk
+    for w in opened:
+        w.close()

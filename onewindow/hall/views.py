@@ -10,7 +10,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -79,20 +78,16 @@ def kiosk(request: HttpRequest, point_uuid: Any) -> HttpResponse:
 
 def kiosk_search(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     """Matter search on the kiosk: name, full pinyin or initials -> the area that accepts it."""
-    from onewindow.catalog.models import Matter
+    from onewindow.catalog import selectors as catalog_selectors
 
     point = _point(point_uuid)
     kiosk_lock.require_device(request, point)
     q = (request.GET.get("q") or "").strip()[:40]
     matters: list[Any] = []
     if q:
-        ql = q.lower()
-        matters = list(
-            Matter.objects.filter(service_area__point=point)
-            .filter(Q(search_name__icontains=q) | Q(search_pinyin__icontains=ql) | Q(search_initials__icontains=ql))
-            .select_related("service_area")
-            .order_by("search_name")[:12]
-        )
+        # The one catalog search (synonyms, pinyin), narrowed to the matters this hall accepts.
+        found = catalog_selectors.search_matters(catalog_selectors.MatterQuery(q=q))
+        matters = list(found.filter(service_area__point=point)[:12])
     return TemplateResponse(request, "hall/_kiosk_results.html", {"point": point, "matters": matters, "q": q})
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -44,7 +43,9 @@ def apply_index(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()
     matters = material_selectors.online_matters()
     if q:
-        matters = matters.filter(Q(search_name__icontains=q) | Q(code__icontains=q) | Q(search_initials__icontains=q.lower()))
+        # The one catalog search (synonyms, pinyin, codes), narrowed to what can be applied for here.
+        found = catalog_selectors.search_matters(catalog_selectors.MatterQuery(q=q))
+        matters = matters.filter(pk__in=found.order_by().values("pk"))
     page = Paginator(matters.order_by("code"), page_size(request)).get_page(request.GET.get("page"))
     return render(
         request,

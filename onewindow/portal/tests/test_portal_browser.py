@@ -221,7 +221,7 @@ def test_every_citizen_page_fits_a_phone(
         + "eyJhbGciOiJIUzI1NiJ9" * 6
         + "/",
     )
-    page.goto(f"{url}/accounts/login/")
+    page.goto(f"{url}/accounts/login/?way=password")
     fits(page)
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)

@@ -12,6 +12,7 @@ from onewindow.filings import selectors as filing_selectors
 from onewindow.materials import selectors as material_selectors
 
 from . import selectors
+from .messages import for_people
 
 
 def page_size(request: HttpRequest, normal: int = 20) -> int:
@@ -63,7 +64,7 @@ def me(request: HttpRequest) -> HttpResponse:
         request,
         "portal/me.html",
         {
-            "notifications": selectors.notifications_for(user)[:n],  # type: ignore[arg-type]
+            "notifications": [for_people(x) for x in selectors.notifications_for(user)[:n]],  # type: ignore[arg-type]
             "cases": selectors.my_cases(user)[:n],  # type: ignore[arg-type]
             "drafts": material_selectors.drafts_for(user)[:n],  # type: ignore[arg-type]
             "filings": filing_selectors.my_filings(user)[:n],  # type: ignore[arg-type]
@@ -77,4 +78,4 @@ def me(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.notifications_for(request.user), page_size(request)).get_page(request.GET.get("page"))  # type: ignore[arg-type]
-    return render(request, "portal/notifications.html", {"page": page})
+    return render(request, "portal/notifications.html", {"page": page, "items": [for_people(x) for x in page]})

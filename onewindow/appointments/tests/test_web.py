@@ -94,7 +94,7 @@ def test_booking_pages_refuse_outsider(client: Client, booking: Booking, verifie
     assert client.get("/appointments/staff/").status_code == 302
     login(client, verified_outsider)
     assert client.get(f"/appointments/b/{booking.code}/").status_code == 404
-    assert client.post(f"/appointments/b/{booking.code}/cancel/").status_code == 404
+    assert client.post(f"/appointments/b/{booking.code}/cancel/", {"confirm": "1"}).status_code == 404
     assert client.get(f"/appointments/b/{booking.code}/reschedule/").status_code == 404
     assert booking.code not in client.get("/appointments/mine/").content.decode()
     booking.refresh_from_db()
@@ -108,9 +108,18 @@ def test_cancel_and_reschedule_pages(client: Client, hall: dict[str, Any], booki
     client.post(f"/appointments/b/{booking.code}/reschedule/", {"slot": ref(hall["area"], at(2026, 12, 3, 9))})
     booking.refresh_from_db()
     assert booking.starts_at == at(2026, 12, 3, 9) and booking.reschedule_count == 1
+    # Cancelling asks first; only the confirmed POST cancels.
+    ask = client.get(f"/appointments/b/{booking.code}/cancel/")
+    assert ask.status_code == 200 and "确定要取消这个预约吗" in ask.content.decode()
     client.post(f"/appointments/b/{booking.code}/cancel/")
     booking.refresh_from_db()
+    assert booking.status == "booked"
+    client.post(f"/appointments/b/{booking.code}/cancel/", {"confirm": "1"})
+    booking.refresh_from_db()
     assert booking.status == "cancelled"
+    # A cancelled booking shows no QR code and no check-in instructions.
+    page = client.get(f"/appointments/b/{booking.code}/").content.decode()
+    assert "<svg" not in page and "签到" not in page and "已取消" in page
 
 
 def test_signed_link_page(client: Client, hall: dict[str, Any], booking: Booking) -> None:
@@ -123,6 +132,9 @@ def test_signed_link_page(client: Client, hall: dict[str, Any], booking: Booking
     booking.refresh_from_db()
     assert booking.starts_at == at(2026, 12, 4, 9)
     client.post(f"/appointments/manage/{token}/", {"action": "cancel"})
+    booking.refresh_from_db()
+    assert booking.status == "booked"  # asked to confirm first
+    client.post(f"/appointments/manage/{token}/", {"action": "cancel", "confirm": "1"})
     booking.refresh_from_db()
     assert booking.status == "cancelled"
 
@@ -454,3 +466,12 @@ def test_kiosk_check_in_screen_turns_the_booking_into_its_priority_ticket(
     ticket = Ticket.objects.get(booking_ref=booking.code)
     assert booking.status == "checked_in" and (ticket.priority, ticket.source) == ("appointment", "appointment")
     assert ticket.number in client.get(r["Location"]).content.decode()
+
+
+def test_on_a_phone_the_times_come_before_the_other_days(
+    client: Client, hall: dict[str, Any], matters: dict[str, Any], verified_citizen: Any
+) -> None:
+    login(client, verified_citizen)
+    page = client.get(f"/appointments/m/{matters['regular'].uuid}/a/{hall['area'].uuid}/").content.decode()
+    assert 'id="slots"' in page and 'class="days"' in page
+    assert page.index('id="slots"') < page.index('class="days"')

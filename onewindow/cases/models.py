@@ -145,9 +145,14 @@ class Case(PublicModel):
     bundle_versions = models.ManyToManyField("catalog.MatterVersion", blank=True, related_name="bundle_cases")
     route = models.ForeignKey(RouteVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
     title = models.CharField(_("事项"), max_length=200)
+    # The deciding unit: the matter's department, or the township a delegated matter is handled by
+    # (cases.routing). Work lists, decisions, extensions and warnings follow it.
     department = models.ForeignKey(
         "accounts.OrgUnit", on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("主办部门")
     )
+    # The delegations (赋权) in force for the case's matters when it was filed; kept so that a
+    # revocation never moves an open case.
+    delegations = models.ManyToManyField("catalog.Delegation", blank=True, related_name="cases", verbose_name=_("赋权依据"))
     # Where intake happens (the clerk's unit, or the hall that accepts the matter online).
     intake_unit = models.ForeignKey(
         "accounts.OrgUnit", on_delete=models.PROTECT, related_name="intake_cases", verbose_name=_("受理单位")

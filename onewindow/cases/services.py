@@ -30,7 +30,7 @@ from onewindow.core.identity import validate_resident_id
 from onewindow.core.notify import notify
 from onewindow.core.uploads import collect_stored, content_type_of, private_storage, store_private
 
-from . import selectors
+from . import routing, selectors
 from .errors import StepAlreadyHandled, WrongStatus
 from .models import (
     Case,
@@ -387,6 +387,16 @@ def case_submit(
     received_at = received_at or timezone.now()
     received_day = timezone.localdate(received_at)
     start = _start_day(received_day)
+    counter = routing.counter_unit(actor)
+    route = routing.route_submission(
+        applicant=applicant,
+        matters=[v.matter for v in versions],
+        intake_unit=counter or _intake_unit(actor=actor, department=department, service_area=service_area),
+        at_counter=counter is not None,
+        agent=agent,
+        on=received_day,
+        is_bundle=bundle is not None,
+    )
     with collect_stored(), transaction.atomic():
         case = Case.objects.create(
             number=_next_number(received_day),
@@ -399,8 +409,8 @@ def case_submit(
             bundle=bundle,
             is_joint=bundle is not None,
             title=title,
-            department=department,
-            intake_unit=_intake_unit(actor=actor, department=department, service_area=service_area),
+            department=route.department,
+            intake_unit=route.intake_unit,
             ticket_uuid=ticket_uuid,
             form_data=form_data or {},
             received_at=received_at,
@@ -411,6 +421,8 @@ def case_submit(
         )
         if bundle is not None:
             case.bundle_versions.set(versions)
+        if route.delegations:
+            case.delegations.set(route.delegations)
         _store_materials(case, materials, allowed)
         _event(case, "submitted", actor=actor, note=channel)
         audit(actor=actor, action="case.submit", target=case, data={"number": case.number, "channel": channel})
@@ -570,6 +582,7 @@ def _route_for(case: Case) -> Any:
 def _materialize_steps(case: Case) -> None:
     """Copy the route (or a default one: each department once, all in parallel) into the case."""
     rows: list[CaseStep] = []
+    units = routing.step_units(case)
     if case.route is not None:
         for stage in case.route.stages.prefetch_related("steps").order_by("order"):
             for step in stage.steps.all():
@@ -579,7 +592,7 @@ def _materialize_steps(case: Case) -> None:
                         route_step=step,
                         stage_order=stage.order,
                         stage_name=stage.name,
-                        department_id=step.department_id,
+                        department_id=units.for_department(step.department_id),
                         name=step.name,
                         kind=step.kind,
                         limit_days=step.limit_days,
@@ -595,7 +608,7 @@ def _materialize_steps(case: Case) -> None:
                     case=case,
                     stage_order=1,
                     stage_name=gettext("审查"),
-                    department_id=mv.matter.department_id,
+                    department_id=units.for_matter(mv.matter),
                     name=gettext("%(name)s 审查") % {"name": mv.name},
                     limit_days=max(1, min(mv.committed_days, case.committed_days) or 1),
                 )

@@ -6,6 +6,7 @@ are for catalog administrators only (`can_manage_catalog`).
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from .models import (
     ONLINE_CAPABLE_DEPTH,
     Bundle,
     BundleItem,
+    Delegation,
     LifeEvent,
     MaterialRequirement,
     Matter,
@@ -318,6 +320,21 @@ def bundle_material_count_before(bundle: Bundle) -> int:
     """How many materials the matters would ask for separately (to show what merging saved)."""
     version_ids = [i.matter.current_version_id for i in bundle.items.select_related("matter")]
     return MaterialRequirement.objects.filter(version_id__in=version_ids).count()
+
+
+# --- delegation (赋权) ------------------------------------------------------------------------
+
+
+def delegations_in_force(*, on: datetime.date) -> QuerySet[Delegation]:
+    """Delegations that hold on `on`: effective on or before it, not revoked on or before it (a
+    delegation revoked on day D no longer holds on D)."""
+    return Delegation.objects.filter(effective_on__lte=on).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=on))
+
+
+def delegation_in_force(*, matter: Matter, township: OrgUnit, on: datetime.date) -> Delegation | None:
+    """The delegation of `matter` to `township` in force on `on`, or None (then the district
+    department handles the matter). The most recent one wins if batches overlap."""
+    return delegations_in_force(on=on).filter(matter=matter, township=township).order_by("-effective_on", "-id").first()
 
 
 # --- where to go (a matter that cannot be done entirely online) -------------------------------

@@ -70,6 +70,9 @@ def test_kiosk_matter_search(kiosk_client: Client, hall: dict[str, Any], org: An
         search_name="不动产转移登记",
         search_initials="bdczydj",
         search_pinyin="budongchanzhuanyidengji",
+        # What catalog.services keeps for a published matter: the kiosk uses the catalog search.
+        search_text="不动产转移登记|budongchanzhuanyidengji|bdczydj",
+        is_listed=True,
     )
     r = client.get(f"/hall/kiosk/{hall['point'].uuid}/search/?q=bdc")
     assert r.status_code == 200 and "不动产转移登记" in r.content.decode() and str(hall["F"].uuid) in r.content.decode()

@@ -34,7 +34,7 @@ def test_citizen_walk_book_then_check_in_at_the_kiosk(
     point = hall["point"]
     point.kiosk_token = "walk-kiosk-token"
     point.save(update_fields=["kiosk_token"])
-    matter = matters["regular"]
+    matter = matters["off"]
 
     with time_machine.travel(NOW, tick=True), walk(browser, live_server.url, name="citizen-booking", width=width) as w:
         w.goto("/")
@@ -43,7 +43,7 @@ def test_citizen_walk_book_then_check_in_at_the_kiosk(
         w.click(f"text={matter.current_version.name}")
         w.click("text=青原区行政服务中心")
         w.click("a.day:has-text('12-02')")
-        w.click("label:has-text('10:00')")
+        w.click("label:has-text('10:00–')")
         w.click("text=确认预约")
         w.expect(".bk-code")
         booking = Booking.objects.get(user=verified_citizen)

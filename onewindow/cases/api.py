@@ -427,3 +427,9 @@ def deliver(request: HttpRequest, case_uuid: UUID, data: DeliverIn) -> Any:
     user = actor(request)
     case = selectors.case_for(user, case_uuid)
     return _detail(svc.case_deliver(case=case, actor=user, method=data.method, tracking_number=data.tracking_number))
+
+
+# 网上预审 lives in its own module; mounted here so it shares /api/v1/cases/.
+from .prereview_api import router as _prereview_router  # noqa: E402
+
+router.add_router("/prereview", _prereview_router)

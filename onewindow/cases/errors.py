@@ -22,3 +22,19 @@ class StepAlreadyHandled(Conflict):
 
     def __init__(self) -> None:
         super().__init__(_("该环节已被办理或不在办理中，请刷新后重试。"))
+
+
+class PreReviewOpen(Conflict):
+    """The department's 网上预审 of this online application is not finished."""
+
+    code = "prereview_open"
+
+    def __init__(self) -> None:
+        super().__init__(_("该网上申请正在部门预审或等待申请人修改，预审通过后才能受理或告知补正。"))
+
+
+class PreReviewNotOpen(Conflict):
+    code = "prereview_not_open"
+
+    def __init__(self) -> None:
+        super().__init__(_("该办件不在待预审状态，可能已被他人处理，请刷新后重试。"))

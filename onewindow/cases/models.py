@@ -113,6 +113,15 @@ class Case(PublicModel):
         APPROVED = "approved", _("准予许可")
         DENIED = "denied", _("不予许可")
 
+    class PreReview(models.TextChoices):
+        """网上预审 of an online application (cases.prereview), inside the intake period."""
+
+        NONE = "", _("无需预审")
+        PENDING = "pending", _("待预审")
+        FIX_REQUESTED = "fix_requested", _("预审退回修改")
+        PASSED = "passed", _("预审通过")
+        NOT_PASSED = "not_passed", _("预审不通过")
+
     class Delivery(models.TextChoices):
         WINDOW = "window", _("窗口领取")
         POST = "post", _("邮寄送达")
@@ -160,6 +169,8 @@ class Case(PublicModel):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
     ticket_uuid = models.UUIDField(_("排队号"), null=True, blank=True, db_index=True)
     form_data = models.JSONField(_("申请表"), default=dict, blank=True)
+    prereview = models.CharField(_("网上预审"), max_length=16, choices=PreReview.choices, blank=True, default="", db_index=True)
+    prereview_note = models.TextField(_("预审意见"), blank=True)
     is_joint = models.BooleanField(_("联合办理"), default=False)
 
     # The clock. Dates are calendar dates in the local time zone; all limits are working days.

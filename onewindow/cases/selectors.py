@@ -131,6 +131,10 @@ def visible_cases(user: User) -> QuerySet[Case]:
     approve = approver_units(user)
     if approve.exists():
         q |= Q(pk__in=CaseStep.objects.filter(department__in=approve).values("case_id"))
+        # 网上预审: the department checks the online application before any step exists.
+        q |= Q(department__in=approve) & ~Q(prereview="")
+        # A district department reads (never acts on) the townships' cases of its delegated matters.
+        q |= Q(pk__in=Case.delegations.through.objects.filter(delegation__matter__department__in=approve).values("case_id"))
     intake = intake_units(user)
     if intake.exists():
         q |= Q(intake_unit__in=intake)
@@ -162,6 +166,8 @@ def intake_queue(user: User) -> QuerySet[Case]:
     qs = Case.objects.filter(status__in=[Case.Status.SUBMITTED, Case.Status.SUPPLEMENT])
     if not is_admin(user):
         qs = qs.filter(intake_unit__in=intake_units(user))
+    # Waiting for the department's 网上预审: in the department's queue (cases.prereview), not here.
+    qs = qs.exclude(prereview=Case.PreReview.PENDING)
     return qs.order_by("intake_due", "received_at")
 
 

@@ -22,7 +22,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import Enterprise, OrgUnit, Role, RoleAssignment, User
+from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, MaterialRequirement, MatterVersion
+from onewindow.catalog.prefilled import never_uploaded, provided_online
 from onewindow.core import workdays
 from onewindow.core.audit import audit
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -31,7 +33,7 @@ from onewindow.core.notify import notify
 from onewindow.core.uploads import collect_stored, content_type_of, private_storage, store_private
 
 from . import routing, selectors
-from .errors import StepAlreadyHandled, WrongStatus
+from .errors import PreReviewOpen, StepAlreadyHandled, WrongStatus
 from .models import (
     Case,
     CaseEvent,
@@ -49,6 +51,7 @@ SINGLE_STATUTORY_MAX_EXTENSION = 10  # art. 42: +10 working days with approval
 JOINT_STATUTORY_DAYS = 45  # art. 42: joint handling within 45 working days
 JOINT_MAX_EXTENSION = 15
 CHECK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+PREREVIEW_CHANNELS = (Channel.ONLINE, Channel.MOBILE)  # filed without anyone seeing the applicant
 
 # Public labels of timeline events (shown on the progress page without personal data).
 EVENT_LABELS = {
@@ -69,6 +72,9 @@ EVENT_LABELS = {
     "decided": _("已作出决定"),
     "concluded": _("已办结"),
     "delivered": _("已送达"),
+    "prereview_passed": _("网上预审通过，等待受理"),
+    "prereview_fix_requested": _("网上预审：一次性告知修改"),
+    "prereview_not_passed": _("网上预审未通过"),
 }
 
 
@@ -213,16 +219,13 @@ def case_requirements(case: Case) -> list[MaterialRequirement]:
 
 def merged_form_schema(versions: list[MatterVersion]) -> list[dict[str, Any]]:
     """One application form for a bundle: each field once (by name), the first matter's label."""
-    seen: set[str] = set()
-    out: list[dict[str, Any]] = []
-    for v in versions:
-        for f in v.form_schema or []:
-            name = f.get("name")
-            if not name or name in seen:
-                continue
-            seen.add(name)
-            out.append(f)
-    return out
+    return formschema.merged_schema([v.form_schema or [] for v in versions], fill_default=False)
+
+
+def case_form_schema(case: Case) -> list[dict[str, Any]]:
+    if case.matter_version is not None:
+        return list(case.matter_version.form_schema or [])
+    return merged_form_schema(list(case.bundle_versions.all()))
 
 
 def merged_requirements(versions: list[MatterVersion]) -> list[MaterialRequirement]:
@@ -253,14 +256,14 @@ def _intake_unit(*, actor: User, department: OrgUnit, service_area: Any) -> OrgU
     return selectors.hall_unit_for(department)
 
 
-def _validate_form(schema: list[dict[str, Any]], data: dict[str, Any]) -> None:
-    missing = {
-        f["name"]: [_("必填项。")]
-        for f in schema or []
-        if f.get("required") and f.get("name") and not str(data.get(f["name"], "")).strip()
-    }
-    if missing:
-        raise ValidationFailed(_("申请表有必填项未填写。"), fields=missing)
+def _validated_form(schema: list[dict[str, Any]], data: dict[str, Any]) -> dict[str, Any]:
+    """The form checked against the matter's schema (every error at once, formschema.validate);
+    keys the schema does not name are kept as they came (e.g. the demo's markers)."""
+    if not schema:
+        return data
+    names = {f.name for f in formschema.fields_of(schema, fill_default=False)}
+    cleaned = formschema.validate(schema, data, fill_default=False)
+    return {**{k: v for k, v in data.items() if k not in names}, **cleaned}
 
 
 def _store_materials(case: Case, materials: list[MaterialInput], allowed: dict[int, MaterialRequirement]) -> None:
@@ -380,8 +383,10 @@ def case_submit(
         statutory = JOINT_STATUTORY_DAYS
         committed = min(JOINT_STATUTORY_DAYS, max(v.committed_days for v in versions))
         schema = merged_form_schema(versions)
-    form_data = _clean_form(form_data or {})
-    _validate_form(schema, form_data)
+    form_data = _validated_form(schema, _clean_form(form_data or {}))
+    # 网上预审 (cases.prereview): an online application of a matter that asks for it waits for
+    # the department's check before the front desk may accept it.
+    prereview = Case.PreReview.PENDING if channel in PREREVIEW_CHANNELS and any(v.online_prereview for v in versions) else ""
     allowed = {r.pk: r for r in (merged_requirements(versions) if bundle else list(matter_version.materials.all()))}  # type: ignore[union-attr]
 
     received_at = received_at or timezone.now()
@@ -413,6 +418,7 @@ def case_submit(
             intake_unit=route.intake_unit,
             ticket_uuid=ticket_uuid,
             form_data=form_data or {},
+            prereview=prereview,
             received_at=received_at,
             received_on=start,
             intake_due=workdays.add_workdays(start, INTAKE_DAYS),
@@ -444,8 +450,15 @@ def missing_requirements(case: Case) -> list[MaterialRequirement]:
             continue
         if req.pk in have or (req.shared_key and req.shared_key in keys_have):
             continue
+        if provided_online(req, form_data=case.form_data, applicant=case.applicant, enterprise=case.enterprise):
+            continue  # the form or the platform already holds it: never asked for as an upload
         out.append(req)
     return out
+
+
+def uploadable_requirements(case: Case) -> list[MaterialRequirement]:
+    """The lines a supplement notice may ask to upload again (not those the form stands for)."""
+    return [r for r in case_requirements(case) if not never_uploaded(r)]
 
 
 def case_accept(*, case: Case, actor: User) -> Case:
@@ -455,6 +468,7 @@ def case_accept(*, case: Case, actor: User) -> Case:
         case = _lock(case)
         if case.status != Case.Status.SUBMITTED:
             raise WrongStatus(case.get_status_display())
+        _require_prereview_done(case)
         missing = missing_requirements(case)
         if missing:
             raise ValidationFailed(
@@ -496,39 +510,78 @@ def case_refuse(*, case: Case, actor: User, reasons: str) -> Case:
     return case
 
 
-def case_request_supplement(*, case: Case, actor: User, items: list[dict[str, Any]]) -> Case:
-    """一次性告知: ONE notice listing every missing or faulty material. The intake clock pauses until
-    the applicant resubmits. A second notice for the same application is refused by law."""
-    _require(selectors.can_intake(actor, case))
+def _require_prereview_done(case: Case) -> None:
+    if case.prereview in (Case.PreReview.PENDING, Case.PreReview.FIX_REQUESTED):
+        raise PreReviewOpen()
+    if case.prereview == Case.PreReview.NOT_PASSED:
+        raise ValidationFailed(_("网上预审未通过，不能受理；请依预审意见出具不予受理通知书。"), code="prereview_not_passed")
+
+
+def supplement_items_clean(case: Case, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notice's items, checked: a material line the online form stands for is never asked for
+    as an upload (ask for its form fields instead); a field item names a field of the form."""
+    fields = {f.name: f for f in formschema.fields_of(case_form_schema(case), fill_default=False)}
+    requirements = {r.pk: r for r in case_requirements(case)}
     clean: list[dict[str, Any]] = []
     for item in items or []:
+        field_name = _clean(item.get("field", ""))
+        if field_name:
+            if field_name not in fields:
+                raise ValidationFailed(_("申请表没有这一项：%(f)s") % {"f": field_name[:60]}, code="unknown_field")
+            clean.append(
+                {"name": fields[field_name].label_zh, "reason": _clean(item.get("reason", ""))[:500], "field": field_name}
+            )
+            continue
         name = _clean(item.get("name", ""))[:200]
         if not name:
             continue
+        req_pk = item.get("requirement") or None
+        req = requirements.get(req_pk) if isinstance(req_pk, int) else None
+        if req is not None and never_uploaded(req):
+            raise ValidationFailed(
+                _("“%(name)s”由网上填写的申请表生成，不能要求重复上传；请改为要求修改申请表中的相应内容。") % {"name": req.name},
+                code="requirement_filled_online",
+            )
         clean.append(
             {
                 "name": name,
                 "reason": _clean(item.get("reason", ""))[:500],
-                "requirement": item.get("requirement") or None,
+                "requirement": req_pk,
                 "material": _uuid_or_blank(item.get("material")),
             }
         )
     if not clean:
         raise ValidationFailed(_("补正通知须列明需补正的全部材料。"), fields={"items": [_("必填项。")]})
+    return clean
+
+
+def issue_supplement_notice(*, case: Case, actor: User, items: list[dict[str, Any]]) -> Case:
+    """Write the one notice (called inside the caller's transaction, case row locked, permission
+    checked): mark faulty materials, pause the intake clock, status 待补正."""
+    if case.status != Case.Status.SUBMITTED:
+        raise WrongStatus(case.get_status_display())
+    if case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT).exists():
+        raise ValidationFailed(_("补正材料应一次性告知，本申请已出具过补正通知，不能再次要求补正。"), code="supplement_once")
+    for item in items:
+        if item.get("material"):
+            case.materials.filter(uuid=item["material"]).update(status=SubmittedMaterial.Status.FAULTY, note=item["reason"][:200])
+    CasePause.objects.create(case=case, kind=CasePause.Kind.SUPPLEMENT, started_on=_today(), items=items)
+    case.status = Case.Status.SUPPLEMENT
+    case.save(update_fields=["status", "updated_at"])
+    return case
+
+
+def case_request_supplement(*, case: Case, actor: User, items: list[dict[str, Any]]) -> Case:
+    """一次性告知: ONE notice listing every missing or faulty material (and form field). The intake
+    clock pauses until the applicant resubmits. A second notice for the same application is
+    refused by law; while the department's 网上预审 is open, the notice is theirs to give."""
+    _require(selectors.can_intake(actor, case))
+    clean = supplement_items_clean(case, items)
     with transaction.atomic():
         case = _lock(case)
-        if case.status != Case.Status.SUBMITTED:
-            raise WrongStatus(case.get_status_display())
-        if case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT).exists():
-            raise ValidationFailed(_("补正材料应一次性告知，本申请已出具过补正通知，不能再次要求补正。"), code="supplement_once")
-        for item in clean:
-            if item["material"]:
-                case.materials.filter(uuid=item["material"]).update(
-                    status=SubmittedMaterial.Status.FAULTY, note=item["reason"][:200]
-                )
-        CasePause.objects.create(case=case, kind=CasePause.Kind.SUPPLEMENT, started_on=_today(), items=clean)
-        case.status = Case.Status.SUPPLEMENT
-        case.save(update_fields=["status", "updated_at"])
+        if case.prereview in (Case.PreReview.PENDING, Case.PreReview.FIX_REQUESTED):
+            raise PreReviewOpen()
+        issue_supplement_notice(case=case, actor=actor, items=clean)
         _event(case, "supplement_requested", actor=actor, note="；".join(i["name"] for i in clean))
         audit(actor=actor, action="case.request_supplement", target=case, data={"items": clean})
         _notify_applicant(case, "supplement_requested")
@@ -538,7 +591,8 @@ def case_request_supplement(*, case: Case, actor: User, items: list[dict[str, An
 def case_resubmit(*, case: Case, actor: User, materials: list[MaterialInput], form_data: dict[str, Any] | None = None) -> Case:
     """The applicant answers the supplement notice; the intake clock resumes where it stopped."""
     _require(selectors.is_party(actor, case) or selectors.can_intake(actor, case))
-    if not materials:
+    form_data = _clean_form(form_data or {})
+    if not materials and not form_data:
         raise ValidationFailed(_("请上传需补正的材料。"), fields={"materials": [_("必填项。")]})
     versions: list[MatterVersion] = [case.matter_version] if case.matter_version is not None else list(case.bundle_versions.all())
     allowed = (
@@ -552,9 +606,11 @@ def case_resubmit(*, case: Case, actor: User, materials: list[MaterialInput], fo
         case.materials.filter(requirement_id__in=replaced).update(status=SubmittedMaterial.Status.REPLACED)
         case.materials.filter(status=SubmittedMaterial.Status.FAULTY).update(status=SubmittedMaterial.Status.REPLACED)
         _store_materials(case, materials, allowed)
-        if form_data:
-            case.form_data = {**case.form_data, **_clean_form(form_data)}
         pause = case.pauses.get(ended_on__isnull=True)
+        if form_data:
+            case.form_data = _corrected_form(case, pause, form_data)
+        if case.prereview == Case.PreReview.FIX_REQUESTED:
+            case.prereview = Case.PreReview.PENDING  # back to the department that asked
         pause.ended_on = max(_today(), pause.started_on)
         pause.save(update_fields=["ended_on", "updated_at"])
         intake_paused = 0
@@ -568,6 +624,20 @@ def case_resubmit(*, case: Case, actor: User, materials: list[MaterialInput], fo
         audit(actor=actor, action="case.resubmit", target=case)
         _notify_applicant(case, "resubmitted")
     return case
+
+
+def _corrected_form(case: Case, pause: CasePause, form_data: dict[str, Any]) -> dict[str, Any]:
+    """The form with the applicant's corrections: only the fields the notice names may change
+    (what was checked stays as checked), and the whole form must still be valid."""
+    listed = {i["field"] for i in pause.items or [] if i.get("field")}
+    extra = sorted(set(form_data) - listed)
+    if extra:
+        raise ValidationFailed(
+            _("只能修改补正通知中列出的申请表内容。"),
+            code="field_not_in_notice",
+            fields={k: [_("补正通知没有要求修改这一项。")] for k in extra[:20]},
+        )
+    return _validated_form(case_form_schema(case), {**case.form_data, **form_data})
 
 
 # --- routing ----------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from onewindow.hall.models import ServiceArea
 
 from .models import LifeEvent, MaterialRequirement, Matter, MatterVersion
 from .services import (
-    MATERIAL_FIELDS,
     VERSION_FIELDS,
     matter_create,
     matter_draft_create,
@@ -80,6 +79,7 @@ MATERIAL_COLUMNS: list[tuple[str, str, str]] = [
     ("共享材料标识", "shared_key", "text"),
 ]
 
+SHEET_MATERIAL_FIELDS = [name for _h, name, _k in MATERIAL_COLUMNS if name != "code"]
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", ""}
 
@@ -402,11 +402,19 @@ def _differs(matter: Matter, row: _Row) -> bool:
         return True
     if any(getattr(v, k) != row.fields[k] for k in row.fields):
         return True
-    current = [{k: getattr(m, k) for k in MATERIAL_FIELDS if k not in ("sort_order", "accepts")} for m in v.materials.all()]
-    wanted = [{k: m.get(k, "") for k in MATERIAL_FIELDS if k not in ("sort_order", "accepts")} for m in row.materials]
+    current = [{k: getattr(m, k) for k in SHEET_MATERIAL_FIELDS} for m in v.materials.all()]
+    wanted = [{k: m.get(k, "") for k in SHEET_MATERIAL_FIELDS} for m in row.materials]
     for m in wanted:
         m["quantity"] = m["quantity"] or 1
     return current != wanted
+
+
+def _with_links(matter: Matter, materials: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sheet does not carry what the online form provides (provided_by, form_fields): a
+    material keeps its current link by name, so a re-import never makes people upload it again."""
+    v = matter.current_version
+    links = {m.name: {"provided_by": m.provided_by, "form_fields": m.form_fields} for m in v.materials.all()} if v else {}
+    return [{**links.get(m.get("name", ""), {}), **m} for m in materials]
 
 
 def import_catalog(*, data: IO[bytes] | bytes, actor: Any, progress: Callable[[int, int], None] | None = None) -> ImportReport:
@@ -444,7 +452,9 @@ def import_catalog(*, data: IO[bytes] | bytes, actor: Any, progress: Callable[[i
                     changed = False
                     if _differs(matter, row):
                         draft = matter_draft_create(matter=matter, actor=actor)
-                        matter_draft_update(version=draft, actor=actor, materials=row.materials, **row.fields)
+                        matter_draft_update(
+                            version=draft, actor=actor, materials=_with_links(matter, row.materials), **row.fields
+                        )
                         matter_publish(version=draft, actor=actor)
                         changed = True
                     if matter.service_area_id != (row.service_area.pk if row.service_area else None) or {

@@ -138,6 +138,9 @@ class MatterVersion(PublicModel):
     commitment_text = models.TextField(_("告知承诺书"), blank=True)
     # The application form, as data: [{"name":..., "label":..., "type": "text|number|date|choice|textarea", "required": bool, "choices": [...]}]
     form_schema = models.JSONField(_("申请表字段"), default=list, blank=True)
+    # 网上预审: the department checks an online application before the front desk accepts it
+    # (cases.prereview). Part of the implementation list, so versioned with the form.
+    online_prereview = models.BooleanField(_("网上预审"), default=False)
     consult_phone = models.CharField(_("咨询电话"), max_length=32, blank=True)
     complaint_phone = models.CharField(_("监督投诉电话"), max_length=32, blank=True)
     handling_place = models.CharField(_("办理地点"), max_length=200, blank=True)
@@ -177,6 +180,13 @@ class MatterVersion(PublicModel):
         super().save(*args, **kwargs)
 
 
+class ProvidedBy(models.TextChoices):
+    NONE = "", _("需提交")
+    FORM = "form", _("在线填写的申请表")
+    IDENTITY = "identity", _("实名认证的身份信息")
+    ENTERPRISE = "enterprise", _("已认证的企业登记信息")
+
+
 class MaterialRequirement(TimeStampedModel):
     class Form(models.TextChoices):
         ORIGINAL = "original", _("原件")
@@ -198,6 +208,12 @@ class MaterialRequirement(TimeStampedModel):
     shared_key = models.SlugField(_("共享材料标识"), max_length=64, blank=True)
     accepts = models.CharField(_("允许的文件类型"), max_length=32, default="pdf,image")
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # What the platform already has instead of an upload: the online application form (its
+    # `form_fields` capture the document's whole content), the applicant's verified identity,
+    # or the enterprise's verified registration. Such a line is never asked for as an upload
+    # (apply flow, intake checklist, supplement notices); see catalog.prefilled.
+    provided_by = models.CharField(_("免于提交（平台已有）"), max_length=12, choices=ProvidedBy.choices, blank=True, default="")
+    form_fields = models.JSONField(_("对应申请表字段"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("申请材料")

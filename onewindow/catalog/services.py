@@ -27,6 +27,7 @@ from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.core.models import AuditEntry
 
+from . import formschema
 from .errors import CommittedExceedsStatutory
 from .models import (
     Bundle,
@@ -37,6 +38,7 @@ from .models import (
     Matter,
     MatterCodeSequence,
     MatterVersion,
+    ProvidedBy,
 )
 
 REGION_CODE: str = getattr(settings, "ONEWINDOW_REGION_CODE", "360803")
@@ -75,12 +77,24 @@ VERSION_FIELDS: tuple[str, ...] = (
     "audience",
     "commitment_text",
     "form_schema",
+    "online_prereview",
     "consult_phone",
     "complaint_phone",
     "handling_place",
     "handling_hours",
 )
-MATERIAL_FIELDS: tuple[str, ...] = ("name", "form", "quantity", "need", "condition_text", "shared_key", "accepts", "sort_order")
+MATERIAL_FIELDS: tuple[str, ...] = (
+    "name",
+    "form",
+    "quantity",
+    "need",
+    "condition_text",
+    "shared_key",
+    "accepts",
+    "sort_order",
+    "provided_by",
+    "form_fields",
+)
 
 
 # --- search keys -----------------------------------------------------------------------------
@@ -146,6 +160,28 @@ def _validate_materials(materials: Sequence[dict[str, Any]]) -> None:
             raise ValidationFailed(_("第%(n)d项材料的必要性不正确。") % {"n": i + 1}, fields={"materials": [_("必要性不正确。")]})
         if int(m.get("quantity", 1)) < 1:
             raise ValidationFailed(_("第%(n)d项材料的份数至少为1。") % {"n": i + 1}, fields={"materials": [_("份数至少为1。")]})
+        fields = m.get("form_fields") or []
+        if m.get("provided_by", "") not in ProvidedBy.values or not (
+            isinstance(fields, list) and all(isinstance(f, str) for f in fields)
+        ):
+            raise ValidationFailed(
+                _("第%(n)d项材料的免提交方式不正确。") % {"n": i + 1}, fields={"materials": [_("免提交方式不正确。")]}
+            )
+
+
+def _validate_form_links(version: MatterVersion) -> None:
+    """A material the online form stands in for must name fields the form really has; otherwise
+    the applicant would be spared an upload that nothing replaces."""
+    names = {f.name for f in formschema.fields_of(version.form_schema or [], fill_default=False)}
+    for req in version.materials.filter(provided_by=ProvidedBy.FORM):
+        unknown = [f for f in req.form_fields or [] if f not in names]
+        if not names or unknown:
+            raise ValidationFailed(
+                _("材料“%(name)s”标为由申请表提供，但申请表没有对应字段：%(fields)s")
+                % {"name": req.name, "fields": "、".join(unknown) or "-"},
+                code="form_link_invalid",
+                fields={"materials": [_("对应申请表字段不存在。")]},
+            )
 
 
 def _write_materials(version: MatterVersion, materials: Iterable[dict[str, Any]]) -> None:
@@ -407,6 +443,7 @@ def matter_publish(*, version: MatterVersion, actor: Any) -> Matter:
         if draft.status != MatterVersion.Status.DRAFT:
             raise Conflict(_("只有草稿可以发布。"), code="not_draft")
         _validate_version_fields({k: getattr(draft, k) for k in VERSION_FIELDS})
+        _validate_form_links(draft)
         now = timezone.now()
         # Conditional update: only a row that is still a draft is published.
         if not MatterVersion.objects.filter(pk=draft.pk, status=MatterVersion.Status.DRAFT).update(

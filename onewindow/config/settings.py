@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "onewindow.filings",
     "onewindow.assistance",
     "onewindow.welfare",
+    "onewindow.townships",
     "onewindow.ratings",
     "onewindow.portal",
     "onewindow.workbench",

@@ -20,6 +20,7 @@ APP_PREFIXES = {
     "materials": "materials/",
     "filings": "filings/",
     "welfare": "welfare/",
+    "townships": "townships/",
     "ratings": "ratings/",
     "workbench": "workbench/",
     "dashboard": "dashboard/",

@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import Enterprise, Role, User
 from onewindow.accounts.selectors import units_for
+from onewindow.catalog import formschema
 from onewindow.catalog.models import Matter, MatterVersion
 from onewindow.core.audit import audit
 from onewindow.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.identity import mask
 from onewindow.core.notify import notify
-from onewindow.materials import formschema
 
 from . import selectors
 from .models import CommitmentBreach, Filing, SpotCheck

@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onewindow.catalog import formschema
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
-from onewindow.materials import formschema
 from onewindow.materials.selectors import enterprises_of
 
 from . import selectors, services

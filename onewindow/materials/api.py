@@ -13,11 +13,12 @@ from ninja.files import UploadedFile
 from pydantic import StrictBool
 
 from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle
 from onewindow.core.errors import NotFound, ValidationFailed
 from onewindow.portal.pagination import PageParams, paginate
 
-from . import formschema, selectors, services
+from . import selectors, services
 from .models import ApplicationDraft, LibraryItem
 
 router = Router(tags=["materials"], auth=AUTH)
@@ -141,6 +142,10 @@ class FieldOut(Schema):
     type: str
     required: bool
     choices: list[str]
+    help: str = ""
+    section: str = ""
+    unit: str = ""
+    when: dict[str, Any] | None = None  # shown and required only when another field has this value
 
 
 class OfferOut(Schema):
@@ -155,6 +160,7 @@ class RequirementOut(Schema):
     shared_key: str
     accepts: str
     required: bool
+    provided: str = ""  # why no upload is needed (the form or the platform has it); "" otherwise
     attached: OfferOut | None
     offers: list[OfferOut]
 
@@ -228,7 +234,17 @@ def _draft(d: ApplicationDraft, user: Any) -> dict[str, Any]:
         "conditions": [text for _name, text in selectors.draft_conditions(d)],
         "enterprise": d.enterprise.uuid if d.enterprise else None,
         "form_schema": [
-            {"name": f.name, "label": f.label, "type": f.type, "required": f.required, "choices": f.choices}
+            {
+                "name": f.name,
+                "label": f.label,
+                "type": f.type,
+                "required": f.required,
+                "choices": f.choices,
+                "help": f.help,
+                "section": f.section,
+                "unit": f.unit,
+                "when": f.when,
+            }
             for f in formschema.fields_of(selectors.draft_schema(d))
         ],
         "form_data": d.form_data or {},
@@ -239,6 +255,7 @@ def _draft(d: ApplicationDraft, user: Any) -> dict[str, Any]:
                 "shared_key": r.shared_key,
                 "accepts": r.accepts,
                 "required": r.required,
+                "provided": r.provided,
                 "attached": {
                     "source": r.attached.get("source", ""),
                     "ref": str(r.attached.get("ref", "")),

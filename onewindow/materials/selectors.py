@@ -8,10 +8,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from onewindow.accounts.models import Enterprise, User
+from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, MaterialRequirement, Matter, MatterVersion
+from onewindow.catalog.prefilled import provided_online
 from onewindow.core.errors import NotFound
 
-from . import formschema
 from .models import ApplicationDraft, LibraryItem
 
 
@@ -196,6 +197,9 @@ class Requirement:
     required: bool
     condition_text: str = ""
     requirement_ids: list[int] = field(default_factory=list)
+    source: MaterialRequirement | None = None  # the first catalog line (what the platform may provide)
+    # why no upload is needed for this application (the form or the platform has it), or ""
+    provided: str = ""
     # filled for display: what is attached, and what the library could offer
     attached: dict[str, Any] | None = None
     attached_label: str = ""
@@ -223,6 +227,7 @@ def requirements_of(versions: list[MatterVersion]) -> list[Requirement]:
             required=req.need == MaterialRequirement.Need.REQUIRED,
             condition_text=req.condition_text,
             requirement_ids=[req.pk],
+            source=req,
         )
     return list(result.values())
 
@@ -236,6 +241,10 @@ def draft_requirements(draft: ApplicationDraft, *, user: User | None = None) -> 
     by_uuid = {str(i.uuid): i for i in items}
     issued_by_uuid = {d.uuid: d for d in issued}
     for r in reqs:
+        if r.source is not None:
+            r.provided = provided_online(
+                r.source, form_data=draft.form_data, applicant=draft.applicant, enterprise=draft.enterprise
+            )
         r.attached = (draft.materials or {}).get(r.key)
         if r.attached:
             ref = str(r.attached.get("ref"))
@@ -254,4 +263,4 @@ def _owner_fits(item: LibraryItem, draft: ApplicationDraft) -> bool:
 
 
 def missing_materials(draft: ApplicationDraft) -> list[Requirement]:
-    return [r for r in draft_requirements(draft) if r.required and not r.attached_label]
+    return [r for r in draft_requirements(draft) if r.required and not r.attached_label and not r.provided]

@@ -11,12 +11,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import Enterprise, User
+from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, Matter, MatterVersion
 from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.uploads import collect_stored, content_type_of, private_storage, store_private, validate_upload
 
-from . import formschema, selectors
+from . import selectors
 from .models import ApplicationDraft, LibraryItem
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -252,7 +253,7 @@ def draft_reuse_all(*, draft: ApplicationDraft, actor: User) -> tuple[Applicatio
     preferring certificates the platform issued, then the newest upload."""
     chosen: dict[str, dict[str, str]] = {}
     for r in selectors.draft_requirements(draft, user=actor):
-        if r.attached_label or not r.offers:
+        if r.attached_label or r.provided or not r.offers:
             continue
         offer = r.offers[0]
         source = "issued" if isinstance(offer, selectors.IssuedDocument) else "library"
@@ -301,13 +302,13 @@ def _material_inputs(draft: ApplicationDraft, actor: User) -> list[Any]:
 
     items = {str(i.uuid): i for i in selectors.library_for(actor)}
     issued = {d.uuid: d for d in selectors.issued_documents(actor, enterprise=draft.enterprise)}
-    reqs = selectors.requirements_of(selectors.draft_versions(draft))
+    reqs = selectors.draft_requirements(draft, user=actor)
     objs = MaterialRequirement.objects.in_bulk([r.requirement_ids[0] for r in reqs])
     result = []
     for r in reqs:
         att = (draft.materials or {}).get(r.key)
-        if not att:
-            continue
+        if not att or r.provided:
+            continue  # the form or the platform provides it: nothing is uploaded for it
         ref = str(att.get("ref"))
         storage_name = ""
         if att.get("source") == "library" and ref in items and selectors._owner_fits(items[ref], draft):
@@ -367,10 +368,12 @@ def supplement_answer(
     reuse: dict[int, str] | None = None,
     named: dict[str, Any] | None = None,
     named_reuse: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
 ) -> Any:
     """Answer a supplement notice online: new files (stored in the library too, for next time) or
     items already in the library, per requirement id; `named` files answer notice items that name
-    no requirement (e.g. "家庭收入证明"); then cases.services.case_resubmit."""
+    no requirement (e.g. "家庭收入证明"); `form` corrects the application form's fields the notice
+    lists (validated with the whole form); then cases.services.case_resubmit."""
     from onewindow.cases.selectors import is_party
     from onewindow.cases.services import MaterialInput, case_resubmit
     from onewindow.catalog.models import MaterialRequirement
@@ -407,4 +410,4 @@ def supplement_answer(
                 if name not in asked or held is None:
                     raise NotFound(_("材料库中没有这份材料。"))
                 inputs.append(MaterialInput(requirement=None, storage_name=held.storage_name, name=name[:200]))
-        return case_resubmit(case=case, actor=actor, materials=inputs)
+        return case_resubmit(case=case, actor=actor, materials=inputs, form_data=form or None)

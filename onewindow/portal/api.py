@@ -83,6 +83,7 @@ class SupplementItemOut(Schema):
     name: str
     reason: str
     requirement: int | None
+    field: str = ""  # a form field to correct (send its new value in `form`), not a file
 
 
 class CaseOut(Schema):
@@ -147,7 +148,12 @@ def case_detail(request: HttpRequest, uuid: UUID) -> Any:
         **_case(case),
         "steps": [_step(s) for s in case.steps.select_related("department").order_by("stage_order", "id")],
         "supplement": [
-            {"name": str(i.get("name", "")), "reason": str(i.get("reason", "")), "requirement": i.get("requirement")}
+            {
+                "name": str(i.get("name", "")),
+                "reason": str(i.get("reason", "")),
+                "requirement": i.get("requirement"),
+                "field": str(i.get("field", "")),
+            }
             for i in (pause.items if pause else [])
         ],
         "events": [
@@ -158,10 +164,12 @@ def case_detail(request: HttpRequest, uuid: UUID) -> Any:
 
 class SupplementIn(Schema):
     """Requirement id -> a library item's uuid (upload new files to /materials/library first);
-    `named`: for notice items that name no requirement, the item's name -> a library item."""
+    `named`: for notice items that name no requirement, the item's name -> a library item;
+    `form`: field name -> corrected value, for the notice's form items."""
 
     materials: dict[int, UUID] = {}
     named: dict[str, UUID] = {}
+    form: dict[str, Any] = {}  # corrected values of the form fields the notice lists
 
 
 @router.post("/cases/{uuid}/supplement", response={200: CaseOut, ERROR_CODES: ErrorOut}, auth=AUTH)
@@ -173,6 +181,7 @@ def supplement(request: HttpRequest, uuid: UUID, data: SupplementIn) -> Any:
         actor=user,
         reuse={k: str(v) for k, v in data.materials.items()},
         named_reuse={k: str(v) for k, v in data.named.items()},
+        form=data.form,
     )
     case.refresh_from_db()
     return _case(case)

@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle
 from onewindow.core.errors import ApplicationError, NotFound
-from onewindow.materials import formschema, services
 from onewindow.materials import selectors as ms
+from onewindow.materials import services
 from onewindow.materials.models import ApplicationDraft
 
 STEP_URLS: dict[str, str] = {
@@ -135,13 +136,11 @@ def form(request: HttpRequest, uuid: str) -> HttpResponse:
     if not draft.conditions_confirmed:
         return redirect("portal:apply_conditions", uuid=draft.uuid)
     schema = ms.draft_schema(draft)
-    data: dict[str, Any] = dict(draft.form_data or {})
-    if not data:
-        data = {"contact_name": request.user.display_name, "contact_phone": request.user.phone}  # type: ignore[union-attr]
+    data: dict[str, Any] = dict(draft.form_data or {}) or _prefill(draft, request.user)
     errors: dict[str, Any] = {}
     error = None
     if request.method == "POST":
-        data = {f.name: request.POST.get(f.name, "") for f in formschema.fields_of(schema)}
+        data = formschema.posted(schema, request.POST)
         try:
             services.draft_save_form(draft=draft, actor=request.user, data=data)  # type: ignore[arg-type]
             if "save" in request.POST:
@@ -156,6 +155,30 @@ def form(request: HttpRequest, uuid: str) -> HttpResponse:
         _ctx(draft, "form", fields=formschema.bound(schema, data, errors), error=error),
         status=error.status if error else 200,
     )
+
+
+def _prefill(draft: ApplicationDraft, user: Any) -> dict[str, Any]:
+    """What the platform already knows, so the applicant does not type it again (数据跑路): the
+    verified identity, the phone, the enterprise's registration. The applicant can still edit it."""
+    data: dict[str, Any] = {
+        "contact_name": user.display_name,
+        "contact_phone": user.phone,
+        "applicant_name": user.display_name,
+        "applicant_id": user.id_number or "",
+        "applicant_phone": user.phone,
+        "has_agent": "no",
+    }
+    if draft.enterprise is not None:
+        ent = draft.enterprise
+        data.update(
+            {
+                "ent_name": ent.name,
+                "ent_uscc": ent.uscc,
+                "legal_rep_name": ent.legal_representative,
+                "contact_name": user.display_name,
+            }
+        )
+    return data
 
 
 @login_required
@@ -189,7 +212,7 @@ def materials(request: HttpRequest, uuid: str) -> HttpResponse:
             error = exc
         draft.refresh_from_db()
     reqs = ms.draft_requirements(draft, user=request.user)  # type: ignore[arg-type]
-    reusable = sum(1 for r in reqs if not r.attached_label and r.offers)
+    reusable = sum(1 for r in reqs if not r.attached_label and not r.provided and r.offers)
     return render(
         request,
         "portal/apply_materials.html",

@@ -51,8 +51,10 @@ def case_detail(request: HttpRequest, uuid: str) -> HttpResponse:
             choice = request.POST.get(key, "")
             if key.startswith("reuse-") and key[6:].isdigit() and choice and int(key[6:]) not in uploads:
                 reuse[int(key[6:])] = choice
+        listed = [i["field"] for i in pause.items or [] if i.get("field")]
+        form = {name: request.POST.get(f"fix-{name}", "") for name in listed}
         try:
-            material_services.supplement_answer(case=case, actor=user, uploads=uploads, reuse=reuse, named=named)
+            material_services.supplement_answer(case=case, actor=user, uploads=uploads, reuse=reuse, named=named, form=form)
         except ApplicationError as exc:
             if exc.status == 404 and not exc.fields:
                 raise
@@ -61,6 +63,7 @@ def case_detail(request: HttpRequest, uuid: str) -> HttpResponse:
             messages.success(request, _("补正材料已提交，受理计时恢复。"))
             return redirect("portal:case", uuid=case.uuid)
     supplement_items = _supplement_items(case, pause, user) if pause else []
+    fix_fields = _fix_fields(case, pause, request.POST if error else None, error.fields if error else None) if pause else []
     return render(
         request,
         "portal/case.html",
@@ -72,6 +75,7 @@ def case_detail(request: HttpRequest, uuid: str) -> HttpResponse:
             "materials": case.materials.exclude(status="replaced").order_by("id"),
             "pause": pause,
             "supplement_items": supplement_items,
+            "fix_fields": fix_fields,
             "documents": selectors.case_documents(user, case),
             "error": error,
         },
@@ -85,6 +89,25 @@ def _events(case: Any) -> list[dict[str, Any]]:
     return [{"label": EVENT_LABELS.get(e.kind, e.kind), "at": e.at} for e in case.events.order_by("at", "id")]
 
 
+def _fix_fields(case: Any, pause: Any, post: Any, errors: dict[str, Any] | None) -> list[Any]:
+    """The form fields the notice asks to correct, with the current (or just posted) values and
+    the department's reason as help."""
+    from onewindow.cases.services import case_form_schema
+    from onewindow.catalog import formschema
+
+    reasons = {i["field"]: i.get("reason", "") for i in pause.items or [] if i.get("field")}
+    if not reasons:
+        return []
+    schema = [dict(f) for f in case_form_schema(case) if isinstance(f, dict) and f.get("name") in reasons]
+    for f in schema:
+        # Asked for by name: a field the notice lists is answered, whatever its condition was.
+        f.pop("when", None)
+        if reasons[f["name"]]:
+            f["help"] = f["help_en"] = reasons[f["name"]]
+    data = {k: post.get(f"fix-{k}", "") for k in reasons} if post is not None else dict(case.form_data or {})
+    return formschema.bound(schema, data, errors)
+
+
 def _supplement_items(case: Any, pause: Any, user: Any) -> list[dict[str, Any]]:
     """The notice's items with the requirement they concern and library items that could answer."""
     from onewindow.catalog.models import MaterialRequirement
@@ -93,6 +116,8 @@ def _supplement_items(case: Any, pause: Any, user: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     unmatched = 0
     for raw in pause.items or []:
+        if raw.get("field"):
+            continue  # a form field to correct: answered in the form above the materials
         req = None
         if raw.get("requirement"):
             req = MaterialRequirement.objects.filter(pk=raw["requirement"]).first()

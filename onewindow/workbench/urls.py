@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import prereview, views
 
 app_name = "workbench"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("intake/queue/", views.intake_queue, name="intake_queue"),
     path("intake/applicant/", views.intake_applicant, name="intake_applicant"),
     path("queue/", views.queue, name="queue"),
+    path("prereview/", prereview.queue, name="prereview_queue"),
+    path("prereview/<uuid:case_uuid>/", prereview.check, name="prereview_check"),
     path("late/", views.late, name="late"),
     path("cases/<uuid:case_uuid>/", views.case_page, name="case"),
     path("cases/<uuid:case_uuid>/act/", views.case_act, name="case_act"),

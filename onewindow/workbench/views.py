@@ -19,13 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role, User
-from onewindow.cases import documents, routes, selectors
+from onewindow.cases import documents, prereview, routes, selectors
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CasePause, CaseStep, RouteVersion
+from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, Matter
 from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.workdays import CalendarNotCovered
+from onewindow.townships import selectors as township_selectors
 
 View = Callable[..., HttpResponse]
 
@@ -57,6 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "queue_count": selectors.step_queue(user).count(),
         "late_count": selectors.late_cases(user).count() if selectors.is_supervisor(user) else 0,
         "calendar_warning": next_year_warning(timezone.localdate()) if selectors.is_admin(user) else "",
+        "delegations": township_selectors.can_read_delegations(user),
     }
     return render(request, "workbench/home.html", context)
 
@@ -150,7 +153,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 matter_version=matter.current_version if matter else None,
                 bundle=bundle,
                 channel=channel,
-                form_data={f["name"]: request.POST.get(f"form_{f['name']}", "").strip() for f in schema if f.get("name")},
+                form_data=formschema.posted(schema, request.POST, prefix="form_", fill_default=False),
                 materials=materials,
                 actor=user,
                 ticket_uuid=ticket.uuid if ticket else None,
@@ -170,6 +173,11 @@ def intake(request: HttpRequest) -> HttpResponse:
         "bundle": bundle,
         "requirements": requirements,
         "schema": schema,
+        "form_fields": formschema.bound(
+            schema, formschema.posted(schema, request.POST, prefix="form_", fill_default=False), errors.get("fields")
+        )
+        if schema
+        else [],
         "errors": errors,
         "post": request.POST if request.method == "POST" else {},
         "prefill_id": (ticket.id_number if ticket else "") or "",
@@ -257,7 +265,10 @@ def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         "warnings": case.warnings.filter(resolved_at__isnull=True).select_related("step"),
         "pauses": case.pauses.all(),
         "supplement": case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT).first(),
-        "requirements": svc.case_requirements(case),
+        "requirements": svc.uploadable_requirements(case),  # the form's own lines are fixed as fields
+        "fix_fields": formschema.fields_of(svc.case_form_schema(case), fill_default=False),
+        "prereview_open": case.prereview in (Case.PreReview.PENDING, Case.PreReview.FIX_REQUESTED),
+        "can_prereview": prereview.can_prereview(user, case),
         "missing": svc.missing_requirements(case) if case.status == Case.Status.SUBMITTED else [],
         "notices": documents.available_kinds(case),
         "can_intake": can_intake,
@@ -276,10 +287,8 @@ def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
 
 
 def _form_rows(case: Case) -> list[tuple[str, Any]]:
-    """The application form with its labels (the schema of the matter or of every bundle matter)."""
-    versions = [case.matter_version] if case.matter_version_id else list(case.bundle_versions.all())
-    labels = {f.get("name"): f.get("label") or f.get("name") for v in versions if v for f in (v.form_schema or [])}
-    return [(labels.get(k, k), v) for k, v in case.form_data.items() if k != "demo_key"]
+    """The application form with its labels and values as read (the matter's or the bundle's form)."""
+    return formschema.rows(svc.case_form_schema(case), case.form_data)
 
 
 def _labelled(events: Any) -> list[Any]:
@@ -314,6 +323,9 @@ def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
                     items.append({"name": req.name, "reason": p.get(f"reason_{req.pk}", ""), "requirement": req.pk})
             if p.get("other_name", "").strip():
                 items.append({"name": p["other_name"], "reason": p.get("other_reason", "")})
+            for f in formschema.fields_of(svc.case_form_schema(case), fill_default=False):
+                if p.get(f"fixfield_{f.name}") == "on":
+                    items.append({"field": f.name, "reason": p.get(f"fixreason_{f.name}", "")})
             svc.case_request_supplement(case=case, actor=user, items=items)
         elif action in ("claim", "approve", "reject", "return", "assign"):
             step = case.steps.filter(uuid=_uuid(p.get("step", ""))).first()

@@ -20,6 +20,7 @@ DEMO_STEPS = [
     "onewindow.filings.demo",
     "onewindow.portal.demo",
     "onewindow.assistance.demo",
+    "onewindow.townships.demo",
     "onewindow.welfare.demo",
     "onewindow.ratings.demo",
     # Last: it ranks matters by what the steps above used (cases, bookings, filings).

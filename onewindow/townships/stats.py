@@ -1,0 +1,75 @@
+"""就近办 figures for the dashboard (F13, F14), computed from the cases and delegations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onewindow.cases.models import Case
+from onewindow.catalog.selectors import delegations_in_force
+from onewindow.core.stats import Figure, Section, Table
+
+from .selectors import townships
+
+
+def township_figures() -> list[dict[str, Any]]:
+    """Per township: matters delegated to it and in force today, matters it has decided cases of,
+    cases decided there (any matter it is the deciding unit of), and those concluded on time."""
+    today = timezone.localdate()
+    units = list(townships())
+    in_force = dict(
+        delegations_in_force(on=today)
+        .filter(township__in=units)
+        .values_list("township")
+        .annotate(n=Count("matter", distinct=True))
+    )
+    decided = Case.objects.filter(department__in=units, decided_at__isnull=False)
+    per = {
+        row["department"]: row
+        for row in decided.values("department").annotate(
+            cases=Count("pk"),
+            matters=Count("matter_version__matter", distinct=True),
+            concluded=Count("pk", filter=Q(concluded_at__isnull=False)),
+        )
+    }
+    out = []
+    for t in units:
+        row = per.get(t.pk, {})
+        out.append(
+            {
+                "code": t.code,
+                "name": t.name,
+                "delegated": in_force.get(t.pk, 0),
+                "matters_decided": row.get("matters", 0),
+                "cases_decided": row.get("cases", 0),
+                "concluded": row.get("concluded", 0),
+            }
+        )
+    return out
+
+
+def sections(*, user: Any = None, params: Any = None) -> list[Section]:
+    rows = township_figures()
+    if not rows:
+        return []
+    decided = sum(r["cases_decided"] for r in rows)
+    active = sum(1 for r in rows if r["cases_decided"])
+    delegated = [r["delegated"] for r in rows]
+    figures = [
+        Figure(_("乡镇（街道）作出决定的办件"), decided, _("件"), fact="F14", note=_("%(n)d 个乡镇（街道）") % {"n": active}),
+        Figure(
+            _("每个乡镇（街道）承接的赋权事项"),
+            f"{min(delegated)}–{max(delegated)}" if min(delegated) != max(delegated) else delegated[0],
+            _("项"),
+            fact="F14",
+        ),
+    ]
+    table = Table(
+        title=_("就近办：各乡镇（街道）办件"),
+        columns=[_("乡镇（街道）"), _("承接赋权事项"), _("已办理的事项"), _("作出决定的办件"), _("已办结")],
+        rows=[[r["name"], r["delegated"], r["matters_decided"], r["cases_decided"], r["concluded"]] for r in rows],
+    )
+    return [Section(key="townships", title=_("赋权与就近办"), figures=figures, tables=[table], order=15)]

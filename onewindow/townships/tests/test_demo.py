@@ -1,0 +1,44 @@
+"""The townships demo step (cases of delegated matters that run in the townships) and the
+dashboard figures computed from them."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from onewindow.accounts.models import OrgUnit
+from onewindow.cases.models import Case
+from onewindow.cases.tests.conftest import make_matter
+from onewindow.catalog.models import Delegation
+from onewindow.core.demo import DemoContext
+from onewindow.townships import demo, stats
+from onewindow.townships.models import DelegationBatch
+
+
+def test_demo_runs_cases_in_the_townships_and_the_dashboard_counts_them(
+    org: dict[str, OrgUnit], cal: Any, township_officer: Any
+) -> None:
+    may = datetime.date(2021, 5, 20)
+    for i in range(7):
+        mv = make_matter(f"NYNC-{i:03d}", f"赋权事项{i}", org["MZJ"], committed=5, statutory=20)
+        for t in ("ZXZ", "FTZ"):
+            Delegation.objects.create(matter=mv.matter, township=org[t], effective_on=may)
+    ctx = DemoContext(quiet=True)
+    demo.build(ctx)
+    batch = DelegationBatch.objects.get()
+    assert batch.status == "published" and batch.delegations.count() == 14
+    for code in ("ZXZ", "FTZ"):
+        cases = Case.objects.filter(department=org[code])
+        assert cases.count() == demo.CASES_PER_TOWNSHIP
+        assert cases.filter(status=Case.Status.DELIVERED).count() == 4
+        assert cases.filter(warning_level="red").count() == 1  # the overdue one
+        assert all(c.applicant.home_township == org[code] for c in cases)
+        assert not cases.exclude(steps__department=org[code]).exists()
+    rows = {r["code"]: r for r in stats.township_figures()}
+    assert rows["ZXZ"]["cases_decided"] == 4 and rows["ZXZ"]["delegated"] == 7
+    assert rows["ZXZ"]["matters_decided"] == 4
+    section = stats.sections()[0]
+    assert section.figures[0].value == 8
+    before = Case.objects.count()
+    demo.build(ctx)
+    assert Case.objects.count() == before and DelegationBatch.objects.count() == 1

@@ -179,3 +179,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# 好差评 district settings (defaults in onewindow/ratings/conf.py): rating period, follow-up
+# clocks in working days (回访核实 1, 整改反馈 15), flood limits.
+ONEWINDOW_RATINGS: dict[str, int] = {}

@@ -12,4 +12,6 @@ SWEEPS: list[str] = [
     "onewindow.accounts.services.login_failures_purge",
     "onewindow.core.ratelimit.purge",
     "onewindow.hall.services.close_day",
+    "onewindow.ratings.sweeps.send_invitations",
+    "onewindow.ratings.sweeps.sweep_follow_ups",
 ]

@@ -1,0 +1,234 @@
+"""好差评 figures, computed from the rating rows (selectors.counted(): the newest row of each
+service, without ratings whose appeal was upheld).
+
+- 好评率: share of 非常满意 + 满意 + 基本满意 among counted ratings;
+- average score: the mean level (1..5);
+- 差评: 不满意 + 非常不满意;
+- follow-up on time: among real-name bad ratings of the period, the share verified (回访核实) by
+  its verify date and the share fixed and replied (整改反馈) by its reply date (withdrawn ones,
+  whose appeal was upheld, are left out).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.stats import Figure, Section, Table
+
+from . import selectors
+from .models import BAD_LEVELS, FollowUp, Rating
+
+
+def month_bounds(month: str | None, *, today: datetime.date | None = None) -> tuple[str, datetime.datetime, datetime.datetime]:
+    """'2026-11' -> (label, start, end) in local time; a bad or missing value means this month."""
+    today = today or timezone.localdate()
+    year, mon = today.year, today.month
+    if month:
+        try:
+            y, m = (int(p) for p in str(month).split("-", 1))
+            if 2000 <= y <= 2100 and 1 <= m <= 12:
+                year, mon = y, m
+        except ValueError:
+            pass
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(year, mon, 1, tzinfo=tz)
+    end = datetime.datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=tz)
+    return f"{year:04d}-{mon:02d}", start, end
+
+
+def months_with_ratings(limit: int = 12) -> list[str]:
+    from django.db.models.functions import TruncMonth
+
+    rows = Rating.objects.annotate(m=TruncMonth("created_at")).values_list("m", flat=True).distinct().order_by("-m")[:limit]
+    return [f"{timezone.localtime(m):%Y-%m}" if timezone.is_aware(m) else f"{m:%Y-%m}" for m in rows if m]
+
+
+@dataclass
+class Summary:
+    count: int
+    good: int
+    bad: int
+    average: float | None
+
+    @property
+    def good_rate(self) -> float | None:
+        return self.good / self.count if self.count else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "good": self.good,
+            "bad": self.bad,
+            "average": round(self.average, 2) if self.average is not None else None,
+            "good_rate": round(self.good_rate, 4) if self.good_rate is not None else None,
+        }
+
+
+_AGG = {
+    "n": Count("id"),
+    "good": Count("id", filter=Q(level__gte=3)),
+    "bad": Count("id", filter=Q(level__in=BAD_LEVELS)),
+    "avg": Avg("level"),
+}
+
+
+def summary(qs: QuerySet[Rating]) -> Summary:
+    r = qs.aggregate(**_AGG)
+    return Summary(r["n"], r["good"], r["bad"], float(r["avg"]) if r["avg"] is not None else None)
+
+
+def in_period(start: datetime.datetime, end: datetime.datetime, qs: QuerySet[Rating] | None = None) -> QuerySet[Rating]:
+    return (qs if qs is not None else selectors.counted()).filter(created_at__gte=start, created_at__lt=end)
+
+
+def grouped(qs: QuerySet[Rating], key: str, name: str) -> list[dict[str, Any]]:
+    """Summary per group (unit, area, window, matter), best average first."""
+    rows = qs.exclude(**{f"{key}__isnull": True}).values(key, name).annotate(**_AGG).order_by("-avg", "-n", name)
+    out = []
+    for r in rows:
+        s = Summary(r["n"], r["good"], r["bad"], float(r["avg"]) if r["avg"] is not None else None)
+        out.append({"name": r[name], **s.as_dict()})
+    return out
+
+
+def window_ranking(start: datetime.datetime, end: datetime.datetime) -> list[dict[str, Any]]:
+    """The monthly window ranking for the hall manager: average score, then number of ratings."""
+    rows = (
+        in_period(start, end)
+        .exclude(window__isnull=True)
+        .values("window__number", "window__point__name")
+        .annotate(**_AGG)
+        .order_by("-avg", "-n", "window__number")
+    )
+    out = []
+    for i, r in enumerate(rows, start=1):
+        s = Summary(r["n"], r["good"], r["bad"], float(r["avg"]) if r["avg"] is not None else None)
+        out.append({"rank": i, "window": r["window__number"], "point": r["window__point__name"], **s.as_dict()})
+    return out
+
+
+def follow_up_figures(start: datetime.datetime, end: datetime.datetime, *, unit_q: Q | None = None) -> dict[str, Any]:
+    """Real-name bad ratings of the period and the share followed up on time."""
+    fus = FollowUp.objects.filter(rating__created_at__gte=start, rating__created_at__lt=end).exclude(
+        status=FollowUp.Status.WITHDRAWN
+    )
+    if unit_q is not None:
+        fus = fus.filter(unit_q)
+    total = verified_on_time = replied_on_time = 0
+    for verified_at, verify_due, replied_at, reply_due in fus.values_list("verified_at", "verify_due", "replied_at", "reply_due"):
+        total += 1
+        if verified_at is not None and timezone.localdate(verified_at) <= verify_due:
+            verified_on_time += 1
+        if replied_at is not None and timezone.localdate(replied_at) <= reply_due:
+            replied_on_time += 1
+    return {
+        "real_name_bad": total,
+        "verified_on_time": verified_on_time,
+        "replied_on_time": replied_on_time,
+        "verified_on_time_rate": round(verified_on_time / total, 4) if total else None,
+        "replied_on_time_rate": round(replied_on_time / total, 4) if total else None,
+        "open": fus.filter(status__in=FollowUp.OPEN_STATUSES).count(),
+        "red": fus.filter(warning_level="red").count(),
+        "yellow": fus.filter(warning_level="yellow").count(),
+    }
+
+
+def public_corrections(start: datetime.datetime, end: datetime.datetime) -> list[dict[str, Any]]:
+    """The public 差评整改 list: replied follow-ups of the period, names masked."""
+    from .indicators import tag_label
+    from .services import masked_name
+
+    rows = (
+        FollowUp.objects.filter(rating__created_at__gte=start, rating__created_at__lt=end, replied_at__isnull=False)
+        .exclude(status=FollowUp.Status.WITHDRAWN)
+        .select_related("rating", "unit")
+        .order_by("rating__created_at", "id")
+    )
+    return [
+        {
+            "date": timezone.localdate(f.rating.created_at),
+            "person": masked_name(f.rating.rater_name),
+            "service": f.rating.subject_label,
+            "unit": f.unit.name,
+            "level": f.rating.get_level_display(),
+            "reasons": "、".join(tag_label(t) for t in f.rating.tags),
+            "fixed": f.reply,
+            "status": f.get_status_display(),
+            "on_time": timezone.localdate(f.replied_at) <= f.reply_due if f.replied_at else False,
+        }
+        for f in rows
+    ]
+
+
+def staff_figures(user: Any, start: datetime.datetime, end: datetime.datetime) -> dict[str, Any]:
+    """A staff member's own figures: ratings of services they delivered."""
+    mine = selectors.counted().filter(staff=user)
+    return {"month": summary(in_period(start, end, mine)).as_dict(), "all": summary(mine).as_dict()}
+
+
+def results(month: str | None) -> dict[str, Any]:
+    """The public monthly results: the page and the API show the same figures."""
+    label, start, end = month_bounds(month)
+    qs = in_period(start, end)
+    return {
+        "month": label,
+        "total": summary(qs).as_dict(),
+        "by_unit": grouped(qs, "unit", "unit__name"),
+        "by_area": grouped(qs, "area", "area__name"),
+        "by_window": window_ranking(start, end),
+        "by_matter": grouped(qs, "matter", "matter__search_name"),
+        "follow_up": follow_up_figures(start, end),
+        "corrections": public_corrections(start, end),
+    }
+
+
+def _pct(value: float | None) -> str:
+    return f"{value * 100:.1f}%" if value is not None else "—"
+
+
+def sections(*, user: Any = None, params: Any = None) -> list[Section]:
+    params = params or {}
+    label, start, end = month_bounds(params.get("month"))
+    if params.get("date_from") and params.get("date_to"):
+        tz = timezone.get_current_timezone()
+        start = datetime.datetime.combine(params["date_from"], datetime.time.min, tzinfo=tz)
+        end = datetime.datetime.combine(params["date_to"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        label = f"{params['date_from']}~{params['date_to']}"
+    s = summary(in_period(start, end))
+    everything = summary(selectors.counted())
+    fu = follow_up_figures(start, end)
+    by_unit = grouped(in_period(start, end), "unit", "unit__name")
+    return [
+        Section(
+            key="ratings",
+            title=str(_("好差评")),
+            order=70,
+            figures=[
+                Figure(str(_("评价总数（%(p)s）")) % {"p": label}, s.count),
+                Figure(str(_("好评率（%(p)s）")) % {"p": label}, _pct(s.good_rate)),
+                Figure(str(_("差评（%(p)s）")) % {"p": label}, s.bad),
+                Figure(str(_("平均分（%(p)s）")) % {"p": label}, f"{s.average:.2f}" if s.average else "—"),
+                Figure(str(_("实名差评")), fu["real_name_bad"]),
+                Figure(str(_("按时回访核实率")), _pct(fu["verified_on_time_rate"])),
+                Figure(str(_("按时整改反馈率")), _pct(fu["replied_on_time_rate"])),
+                Figure(
+                    str(_("累计评价")),
+                    everything.count,
+                    note=str(_("好评率 %(r)s")) % {"r": _pct(everything.good_rate)},
+                ),
+            ],
+            tables=[
+                Table(
+                    columns=[str(_("单位")), str(_("评价数")), str(_("好评率")), str(_("差评")), str(_("平均分"))],
+                    rows=[[r["name"], r["count"], _pct(r["good_rate"]), r["bad"], r["average"]] for r in by_unit],
+                    title=str(_("各单位满意度（%(p)s）")) % {"p": label},
+                )
+            ],
+        )
+    ]

@@ -211,6 +211,16 @@ class Case(PublicModel):
                 condition=Q(committed_days__lte=models.F("statutory_days")), name="case_committed_le_statutory"
             ),
         ]
+        indexes = [
+            # The rollups recount a day's cases by the time they were received.
+            models.Index(fields=["received_at"], name="case_received_idx"),
+            # The supervisors' late list: open cases with a warning, red first, by deadline.
+            models.Index(
+                fields=["warning_level", "committed_due", "id"],
+                condition=~Q(warning_level="") & Q(status__in=["submitted", "in_review", "paused", "reviewed", "decided"]),
+                name="case_late_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -374,3 +384,7 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+# Rollup tables live in their own module; imported here so Django registers them with the app.
+from .rollup_models import CaseDay, CaseMonth  # noqa: E402,F401

@@ -123,3 +123,19 @@ class RateLimitHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.window_start:%H:%M} {self.hits}"
+
+
+class RollupMark(models.Model):
+    """How far a rollup (figures kept per day and month) has read its source's event log: the
+    highest event id already counted. Its row lock also keeps two refreshes of one rollup apart."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    last_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("统计汇总进度")
+        verbose_name_plural = _("统计汇总进度")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_id}"

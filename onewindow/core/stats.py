@@ -5,7 +5,15 @@ Each app that has figures provides `onewindow/<app>/stats.py` with
     def sections(*, user, params) -> list[Section]
 
 returning its figures computed from the database (never constants). The dashboard app discovers
-these modules and renders them; the same sections feed the dashboard's CSV export.
+these modules and renders them; the same sections feed the dashboard's exports (CSV, xlsx).
+
+`params` holds the dashboard's filters, already resolved: `date_from` / `date_to` (dates), and when
+chosen `department`, `township` (OrgUnit), `matter` (Matter), `bundle` (Bundle), `channel` (str),
+`point` (ServicePoint), `area` (ServiceArea). A provider uses the ones that make sense for it.
+
+Every figure says in plain words what it counts (`note`). A chart carries its numbers (so the page
+can show them as a table, and read them out) and, per category, an optional `links` entry: the
+filter to add when someone drills into that category (e.g. "department=ZJJ").
 """
 
 from __future__ import annotations
@@ -19,9 +27,12 @@ class Figure:
     label: str
     value: Any
     unit: str = ""
-    # What the figure is compared with in the seed, e.g. "F3"; shown as a footnote.
+    # What the figure is compared with in the seed, e.g. "F3": for the tests and docs, never shown.
     fact: str = ""
+    # What it counts, in plain words.
     note: str = ""
+    # A filter to drill into (query string), e.g. "status=late"; "" when there is nothing under it.
+    link: str = ""
 
 
 @dataclass
@@ -29,6 +40,23 @@ class Table:
     columns: list[str]
     rows: list[list[Any]]
     title: str = ""
+    # Per row, an optional filter to drill into (query string), as Chart.links.
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    kind: str  # "bar" (vertical), "hbar" (horizontal, for long names), "line", "pie"
+    categories: list[str]
+    series: list[tuple[str, list[Any]]]
+    # One or two sentences a screen reader says instead of the picture.
+    text: str = ""
+    unit: str = ""
+    links: list[str] = field(default_factory=list)
+    # What the chart counts, in plain words.
+    note: str = ""
 
 
 @dataclass
@@ -38,3 +66,6 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     order: int = 100
+    charts: list[Chart] = field(default_factory=list)
+    # What the section counts and over which period, in plain words.
+    note: str = ""

@@ -14,4 +14,6 @@ SWEEPS: list[str] = [
     "onewindow.hall.services.close_day",
     "onewindow.ratings.sweeps.send_invitations",
     "onewindow.ratings.sweeps.sweep_follow_ups",
+    # After close_day, so the day's last abandoned tickets are counted in the same minute.
+    "onewindow.core.rollups.refresh_all",
 ]

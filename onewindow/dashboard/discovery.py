@@ -6,8 +6,6 @@ taking the whole dashboard down.
 
 from __future__ import annotations
 
-import contextlib
-import datetime
 import importlib
 import logging
 from collections.abc import Callable
@@ -17,6 +15,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from onewindow.core.stats import Figure, Section
+
+from .filters import parse_params  # noqa: F401  (the filters' parser, where providers' callers look for it)
 
 logger = logging.getLogger(__name__)
 
@@ -40,21 +40,6 @@ def providers() -> list[tuple[str, Callable[..., list[Section]]]]:
         if callable(fn):
             found.append((app.rsplit(".", 1)[1], fn))
     return found
-
-
-def parse_params(raw: Any) -> dict[str, Any]:
-    """Query parameters as providers expect them: date_from / date_to as dates (dropped when
-    invalid or reversed), everything else as strings."""
-    params: dict[str, Any] = {k: raw.get(k) for k in raw}
-    for key in ("date_from", "date_to"):
-        value = params.pop(key, None)
-        if value:
-            with contextlib.suppress(ValueError):
-                params[key] = datetime.date.fromisoformat(str(value))
-    if "date_from" in params and "date_to" in params and params["date_from"] > params["date_to"]:
-        params.pop("date_from")
-        params.pop("date_to")
-    return params
 
 
 def collect(*, user: Any, params: dict[str, Any]) -> list[Section]:

@@ -6,5 +6,7 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("export.csv", views.export_csv, name="export"),
+    path("export.csv", views.export, {"fmt": "csv"}, name="export"),
+    path("export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("wall/", views.wall_page, name="wall"),
 ]

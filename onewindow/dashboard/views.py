@@ -1,27 +1,29 @@
-"""The leaders' dashboard: every app's figures on one page, and the same figures as CSV."""
+"""The leaders' dashboard: every app's figures (discovered, see discovery.py) with charts, drill-down
+from the district to departments or townships, matters and the list of cases; exports of any view;
+the hall's wall screen. Thin: parse the filters, collect, render."""
 
 from __future__ import annotations
 
-import csv
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.accounts.models import Role
+from onewindow.accounts.models import OrgUnit
+from onewindow.cases.models import Channel
 from onewindow.core.errors import PermissionDenied
+from onewindow.core.rollups import last_refreshed
 
-from .discovery import collect, parse_params
+from . import exports, wall
+from .discovery import collect
+from .filters import describe, drill, parse_params, query, trail
+from .selectors import can_view_dashboard, case_list
 
-DASHBOARD_ROLES = {Role.LEADER, Role.HALL_MANAGER, Role.ADMIN}
-
-
-def can_view_dashboard(user: object) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(getattr(user, "is_superuser", False) or (user.role_names() & {r.value for r in DASHBOARD_ROLES}))  # type: ignore[attr-defined]
+CASES_PER_PAGE = 50
 
 
 def _require(request: HttpRequest) -> None:
@@ -29,35 +31,101 @@ def _require(request: HttpRequest) -> None:
         raise PermissionDenied(_("只有领导、大厅管理员和系统管理员可以查看统计分析。"))
 
 
+def _charts_payload(sections: list[Any], params: dict[str, Any]) -> dict[str, Any]:
+    """What the page's script needs to draw each chart: numbers, names and drill-down hrefs."""
+    out = {}
+    for s in sections:
+        for c in s.charts:
+            out[c.key] = {
+                "kind": c.kind,
+                "categories": c.categories,
+                "series": [{"name": name, "data": data} for name, data in c.series],
+                "unit": c.unit,
+                "links": [f"?{drill(params, link)}" if link else "" for link in c.links],
+            }
+    return out
+
+
+def _links(sections: list[Any], params: dict[str, Any]) -> None:
+    """Turn each figure's, table row's and chart category's filter into a ready href."""
+    for s in sections:
+        for f in s.figures:
+            f.href = f"?{drill(params, f.link)}" if f.link else ""
+        for t in s.tables:
+            t.hrefs = [f"?{drill(params, link)}" if link else "" for link in t.links] + [""] * (len(t.rows) - len(t.links))
+            t.linked_rows = list(zip(t.hrefs, t.rows, strict=False))
+        for c in s.charts:
+            hrefs = [f"?{drill(params, link)}" if link else "" for link in c.links]
+            c.rows = [
+                {
+                    "name": name,
+                    "href": hrefs[i] if i < len(hrefs) else "",
+                    "values": [data[i] if i < len(data) else None for _n, data in c.series],
+                }
+                for i, name in enumerate(c.categories)
+            ]
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     _require(request)
     params = parse_params(request.GET)
+    if params.get("view") == "cases":
+        return cases(request, params)
     sections = collect(user=request.user, params=params)
-    return render(
-        request,
-        "dashboard/index.html",
-        {"sections": sections, "params": params, "query": request.GET.urlencode(), "now": timezone.localtime()},
-    )
+    _links(sections, params)
+    context = {
+        "sections": sections,
+        "params": params,
+        "query": query(params),
+        "filters": describe(params),
+        "trail": trail(params),
+        "charts": _charts_payload(sections, params),
+        "departments": OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT).order_by("sort_order", "code"),
+        "townships": OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]).order_by(
+            "sort_order", "code"
+        ),
+        "channels": Channel.choices,
+        "refreshed": last_refreshed("cases"),
+        "now": timezone.localtime(),
+    }
+    return render(request, "dashboard/index.html", context)
+
+
+def cases(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
+    """The bottom of every drill-down: the cases behind a figure, as far as the reader may see them."""
+    qs = case_list(request.user, params)  # type: ignore[arg-type]
+    page = Paginator(qs, CASES_PER_PAGE, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    extra = {k: params[k] for k in ("late", "joint") if params.get(k)}
+    context = {
+        "page": page,
+        "params": params,
+        "filters": describe(params),
+        "trail": trail(params),
+        "query": query(params),
+        "list_query": query(params, view="cases", **extra),
+        "late": params.get("late", ""),
+    }
+    return render(request, "dashboard/cases.html", context)
 
 
 @login_required
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Any view as CSV or xlsx, with the filters that made it at the top of the file."""
     _require(request)
-    sections = collect(user=request.user, params=parse_params(request.GET))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="dashboard-{timezone.localdate():%Y%m%d}.csv"'
-    response.write("\ufeff")  # BOM so spreadsheet programs read the Chinese correctly
-    writer = csv.writer(response)
-    writer.writerow([_("板块"), _("指标"), _("数值"), _("单位"), _("说明"), _("对应事实")])
-    for s in sections:
-        for f in s.figures:
-            writer.writerow([s.title, f.label, f.value, f.unit, f.note, f.fact])
-        for t in s.tables:
-            writer.writerow([])
-            writer.writerow([f"{s.title} · {t.title}"])
-            writer.writerow([str(c) for c in t.columns])
-            for row in t.rows:
-                writer.writerow(row)
-        writer.writerow([])
-    return response
+    params = parse_params(request.GET)
+    if params.get("view") == "cases":
+        title, sheets = exports.case_sheets(case_list(request.user, params)[: exports.MAX_CASE_ROWS])  # type: ignore[arg-type]
+    else:
+        title, sheets = exports.figure_sheets(collect(user=request.user, params=params))
+    return exports.respond(fmt, title=title, filters=describe(params), sheets=sheets)
+
+
+@login_required
+def wall_page(request: HttpRequest) -> HttpResponse:
+    """大屏: the hall's screen. Dark, big, no navigation; reloads its figures every minute."""
+    _require(request)
+    params = parse_params(request.GET)
+    context = wall.context(params)
+    template = "dashboard/_wall_body.html" if request.headers.get("HX-Request") else "dashboard/wall.html"
+    return render(request, template, context)

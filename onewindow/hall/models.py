@@ -325,3 +325,7 @@ class WindowSession(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.window}"
+
+
+# Rollup tables live in their own module; imported here so Django registers them with the app.
+from .rollup_models import HallDay, HallMonth, HallWindowDay  # noqa: E402,F401

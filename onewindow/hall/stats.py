@@ -1,27 +1,34 @@
-"""The hall's figures, computed from the ticket event log (never stored totals).
+"""The hall's figures. Counted from the ticket event log, but read from rollups.
 
-- waiting time: issued -> first call;
-- service time: start of service (the "started" event, else the last call) -> finished;
+What each figure counts (per ticket, under the service area it was issued in; a transfer does not
+move its figures):
+- waiting time: from issue to the first call;
+- service time: from the start of service (the "started" event, else the last call) to finished;
 - service level: share of tickets first called within the area's service level (15 min by
   default; per area or per point), among tickets that were called or abandoned while waiting;
 - no-show rate: no-shows / tickets called;
 - tickets per window and per clerk: finished events by window and by actor.
+
+`hall.rollups` replays one business day of one service point at a time into `HallDay` /
+`HallMonth` / `HallWindowDay` rows; `figures()` adds those rows up. `recount()` replays the whole
+log for a period: the reference the tests compare the rollups with, never used by a page.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
-from statistics import mean
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.stats import Figure, Section, Table
+from onewindow.core.rollups import summed
+from onewindow.core.stats import Chart, Figure, Section, Table
 
-from .models import ServiceArea, ServicePoint, TicketEvent, Window
+from .models import HallDay, HallMonth, HallWindowDay, ServiceArea, ServicePoint, TicketEvent, Window
 from .services import business_date
 
 K = TicketEvent.Kind
@@ -38,6 +45,48 @@ class _Track:
     end_kind: str = ""
     end_window: int | None = None
     end_actor: int | None = None
+
+
+@dataclass
+class Sums:
+    """Additive counts (the columns of a rollup row); `summary()` turns them into figures."""
+
+    issued: int = 0
+    called: int = 0
+    finished: int = 0
+    no_show: int = 0
+    abandoned: int = 0
+    wait_ms: int = 0
+    wait_n: int = 0
+    service_ms: int = 0
+    service_n: int = 0
+    judged: int = 0
+    within: int = 0
+
+    def add(self, other: Any) -> Sums:
+        for f in SUM_FIELDS:
+            setattr(self, f, getattr(self, f) + (getattr(other, f, 0) or 0))
+        return self
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Sums:
+        return cls(**{f: int(row.get(f) or 0) for f in SUM_FIELDS})
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "issued": self.issued,
+            "called": self.called,
+            "finished": self.finished,
+            "no_show": self.no_show,
+            "abandoned": self.abandoned,
+            "avg_wait_minutes": self.wait_ms / self.wait_n / 60000 if self.wait_n else None,
+            "avg_service_minutes": self.service_ms / self.service_n / 60000 if self.service_n else None,
+            "within_service_level": self.within / self.judged if self.judged else None,
+            "no_show_rate": self.no_show / self.called if self.called else None,
+        }
+
+
+SUM_FIELDS = [f.name for f in fields(Sums)]
 
 
 @dataclass
@@ -74,64 +123,49 @@ def _r(v: float | None, nd: int = 1) -> float | None:
     return None if v is None else round(v, nd)
 
 
-def _summarise(tracks: list[_Track], levels: dict[int, int]) -> dict[str, Any]:
-    waits = [(t.first_call - t.issued).total_seconds() / 60 for t in tracks if t.issued and t.first_call]
-    services = []
-    for t in tracks:
-        begin = t.started or t.last_call
-        if t.end_kind == K.FINISHED and begin and t.end and t.end >= begin:
-            services.append((t.end - begin).total_seconds() / 60)
-    judged = within = 0
-    for t in tracks:
-        if not t.issued:
-            continue
+def _ms(a: datetime, b: datetime) -> int:
+    return round((b - a).total_seconds() * 1000)
+
+
+def track_sums(t: _Track, level_minutes: int) -> Sums:
+    """One ticket's contribution to the counts."""
+    s = Sums()
+    if t.issued:
+        s.issued = 1
         if t.first_call:
-            judged += 1
-            within += (t.first_call - t.issued).total_seconds() <= levels.get(t.area_id, 15) * 60
+            s.wait_n, s.wait_ms = 1, _ms(t.issued, t.first_call)
+            s.judged = 1
+            s.within = int((t.first_call - t.issued).total_seconds() <= level_minutes * 60)
         elif t.end_kind == K.ABANDONED:
-            judged += 1
-    called = sum(1 for t in tracks if t.first_call)
-    no_show = sum(1 for t in tracks if t.end_kind == K.NO_SHOW)
-    return {
-        "issued": sum(1 for t in tracks if t.issued),
-        "called": called,
-        "finished": sum(1 for t in tracks if t.end_kind == K.FINISHED),
-        "no_show": no_show,
-        "abandoned": sum(1 for t in tracks if t.end_kind == K.ABANDONED),
-        "avg_wait_minutes": mean(waits) if waits else None,
-        "avg_service_minutes": mean(services) if services else None,
-        "within_service_level": within / judged if judged else None,
-        "no_show_rate": no_show / called if called else None,
-    }
+            s.judged = 1
+    if t.first_call:
+        s.called = 1
+    begin = t.started or t.last_call
+    if t.end_kind == K.FINISHED:
+        s.finished = 1
+        if begin and t.end and t.end >= begin:
+            s.service_n, s.service_ms = 1, _ms(begin, t.end)
+    elif t.end_kind == K.NO_SHOW:
+        s.no_show = 1
+    elif t.end_kind == K.ABANDONED:
+        s.abandoned = 1
+    return s
 
 
-def figures(*, point: ServicePoint | None = None, area: ServiceArea | None = None, date_from: date, date_to: date) -> Figures:
-    """Figures for tickets of business days date_from..date_to (inclusive), for one point, one area
-    or (both None) every point."""
-    q = Q(business_date__gte=date_from, business_date__lte=date_to)
-    if point is not None:
-        q &= Q(point=point)
-    qs = (
-        TicketEvent.objects.filter(q)
-        .order_by("id")
-        .values_list("ticket_id", "kind", "at", "window_id", "actor_id", "business_date")
-    )
-    tracks: dict[int, _Track] = {}
-    days: dict[int, date] = {}
-    area_of: dict[int, int] = {}
-    # The issue area is what a ticket is counted under (a transfer does not move its figures).
-    for ticket_id, area_id in (
-        TicketEvent.objects.filter(q, kind=K.ISSUED).values_list("ticket_id", "area_id").iterator(chunk_size=5000)
-    ):
-        area_of[ticket_id] = area_id
-    for ticket_id, kind, at, window_id, actor_id, bd in qs.iterator(chunk_size=5000):
+def replay(
+    events: Iterable[tuple[int, str, datetime, int | None, int | None, date]], area_of: dict[int, int]
+) -> dict[int, tuple[_Track, date]]:
+    """Tickets' tracks from their events in id order: (ticket, kind, at, window, actor, business day).
+    Tickets whose issue event is not in `area_of` are left out."""
+    tracks: dict[int, tuple[_Track, date]] = {}
+    for ticket_id, kind, at, window_id, actor_id, bd in events:
         a = area_of.get(ticket_id)
-        if a is None or (area is not None and a != area.pk):
+        if a is None:
             continue
-        t = tracks.get(ticket_id)
-        if t is None:
-            t = tracks[ticket_id] = _Track(area_id=a)
-            days[ticket_id] = bd
+        entry = tracks.get(ticket_id)
+        if entry is None:
+            entry = tracks[ticket_id] = (_Track(area_id=a), bd)
+        t = entry[0]
         if kind == K.ISSUED:
             t.issued = at
         elif kind in (K.CALLED, K.RECALLED):
@@ -143,29 +177,143 @@ def figures(*, point: ServicePoint | None = None, area: ServiceArea | None = Non
             t.started = t.started or at
         elif kind in (K.FINISHED, K.NO_SHOW, K.ABANDONED):
             t.end, t.end_kind, t.end_window, t.end_actor = at, kind, window_id, actor_id
-    area_ids = {t.area_id for t in tracks.values()}
-    levels = {a.pk: a.effective_service_level for a in ServiceArea.objects.filter(pk__in=area_ids).select_related("point")}
-    all_tracks = list(tracks.values())
-    out = Figures(**_summarise(all_tracks, levels))
-    for t in all_tracks:
+    return tracks
+
+
+def service_levels(area_ids: Iterable[int]) -> dict[int, int]:
+    return {a.pk: a.effective_service_level for a in ServiceArea.objects.filter(pk__in=set(area_ids)).select_related("point")}
+
+
+def _events(q: Q) -> tuple[Any, dict[int, int]]:
+    area_of = dict(TicketEvent.objects.filter(q, kind=K.ISSUED).values_list("ticket_id", "area_id").iterator(chunk_size=5000))
+    qs = (
+        TicketEvent.objects.filter(q)
+        .order_by("id")
+        .values_list("ticket_id", "kind", "at", "window_id", "actor_id", "business_date")
+    )
+    return qs.iterator(chunk_size=5000), area_of
+
+
+def recount(*, point: ServicePoint | None = None, area: ServiceArea | None = None, date_from: date, date_to: date) -> Figures:
+    """The figures replayed from the raw event log (the reference for the rollups; slow, linear in
+    the history: no page calls it)."""
+    q = Q(business_date__gte=date_from, business_date__lte=date_to)
+    if point is not None:
+        q &= Q(point=point)
+    events, area_of = _events(q)
+    tracks = {tid: v for tid, v in replay(events, area_of).items() if area is None or v[0].area_id == area.pk}
+    levels = service_levels(t.area_id for t, _d in tracks.values())
+    total, by_area, by_day = Sums(), defaultdict[int, Sums](Sums), defaultdict[date, Sums](Sums)
+    out = Figures()
+    for t, day in tracks.values():
+        s = track_sums(t, levels.get(t.area_id, 15))
+        total.add(s)
+        by_area[t.area_id].add(s)
+        by_day[day].add(s)
         if t.end_kind == K.FINISHED:
             if t.end_window:
                 out.per_window[t.end_window] = out.per_window.get(t.end_window, 0) + 1
             if t.end_actor:
                 out.per_clerk[t.end_actor] = out.per_clerk.get(t.end_actor, 0) + 1
-    by_area: dict[int, list[_Track]] = defaultdict(list)
-    by_day: dict[date, list[_Track]] = defaultdict(list)
-    for tid, t in tracks.items():
-        by_area[t.area_id].append(t)
-        by_day[days[tid]].append(t)
-    out.per_area = {a: _summarise(ts, levels) for a, ts in by_area.items()}
-    out.per_day = {d: _summarise(ts, levels) for d, ts in sorted(by_day.items())}
+    _fill(out, total, by_area, by_day)
+    return out
+
+
+def _fill(out: Figures, total: Sums, by_area: dict[int, Sums], by_day: dict[date, Sums]) -> None:
+    for k, v in total.summary().items():
+        setattr(out, k, v)
+    out.per_area = {a: s.summary() for a, s in by_area.items()}
+    out.per_day = {d: s.summary() for d, s in sorted(by_day.items())}
+
+
+SHORT_PERIOD_DAYS = 62
+MEASURES: dict[str, Any] = {f: Sum(f) for f in SUM_FIELDS}
+
+
+def _day_cells(scope: Q, date_from: date, date_to: date) -> dict[tuple[Any, ...], dict[str, int]]:
+    rows = (
+        HallDay.objects.filter(scope, business_date__gte=date_from, business_date__lte=date_to)
+        .values("business_date", "area_id")
+        .annotate(**{f"s_{m}": agg for m, agg in MEASURES.items()})
+    )
+    return {(r["business_date"], r["area_id"]): {m: int(r[f"s_{m}"] or 0) for m in MEASURES} for r in rows}
+
+
+def figures(*, point: ServicePoint | None = None, area: ServiceArea | None = None, date_from: date, date_to: date) -> Figures:
+    """Figures for tickets of business days date_from..date_to (inclusive), for one point, one area
+    or (both None) every point, added up from the rollups (brought up to date first). `per_day` is
+    filled for periods up to SHORT_PERIOD_DAYS days."""
+    from . import rollups
+
+    rollups.refresh()
+    scope = Q()
+    if point is not None:
+        scope &= Q(point_id=point.pk)
+    if area is not None:
+        scope &= Q(area_id=area.pk)
+    total, by_area, by_day = Sums(), defaultdict[int, Sums](Sums), defaultdict[date, Sums](Sums)
+    short = (date_to - date_from).days < SHORT_PERIOD_DAYS
+    if short:  # per day too: read the day rows only
+        cells = _day_cells(scope, date_from, date_to)
+        for (day, area_id), c in cells.items():
+            s = Sums.of(c)
+            by_day[day].add(s)
+            by_area[area_id].add(s)
+            total.add(s)
+    else:
+        cells = summed(
+            HallDay,
+            HallMonth,
+            day_field="business_date",
+            scope=scope,
+            date_from=date_from,
+            date_to=date_to,
+            group=["area_id"],
+            measures=MEASURES,
+        )
+        for (area_id,), c in cells.items():
+            s = Sums.of(c)
+            by_area[area_id].add(s)
+            total.add(s)
+    out = Figures()
+    _fill(out, total, by_area, by_day)
+    wq = Q(business_date__gte=date_from, business_date__lte=date_to)
+    if point is not None:
+        wq &= Q(point_id=point.pk)
+    if area is None:  # finished tickets per window are not kept per area
+        for r in HallWindowDay.objects.filter(wq).values("window_id", "clerk_id").annotate(n=Sum("finished")):
+            w, c, n = r["window_id"], r["clerk_id"], r["n"]
+            out.per_window[w] = out.per_window.get(w, 0) + n
+            if c:
+                out.per_clerk[c] = out.per_clerk.get(c, 0) + n
     return out
 
 
 def day_figures(*, point: ServicePoint, day: date | None = None) -> Figures:
     day = day or business_date()
     return figures(point=point, date_from=day, date_to=day)
+
+
+def by_hour(
+    *, point: ServicePoint | None = None, area: ServiceArea | None = None, date_from: date, date_to: date
+) -> dict[int, dict[str, Any]]:
+    """Tickets issued per hour of the day, with their waiting figures, over the period."""
+    scope = Q()
+    if point is not None:
+        scope &= Q(point_id=point.pk)
+    if area is not None:
+        scope &= Q(area_id=area.pk)
+    rows = summed(
+        HallDay,
+        HallMonth,
+        day_field="business_date",
+        scope=scope,
+        date_from=date_from,
+        date_to=date_to,
+        group=["hour"],
+        measures=MEASURES,
+    )
+    return {h: Sums.of(rows[(h,)]).summary() for (h,) in sorted(rows)}
 
 
 def _pct(v: float | None) -> str:
@@ -177,24 +325,50 @@ def _min(v: float | None) -> str:
 
 
 def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
-    """Dashboard section for every service point: the whole ticket history by default, or params
-    date_from/date_to."""
+    """Dashboard section: every service point (or params point / area), the whole ticket history
+    by default, or params date_from/date_to."""
+    from . import rollups
+
+    rollups.refresh()
     params = params or {}
+    point, area = params.get("point"), params.get("area")
+    if area is not None:
+        point = area.point
     date_to = params.get("date_to") or business_date()
-    first = TicketEvent.objects.order_by("business_date").values_list("business_date", flat=True).first()
+    first = HallDay.objects.order_by("business_date").values_list("business_date", flat=True).first()
     date_from = params.get("date_from") or first or (date_to - timedelta(days=29))
-    f = figures(date_from=date_from, date_to=date_to)
-    sec = Section(key="hall", title=str(_("服务大厅排队")), order=40)
+    f = figures(point=point, area=area, date_from=date_from, date_to=date_to)
+    where = area.name if area is not None else (point.name if point is not None else str(_("各服务场所")))
+    sec = Section(
+        key="hall",
+        title=str(_("服务大厅排队")),
+        order=40,
+        note=str(_("%(where)s，%(a)s – %(b)s 取的号，按取号时的服务区统计（转窗不改变归属）。"))
+        % {"where": where, "a": date_from, "b": date_to},
+    )
     sec.figures = [
-        Figure(str(_("取号")), f.issued, str(_("张")), fact="F4", note=f"{date_from} – {date_to}"),
-        Figure(str(_("平均等候时间")), _min(f.avg_wait_minutes), str(_("分钟"))),
-        Figure(str(_("平均办理时间")), _min(f.avg_service_minutes), str(_("分钟"))),
-        Figure(str(_("服务水平内叫号占比")), _pct(f.within_service_level), note=str(_("按各服务区服务水平（默认15分钟）"))),
-        Figure(str(_("过号率")), _pct(f.no_show_rate)),
+        Figure(str(_("取号")), f.issued, str(_("张")), fact="F4", note=str(_("取号机、手机、预约签到和窗口代取的号"))),
+        Figure(str(_("平均等候时间")), _min(f.avg_wait_minutes), str(_("分钟")), note=str(_("从取号到第一次叫号"))),
+        Figure(
+            str(_("平均办理时间")),
+            _min(f.avg_service_minutes),
+            str(_("分钟")),
+            note=str(_("从开始办理（没有记录时从最后一次叫号）到办结")),
+        ),
+        Figure(
+            str(_("服务水平内叫号占比")),
+            _pct(f.within_service_level),
+            note=str(_("在服务区规定时间（默认15分钟）内叫到的号，占已叫号和等候中作废的号")),
+        ),
+        Figure(str(_("过号率")), _pct(f.no_show_rate), note=str(_("叫号后未到、被过号的号，占已叫号的号"))),
     ]
     areas = {a.pk: a for a in ServiceArea.objects.select_related("point")}
+    ordered = sorted(
+        (kv for kv in f.per_area.items() if kv[0] in areas),
+        key=lambda kv: (areas[kv[0]].point.code, areas[kv[0]].sort_order),
+    )
     rows = []
-    for area_id, s in sorted(f.per_area.items(), key=lambda kv: (areas[kv[0]].point.code, areas[kv[0]].sort_order)):
+    for area_id, s in ordered:
         a = areas[area_id]
         rows.append(
             [
@@ -207,6 +381,60 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
                 _pct(s["no_show_rate"]),
             ]
         )
+    names = [f"{areas[a].name}" if point is not None else f"{areas[a].point.name[:6]}·{areas[a].name}" for a, _s in ordered]
+    links = [f"area={areas[a].code}" for a, _s in ordered]
+    waits = [_round(s["avg_wait_minutes"]) for _a, s in ordered]
+    sec.charts.append(
+        Chart(
+            key="hall-areas",
+            title=str(_("各服务区等候与办理时间")),
+            kind="hbar",
+            categories=names,
+            series=[
+                (str(_("平均等候（分钟）")), waits),
+                (str(_("平均办理（分钟）")), [_round(s["avg_service_minutes"]) for _a, s in ordered]),
+            ],
+            unit=str(_("分钟")),
+            links=links,
+            note=str(_("每个服务区从取号到叫号、从开始办理到办结的平均分钟数")),
+            text=_text(str(_("各服务区平均等候")), names, waits, str(_("分钟"))),
+        )
+    )
+    levels = [round(100 * s["within_service_level"], 1) if s["within_service_level"] is not None else None for _a, s in ordered]
+    sec.charts.append(
+        Chart(
+            key="hall-level",
+            title=str(_("各服务区服务水平")),
+            kind="hbar",
+            categories=names,
+            series=[
+                (str(_("服务水平内叫号占比（%）")), levels),
+                (str(_("过号率（%）")), [_pct_num(s["no_show_rate"]) for _a, s in ordered]),
+            ],
+            unit="%",
+            links=links,
+            note=str(_("在规定时间内叫到的号所占的百分比，以及过号的百分比")),
+            text=_text(str(_("各服务区服务水平")), names, levels, "%"),
+        )
+    )
+    hours = by_hour(point=point, area=area, date_from=date_from, date_to=date_to)
+    hour_names = [f"{h}:00" for h in hours]
+    issued = [s["issued"] for s in hours.values()]
+    sec.charts.append(
+        Chart(
+            key="hall-hours",
+            title=str(_("各时段取号与等候")),
+            kind="line",
+            categories=hour_names,
+            series=[
+                (str(_("取号")), issued),
+                (str(_("平均等候（分钟）")), [_round(s["avg_wait_minutes"]) for s in hours.values()]),
+            ],
+            unit=str(_("张")),
+            note=str(_("按取号的钟点统计：几点取的号最多，那时等了多久")),
+            text=_text(str(_("各时段取号")), hour_names, issued, str(_("张"))),
+        )
+    )
     sec.tables.append(
         Table(
             title=str(_("各服务区")),
@@ -229,7 +457,10 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
             columns=[str(_("服务场所")), str(_("窗口")), str(_("办结"))],
             rows=[
                 [windows[w].point.name, str(windows[w]), n]
-                for w, n in sorted(f.per_window.items(), key=lambda kv: (windows[kv[0]].point.code, windows[kv[0]].number))
+                for w, n in sorted(
+                    ((w, n) for w, n in f.per_window.items() if w in windows),
+                    key=lambda kv: (windows[kv[0]].point.code, windows[kv[0]].number),
+                )
             ],
         )
     )
@@ -238,12 +469,32 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     if getattr(user, "is_authenticated", False) and (
         user.has_role(Role.HALL_MANAGER) or user.has_role(Role.LEADER) or user.has_role(Role.ADMIN)
     ):
-        names = {u.pk: str(u) for u in User.objects.filter(pk__in=f.per_clerk)}
+        names_by_pk = {u.pk: str(u) for u in User.objects.filter(pk__in=f.per_clerk)}
         sec.tables.append(
             Table(
                 title=str(_("各工作人员办结量")),
                 columns=[str(_("工作人员")), str(_("办结"))],
-                rows=[[names.get(u, "?"), n] for u, n in sorted(f.per_clerk.items(), key=lambda kv: -kv[1])],
+                rows=[[names_by_pk.get(u, "?"), n] for u, n in sorted(f.per_clerk.items(), key=lambda kv: -kv[1])],
             )
         )
     return [sec]
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 1)
+
+
+def _pct_num(v: float | None) -> float | None:
+    return None if v is None else round(100 * v, 1)
+
+
+def _text(title: str, cats: list[str], values: list[Any], unit: str) -> str:
+    """A sentence for screen readers: how many, and the three largest."""
+    pairs = sorted(((c, v) for c, v in zip(cats, values, strict=True) if v is not None), key=lambda p: -p[1])[:3]
+    if not pairs:
+        return str(_("%(t)s：所选范围内没有数据。")) % {"t": title}
+    return str(_("%(t)s：共 %(n)d 项，最多的是 %(top)s。")) % {
+        "t": title,
+        "n": len(cats),
+        "top": "，".join(f"{c} {v}{unit}" for c, v in pairs),
+    }

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -233,13 +234,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "workbench/queue.html", {"steps": steps, "mine": mine, "today": timezone.localdate()})
 
 
+LATE_PER_PAGE = 50
+
+
 @staff_required
 def late(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not selectors.is_supervisor(user):
         raise PermissionDenied()
-    cases = list(selectors.late_cases(user)[:300])
-    return render(request, "workbench/late.html", {"cases": cases, "today": timezone.localdate()})
+    page = Paginator(selectors.late_cases(user), LATE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "workbench/late.html", {"cases": page, "page": page, "today": timezone.localdate()})
 
 
 @staff_required

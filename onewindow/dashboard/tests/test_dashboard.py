@@ -1,65 +1,188 @@
-"""The dashboard: who may see it, discovery of app stats modules, CSV export."""
+"""The dashboard: who may see it, discovery of app stats modules, the case figures and their
+drill-down (scoped by role), exports with their filters, the wall screen."""
 
 from __future__ import annotations
 
 import csv
 import datetime
 import io
+import json
+import zoneinfo
+from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
-from conftest import login
-from onewindow.catalog.tests.factories import make_matter
+from conftest import login, make_user
+from onewindow.accounts.models import Role
 from onewindow.core.stats import Figure, Section, Table
 
 from .. import discovery
+from ..filters import parse_params
+from .conftest import MAY
 
 pytestmark = pytest.mark.django_db
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+PATHS = ["/dashboard/", "/dashboard/?view=cases", "/dashboard/export.csv", "/dashboard/export.xlsx", "/dashboard/wall/"]
 
 
-@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/export.csv"])
-def test_anonymous_is_sent_to_login(client, path):
+@pytest.mark.parametrize("path", PATHS)
+def test_anonymous_is_sent_to_login(client: Any, path: str) -> None:
     r = client.get(path)
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
 
 
-@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/export.csv"])
-def test_other_roles_are_refused(client, path, citizen, outsider, clerk, approver, township_officer, agent, enterprise_user):
+@pytest.mark.parametrize("path", PATHS)
+def test_other_roles_are_refused(
+    client: Any,
+    path: str,
+    citizen: Any,
+    outsider: Any,
+    clerk: Any,
+    approver: Any,
+    township_officer: Any,
+    agent: Any,
+    enterprise_user: Any,
+) -> None:
     for user in (citizen, outsider, clerk, approver, township_officer, agent, enterprise_user):
         login(client, user)
         assert client.get(path).status_code == 403, user.username
 
 
-def test_leader_manager_and_admin_see_the_catalog_figures(client, leader, hall_manager, admin_user, org):
-    make_matter(org["BDC"], "不动产转移登记")
+def section(r: Any, key: str) -> Section:
+    return next(s for s in r.context["sections"] if s.key == key)
+
+
+def test_leader_manager_and_admin_see_the_figures_with_charts(
+    client: Any, leader: Any, hall_manager: Any, admin_user: Any, cases: Any
+) -> None:
     for user in (leader, hall_manager, admin_user):
         login(client, user)
-        r = client.get("/dashboard/")
+        r = client.get(f"/dashboard/?{MAY}")
         assert r.status_code == 200
-        assert "依申请类政务服务事项" in r.content.decode()
+        body = r.content.decode()
+        assert "依申请类政务服务事项" in body and "对应事实" not in body  # plain words, no fact codes
+        s = section(r, "cases")
+        assert s.figures[0].value == 3  # received in May 2026
+        charts = json.loads(body.split('id="dash-charts" type="application/json">')[1].split("</script>")[0])
+        assert charts["cases-channel"]["series"][0]["data"] == [1, 1, 1]
+        assert 'data-chart="cases-department"' in body and "表格查看" in body
+        trend = charts["cases-trend"]
+        may = trend["categories"].index("2026-05")
+        assert trend["series"][0]["data"][may] == 3 and trend["series"][1]["data"][may] == 1  # a year earlier
 
 
-def test_csv_export(client, leader, org):
-    make_matter(org["BDC"], "不动产转移登记")
+def test_drill_down_district_department_matter_cases(client: Any, leader: Any, cases: Any, org: Any) -> None:
     login(client, leader)
-    r = client.get("/dashboard/export.csv")
+    r = client.get(f"/dashboard/?{MAY}")
+    dept = next(c for c in section(r, "cases").charts if c.key == "cases-department")
+    i = dept.categories.index("住房和城乡建设局")
+    assert dept.links[i] == "department=ZJJ" and dept.series[0][1][i] == 2
+    r = client.get(f"/dashboard/?{MAY}&department=ZJJ")
+    assert section(r, "cases").figures[0].value == 2
+    assert [label for label, _q in r.context["trail"]] == ["全区", "住房和城乡建设局"]
+    matters = next(c for c in section(r, "cases").charts if c.key == "cases-matter")
+    assert matters.links == ["matter=ZJJ-201"]
+    r = client.get(f"/dashboard/?{MAY}&department=ZJJ&matter=ZJJ-201")
+    figure = section(r, "cases").figures[0]
+    href = getattr(figure, "href", "")  # set by the view for the page
+    assert figure.value == 2 and "view=cases" in href
+    r = client.get(f"/dashboard/{href}")
+    assert [c.number for c in r.context["page"]] == [cases["zjj_town"].number, cases["zjj_hall"].number]
+    # by township: only the application taken in at 值夏镇
+    r = client.get(f"/dashboard/?{MAY}&township=ZXZ")
+    assert section(r, "cases").figures[0].value == 1
+
+
+def test_the_list_of_cases_is_scoped_by_role(client: Any, org: Any, cases: Any, hall_manager: Any, admin_user: Any) -> None:
+    everything = {cases[k].number for k in ("zjj_hall", "zjj_town", "mzj")}
+    district_leader = make_user("leader_qy", Role.LEADER, org["gov"])
+    zjj_leader = make_user("leader_zjj", Role.LEADER, org["ZJJ"])
+    town_leader = make_user("leader_zxz", Role.LEADER, org["ZXZ"])
+    expected = {
+        district_leader: everything,
+        admin_user: everything,
+        zjj_leader: {cases["zjj_hall"].number, cases["zjj_town"].number},
+        town_leader: {cases["zjj_town"].number},  # taken in at the township
+        hall_manager: {cases["zjj_hall"].number, cases["mzj"].number},  # taken in at the district hall
+    }
+    for user, numbers in expected.items():
+        login(client, user)
+        r = client.get(f"/dashboard/?view=cases&{MAY}")
+        assert {c.number for c in r.context["page"]} == numbers, user.username
+        rows = list(csv.reader(io.StringIO(client.get(f"/dashboard/export.csv?view=cases&{MAY}").content.decode("utf-8-sig"))))
+        assert {row[0] for row in rows if row and row[0].startswith("QY")} == numbers, user.username
+
+
+def test_late_now_lists_open_red_cases_whatever_the_period(client: Any, leader: Any, cases: Any) -> None:
+    type(cases["mzj"]).objects.filter(pk=cases["mzj"].pk).update(warning_level="red")
+    login(client, leader)
+    r = client.get(f"/dashboard/?{MAY}")
+    late = next(f for f in section(r, "cases").figures if f.link == "view=cases&late=red")
+    assert late.value == 1
+    r = client.get("/dashboard/?view=cases&late=red&date_from=2020-01-01&date_to=2020-01-31")
+    assert [c.number for c in r.context["page"]] == [cases["mzj"].number]
+
+
+def test_csv_export_names_its_filters(client: Any, leader: Any, cases: Any) -> None:
+    login(client, leader)
+    r = client.get(f"/dashboard/export.csv?{MAY}&department=ZJJ")
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["板块", "指标", "数值"]
-    assert any(row[1:3] == ["依申请类政务服务事项", "1"] for row in rows if len(row) > 2)
+    assert rows[0] == ["统计分析"]
+    assert rows[2][0] == "筛选条件" and "部门：住房和城乡建设局" in rows[2][1] and "开始日期：2026-05-01" in rows[2][1]
+    assert ["收件", "2", "件", "所选期间收到的申请，各渠道合计"] in rows
+    assert any(row[:2] == ["依申请类政务服务事项", "1"] or row[:1] == ["依申请类政务服务事项"] for row in rows)
 
 
-def test_discovery_finds_catalog_and_skips_apps_without_stats():
+def test_xlsx_export_has_a_sheet_per_section_and_the_filters(client: Any, leader: Any, cases: Any) -> None:
+    login(client, leader)
+    r = client.get(f"/dashboard/export.xlsx?{MAY}&channel=mobile")
+    assert r.status_code == 200 and "spreadsheetml" in r["Content-Type"]
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames[0] == "说明" and "办件" in wb.sheetnames
+    info = [[c.value for c in row] for row in wb["说明"].iter_rows()]
+    assert ["筛选条件", "开始日期：2026-05-01；结束日期：2026-05-31；渠道：掌上（赣服通）"] in [row[:2] for row in info]
+    sheet = [[c.value for c in row] for row in wb["办件"].iter_rows()]
+    assert sheet[0][0] == "筛选条件"
+    assert ["收件", 1] in [row[:2] for row in sheet]
+
+
+def test_export_cells_are_never_formulas(client: Any, leader: Any, cases: Any, monkeypatch: Any) -> None:
+    def evil(*, user: Any, params: Any) -> list[Section]:
+        return [Section(key="x", title="x", figures=[Figure("=HYPERLINK(1)", "=1+1")])]
+
+    monkeypatch.setattr(discovery, "providers", lambda: [("evil", evil)])
+    login(client, leader)
+    wb = load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx").content))
+    values = [c.value for row in wb["x"].iter_rows() for c in row if c.value]
+    assert "'=HYPERLINK(1)" in values and not any(str(v).startswith("=") for v in values)
+
+
+def test_wall_screen_refreshes_itself(client: Any, leader: Any, hall_manager: Any) -> None:
+    from onewindow.hall.tests.conftest import make_area, make_point
+
+    point = make_point(leader.role_assignments.first().org_unit, "QY-HALL", "青原区行政服务中心")
+    make_area(point, "QY-A", "A", name="综合服务区")
+    login(client, hall_manager)
+    r = client.get("/dashboard/wall/")
+    body = r.content.decode()
+    assert r.status_code == 200 and 'hx-trigger="every 60s"' in body and "综合服务区" in body and "vendor/echarts.min.js" in body
+    partial = client.get("/dashboard/wall/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and "正在等候" in partial
+
+
+def test_discovery_finds_the_apps_and_skips_apps_without_stats() -> None:
     labels = [label for label, _fn in discovery.providers()]
-    assert "catalog" in labels
+    assert {"catalog", "cases", "hall"} <= set(labels)
     assert "portal" not in labels and "core" not in labels
 
 
-def test_a_failing_provider_does_not_take_the_page_down(monkeypatch, client, leader):
-    def broken(*, user, params):
+def test_a_failing_provider_does_not_take_the_page_down(monkeypatch: Any, client: Any, leader: Any) -> None:
+    def broken(*, user: Any, params: Any) -> list[Section]:
         raise RuntimeError("boom")
 
-    def fine(*, user, params):
+    def fine(*, user: Any, params: Any) -> list[Section]:
         return [Section(key="x", title="测试板块", figures=[Figure("指标", 7)], tables=[Table(["a"], [[1]])], order=1)]
 
     monkeypatch.setattr(discovery, "providers", lambda: [("broken", broken), ("fine", fine)])
@@ -68,8 +191,16 @@ def test_a_failing_provider_does_not_take_the_page_down(monkeypatch, client, lea
     assert "测试板块" in body and "该模块统计暂不可用" in body
 
 
-def test_params_are_parsed():
-    params = discovery.parse_params({"date_from": "2021-05-01", "date_to": "2021-05-31", "x": "1"})
-    assert params == {"date_from": datetime.date(2021, 5, 1), "date_to": datetime.date(2021, 5, 31), "x": "1"}
-    assert discovery.parse_params({"date_from": "junk"}) == {}
-    assert discovery.parse_params({"date_from": "2021-06-01", "date_to": "2021-05-01"}) == {}
+def test_params_are_parsed(org: Any) -> None:
+    params = parse_params(
+        {"date_from": "2021-05-01", "date_to": "2021-05-31", "x": "1", "department": "ZJJ", "channel": "online"}
+    )
+    assert params == {
+        "date_from": datetime.date(2021, 5, 1),
+        "date_to": datetime.date(2021, 5, 31),
+        "x": "1",
+        "department": org["ZJJ"],
+        "channel": "online",
+    }
+    assert parse_params({"date_from": "junk", "department": "NOPE", "township": "ZJJ", "channel": "x"}) == {}
+    assert parse_params({"date_from": "2021-06-01", "date_to": "2021-05-01"}) == {}

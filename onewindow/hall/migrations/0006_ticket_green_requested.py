@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hall', '0004_lean_ticket_indexes'),
+        ('hall', '0005_rollups'),
     ]
 
     operations = [

@@ -1,0 +1,286 @@
+"""The dashboard at a province's volume, on PostgreSQL: 1,000,000 cases and 5,000,000 ticket
+events, generated with generate_series in a throw-away database, the rollups rebuilt, then the
+dashboard page timed for a set of filters (through Django's test client: every app's figures,
+templates and all) and the supervisors' late list (the workbench page, first pages with their
+count). Prints median and p95 per filter, and the load average at start and end.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/dashboard.py \
+        [--cases 1000000] [--events 5000000] [--repeat 15] [--db-name bench_dd] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
+
+ARGS = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+ARGS.add_argument("--cases", type=int, default=1_000_000)
+ARGS.add_argument("--events", type=int, default=5_000_000)
+ARGS.add_argument("--repeat", type=int, default=15)
+ARGS.add_argument("--db-name", default="bench_dd")
+ARGS.add_argument("--keep", action="store_true", help="keep the database afterwards")
+OPTS = ARGS.parse_args()
+
+BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+if not BASE_URL.startswith("postgres"):
+    sys.exit("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
+os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + OPTS.db_name
+
+
+def admin_sql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(BASE_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def load() -> str:
+    a, b, c = os.getloadavg()
+    return f"load average {a:.2f} {b:.2f} {c:.2f}"
+
+
+def timed(label: str, fn: Any) -> Any:
+    t0 = time.perf_counter()
+    out = fn()
+    print(f"  {label}: {time.perf_counter() - t0:.1f} s", flush=True)
+    return out
+
+
+print(f"start: {load()}", flush=True)
+admin_sql(f'DROP DATABASE IF EXISTS "{OPTS.db_name}"')
+admin_sql(f'CREATE DATABASE "{OPTS.db_name}"')
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User  # noqa: E402
+from onewindow.accounts.services import org_unit_create  # noqa: E402
+from onewindow.catalog.models import Matter, MatterVersion  # noqa: E402
+from onewindow.core.calendar_seed import seed_from_chinesecalendar  # noqa: E402
+from onewindow.hall.models import ServiceArea, ServicePoint  # noqa: E402
+
+FIRST_DAY, LAST_DAY = "2021-01-04", "2026-11-27"
+CHANNELS = "ARRAY['counter','counter','counter','online','online','mobile','agent','appointment','off_hours']"
+
+
+def structure() -> dict[str, Any]:
+    seed_from_chinesecalendar(first_year=2021)
+    gov = org_unit_create(code="QY", name="青原区人民政府", kind=OrgUnit.Kind.GOVERNMENT)
+    depts = [org_unit_create(code=f"D{i:02d}", name=f"部门{i:02d}", kind=OrgUnit.Kind.DEPARTMENT, parent=gov) for i in range(32)]
+    towns = [
+        org_unit_create(code=f"T{i:02d}", name=f"乡镇{i:02d}", kind=OrgUnit.Kind.TOWNSHIP, parent=gov, sort_order=100 + i)
+        for i in range(9)
+    ]
+    matters = Matter.objects.bulk_create(
+        Matter(code=f"M{i:04d}", department=depts[i % 32], search_name=f"事项{i:04d}") for i in range(921)
+    )
+    versions = MatterVersion.objects.bulk_create(
+        MatterVersion(
+            matter=m,
+            number=1,
+            status=MatterVersion.Status.PUBLISHED,
+            name=m.search_name,
+            matter_type=MatterVersion.MatterType.LICENCE,
+            kind=MatterVersion.Kind.COMMITTED,
+            statutory_days=20,
+            committed_days=5 + (i % 4) * 5,
+        )
+        for i, m in enumerate(matters)
+    )
+    for m, v in zip(matters, versions, strict=True):
+        m.current_version = v
+    Matter.objects.bulk_update(matters, ["current_version"])
+    applicant = User.objects.create_user(username="applicant", password="x")
+    leader = User.objects.create_user(username="leader", password="x")
+    RoleAssignment.objects.create(user=leader, role=Role.LEADER, org_unit=gov)
+    points = [ServicePoint.objects.create(org_unit=gov, code="HALL", name="区行政服务中心")]
+    points += [ServicePoint.objects.create(org_unit=t, code=f"P{t.code}", name=f"{t.name}便民服务中心") for t in towns]
+    areas = [
+        ServiceArea.objects.create(
+            point=points[0], code=f"A{i}", name=f"服务区{i}", theme="comprehensive", ticket_prefix="ABCDEF"[i]
+        )
+        for i in range(6)
+    ]
+    areas += [
+        ServiceArea.objects.create(point=p, code=f"A{p.code}", name="便民服务区", theme="township", ticket_prefix="A")
+        for p in points[1:]
+    ]
+    return {
+        "gov": gov,
+        "depts": depts,
+        "towns": towns,
+        "applicant": applicant,
+        "leader": leader,
+        "points": points,
+        "areas": areas,
+    }
+
+
+def generate_cases(s: dict[str, Any], n: int) -> None:
+    towns = ",".join(str(t.pk) for t in s["towns"])
+    sql = f"""
+    WITH mv AS (SELECT array_agg(v.id ORDER BY v.id) ids, array_agg(m.department_id ORDER BY v.id) depts,
+                       array_agg(v.committed_days ORDER BY v.id) cdays, array_agg(v.name ORDER BY v.id) names
+                FROM catalog_matterversion v JOIN catalog_matter m ON m.id = v.matter_id),
+    g AS (
+      SELECT i,
+             1 + floor(power(random(), 3) * 921)::int AS k,
+             timestamptz '{FIRST_DAY} 01:00+00' + (random() * (date '{LAST_DAY}' - date '{FIRST_DAY}')) * interval '1 day'
+               + (floor(random() * 9) * interval '1 hour') AS rec,
+             random() AS r, random() AS r2, random() AS r3
+      FROM generate_series(1, {n}) i
+    )
+    INSERT INTO cases_case (created_at, updated_at, uuid, number, check_code, channel, title, status, form_data, is_joint,
+      received_at, received_on, intake_due, accepted_at, committed_days, statutory_days, extension_days, paused_days,
+      committed_due, statutory_due, status_before_pause, current_stage, warning_level, refusal_reasons, decision,
+      decision_reason, decided_at, concluded_at, delivery_method, tracking_number, delivered_at,
+      applicant_id, department_id, intake_unit_id, matter_version_id, prereview, prereview_note)
+    SELECT rec, rec, gen_random_uuid(), 'B' || lpad(i::text, 10, '0'), 'ABCDEF',
+      ({CHANNELS})[1 + floor(r2 * 9)::int], mv.names[k],
+      CASE WHEN rec > now() - interval '40 days' THEN (CASE WHEN r < 0.15 THEN 'submitted' ELSE 'in_review' END)
+           WHEN r < 0.03 THEN 'refused' ELSE 'delivered' END,
+      '{{}}', false, rec, rec::date, rec::date + 7,
+      CASE WHEN r >= 0.15 OR rec <= now() - interval '40 days' THEN rec + interval '1 day' END,
+      mv.cdays[k], 20, 0, 0,
+      (rec + interval '1 day')::date + (mv.cdays[k] * 7 / 5),
+      (rec + interval '1 day')::date + 28, '', 0,
+      CASE WHEN rec > now() - interval '40 days' AND r3 < 0.10 THEN 'red'
+           WHEN rec > now() - interval '40 days' AND r3 < 0.18 THEN 'yellow' ELSE '' END,
+      '', CASE WHEN rec <= now() - interval '40 days' AND r >= 0.03 THEN 'approved' ELSE '' END, '',
+      NULL,
+      CASE WHEN rec <= now() - interval '40 days' AND r >= 0.03 THEN rec + (1 + floor(r3 * mv.cdays[k] * 1.6)) * interval '1 day' END,
+      '', '', NULL,
+      {s["applicant"].pk}, mv.depts[k],
+      CASE WHEN r2 < 0.25 THEN (ARRAY[{towns}])[1 + floor(r3 * 9)::int] ELSE {s["gov"].pk} END,
+      mv.ids[k], '', ''
+    FROM g, mv
+    """
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        cur.execute("ANALYZE cases_case")
+
+
+def generate_tickets(s: dict[str, Any], events: int) -> None:
+    """Four events per ticket (issued, called, started, finished), one in twelve a no-show
+    (issued, called, no_show): tickets ≈ events / 4, over the working days, 8:30 to 17:30."""
+    tickets = events // 4
+    areas = s["areas"]
+    area_ids = ",".join(str(a.pk) for a in areas)
+    point_ids = ",".join(str(a.point_id) for a in areas)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            WITH days AS (SELECT array_agg(date ORDER BY date) d FROM core_workcalendarday
+                          WHERE is_workday AND date BETWEEN '{FIRST_DAY}' AND '{LAST_DAY}'),
+            g AS (SELECT i, 1 + floor(power(random(), 1.5) * {len(areas)})::int AS a,
+                         1 + floor(random() * array_length((SELECT d FROM days), 1))::int AS di,
+                         random() AS r FROM generate_series(1, {tickets}) i)
+            INSERT INTO hall_ticket (created_at, updated_at, uuid, area_id, issue_area_id, point_id, business_date, seq, number,
+              source, priority, priority_rank, status, issued_at, queue_at, id_number, phone, booking_ref, call_count)
+            SELECT now(), now(), gen_random_uuid(), (ARRAY[{area_ids}])[a], (ARRAY[{area_ids}])[a], (ARRAY[{point_ids}])[a],
+              days.d[di], i, 'A' || i, 'kiosk', 'normal', 3, CASE WHEN r < 0.08 THEN 'no_show' ELSE 'finished' END,
+              (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai',
+              (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai', '', '', '', 1
+            FROM g, days
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO hall_ticketevent (ticket_id, kind, at, area_id, point_id, business_date, note)
+            SELECT t.id, e.kind, t.issued_at + e.after * (0.5 + (t.id % 7) / 7.0), t.area_id, t.point_id, t.business_date, ''
+            FROM hall_ticket t
+            CROSS JOIN (VALUES ('issued', interval '0'), ('called', interval '14 min'), ('started', interval '15 min'),
+                               ('finished', interval '24 min'), ('no_show', interval '18 min')) AS e(kind, after)
+            WHERE (t.status = 'finished' AND e.kind <> 'no_show') OR (t.status = 'no_show' AND e.kind IN ('issued', 'called', 'no_show'))
+            ORDER BY t.id, e.after
+            """
+        )
+        cur.execute("ANALYZE hall_ticket; ANALYZE hall_ticketevent")
+        cur.execute("SELECT count(*) FROM hall_ticketevent")
+        print(f"  ticket events: {cur.fetchone()[0]:,}", flush=True)
+
+
+def measure(client: Client, label: str, url: str, repeat: int) -> tuple[float, float]:
+    client.get(url)  # warm (templates, the first query plans)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        r = client.get(url)
+        times.append((time.perf_counter() - t0) * 1000)
+        assert r.status_code == 200, (url, r.status_code)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    print(f"  {label:<44} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms", flush=True)
+    return statistics.median(times), p95
+
+
+def main() -> None:
+    try:
+        timed("migrate", lambda: call_command("migrate", verbosity=0))
+        s = timed("structure (calendar, 32 departments, 9 townships, 921 matters, 15 areas)", structure)
+        timed(f"{OPTS.cases:,} cases (generate_series)", lambda: generate_cases(s, OPTS.cases))
+        timed(f"{OPTS.events:,} ticket events (generate_series)", lambda: generate_tickets(s, OPTS.events))
+        from onewindow.core import rollups
+
+        timed("rebuild_rollups (cases and hall)", rollups.rebuild_all)
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT (SELECT count(*) FROM cases_caseday), (SELECT count(*) FROM cases_casemonth), (SELECT count(*) FROM hall_hallday), (SELECT count(*) FROM hall_hallmonth)"
+            )
+            cd, cm, hd, hm = cur.fetchone()
+            print(f"  rollup rows: CaseDay {cd:,}, CaseMonth {cm:,}, HallDay {hd:,}, HallMonth {hm:,}", flush=True)
+            cur.execute("ANALYZE")
+        print(f"after set-up: {load()}", flush=True)
+
+        client = Client()
+        client.force_login(s["leader"])
+        dept, town = s["depts"][3].code, s["towns"][2].code
+        with connection.cursor() as cur:
+            cur.execute("SELECT m.code FROM catalog_matter m ORDER BY id LIMIT 1")
+            matter = cur.fetchone()[0]
+        filters = [
+            ("default (last 12 months)", ""),
+            ("whole history (2021-01-01 on)", "?date_from=2021-01-01"),
+            ("one year", "?date_from=2025-01-01&date_to=2025-12-31"),
+            ("a week", "?date_from=2026-06-01&date_to=2026-06-07"),
+            ("a department", f"?department={dept}"),
+            ("a department, whole history", f"?department={dept}&date_from=2021-01-01"),
+            ("a township", f"?township={town}"),
+            ("a matter", f"?department=D00&matter={matter}"),
+            ("a channel", "?channel=online"),
+            ("department + channel + odd dates", f"?department={dept}&channel=mobile&date_from=2023-03-17&date_to=2024-08-09"),
+            ("a hall area", f"?area={s['areas'][0].code}"),
+            ("the list of cases of a matter", f"?view=cases&matter={matter}"),
+        ]
+        print(f"dashboard page (/dashboard/, every app's figures), {OPTS.repeat} runs each:", flush=True)
+        worst = 0.0
+        with override_settings(DEBUG=False):
+            for label, q in filters:
+                worst = max(worst, measure(client, label, f"/dashboard/{q}", OPTS.repeat)[1])
+            print(f"  worst p95: {worst:.1f} ms", flush=True)
+            print("supervisors' late list (/workbench/late/), first pages:", flush=True)
+            for page in (1, 2, 10):
+                measure(client, f"late list, page {page}", f"/workbench/late/?page={page}", OPTS.repeat)
+            print("wall screen (/dashboard/wall/):", flush=True)
+            measure(client, "wall", "/dashboard/wall/", OPTS.repeat)
+    finally:
+        connection.close()
+        print(f"end: {load()}", flush=True)
+        if not OPTS.keep:
+            admin_sql(f'DROP DATABASE IF EXISTS "{OPTS.db_name}"')
+
+
+main()

@@ -1,0 +1,70 @@
+"""The cases' rollups: per day the application was received (and per month) × lead department ×
+township × matter or bundle × channel. Every figure of a case is counted on the day it was
+received (a cohort), so a case touches one row however long it runs. Kept by `cases.rollups`,
+read by `cases.stats`. Plain integer ids, not foreign keys (see hall.rollup_models)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseCounts(models.Model):
+    department_id = models.IntegerField()
+    township_id = models.IntegerField()  # 0: handled at district level
+    matter_id = models.IntegerField()  # 0 for a bundle (一件事)
+    bundle_id = models.IntegerField()  # 0 for a single matter
+    channel = models.CharField(max_length=12)
+    received = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    refused = models.IntegerField(default=0)
+    supplemented = models.IntegerField(default=0)
+    concluded = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    timed = models.IntegerField(default=0)  # concluded cases whose working days are known
+    workdays = models.IntegerField(default=0)  # working days taken, pauses left out
+    committed = models.IntegerField(default=0)  # their committed limits (working days)
+    statutory = models.IntegerField(default=0)  # their statutory limits
+    joint_saved = models.IntegerField(default=0)  # working days saved by parallel steps
+    approved = models.IntegerField(default=0)
+    denied = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+DIMENSIONS = ["department_id", "township_id", "matter_id", "bundle_id", "channel"]
+
+
+class CaseDay(CaseCounts):
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("办件日汇总")
+        verbose_name_plural = _("办件日汇总")
+        constraints = [models.UniqueConstraint(fields=["day", *DIMENSIONS], name="uniq_case_day")]
+        indexes = [
+            models.Index(fields=["department_id", "day"], name="case_day_dept_idx"),
+            models.Index(fields=["township_id", "day"], name="case_day_township_idx"),
+            models.Index(fields=["matter_id", "day"], name="case_day_matter_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.department_id}"
+
+
+class CaseMonth(CaseCounts):
+    month = models.DateField()  # the first day of the month
+
+    class Meta:
+        verbose_name = _("办件月汇总")
+        verbose_name_plural = _("办件月汇总")
+        constraints = [models.UniqueConstraint(fields=["month", *DIMENSIONS], name="uniq_case_month")]
+        indexes = [
+            models.Index(fields=["department_id", "month"], name="case_month_dept_idx"),
+            models.Index(fields=["township_id", "month"], name="case_month_township_idx"),
+            models.Index(fields=["matter_id", "month"], name="case_month_matter_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.department_id}"

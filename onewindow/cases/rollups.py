@@ -1,0 +1,199 @@
+"""Keeps the cases' rollups (`CaseDay`, `CaseMonth`) equal to a recount of the cases. The unit of
+work is a day of receipt: its cases are read and its rows replaced whole, so counting a day twice
+gives the same rows. `refresh()` finds the days of the cases that have timeline events above the
+mark (every service writes one in the same transaction as its change); `rebuild()` recounts every
+day. What each column counts is `case_counts` (and docs/dashboard.md)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from onewindow.accounts.models import OrgUnit
+from onewindow.core import workdays
+from onewindow.core.rollups import claim, marked
+from onewindow.core.rollups import unalias as _unalias
+
+from .models import Case, CaseDay, CaseEvent, CaseMonth, CasePause, CaseStep
+from .rollup_models import DIMENSIONS
+
+NAME = "cases"
+MEASURES = [
+    "received",
+    "accepted",
+    "refused",
+    "supplemented",
+    "concluded",
+    "on_time",
+    "timed",
+    "workdays",
+    "committed",
+    "statutory",
+    "joint_saved",
+    "approved",
+    "denied",
+]
+FIELDS = [
+    "id",
+    "channel",
+    "department_id",
+    "intake_unit_id",
+    "matter_version__matter_id",
+    "bundle_id",
+    "status",
+    "accepted_at",
+    "concluded_at",
+    "committed_due",
+    "committed_days",
+    "statutory_days",
+    "paused_days",
+    "decision",
+]
+
+
+def township_map() -> dict[int, int]:
+    """Every unit's township (乡镇 / 街道) at or above it; units outside any township map to 0."""
+    units = list(OrgUnit.objects.values_list("id", "path", "kind"))
+    towns = {path: pk for pk, path, kind in units if kind in (OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT)}
+    out = {}
+    for pk, path, _kind in units:
+        out[pk] = next((t for p, t in towns.items() if path.startswith(p)), 0)
+    return out
+
+
+def joint_saving(steps: Iterable[tuple[int, int]]) -> int:
+    """Working days a parallel route saves: its steps' limits one after another, minus the limits
+    along its longest path (steps of one stage run at the same time)."""
+    total, longest = 0, defaultdict[int, int](int)
+    for stage, limit in steps:
+        total += limit
+        longest[stage] = max(longest[stage], limit)
+    return total - sum(longest.values())
+
+
+def case_counts(row: dict[str, Any], *, supplemented: bool, saving: int) -> dict[str, int]:
+    """One case's contribution to the measures of its day of receipt."""
+    out = dict.fromkeys(MEASURES, 0)
+    out["received"] = 1
+    out["accepted"] = int(row["accepted_at"] is not None)
+    out["refused"] = int(row["status"] == Case.Status.REFUSED)
+    out["supplemented"] = int(supplemented)
+    out["approved"] = int(row["decision"] == Case.Decision.APPROVED)
+    out["denied"] = int(row["decision"] == Case.Decision.DENIED)
+    if row["bundle_id"] and row["accepted_at"] is not None:
+        out["joint_saved"] = saving
+    if row["concluded_at"] is not None:
+        out["concluded"] = 1
+        done = timezone.localdate(row["concluded_at"])
+        due = row["committed_due"]
+        out["on_time"] = int(due is not None and done <= due)
+        if row["accepted_at"] is not None:
+            try:
+                start = workdays.next_workday(timezone.localdate(row["accepted_at"]))
+                taken = max(0, workdays.workdays_between(start, done) - row["paused_days"])
+            except workdays.CalendarNotCovered:
+                taken = None
+            if taken is not None:
+                out["timed"] = 1
+                out["workdays"] = taken
+                out["committed"] = row["committed_days"]
+                out["statutory"] = row["statutory_days"]
+    return out
+
+
+def _bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+    return start, start + datetime.timedelta(days=1)
+
+
+def day_rows(day: datetime.date, towns: dict[int, int]) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The rollup rows of one day of receipt, recounted from its cases."""
+    start, end = _bounds(day)
+    rows = list(Case.objects.filter(received_at__gte=start, received_at__lt=end).values(*FIELDS))
+    ids = [r["id"] for r in rows]
+    supplemented = set(
+        CasePause.objects.filter(case_id__in=ids, kind=CasePause.Kind.SUPPLEMENT).values_list("case_id", flat=True)
+    )
+    joint = [r["id"] for r in rows if r["bundle_id"]]
+    steps: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for case_id, stage, limit in CaseStep.objects.filter(case_id__in=joint).values_list("case_id", "stage_order", "limit_days"):
+        steps[case_id].append((stage, limit))
+    cells: dict[tuple[Any, ...], dict[str, int]] = {}
+    for r in rows:
+        key = (
+            r["department_id"],
+            towns.get(r["intake_unit_id"]) or towns.get(r["department_id"]) or 0,
+            r["matter_version__matter_id"] or 0,
+            r["bundle_id"] or 0,
+            r["channel"],
+        )
+        counts = case_counts(r, supplemented=r["id"] in supplemented, saving=joint_saving(steps.get(r["id"], [])))
+        cell = cells.setdefault(key, dict.fromkeys(MEASURES, 0))
+        for k, v in counts.items():
+            cell[k] += v
+    return cells
+
+
+def _next_month(m: datetime.date) -> datetime.date:
+    return datetime.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+
+
+def _count(days: set[datetime.date]) -> int:
+    towns = township_map()
+    for day in sorted(days):
+        cells = day_rows(day, towns)
+        CaseDay.objects.filter(day=day).delete()
+        CaseDay.objects.bulk_create(
+            (CaseDay(day=day, **dict(zip(DIMENSIONS, key, strict=True)), **counts) for key, counts in cells.items()),
+            batch_size=1000,
+        )
+    for m in sorted({d.replace(day=1) for d in days}):
+        CaseMonth.objects.filter(month=m).delete()
+        rows = (
+            CaseDay.objects.filter(day__gte=m, day__lt=_next_month(m))
+            .values(*DIMENSIONS)
+            .annotate(**{f"s_{f}": Sum(f) for f in MEASURES})
+        )
+        CaseMonth.objects.bulk_create((CaseMonth(month=m, **_unalias(r)) for r in rows), batch_size=1000)
+    return len(days)
+
+
+def _days_of(case_ids: Any) -> set[datetime.date]:
+    return set(Case.objects.filter(id__in=case_ids).annotate(d=TruncDate("received_at")).values_list("d", flat=True).distinct())
+
+
+def refresh(*, overlap: int = 0) -> int:
+    """Recount the days of receipt of cases changed since the last refresh (cheap when none)."""
+    newest = CaseEvent.objects.aggregate(m=Max("id"))["m"] or 0
+    if not overlap and newest <= marked(NAME):
+        return 0
+    with claim(NAME) as mark:
+        if mark is None:
+            return 0
+        since = max(0, mark.last_id - overlap)
+        changed = CaseEvent.objects.filter(id__gt=since, id__lte=newest).values("case_id")
+        n = _count(_days_of(changed))
+        mark.last_id = max(mark.last_id, newest)
+        return n
+
+
+def rebuild() -> int:
+    with claim(NAME) as mark:
+        if mark is None:
+            return 0
+        newest = CaseEvent.objects.aggregate(m=Max("id"))["m"] or 0
+        with transaction.atomic():
+            CaseDay.objects.all().delete()
+            CaseMonth.objects.all().delete()
+            days = set(Case.objects.annotate(d=TruncDate("received_at")).values_list("d", flat=True).distinct())
+            n = _count(days)
+        mark.last_id = newest
+        return n

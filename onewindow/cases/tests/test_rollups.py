@@ -1,0 +1,270 @@
+"""The cases' rollups equal a full recount, whatever happened in between: random histories of
+applications (matters and joint bundles, from the hall and from a township, on random days) going
+through the services (accept, refuse, supplement, approve, pause, resume, decide, conclude), with
+incremental refreshes at random moments. The recount below is written independently of
+cases.rollups (case by case, through the ORM relations)."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import transaction
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from conftest import make_user
+from onewindow.accounts.models import OrgUnit, Role
+from onewindow.cases import rollups
+from onewindow.cases import services as svc
+from onewindow.cases.models import Case, CaseDay, CaseMonth, CaseStep
+from onewindow.core import workdays
+from onewindow.core.errors import ApplicationError
+
+from .conftest import all_materials, make_matter
+
+pytestmark = pytest.mark.django_db
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+START = datetime.datetime(2026, 1, 26, 9, tzinfo=TZ)  # spans a month end and the spring festival
+
+
+def recount() -> dict[tuple[Any, ...], dict[str, int]]:
+    out: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(rollups.MEASURES, 0))
+    for case in Case.objects.select_related("intake_unit", "department", "matter_version"):
+        town = 0
+        for unit in (case.intake_unit, case.department):
+            u: OrgUnit | None = unit
+            while u is not None and not town:
+                if u.kind in (OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT):
+                    town = u.pk
+                u = u.parent
+        key = (
+            datetime.datetime.fromtimestamp(case.received_at.timestamp(), TZ).date(),
+            case.department_id,
+            town,
+            case.matter_version.matter_id if case.matter_version else 0,
+            case.bundle_id or 0,
+            case.channel,
+        )
+        c = out[key]
+        c["received"] += 1
+        c["accepted"] += case.accepted_at is not None
+        c["refused"] += case.status == "refused"
+        c["supplemented"] += case.pauses.filter(kind="supplement").exists()
+        c["approved"] += case.decision == "approved"
+        c["denied"] += case.decision == "denied"
+        if case.is_joint and case.accepted_at:
+            by_stage: dict[int, list[int]] = defaultdict(list)
+            for s in case.steps.all():
+                by_stage[s.stage_order].append(s.limit_days)
+            c["joint_saved"] += sum(sum(v) - max(v) for v in by_stage.values())
+        if case.concluded_at:
+            done = case.concluded_at.astimezone(TZ).date()
+            c["concluded"] += 1
+            c["on_time"] += bool(case.committed_due and done <= case.committed_due)
+            if case.accepted_at is not None:
+                start = workdays.next_workday(case.accepted_at.astimezone(TZ).date())
+                used = sum(
+                    1 for i in range(1, (done - start).days + 1) if workdays.is_workday(start + datetime.timedelta(days=i))
+                )
+                c["timed"] += 1
+                c["workdays"] += max(0, used - case.paused_days)
+                c["committed"] += case.committed_days
+                c["statutory"] += case.statutory_days
+    return {k: dict(v) for k, v in out.items()}
+
+
+def rollup_rows() -> dict[tuple[Any, ...], dict[str, int]]:
+    return {
+        (r.day, r.department_id, r.township_id, r.matter_id, r.bundle_id, r.channel): {m: getattr(r, m) for m in rollups.MEASURES}
+        for r in CaseDay.objects.all()
+    }
+
+
+def month_rows() -> dict[tuple[Any, ...], dict[str, int]]:
+    return {
+        (r.month, r.department_id, r.township_id, r.matter_id, r.bundle_id, r.channel): {
+            m: getattr(r, m) for m in rollups.MEASURES
+        }
+        for r in CaseMonth.objects.all()
+    }
+
+
+def months_of(days: dict[tuple[Any, ...], dict[str, int]]) -> dict[tuple[Any, ...], dict[str, int]]:
+    out: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(rollups.MEASURES, 0))
+    for (day, *rest), counts in days.items():
+        cell = out[(day.replace(day=1), *rest)]
+        for m, v in counts.items():
+            cell[m] += v
+    return {k: dict(v) for k, v in out.items()}
+
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "submit",
+                "submit",
+                "submit_bundle",
+                "accept",
+                "accept",
+                "refuse",
+                "supplement",
+                "approve",
+                "approve",
+                "pause",
+                "resume",
+                "decide",
+                "conclude",
+                "refresh",
+            ]
+        ),
+        st.integers(0, 2),  # which case (few, so that some go all the way)
+        st.integers(0, 3),  # days to move on before the operation
+        st.sampled_from(["counter", "online", "mobile", "agent_less"]),
+        st.booleans(),  # at the township hall / approve or deny
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@pytest.fixture
+def world(
+    org: dict[str, OrgUnit],
+    calendar: Any,
+    estate_bundle: Any,
+    parallel_route: Any,
+    citizen: Any,
+    clerk: Any,
+    township_officer: Any,
+    approver: Any,
+    approver_sw: Any,
+    approver_bdc: Any,
+) -> dict[str, Any]:
+    return {
+        "matters": [
+            make_matter("ZJJ-101", "公共租赁住房保障", org["ZJJ"], committed=2, statutory=20),
+            make_matter("MZJ-101", "临时救助", org["MZJ"], committed=3),
+        ],
+        "bundle": estate_bundle,
+        "citizen": citizen,
+        "clerk": clerk,
+        "township": township_officer,
+        "approvers": {
+            "ZJJ": approver,
+            "SW": approver_sw,
+            "BDC": approver_bdc,
+            "MZJ": make_user("approver_mzj", Role.APPROVER, org["MZJ"]),
+        },
+    }
+
+
+def run(world: dict[str, Any], ops: list[tuple[str, int, int, str, bool]]) -> None:
+    cases: list[Case] = []
+    now = START
+    for op, i, days, channel, flag in ops:
+        now += datetime.timedelta(days=days, minutes=7)
+        with time_machine.travel(now, tick=False):
+            case = cases[i % len(cases)] if cases else None
+            if case is not None:
+                case.refresh_from_db()
+            try:
+                if op in ("submit", "submit_bundle"):
+                    actor = world["township"] if flag else world["clerk"]
+                    ch = "counter" if channel == "agent_less" else channel
+                    if op == "submit_bundle":
+                        b = world["bundle"]
+                        reqs = svc.merged_requirements([it.matter.current_version for it in b.items.all()])
+                        kw: dict[str, Any] = {"bundle": b, "form_data": {"address": "x"}, "materials": all_materials(reqs)}
+                    else:
+                        mv = world["matters"][i % 2]
+                        kw = {
+                            "matter_version": mv,
+                            "form_data": {"address": "x"},
+                            "materials": all_materials(list(mv.materials.all())),
+                        }
+                    cases.append(svc.case_submit(applicant=world["citizen"], channel=ch, actor=actor, **kw))
+                elif case is None or op == "refresh":
+                    rollups.refresh()
+                elif op == "accept":
+                    svc.case_accept(case=case, actor=world["clerk"])
+                elif op == "refuse":
+                    svc.case_refuse(case=case, actor=world["clerk"], reasons="不属于本机关管辖")
+                elif op == "supplement":
+                    svc.case_request_supplement(case=case, actor=world["clerk"], items=[{"name": "身份证明", "reason": "不清晰"}])
+                elif op == "approve":
+                    for step in case.steps.filter(status=CaseStep.Status.OPEN).select_related("department"):
+                        who = world["approvers"].get(step.department.code)
+                        if who is not None:
+                            svc.step_approve(step=step, actor=who)
+                elif op == "pause":
+                    svc.case_pause(case=case, actor=world["approvers"]["ZJJ"], kind="expert", reason="专家评审")
+                elif op == "resume":
+                    svc.case_resume(case=case, actor=world["approvers"]["ZJJ"])
+                elif op == "decide":
+                    svc.case_decide(
+                        case=case, actor=world["approvers"]["ZJJ"], approved=flag, reason="" if flag else "不符合条件"
+                    )
+                elif op == "conclude":
+                    svc.case_conclude(case=case, actor=world["clerk"])
+                elif op == "finish":
+                    finish(world, case, now, days, flag)
+            except ApplicationError:
+                pass  # an operation the case's state does not allow changes nothing  # an operation the case's state does not allow changes nothing
+
+
+def finish(world: dict[str, Any], case: Case, now: datetime.datetime, days: int, approved: bool) -> None:
+    """Take a case all the way to its conclusion, `days` working-ish days per stage (some late)."""
+    if case.status == Case.Status.SUBMITTED:
+        case = svc.case_accept(case=case, actor=world["clerk"])
+    for _round in range(3):
+        now += datetime.timedelta(days=days)
+        with time_machine.travel(now, tick=False):
+            for step in case.steps.filter(status=CaseStep.Status.OPEN).select_related("department"):
+                svc.step_approve(step=step, actor=world["approvers"][step.department.code])
+    now += datetime.timedelta(days=days)
+    with time_machine.travel(now, tick=False):
+        case.refresh_from_db()
+        case = svc.case_decide(
+            case=case, actor=world["approvers"][case.department.code], approved=approved, reason="" if approved else "不符合条件"
+        )
+        svc.case_conclude(case=case, actor=world["clerk"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(ops=OPS)
+@example(
+    ops=[
+        ("submit", 0, 0, "counter", False),
+        ("submit_bundle", 1, 1, "online", True),
+        ("refresh", 0, 0, "counter", False),
+        ("finish", 0, 4, "counter", True),
+        ("finish", 1, 1, "counter", False),
+        ("submit", 2, 2, "mobile", True),
+        ("supplement", 2, 0, "counter", False),
+    ]
+)
+def test_rollups_equal_a_recount_under_random_histories(world: dict[str, Any], ops: list[Any]) -> None:
+    with transaction.atomic():
+        run(world, ops)
+        with time_machine.travel(START + datetime.timedelta(days=200), tick=False):
+            rollups.refresh()
+            expected = recount()
+            assert rollup_rows() == expected
+            assert month_rows() == months_of(expected)
+            rollups.refresh(overlap=10_000)  # the sweep's look back changes nothing
+            assert rollup_rows() == expected
+            rollups.rebuild()
+            assert rollup_rows() == expected and month_rows() == months_of(expected)
+        transaction.set_rollback(True)
+
+
+def test_refresh_with_nothing_new_writes_nothing(world: dict[str, Any], django_assert_max_num_queries: Any) -> None:
+    rollups.refresh()
+    with django_assert_max_num_queries(2):
+        assert rollups.refresh() == 0

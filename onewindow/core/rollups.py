@@ -1,0 +1,152 @@
+"""Rollups: figures kept per day (and per month) so that no page replays a raw event log.
+
+An app that keeps rollups provides `onewindow/<app>/rollups.py` with
+
+    def refresh(*, overlap: int = 0) -> int    # count what changed since the last refresh
+    def rebuild() -> int                       # throw everything away and count it all again
+
+Both are idempotent: a day's rows are always recomputed whole from the source rows of that day,
+never incremented, so counting a change twice gives the same rows as counting it once. `refresh`
+finds the changed days from the app's event log (ids above its `RollupMark`); the periodic sweep
+passes an `overlap` so that it also looks again at the last few thousand events, which catches a
+transaction that took an id below the mark but committed after the previous refresh read it.
+
+`claim(name)` takes the mark's row lock (skipping, not waiting, when another refresh holds it), so
+two refreshes of one rollup never interleave their delete-and-insert of the same day.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from .models import RollupMark
+
+logger = logging.getLogger("onewindow.rollups")
+
+# Events the periodic sweep reads again below the mark (see the module docstring).
+SWEEP_OVERLAP = 5000
+
+
+def modules() -> list[tuple[str, object]]:
+    found: list[tuple[str, Any]] = []
+    for app in settings.INSTALLED_APPS:
+        if not app.startswith("onewindow."):
+            continue
+        name = f"{app}.rollups"
+        try:
+            found.append((app.rsplit(".", 1)[1], importlib.import_module(name)))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return found
+
+
+@contextmanager
+def claim(name: str) -> Iterator[RollupMark | None]:
+    """The mark of rollup `name`, locked for this transaction; None while another refresh holds it."""
+    try:
+        with transaction.atomic():
+            RollupMark.objects.get_or_create(name=name)
+    except IntegrityError:  # created by a concurrent refresh at the same moment
+        pass
+    with transaction.atomic():
+        mark = RollupMark.objects.select_for_update(skip_locked=True).filter(name=name).first()
+        yield mark
+        if mark is not None:
+            mark.refreshed_at = timezone.now()
+            mark.save(update_fields=["last_id", "refreshed_at"])
+
+
+def marked(name: str) -> int:
+    """The mark's event id without locking (-1 when there is none yet): lets a refresh with
+    nothing to do return without writing."""
+    found = RollupMark.objects.filter(name=name).values_list("last_id", flat=True).first()
+    return -1 if found is None else found
+
+
+def last_refreshed(name: str) -> object:
+    return RollupMark.objects.filter(name=name).values_list("refreshed_at", flat=True).first()
+
+
+def _each(verb: str, **kwargs: int) -> int:
+    total = 0
+    for label, module in modules():
+        fn: Callable[..., int] | None = getattr(module, verb, None)
+        if fn is None:
+            continue
+        try:
+            total += int(fn(**kwargs) or 0)
+        except Exception:
+            logger.exception("rollup %s.%s failed", label, verb)
+    return total
+
+
+def refresh_all() -> int:
+    """The periodic sweep (core/sweeps.py): every app's rollups, with the overlap."""
+    return _each("refresh", overlap=SWEEP_OVERLAP)
+
+
+def rebuild_all() -> int:
+    return _each("rebuild")
+
+
+def unalias(row: dict[str, Any]) -> dict[str, Any]:
+    """A grouped row with its "s_"-aliased sums under their column names again."""
+    return {k.removeprefix("s_"): v for k, v in row.items()}
+
+
+def month_split(date_from: date, date_to: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """Cover [date_from, date_to] with whole months (first days, inclusive) and the day ranges left
+    at either end: a long period reads a month's row instead of thirty days' rows."""
+    first = date_from if date_from.day == 1 else (date_from.replace(day=1) + timedelta(days=32)).replace(day=1)
+    end = (date_to + timedelta(days=1)).replace(day=1)  # the first month not wholly inside
+    if first >= end:
+        return None, [(date_from, date_to)]
+    days = []
+    if date_from < first:
+        days.append((date_from, first - timedelta(days=1)))
+    if end <= date_to:
+        days.append((end, date_to))
+    return (first, (end - timedelta(days=1)).replace(day=1)), days
+
+
+def summed(
+    day_model: type[models.Model],
+    month_model: type[models.Model],
+    *,
+    day_field: str,
+    scope: models.Q,
+    date_from: date,
+    date_to: date,
+    group: list[str],
+    measures: dict[str, Any],
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Measures added up over a period, grouped by `group`: whole months from the month rows, the
+    ends from the day rows. `measures` maps a name to an aggregate (Sum("x"), Sum(..., filter=...))."""
+    months, day_ranges = month_split(date_from, date_to)
+    parts = [
+        day_model.objects.filter(scope, **{f"{day_field}__gte": lo, f"{day_field}__lte": hi})  # type: ignore[attr-defined]
+        for lo, hi in day_ranges
+    ]
+    if months:
+        parts.append(month_model.objects.filter(scope, month__gte=months[0], month__lte=months[1]))  # type: ignore[attr-defined]
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    # Aliased: an aggregate may not share its name with a column of the table.
+    aliased = {f"s_{m}": agg for m, agg in measures.items()}
+    for qs in parts:
+        rows = qs.values(*group).annotate(**aliased) if group else [qs.aggregate(**aliased)]
+        for r in rows:
+            key = tuple(r[g] for g in group)
+            cell = out.setdefault(key, dict.fromkeys(measures, 0))
+            for m in measures:
+                cell[m] += int(r[f"s_{m}"] or 0)
+    return out

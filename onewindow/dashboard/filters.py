@@ -1,0 +1,124 @@
+"""The dashboard's filters: parsed from the query string into what providers expect (dates and
+objects found by their public codes), described in words (pages and exported files say which
+filters made the numbers), and turned back into links for drilling down."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.utils.translation import gettext as _
+
+from onewindow.accounts.models import OrgUnit
+from onewindow.cases.models import Channel
+from onewindow.catalog.models import Bundle, Matter
+from onewindow.hall.models import ServiceArea, ServicePoint
+
+# Query keys kept when drilling down or exporting, in the order they are described.
+KEYS = ["date_from", "date_to", "department", "township", "matter", "bundle", "channel", "point", "area"]
+TOWNSHIP_KINDS = (OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT)
+
+
+def _by_code(model: Any, code: Any, **extra: Any) -> Any:
+    code = str(code or "").strip()[:64]
+    return model.objects.filter(code=code, **extra).first() if code else None
+
+
+def parse_params(raw: Any) -> dict[str, Any]:
+    """date_from / date_to as dates (dropped when invalid or reversed); department, township,
+    matter, bundle, point, area as objects found by code (dropped when unknown); channel when it
+    is one; anything else as a string."""
+    params: dict[str, Any] = {k: raw.get(k) for k in raw}
+    for key in ("date_from", "date_to"):
+        value = params.pop(key, None)
+        if value:
+            with contextlib.suppress(ValueError):
+                params[key] = datetime.date.fromisoformat(str(value))
+    if "date_from" in params and "date_to" in params and params["date_from"] > params["date_to"]:
+        params.pop("date_from")
+        params.pop("date_to")
+    lookups: dict[str, tuple[Any, dict[str, Any]]] = {
+        "department": (OrgUnit, {"kind": OrgUnit.Kind.DEPARTMENT}),
+        "township": (OrgUnit, {"kind__in": TOWNSHIP_KINDS}),
+        "matter": (Matter, {}),
+        "bundle": (Bundle, {}),
+        "point": (ServicePoint, {}),
+        "area": (ServiceArea, {}),
+    }
+    for key, (model, extra) in lookups.items():
+        if key in params:
+            found = _by_code(model, params.pop(key), **extra)
+            if found is not None:
+                params[key] = found
+    if "channel" in params and params["channel"] not in Channel.values:
+        params.pop("channel")
+    return params
+
+
+def _code(value: Any) -> str:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(getattr(value, "code", value))
+
+
+def query(params: dict[str, Any], **changes: Any) -> str:
+    """The query string of `params` (filters only) with `changes` applied (None removes a key)."""
+    out = {k: _code(params[k]) for k in KEYS if params.get(k) is not None}
+    for k, v in changes.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = _code(v)
+    return urlencode(out)
+
+
+def drill(params: dict[str, Any], link: str) -> str:
+    """The query string for following a chart's or table's link ("department=ZJJ") from here."""
+    extra = dict(pair.split("=", 1) for pair in link.split("&") if "=" in pair)
+    base = {k: _code(params[k]) for k in KEYS if params.get(k) is not None}
+    return urlencode(base | extra)
+
+
+def describe(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(filter, value) pairs in words, for the page and the exported files."""
+    labels = {
+        "date_from": _("开始日期"),
+        "date_to": _("结束日期"),
+        "department": _("部门"),
+        "township": _("乡镇（街道）"),
+        "matter": _("事项"),
+        "bundle": _("一件事"),
+        "channel": _("渠道"),
+        "point": _("服务场所"),
+        "area": _("服务区"),
+    }
+    out = []
+    for k in KEYS:
+        v = params.get(k)
+        if v is None:
+            continue
+        if k == "channel":
+            text = str(dict(Channel.choices).get(v, v))
+        elif k == "matter":
+            text = v.search_name or v.code
+        elif isinstance(v, datetime.date):
+            text = v.isoformat()
+        else:
+            text = str(getattr(v, "name", v))
+        out.append((str(labels[k]), text))
+    return out
+
+
+def trail(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """The way back up: (label, query string) from the district down to the current level."""
+    steps = [(_("全区"), query(params, department=None, township=None, matter=None, bundle=None, channel=None))]
+    for key in ("department", "township"):
+        if params.get(key) is not None:
+            steps.append((params[key].name, query(params, matter=None, bundle=None, channel=None)))
+    for key in ("matter", "bundle"):
+        if params.get(key) is not None:
+            v = params[key]
+            steps.append((getattr(v, "search_name", "") or getattr(v, "name", "") or v.code, query(params, channel=None)))
+    return steps

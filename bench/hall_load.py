@@ -167,6 +167,25 @@ def anomalies(area_id: int) -> dict[str, int]:
         two_current = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM hall_ticketevent WHERE kind='called'")
         called_events = cur.fetchone()[0]
+        # Fairness: within a priority, the line must be the order people took their numbers. A
+        # ticket whose place in line (queue_at) is earlier than the ticket numbered just before it
+        # was overtaken (the issue measured 509 of about 3,850).
+        cur.execute(
+            "SELECT count(*) FROM hall_ticket a JOIN hall_ticket b ON b.issue_area_id = a.issue_area_id "
+            "AND b.business_date = a.business_date AND b.seq = a.seq + 1 AND b.priority_rank = a.priority_rank "
+            "WHERE a.issue_area_id = %s AND b.queue_at < a.queue_at",
+            [area_id],
+        )
+        out_of_order = cur.fetchone()[0]
+        # ...and each window calls in number order (its successive calls, same priority).
+        cur.execute(
+            "SELECT count(*) FROM (SELECT t.seq, t.priority_rank, lag(t.seq) OVER w AS prev_seq, lag(t.priority_rank) OVER w AS prev_rank "
+            "FROM hall_ticketevent e JOIN hall_ticket t ON t.id = e.ticket_id "
+            "WHERE e.kind = 'called' AND t.issue_area_id = %s WINDOW w AS (PARTITION BY e.window_id ORDER BY e.id)) x "
+            "WHERE x.prev_seq IS NOT NULL AND x.prev_rank = x.priority_rank AND x.seq < x.prev_seq",
+            [area_id],
+        )
+        called_out_of_order = cur.fetchone()[0]
     return {
         "duplicate_numbers": dup,
         "tickets": count,
@@ -174,6 +193,8 @@ def anomalies(area_id: int) -> dict[str, int]:
         "tickets_without_one_issued_event": no_event,
         "tickets_called_twice": double_called,
         "windows_with_two_current": two_current,
+        "queue_out_of_number_order": out_of_order,
+        "calls_out_of_number_order": called_out_of_order,
         "called_events": called_events,
     }
 
@@ -324,6 +345,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread workers, keep-alive)")
     ap.add_argument("--clients", default="1,8,32")
     ap.add_argument("--keep", action="store_true", help="keep the throw-away database")
+    ap.add_argument("--db-name", default="", help="name of the throw-away database (default hall_bench_<pid>)")
     args = ap.parse_args()
     levels = [int(x) for x in args.clients.split(",")]
     if not PG_URL.startswith("postgres"):
@@ -333,7 +355,7 @@ def main() -> int:
         print("pgbench not found (apt-get install postgresql-client)", file=sys.stderr)
         return 2
 
-    db_name = f"hall_bench_{os.getpid()}"
+    db_name = args.db_name or f"hall_bench_{os.getpid()}"
     db_url = with_db(PG_URL, db_name)
     psql(PG_URL, f'CREATE DATABASE "{db_name}"')
     var_dir = tempfile.mkdtemp(prefix="hall-bench-")
@@ -396,6 +418,8 @@ def main() -> int:
                 + a["tickets_without_one_issued_event"]
                 + a["tickets_called_twice"]
                 + a["windows_with_two_current"]
+                + a["queue_out_of_number_order"]
+                + a["calls_out_of_number_order"]
             )
             anomaly_total += bad
             print(f"    anomalies after {label}: {bad} {a}")

@@ -429,6 +429,13 @@ def deliver(request: HttpRequest, case_uuid: UUID, data: DeliverIn) -> Any:
     return _detail(svc.case_deliver(case=case, actor=user, method=data.method, tracking_number=data.tracking_number))
 
 
+@router.post("/{case_uuid}/hand-over", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
+def hand_over(request: HttpRequest, case_uuid: UUID) -> Any:
+    """The applicant collected the result at the window (待领取 -> 已送达)."""
+    user = actor(request)
+    return _detail(svc.case_hand_over(case=selectors.case_for(user, case_uuid), actor=user))
+
+
 # 网上预审 lives in its own module; mounted here so it shares /api/v1/cases/.
 from .prereview_api import router as _prereview_router  # noqa: E402
 

@@ -254,9 +254,11 @@ def build_cases(ctx: DemoContext) -> int:
             case = svc.case_accept(case=case, actor=clerk)
             for step in case.steps.select_related("department"):
                 svc.step_approve(step=step, actor=approvers[step.department.code], comment="审核通过")  # type: ignore[arg-type]
-            svc.case_decide(case=case, actor=approvers[case.department.code], approved=True)  # type: ignore[arg-type]
-            svc.case_conclude(case=case, actor=clerk)
+            lead = approvers[case.department.code]
+            svc.case_decide(case=case, actor=lead, approved=True)  # type: ignore[arg-type]
+            svc.case_conclude(case=case, actor=lead)  # type: ignore[arg-type]
             svc.case_deliver(case=case, actor=clerk, method="window")
+            svc.case_hand_over(case=case, actor=clerk)
             made += 1
         # 2. A joint case half-way: 住建 done, 税务 and 登记 working in parallel.
         if not exists("estate-parallel"):
@@ -265,6 +267,13 @@ def build_cases(ctx: DemoContext) -> int:
             zjj_step = case.steps.get(department__code="ZJJ")
             svc.step_approve(step=zjj_step, actor=approvers["ZJJ"], comment="网签备案信息核对一致")  # type: ignore[arg-type]
             svc.step_claim(step=case.steps.get(department__code="SW"), actor=approvers["SW"])  # type: ignore[arg-type]
+            made += 1
+        # 2b. A joint case every department has approved: waiting for the lead department's decision.
+        if not exists("estate-reviewed"):
+            case = submit_bundle("estate-reviewed", people["citizen2"] or people["citizen"])  # type: ignore[arg-type]
+            case = svc.case_accept(case=case, actor=clerk)
+            for step in case.steps.select_related("department"):
+                svc.step_approve(step=step, actor=approvers[step.department.code], comment="审核通过")  # type: ignore[arg-type]
             made += 1
         # 3. A joint case submitted online, waiting for the front desk.
         if not exists("estate-online"):
@@ -365,8 +374,11 @@ def build(ctx: DemoContext) -> None:
     with transaction.atomic():
         n_routes = build_routes(ctx, admin)
     n_cases = build_cases(ctx)
+    from .demo_history import build_history
+
+    n_history = build_history(ctx)
     raised = sweep_warnings()
     ctx.say(
         f"  cases: {n_routes} routes added ({RouteVersion.objects.count()} in all), {n_cases} demo cases added "
-        f"({Case.objects.count()} in all), {raised} warnings raised"
+        f"({Case.objects.count()} in all, {n_history} finished cases of the last half year added), {raised} warnings raised"
     )

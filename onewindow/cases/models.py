@@ -106,6 +106,8 @@ class Case(PublicModel):
         REVIEWED = "reviewed", _("待决定")
         DECIDED = "decided", _("已决定")
         CONCLUDED = "concluded", _("已办结")
+        # Concluded, the result waits at the window for the applicant to collect it (窗口领取).
+        READY = "ready", _("待领取")
         DELIVERED = "delivered", _("已送达")
 
     class Decision(models.TextChoices):
@@ -227,7 +229,7 @@ class Case(PublicModel):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (self.Status.REFUSED, self.Status.CONCLUDED, self.Status.DELIVERED)
+        return self.status not in (self.Status.REFUSED, self.Status.CONCLUDED, self.Status.READY, self.Status.DELIVERED)
 
 
 class CaseNumberCounter(models.Model):
@@ -367,6 +369,33 @@ class Warning(TimeStampedModel):
             models.UniqueConstraint(fields=["case", "level"], condition=Q(step__isnull=True), name="uniq_case_warning"),
             models.UniqueConstraint(fields=["case", "step", "level"], condition=Q(step__isnull=False), name="uniq_step_warning"),
         ]
+
+
+class CaseVisit(TimeStampedModel):
+    """A trip the applicant made in person for this case (一次不跑 is measured from these, F2): handing
+    in the application at a window, bringing a supplement, collecting the result, or a hall ticket
+    served for the case. One per case and day: a ticket served and the acceptance it led to are one
+    trip. An agent's trip is not the applicant's."""
+
+    class Kind(models.TextChoices):
+        SUBMIT = "submit", _("窗口收件")
+        SUPPLEMENT = "supplement", _("窗口补正")
+        COLLECT = "collect", _("窗口领取")
+        TICKET = "ticket", _("取号办理")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    day = models.DateField(_("日期"))
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    ticket_uuid = models.UUIDField(_("排队号"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("到现场记录")
+        verbose_name_plural = _("到现场记录")
+        ordering = ["case", "day"]
+        constraints = [models.UniqueConstraint(fields=["case", "day"], name="one_visit_per_case_day")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.day}:{self.kind}"
 
 
 class CaseEvent(models.Model):

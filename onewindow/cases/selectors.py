@@ -163,7 +163,9 @@ def step_queue(user: User, *, mine: bool = False) -> QuerySet[CaseStep]:
 
 
 def intake_queue(user: User) -> QuerySet[Case]:
-    qs = Case.objects.filter(status__in=[Case.Status.SUBMITTED, Case.Status.SUPPLEMENT])
+    """Applications waiting for the front desk's answer. A case at 待补正 waits for the applicant
+    (cases.owners), so it is in their list, not here."""
+    qs = Case.objects.filter(status=Case.Status.SUBMITTED)
     if not is_admin(user):
         qs = qs.filter(intake_unit__in=intake_units(user))
     # Waiting for the department's 网上预审: in the department's queue (cases.prereview), not here.

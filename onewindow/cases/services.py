@@ -41,6 +41,7 @@ from .models import (
     CaseNumberCounter,
     CasePause,
     CaseStep,
+    CaseVisit,
     Channel,
     StepKind,
     SubmittedMaterial,
@@ -48,6 +49,8 @@ from .models import (
 
 INTAKE_DAYS = 5  # 行政许可法 art. 32
 SINGLE_STATUTORY_MAX_EXTENSION = 10  # art. 42: +10 working days with approval
+# Channels where the applicant hands in the application in person (a trip, unless an agent came).
+IN_PERSON_CHANNELS = (Channel.COUNTER, Channel.APPOINTMENT, Channel.OFF_HOURS)
 JOINT_STATUTORY_DAYS = 45  # art. 42: joint handling within 45 working days
 JOINT_MAX_EXTENSION = 15
 CHECK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -71,6 +74,7 @@ EVENT_LABELS = {
     "reviewed": _("审查完毕"),
     "decided": _("已作出决定"),
     "concluded": _("已办结"),
+    "ready": _("结果待领取"),
     "delivered": _("已送达"),
     "prereview_passed": _("网上预审通过，等待受理"),
     "prereview_fix_requested": _("网上预审：一次性告知修改"),
@@ -378,7 +382,8 @@ def case_submit(
             raise ValidationFailed(_("该“一件事”已停用。"), code="bundle_inactive")
         versions = _versions_of(bundle)
         title = bundle.name
-        department = versions[0].matter.department
+        # The lead department (牵头部门) decides and concludes; by default the first matter's.
+        department = bundle.lead_department or versions[0].matter.department
         service_area = bundle.service_area or versions[0].matter.service_area
         statutory = JOINT_STATUTORY_DAYS
         committed = min(JOINT_STATUTORY_DAYS, max(v.committed_days for v in versions))
@@ -395,7 +400,8 @@ def case_submit(
     counter = routing.counter_unit(actor)
     route = routing.route_submission(
         applicant=applicant,
-        matters=[v.matter for v in versions],
+        # The lead department's matter first: routing takes the deciding unit from it.
+        matters=sorted((v.matter for v in versions), key=lambda m: m.department_id != department.pk),
         intake_unit=counter or _intake_unit(actor=actor, department=department, service_area=service_area),
         at_counter=counter is not None,
         agent=agent,
@@ -430,6 +436,8 @@ def case_submit(
         if route.delegations:
             case.delegations.set(route.delegations)
         _store_materials(case, materials, allowed)
+        if channel in IN_PERSON_CHANNELS and actor.pk not in (applicant.pk, getattr(agent, "pk", None)):
+            _record_visit(case, CaseVisit.Kind.SUBMIT, day=received_day, ticket_uuid=ticket_uuid)
         _event(case, "submitted", actor=actor, note=channel)
         audit(actor=actor, action="case.submit", target=case, data={"number": case.number, "channel": channel})
         _notify_applicant(case, "submitted")
@@ -620,6 +628,8 @@ def case_resubmit(*, case: Case, actor: User, materials: list[MaterialInput], fo
         case.intake_due = workdays.add_workdays(case.received_on, INTAKE_DAYS + intake_paused)
         case.status = Case.Status.SUBMITTED
         case.save()
+        if selectors.can_intake(actor, case) and not selectors.is_party(actor, case):
+            _record_visit(case, CaseVisit.Kind.SUPPLEMENT, day=_today())  # brought to the window
         _event(case, "resubmitted", actor=actor)
         audit(actor=actor, action="case.resubmit", target=case)
         _notify_applicant(case, "resubmitted")
@@ -991,6 +1001,8 @@ def case_conclude(*, case: Case, actor: User) -> Case:
 
 
 def case_deliver(*, case: Case, actor: User, method: str, tracking_number: str = "") -> Case:
+    """送达. By post or as an electronic licence the result reaches the applicant now (已送达); for
+    collection at the window it waits there for them (待领取) until `case_hand_over`."""
     tracking_number = _clean(tracking_number)[:40]
     _require(selectors.can_decide(actor, case) or selectors.can_intake(actor, case))
     if method not in Case.Delivery.values:
@@ -1001,14 +1013,58 @@ def case_deliver(*, case: Case, actor: User, method: str, tracking_number: str =
         case = _lock(case)
         if case.status != Case.Status.CONCLUDED:
             raise WrongStatus(case.get_status_display())
-        case.status = Case.Status.DELIVERED
         case.delivery_method = method
         case.tracking_number = (tracking_number or "").strip()
+        if method == Case.Delivery.WINDOW:
+            case.status = Case.Status.READY
+            case.save()
+            _event(case, "ready", actor=actor)
+            audit(actor=actor, action="case.ready", target=case)
+            _notify_applicant(case, "ready")
+            return case
+        case.status = Case.Status.DELIVERED
         case.delivered_at = timezone.now()
         case.save()
         _event(case, "delivered", actor=actor, note=method)
         audit(actor=actor, action="case.deliver", target=case, data={"method": method})
         _notify_applicant(case, "delivered")
+    return case
+
+
+def case_hand_over(*, case: Case, actor: User, ticket_uuid: uuid_lib.UUID | None = None) -> Case:
+    """The applicant collected the result at the window (待领取 -> 已送达): one more trip."""
+    _require(selectors.can_intake(actor, case))
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != Case.Status.READY:
+            raise WrongStatus(case.get_status_display())
+        case.status = Case.Status.DELIVERED
+        case.delivered_at = timezone.now()
+        case.save(update_fields=["status", "delivered_at", "updated_at"])
+        _record_visit(case, CaseVisit.Kind.COLLECT, day=_today(), ticket_uuid=ticket_uuid)
+        _event(case, "delivered", actor=actor, note=Case.Delivery.WINDOW)
+        audit(actor=actor, action="case.hand_over", target=case)
+        _notify_applicant(case, "delivered")
+    return case
+
+
+def _record_visit(case: Case, kind: str, *, day: datetime.date, ticket_uuid: uuid_lib.UUID | None = None) -> None:
+    """One trip per case and day (the unique constraint keeps it so under concurrency too)."""
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            CaseVisit.objects.get_or_create(case=case, day=day, defaults={"kind": kind, "ticket_uuid": ticket_uuid})
+    except IntegrityError:  # the same trip recorded at the same moment by another request
+        pass
+
+
+def case_record_visit(*, case: Case, actor: User, ticket_uuid: uuid_lib.UUID) -> Case:
+    """A hall ticket served at a window for this case (the person came, e.g. to ask or bring paper)."""
+    _require(selectors.can_intake(actor, case))
+    with transaction.atomic():
+        _record_visit(case, CaseVisit.Kind.TICKET, day=_today(), ticket_uuid=ticket_uuid)
+        audit(actor=actor, action="case.visit", target=case, data={"ticket": str(ticket_uuid)})
     return case
 
 

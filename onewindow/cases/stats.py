@@ -390,7 +390,9 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
             % {"a": sum(this_year), "b": sum(b["received"] for _m, _a, b in trend)},
         )
     )
-    return [sec]
+    from .visits import visit_section
+
+    return [sec, visit_section(params)]
 
 
 def _describe(title: str, cats: list[str], values: list[Any], unit: str) -> str:

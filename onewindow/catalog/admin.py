@@ -246,7 +246,7 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Bundle)
 class BundleAdmin(ViewOnlyAdmin):
-    list_display = ["code", "name", "service_area", "is_active"]
+    list_display = ["code", "name", "lead_department", "service_area", "is_active"]
     search_fields = ["code", "name"]
     inlines = [BundleItemInline]
 

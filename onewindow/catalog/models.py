@@ -231,6 +231,15 @@ class Bundle(PublicModel):
     name = models.CharField(_("名称"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
     service_area = models.ForeignKey("hall.ServiceArea", null=True, blank=True, on_delete=models.SET_NULL, related_name="bundles")
+    # 牵头部门: decides and concludes a joint case; when empty, the department of the first matter.
+    lead_department = models.ForeignKey(
+        "accounts.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_bundles",
+        verbose_name=_("牵头部门"),
+    )
     matters: models.ManyToManyField[Matter, BundleItem] = models.ManyToManyField(
         Matter, through="BundleItem", related_name="bundles"
     )

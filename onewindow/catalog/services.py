@@ -509,17 +509,26 @@ def bundle_create(
     actor: Any,
     description: str = "",
     service_area: Any = None,
+    lead_department: Any = None,
 ) -> Bundle:
+    """`lead_department` (牵头部门) decides and concludes the joint case; it must own one of the
+    matters. Empty: the first matter's department."""
     if not code.strip() or not name.strip():
         raise ValidationFailed(_("请填写一件事的编码和名称。"))
     if len({m.pk for m in matters}) < 2:
         raise ValidationFailed(_("一件事至少包含两个不同的事项。"), fields={"matters": [_("至少选择两个事项。")]})
     if any(m.current_version_id is None for m in matters):
         raise ValidationFailed(_("一件事只能包含已发布的事项。"), fields={"matters": [_("包含未发布的事项。")]})
+    if lead_department is not None and lead_department.pk not in {m.department_id for m in matters}:
+        raise ValidationFailed(
+            _("牵头部门必须是一件事所含事项的实施部门。"), fields={"lead_department": [_("不是所含事项的实施部门。")]}
+        )
     with transaction.atomic():
         try:
             with transaction.atomic():
-                bundle = Bundle.objects.create(code=code, name=name, description=description, service_area=service_area)
+                bundle = Bundle.objects.create(
+                    code=code, name=name, description=description, service_area=service_area, lead_department=lead_department
+                )
         except IntegrityError:
             raise Conflict(_("一件事编码已存在：%(code)s") % {"code": code}, code="duplicate_code") from None
         seen: set[int] = set()

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's own static files (Swagger UI): /api/v1/docs renders with no CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "onewindow.core",

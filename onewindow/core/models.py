@@ -125,6 +125,28 @@ class RateLimitHit(models.Model):
         return f"{self.key} {self.window_start:%H:%M} {self.hits}"
 
 
+class UnownedWork(models.Model):
+    """Waiting work that nobody holds, as the last ownership sweep found it (core.ownership). The
+    supervisor's page lists these; a row goes away when its work finds an owner or stops waiting."""
+
+    key = models.CharField(max_length=120, unique=True)
+    # The action and the reason in the source language (msgids): pages show them translated.
+    action = models.CharField(_("待办事项"), max_length=20)
+    subject = models.CharField(_("对象"), max_length=200)
+    reason = models.CharField(_("原因"), max_length=200)
+    url = models.CharField(max_length=200, blank=True)
+    first_seen = models.DateTimeField(_("首次发现"))
+    last_seen = models.DateTimeField(_("最近发现"))
+
+    class Meta:
+        verbose_name = _("无人负责的待办")
+        verbose_name_plural = _("无人负责的待办")
+        ordering = ["first_seen", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.reason}"
+
+
 class RollupMark(models.Model):
     """How far a rollup (figures kept per day and month) has read its source's event log: the
     highest event id already counted. Its row lock also keeps two refreshes of one rollup apart."""

@@ -1,7 +1,7 @@
 """Periodic jobs run by the worker every minute. Each is an idempotent function returning a count.
 
 Apps append their dotted paths here (cases: deadline warnings; appointments: reminders and
-no-shows; hall: end-of-day close).
+no-shows; hall: end-of-day close; core: waiting work that nobody holds).
 """
 
 SWEEPS: list[str] = [
@@ -12,6 +12,7 @@ SWEEPS: list[str] = [
     "onewindow.accounts.services.login_failures_purge",
     "onewindow.core.ratelimit.purge",
     "onewindow.hall.services.close_day",
+    "onewindow.core.ownership.sweep_unowned",
     "onewindow.ratings.sweeps.send_invitations",
     "onewindow.ratings.sweeps.sweep_follow_ups",
     # After close_day, so the day's last abandoned tickets are counted in the same minute.

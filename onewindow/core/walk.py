@@ -24,8 +24,8 @@ Untranslated strings, defined so that data can never trip them:
   the message catalogs (a string marked for translation that was rendered untranslated, e.g.
   `gettext` at import time) or Chinese text written straight into a template or into Python code
   outside a translation call. Names, addresses, matter titles and department names come from the
-  database and are none of these, so they are not flagged (unless a data value is word for word a
-  UI string; mark that element `translate="no"`).
+  database and are none of these; a run that is word for word a name or title stored in the
+  database (an area named like its theme, "不动产服务区") is data and passes too.
 Elements with `translate="no"`, a `lang` of the other language, and `code`/`kbd`/`samp`/`pre` are
 skipped in both languages.
 """
@@ -205,6 +205,30 @@ def python_literal_runs(source: str) -> set[str]:
     return runs
 
 
+def _is_data_field(field: Any) -> bool:
+    name = field.name
+    return field.get_internal_type() == "CharField" and (name.endswith("name") or name.endswith("title"))
+
+
+def data_values(runs: set[str]) -> set[str]:
+    """The runs that are a run of a name or title stored in the database (an area named like its
+    theme, "不动产服务区"; a route stage named "阶段1"): data, not an untranslated UI string."""
+    from django.apps import apps
+
+    found: set[str] = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("onewindow."):
+            continue
+        for field in model._meta.concrete_fields:
+            if not _is_data_field(field):
+                continue
+            for run in runs - found:
+                values = model._default_manager.filter(**{f"{field.name}__contains": run}).values_list(field.name, flat=True)[:20]
+                if any(run in CJK_RUN.findall(v or "") for v in values):
+                    found.add(run)
+    return found
+
+
 class Walk:
     """One person's journey in one browser context. Use through `walk()` (a context manager)."""
 
@@ -216,7 +240,8 @@ class Walk:
         self.language = language
         self.foreign: list[str] = []
         self.context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-        self.context.set_default_timeout(15000)
+        # Generous: a loaded CI machine renders the first page of a fresh process slowly.
+        self.context.set_default_timeout(30000)
         if language != "zh-hans":
             self.context.add_cookies([{"name": "django_language", "value": language, "url": self.base_url}])
         self.context.route("**/*", self._guard)
@@ -307,8 +332,11 @@ class Walk:
         texts = self.page.evaluate(_TEXTS_JS, self.language)
         if self.language == "en":
             ui = ui_chinese()
-            for text, where in texts:
-                runs = [r for r in CJK_RUN.findall(text) if r in ui]
+            candidates = [(text, where, [r for r in CJK_RUN.findall(text) if r in ui]) for text, where in texts]
+            candidates = [c for c in candidates if c[2]]
+            data = data_values({r for _t, _w, runs in candidates for r in runs}) if candidates else set()
+            for text, where, runs in candidates:
+                runs = [r for r in runs if r not in data]
                 if runs:
                     found.append(f"{'、'.join(runs)!r} in {where}: {text[:80]!r}")
         else:

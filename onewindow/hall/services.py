@@ -72,14 +72,15 @@ WITH c AS (
         source, priority, priority_rank, status, issued_at, queue_at, id_number, phone, booking_ref, issued_by_id, call_count)
     SELECT %(uuid)s, %(now)s, %(now)s, %(area)s, %(area)s, %(point)s, %(bd)s, c.n,
         %(prefix)s || CASE WHEN c.n < 1000 THEN lpad(c.n::text, 3, '0') ELSE c.n::text END,
-        %(source)s, %(priority)s, %(rank)s, 'waiting', %(now)s, %(now)s, %(id_number)s, %(phone)s, %(booking_ref)s, %(actor)s, 0
+        %(source)s, %(priority)s, %(rank)s, 'waiting', %(now)s, clock_timestamp(), %(id_number)s, %(phone)s, %(booking_ref)s,
+        %(actor)s, 0
     FROM c
-    RETURNING id, seq, number
+    RETURNING id, seq, number, queue_at
 ), e AS (
     INSERT INTO hall_ticketevent (ticket_id, kind, at, actor_id, window_id, area_id, point_id, business_date, note)
     SELECT t.id, 'issued', %(now)s, %(actor)s, NULL, %(area)s, %(point)s, %(bd)s, %(source)s FROM t
 )
-SELECT id, seq, number FROM t
+SELECT id, seq, number, queue_at FROM t
 """
 
 _COUNTER_UPSERT = """
@@ -94,7 +95,7 @@ _TICKET_INSERT = """
 INSERT INTO hall_ticket (uuid, created_at, updated_at, area_id, issue_area_id, point_id, business_date, seq, number,
     source, priority, priority_rank, status, issued_at, queue_at, id_number, phone, booking_ref, issued_by_id, call_count)
 VALUES (%(uuid)s, %(now)s, %(now)s, %(area)s, %(area)s, %(point)s, %(bd)s, %(seq)s, %(number)s,
-    %(source)s, %(priority)s, %(rank)s, 'waiting', %(now)s, %(now)s, %(id_number)s, %(phone)s, %(booking_ref)s, %(actor)s, 0)
+    %(source)s, %(priority)s, %(rank)s, 'waiting', %(now)s, %(queue_at)s, %(id_number)s, %(phone)s, %(booking_ref)s, %(actor)s, 0)
 RETURNING id
 """
 
@@ -123,12 +124,17 @@ def _uuid(value: uuid_lib.UUID) -> Any:
     return Ticket._meta.get_field("uuid").get_db_prep_value(value, connection)
 
 
-def _issue_rows(params: dict[str, Any], prefix: str) -> tuple[int, int, str] | None:
+def _issue_rows(params: dict[str, Any], prefix: str) -> tuple[int, int, str, datetime] | None:
+    """Number a ticket: (id, seq, number, queue_at). The place in line (queue_at) is taken while the
+    area's counter is held (PostgreSQL: clock_timestamp() in the statement, after the counter row is
+    locked; SQLite: the clock read inside the write transaction), so within an area the line is in
+    number order however many kiosks take tickets at once. Reading the clock before the numbering
+    statement let concurrent takers get numbers in one order and places in another."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(_PG_ISSUE, {**params, "prefix": prefix})
             row = cur.fetchone()
-            return (row[0], row[1], row[2]) if row else None
+            return (row[0], row[1], row[2], row[3]) if row else None
         with transaction.atomic():
             cur.execute(_COUNTER_UPSERT, params)
             row = cur.fetchone()
@@ -136,7 +142,8 @@ def _issue_rows(params: dict[str, Any], prefix: str) -> tuple[int, int, str] | N
                 return None
             seq = row[0]
             number = format_number(prefix, seq)
-            cur.execute(_TICKET_INSERT, {**params, "seq": seq, "number": number})
+            queue_at = timezone.now()  # the write lock is held: no other taker numbers in between
+            cur.execute(_TICKET_INSERT, {**params, "seq": seq, "number": number, "queue_at": _dt(queue_at)})
             ticket_id = cur.fetchone()[0]
             cur.execute(
                 _EVENT_INSERT,
@@ -149,7 +156,7 @@ def _issue_rows(params: dict[str, Any], prefix: str) -> tuple[int, int, str] | N
                     "ticket": ticket_id,
                 },
             )
-            return ticket_id, seq, number
+            return ticket_id, seq, number, queue_at
 
 
 def ticket_issue(
@@ -207,7 +214,7 @@ def ticket_issue(
         row = _issue_rows(params, area.ticket_prefix)
         if row is None:
             raise Conflict(_("该服务区今日号源已取完。"), code="daily_cap")
-    ticket_id, seq, number = row
+    ticket_id, seq, number, queue_at = row
     ticket = Ticket(
         id=ticket_id,
         uuid=ticket_uuid,
@@ -224,7 +231,7 @@ def ticket_issue(
         priority_rank=PRIORITY_RANK[priority],
         status=S.WAITING,
         issued_at=now,
-        queue_at=now,
+        queue_at=queue_at,
         id_number=number_id,
         phone=phone,
         booking_ref=booking_ref,
@@ -255,7 +262,7 @@ WITH a AS (
         source, priority, priority_rank, status, issued_at, queue_at, id_number, phone, booking_ref, issued_by_id, call_count)
     SELECT %(uuid)s, %(now)s, %(now)s, a.id, a.id, a.point_id, %(bd)s, c.n,
         a.ticket_prefix || CASE WHEN c.n < 1000 THEN lpad(c.n::text, 3, '0') ELSE c.n::text END,
-        'kiosk', %(priority)s, %(rank)s, 'waiting', %(now)s, %(now)s, '', '', '', NULL, 0
+        'kiosk', %(priority)s, %(rank)s, 'waiting', %(now)s, clock_timestamp(), '', '', '', NULL, 0
     FROM c JOIN a ON a.id = c.area_id
     RETURNING id, area_id, point_id, number
 ), e AS (

@@ -96,7 +96,9 @@ def issued_documents(user: User, *, enterprise: Enterprise | None = None) -> lis
     from onewindow.cases.models import Case
 
     qs = Case.objects.filter(
-        status__in=[Case.Status.CONCLUDED, Case.Status.DELIVERED], decision=Case.Decision.APPROVED, concluded_at__isnull=False
+        status__in=[Case.Status.CONCLUDED, Case.Status.READY, Case.Status.DELIVERED],
+        decision=Case.Decision.APPROVED,
+        concluded_at__isnull=False,
     )
     if enterprise is not None:
         qs = qs.filter(Q(applicant=user, enterprise__isnull=True) | Q(enterprise=enterprise))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("intake/queue/", views.intake_queue, name="intake_queue"),
     path("intake/applicant/", views.intake_applicant, name="intake_applicant"),
     path("queue/", views.queue, name="queue"),
+    path("work/<slug:action>/", views.work_list, name="work"),
     path("prereview/", prereview.queue, name="prereview_queue"),
     path("prereview/<uuid:case_uuid>/", prereview.check, name="prereview_check"),
     path("late/", views.late, name="late"),

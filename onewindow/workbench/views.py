@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role, User
-from onewindow.cases import documents, prereview, routes, selectors
+from onewindow.cases import documents, owners, prereview, routes, selectors
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CasePause, CaseStep, RouteVersion
 from onewindow.catalog import formschema
@@ -29,6 +29,8 @@ from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.workdays import CalendarNotCovered
 from onewindow.townships import selectors as township_selectors
+
+from . import work
 
 View = Callable[..., HttpResponse]
 
@@ -50,19 +52,40 @@ def _user(request: HttpRequest) -> User:
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
+    """What waits for this person: a count per work list and the most urgent items across them;
+    the halls they work in (windows, or the manager's page); for supervisors, late cases and work
+    that nobody holds."""
+    from onewindow.core.models import UnownedWork
+
     user = _user(request)
+    tiles, rows, total = work.my_work(user)
+    supervisor = selectors.is_supervisor(user)
     context = {
+        "tiles": tiles,
+        "rows": rows,
+        "total": total,
+        "halls": work.my_halls(user),
         "can_intake": selectors.has_intake_role(user),
         "can_approve": selectors.approver_units(user).exists() or selectors.is_admin(user),
-        "is_supervisor": selectors.is_supervisor(user),
+        "is_supervisor": supervisor,
         "is_admin": selectors.is_admin(user),
-        "intake_count": selectors.intake_queue(user).count(),
-        "queue_count": selectors.step_queue(user).count(),
-        "late_count": selectors.late_cases(user).count() if selectors.is_supervisor(user) else 0,
+        "late_count": selectors.late_cases(user).count() if supervisor else 0,
+        "unowned_count": UnownedWork.objects.count() if supervisor else 0,
         "calendar_warning": next_year_warning(timezone.localdate()) if selectors.is_admin(user) else "",
         "delegations": township_selectors.can_read_delegations(user),
     }
     return render(request, "workbench/home.html", context)
+
+
+@staff_required
+def work_list(request: HttpRequest, action: str) -> HttpResponse:
+    """One case work list of the person's units (受理, 恢复计时, 决定, 办结, 送达), most urgent first."""
+    user = _user(request)
+    if action not in work.CASE_LISTS:
+        raise NotFound()
+    qs = owners.unit_lists(user)[action]
+    rows = sorted(work.rows_of(action, qs, 300), key=work.urgency)
+    return render(request, "workbench/work_list.html", {"rows": rows, "label": owners.ACTIONS[action], "count": qs.count()})
 
 
 # --- front desk --------------------------------------------------------------------------------
@@ -242,8 +265,17 @@ def late(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not selectors.is_supervisor(user):
         raise PermissionDenied()
+    from django.utils.translation import gettext
+
+    from onewindow.core.models import UnownedWork
+
     page = Paginator(selectors.late_cases(user), LATE_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "workbench/late.html", {"cases": page, "page": page, "today": timezone.localdate()})
+    unowned = list(UnownedWork.objects.all()[:300])
+    for u in unowned:
+        u.action_label = gettext(u.action)  # type: ignore[attr-defined]
+        u.reason = gettext(u.reason)
+    context = {"cases": page, "page": page, "unowned": unowned, "today": timezone.localdate()}
+    return render(request, "workbench/late.html", context)
 
 
 @staff_required
@@ -286,8 +318,28 @@ def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         ).distinct()[:50],
         "progress_url": documents.progress_url(case),
         "form_rows": _form_rows(case),
+        "waiting": owners.case_waiting(case),
+        "visits": case.visits.count(),
+        "ticket_uuid": _uuid(request.GET.get("ticket", "")),
+        "window": _serving_window(case, user),
     }
     return render(request, "workbench/case.html", context)
+
+
+def _serving_window(case: Case, user: User) -> Any:
+    """The window where the ticket that brought the applicant is still being served, if this user
+    works at its hall: the clerk goes back there to finish and call the next person."""
+    if not case.ticket_uuid:
+        return None
+    from onewindow.hall import selectors as hall_selectors
+    from onewindow.hall.models import Ticket
+
+    ticket = (
+        Ticket.objects.filter(uuid=case.ticket_uuid, status__in=["called", "serving"]).select_related("window", "point").first()
+    )
+    if ticket is None or ticket.window is None or not hall_selectors.can_work_at(user, ticket.point):
+        return None
+    return ticket.window
 
 
 def _form_rows(case: Case) -> list[tuple[str, Any]]:
@@ -367,6 +419,8 @@ def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
             svc.case_conclude(case=case, actor=user)
         elif action == "deliver":
             svc.case_deliver(case=case, actor=user, method=p.get("method", ""), tracking_number=p.get("tracking_number", ""))
+        elif action == "hand_over":
+            svc.case_hand_over(case=case, actor=user, ticket_uuid=_uuid(p.get("ticket", "")))
         else:
             raise NotFound(_("未知的操作。"))
     except CalendarNotCovered as exc:

@@ -109,7 +109,11 @@ def test_staff_flow_over_api(
     r = client.post(f"/api/v1/cases/{case_uuid}/deliver", {"method": "fax"}, content_type="application/json")
     assert r.status_code == 422 and r.json()["code"] == "validation_failed"
     r = client.post(f"/api/v1/cases/{case_uuid}/deliver", {"method": "window"}, content_type="application/json")
-    assert r.json()["status"] == "delivered"
+    assert r.json()["status"] == "ready"  # waits at the window for the applicant
+    assert client.post(f"/api/v1/cases/{case_uuid}/hand-over").status_code == 403  # the lead department is not the window
+    client.force_login(clerk)
+    assert client.post(f"/api/v1/cases/{case_uuid}/hand-over").json()["status"] == "delivered"
+    assert client.post(f"/api/v1/cases/{case_uuid}/hand-over").status_code == 409
     assert client.post(f"/api/v1/cases/{case_uuid}/conclude").status_code == 409
 
 

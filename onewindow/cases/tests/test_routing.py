@@ -80,7 +80,8 @@ def run_to_delivery(case: Case, officer: User, intake: User) -> Case:
         svc.step_approve(step=step, actor=officer, comment="审核通过")
     case = svc.case_decide(case=case, actor=officer, approved=True)
     case = svc.case_conclude(case=case, actor=officer)
-    return svc.case_deliver(case=case, actor=officer, method="window")
+    case = svc.case_deliver(case=case, actor=intake, method="window")  # the front desk delivers...
+    return svc.case_hand_over(case=case, actor=intake)  # ...and hands it over at the window
 
 
 # --- the selector and the single function ------------------------------------------------------
@@ -138,6 +139,8 @@ def test_district_window_sends_the_steps_to_the_applicants_township(
     case = svc.case_decide(case=case, actor=township_officer, approved=True)
     case = svc.case_conclude(case=case, actor=township_officer)
     case = svc.case_deliver(case=case, actor=township_officer, method="window")
+    assert case.status == Case.Status.READY  # waits at the window where it was handed in
+    case = svc.case_hand_over(case=case, actor=clerk)
     assert case.status == Case.Status.DELIVERED
 
 

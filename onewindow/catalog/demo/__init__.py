@@ -526,6 +526,7 @@ def build_bundles(areas: dict[str, ServiceArea]) -> None:
             "住建网签备案、税务纳税申报、不动产转移登记联合受理、并联审批：一次取号、一个窗口、一次办结，材料合并去重。",
             [("ZJJ", "商品房买卖合同网签备案"), ("SW", "存量房交易纳税申报"), ("BDC", "不动产转移登记")],
             areas.get("BDC"),
+            "BDC",  # 不动产登记中心 leads: it decides and concludes
         ),
         (
             "YJS-QYKB",
@@ -539,9 +540,11 @@ def build_bundles(areas: dict[str, ServiceArea]) -> None:
                 ("RSJ", "用人单位社会保险登记"),
             ],
             areas.get("SCJG"),
+            "SCJG",
         ),
     ]
-    for code, name, description, members, area in bundles:
+    for code, name, description, members, area, lead in bundles:
+        lead_unit = OrgUnit.objects.get(code=lead)
         if not Bundle.objects.filter(code=code).exists():
             bundle_create(
                 code=code,
@@ -549,8 +552,11 @@ def build_bundles(areas: dict[str, ServiceArea]) -> None:
                 description=description,
                 matters=[matter(d, n) for d, n in members],
                 service_area=area,
+                lead_department=lead_unit,
                 actor=None,
             )
+        else:  # a demo built before bundles named their lead
+            Bundle.objects.filter(code=code, lead_department__isnull=True).update(lead_department=lead_unit)
 
 
 def build(ctx: DemoContext) -> None:

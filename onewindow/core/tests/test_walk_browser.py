@@ -43,7 +43,15 @@ def test_walk_flags_foreign_requests_sideways_scroll_and_untranslated_strings(li
 
     with walk(browser, live_server.url, name="selftest", width=1280, language="en") as w:
         # A UI string left in Chinese is flagged; a person's name and a data value marked as such are not.
-        body = "<h1>工作台</h1><p>Applicant: 刘秀英</p><span translate='no'>待受理</span><button lang='zh-CN'>中文</button>"
+        # ...and so is a name stored in the database that happens to be a UI string.
+        from onewindow.accounts.models import OrgUnit
+        from onewindow.accounts.services import org_unit_create
+
+        org_unit_create(code="T-DATA", name="办事指南", kind=OrgUnit.Kind.DEPARTMENT)
+        body = (
+            "<h1>工作台</h1><p>Applicant: 刘秀英</p><span translate='no'>待受理</span><button lang='zh-CN'>中文</button>"
+            "<p>办事指南</p>"
+        )
         found = _problems(w, PAGE.format(lang="en", body=body))
         assert found == ["untranslated: '工作台' in h1: '工作台'"], found
 

@@ -77,6 +77,13 @@ def test_64_takers_and_8_windows_no_duplicate_no_double_call_no_loss(org: Any, p
     # every ticket was called exactly once: none lost between taking and calling
     assert sorted(called_numbers) == sorted(taken)
     assert not Ticket.objects.filter(status="waiting").exists()
+    # fairness: the line is in the order people took their numbers, and no window ever called a
+    # later number before an earlier one it called afterwards
+    line = list(Ticket.objects.filter(area=area).order_by("queue_at", "id").values_list("seq", flat=True))
+    assert line == sorted(line), "places in line out of number order"
+    for r in answers:
+        if r[0] == "called":
+            assert r[1] == sorted(r[1]), f"a window called out of number order: {r[1]}"
     connections.close_all()
 
 

@@ -1,7 +1,7 @@
 """Real-browser walk (Playwright driving Debian's chromium) at desktop and phone widths: a clerk
 takes in a joint real-estate application at the counter (applicant by ID number, merged checklist,
 a scan), accepts it and gets the acceptance notice; the three departments approve on the case
-page; the case is decided, concluded and delivered. At 375 px no page scrolls sideways."""
+page; the case is decided and concluded; the front desk delivers it at the window. At 375 px no page scrolls sideways."""
 
 from __future__ import annotations
 
@@ -110,9 +110,17 @@ def test_counter_intake_to_delivery(
     page.click("button[name=approved][value='1']")
     page.wait_for_selector("button[value=conclude]")
     page.click("button[value=conclude]")
-    page.wait_for_selector("select[name=method]")
+    page.wait_for_selector("text=办结通知书（PDF）")
+    _fits(page)
+    page.context.close()
+
+    # Delivery is the front desk's: the result waits at the window until the applicant collects it.
+    page = _page(browser, width)
+    _login(page, url, clerk.username)
+    page.goto(f"{url}/workbench/cases/{case.uuid}/")
     page.select_option("select[name=method]", "window")
     page.click("button:has-text('送达')")
+    page.click("button[value=hand_over]")
     page.wait_for_selector("text=办结通知书（PDF）")
     _fits(page)
     case.refresh_from_db()

@@ -19,6 +19,7 @@ PAGES = [
     "/workbench/queue/",
     "/workbench/late/",
     "/workbench/routes/",
+    "/workbench/work/decide/",
 ]
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0007_forms_prereview_provided_by'),
+        ('catalog', '0008_bundle_lead_department'),
     ]
 
     operations = [

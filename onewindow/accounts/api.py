@@ -18,7 +18,7 @@ from pydantic import StrictBool
 
 from onewindow.core.errors import NotFound
 
-from . import services
+from . import guard, phone, services
 from .models import Enterprise, User
 
 router = Router(tags=["accounts"])
@@ -108,6 +108,23 @@ class TokenOut(Schema):
     user: UserOut
 
 
+class SmsCodeIn(Schema):
+    phone: str
+    purpose: str = "login"  # login | reset
+
+
+class SmsTokenIn(Schema):
+    phone: str
+    code: str
+    name: str = ""
+
+
+class PasswordResetIn(Schema):
+    phone: str
+    code: str
+    password: str
+
+
 class CareModeIn(Schema):
     enabled: StrictBool
 
@@ -150,11 +167,32 @@ def register_enterprise(request: HttpRequest, data: EnterpriseRegisterIn) -> Any
 @router.post("/token", response={201: TokenOut, ERROR_CODES: ErrorOut}, auth=None)
 def token_create(request: HttpRequest, data: TokenIn) -> Any:
     """Sign in (same lockout as the web sign-in) and receive a bearer token, shown once."""
-    user = services.login_attempt(
-        request=request, username=data.username, password=data.password, ip=request.META.get("REMOTE_ADDR")
-    )
+    user = services.login_attempt(request=request, username=data.username, password=data.password)
     token, secret = services.api_token_create(user=user, name=data.name)
     return Status(201, {"token": secret, "expires_at": token.expires_at, "user": UserOut.of(user)})
+
+
+@router.post("/sms-code", response={202: None, ERROR_CODES: ErrorOut}, auth=None)
+def sms_code(request: HttpRequest, data: SmsCodeIn) -> Any:
+    """Text a sign-in (or password reset) code to a verified phone. The answer is the same whether
+    or not the number belongs to an account; rate limited per number and per address (429)."""
+    phone.phone_code_send(phone=data.phone, purpose=data.purpose, ip=guard.client_ip(request))
+    return Status(202, None)
+
+
+@router.post("/token/sms", response={201: TokenOut, ERROR_CODES: ErrorOut}, auth=None)
+def token_create_sms(request: HttpRequest, data: SmsTokenIn) -> Any:
+    """Sign in with the SMS code (same lockout as every sign-in) and receive a bearer token."""
+    user = phone.login_by_code(request=request, phone=data.phone, code=data.code)
+    token, secret = services.api_token_create(user=user, name=data.name)
+    return Status(201, {"token": secret, "expires_at": token.expires_at, "user": UserOut.of(user)})
+
+
+@router.post("/password/reset", response={204: None, ERROR_CODES: ErrorOut}, auth=None)
+def password_reset(request: HttpRequest, data: PasswordResetIn) -> Any:
+    """找回密码: a code from POST /sms-code (purpose "reset") and the new password."""
+    phone.password_reset_by_code(request=request, phone=data.phone, code=data.code, password=data.password)
+    return Status(204, None)
 
 
 @router.delete("/token", response={204: None, ERROR_CODES: ErrorOut}, auth=[BearerAuth()])

@@ -152,10 +152,22 @@ def build_org(ctx: DemoContext) -> OrgUnit:
     return gov
 
 
+def persona_phone(username: str) -> str:
+    """Each persona its own number (verified, so SMS sign-in and password reset work in the demo)."""
+    index = next(i for i, p in enumerate(PERSONAS) if p["username"] == username)
+    return f"1397960{index + 1:04d}"
+
+
 @transaction.atomic
 def build_personas(ctx: DemoContext) -> None:
+    from django.utils import timezone
+
     for p in PERSONAS:
         if User.objects.filter(username=p["username"]).exists():
+            # Databases built before phones were verified: give the persona its own verified number.
+            User.objects.filter(username=p["username"], phone_verified_at__isnull=True).update(
+                phone=persona_phone(p["username"]), phone_verified_at=timezone.now()
+            )
             continue
         user = User.objects.create_user(
             username=p["username"],
@@ -163,7 +175,8 @@ def build_personas(ctx: DemoContext) -> None:
             display_name=p["name"],
             id_number=p["id"] or None,
             id_type=User.IdType.RESIDENT if p["id"] else "",
-            phone=f"1397960{len(p['username']):04d}",
+            phone=persona_phone(p["username"]),
+            phone_verified_at=timezone.now(),
             is_staff=p["role"] == Role.ADMIN,
             is_superuser=p["role"] == Role.ADMIN,
             home_unit=OrgUnit.objects.get(code=p["home"]) if p.get("home") else None,
@@ -171,8 +184,6 @@ def build_personas(ctx: DemoContext) -> None:
         unit = OrgUnit.objects.get(code=p["unit"]) if p["unit"] else None
         RoleAssignment.objects.create(user=user, role=p["role"], org_unit=unit)
         if p["role"] in (Role.CITIZEN, Role.ENTERPRISE):
-            from django.utils import timezone
-
             User.objects.filter(pk=user.pk).update(verified_at=timezone.now())
         if p["role"] == Role.ENTERPRISE:
             RoleAssignment.objects.create(user=user, role=Role.CITIZEN)

@@ -27,6 +27,27 @@ class LoginForm(forms.Form):
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput)
 
 
+class SmsLoginForm(forms.Form):
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=14,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "numeric"}),
+    )
+    sms_code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class PasswordResetForm(SmsLoginForm):
+    password = forms.CharField(
+        label=_("新密码"), required=False, widget=forms.PasswordInput, help_text=_("至少8位，不能全是数字，不能过于常见")
+    )
+    password2 = forms.CharField(label=_("再次输入新密码"), required=False, widget=forms.PasswordInput)
+
+
 class CitizenRegisterForm(forms.Form):
     display_name = forms.CharField(label=_("姓名"), max_length=64)
     id_number = forms.CharField(label=_("身份证号码"), max_length=18)

@@ -64,6 +64,9 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Set when the person proved they hold `phone` with an SMS code. Only a verified phone signs in
+    # by SMS code or resets the password, and one phone is verified for one account at most.
+    phone_verified_at = models.DateTimeField(_("手机验证时间"), null=True, blank=True)
     id_type = models.CharField(_("证件类型"), max_length=16, choices=IdType.choices, blank=True)
     id_number = models.CharField(_("证件号码"), max_length=18, null=True, blank=True, unique=True)
     verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
@@ -83,6 +86,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = [
+            models.UniqueConstraint(fields=["phone"], condition=Q(phone_verified_at__isnull=False), name="uniq_verified_phone")
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -230,3 +236,31 @@ class ApiToken(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class PhoneCode(models.Model):
+    """An SMS code sent to a phone for one purpose (sign-in, password reset). Only a keyed hash of
+    the phone and a hash of the code are stored: neither the table nor the admin shows a number
+    with its code. A code is used once, expires, and dies after a few wrong tries (counted by a
+    conditional UPDATE, so parallel guesses cannot exceed them)."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", _("短信登录")
+        RESET = "reset", _("找回密码")
+
+    phone_key = models.CharField(max_length=32, db_index=True)
+    purpose = models.CharField(_("用途"), max_length=8, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="phone_codes")
+    created_at = models.DateTimeField(_("发送时间"), db_index=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.audit import audit
-from onewindow.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.identity import is_residence_permit, validate_resident_id, validate_uscc
 
-from .models import ApiToken, Enterprise, EnterpriseHandler, LoginFailure, OrgUnit, Role, RoleAssignment, User
+from . import guard
+from .models import ApiToken, Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
 
 
 def org_unit_create(
@@ -112,17 +113,14 @@ def enterprise_register(
 
 # --- Sign-up, sign-in, lockout, care mode and API tokens (portal / phone) -------------------------
 
-LOCKOUT_WINDOW = datetime.timedelta(minutes=15)
-LOCKOUT_PER_USERNAME = 5
-LOCKOUT_PER_IP = 20
+# The lockout itself lives in accounts.guard (one guard for every sign-in path).
+LOCKOUT_WINDOW = guard.LOCKOUT_WINDOW
+LOCKOUT_PER_USERNAME = guard.LOCKOUT_PER_USERNAME
+LOCKOUT_PER_IP = guard.LOCKOUT_PER_IP
+LockedOut = guard.LockedOut
 API_TOKEN_DAYS = 30
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{4,30}$")
 _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-
-
-class LockedOut(ApplicationError):
-    status = 429
-    code = "locked_out"
 
 
 def _check_account_fields(*, username: str, password: str, phone: str, display_name: str) -> None:
@@ -245,33 +243,24 @@ def enterprise_handler_remove(*, enterprise: Enterprise, actor: User, username: 
 
 
 def login_is_locked(*, username: str, ip: str | None, now: datetime.datetime | None = None) -> bool:
-    since = (now or timezone.now()) - LOCKOUT_WINDOW
-    if LoginFailure.objects.filter(username__iexact=username or "", at__gte=since).count() >= LOCKOUT_PER_USERNAME:
-        return True
-    return bool(ip) and LoginFailure.objects.filter(ip=ip, at__gte=since).count() >= LOCKOUT_PER_IP
+    return guard.is_locked(subject=username, ip=ip, now=now)
 
 
-def login_attempt(*, request: Any, username: str, password: str, ip: str | None) -> User:
-    """Authenticate with lockout: refused while locked (even with the right password), a failure is
-    recorded in the database, a success clears the username's failures."""
-    username = (username or "").strip()
-    if login_is_locked(username=username, ip=ip):
-        raise LockedOut(_("登录失败次数过多，请15分钟后再试。"))
-    user = authenticate(request, username=username, password=password)
+def login_attempt(*, request: Any, username: str, password: str) -> User:
+    """Sign in by password through `authenticate()`, whose backend is the one login guard: refused
+    while locked (even with the right password), a failure recorded, a success clearing the
+    username's failures. Raises LockedOut or ValidationFailed("bad_credentials")."""
+    user = authenticate(request, username=(username or "").strip(), password=password or "")
     if user is None:
-        # Recorded and committed before the refusal is raised, so the failure counts.
-        LoginFailure.objects.create(username=username[:150], ip=ip, at=timezone.now())
+        if getattr(request, "login_locked", False):
+            raise LockedOut(guard.locked_message())
         raise ValidationFailed(_("用户名或密码不正确。"), code="bad_credentials")
-    with transaction.atomic():
-        LoginFailure.objects.filter(username__iexact=username).delete()
-        audit(actor=user, action="user.login", target=user, data={"ip": ip})
-    return user
+    return user  # type: ignore[return-value]
 
 
 def login_failures_purge() -> int:
     """Sweep: drop failures older than the lockout window (they no longer count)."""
-    deleted, _detail = LoginFailure.objects.filter(at__lt=timezone.now() - LOCKOUT_WINDOW * 4).delete()
-    return deleted
+    return guard.purge()
 
 
 def care_mode_set(*, user: User, enabled: bool) -> User:

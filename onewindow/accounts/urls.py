@@ -7,6 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("password/forgot/", views.password_forgot, name="password_forgot"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
     path("register/enterprise/", views.register_enterprise, name="register_enterprise"),

@@ -1,4 +1,4 @@
-"""Account pages: sign-in with lockout, registration (citizen, enterprise), care mode, handlers."""
+"""Account pages: sign-in (SMS code or password) with the one lockout, password reset by phone, registration (citizen, enterprise), care mode, handlers."""
 
 from __future__ import annotations
 
@@ -15,16 +15,25 @@ from django.views.decorators.http import require_POST
 
 from onewindow.core.errors import ApplicationError
 
-from . import services
-from .forms import CitizenRegisterForm, EnterpriseRegisterForm, HandlerAddForm, LoginForm, apply_error
-from .models import Enterprise, EnterpriseHandler
+from . import guard, phone, services
+from .forms import (
+    CitizenRegisterForm,
+    EnterpriseRegisterForm,
+    HandlerAddForm,
+    LoginForm,
+    PasswordResetForm,
+    SmsLoginForm,
+    apply_error,
+)
+from .models import Enterprise, EnterpriseHandler, PhoneCode
 
 CARE_COOKIE = "care_mode"
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") or None
+client_ip = guard.client_ip
+
+PASSWORD_BACKEND = "onewindow.accounts.backends.GuardedPasswordBackend"  # noqa: S105 - a dotted path, not a secret
+STAFF_PREFIXES = ("/workbench/", "/hall/window", "/hall/manage", "/dashboard/", "/admin/", "/appointments/staff")
 
 
 def _next_url(request: HttpRequest, default: str = "/me/") -> str:
@@ -34,26 +43,89 @@ def _next_url(request: HttpRequest, default: str = "/me/") -> str:
     return default
 
 
+def _after_login(request: HttpRequest, user: Any) -> HttpResponse:
+    auth_login(request, user)
+    return redirect(_next_url(request, "/workbench/" if user.is_staff_member else "/me/"))
+
+
 def login_view(request: HttpRequest) -> HttpResponse:
+    """Sign in by SMS code (the default for the public: nobody is stuck at a password they forgot)
+    or by password (the default when a staff page sent the person here)."""
     if request.user.is_authenticated:
         return redirect(_next_url(request))
+    nxt = _next_url(request, "")
+    way = (
+        request.POST.get("way")
+        or ("password" if "username" in request.POST else "")
+        or request.GET.get("way")
+        or ("password" if nxt.startswith(STAFF_PREFIXES) else "sms")
+    )
+    if way == "sms":
+        return _login_sms(request, nxt)
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             user = services.login_attempt(
-                request=request,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                ip=client_ip(request),
+                request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
             )
         except ApplicationError as exc:
             form.add_error(None, str(exc.message))
             status = exc.status
         else:
-            auth_login(request, user)
-            return redirect(_next_url(request, "/workbench/" if user.is_staff_member else "/me/"))
-    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request, "")}, status=status)
+            return _after_login(request, user)
+    return render(request, "accounts/login.html", {"form": form, "next": nxt, "way": "password"}, status=status)
+
+
+def _login_sms(request: HttpRequest, nxt: str) -> HttpResponse:
+    form = SmsLoginForm(request.POST or None)
+    status, sent = 200, False
+    if request.method == "POST" and form.is_valid():
+        try:
+            if "send" in request.POST:
+                phone.phone_code_send(phone=form.cleaned_data["phone"], purpose=PhoneCode.Purpose.LOGIN, ip=client_ip(request))
+                sent = True
+            elif not form.cleaned_data["sms_code"]:
+                form.add_error("sms_code", _("请填写短信验证码。"))
+            else:
+                user = phone.login_by_code(request=request, phone=form.cleaned_data["phone"], code=form.cleaned_data["sms_code"])
+                return _after_login(request, user)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+            status = exc.status
+    context = {"form": form, "next": nxt, "way": "sms", "sent": sent}
+    return render(request, "accounts/login.html", context, status=status)
+
+
+def password_forgot(request: HttpRequest) -> HttpResponse:
+    """找回密码 through the verified phone: a code, then a new password; signs the person in."""
+    if request.user.is_authenticated:
+        return redirect("/me/")
+    form = PasswordResetForm(request.POST or None)
+    status, sent = 200, False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if "send" in request.POST:
+                phone.phone_code_send(phone=data["phone"], purpose=PhoneCode.Purpose.RESET, ip=client_ip(request))
+                sent = True
+            elif not data["sms_code"]:
+                form.add_error("sms_code", _("请填写短信验证码。"))
+            elif data["password"] != data["password2"]:
+                form.add_error("password2", _("两次输入的密码不一致。"))
+            else:
+                user = phone.password_reset_by_code(
+                    request=request, phone=data["phone"], code=data["sms_code"], password=data["password"]
+                )
+                auth_login(request, user, backend=PASSWORD_BACKEND)
+                messages.success(request, _("密码已重新设置，您已登录。"))
+                return redirect(_next_url(request, "/workbench/" if user.is_staff_member else "/me/"))
+        except ApplicationError as exc:
+            apply_error(form, exc)
+            status = exc.status
+    return render(
+        request, "accounts/password_forgot.html", {"form": form, "sent": sent, "next": _next_url(request, "")}, status=status
+    )
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -81,7 +153,7 @@ def _register(request: HttpRequest, *, enterprise: bool) -> HttpResponse:
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth_login(request, user, backend=PASSWORD_BACKEND)
             messages.success(request, _("注册成功，已完成实名核验。"))
             return redirect(_next_url(request))
     return render(request, "accounts/register.html", {"form": form, "enterprise": enterprise, "next": _next_url(request, "")})

@@ -14,6 +14,7 @@ urlpatterns = [
     path("b/<str:code>/cancel/", views.booking_cancel, name="cancel"),
     path("b/<str:code>/reschedule/", views.booking_reschedule, name="reschedule"),
     path("manage/<str:token>/", views.manage, name="manage"),
+    path("kiosk/<uuid:point>/check-in/", views.kiosk_checkin, name="kiosk_checkin"),
     path("staff/", views.staff_home, name="staff"),
     path("staff/check-in/", views.staff_check_in, name="check_in"),
     path("staff/a/<uuid:area>/", views.staff_day, name="staff_day"),

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -144,9 +145,12 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    """Cancelling asks first: a page that says what will be cancelled, then a confirmed POST."""
     b = selectors.visible_booking(request.user, code)
+    if request.method != "POST" or request.POST.get("confirm") != "1":
+        back = reverse("appointments:booking", kwargs={"code": b.code})
+        return render(request, "appointments/cancel_confirm.html", {"b": b, "action": request.path, "back": back})
     try:
         services.booking_cancel(actor=request.user, booking=b)
         messages.success(request, _("预约已取消。"))
@@ -183,7 +187,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     """The signed link from the SMS: cancel or reschedule without logging in."""
     b = services.booking_from_token(token)
     action = request.POST.get("action") if request.method == "POST" else request.GET.get("action")
-    if action == "cancel" and request.method == "POST":
+    if action == "cancel" and (request.method != "POST" or request.POST.get("confirm") != "1"):
+        return render(request, "appointments/cancel_confirm.html", {"b": b, "action": request.path, "back": request.path})
+    if action == "cancel":
         try:
             services.booking_cancel(actor=request.user, booking=b, via_link=True)
             messages.success(request, _("预约已取消。"))
@@ -329,3 +335,31 @@ def staff_plan(request: HttpRequest, area: Any) -> HttpResponse:
         "displaced": selectors.displaced_bookings(user=request.user, area=a),
     }
     return render(request, "appointments/staff_plan.html", ctx)
+
+
+def kiosk_checkin(request: HttpRequest, point: Any) -> HttpResponse:
+    """The kiosk's appointment check-in screen: scan the booking's QR code (scanner or camera) or
+    type the code; the booking becomes its priority ticket and the receipt prints. Bound to a
+    registered kiosk of the point like every kiosk page (the device's token is the one the kiosk
+    API check-in uses), and rate limited."""
+    from django.urls import reverse
+
+    from onewindow.hall import kiosk as hall_kiosk
+    from onewindow.hall import selectors as hall_selectors
+
+    place = hall_selectors.point_by_uuid(point)
+    if place is None:
+        raise NotFound()
+    token = hall_kiosk.require_device(request, place)
+    error = None
+    if request.method == "POST":
+        try:
+            hall_kiosk.throttle(request, place, "checkin")
+            result = services.booking_check_in(actor=None, code=request.POST.get("code", ""), kiosk_token=token)
+        except ApplicationError as exc:
+            error = exc
+        else:
+            receipt = reverse("hall:receipt", args=[result.ticket.uuid]) + "?print=1"
+            return redirect(receipt + ("&late=1" if result.late else ""))
+    status = error.status if error is not None else 200
+    return render(request, "appointments/kiosk_checkin.html", {"point": place, "error": error}, status=status)

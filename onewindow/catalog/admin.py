@@ -23,7 +23,7 @@ from onewindow.core.errors import ApplicationError
 from . import services
 from .errors import CommittedExceedsStatutory
 from .importexport import export_catalog
-from .models import Bundle, BundleItem, Delegation, LifeEvent, MaterialRequirement, Matter, MatterVersion
+from .models import Bundle, BundleItem, Delegation, LifeEvent, MaterialRequirement, Matter, MatterVersion, SearchSynonym
 
 
 class MaterialInline(admin.TabularInline):
@@ -263,3 +263,26 @@ class DelegationAdmin(ViewOnlyAdmin):
 class LifeEventAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "audience", "sort_order"]
     list_editable = ["sort_order"]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """The common names people search with (社保卡, 户口) and the catalog's words for them; the
+    catalog search uses the list as soon as it is saved."""
+
+    list_display = ["term", "words", "updated_at"]
+    search_fields = ["term", "words"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit(actor=request.user, action="catalog.synonym_save", target=obj, data={"term": obj.term, "words": obj.words})
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            audit(actor=request.user, action="catalog.synonym_delete", target=obj, data={"term": obj.term})
+            super().delete_model(request, obj)

@@ -302,3 +302,25 @@ class MatterCodeSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id}-{self.type_code}: {self.last_value}"
+
+
+class SearchSynonym(TimeStampedModel):
+    """A common name people search with (社保卡, 户口) and the catalog's own words for it
+    (社会保障卡; 户籍, 落户). Edited by the catalog administrator in the admin; the catalog search
+    (`selectors.search_matters`) looks for a matter under any of the words."""
+
+    term = models.CharField(_("群众常用说法"), max_length=32, unique=True)
+    words = models.CharField(_("事项中的规范用语"), max_length=200, help_text=_("用逗号或顿号分隔，例如：社会保障卡、社保"))
+
+    class Meta:
+        verbose_name = _("搜索同义词")
+        verbose_name_plural = _("搜索同义词")
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.words}"
+
+    def word_list(self) -> list[str]:
+        import re
+
+        return [w for w in (p.strip().lower() for p in re.split(r"[,，、;；\s]+", self.words)) if w and w != self.term.lower()]

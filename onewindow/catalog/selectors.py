@@ -13,14 +13,25 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit, Role
 from onewindow.hall.models import ServiceArea
 
-from .models import ONLINE_CAPABLE_DEPTH, Bundle, BundleItem, Delegation, LifeEvent, MaterialRequirement, Matter, MatterVersion
+from .models import (
+    ONLINE_CAPABLE_DEPTH,
+    Bundle,
+    BundleItem,
+    Delegation,
+    LifeEvent,
+    MaterialRequirement,
+    Matter,
+    MatterVersion,
+    SearchSynonym,
+)
 
 PAGE_SIZE = 20
-SEARCH_RELATED = ("department", "current_version", "service_area")
+SEARCH_RELATED = ("department", "current_version", "service_area", "service_area__point")
 _ASCII_TERM = re.compile(r"^[A-Za-z0-9]+$")
 
 
@@ -91,23 +102,42 @@ class MatterQuery:
         return not self.as_params()
 
 
-def _term_filter(term: str) -> Q:
+def _term_filter(term: str, synonyms: dict[str, list[str]] | None = None) -> Q:
     """One search term: Chinese text matches the name; letters match the name, the full pinyin
-    or the pinyin initials ("bdc", "budongchan"); a term with a digit also matches the code."""
-    # search_text holds the lowercased name too, so every term is one LIKE over one column (the
-    # column the SQLite covering index and the PostgreSQL trigram index are built on).
-    q = Q(search_text__contains=term.lower())
+    or the pinyin initials ("bdc", "budongchan"); a term with a digit also matches the code. A term
+    that is (or contains) a common name of the synonym list also matches the catalog's words for it
+    (社保卡 -> 社会保障卡)."""
+    q = Q()
+    for alternative in term_alternatives(term, synonyms or {}):
+        # search_text holds the lowercased name too, so every alternative is one LIKE over one
+        # column (the column the SQLite covering index and the PostgreSQL trigram index are built on).
+        q |= Q(search_text__contains=alternative)
     # Only a term with a digit looks like a code; otherwise "bdc" would match every code of the
     # department BDC instead of the names that sound like 不动产.
     return q | Q(code__icontains=term) if any(c.isdigit() for c in term) else q
+
+
+def synonym_map() -> dict[str, list[str]]:
+    """The administrator's synonym list: common name (lowercase) -> the catalog's words."""
+    return {s.term.lower(): s.word_list() for s in SearchSynonym.objects.all()}
+
+
+def term_alternatives(term: str, synonyms: dict[str, list[str]]) -> list[str]:
+    """The term itself, then what the synonym list says it means: the whole term ("户口"), or a
+    common name inside it ("办社保卡" -> "社会保障卡")."""
+    key = term.lower()
+    common = key if key in synonyms else max((c for c in synonyms if len(c) >= 2 and c in key), key=len, default="")
+    # Only the longest common name counts: "社保卡" means 社会保障卡, not everything "社保" means.
+    return [key] + [w for w in synonyms.get(common, []) if w != key]
 
 
 def search_matters(query: MatterQuery) -> QuerySet[Matter]:
     """Published matters matching `query`, best matches first."""
     qs = published_matters()
     terms = [t for t in re.split(r"[\s,，、]+", query.q) if t][:5]
+    synonyms = synonym_map() if terms else {}
     for term in terms:
-        qs = qs.filter(_term_filter(term))
+        qs = qs.filter(_term_filter(term, synonyms))
     if query.department:
         qs = qs.filter(department__code=query.department)
     if query.area:
@@ -132,15 +162,16 @@ def search_matters(query: MatterQuery) -> QuerySet[Matter]:
         qs = qs.filter(current_version__audience__in=[query.audience, "both"])
     if terms:
         # Ranked from search_text alone ("name|pinyin|initials"), so the database can order the
-        # matches from a narrow index: exact name, name prefix, pinyin or initials prefix, rest.
-        key = terms[0].lower()
-        rank = Case(
-            When(search_text__startswith=key + "|", then=Value(0)),
-            When(search_text__startswith=key, then=Value(1)),
-            When(search_text__contains="|" + key, then=Value(2)),
-            default=Value(3),
-            output_field=IntegerField(),
-        )
+        # matches from a narrow index: exact name, name prefix, pinyin or initials prefix, rest -
+        # for the first term and, after it, for what the synonym list says it means.
+        whens = []
+        for key in term_alternatives(terms[0], synonyms):
+            whens += [
+                When(search_text__startswith=key + "|", then=Value(0)),
+                When(search_text__startswith=key, then=Value(1)),
+                When(search_text__contains="|" + key, then=Value(2)),
+            ]
+        rank = Case(*whens, default=Value(3), output_field=IntegerField())
         qs = qs.annotate(rank=rank).order_by("rank", "code")
     else:
         # Code order (grouped by department by construction) lets the database walk the unique
@@ -304,3 +335,65 @@ def delegation_in_force(*, matter: Matter, township: OrgUnit, on: datetime.date)
     """The delegation of `matter` to `township` in force on `on`, or None (then the district
     department handles the matter). The most recent one wins if batches overlap."""
     return delegations_in_force(on=on).filter(matter=matter, township=township).order_by("-effective_on", "-id").first()
+
+
+# --- where to go (a matter that cannot be done entirely online) -------------------------------
+
+
+@dataclass
+class Place:
+    """Somewhere a person can do a matter in person, nearest first."""
+
+    kind: str  # "agent" (村级代办点), "township" (乡镇便民服务中心), "hall" (区行政服务中心)
+    name: str
+    address: str = ""
+    phone: str = ""
+    note: str = ""
+
+
+def can_book(matter: Matter) -> bool:
+    """The appointments app books a matter that has a hall area, or is handled at township level."""
+    version = matter.current_version
+    if matter.service_area_id:
+        return True
+    if version is not None and version.handling_level != MatterVersion.Level.DISTRICT:
+        return True
+    return matter.delegations.filter(revoked_on__isnull=True).exists()
+
+
+def where_to_go(matter: Matter, user: Any) -> list[Place]:
+    """The places to do `matter` in person, nearest first for a person whose registered village is
+    known (their village's agent point if agents may handle it, their township's service centre if
+    the matter is handled or delegated there), then the district hall's area for it."""
+    from onewindow.hall.models import ServicePoint
+
+    version = matter.current_version
+    home = getattr(user, "home_unit", None) if getattr(user, "is_authenticated", False) else None
+    places: list[Place] = []
+    township_level = version is not None and version.handling_level != MatterVersion.Level.DISTRICT
+    towns = matter_townships(matter)
+    if home is not None:
+        if version is not None and version.agent_eligible:
+            from onewindow.assistance.models import AgentPoint
+
+            agent_point = AgentPoint.objects.filter(village=home).first()
+            if agent_point is not None:
+                places.append(
+                    Place("agent", agent_point.name, agent_point.address, agent_point.phone, str(_("代办员可以帮您免费代办")))
+                )
+        township = home.parent
+        if township is not None and (township_level or towns.filter(pk=township.pk).exists()):
+            point = ServicePoint.objects.filter(org_unit=township).first()
+            if point is not None:
+                places.append(Place("township", point.name, point.address, point.phone))
+    else:
+        if version is not None and version.agent_eligible:
+            places.append(
+                Place("agent", str(_("所在村（社区）代办点")), note=str(_("代办员可以帮您免费代办；登录后显示您村的代办点")))
+            )
+        if township_level or towns.exists():
+            places.append(Place("township", str(_("各乡镇（街道）便民服务中心")), note=str(_("登录后显示离您最近的一个"))))
+    if matter.service_area_id and matter.service_area is not None:
+        point = matter.service_area.point
+        places.append(Place("hall", f"{point.name} · {matter.service_area.name}", point.address, point.phone))
+    return places

@@ -108,6 +108,11 @@ elif os.environ.get("TEST_DB_NAME"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Only guarded backends (accounts.guard): every sign-in path goes through the one lockout.
+AUTHENTICATION_BACKENDS = [
+    "onewindow.accounts.backends.GuardedPasswordBackend",
+    "onewindow.accounts.backends.PhoneCodeBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -106,6 +106,25 @@ class Notification(TimeStampedModel):
         return f"{self.channel}:{self.recipient} {self.subject}"
 
 
+class RateLimitHit(models.Model):
+    """Hits of one rate-limit key in one fixed window. Counted by a conditional UPDATE (or the
+    first INSERT) in the database, so every web worker shares one count and two concurrent
+    requests can never both take the last hit."""
+
+    key = models.CharField(max_length=160)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="uniq_ratelimit_window")]
+        indexes = [models.Index(fields=["window_start"], name="ratelimit_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window_start:%H:%M} {self.hits}"
+
+
 class UnownedWork(models.Model):
     """Waiting work that nobody holds, as the last ownership sweep found it (core.ownership). The
     supervisor's page lists these; a row goes away when its work finds an owner or stops waiting."""

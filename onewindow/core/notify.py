@@ -34,11 +34,39 @@ class Backend(Protocol):
     def send(self, notification: Notification) -> None: ...
 
 
+def mask_recipient(recipient: str) -> str:
+    """139****0001 / l***@example.cn: a log line never carries a whole phone number or address
+    next to what was sent to it (sign-in codes, progress check codes)."""
+    value = recipient or ""
+    if "@" in value:
+        name, _at, domain = value.partition("@")
+        return (name[:1] + "***@" + domain) if name else "***@" + domain
+    if len(value) >= 7:
+        return value[:3] + "****" + value[-4:]
+    return "*" * len(value)
+
+
 class LogBackend:
+    """The local backend: writes what would be sent to the log, the recipient masked."""
+
     def send(self, notification: Notification) -> None:
         logger.info(
-            "notify %s to %s: %s %s", notification.channel, notification.recipient, notification.subject, notification.body
+            "notify %s to %s: %s %s",
+            notification.channel,
+            mask_recipient(notification.recipient),
+            notification.subject,
+            notification.body,
         )
+
+
+class MemoryBackend:
+    """For tests and browser walks (like Django's locmem e-mail backend): keeps what was sent in
+    `MemoryBackend.sent`, in this process only."""
+
+    sent: list[Notification] = []
+
+    def send(self, notification: Notification) -> None:
+        MemoryBackend.sent.append(notification)
 
 
 def _backend(channel: str) -> Backend:

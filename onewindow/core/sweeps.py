@@ -11,6 +11,7 @@ SWEEPS: list[str] = [
     "onewindow.cases.sweeps.sweep_warnings",
     "onewindow.assistance.services.sweep_forwarding",
     "onewindow.accounts.services.login_failures_purge",
+    "onewindow.core.ratelimit.purge",
     "onewindow.hall.services.close_day",
     "onewindow.core.ownership.sweep_unowned",
     "onewindow.ratings.sweeps.send_invitations",

@@ -277,12 +277,18 @@ def ticket_status(request: HttpRequest, ticket_uuid: UUID) -> Any:
     summary="Kiosk: take a ticket (X-Kiosk-Token)",
 )
 def kiosk_take(request: HttpRequest, payload: TicketIn) -> Any:
+    """A green-channel ticket is a request until staff confirm it (hall.kiosk.green_confirm)."""
+    green = payload.priority == Ticket.Priority.GREEN
     ticket_uuid, number, day = services.kiosk_ticket_issue(
         area_uuid=payload.area,
         token=str(getattr(request, "auth", "") or ""),
-        priority=payload.priority,
+        priority=Ticket.Priority.NORMAL if green else payload.priority,
         id_number=payload.id_number,
     )
+    if green:
+        from .kiosk import green_request
+
+        green_request(ticket_uuid=ticket_uuid)
     return Status(201, {"uuid": ticket_uuid, "number": number, "business_date": day.isoformat(), "status": Ticket.Status.WAITING})
 
 

@@ -196,6 +196,9 @@ class Ticket(PublicModel):
     id_number = models.CharField(_("证件号码"), max_length=18, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     booking_ref = models.CharField(_("预约编号"), max_length=40, blank=True)
+    # Asked for the green channel at a kiosk: waits in the normal line until staff see the person
+    # and confirm (hall.kiosk.green_confirm). db_default: the raw INSERTs of the hot path omit it.
+    green_requested = models.BooleanField(_("申请绿色通道"), default=False, db_default=False)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

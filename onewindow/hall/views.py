@@ -10,7 +10,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from onewindow.accounts.models import Role
 from onewindow.core.errors import ApplicationError, PermissionDenied
 
+from . import kiosk as kiosk_lock
 from . import selectors, services
 from .models import ServicePoint, Ticket, Window
 from .stats import day_figures
@@ -65,49 +65,97 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- kiosk ---------------------------------------------------------------------------------------
 
 
+def _kiosk_areas(point: ServicePoint) -> list[dict[str, Any]]:
+    counts = selectors.waiting_counts(point)
+    return [{"area": a, "waiting": counts.get(a.pk, 0)} for a in selectors.open_areas(point)]
+
+
 def kiosk(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     point = _point(point_uuid)
-    counts = selectors.waiting_counts(point)
-    areas = [{"area": a, "waiting": counts.get(a.pk, 0)} for a in selectors.open_areas(point)]
-    return TemplateResponse(request, "hall/kiosk.html", {"point": point, "areas": areas})
+    kiosk_lock.require_device(request, point)
+    return TemplateResponse(request, "hall/kiosk.html", {"point": point, "areas": _kiosk_areas(point)})
 
 
 def kiosk_search(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     """Matter search on the kiosk: name, full pinyin or initials -> the area that accepts it."""
-    from onewindow.catalog.models import Matter
+    from onewindow.catalog import selectors as catalog_selectors
 
     point = _point(point_uuid)
+    kiosk_lock.require_device(request, point)
     q = (request.GET.get("q") or "").strip()[:40]
     matters: list[Any] = []
     if q:
-        ql = q.lower()
-        matters = list(
-            Matter.objects.filter(service_area__point=point)
-            .filter(Q(search_name__icontains=q) | Q(search_pinyin__icontains=ql) | Q(search_initials__icontains=ql))
-            .select_related("service_area")
-            .order_by("search_name")[:12]
-        )
+        # The one catalog search (synonyms, pinyin), narrowed to the matters this hall accepts.
+        found = catalog_selectors.search_matters(catalog_selectors.MatterQuery(q=q))
+        matters = list(found.filter(service_area__point=point)[:12])
     return TemplateResponse(request, "hall/_kiosk_results.html", {"point": point, "matters": matters, "q": q})
 
 
 @require_POST
 def kiosk_take(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     point = _point(point_uuid)
+    kiosk_lock.require_device(request, point)
     area = selectors.area_by_uuid(request.POST.get("area"))
     if area is None or area.point_id != point.pk:
         raise Http404
-    priority = Ticket.Priority.GREEN if request.POST.get("green") == "1" else Ticket.Priority.NORMAL
     try:
-        ticket = services.ticket_issue(
-            area=area, source=Ticket.Source.KIOSK, id_number=request.POST.get("id_number") or None, priority=priority
+        kiosk_lock.throttle(request, point, "take")
+        ticket = kiosk_lock.kiosk_take(
+            area=area, id_number=request.POST.get("id_number") or None, green=request.POST.get("green") == "1"
         )
     except ApplicationError as exc:
-        counts = selectors.waiting_counts(point)
-        areas = [{"area": a, "waiting": counts.get(a.pk, 0)} for a in selectors.open_areas(point)]
         return TemplateResponse(
-            request, "hall/kiosk.html", {"point": point, "areas": areas, "error": exc, "chosen": area}, status=exc.status
+            request,
+            "hall/kiosk.html",
+            {"point": point, "areas": _kiosk_areas(point), "error": exc, "chosen": area},
+            status=exc.status,
         )
     return redirect(reverse("hall:receipt", args=[ticket.uuid]) + "?print=1")
+
+
+@login_required
+def kiosk_register(request: HttpRequest, point_uuid: Any) -> HttpResponse:
+    """A hall manager registers the browser in front of them as a kiosk of the point (or rotates
+    the point's token, which unregisters every kiosk)."""
+    point = _point(point_uuid)
+    if not selectors.can_manage(request.user, point):
+        raise PermissionDenied()
+    if request.method == "POST":
+        if request.POST.get("rotate") == "1":
+            kiosk_lock.device_token_rotate(point=point, actor=request.user)
+            messages.success(request, _("已更换取号机令牌，所有取号机需要重新登记。"))
+            return redirect(reverse("hall:kiosk_register", args=[point.uuid]))
+        response = redirect(reverse("hall:kiosk", args=[point.uuid]))
+        kiosk_lock.device_register(request=request, point=point, response=response)
+        return response
+    return TemplateResponse(
+        request, "hall/kiosk_register.html", {"point": point, "registered": kiosk_lock.is_registered(request, point)}
+    )
+
+
+@login_required
+def green_channel(request: HttpRequest, point_uuid: Any) -> HttpResponse:
+    """Staff of the point confirm (or decline) the green-channel requests made at kiosks."""
+    point = _point(point_uuid)
+    if not selectors.can_work_at(request.user, point):
+        raise PermissionDenied()
+    if request.method == "POST":
+        try:
+            t = kiosk_lock.green_confirm(
+                point=point,
+                ticket_uuid=request.POST.get("ticket"),
+                actor=request.user,
+                approve=request.POST.get("approve") == "1",
+            )
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            if t.priority == Ticket.Priority.GREEN:
+                messages.success(request, _("%(n)s 已转入绿色通道。") % {"n": t.number})
+            else:
+                messages.success(request, _("%(n)s 按普通号排队。") % {"n": t.number})
+        return redirect(reverse("hall:green", args=[point.uuid]))
+    return TemplateResponse(request, "hall/green.html", {"point": point, "tickets": kiosk_lock.green_requests(point)})
 
 
 def _follow_url(ticket: Ticket) -> str:

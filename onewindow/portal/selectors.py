@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import User
@@ -15,7 +15,15 @@ def notifications_for(user: User) -> QuerySet[Notification]:
     """What the platform told this person (site messages and copies of texts sent to them)."""
     if not user.is_authenticated:
         return Notification.objects.none()
-    return Notification.objects.filter(user=user).order_by("-created_at")
+    # A text sent both by SMS and as a site message is shown once (the site copy).
+    site_twin = Notification.objects.filter(
+        user=OuterRef("user"), channel=Notification.Channel.SITE, kind=OuterRef("kind"), body=OuterRef("body")
+    )
+    return (
+        Notification.objects.filter(user=user)
+        .exclude(Q(channel=Notification.Channel.SMS) & Exists(site_twin))
+        .order_by("-created_at")
+    )
 
 
 def my_cases(user: User) -> QuerySet[Any]:

@@ -44,7 +44,19 @@ def make_online_matter(
     form_schema: list[dict[str, Any]] | None = None,
     commitment_text: str = "",
 ) -> Matter:
-    matter = Matter.objects.create(code=code, department=dept, search_name=name)
+    from onewindow.catalog.services import search_keys, search_text
+
+    pinyin, initials = search_keys(name)
+    # The search keys and listing flag that catalog.services keeps for a published matter.
+    matter = Matter.objects.create(
+        code=code,
+        department=dept,
+        search_name=name,
+        search_pinyin=pinyin,
+        search_initials=initials,
+        search_text=search_text(name, pinyin, initials),
+        is_listed=True,
+    )
     mv = MatterVersion.objects.create(
         matter=matter,
         number=1,

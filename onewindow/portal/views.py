@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -13,6 +12,7 @@ from onewindow.filings import selectors as filing_selectors
 from onewindow.materials import selectors as material_selectors
 
 from . import selectors
+from .messages import for_people
 
 
 def page_size(request: HttpRequest, normal: int = 20) -> int:
@@ -44,7 +44,9 @@ def apply_index(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()
     matters = material_selectors.online_matters()
     if q:
-        matters = matters.filter(Q(search_name__icontains=q) | Q(code__icontains=q) | Q(search_initials__icontains=q.lower()))
+        # The one catalog search (synonyms, pinyin, codes), narrowed to what can be applied for here.
+        found = catalog_selectors.search_matters(catalog_selectors.MatterQuery(q=q))
+        matters = matters.filter(pk__in=found.order_by().values("pk"))
     page = Paginator(matters.order_by("code"), page_size(request)).get_page(request.GET.get("page"))
     return render(
         request,
@@ -62,7 +64,7 @@ def me(request: HttpRequest) -> HttpResponse:
         request,
         "portal/me.html",
         {
-            "notifications": selectors.notifications_for(user)[:n],  # type: ignore[arg-type]
+            "notifications": [for_people(x) for x in selectors.notifications_for(user)[:n]],  # type: ignore[arg-type]
             "cases": selectors.my_cases(user)[:n],  # type: ignore[arg-type]
             "drafts": material_selectors.drafts_for(user)[:n],  # type: ignore[arg-type]
             "filings": filing_selectors.my_filings(user)[:n],  # type: ignore[arg-type]
@@ -76,4 +78,4 @@ def me(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.notifications_for(request.user), page_size(request)).get_page(request.GET.get("page"))  # type: ignore[arg-type]
-    return render(request, "portal/notifications.html", {"page": page})
+    return render(request, "portal/notifications.html", {"page": page, "items": [for_people(x) for x in page]})

@@ -94,7 +94,7 @@ def test_booking_pages_refuse_outsider(client: Client, booking: Booking, verifie
     assert client.get("/appointments/staff/").status_code == 302
     login(client, verified_outsider)
     assert client.get(f"/appointments/b/{booking.code}/").status_code == 404
-    assert client.post(f"/appointments/b/{booking.code}/cancel/").status_code == 404
+    assert client.post(f"/appointments/b/{booking.code}/cancel/", {"confirm": "1"}).status_code == 404
     assert client.get(f"/appointments/b/{booking.code}/reschedule/").status_code == 404
     assert booking.code not in client.get("/appointments/mine/").content.decode()
     booking.refresh_from_db()
@@ -108,9 +108,18 @@ def test_cancel_and_reschedule_pages(client: Client, hall: dict[str, Any], booki
     client.post(f"/appointments/b/{booking.code}/reschedule/", {"slot": ref(hall["area"], at(2026, 12, 3, 9))})
     booking.refresh_from_db()
     assert booking.starts_at == at(2026, 12, 3, 9) and booking.reschedule_count == 1
+    # Cancelling asks first; only the confirmed POST cancels.
+    ask = client.get(f"/appointments/b/{booking.code}/cancel/")
+    assert ask.status_code == 200 and "确定要取消这个预约吗" in ask.content.decode()
     client.post(f"/appointments/b/{booking.code}/cancel/")
     booking.refresh_from_db()
+    assert booking.status == "booked"
+    client.post(f"/appointments/b/{booking.code}/cancel/", {"confirm": "1"})
+    booking.refresh_from_db()
     assert booking.status == "cancelled"
+    # A cancelled booking shows no QR code and no check-in instructions.
+    page = client.get(f"/appointments/b/{booking.code}/").content.decode()
+    assert "<svg" not in page and "签到" not in page and "已取消" in page
 
 
 def test_signed_link_page(client: Client, hall: dict[str, Any], booking: Booking) -> None:
@@ -123,6 +132,9 @@ def test_signed_link_page(client: Client, hall: dict[str, Any], booking: Booking
     booking.refresh_from_db()
     assert booking.starts_at == at(2026, 12, 4, 9)
     client.post(f"/appointments/manage/{token}/", {"action": "cancel"})
+    booking.refresh_from_db()
+    assert booking.status == "booked"  # asked to confirm first
+    client.post(f"/appointments/manage/{token}/", {"action": "cancel", "confirm": "1"})
     booking.refresh_from_db()
     assert booking.status == "cancelled"
 
@@ -427,3 +439,39 @@ def test_malformed_input_is_refused_cleanly(
         r = client.post(url, {"op": op, field: "not-a-uuid"}, follow=True)
         assert r.status_code in (200, 404)
     assert SessionRule.objects.filter(area=hall["area"], is_active=True).count() == 6
+
+
+def test_kiosk_check_in_screen_turns_the_booking_into_its_priority_ticket(
+    client: Client, hall: dict[str, Any], booking: Booking
+) -> None:
+    from onewindow.hall.kiosk import KIOSK_COOKIE
+    from onewindow.hall.models import Ticket
+
+    hall["point"].kiosk_token = "kiosk-secret-qyzx"
+    hall["point"].save(update_fields=["kiosk_token"])
+    hall["town_point"].kiosk_token = "kiosk-secret-town"
+    hall["town_point"].save(update_fields=["kiosk_token"])
+    url = f"/appointments/kiosk/{hall['point'].uuid}/check-in/"
+    with time_machine.travel(at(2026, 12, 2, 9, 45), tick=False):
+        assert client.post(url, {"code": booking.code}).status_code == 403  # not a registered kiosk
+        client.cookies[KIOSK_COOKIE] = "kiosk-secret-town"  # another hall's kiosk
+        assert client.post(f"/appointments/kiosk/{hall['town_point'].uuid}/check-in/", {"code": booking.code}).status_code == 404
+        client.cookies[KIOSK_COOKIE] = "kiosk-secret-qyzx"
+        page = client.get(url)
+        assert page.status_code == 200 and 'name="code"' in page.content.decode()
+        assert client.post(url, {"code": "NOPE1234"}).status_code == 404
+        r = client.post(url, {"code": booking.code.lower()})
+    assert r.status_code == 302 and "/receipt/?print=1" in r["Location"]
+    booking.refresh_from_db()
+    ticket = Ticket.objects.get(booking_ref=booking.code)
+    assert booking.status == "checked_in" and (ticket.priority, ticket.source) == ("appointment", "appointment")
+    assert ticket.number in client.get(r["Location"]).content.decode()
+
+
+def test_on_a_phone_the_times_come_before_the_other_days(
+    client: Client, hall: dict[str, Any], matters: dict[str, Any], verified_citizen: Any
+) -> None:
+    login(client, verified_citizen)
+    page = client.get(f"/appointments/m/{matters['regular'].uuid}/a/{hall['area'].uuid}/").content.decode()
+    assert 'id="slots"' in page and 'class="days"' in page
+    assert page.index('id="slots"') < page.index('class="days"')

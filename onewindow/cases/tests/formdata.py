@@ -27,7 +27,20 @@ def make_form_matter(
 ) -> Matter:
     """A published, online-capable matter whose version has the real transfer form."""
     schema = form_for(name=name, dept="BDC", audience="citizen")
-    matter = Matter.objects.create(code=code, department=dept, search_name=name)
+    from onewindow.catalog.services import search_keys, search_text
+
+    pinyin, initials = search_keys(name)
+    # The search keys and listing flag catalog.services keeps for a published matter (the apply
+    # list searches through the catalog search).
+    matter = Matter.objects.create(
+        code=code,
+        department=dept,
+        search_name=name,
+        search_pinyin=pinyin,
+        search_initials=initials,
+        search_text=search_text(name, pinyin, initials),
+        is_listed=True,
+    )
     mv = MatterVersion.objects.create(
         matter=matter,
         number=1,

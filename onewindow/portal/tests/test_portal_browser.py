@@ -104,7 +104,7 @@ def test_citizen_registers_applies_with_reuse_answers_supplement_downloads_resul
     fits(page)
     case = Case.objects.get()
     assert case.channel == "online" and case.materials.count() == 2
-    assert page.inner_text("#case-status") == "待受理"
+    assert page.inner_text("#case-status") == "等待受理"
 
     # The clerk asks for a clearer ID card; the citizen answers online.
     req = online_matter.current_version.materials.get(shared_key="id_card")
@@ -112,7 +112,7 @@ def test_citizen_registers_applies_with_reuse_answers_supplement_downloads_resul
         case=case, actor=clerk, items=[{"name": "居民身份证", "reason": "照片不清晰", "requirement": req.pk}]
     )
     page.goto(f"{url}/me/")
-    page.wait_for_selector("text=待补正")
+    page.wait_for_selector("text=需要补材料")
     fits(page)
     page.goto(f"{url}/me/cases/{case.uuid}/")
     page.wait_for_selector("text=照片不清晰")
@@ -120,7 +120,7 @@ def test_citizen_registers_applies_with_reuse_answers_supplement_downloads_resul
     page.set_input_files(f"input[name=file-{req.pk}]", file_payload("身份证清晰.png", PNG_BYTES, "image/png"))
     page.click("text=提交补正材料")
     page.wait_for_selector("text=补正材料已提交")
-    assert page.inner_text("#case-status") == "待受理"
+    assert page.inner_text("#case-status") == "等待受理"
 
     # Approved and concluded in the back office; the result notice is downloaded.
     case.refresh_from_db()
@@ -221,7 +221,7 @@ def test_every_citizen_page_fits_a_phone(
         + "eyJhbGciOiJIUzI1NiJ9" * 6
         + "/",
     )
-    page.goto(f"{url}/accounts/login/")
+    page.goto(f"{url}/accounts/login/?way=password")
     fits(page)
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)

@@ -74,7 +74,7 @@ def test_citizen_applies_tracks_and_answers_a_supplement(client: Client, online_
     )
     assert Notification.objects.filter(user=citizen, kind="case.supplement_requested").exists()
     overview = client.get("/me/").content.decode()
-    assert "待补正" in overview and "办件进度" in overview
+    assert "需要补材料" in overview and "办件进度" in overview
     page = client.get(f"/me/cases/{case.uuid}/").content.decode()
     assert "照片不清晰" in page and f'name="file-{req.pk}"' in page
     bad = client.post(f"/me/cases/{case.uuid}/", {f"file-{req.pk}": pdf_file().__class__("x.pdf", b"not a scan")})

@@ -109,7 +109,9 @@ def _run(case: Case, officer: User, *, late: bool = False) -> Case:
         cs.step_approve(step=step, actor=officer, comment="经审核，符合条件")
     case = cs.case_decide(case=case, actor=officer, approved=True)
     case = cs.case_conclude(case=case, actor=officer)
-    return cs.case_deliver(case=case, actor=officer, method="window")
+    case = cs.case_deliver(case=case, actor=officer, method="window")
+    # A result delivered at the window waits (待领取) until the resident collects it.
+    return cs.case_hand_over(case=case, actor=officer)
 
 
 def build_cases(ctx: DemoContext, people: dict[str, tuple[User, list[User]]], townships: list[OrgUnit]) -> int:

@@ -50,6 +50,9 @@ def test_trips_in_person_are_counted_from_cases(matter_zjj: Any, citizen: Any, c
 
 
 def test_an_agents_trip_is_not_the_applicants(matter_zjj: Any, citizen: Any, agent: Any) -> None:
+    # The agent channel takes only agent-eligible matters.
+    type(matter_zjj).objects.filter(pk=matter_zjj.pk).update(agent_eligible=True)
+    matter_zjj.refresh_from_db()
     case = svc.case_submit(
         applicant=citizen,
         matter_version=matter_zjj,

@@ -53,6 +53,8 @@ def test_township_officer_decides_a_delegated_matter(
         w.click("button[name=approved][value='1']")
         w.click("button[name=action][value=conclude]")
         w.click("form:has(input[name=action][value=deliver]) button[type=submit]")
+        # delivered at the window: it waits (待领取) until the resident collects it
+        w.click("button[name=action][value=hand_over]")
         case.refresh_from_db()
         assert case.status == Case.Status.DELIVERED and case.steps.get().department == org["ZXZ"]
         assert case.events.filter(kind="decided", actor__username="township").exists()

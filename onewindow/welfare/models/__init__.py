@@ -1,0 +1,13 @@
+"""低保 (最低生活保障): the household file, the district's standards and enrolment in payment.
+
+`household.py` holds the household as the unit of application and of payment (members, income
+items, assets); `standard.py` the yearly standards; `enrolment.py` a household's period in payment.
+The 审核确认 process (application case, visit, review, notice, confirmation) and the money (rolls,
+payments, changes) add their own modules here.
+"""
+
+from .enrolment import Enrolment
+from .household import Asset, Household, IncomeItem, Member
+from .standard import Standard
+
+__all__ = ["Asset", "Enrolment", "Household", "IncomeItem", "Member", "Standard"]

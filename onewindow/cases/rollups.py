@@ -96,7 +96,7 @@ def case_counts(row: dict[str, Any], *, supplemented: bool, saving: int) -> dict
         out["on_time"] = int(due is not None and done <= due)
         if row["accepted_at"] is not None:
             try:
-                start = workdays.next_workday(timezone.localdate(row["accepted_at"]))
+                start = timezone.localdate(row["accepted_at"])  # days in (accepted, done]: core.workdays' rule
                 taken = max(0, workdays.workdays_between(start, done) - row["paused_days"])
             except workdays.CalendarNotCovered:
                 taken = None

@@ -146,12 +146,6 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _start_day(day: datetime.date) -> datetime.date:
-    """Off-hours rule: something received on a weekend or holiday counts as received on the next
-    working day; day 1 of every period is the working day after that."""
-    return workdays.next_workday(day)
-
-
 def _event(case: Case, kind: str, *, actor: Any = None, department: OrgUnit | None = None, note: str = "") -> None:
     CaseEvent.objects.create(
         case=case,
@@ -400,7 +394,9 @@ def case_submit(
 
     received_at = received_at or timezone.now()
     received_day = timezone.localdate(received_at)
-    start = _start_day(received_day)
+    # Day 1 of the intake period is the first working day after the day of receipt, whether that
+    # day was a working day or not (民法典 art. 201 with 行政许可法 art. 82): `add_workdays` is that rule.
+    start = received_day
     counter = routing.counter_unit(actor)
     route = routing.route_submission(
         applicant=applicant,
@@ -705,7 +701,7 @@ def _materialize_steps(case: Case) -> None:
 def _open_step(step: CaseStep, today: datetime.date) -> None:
     step.status = CaseStep.Status.OPEN
     step.opened_on = today
-    step.due_on = workdays.add_workdays(_start_day(today), step.limit_days)
+    step.due_on = workdays.add_workdays(today, step.limit_days)
     step.save(update_fields=["status", "opened_on", "due_on", "fields_to_fix", "rounds", "updated_at"])
 
 
@@ -877,7 +873,7 @@ def public_notice_close_due(*, today: datetime.date | None = None) -> int:
 def _recompute_dues(case: Case) -> None:
     if case.accepted_at is None:
         return
-    base = _start_day(timezone.localdate(case.accepted_at))
+    base = timezone.localdate(case.accepted_at)
     extra = case.extension_days + case.paused_days
     case.committed_due = workdays.add_workdays(base, case.committed_days + extra)
     case.statutory_due = workdays.add_workdays(base, case.statutory_days + extra)

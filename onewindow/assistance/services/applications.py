@@ -94,7 +94,7 @@ def agent_file_case(
             paper = [m.name or (m.requirement.name if m.requirement else "") for m in materials if m.paper]
             if paper:
                 collected = received_at or timezone.now()
-                start = workdays.next_workday(timezone.localdate(collected))
+                start = timezone.localdate(collected)  # day 1 is the first working day after it
                 MaterialForwarding.objects.create(
                     application=application,
                     to_unit=case.intake_unit,

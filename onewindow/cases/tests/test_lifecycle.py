@@ -63,20 +63,34 @@ def test_submit_numbers_and_notifies(matter_zjj: Any, citizen: Any, clerk: Any) 
 
 
 def test_weekend_submission_counts_from_next_working_day(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    # Day 1 is the first working day after the day of receipt (民法典 art. 201, 行政许可法 art. 82):
+    # received on Saturday, day 1 is Monday; received on Monday, day 1 is Tuesday.
     with time_machine.travel(at(2026, 3, 7), tick=False):  # Saturday
         sat = submit(matter_zjj, citizen, clerk, channel="off_hours")
+    with time_machine.travel(at(2026, 3, 6), tick=False):  # Friday
+        fri = submit(matter_zjj, citizen, clerk)
     with time_machine.travel(at(2026, 3, 9), tick=False):  # Monday
         mon = submit(matter_zjj, citizen, clerk)
-    assert sat.received_on == datetime.date(2026, 3, 9)
-    assert sat.intake_due == mon.intake_due == datetime.date(2026, 3, 16)
+    assert sat.received_on == datetime.date(2026, 3, 7)
+    assert sat.intake_due == fri.intake_due == datetime.date(2026, 3, 13)
+    assert mon.intake_due == datetime.date(2026, 3, 16)
+
+
+def test_saturday_before_labour_day_break_is_not_a_day_late(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    # 2026: May 1-5 off, May 9 (Saturday) a make-up workday. Received Saturday May 2: day 1 is
+    # Wednesday May 6, day 5 is Monday May 11 (the old rule said May 12).
+    with time_machine.travel(at(2026, 5, 2), tick=False):
+        case = submit(matter_zjj, citizen, clerk, channel="online", actor=citizen)
+    assert case.intake_due == datetime.date(2026, 5, 11)
 
 
 def test_holiday_submission_counts_from_next_working_day(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
     # National Day 2026: Oct 1-7 off, Oct 10 (Saturday) is a make-up workday
     with time_machine.travel(at(2026, 10, 3), tick=False):
         case = submit(matter_zjj, citizen, clerk, channel="online", actor=citizen)
-    assert case.received_on == datetime.date(2026, 10, 8)
-    assert case.intake_due == workdays.add_workdays(datetime.date(2026, 10, 8), 5)
+    assert case.received_on == datetime.date(2026, 10, 3)
+    # Day 1 is Thursday Oct 8, the first working day after receipt.
+    assert case.intake_due == workdays.add_workdays(datetime.date(2026, 10, 3), 5) == datetime.date(2026, 10, 13)
 
 
 def test_accept_starts_decision_clock_and_committed_within_statutory(
@@ -373,4 +387,7 @@ def test_weekend_acceptance_counts_from_monday(matter_zjj: Any, citizen: Any, cl
         sat_case = svc.case_accept(case=friday, actor=clerk)
     with time_machine.travel(at(2026, 3, 9), tick=False):  # Monday
         mon_case = svc.case_accept(case=submit(matter_zjj, citizen, clerk), actor=clerk)
-    assert sat_case.committed_due == mon_case.committed_due == workdays.add_workdays(datetime.date(2026, 3, 9), 10)
+    # Accepted on Saturday: day 1 is Monday, one working day earlier than an acceptance on Monday.
+    assert sat_case.committed_due == workdays.add_workdays(datetime.date(2026, 3, 6), 10)
+    assert mon_case.committed_due == workdays.add_workdays(datetime.date(2026, 3, 9), 10)
+    assert workdays.workdays_between(sat_case.committed_due, mon_case.committed_due) == 1

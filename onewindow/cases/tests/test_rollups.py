@@ -67,7 +67,7 @@ def recount() -> dict[tuple[Any, ...], dict[str, int]]:
             c["concluded"] += 1
             c["on_time"] += bool(case.committed_due and done <= case.committed_due)
             if case.accepted_at is not None:
-                start = workdays.next_workday(case.accepted_at.astimezone(TZ).date())
+                start = case.accepted_at.astimezone(TZ).date()  # day 1: first working day after it
                 used = sum(
                     1 for i in range(1, (done - start).days + 1) if workdays.is_workday(start + datetime.timedelta(days=i))
                 )

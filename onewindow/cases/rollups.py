@@ -1,7 +1,7 @@
-"""Keeps the cases' rollups (`CaseDay`, `CaseMonth`) equal to a recount of the cases. The unit of
+"""Keeps the cases' rollups (`CaseDay`, `CaseMonth`, `CaseYear`) equal to a recount of the cases. The unit of
 work is a day of receipt: its cases are read and its rows replaced whole, so counting a day twice
 gives the same rows. `refresh()` finds the days of the cases that have timeline events above the
-mark (every service writes one in the same transaction as its change); `rebuild()` recounts every
+mark (every service writes one in the same transaction as its change, a trip in person too); `rebuild()` recounts every
 day. What each column counts is `case_counts` (and docs/dashboard.md)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from onewindow.core import workdays
 from onewindow.core.rollups import claim, marked
 from onewindow.core.rollups import unalias as _unalias
 
-from .models import Case, CaseDay, CaseEvent, CaseMonth, CasePause, CaseStep
+from .models import Case, CaseDay, CaseEvent, CaseMonth, CasePause, CaseStep, CaseVisit, CaseYear
 from .rollup_models import DIMENSIONS
 
 NAME = "cases"
@@ -39,7 +39,13 @@ MEASURES = [
     "joint_saved",
     "approved",
     "denied",
+    "done",
+    "zero_trips",
+    "one_trip",
+    "trips",
 ]
+# Finished for 一次不跑: delivered, or refused at intake (nothing more will bring the person in).
+DONE_STATUSES = (Case.Status.DELIVERED, Case.Status.REFUSED)
 FIELDS = [
     "id",
     "channel",
@@ -78,10 +84,15 @@ def joint_saving(steps: Iterable[tuple[int, int]]) -> int:
     return total - sum(longest.values())
 
 
-def case_counts(row: dict[str, Any], *, supplemented: bool, saving: int) -> dict[str, int]:
-    """One case's contribution to the measures of its day of receipt."""
+def case_counts(row: dict[str, Any], *, supplemented: bool, saving: int, trips: int = 0) -> dict[str, int]:
+    """One case's contribution to the measures of its day of receipt (`trips`: its `CaseVisit` rows)."""
     out = dict.fromkeys(MEASURES, 0)
     out["received"] = 1
+    if row["status"] in DONE_STATUSES:
+        out["done"] = 1
+        out["zero_trips"] = int(trips == 0)
+        out["one_trip"] = int(trips <= 1)
+        out["trips"] = trips
     out["accepted"] = int(row["accepted_at"] is not None)
     out["refused"] = int(row["status"] == Case.Status.REFUSED)
     out["supplemented"] = int(supplemented)
@@ -122,6 +133,8 @@ def day_rows(day: datetime.date, towns: dict[int, int]) -> dict[tuple[Any, ...],
     supplemented = set(
         CasePause.objects.filter(case_id__in=ids, kind=CasePause.Kind.SUPPLEMENT).values_list("case_id", flat=True)
     )
+    done = [r["id"] for r in rows if r["status"] in DONE_STATUSES]
+    trips = dict(CaseVisit.objects.filter(case_id__in=done).values("case_id").annotate(n=Count("id")).values_list("case_id", "n"))
     joint = [r["id"] for r in rows if r["bundle_id"]]
     steps: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for case_id, stage, limit in CaseStep.objects.filter(case_id__in=joint).values_list("case_id", "stage_order", "limit_days"):
@@ -135,7 +148,12 @@ def day_rows(day: datetime.date, towns: dict[int, int]) -> dict[tuple[Any, ...],
             r["bundle_id"] or 0,
             r["channel"],
         )
-        counts = case_counts(r, supplemented=r["id"] in supplemented, saving=joint_saving(steps.get(r["id"], [])))
+        counts = case_counts(
+            r,
+            supplemented=r["id"] in supplemented,
+            saving=joint_saving(steps.get(r["id"], [])),
+            trips=trips.get(r["id"], 0),
+        )
         cell = cells.setdefault(key, dict.fromkeys(MEASURES, 0))
         for k, v in counts.items():
             cell[k] += v
@@ -163,6 +181,14 @@ def _count(days: set[datetime.date]) -> int:
             .annotate(**{f"s_{f}": Sum(f) for f in MEASURES})
         )
         CaseMonth.objects.bulk_create((CaseMonth(month=m, **_unalias(r)) for r in rows), batch_size=1000)
+    for y in sorted({datetime.date(d.year, 1, 1) for d in days}):
+        CaseYear.objects.filter(year=y).delete()
+        rows = (
+            CaseMonth.objects.filter(month__gte=y, month__lt=y.replace(year=y.year + 1))
+            .values(*DIMENSIONS)
+            .annotate(**{f"s_{f}": Sum(f) for f in MEASURES})
+        )
+        CaseYear.objects.bulk_create((CaseYear(year=y, **_unalias(r)) for r in rows), batch_size=1000)
     return len(days)
 
 
@@ -193,6 +219,7 @@ def rebuild() -> int:
         with transaction.atomic():
             CaseDay.objects.all().delete()
             CaseMonth.objects.all().delete()
+            CaseYear.objects.all().delete()
             days = set(Case.objects.annotate(d=TruncDate("received_at")).values_list("d", flat=True).distinct())
             n = _count(days)
         mark.last_id = newest

@@ -22,7 +22,7 @@ from onewindow.core.rollups import summed
 from onewindow.core.stats import Chart, Figure, Section, Table
 
 from .models import Case as CaseModel
-from .models import CaseDay, CaseMonth, Channel
+from .models import CaseDay, CaseMonth, CaseYear, Channel
 from .rollups import MEASURES, refresh
 
 OPEN_STATUSES = ["submitted", "in_review", "paused", "reviewed", "decided"]
@@ -83,6 +83,7 @@ def _sum(params: dict[str, Any], period: Period, group: list[str]) -> dict[tuple
     return summed(
         CaseDay,
         CaseMonth,
+        year_model=CaseYear,
         day_field="day",
         scope=rollup_scope(params),
         date_from=period.date_from,
@@ -94,6 +95,15 @@ def _sum(params: dict[str, Any], period: Period, group: list[str]) -> dict[tuple
 
 def totals(params: dict[str, Any], period: Period) -> dict[str, int]:
     return _sum(params, period, []).get((), dict.fromkeys(SUMS, 0))
+
+
+def added(rows: list[tuple[tuple[Any, ...], dict[str, int]]]) -> dict[str, int]:
+    """The totals of a breakdown (every row counted once in exactly one group): saves a read."""
+    out = dict.fromkeys(SUMS, 0)
+    for _k, s in rows:
+        for m, v in s.items():
+            out[m] += v
+    return out
 
 
 def breakdown(params: dict[str, Any], period: Period, *group: str) -> list[tuple[tuple[Any, ...], dict[str, int]]]:
@@ -188,7 +198,8 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     refresh()
     params = params or {}
     period = Period.of(params)
-    t = totals(params, period)
+    by_channel = breakdown(params, period, "channel")
+    t = added(by_channel)
     now = now_figures(params)
     case_list = "view=cases"
     sec = Section(
@@ -251,7 +262,6 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
 
     # By channel.
     labels = dict(Channel.choices)
-    by_channel = breakdown(params, period, "channel")
     sec.charts.append(
         Chart(
             key="cases-channel",
@@ -392,7 +402,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     )
     from .visits import visit_section
 
-    return [sec, visit_section(params)]
+    return [sec, visit_section(params, by_channel=by_channel)]
 
 
 def _describe(title: str, cats: list[str], values: list[Any], unit: str) -> str:

@@ -25,6 +25,9 @@ from .models import Case as CaseModel
 from .models import CaseDay, CaseMonth, CaseYear, Channel
 from .rollups import MEASURES, refresh
 
+# The figures follow params["department"] / params["township"], which the dashboard sets to the
+# reader's remit (onewindow.dashboard.discovery.honours_remit).
+REMIT = True
 OPEN_STATUSES = ["submitted", "in_review", "paused", "reviewed", "decided"]
 SUMS: dict[str, Any] = {m: Sum(m) for m in MEASURES} | {"joint": Sum("received", filter=Q(bundle_id__gt=0))}
 TOP_MATTERS = 15

@@ -51,8 +51,15 @@ def township_figures() -> list[dict[str, Any]]:
     return out
 
 
+# A township's reader sees its own row; a department's reader has no township figures.
+REMIT = True
+
+
 def sections(*, user: Any = None, params: Any = None) -> list[Section]:
+    remit = (params or {}).get("remit")
     rows = township_figures()
+    if remit is not None:
+        rows = [r for r in rows if r["code"] == remit.code]
     if not rows:
         return []
     decided = sum(r["cases_decided"] for r in rows)

@@ -11,15 +11,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from onewindow.accounts.models import OrgUnit
 from onewindow.core import workdays
 from onewindow.core.rollups import claim, marked
-from onewindow.core.rollups import unalias as _unalias
 
 from .models import Case, CaseDay, CaseEvent, CaseMonth, CasePause, CaseStep, CaseVisit, CaseYear
 from .rollup_models import DIMENSIONS
@@ -164,6 +163,23 @@ def _next_month(m: datetime.date) -> datetime.date:
     return datetime.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
 
 
+def _resum(target: Any, period: str, start: datetime.date, source: Any, source_period: str, end: datetime.date) -> None:
+    """target's rows of the period starting `start`: source's rows start <= period < end, added up
+    per combination of the dimensions. One INSERT ... SELECT: a rebuild of a province's history
+    spends its time on the day rows, not on carrying sums through Python twice more."""
+    q = connection.ops.quote_name
+    dims = ", ".join(q(d) for d in DIMENSIONS)
+    sums = ", ".join(f"SUM({q(m)})" for m in MEASURES)
+    with connection.cursor() as cur:
+        cur.execute(
+            # Only quoted names of our own tables and columns are formatted in; the values are parameters.
+            f"INSERT INTO {q(target._meta.db_table)} ({q(period)}, {dims}, {', '.join(q(m) for m in MEASURES)}) "  # noqa: S608
+            f"SELECT %s, {dims}, {sums} FROM {q(source._meta.db_table)} "
+            f"WHERE {q(source_period)} >= %s AND {q(source_period)} < %s GROUP BY {dims}",
+            [start, start, end],
+        )
+
+
 def _count(days: set[datetime.date]) -> int:
     towns = township_map()
     for day in sorted(days):
@@ -175,20 +191,10 @@ def _count(days: set[datetime.date]) -> int:
         )
     for m in sorted({d.replace(day=1) for d in days}):
         CaseMonth.objects.filter(month=m).delete()
-        rows = (
-            CaseDay.objects.filter(day__gte=m, day__lt=_next_month(m))
-            .values(*DIMENSIONS)
-            .annotate(**{f"s_{f}": Sum(f) for f in MEASURES})
-        )
-        CaseMonth.objects.bulk_create((CaseMonth(month=m, **_unalias(r)) for r in rows), batch_size=1000)
+        _resum(CaseMonth, "month", m, CaseDay, "day", _next_month(m))
     for y in sorted({datetime.date(d.year, 1, 1) for d in days}):
         CaseYear.objects.filter(year=y).delete()
-        rows = (
-            CaseMonth.objects.filter(month__gte=y, month__lt=y.replace(year=y.year + 1))
-            .values(*DIMENSIONS)
-            .annotate(**{f"s_{f}": Sum(f) for f in MEASURES})
-        )
-        CaseYear.objects.bulk_create((CaseYear(year=y, **_unalias(r)) for r in rows), batch_size=1000)
+        _resum(CaseYear, "year", y, CaseMonth, "month", y.replace(year=y.year + 1))
     return len(days)
 
 

@@ -60,14 +60,23 @@ def agent_figures(*, date_from: datetime.date | None = None, date_to: datetime.d
         apps = apps.filter(created_at__date__lte=date_to)
         entries = entries.filter(till__day__lte=date_to)
     # Cases filed by agents, by the day received: from the cases' rollups, not a scan of the cases.
+    from onewindow.cases.models import CaseDay, CaseMonth, CaseYear
     from onewindow.cases.rollups import refresh
-    from onewindow.cases.stats import Period, breakdown
+    from onewindow.core.rollups import summed
 
     refresh()
-    period = Period(date_from or EARLIEST, date_to or timezone.localdate())
-    rows = [
-        (k, s["received"]) for k, s in breakdown({"channel": Channel.AGENT}, period, "matter_id", "bundle_id") if s["received"]
-    ]
+    cells = summed(
+        CaseDay,
+        CaseMonth,
+        year_model=CaseYear,
+        day_field="day",
+        scope=Q(channel=Channel.AGENT),
+        date_from=date_from or EARLIEST,
+        date_to=date_to or timezone.localdate(),
+        group=["matter_id"],
+        measures={"received": Sum("received")},
+    )
+    rows = [(k, s["received"]) for k, s in cells.items() if s["received"]]
     names = {m.pk: (m.code, m.search_name) for m in Matter.objects.filter(pk__in={k[0] for k, _n in rows})}
     f.agent_cases = sum(n for _k, n in rows)
     f.cases_by_matter = sorted(((*names.get(k[0], ("", "")), n) for k, n in rows), key=lambda r: (-r[2], r[1]))

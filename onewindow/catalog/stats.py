@@ -247,7 +247,7 @@ def _charts(f: CatalogFigures) -> list[Chart]:
             unit=item,
             note=_("%(n)d 项已发布的依申请事项中，各服务方式可办的事项数（一项事项可有多种方式）") % {"n": f.matters},
             text=_("共 %(n)d 项事项：") % {"n": f.matters}
-            + "，".join(f"{c} {v}" for c, v in zip(cats, values, strict=True))
+            + _("，").join(f"{c} {v}" for c, v in zip(cats, values, strict=True))
             + "。",
         )
     ]

@@ -75,10 +75,11 @@ def describe_chart(title: str, cats: list[str], values: list[Any], unit: str) ->
     """A chart's sentence for screen readers: how many categories and the three largest."""
     from django.utils.translation import gettext as _
 
-    if not cats:
+    if not any(values):  # nothing, or only zeros: "the largest is X 0" would say nothing true
         return _("%(t)s：所选范围内没有数据。") % {"t": title}
     pairs = sorted(zip(cats, values, strict=True), key=lambda p: -(p[1] or 0))[:3]
-    top = "，".join(f"{c} {v}{unit}" for c, v in pairs)
+    gap = " " if unit[:1].isascii() and unit[:1].isalpha() else ""  # "2 cases", "2件"
+    top = _("，").join(f"{c} {v}{gap}{unit}" for c, v in pairs)
     return _("%(t)s：共 %(n)d 项，最多的是 %(top)s。") % {"t": title, "n": len(cats), "top": top}
 
 

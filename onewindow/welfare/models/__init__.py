@@ -8,6 +8,20 @@ payments, changes) add their own modules here.
 
 from .enrolment import Enrolment
 from .household import Asset, Household, IncomeItem, Member
+from .process import Application, Appraisal, CrossCheck, HomeVisit, Objection, PublicNotice
 from .standard import Standard
 
-__all__ = ["Asset", "Enrolment", "Household", "IncomeItem", "Member", "Standard"]
+__all__ = [
+    "Application",
+    "Appraisal",
+    "Asset",
+    "CrossCheck",
+    "Enrolment",
+    "HomeVisit",
+    "Household",
+    "IncomeItem",
+    "Member",
+    "Objection",
+    "PublicNotice",
+    "Standard",
+]

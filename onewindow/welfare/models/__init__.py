@@ -8,6 +8,20 @@ payments, changes) add their own modules here.
 
 from .enrolment import Enrolment
 from .household import Asset, Household, IncomeItem, Member
+from .money import CircumstanceReport, HouseholdReview, Payment, PaymentRoll, RegisterChange, RollItem
 from .standard import Standard
 
-__all__ = ["Asset", "Enrolment", "Household", "IncomeItem", "Member", "Standard"]
+__all__ = [
+    "Asset",
+    "CircumstanceReport",
+    "Enrolment",
+    "Household",
+    "HouseholdReview",
+    "IncomeItem",
+    "Member",
+    "Payment",
+    "PaymentRoll",
+    "RegisterChange",
+    "RollItem",
+    "Standard",
+]

@@ -8,6 +8,7 @@ payments, changes) add their own modules here.
 
 from .enrolment import Enrolment
 from .household import Asset, Household, IncomeItem, Member
+from .money import CircumstanceReport, HouseholdReview, Payment, PaymentRoll, RegisterChange, RollItem
 from .process import Application, Appraisal, CrossCheck, HomeVisit, Objection, PublicNotice
 from .standard import Standard
 
@@ -15,13 +16,19 @@ __all__ = [
     "Application",
     "Appraisal",
     "Asset",
+    "CircumstanceReport",
     "CrossCheck",
     "Enrolment",
     "HomeVisit",
     "Household",
+    "HouseholdReview",
     "IncomeItem",
     "Member",
     "Objection",
+    "Payment",
+    "PaymentRoll",
     "PublicNotice",
+    "RegisterChange",
+    "RollItem",
     "Standard",
 ]

@@ -2,7 +2,7 @@
 
 - handle (record visits, propose, confirm): civil-affairs staff of the household's township — the
   township officer (乡镇工作人员) at that township — and administrators;
-- read: those, the district 民政局 (approvers of the department `conf.department_code()`), the
+- read: those, the district 民政局 (welfare.scope.is_district, as for the register), the
   village agents of the point that applied for the household, and the household's own applicant;
 - nobody else: other townships, other departments, other villages' agents, other citizens.
 """
@@ -18,8 +18,8 @@ from onewindow.accounts.models import Role
 from onewindow.cases import selectors as case_selectors
 from onewindow.core.errors import PermissionDenied
 
+from .. import scope
 from ..models import Household
-from . import conf
 
 
 def _assignments(user: Any) -> list[tuple[str, str | None, int | None]]:
@@ -42,17 +42,8 @@ def handles_township(user: Any, township: Any) -> bool:
 
 
 def is_district_civil_affairs(user: Any) -> bool:
-    if not _authenticated(user):
-        return False
-    code = conf.department_code()
-    from onewindow.accounts.models import OrgUnit
-
-    unit = OrgUnit.objects.filter(code=code).only("path").first()
-    if unit is None:
-        return False
-    return any(
-        role == Role.APPROVER and path is not None and unit.path.startswith(path) for role, path, _pk in _assignments(user)
-    )
+    """The district 民政局 (the register's rule, welfare.scope)."""
+    return scope.is_district(user)
 
 
 def agent_villages(user: Any) -> list[int]:

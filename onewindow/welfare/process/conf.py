@@ -37,10 +37,9 @@ def notice_length() -> NoticeLength:
     return NoticeLength(days=days, unit=unit)
 
 
-# Which catalog matter is the 低保 审核确认 and which department is the district's 民政局: by
-# setting, so the welfare app does not depend on the demo's codes.
+# Which catalog matter is the 低保 审核确认: by setting (ONEWINDOW_WELFARE_MATTER, its search
+# name), so the welfare app does not depend on the demo's codes. The district 民政局 is welfare.scope's.
 MATTER_NAME = "最低生活保障（低保）审批"
-DEPARTMENT_CODE = "MZJ"
 
 
 def dibao_matter() -> Any:
@@ -52,7 +51,3 @@ def dibao_matter() -> Any:
     if matter is None or matter.current_version is None:
         raise NotFound(_("目录中没有已发布的低保审核确认事项，请管理员先发布该事项。"))
     return matter
-
-
-def department_code() -> str:
-    return str(getattr(settings, "ONEWINDOW_WELFARE_DEPARTMENT", DEPARTMENT_CODE))

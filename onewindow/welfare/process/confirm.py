@@ -26,6 +26,7 @@ from onewindow.cases.models import Case
 from onewindow.core.audit import audit
 
 from ..models import Application, Enrolment, Household, Member
+from ..services import register
 from . import access, route
 from .check import lock_application
 from .errors import AlreadyConfirmed, MemberInPayment, WrongStage
@@ -76,6 +77,7 @@ def confirm(*, application: Application, actor: User, comment: str = "") -> Enro
         household.status = Household.Status.IN_PAYMENT
         household.monthly_amount_fen = app.proposed_amount_fen
         household.save(update_fields=["status", "monthly_amount_fen", "updated_at"])
+        register.record_enrolment(enrolment=enrolment, actor=actor)  # the register's first line (纳入保障)
         app.stage = Application.Stage.APPROVED
         app.confirmed_by = actor
         app.confirmed_at = timezone.now()

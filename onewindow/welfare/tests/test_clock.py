@@ -19,14 +19,14 @@ from onewindow.welfare.models import Application, PublicNotice
 from onewindow.welfare.process import clock, confirm, review
 from onewindow.welfare.process import route as welfare_route
 
-from .conftest import at
+from .process_fixtures import at
 from .test_process import file_at_counter, visit
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-def test_calendar_covers_2026_national_day(calendar: Any) -> None:
+def test_calendar_covers_2026_national_day(welfare_calendar: Any) -> None:
     assert not workdays.is_workday(D(2026, 10, 1)) and not workdays.is_workday(D(2026, 10, 7))
     assert workdays.is_workday(D(2026, 9, 20)) and workdays.is_workday(D(2026, 10, 10))  # 调休
     assert workdays.most_workdays_in(7) == 6  # a week with a working Sunday

@@ -18,7 +18,7 @@ from onewindow.welfare.models import Application, Enrolment, Objection, PublicNo
 from onewindow.welfare.process import confirm, notice, review
 from onewindow.welfare.process.errors import AlreadyConfirmed
 
-from .conftest import at
+from .process_fixtures import at
 from .test_process import file_at_counter, visit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -31,9 +31,7 @@ def _noticed(dibao: Matter, officer: User, resident: User) -> PublicNotice:
     return PublicNotice.objects.get(application=app)
 
 
-def test_objections_as_the_sweep_closes_the_notice_exactly_one_outcome(
-    dibao: Matter, officer: User, resident: User
-) -> None:
+def test_objections_as_the_sweep_closes_the_notice_exactly_one_outcome(dibao: Matter, officer: User, resident: User) -> None:
     n = _noticed(dibao, officer, resident)
     last, next_day = n.ends_on, n.ends_on + datetime.timedelta(days=1)
 

@@ -21,7 +21,7 @@ from onewindow.welfare.process import application as apply_svc
 from onewindow.welfare.process import check, confirm, notice, review
 from onewindow.welfare.process.errors import AlreadyConfirmed, WrongStage
 
-from .conftest import TODAY, at, household_input, paper
+from .process_fixtures import TODAY, at, household_input, paper
 
 pytestmark = pytest.mark.django_db
 

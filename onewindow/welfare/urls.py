@@ -1,0 +1,5 @@
+from . import urls_money
+
+app_name = "welfare"
+
+urlpatterns = [*urls_money.urlpatterns]

@@ -88,7 +88,7 @@ def _assistance_tiles(user: User) -> dict[str, Any]:
     return {
         "is_agent": agent_access.point_of(user) is not None,
         "oversees_points": agent_access.overseen_points(user).exists(),
-        "incoming_count": agent_selectors.late_forwardings(user).count() if can_intake else 0,
+        "incoming_count": agent_selectors.to_sign_for(user).count() if can_intake else 0,
     }
 
 

@@ -81,6 +81,7 @@ EVENT_LABELS = {
     "prereview_passed": _("网上预审通过，等待受理"),
     "prereview_fix_requested": _("网上预审：一次性告知修改"),
     "prereview_not_passed": _("网上预审未通过"),
+    "visited": _("到现场办理"),
 }
 
 
@@ -1146,6 +1147,8 @@ def case_record_visit(*, case: Case, actor: User, ticket_uuid: uuid_lib.UUID) ->
     _require(selectors.can_intake(actor, case))
     with transaction.atomic():
         _record_visit(case, CaseVisit.Kind.TICKET, day=_today(), ticket_uuid=ticket_uuid)
+        # On the timeline too: the dashboard's rollups find changed cases through their events.
+        _event(case, "visited", actor=actor)
         audit(actor=actor, action="case.visit", target=case, data={"ticket": str(ticket_uuid)})
     return case
 

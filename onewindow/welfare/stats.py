@@ -94,10 +94,13 @@ def yearly(first: int, last: int) -> list[Figures]:
 
 
 def years_with_data() -> tuple[int, int] | None:
-    first = Enrolment.objects.order_by("confirmed_on").values_list("confirmed_on", flat=True).first()
+    # From the first enrolment confirmed through a case: households taken over from the old
+    # register have no acceptance to time.
+    with_case = Enrolment.objects.filter(case__isnull=False).order_by("confirmed_on")
+    first = with_case.first() or Enrolment.objects.order_by("confirmed_on").first()
     if first is None:
         return None
-    return first.year, timezone.localdate().year
+    return first.confirmed_on.year, timezone.localdate().year
 
 
 def _overall(years: list[Figures], decider: str) -> float | None:

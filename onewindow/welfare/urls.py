@@ -1,9 +1,11 @@
-"""The welfare app's pages: the 审核确认 process (process/views.py)."""
+"""The welfare app's pages: the 审核确认 process (process/views.py) and the register and the money
+(`urls_money.py`)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
+from . import urls_money
 from .process import views as process
 
 app_name = "welfare"
@@ -19,4 +21,5 @@ urlpatterns = [
     path("notices/<str:code>/", process.village_notices, name="village_notices"),
     path("notice/<uuid:uuid>/object/", process.lodge_objection, name="lodge_objection"),
     path("certificate/check/", process.certificate_check, name="certificate_check"),
+    *urls_money.urlpatterns,
 ]

@@ -81,7 +81,8 @@ def items_query(*, township: OrgUnit, month: datetime.date) -> Any:
     )
 
 
-def _fill(roll: PaymentRoll) -> None:
+def fill(roll: PaymentRoll) -> None:
+    """Write the roll's lines (one INSERT … SELECT) and its totals (not saved)."""
     qs = (
         items_query(township=roll.township, month=roll.month)
         .annotate(r=Value(roll.pk, output_field=IntegerField()), m=Value(roll.month, output_field=DateField()))
@@ -127,7 +128,7 @@ def roll_generate(*, township: OrgUnit, month: datetime.date, actor: Any) -> Pay
             raise RollFrozen(roll)
         if roll.status in (S.TOWNSHIP_APPROVED, S.DISTRICT_APPROVED):
             raise RollApproved()
-        _fill(roll)
+        fill(roll)
         roll.status = S.GENERATED
         roll.generated_at = now
         roll.generated_by = _now_user(actor)
@@ -221,6 +222,19 @@ def _uuid_sql() -> str:
     return "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
 
 
+def write_payments(roll: PaymentRoll, now: datetime.datetime) -> None:
+    """One pending payment per line of the roll, in one INSERT … SELECT (also used by the demo)."""
+    pay, item, hh = Payment._meta.db_table, RollItem._meta.db_table, Household._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {pay} (created_at, updated_at, uuid, roll_id, household_id, month, amount_fen, status,"  # noqa: S608
+            f" attempt, bank_account, failure_reason) SELECT %s, %s, {_uuid_sql()}, i.roll_id, i.household_id,"
+            f" i.month, i.amount_fen, 'pending', 1, h.bank_account, '' FROM {item} i JOIN {hh} h ON h.id ="
+            " i.household_id WHERE i.roll_id = %s",
+            [now, now, roll.pk],
+        )
+
+
 def roll_freeze(*, roll: PaymentRoll, actor: Any) -> PaymentRoll:
     """冻结: the roll can no longer change; one pending payment per line is written (one INSERT …
     SELECT) with the household's bank account, for the bank file."""
@@ -232,16 +246,9 @@ def roll_freeze(*, roll: PaymentRoll, actor: Any) -> PaymentRoll:
         )
         if not moved:
             raise WrongRollStatus(PaymentRoll.objects.get(pk=roll.pk), str(_("冻结")))
-        pay, item, hh = Payment._meta.db_table, RollItem._meta.db_table, Household._meta.db_table
         try:
-            with transaction.atomic(), connection.cursor() as cur:
-                cur.execute(
-                    f"INSERT INTO {pay} (created_at, updated_at, uuid, roll_id, household_id, month, amount_fen, status,"  # noqa: S608
-                    f" attempt, bank_account, failure_reason) SELECT %s, %s, {_uuid_sql()}, i.roll_id, i.household_id,"
-                    f" i.month, i.amount_fen, 'pending', 1, h.bank_account, '' FROM {item} i JOIN {hh} h ON h.id ="
-                    " i.household_id WHERE i.roll_id = %s",
-                    [now, now, roll.pk],
-                )
+            with transaction.atomic():
+                write_payments(roll, now)
         except IntegrityError:
             raise Conflict(_("名册中有家庭本月已有发放记录，不能重复发放。"), code="welfare_paid_twice") from None
         roll = PaymentRoll.objects.select_related("township").get(pk=roll.pk)

@@ -22,6 +22,8 @@ DEMO_STEPS = [
     "onewindow.assistance.demo",
     "onewindow.townships.demo",
     "onewindow.welfare.demo",
+    # Current 低保 applications in every state of the 审核确认 (after the register's history).
+    "onewindow.welfare.process.demo",
     "onewindow.ratings.demo",
     # Last: it ranks matters by what the steps above used (cases, bookings, filings).
     "onewindow.catalog.demo.forms",

@@ -178,17 +178,23 @@ def clean_household(data: HouseholdInput, *, applicant: User) -> _Clean:
     return _Clean(household=data, members=members, numbers=numbers)
 
 
-def _form_data(clean: _Clean) -> dict[str, Any]:
-    """The case's application form, filled from the household file (the form the catalog's 低保
-    matter asks for: household size and income, hardship, property, bank account)."""
-    head = next(m for m in clean.members if m.relationship == Member.Relationship.HEAD)
+def _form_data(clean: _Clean, applicant: User) -> dict[str, Any]:
+    """The case's application form, filled from the household file (the 低保 matter's form: the
+    applicant, the household size and income, hardship, property, bank account). The village
+    point is recorded on the case and by the agent service, not as a personal 代理人."""
     income_fen = sum(i.monthly_fen for m in clean.members for i in m.incomes)
     assets = [f"{Asset.Kind(a.kind).label}{a.value_fen / 100:.2f}元" for m in clean.members for a in m.assets]
+    me = next((m for m in clean.members if m.id_number == (applicant.id_number or "").upper()), clean.members[0])
     data: dict[str, Any] = {
+        "applicant_name": me.name,
+        "applicant_id": me.id_number,
+        "applicant_phone": _text(clean.household.phone, 20) or applicant.phone,
+        "contact_phone": _text(clean.household.phone, 20) or applicant.phone,
+        "applicant_address": _text(clean.household.address, 200),
+        "has_agent": False,
         "household_size": len(clean.members),
         "household_income": income_fen // 100,
         "property_desc": "；".join(str(a) for a in assets) or "无",
-        "applicant_name": head.name,
         "address": _text(clean.household.address, 200),
     }
     if clean.household.hardship:
@@ -312,7 +318,7 @@ def application_file(
                 applicant=applicant,
                 matter_version=matter.current_version,
                 channel=CHANNELS[channel],
-                form_data=_form_data(clean),
+                form_data=_form_data(clean, applicant),
                 materials=materials or [],
                 agent=agent,
                 actor=actor,

@@ -173,3 +173,30 @@ def test_case_steps_are_the_township_officers_work(dibao: Matter, officer: User,
     assert not selectors.can_act_on_step(mzj, step)
     with pytest.raises(PermissionDenied):
         case_services.step_approve(step=step, actor=mzj)
+
+
+def test_owners_name_the_township_for_every_waiting_state(
+    dibao: Matter, officer: User, resident: User, frozen: Any, org: dict[str, OrgUnit]
+) -> None:
+    from onewindow.core import ownership
+
+    app = file_at_counter(officer, resident, dibao)
+    seen = []
+    for step in ("check", "notice", "confirmation"):
+        app.refresh_from_db()
+        items = ownership.waiting_for(app)
+        assert len(items) == 1 and items[0].owner is not None and items[0].owner.unit == org["ZXZ"] and not items[0].problem
+        seen.append(items[0].action)
+        if step == "check":
+            visit(app, officer)
+            review.propose_approval(application=app, actor=officer)
+        elif step == "notice":
+            frozen.move_to(at(TODAY + datetime.timedelta(days=8)))
+            sweep_warnings()
+    assert seen == ["welfare_check", "welfare_notice", "welfare_confirmation"]
+    assert not [w for w in ownership.problems() if w.key.startswith("welfare:")]
+    officer.role_assignments.all().delete()  # nobody at the township: the check says so
+    assert [w.key for w in ownership.problems() if w.key.startswith("welfare:")] == [f"welfare:{app.uuid}:confirmation"]
+    officer.role_assignments.create(role="township_officer", org_unit=org["ZXZ"])
+    confirm.confirm(application=app, actor=User.objects.get(pk=officer.pk))
+    assert ownership.waiting_for(Application.objects.get(pk=app.pk)) == []

@@ -57,6 +57,7 @@ class UserOut(Schema):
     masked_id_number: str
     phone: str
     verified: bool
+    phone_verified: bool
     care_mode: bool
     roles: list[str]
 
@@ -68,6 +69,7 @@ class UserOut(Schema):
             "masked_id_number": user.masked_id_number,
             "phone": user.phone[:3] + "****" + user.phone[-4:] if len(user.phone) == 11 else "",
             "verified": user.verified_at is not None,
+            "phone_verified": user.phone_verified_at is not None,
             "care_mode": user.care_mode,
             "roles": sorted(user.role_names()),
         }
@@ -123,6 +125,14 @@ class PasswordResetIn(Schema):
     phone: str
     code: str
     password: str
+
+
+class PhoneVerifySendIn(Schema):
+    phone: str = ""  # a corrected number; empty: the account's own
+
+
+class PhoneVerifyIn(Schema):
+    code: str
 
 
 class CareModeIn(Schema):
@@ -211,6 +221,20 @@ def me(request: HttpRequest) -> Any:
 @router.put("/me/care-mode", response={200: UserOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def care_mode(request: HttpRequest, data: CareModeIn) -> Any:
     return UserOut.of(services.care_mode_set(user=actor(request), enabled=data.enabled))
+
+
+@router.post("/me/phone/verify/send", response={202: None, ERROR_CODES: ErrorOut}, auth=AUTH)
+def phone_verify_send(request: HttpRequest, data: PhoneVerifySendIn) -> Any:
+    """Text a code to verify the signed-in account's phone (or a corrected number, which replaces
+    an unverified one). Rate limited like every code (429); a number another account verified: 409."""
+    phone.phone_verify_send(user=actor(request), ip=guard.client_ip(request), phone=data.phone or None)
+    return Status(202, None)
+
+
+@router.post("/me/phone/verify", response={200: UserOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def phone_verify(request: HttpRequest, data: PhoneVerifyIn) -> Any:
+    """The code marks the phone verified: SMS sign-in and password reset then work for the account."""
+    return UserOut.of(phone.phone_verify_confirm(request=request, user=actor(request), code=data.code))
 
 
 @router.get("/enterprises", response={200: list[EnterpriseOut], ERROR_CODES: ErrorOut}, auth=AUTH)

@@ -48,6 +48,22 @@ class PasswordResetForm(SmsLoginForm):
     password2 = forms.CharField(label=_("再次输入新密码"), required=False, widget=forms.PasswordInput)
 
 
+class PhoneVerifyForm(forms.Form):
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=14,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "numeric"}),
+        help_text=_("号码填错了？改正后重新获取验证码"),
+    )
+    sms_code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
 class CitizenRegisterForm(forms.Form):
     display_name = forms.CharField(label=_("姓名"), max_length=64)
     id_number = forms.CharField(label=_("身份证号码"), max_length=18)

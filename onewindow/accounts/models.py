@@ -239,7 +239,8 @@ class ApiToken(PublicModel):
 
 
 class PhoneCode(models.Model):
-    """An SMS code sent to a phone for one purpose (sign-in, password reset). Only a keyed hash of
+    """An SMS code sent to a phone for one purpose (sign-in, password reset, verifying the number of
+    a signed-in account). Only a keyed hash of
     the phone and a hash of the code are stored: neither the table nor the admin shows a number
     with its code. A code is used once, expires, and dies after a few wrong tries (counted by a
     conditional UPDATE, so parallel guesses cannot exceed them)."""
@@ -247,6 +248,7 @@ class PhoneCode(models.Model):
     class Purpose(models.TextChoices):
         LOGIN = "login", _("短信登录")
         RESET = "reset", _("找回密码")
+        VERIFY = "verify", _("验证手机号")
 
     phone_key = models.CharField(max_length=32, db_index=True)
     purpose = models.CharField(_("用途"), max_length=8, choices=Purpose.choices)

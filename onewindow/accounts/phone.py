@@ -76,6 +76,12 @@ def guard_subject(phone: str) -> str:
 
 def _text(purpose: str, code: str) -> str:
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    if purpose == PhoneCode.Purpose.VERIFY:
+        return str(_("【%(site)s】您正在验证手机号，验证码 %(code)s，%(m)s分钟内有效。如非本人操作，请忽略。")) % {
+            "site": settings.ONEWINDOW_SITE_NAME,
+            "code": code,
+            "m": minutes,
+        }
     if purpose == PhoneCode.Purpose.RESET:
         return str(_("【%(site)s】您正在找回密码，验证码 %(code)s，%(m)s分钟内有效。如非本人操作，请忽略。")) % {
             "site": settings.ONEWINDOW_SITE_NAME,
@@ -98,21 +104,29 @@ def _send_now(*, phone: str, body: str, user: User) -> None:
         logger.exception("phone code not sent (user %s)", user.pk)
 
 
-def phone_code_send(*, phone: str, purpose: str, ip: str | None) -> None:
-    """Text a code to `phone` if it is an account's verified number. Rate limited whether or not
-    it is, so the limits say nothing about registration either."""
-    if purpose not in PhoneCode.Purpose.values:
-        raise ValidationFailed(_("未知的用途。"))
-    number = normalise_phone(phone)
-    key = phone_key(number)
+def _limit_sending(key: str, ip: str | None) -> None:
     too_soon = _("验证码已发送，请1分钟后再获取。")
     if ip:
         ratelimit.hit(f"sms:ip:{ip}", limit=SEND_PER_HOUR_PER_IP, per=datetime.timedelta(hours=1))
     ratelimit.hit(f"sms:gap:{key}", limit=1, per=SEND_GAP, message=str(too_soon))
     ratelimit.hit(f"sms:hour:{key}", limit=SEND_PER_HOUR_PER_PHONE, per=datetime.timedelta(hours=1))
+
+
+def phone_code_send(*, phone: str, purpose: str, ip: str | None) -> None:
+    """Text a code to `phone` if it is an account's verified number. Rate limited whether or not
+    it is, so the limits say nothing about registration either."""
+    if purpose not in (PhoneCode.Purpose.LOGIN, PhoneCode.Purpose.RESET):
+        raise ValidationFailed(_("未知的用途。"))
+    number = normalise_phone(phone)
+    key = phone_key(number)
+    _limit_sending(key, ip)
     user = account_for_phone(number)
     if user is None:
         return
+    _issue(user=user, number=number, key=key, purpose=purpose, ip=ip)
+
+
+def _issue(*, user: User, number: str, key: str, purpose: str, ip: str | None) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     with transaction.atomic():
@@ -192,3 +206,69 @@ def password_reset_by_code(*, request: Any, phone: str, code: str, password: str
         audit(actor=owner, action="user.password_reset", target=owner, data={"how": "sms", "ip": guard.client_ip(request)})
     guard.succeeded(request=request, user=owner, subject=subject, how="password_reset")
     return owner
+
+
+# --- verifying the phone of a signed-in account (registration, /me/) ------------------------------
+
+
+class PhoneTaken(ValidationFailed):
+    status = 409
+    code = "phone_taken"
+
+
+def _taken(number: str, user: User) -> bool:
+    return User.objects.filter(phone=number, phone_verified_at__isnull=False).exclude(pk=user.pk).exists()
+
+
+def _taken_error() -> PhoneTaken:
+    msg = _("这个手机号已由另一个账号验证。如是您本人的号码，请用该账号登录，或到政务服务中心办理。")
+    return PhoneTaken(msg, fields={"phone": [msg]})
+
+
+def phone_verify_send(*, user: User, ip: str | None, phone: str | None = None) -> str:
+    """Text a code to the signed-in person's phone (after registration, or from /me/ for an
+    account whose number was never verified). A new `phone` replaces an unverified number first.
+    Same limits as every code (per number and per address); returns the number texted."""
+    if user.phone_verified_at is not None and not phone:
+        raise ValidationFailed(_("您的手机号已经验证过了。"), code="already_verified")
+    number = normalise_phone(phone if phone else user.phone)
+    if user.phone_verified_at is not None and number == user.phone:
+        raise ValidationFailed(_("您的手机号已经验证过了。"), code="already_verified")
+    if _taken(number, user):
+        raise _taken_error()
+    key = phone_key(number)
+    _limit_sending(key, ip)
+    with transaction.atomic():
+        if number != user.phone:
+            # Changing the number un-verifies it until the new one answers its code.
+            User.objects.filter(pk=user.pk).update(phone=number, phone_verified_at=None)
+            audit(actor=user, action="user.phone_change", target=user, data={"ip": ip})
+            user.phone, user.phone_verified_at = number, None
+        _issue(user=user, number=number, key=key, purpose=PhoneCode.Purpose.VERIFY, ip=ip)
+    return number
+
+
+def phone_verify_confirm(*, request: Any, user: User, code: str) -> User:
+    """The code texted to the person's own number marks it verified; from then on SMS sign-in and
+    找回密码 work for the account. A code sent to another account is no use here; wrong codes
+    cost the code its tries and count in the login guard like a wrong password."""
+    from django.db import IntegrityError
+
+    number = normalise_phone(user.phone)
+    guard.refuse_if_locked(request=request, subject=user.username)
+    owner = phone_code_use(phone=number, purpose=PhoneCode.Purpose.VERIFY, code=code)
+    if owner is None or owner.pk != user.pk:
+        guard.failed(request=request, subject=user.username)
+        raise ValidationFailed(_("验证码不正确或已过期。"), code="bad_code", fields={"sms_code": [_("验证码不正确或已过期。")]})
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # Conditional: the number must still be the one the code was sent to.
+            if not User.objects.filter(pk=user.pk, phone=number, phone_verified_at__isnull=True).update(phone_verified_at=now):
+                raise ValidationFailed(_("验证码不正确或已过期。"), code="bad_code")
+            audit(actor=user, action="user.phone_verify", target=user, data={"ip": guard.client_ip(request)})
+    except IntegrityError:
+        # Another account verified the same number a moment earlier (one verified phone per number).
+        raise _taken_error() from None
+    user.phone_verified_at = now
+    return user

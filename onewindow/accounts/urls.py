@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
     path("register/enterprise/", views.register_enterprise, name="register_enterprise"),
+    path("phone/verify/", views.phone_verify, name="phone_verify"),
     path("care-mode/", views.care_mode, name="care_mode"),
     path("enterprises/<uuid:uuid>/", views.enterprise_detail, name="enterprise"),
 ]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import Matter
-from onewindow.core.stats import Figure, Section, Table
+from onewindow.core.stats import Chart, Figure, Section, Table, describe_chart
 
 from .models import Booking, SessionKind, Slot
 
@@ -39,9 +39,12 @@ def served_off_hours(*, date_from: datetime.date = SERVICE_SINCE, date_to: datet
     ).count()
 
 
-def figures(*, date_from: datetime.date, date_to: datetime.date) -> dict[str, Any]:
+def figures(*, date_from: datetime.date, date_to: datetime.date, point: Any = None) -> dict[str, Any]:
+    """The period's figures, every service point or one (`point`, when drilled into)."""
     start, end = _bounds(date_from, date_to)
     qs = Booking.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    if point is not None:
+        qs = qs.filter(area__point=point)
     agg = qs.aggregate(
         total=Count("id"),
         off=Count("id", filter=Q(is_off_hours=True)),
@@ -55,6 +58,8 @@ def figures(*, date_from: datetime.date, date_to: datetime.date) -> dict[str, An
     agg["no_show_rate"] = agg["no_show"] / settled if settled else None
     per_kind = []
     slots = Slot.objects.filter(date__gte=date_from, date__lte=min(date_to, timezone.localdate()))
+    if point is not None:
+        slots = slots.filter(area__point=point)
     offered = {r["kind"]: r for r in slots.values("kind").annotate(places=Sum("capacity"), booked=Sum("booked"), n=Count("id"))}
     by_kind = {
         r["session_kind"]: r
@@ -81,7 +86,7 @@ def figures(*, date_from: datetime.date, date_to: datetime.date) -> dict[str, An
         )
     agg["per_kind"] = per_kind
     agg["per_point"] = list(
-        qs.values("area__point__name")
+        qs.values("area__point__name", "area__point__code")
         .annotate(n=Count("id"), served_off=Count("id", filter=Q(status=Booking.Status.CHECKED_IN, is_off_hours=True)))
         .order_by("-served_off", "area__point__name")
     )
@@ -96,7 +101,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     """The whole history by default (the service began 2018-12-30), or params date_from/date_to."""
     date_to = params.get("date_to") or timezone.localdate()
     date_from = params.get("date_from") or SERVICE_SINCE
-    f = figures(date_from=date_from, date_to=date_to)
+    f = figures(date_from=date_from, date_to=date_to, point=params.get("point"))
     bookable = Matter.objects.filter(current_version__off_hours_bookable=True).count()
     sec = Section(key="appointments", title=str(_("预约与延时错时服务")), order=45)
     period = f"{date_from} – {date_to}"
@@ -115,6 +120,37 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
         Figure(str(_("爽约率")), _pct(f["no_show_rate"]), note=str(_("爽约 / (签到 + 爽约)"))),
         Figure(str(_("取消")), f["cancelled"], str(_("个"))),
     ]
+    kinds = [str(k["kind"].label) for k in f["per_kind"]]
+    utilisation = [round(100 * k["utilisation"], 1) if k["utilisation"] is not None else None for k in f["per_kind"]]
+    sec.charts.append(
+        Chart(
+            key="appointments-kinds",
+            title=str(_("各时段预约名额利用率")),
+            kind="bar",
+            categories=kinds,
+            series=[(str(_("利用率（%）")), utilisation)],
+            unit="%",
+            note=str(_("所选期间到今天为止的时段：已约名额占开放名额的比例")),
+            text=describe_chart(str(_("各时段预约名额利用率")), kinds, [u or 0 for u in utilisation], "%"),
+        )
+    )
+    points = [r["area__point__name"] for r in f["per_point"]]
+    sec.charts.append(
+        Chart(
+            key="appointments-points",
+            title=str(_("各服务场所预约与延时错时服务")),
+            kind="hbar",
+            categories=points,
+            series=[
+                (str(_("预约")), [r["n"] for r in f["per_point"]]),
+                (str(_("延时错时服务办件")), [r["served_off"] for r in f["per_point"]]),
+            ],
+            unit=str(_("个")),
+            links=[f"point={r['area__point__code']}" for r in f["per_point"]],
+            note=str(_("所选期间各服务场所的预约数，和其中已签到办理的午间、晚间、周末、节假日预约")),
+            text=describe_chart(str(_("各服务场所预约")), points, [r["n"] for r in f["per_point"]], str(_("个"))),
+        )
+    )
     sec.tables.append(
         Table(
             title=str(_("各时段利用率")),
@@ -138,6 +174,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
             title=str(_("各服务场所")),
             columns=[str(_("服务场所")), str(_("预约")), str(_("延时错时服务办件"))],
             rows=[[r["area__point__name"], r["n"], r["served_off"]] for r in f["per_point"]],
+            links=[f"point={r['area__point__code']}" for r in f["per_point"]],
         )
     )
     return [sec]

@@ -429,7 +429,8 @@ class WorkbenchOut(Schema):
     point: str
     residents: list[ResidentOut]
     supplements: int
-    to_forward: int
+    to_forward: int  # materials not yet sent
+    in_transit: int  # sent, waiting for the accepting unit's signature (not the agent's work)
     to_deliver: int
     follow_ups_due: int
     countersign: int
@@ -460,6 +461,7 @@ def workbench(request: HttpRequest) -> Any:
         ],
         "supplements": len(waiting.supplements),
         "to_forward": len(waiting.to_forward),
+        "in_transit": len(waiting.in_transit),
         "to_deliver": len(waiting.to_deliver),
         "follow_ups_due": len(waiting.follow_ups),
         "countersign": len(waiting.countersign),

@@ -451,6 +451,12 @@ def build_cases(ctx: DemoContext, held: list[Held], agents: dict[int, User]) -> 
     with keep_timestamps(AgentApplication):
         AgentApplication.objects.bulk_create(apps)
     by_case = {a.case_id: a for a in AgentApplication.objects.filter(case__in=cases)}
+    # Collection at the point is the case's delivery method from filing (cases.owners: the result
+    # waits for the point's agents, not the front desk).
+    for case in cases:
+        if by_case[case.pk].deliver_at_point:
+            case.delivery_method = Case.Delivery.AGENT_POINT
+    Case.objects.filter(pk__in=[c.pk for c in cases if c.delivery_method]).update(delivery_method=Case.Delivery.AGENT_POINT)
 
     forwardings, deliveries, follow_ups, events, delivered_cases = [], [], [], [], []
     for (h, matter, _day), case in zip(plan, cases, strict=True):

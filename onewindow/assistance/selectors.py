@@ -130,10 +130,13 @@ def my_residents(point: AgentPoint) -> list[ResidentRow]:
 @dataclass
 class Waiting:
     supplements: list[AgentApplication]
-    to_forward: list[MaterialForwarding]
+    to_forward: list[MaterialForwarding]  # not sent yet: the agents' to do
     to_deliver: list[AgentApplication]
     follow_ups: list[AgentApplication]
     countersign: list[Mandate]
+    # Sent, not yet signed for: the receiving unit's to do (assistance.owners); shown here so the
+    # agent sees where the materials are, and not counted as the agent's work.
+    in_transit: list[MaterialForwarding] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -144,13 +147,15 @@ def waiting_for(point: AgentPoint) -> Waiting:
     """What waits for the point's agents: supplements to collect, materials to forward, results to
     deliver, follow-ups due, mandates to countersign."""
     apps = point_applications(point).filter(kind="case")
+    forwardings = (
+        MaterialForwarding.objects.filter(application__point=point, received_at__isnull=True)
+        .select_related("application__case", "application__resident", "to_unit")
+        .order_by("due_on")
+    )
     return Waiting(
         supplements=list(apps.filter(case__status=Case.Status.SUPPLEMENT)),
-        to_forward=list(
-            MaterialForwarding.objects.filter(application__point=point, received_at__isnull=True)
-            .select_related("application__case", "application__resident", "to_unit")
-            .order_by("due_on")
-        ),
+        to_forward=list(forwardings.filter(sent_at__isnull=True)),
+        in_transit=list(forwardings.filter(sent_at__isnull=False)),
         to_deliver=list(apps.filter(deliver_at_point=True, case__status=Case.Status.CONCLUDED)),
         follow_ups=list(
             apps.filter(case__status__in=ENDED, follow_up__isnull=True).exclude(
@@ -328,6 +333,11 @@ def late_forwardings(user: Any) -> QuerySet[MaterialForwarding]:
         return qs.order_by("due_on")
     units = case_selectors.intake_units(user)
     return qs.filter(to_unit__in=units).order_by("due_on")
+
+
+def to_sign_for(user: Any) -> QuerySet[MaterialForwarding]:
+    """Of those, the ones the point has sent: the receiving unit's work (assistance.owners)."""
+    return late_forwardings(user).filter(sent_at__isnull=False)
 
 
 # --- for the ratings app --------------------------------------------------------------------------

@@ -9,15 +9,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Avg, Count, F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment
-from onewindow.cases.models import Case, Channel
+from onewindow.cases.models import Channel
+from onewindow.catalog.models import Matter
 from onewindow.core.stats import Figure, Section, Table
 
 from .models import AgentApplication, AgentPoint, CollectionKind, FollowUp, LedgerEntry, Mandate, MaterialForwarding
 from .services import yuan
+
+EARLIEST = datetime.date(2000, 1, 1)
 
 
 @dataclass
@@ -47,22 +51,35 @@ def agent_figures(*, date_from: datetime.date | None = None, date_to: datetime.d
     f.agents = RoleAssignment.objects.filter(role=Role.AGENT).values("user").distinct().count()
     f.mandates_active = Mandate.objects.filter(status=Mandate.Status.ACTIVE).count()
 
-    cases = Case.objects.filter(channel=Channel.AGENT)
     apps = AgentApplication.objects.all()
     entries = LedgerEntry.objects.all()
     if date_from:
-        cases = cases.filter(received_at__date__gte=date_from)
         apps = apps.filter(created_at__date__gte=date_from)
         entries = entries.filter(till__day__gte=date_from)
     if date_to:
-        cases = cases.filter(received_at__date__lte=date_to)
         apps = apps.filter(created_at__date__lte=date_to)
         entries = entries.filter(till__day__lte=date_to)
-    f.agent_cases = cases.count()
-    f.cases_by_matter = [
-        (r["matter_version__matter__code"], r["title"], r["n"])
-        for r in cases.values("matter_version__matter__code", "title").annotate(n=Count("id")).order_by("-n", "title")
-    ]
+    # Cases filed by agents, by the day received: from the cases' rollups, not a scan of the cases.
+    from onewindow.cases.models import CaseDay, CaseMonth, CaseYear
+    from onewindow.cases.rollups import refresh
+    from onewindow.core.rollups import summed
+
+    refresh()
+    cells = summed(
+        CaseDay,
+        CaseMonth,
+        year_model=CaseYear,
+        day_field="day",
+        scope=Q(channel=Channel.AGENT),
+        date_from=date_from or EARLIEST,
+        date_to=date_to or timezone.localdate(),
+        group=["matter_id"],
+        measures={"received": Sum("received")},
+    )
+    rows = [(k, s["received"]) for k, s in cells.items() if s["received"]]
+    names = {m.pk: (m.code, m.search_name) for m in Matter.objects.filter(pk__in={k[0] for k, _n in rows})}
+    f.agent_cases = sum(n for _k, n in rows)
+    f.cases_by_matter = sorted(((*names.get(k[0], ("", "")), n) for k, n in rows), key=lambda r: (-r[2], r[1]))
     payers = set(entries.values_list("resident_id", flat=True).distinct())
     applicants = set(apps.values_list("resident_id", flat=True).distinct())
     f.residents_served = len(payers | applicants)

@@ -360,6 +360,10 @@ def build(ctx: DemoContext) -> None:
     from .demo_history import build_history
 
     n_history = build_history(ctx)
+    # The history is written without a timeline, which is how refreshes find changes: recount.
+    from .rollups import rebuild
+
+    rebuild()
     raised = sweep_warnings()
     ctx.say(
         f"  cases: {n_routes} routes added ({RouteVersion.objects.count()} in all), {n_cases} demo cases added "

@@ -38,3 +38,13 @@ class PreReviewNotOpen(Conflict):
 
     def __init__(self) -> None:
         super().__init__(_("该办件不在待预审状态，可能已被他人处理，请刷新后重试。"))
+
+
+class NoticeClosed(Conflict):
+    """An objection to a public notice (公示) that is no longer running: it expired, or an earlier
+    objection already ended it and sent the case back."""
+
+    code = "notice_closed"
+
+    def __init__(self) -> None:
+        super().__init__(_("该公示已结束，不能再提出异议。如有问题，请向乡镇（街道）或民政部门反映。"))

@@ -70,12 +70,22 @@ class StepKind(models.TextChoices):
     PUBLIC_NOTICE = "public_notice", _("公示")
 
 
+class LimitUnit(models.TextChoices):
+    """How a step's limit is counted. Reviews count working days; a public notice may count
+    calendar days (the 低保 公示 of the 2021 rules: 7 days, calendar days). On the critical path a
+    calendar-day step counts as the most working days such a run can hold (cases.routes)."""
+
+    WORKDAYS = "workdays", _("工作日")
+    CALENDAR = "calendar", _("自然日")
+
+
 class RouteStep(models.Model):
     stage = models.ForeignKey(RouteStage, on_delete=models.CASCADE, related_name="steps")
     department = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=16, choices=StepKind.choices, default=StepKind.REVIEW)
     limit_days = models.PositiveSmallIntegerField(_("环节时限（工作日）"))
+    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKDAYS)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -262,6 +272,7 @@ class CaseStep(PublicModel):
     name = models.CharField(_("环节"), max_length=100)
     kind = models.CharField(_("类型"), max_length=16, choices=StepKind.choices, default=StepKind.REVIEW)
     limit_days = models.PositiveSmallIntegerField(_("环节时限（工作日）"))
+    limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKDAYS)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
     opened_on = models.DateField(_("开始日"), null=True, blank=True)
     due_on = models.DateField(_("环节期限"), null=True, blank=True)
@@ -417,4 +428,4 @@ class CaseEvent(models.Model):
 
 
 # Rollup tables live in their own module; imported here so Django registers them with the app.
-from .rollup_models import CaseDay, CaseMonth  # noqa: E402,F401
+from .rollup_models import CaseDay, CaseMonth, CaseYear  # noqa: E402,F401

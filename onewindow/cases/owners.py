@@ -10,6 +10,7 @@
 | 待决定 reviewed | the decision | the lead department (主办/牵头部门) |
 | 已决定 decided | 办结 | the lead department |
 | 已办结 concluded | delivery (window, post, electronic) | the intake unit (front desk) |
+| 已办结 concluded, an agent case to be handed over at the agent point | delivery at the point | the applicant's village (its agents) |
 | 待领取 ready | collecting the result at the window | the applicant |
 | refused, delivered | nothing | |
 
@@ -26,7 +27,7 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.accounts.models import OrgUnit, RoleAssignment
+from onewindow.accounts.models import OrgUnit, Role, RoleAssignment
 from onewindow.core.ownership import Owner, Waiting
 
 from . import selectors
@@ -41,6 +42,7 @@ ACTIONS = {
     "decide": _("作出决定"),
     "conclude": _("办结"),
     "deliver": _("送达"),
+    "deliver_point": _("代办点送达"),
     "collect": _("领取结果"),
 }
 WAITING_STATUSES = [
@@ -66,6 +68,7 @@ class _Staffing:
         self.intake_paths = {p for r, p, _pk in rows if r in selectors.INTAKE_ROLES}
         intake_pks = {pk for r, _p, pk in rows if r in selectors.INTAKE_ROLES}
         self.halls = {selectors.hall_unit_for(u).pk for u in OrgUnit.objects.filter(pk__in=intake_pks)}
+        self.agent_units = {pk for r, _p, pk in rows if r == Role.AGENT}
 
     @staticmethod
     def _covered(unit: OrgUnit, paths: set[str]) -> bool:
@@ -79,8 +82,17 @@ class _Staffing:
         held = self._covered(unit, self.intake_paths) or unit.pk in self.halls
         return Owner.of_unit(unit, held=held, why_not_held="" if held else str(_("受理单位没有前台受理人员")))
 
+    def agents(self, village: OrgUnit | None) -> Owner | None:
+        """The agent point of a village: its agents hand results over there (case_deliver)."""
+        if village is None:
+            return None
+        held = village.pk in self.agent_units
+        return Owner.of_unit(village, held=held, why_not_held="" if held else str(_("该村（社区）没有代办员")))
 
-def _url(case: Case) -> str:
+
+def _url(case: Case, action: str = "") -> str:
+    if action == "deliver_point":
+        return reverse("assistance:home")  # the agent's workbench lists results to deliver
     return reverse("workbench:case", args=[case.uuid])
 
 
@@ -97,7 +109,7 @@ def _item(
         owner=owner,
         since=since or case.updated_at,
         due=due,
-        url="" if owner is not None and owner.is_applicant else _url(case),
+        url="" if owner is not None and owner.is_applicant else _url(case, action),
         obj=step if step is not None else case,
     )
 
@@ -128,6 +140,9 @@ def case_waiting(case: Case, *, staffing: _Staffing | None = None) -> list[Waiti
         return [_item(case, "decide", staffing.approvers(case.department), due=case.committed_due)]
     if status == Case.Status.DECIDED:
         return [_item(case, "conclude", staffing.approvers(case.department), since=case.decided_at, due=case.committed_due)]
+    if status == Case.Status.CONCLUDED and case.delivery_method == Case.Delivery.AGENT_POINT:
+        # The resident chose to collect the result at their village's agent point (filed there).
+        return [_item(case, "deliver_point", staffing.agents(case.applicant.home_unit), since=case.concluded_at)]
     if status == Case.Status.CONCLUDED:
         return [_item(case, "deliver", staffing.intake(case.intake_unit), since=case.concluded_at)]
     if status == Case.Status.READY:
@@ -138,7 +153,7 @@ def case_waiting(case: Case, *, staffing: _Staffing | None = None) -> list[Waiti
 def _open_cases() -> Any:
     return (
         Case.objects.filter(status__in=WAITING_STATUSES)
-        .select_related("applicant", "department", "intake_unit")
+        .select_related("applicant__home_unit", "department", "intake_unit")
         .prefetch_related(
             Prefetch("steps", queryset=CaseStep.objects.filter(status=CaseStep.Status.OPEN).select_related("department")),
             Prefetch("pauses", queryset=CasePause.objects.filter(ended_on__isnull=True)),
@@ -189,7 +204,11 @@ def unit_lists(user: Any) -> dict[str, Any]:
         "resume": by("department", approve, cases.filter(non_supplement_pause)).order_by("committed_due", "received_at"),
         "decide": by("department", approve, cases.filter(status=Case.Status.REVIEWED)).order_by("committed_due", "received_at"),
         "conclude": by("department", approve, cases.filter(status=Case.Status.DECIDED)).order_by("committed_due", "decided_at"),
-        "deliver": by("intake_unit", intake, cases.filter(status=Case.Status.CONCLUDED)).order_by("concluded_at"),
+        "deliver": by(
+            "intake_unit",
+            intake,
+            cases.filter(status=Case.Status.CONCLUDED).exclude(delivery_method=Case.Delivery.AGENT_POINT),
+        ).order_by("concluded_at"),
     }
 
 

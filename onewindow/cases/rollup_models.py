@@ -1,5 +1,6 @@
 """The cases' rollups: per day the application was received (and per month) × lead department ×
-township × matter or bundle × channel. Every figure of a case is counted on the day it was
+township × matter or bundle × channel, and per year (whole-history views read a few years' rows
+instead of every month's). Every figure of a case is counted on the day it was
 received (a cohort), so a case touches one row however long it runs. Kept by `cases.rollups`,
 read by `cases.stats`. Plain integer ids, not foreign keys (see hall.rollup_models)."""
 
@@ -28,6 +29,12 @@ class CaseCounts(models.Model):
     joint_saved = models.IntegerField(default=0)  # working days saved by parallel steps
     approved = models.IntegerField(default=0)
     denied = models.IntegerField(default=0)
+    # 一次不跑 (F2): of these applications, the finished ones (delivered, or refused at intake), those
+    # finished with no trip in person, with at most one, and their trips (`CaseVisit`) in all.
+    done = models.IntegerField(default=0)
+    zero_trips = models.IntegerField(default=0)
+    one_trip = models.IntegerField(default=0)
+    trips = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -68,3 +75,20 @@ class CaseMonth(CaseCounts):
 
     def __str__(self) -> str:
         return f"{self.month} {self.department_id}"
+
+
+class CaseYear(CaseCounts):
+    year = models.DateField()  # 1 January of the year
+
+    class Meta:
+        verbose_name = _("办件年汇总")
+        verbose_name_plural = _("办件年汇总")
+        constraints = [models.UniqueConstraint(fields=["year", *DIMENSIONS], name="uniq_case_year")]
+        indexes = [
+            models.Index(fields=["department_id", "year"], name="case_year_dept_idx"),
+            models.Index(fields=["township_id", "year"], name="case_year_township_idx"),
+            models.Index(fields=["matter_id", "year"], name="case_year_matter_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year:%Y} {self.department_id}"

@@ -1,7 +1,7 @@
-"""Keeps the cases' rollups (`CaseDay`, `CaseMonth`) equal to a recount of the cases. The unit of
+"""Keeps the cases' rollups (`CaseDay`, `CaseMonth`, `CaseYear`) equal to a recount of the cases. The unit of
 work is a day of receipt: its cases are read and its rows replaced whole, so counting a day twice
 gives the same rows. `refresh()` finds the days of the cases that have timeline events above the
-mark (every service writes one in the same transaction as its change); `rebuild()` recounts every
+mark (every service writes one in the same transaction as its change, a trip in person too); `rebuild()` recounts every
 day. What each column counts is `case_counts` (and docs/dashboard.md)."""
 
 from __future__ import annotations
@@ -11,17 +11,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from onewindow.accounts.models import OrgUnit
 from onewindow.core import workdays
 from onewindow.core.rollups import claim, marked
-from onewindow.core.rollups import unalias as _unalias
 
-from .models import Case, CaseDay, CaseEvent, CaseMonth, CasePause, CaseStep
+from .models import Case, CaseDay, CaseEvent, CaseMonth, CasePause, CaseStep, CaseVisit, CaseYear
 from .rollup_models import DIMENSIONS
 
 NAME = "cases"
@@ -39,7 +38,13 @@ MEASURES = [
     "joint_saved",
     "approved",
     "denied",
+    "done",
+    "zero_trips",
+    "one_trip",
+    "trips",
 ]
+# Finished for 一次不跑: delivered, or refused at intake (nothing more will bring the person in).
+DONE_STATUSES = (Case.Status.DELIVERED, Case.Status.REFUSED)
 FIELDS = [
     "id",
     "channel",
@@ -78,10 +83,15 @@ def joint_saving(steps: Iterable[tuple[int, int]]) -> int:
     return total - sum(longest.values())
 
 
-def case_counts(row: dict[str, Any], *, supplemented: bool, saving: int) -> dict[str, int]:
-    """One case's contribution to the measures of its day of receipt."""
+def case_counts(row: dict[str, Any], *, supplemented: bool, saving: int, trips: int = 0) -> dict[str, int]:
+    """One case's contribution to the measures of its day of receipt (`trips`: its `CaseVisit` rows)."""
     out = dict.fromkeys(MEASURES, 0)
     out["received"] = 1
+    if row["status"] in DONE_STATUSES:
+        out["done"] = 1
+        out["zero_trips"] = int(trips == 0)
+        out["one_trip"] = int(trips <= 1)
+        out["trips"] = trips
     out["accepted"] = int(row["accepted_at"] is not None)
     out["refused"] = int(row["status"] == Case.Status.REFUSED)
     out["supplemented"] = int(supplemented)
@@ -122,6 +132,8 @@ def day_rows(day: datetime.date, towns: dict[int, int]) -> dict[tuple[Any, ...],
     supplemented = set(
         CasePause.objects.filter(case_id__in=ids, kind=CasePause.Kind.SUPPLEMENT).values_list("case_id", flat=True)
     )
+    done = [r["id"] for r in rows if r["status"] in DONE_STATUSES]
+    trips = dict(CaseVisit.objects.filter(case_id__in=done).values("case_id").annotate(n=Count("id")).values_list("case_id", "n"))
     joint = [r["id"] for r in rows if r["bundle_id"]]
     steps: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for case_id, stage, limit in CaseStep.objects.filter(case_id__in=joint).values_list("case_id", "stage_order", "limit_days"):
@@ -135,7 +147,12 @@ def day_rows(day: datetime.date, towns: dict[int, int]) -> dict[tuple[Any, ...],
             r["bundle_id"] or 0,
             r["channel"],
         )
-        counts = case_counts(r, supplemented=r["id"] in supplemented, saving=joint_saving(steps.get(r["id"], [])))
+        counts = case_counts(
+            r,
+            supplemented=r["id"] in supplemented,
+            saving=joint_saving(steps.get(r["id"], [])),
+            trips=trips.get(r["id"], 0),
+        )
         cell = cells.setdefault(key, dict.fromkeys(MEASURES, 0))
         for k, v in counts.items():
             cell[k] += v
@@ -144,6 +161,23 @@ def day_rows(day: datetime.date, towns: dict[int, int]) -> dict[tuple[Any, ...],
 
 def _next_month(m: datetime.date) -> datetime.date:
     return datetime.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+
+
+def _resum(target: Any, period: str, start: datetime.date, source: Any, source_period: str, end: datetime.date) -> None:
+    """target's rows of the period starting `start`: source's rows start <= period < end, added up
+    per combination of the dimensions. One INSERT ... SELECT: a rebuild of a province's history
+    spends its time on the day rows, not on carrying sums through Python twice more."""
+    q = connection.ops.quote_name
+    dims = ", ".join(q(d) for d in DIMENSIONS)
+    sums = ", ".join(f"SUM({q(m)})" for m in MEASURES)
+    with connection.cursor() as cur:
+        cur.execute(
+            # Only quoted names of our own tables and columns are formatted in; the values are parameters.
+            f"INSERT INTO {q(target._meta.db_table)} ({q(period)}, {dims}, {', '.join(q(m) for m in MEASURES)}) "  # noqa: S608
+            f"SELECT %s, {dims}, {sums} FROM {q(source._meta.db_table)} "
+            f"WHERE {q(source_period)} >= %s AND {q(source_period)} < %s GROUP BY {dims}",
+            [start, start, end],
+        )
 
 
 def _count(days: set[datetime.date]) -> int:
@@ -157,12 +191,10 @@ def _count(days: set[datetime.date]) -> int:
         )
     for m in sorted({d.replace(day=1) for d in days}):
         CaseMonth.objects.filter(month=m).delete()
-        rows = (
-            CaseDay.objects.filter(day__gte=m, day__lt=_next_month(m))
-            .values(*DIMENSIONS)
-            .annotate(**{f"s_{f}": Sum(f) for f in MEASURES})
-        )
-        CaseMonth.objects.bulk_create((CaseMonth(month=m, **_unalias(r)) for r in rows), batch_size=1000)
+        _resum(CaseMonth, "month", m, CaseDay, "day", _next_month(m))
+    for y in sorted({datetime.date(d.year, 1, 1) for d in days}):
+        CaseYear.objects.filter(year=y).delete()
+        _resum(CaseYear, "year", y, CaseMonth, "month", y.replace(year=y.year + 1))
     return len(days)
 
 
@@ -193,6 +225,7 @@ def rebuild() -> int:
         with transaction.atomic():
             CaseDay.objects.all().delete()
             CaseMonth.objects.all().delete()
+            CaseYear.objects.all().delete()
             days = set(Case.objects.annotate(d=TruncDate("received_at")).values_list("d", flat=True).distinct())
             n = _count(days)
         mark.last_id = newest

@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit, User
 from onewindow.catalog.models import Bundle, Matter
+from onewindow.core import workdays
 from onewindow.core.audit import audit
 from onewindow.core.errors import PermissionDenied, ValidationFailed
 
 from . import selectors
 from .errors import WrongStatus
-from .models import RouteStage, RouteStep, RouteVersion, StepKind
+from .models import LimitUnit, RouteStage, RouteStep, RouteVersion, StepKind
 from .services import JOINT_STATUTORY_DAYS, merged_requirements
 
 
@@ -45,12 +46,22 @@ def _materials_of(route: RouteVersion) -> list[str]:
     return [m.name for m in merged_requirements(versions)]
 
 
+def step_working_days(step: RouteStep) -> int:
+    """A step's share of the working-day clock at worst. Public notices are on the critical path
+    like any step: one counted in calendar days costs the most working days such a run holds in the
+    work calendar; the next stage counts from the notice's last day (cases.services.step_due), so
+    the notice costs nothing more."""
+    if step.limit_unit == LimitUnit.CALENDAR:
+        return workdays.most_workdays_in(step.limit_days)
+    return step.limit_days
+
+
 def summarize(route: RouteVersion) -> RouteSummary:
     s = RouteSummary(route=route)
     depts: list[str] = []
     for stage in route.stages.prefetch_related("steps__department").order_by("order"):
         steps = list(stage.steps.all())
-        days = max((st.limit_days for st in steps), default=0)
+        days = max((step_working_days(st) for st in steps), default=0)
         s.stages.append({"stage": stage, "steps": steps, "days": days, "parallel": len(steps) > 1})
         s.step_count += len(steps)
         s.critical_days += days
@@ -94,7 +105,8 @@ def route_draft_create(
     allow_empty: bool = False,
 ) -> RouteVersion:
     """A new draft route. `stages`: [{"name": ..., "steps": [{"department": OrgUnit, "name": ...,
-    "limit_days": int, "kind": "review"|"public_notice"}]}] in order."""
+    "limit_days": int, "kind": "review"|"public_notice", "limit_unit": "workdays"|"calendar"}]}]
+    in order."""
     _require_admin(actor)
     if (matter is None) == (bundle is None):
         raise ValidationFailed(_("流程须属于一个事项或一件事。"), code="route_target")
@@ -116,10 +128,19 @@ def route_draft_create(
                 if not isinstance(dept, OrgUnit):
                     dept = OrgUnit.objects.get(code=dept)
                 kind = step.get("kind", StepKind.REVIEW)
-                if kind not in StepKind.values or int(step.get("limit_days", 0)) < 1:
+                unit = step.get("limit_unit", LimitUnit.WORKDAYS)
+                if kind not in StepKind.values or unit not in LimitUnit.values or int(step.get("limit_days", 0)) < 1:
                     raise ValidationFailed(_("环节类型或时限不正确。"), code="route_bad_step")
+                if unit == LimitUnit.CALENDAR and kind != StepKind.PUBLIC_NOTICE:
+                    raise ValidationFailed(_("只有公示环节可以按自然日计算时限。"), code="route_bad_step")
                 RouteStep.objects.create(
-                    stage=stage, department=dept, name=step["name"], kind=kind, limit_days=int(step["limit_days"]), sort_order=i
+                    stage=stage,
+                    department=dept,
+                    name=step["name"],
+                    kind=kind,
+                    limit_days=int(step["limit_days"]),
+                    limit_unit=unit,
+                    sort_order=i,
                 )
         audit(actor=actor, action="route.draft", target=route, data={"number": number})
     return route
@@ -131,7 +152,13 @@ def route_copy_as_draft(*, route: RouteVersion, actor: User) -> RouteVersion:
         {
             "name": stage.name,
             "steps": [
-                {"department": st.department, "name": st.name, "kind": st.kind, "limit_days": st.limit_days}
+                {
+                    "department": st.department,
+                    "name": st.name,
+                    "kind": st.kind,
+                    "limit_days": st.limit_days,
+                    "limit_unit": st.limit_unit,
+                }
                 for st in stage.steps.select_related("department")
             ],
         }
@@ -300,5 +327,8 @@ def to_bpmn(route: RouteVersion) -> str:
 
 
 def _task_name(step: RouteStep) -> str:
-    days = _("%(n)s个工作日") % {"n": step.limit_days}
+    if step.limit_unit == LimitUnit.CALENDAR:
+        days = _("%(n)s天") % {"n": step.limit_days}
+    else:
+        days = _("%(n)s个工作日") % {"n": step.limit_days}
     return f"{step.name}（{days}）"

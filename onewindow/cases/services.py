@@ -32,8 +32,8 @@ from onewindow.core.identity import validate_resident_id
 from onewindow.core.notify import notify
 from onewindow.core.uploads import collect_stored, content_type_of, private_storage, store_private
 
-from . import routing, selectors
-from .errors import PreReviewOpen, StepAlreadyHandled, WrongStatus
+from . import routing, selectors, signals
+from .errors import NoticeClosed, PreReviewOpen, StepAlreadyHandled, WrongStatus
 from .models import (
     Case,
     CaseEvent,
@@ -43,6 +43,7 @@ from .models import (
     CaseStep,
     CaseVisit,
     Channel,
+    LimitUnit,
     StepKind,
     SubmittedMaterial,
 )
@@ -76,9 +77,11 @@ EVENT_LABELS = {
     "concluded": _("已办结"),
     "ready": _("结果待领取"),
     "delivered": _("已送达"),
+    "notice_objected": _("公示期间有异议，重新调查"),
     "prereview_passed": _("网上预审通过，等待受理"),
     "prereview_fix_requested": _("网上预审：一次性告知修改"),
     "prereview_not_passed": _("网上预审未通过"),
+    "visited": _("到现场办理"),
 }
 
 
@@ -676,6 +679,7 @@ def _materialize_steps(case: Case) -> None:
                         name=step.name,
                         kind=step.kind,
                         limit_days=step.limit_days,
+                        limit_unit=step.limit_unit,
                     )
                 )
     else:
@@ -698,16 +702,27 @@ def _materialize_steps(case: Case) -> None:
     CaseStep.objects.bulk_create(rows)
 
 
-def _open_step(step: CaseStep, today: datetime.date) -> None:
+def step_due(*, limit_days: int, unit: str, opened: datetime.date, counts_from: datetime.date | None = None) -> datetime.date:
+    """The last day of a step opened on `opened`. The day it opens is not counted (day 1 is the
+    next one). `counts_from`: the last day of the public notice before it, when a notice ended the
+    previous stage — the next stage counts from the notice's last day, not from the day the sweep
+    noticed the end, so a notice never costs an extra working day."""
+    if unit == LimitUnit.CALENDAR:
+        return (counts_from or opened) + datetime.timedelta(days=limit_days)
+    start = counts_from if counts_from is not None else opened
+    return workdays.add_workdays(start, limit_days)
+
+
+def _open_step(step: CaseStep, today: datetime.date, *, counts_from: datetime.date | None = None) -> None:
     step.status = CaseStep.Status.OPEN
     step.opened_on = today
-    step.due_on = workdays.add_workdays(today, step.limit_days)
+    step.due_on = step_due(limit_days=step.limit_days, unit=step.limit_unit, opened=today, counts_from=counts_from)
     step.save(update_fields=["status", "opened_on", "due_on", "fields_to_fix", "rounds", "updated_at"])
 
 
-def _advance(case: Case, *, actor: Any) -> None:
+def _advance(case: Case, *, actor: Any, counts_from: datetime.date | None = None) -> None:
     """Called with the case row locked. If nothing of the current stage is open, open the next
-    stage; if there is none, the review is complete (exactly once)."""
+    stage; if there is none, the review is complete (exactly once). `counts_from`: see step_due."""
     if case.steps.filter(stage_order=case.current_stage, status=CaseStep.Status.OPEN).exists():
         return
     nxt = (
@@ -725,7 +740,7 @@ def _advance(case: Case, *, actor: Any) -> None:
     today = _today()
     opened = list(case.steps.filter(stage_order=nxt, status=CaseStep.Status.WAITING))
     for step in opened:
-        _open_step(step, today)
+        _open_step(step, today, counts_from=counts_from)
     case.current_stage = nxt
     case.save(update_fields=["current_stage", "updated_at"])
     _event(case, "stage_opened", actor=actor, note=opened[0].stage_name if opened else "")
@@ -790,7 +805,10 @@ def step_approve(*, step: CaseStep, actor: User, comment: str = "") -> CaseStep:
         _close_step(step, status=CaseStep.Status.APPROVED, actor=actor, comment=comment)
         _event(case, "step_approved", actor=actor, department=step.department, note=step.name)
         audit(actor=actor, action="case.step_approve", target=step, data={"case": case.number})
-        _advance(case, actor=actor)
+        if step.kind == StepKind.PUBLIC_NOTICE:
+            signals.public_notice_ended.send(sender=CaseStep, step=step, case=case)
+        # A notice ended by hand after it expired: the next stage still counts from its last day.
+        _advance(case, actor=actor, counts_from=step.due_on if step.kind == StepKind.PUBLIC_NOTICE else None)
     step.refresh_from_db()
     return step
 
@@ -862,9 +880,51 @@ def public_notice_close_due(*, today: datetime.date | None = None) -> int:
                 continue
             _event(case, "step_approved", department=step.department, note=step.name)
             audit(actor=None, action="case.public_notice_end", target=step)
-            _advance(case, actor=None)
+            signals.public_notice_ended.send(sender=CaseStep, step=step, case=case)
+            # The sweep runs the day after the notice's last day (or later, after a holiday);
+            # the next stage counts from that last day, so the notice costs no extra working day.
+            _advance(case, actor=None, counts_from=step.due_on)
             done += 1
     return done
+
+
+def public_notice_object(*, step: CaseStep, reason: str, actor: Any = None, today: datetime.date | None = None) -> Case:
+    """An objection while a public notice (公示) runs: the notice ends at once and the case goes
+    back to its first stage (the check), which runs again with every later stage — the notice too,
+    in full. Anyone may object (the caller decides who records it); called inside the caller's
+    transaction, which records the objection itself.
+
+    Exactly one outcome against the sweep closing the notice: both lock the case row and change
+    the step with a conditional update; an objection after the notice's last day, or after an
+    earlier objection ended it, is `NoticeClosed`."""
+    today = today or _today()
+    with transaction.atomic():
+        case = _lock(step.case)
+        step = CaseStep.objects.get(pk=step.pk)
+        if step.kind != StepKind.PUBLIC_NOTICE:
+            raise ValidationFailed(_("该环节不是公示环节。"), code="not_a_notice")
+        if case.status != Case.Status.IN_REVIEW or step.status != CaseStep.Status.OPEN:
+            raise NoticeClosed()
+        if step.due_on is not None and today > step.due_on:
+            raise NoticeClosed()
+        if not CaseStep.objects.filter(pk=step.pk, status=CaseStep.Status.OPEN).update(
+            status=CaseStep.Status.RETURNED, acted_at=timezone.now(), comment=_clean(reason)[:2000]
+        ):
+            raise NoticeClosed()
+        first = (
+            case.steps.exclude(status=CaseStep.Status.CANCELLED).order_by("stage_order").values_list("stage_order", flat=True)[0]
+        )
+        case.steps.filter(stage_order__gte=first).exclude(status=CaseStep.Status.CANCELLED).update(
+            status=CaseStep.Status.WAITING, opened_on=None, due_on=None, claimed_by=None, rounds=F("rounds") + 1
+        )
+        for target in case.steps.filter(stage_order=first):
+            _open_step(target, today)
+        case.current_stage = first
+        case.save(update_fields=["current_stage", "updated_at"])
+        _event(case, "notice_objected", actor=actor, department=step.department, note=step.name)
+        audit(actor=actor, action="case.public_notice_objection", target=step, data={"case": case.number})
+        _notify_applicant(case, "notice_objected")
+    return case
 
 
 # --- the clock --------------------------------------------------------------------------------
@@ -941,13 +1001,22 @@ def case_extend(*, case: Case, actor: User, days: int, reason: str, approver: Us
     dept = case.department
     if not (approver.has_role(Role.LEADER, dept) or selectors.is_admin(approver)) or approver.pk == actor.pk:
         raise ValidationFailed(_("延长期限须经本机关负责人批准（不能由申请延长的人自己批准）。"), code="extension_approver")
+    return extension_record(case=case, actor=actor, days=days, reason=reason, approver=approver)
+
+
+def extension_record(*, case: Case, actor: User, days: int, reason: str, approver: User) -> Case:
+    """Write an extension whose limits and approver the caller has checked (case_extend; the 低保
+    process, where the township leader records it himself)."""
+    reason = _clean(reason)
+    if not reason:
+        raise ValidationFailed(_("延长期限须写明理由。"), fields={"reason": [_("必填项。")]})
     with transaction.atomic():
         case = _lock(case)
         if case.status not in (Case.Status.IN_REVIEW, Case.Status.PAUSED):
             raise WrongStatus(case.get_status_display())
         if case.extensions.exists():
             raise ValidationFailed(_("办理期限只能延长一次。"), code="extension_once")
-        CaseExtension.objects.create(case=case, days=days, reason=reason.strip(), approver=approver)
+        CaseExtension.objects.create(case=case, days=days, reason=reason, approver=approver)
         case.extension_days = days
         _recompute_dues(case)
         case.save()
@@ -1074,6 +1143,8 @@ def case_record_visit(*, case: Case, actor: User, ticket_uuid: uuid_lib.UUID) ->
     _require(selectors.can_intake(actor, case))
     with transaction.atomic():
         _record_visit(case, CaseVisit.Kind.TICKET, day=_today(), ticket_uuid=ticket_uuid)
+        # On the timeline too: the dashboard's rollups find changed cases through their events.
+        _event(case, "visited", actor=actor)
         audit(actor=actor, action="case.visit", target=case, data={"ticket": str(ticket_uuid)})
     return case
 

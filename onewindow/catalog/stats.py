@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from onewindow.accounts.models import OrgUnit
-from onewindow.core.stats import Figure, Section, Table
+from onewindow.core.stats import Chart, Figure, Section, Table, describe_chart
 from onewindow.hall.models import ServiceArea
 
 from .models import ONLINE_CAPABLE_DEPTH, Delegation, Matter, MatterVersion
@@ -214,7 +214,78 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
     )
 
     areas = ([f.comprehensive] if f.comprehensive else []) + f.themed
-    tables = [
+    return [
+        Section(
+            key="catalog",
+            title=str(_("事项目录与服务渠道")),
+            figures=figures,
+            tables=_tables(f, areas),
+            charts=_charts(f),
+            order=10,
+        )
+    ]
+
+
+def _charts(f: CatalogFigures) -> list[Chart]:
+    item = _("项")
+    channels = [
+        (_("一窗受理"), f.on_one_window),
+        (_("网上可办"), f.online_capable),
+        (_("赣服通可办"), f.mobile),
+        (_("可预约延时错时"), f.off_hours),
+        (_("零跑腿"), f.zero_trip),
+        (_("可代办"), f.agent_eligible),
+    ]
+    cats, values = [str(c) for c, _v in channels], [v for _c, v in channels]
+    charts = [
+        Chart(
+            key="catalog-channels",
+            title=_("事项可以怎样办"),
+            kind="bar",
+            categories=cats,
+            series=[(_("事项数"), values)],
+            unit=item,
+            note=_("%(n)d 项已发布的依申请事项中，各服务方式可办的事项数（一项事项可有多种方式）") % {"n": f.matters},
+            text=_("共 %(n)d 项事项：") % {"n": f.matters}
+            + _("，").join(f"{c} {v}" for c, v in zip(cats, values, strict=True))
+            + "。",
+        )
+    ]
+    if f.townships:
+        names = [t.name for t in f.townships]
+        charts.append(
+            Chart(
+                key="catalog-townships",
+                title=_("各乡镇（街道）可办事项"),
+                kind="hbar",
+                categories=names,
+                series=[(_("乡镇级事项"), [t.own for t in f.townships]), (_("赋权事项"), [t.delegated for t in f.townships])],
+                unit=item,
+                links=[f"township={t.code}" for t in f.townships],
+                note=_("乡镇（街道）本级事项，加上区里下放、现在仍有效的赋权事项"),
+                text=describe_chart(_("各乡镇（街道）可办事项"), names, [t.total for t in f.townships], item),
+            )
+        )
+    if f.delegation_batches:
+        months = [m for m, _n in f.delegation_batches]
+        counts = [n for _m, n in f.delegation_batches]
+        charts.append(
+            Chart(
+                key="catalog-batches",
+                title=_("赋权批次"),
+                kind="bar",
+                categories=months,
+                series=[(_("事项数"), counts)],
+                unit=item,
+                note=_("按生效月份，仍有效的下放乡镇的事项数"),
+                text=describe_chart(_("赋权批次"), months, counts, item),
+            )
+        )
+    return charts
+
+
+def _tables(f: CatalogFigures, areas: list[AreaFigure]) -> list[Table]:
+    return [
         Table(
             title=_("大厅服务区"),
             columns=[_("服务区"), _("窗口数"), _("进驻部门数"), _("进驻部门")],
@@ -224,6 +295,7 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             title=_("乡镇（街道）可办事项"),
             columns=[_("乡镇（街道）"), _("乡镇级事项"), _("赋权事项"), _("合计")],
             rows=[[t.name, t.own, t.delegated, t.total] for t in f.townships],
+            links=[f"township={t.code}" for t in f.townships],
         ),
         Table(
             title=_("赋权批次"),
@@ -231,4 +303,3 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             rows=[[month, n] for month, n in f.delegation_batches],
         ),
     ]
-    return [Section(key="catalog", title=str(_("事项目录与服务渠道")), figures=figures, tables=tables, order=10)]

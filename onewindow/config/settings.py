@@ -165,6 +165,13 @@ ONEWINDOW_SMS_BACKEND = os.environ.get("SMS_BACKEND", "onewindow.core.notify.Log
 ONEWINDOW_EMAIL_BACKEND = os.environ.get("EMAIL_NOTIFY_BACKEND", "onewindow.core.notify.LogBackend")
 ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 ONEWINDOW_SITE_NAME = os.environ.get("SITE_NAME", "青原区政务服务网")
+# 低保 审核确认 (onewindow/welfare/process/conf.py): the 公示's length and unit (the 2021 rules: 7
+# calendar days) and the household economic cross-check backend (a local one by default).
+ONEWINDOW_WELFARE_NOTICE_DAYS = int(os.environ.get("WELFARE_NOTICE_DAYS", "7"))
+ONEWINDOW_WELFARE_NOTICE_UNIT = os.environ.get("WELFARE_NOTICE_UNIT", "calendar")
+ONEWINDOW_WELFARE_CROSSCHECK_BACKEND = os.environ.get(
+    "WELFARE_CROSSCHECK_BACKEND", "onewindow.welfare.process.crosscheck.LocalBackend"
+)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

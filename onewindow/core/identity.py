@@ -75,6 +75,17 @@ def mask(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def mask_name(name: str) -> str:
+    """刘秀英 -> 刘*英, 王芳 -> 王*, 欧阳春花 -> 欧**花: the family name and (for three characters
+    or more) the last character, as public notices of the poorest households show names."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 # 18-character IDs and credit codes inside free text (log lines, error messages).
 _ID_PATTERN = re.compile(r"(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}|\d{17}[\dXx])(?![0-9A-Z])")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import pkgutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,7 +88,8 @@ class Waiting:
 
 
 def providers() -> list[Any]:
-    """The `owners` module of every app that has one."""
+    """The `owners` module of every app that has one, and its `owners_*` modules (an app whose
+    parts are built separately, e.g. welfare's process and its money, keeps one per part)."""
     found = []
     for app in settings.INSTALLED_APPS:
         if not app.startswith("onewindow."):
@@ -98,6 +100,10 @@ def providers() -> list[Any]:
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
+        package = importlib.import_module(app)
+        for info in pkgutil.iter_modules(getattr(package, "__path__", [])):
+            if info.name.startswith("owners_"):
+                found.append(importlib.import_module(f"{app}.{info.name}"))
     return found
 
 

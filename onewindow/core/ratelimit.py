@@ -40,18 +40,22 @@ def hit(key: str, *, limit: int, per: datetime.timedelta, message: str | None = 
     Runs in its own savepoint and commits with the caller (call it outside a transaction that may
     roll back when the refusal must stick)."""
     start = window_start(per)
-    rows = RateLimitHit.objects.filter(key=key, window_start=start, hits__lt=limit)
-    for _attempt in range(2):
-        if rows.update(hits=F("hits") + 1):
-            return RateLimitHit.objects.filter(key=key, window_start=start).values_list("hits", flat=True).get()
-        if RateLimitHit.objects.filter(key=key, window_start=start).exists():
-            break  # the window is full
-        try:
-            with transaction.atomic():
-                RateLimitHit.objects.create(key=key, window_start=start, hits=1)
-            return 1
-        except IntegrityError:
-            continue  # another request created the window first: count on its row
+    window = RateLimitHit.objects.filter(key=key, window_start=start)
+    for _attempt in range(3):
+        if window.filter(hits__lt=limit).update(hits=F("hits") + 1):
+            return window.values_list("hits", flat=True).get()
+        # The UPDATE missed: either the window is full, or its row was committed by another
+        # request after the UPDATE's snapshot (PostgreSQL, READ COMMITTED). Only "full" refuses;
+        # a row we could not see is counted on by the next UPDATE.
+        if window.filter(hits__gte=limit).exists():
+            break
+        if not window.exists():
+            try:
+                with transaction.atomic():
+                    RateLimitHit.objects.create(key=key, window_start=start, hits=1)
+                return 1
+            except IntegrityError:
+                continue  # another request created the window first: count on its row
     raise RateLimited(message or RateLimited.default_message)
 
 

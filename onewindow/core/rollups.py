@@ -1,4 +1,4 @@
-"""Rollups: figures kept per day (and per month) so that no page replays a raw event log.
+"""Rollups: figures kept per day (and per month, and for the cases per year) so that no page replays a raw event log.
 
 An app that keeps rollups provides `onewindow/<app>/rollups.py` with
 
@@ -119,6 +119,21 @@ def month_split(date_from: date, date_to: date) -> tuple[tuple[date, date] | Non
     return (first, (end - timedelta(days=1)).replace(day=1)), days
 
 
+def year_split(first_month: date, last_month: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """Cover the months first_month..last_month (first days, inclusive) with whole years (1 January,
+    inclusive) and the month ranges left at either end."""
+    y0 = first_month.year + (first_month.month != 1)
+    y1 = last_month.year - (last_month.month != 12)
+    if y0 > y1:
+        return None, [(first_month, last_month)]
+    months = []
+    if first_month < date(y0, 1, 1):
+        months.append((first_month, date(y0 - 1, 12, 1)))
+    if last_month > date(y1, 12, 1):
+        months.append((date(y1 + 1, 1, 1), last_month))
+    return (date(y0, 1, 1), date(y1, 1, 1)), months
+
+
 def summed(
     day_model: type[models.Model],
     month_model: type[models.Model],
@@ -129,16 +144,23 @@ def summed(
     date_to: date,
     group: list[str],
     measures: dict[str, Any],
+    year_model: type[models.Model] | None = None,
 ) -> dict[tuple[Any, ...], dict[str, int]]:
-    """Measures added up over a period, grouped by `group`: whole months from the month rows, the
-    ends from the day rows. `measures` maps a name to an aggregate (Sum("x"), Sum(..., filter=...))."""
+    """Measures added up over a period, grouped by `group`: whole years from the year rows (when
+    there is a `year_model`), whole months from the month rows, the ends from the day rows.
+    `measures` maps a name to an aggregate (Sum("x"), Sum(..., filter=...))."""
     months, day_ranges = month_split(date_from, date_to)
     parts = [
         day_model.objects.filter(scope, **{f"{day_field}__gte": lo, f"{day_field}__lte": hi})  # type: ignore[attr-defined]
         for lo, hi in day_ranges
     ]
-    if months:
-        parts.append(month_model.objects.filter(scope, month__gte=months[0], month__lte=months[1]))  # type: ignore[attr-defined]
+    month_ranges = [months] if months else []
+    if months and year_model is not None:
+        years, month_ranges = year_split(*months)
+        if years:
+            parts.append(year_model.objects.filter(scope, year__gte=years[0], year__lte=years[1]))  # type: ignore[attr-defined]
+    for lo, hi in month_ranges:
+        parts.append(month_model.objects.filter(scope, month__gte=lo, month__lte=hi))  # type: ignore[attr-defined]
     out: dict[tuple[Any, ...], dict[str, int]] = {}
     # Aliased: an aggregate may not share its name with a column of the table.
     aliased = {f"s_{m}": agg for m, agg in measures.items()}

@@ -69,3 +69,24 @@ class Section:
     charts: list[Chart] = field(default_factory=list)
     # What the section counts and over which period, in plain words.
     note: str = ""
+
+
+def describe_chart(title: str, cats: list[str], values: list[Any], unit: str) -> str:
+    """A chart's sentence for screen readers: how many categories and the three largest."""
+    from django.utils.translation import gettext as _
+
+    if not any(values):  # nothing, or only zeros: "the largest is X 0" would say nothing true
+        return _("%(t)s：所选范围内没有数据。") % {"t": title}
+    pairs = sorted(zip(cats, values, strict=True), key=lambda p: -(p[1] or 0))[:3]
+    gap = " " if unit[:1].isascii() and unit[:1].isalpha() else ""  # "2 cases", "2件"
+    top = _("，").join(f"{c} {v}{gap}{unit}" for c, v in pairs)
+    return _("%(t)s：共 %(n)d 项，最多的是 %(top)s。") % {"t": title, "n": len(cats), "top": top}
+
+
+def unit_link(kind: str, code: str) -> str:
+    """The dashboard filter that drills into an org unit: its department or its township."""
+    if kind == "department":
+        return f"department={code}"
+    if kind in ("township", "subdistrict"):
+        return f"township={code}"
+    return ""

@@ -145,6 +145,22 @@ def workdays_between_excluding(
     return used - sum(workdays_between(lo, hi) for lo, hi in merged)
 
 
+def most_workdays_in(calendar_days: int) -> int:
+    """The most working days any run of `calendar_days` consecutive days holds in the calendar
+    (a week with a 调休 make-up day holds six): what a period counted in calendar days, such as a
+    public notice, can cost on a working-day clock at worst."""
+    if calendar_days <= 0:
+        return 0
+    cal = _calendar()
+    days = cal.workdays
+    best, lo = 0, 0
+    for hi in range(len(days)):
+        while days[hi] - days[lo] >= datetime.timedelta(days=calendar_days):
+            lo += 1
+        best = max(best, hi - lo + 1)
+    return best
+
+
 def covered_years() -> list[int]:
     cal = _calendar()
     return list(range(cal.first.year, cal.last.year + 1))

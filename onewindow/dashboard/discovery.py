@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -42,9 +44,26 @@ def providers() -> list[tuple[str, Callable[..., list[Section]]]]:
     return found
 
 
+def honours_remit(fn: Callable[..., Any]) -> bool:
+    """A provider whose module says `REMIT = True` narrows its figures to `params["remit"]` (a
+    department or township: through params["department"] / params["township"], or itself)."""
+    return bool(getattr(sys.modules.get(fn.__module__), "REMIT", False))
+
+
+def district_only(params: dict[str, Any]) -> list[str]:
+    """The apps left off a unit reader's page: their figures are the district's only."""
+    if params.get("remit") is None:
+        return []
+    return [str(apps.get_app_config(label).verbose_name) for label, fn in providers() if not honours_remit(fn)]
+
+
 def collect(*, user: Any, params: dict[str, Any]) -> list[Section]:
+    """Every provider's sections; for a reader whose remit is a department or township, only the
+    providers that narrow their figures to it (a district total must not pass for the unit's)."""
     sections: list[Section] = []
     for label, fn in providers():
+        if params.get("remit") is not None and not honours_remit(fn):
+            continue
         try:
             sections.extend(fn(user=user, params=params))
         except Exception:

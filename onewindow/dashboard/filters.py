@@ -113,9 +113,14 @@ def describe(params: dict[str, Any]) -> list[tuple[str, str]]:
 
 def trail(params: dict[str, Any]) -> list[tuple[str, str]]:
     """The way back up: (label, query string) from the district down to the current level."""
-    steps = [(_("全区"), query(params, department=None, township=None, matter=None, bundle=None, channel=None))]
+    top = params.get("remit")
+    if top is not None:  # the reader's remit is the top: the district is not theirs to see
+        other = "township" if top.kind == OrgUnit.Kind.DEPARTMENT else "department"
+        steps = [(top.name, query(params, **{other: None}, matter=None, bundle=None, channel=None))]
+    else:
+        steps = [(_("全区"), query(params, department=None, township=None, matter=None, bundle=None, channel=None))]
     for key in ("department", "township"):
-        if params.get(key) is not None:
+        if params.get(key) is not None and params[key] != top:
             steps.append((params[key].name, query(params, matter=None, bundle=None, channel=None)))
     for key in ("matter", "bundle"):
         if params.get(key) is not None:

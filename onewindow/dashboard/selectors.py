@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from onewindow.accounts.models import Role, User
+from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.accounts.selectors import units_for
 from onewindow.cases.models import Case
 from onewindow.cases.stats import OPEN_STATUSES, case_scope
@@ -21,6 +21,52 @@ def can_view_dashboard(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return bool(user.is_superuser or (user.role_names() & {r.value for r in DASHBOARD_ROLES}))
+
+
+def _township_or_department(unit: OrgUnit) -> OrgUnit | None:
+    """The township at or above `unit`, else the department at or above it; None at district level."""
+    found = None
+    u: OrgUnit | None = unit
+    while u is not None:
+        if u.kind in (OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT):
+            return u
+        if u.kind == OrgUnit.Kind.DEPARTMENT and found is None:
+            found = u
+        u = u.parent
+    return found
+
+
+def remit(user: Any) -> OrgUnit | None:
+    """The unit whose figures a reader sees: None for the whole district (administrators, a leader
+    of the district government, a hall manager of a district hall), else the department or
+    township of their assignment: a department's head sees the department, a township's leader or
+    a township hall's manager the township. Someone with assignments at several units sees the
+    first of them (by unit code); one at district level outranks the rest."""
+    if not getattr(user, "is_authenticated", False) or user.is_superuser or user.has_role(Role.ADMIN):
+        return None
+    units: list[OrgUnit] = []
+    for a in user.role_assignments.filter(role__in=[Role.LEADER, Role.HALL_MANAGER]).select_related("org_unit"):
+        if a.org_unit is None:
+            return None
+        unit = _township_or_department(a.org_unit)
+        if unit is not None and a.role == Role.HALL_MANAGER and unit.kind == OrgUnit.Kind.DEPARTMENT:
+            unit = None  # a district hall's manager (行政审批局 runs it) answers for the whole hall
+        if unit is None:
+            return None
+        units.append(unit)
+    return min(units, key=lambda u: u.code) if units else None
+
+
+def within_remit(params: dict[str, Any], unit: OrgUnit | None) -> dict[str, Any]:
+    """The filters narrowed to the reader's remit: their department or township replaces whatever
+    the query asked for (a link cannot widen the view), and `remit` tells providers whose it is."""
+    params = dict(params)
+    params["remit"] = unit
+    if unit is None:
+        return params
+    key = "department" if unit.kind == OrgUnit.Kind.DEPARTMENT else "township"
+    params[key] = unit
+    return params
 
 
 def listable_cases(user: User) -> QuerySet[Case]:

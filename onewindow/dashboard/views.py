@@ -19,9 +19,9 @@ from onewindow.core.errors import PermissionDenied
 from onewindow.core.rollups import last_refreshed
 
 from . import exports, wall
-from .discovery import collect
+from .discovery import collect, district_only
 from .filters import describe, drill, parse_params, query, trail
-from .selectors import can_view_dashboard, case_list
+from .selectors import can_view_dashboard, case_list, remit, within_remit
 
 CASES_PER_PAGE = 50
 
@@ -29,6 +29,11 @@ CASES_PER_PAGE = 50
 def _require(request: HttpRequest) -> None:
     if not can_view_dashboard(request.user):
         raise PermissionDenied(_("只有领导、大厅管理员和系统管理员可以查看统计分析。"))
+
+
+def _params(request: HttpRequest) -> dict[str, Any]:
+    """The query's filters, narrowed to the reader's remit (their department or township)."""
+    return within_remit(parse_params(request.GET), remit(request.user))
 
 
 def _charts_payload(sections: list[Any], params: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +74,7 @@ def _links(sections: list[Any], params: dict[str, Any]) -> None:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     _require(request)
-    params = parse_params(request.GET)
+    params = _params(request)
     if params.get("view") == "cases":
         return cases(request, params)
     sections = collect(user=request.user, params=params)
@@ -87,6 +92,8 @@ def index(request: HttpRequest) -> HttpResponse:
         ),
         "channels": Channel.choices,
         "refreshed": last_refreshed("cases"),
+        "remit": params["remit"],
+        "district_only": district_only(params),
         "now": timezone.localtime(),
     }
     return render(request, "dashboard/index.html", context)
@@ -113,7 +120,7 @@ def cases(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Any view as CSV or xlsx, with the filters that made it at the top of the file."""
     _require(request)
-    params = parse_params(request.GET)
+    params = _params(request)
     if params.get("view") == "cases":
         title, sheets = exports.case_sheets(case_list(request.user, params)[: exports.MAX_CASE_ROWS])  # type: ignore[arg-type]
     else:
@@ -125,7 +132,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 def wall_page(request: HttpRequest) -> HttpResponse:
     """大屏: the hall's screen. Dark, big, no navigation; reloads its figures every minute."""
     _require(request)
-    params = parse_params(request.GET)
+    params = _params(request)
     context = wall.context(params)
     template = "dashboard/_wall_body.html" if request.headers.get("HX-Request") else "dashboard/wall.html"
     return render(request, template, context)

@@ -19,7 +19,10 @@ REFRESH_SECONDS = 60
 
 
 def context(params: dict[str, Any]) -> dict[str, Any]:
-    point: ServicePoint | None = params.get("point") or ServicePoint.objects.order_by("code").first()
+    points = ServicePoint.objects.order_by("code")
+    if params.get("township") is not None:  # a township's reader: the township's hall
+        points = points.filter(org_unit__path__startswith=params["township"].path)
+    point: ServicePoint | None = params.get("point") or points.first()
     today = business_date()
     f = hall_stats.figures(point=point, date_from=today, date_to=today) if point else hall_stats.Figures()
     waiting = dict(
@@ -42,7 +45,7 @@ def context(params: dict[str, Any]) -> dict[str, Any]:
         )
     hours = hall_stats.by_hour(point=point, date_from=today, date_to=today) if point else {}
     cats = [f"{h}:00" for h in sorted(hours)]
-    late = now_figures({})
+    late = now_figures({k: params[k] for k in ("department", "township") if params.get(k) is not None})
     chart = {
         "kind": "bar",
         "categories": cats,

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.stats import Figure, Section, Table
+from onewindow.core.stats import Chart, Figure, Section, Table, describe_chart
 
 from .models import Filing
 
@@ -34,9 +34,25 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
         .annotate(n=Count("id"), revoked=Count("id", filter=Q(status=Filing.Status.REVOKED)))
         .order_by("-n")[:10]
     )
+    matters = list(by_matter)
+    titles = [r["title"] for r in matters]
+    chart = Chart(
+        key="filings-matters",
+        title=str(_("备案最多的事项")),
+        kind="hbar",
+        categories=titles,
+        series=[
+            (str(_("备案数")), [r["n"] for r in matters]),
+            (str(_("撤销")), [r["revoked"] for r in matters]),
+        ],
+        unit=str(_("件")),
+        note=str(_("告知承诺制备案最多的 10 个事项，及事后核查发现不实而撤销的件数")),
+        text=describe_chart(str(_("各事项备案数")), titles, [r["n"] for r in matters], str(_("件"))),
+    )
     return [
         Section(
             key="filings",
+            charts=[chart],
             title=str(_("告知承诺备案")),
             order=60,
             figures=[
@@ -48,7 +64,7 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             tables=[
                 Table(
                     columns=[str(_("事项")), str(_("备案数")), str(_("撤销"))],
-                    rows=[[r["title"], r["n"], r["revoked"]] for r in by_matter],
+                    rows=[[r["title"], r["n"], r["revoked"]] for r in matters],
                     title=str(_("各事项备案数")),
                 )
             ],

@@ -32,6 +32,8 @@ from .models import HallDay, HallMonth, HallWindowDay, ServiceArea, ServicePoint
 from .services import business_date
 
 K = TicketEvent.Kind
+# Narrowed to a township reader's halls (see sections()).
+REMIT = True
 
 
 @dataclass
@@ -334,6 +336,16 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     point, area = params.get("point"), params.get("area")
     if area is not None:
         point = area.point
+    remit = params.get("remit")
+    if remit is not None:
+        # A township's reader sees the township's halls; a department has no hall figures of its own.
+        if remit.kind not in ("township", "subdistrict"):
+            return []
+        mine = ServicePoint.objects.filter(org_unit__path__startswith=remit.path).order_by("code")
+        if point is None or not mine.filter(pk=point.pk).exists():
+            point, area = mine.first(), None
+        if point is None:
+            return []
     date_to = params.get("date_to") or business_date()
     first = HallDay.objects.order_by("business_date").values_list("business_date", flat=True).first()
     date_from = params.get("date_from") or first or (date_to - timedelta(days=29))

@@ -271,3 +271,65 @@ class FilingAdapter:
     def served_for(self, user: Any, since: datetime.datetime) -> list[Subject]:
         rows = self._qs().filter(applicant=user, signed_at__gte=since).order_by("-signed_at")[:_LIST_LIMIT]
         return [self._subject(f) for f in rows]
+
+
+class AgentServiceAdapter:
+    """帮你办: what a village agent point did for a resident under a mandate (a case filed, with its
+    materials forwarded and its result handed over at the point, or a booking kept). Rateable once
+    the point's part is over: the case refused, delivered, or concluded with the result going
+    elsewhere; the booking checked in. Answered for by the village (its township's officers handle
+    a bad rating); no agent of the point may rate it."""
+
+    kind = Kind.AGENT_SERVICE
+
+    def _qs(self) -> Any:
+        from django.db.models import Q
+
+        from onewindow.assistance.models import AgentApplication
+        from onewindow.cases.models import Case
+
+        done_case = Q(kind="case") & (
+            Q(case__status__in=[Case.Status.REFUSED, Case.Status.DELIVERED])
+            | Q(case__status=Case.Status.CONCLUDED, deliver_at_point=False)
+        )
+        kept_booking = Q(kind="booking", booking__checked_in_at__isnull=False)
+        return AgentApplication.objects.filter(done_case | kept_booking).select_related(
+            "point__village", "agent", "resident", "matter__service_area", "case", "booking__matter__service_area"
+        )
+
+    def _served_at(self, a: Any) -> datetime.datetime:
+        if a.kind == "booking":
+            return a.booking.checked_in_at
+        case = a.case
+        return case.delivered_at or case.concluded_at or case.updated_at
+
+    def _subject(self, a: Any) -> Subject:
+        from onewindow.accounts.models import Role, RoleAssignment
+
+        matter = a.matter or (a.booking.matter if a.booking is not None else None)
+        what = a.case.title if a.case is not None else (matter.name if matter is not None else a.get_kind_display())
+        agents = set(RoleAssignment.objects.filter(role=Role.AGENT, org_unit=a.point.village).values_list("user_id", flat=True))
+        agents.add(a.agent_id)
+        return Subject(
+            kind=self.kind,
+            uuid=a.uuid,
+            label=f"代办：{what}（{a.point.name}）"[:200],
+            mode=Mode.WINDOW,  # served in person at the point
+            unit=a.point.village,
+            served_at=self._served_at(a),
+            person=a.resident,
+            person_name=_name(a.resident),
+            person_phone=a.resident.phone,
+            staff=a.agent,
+            area=matter.service_area if matter is not None else None,
+            matter=matter,
+            delivered_by=frozenset(agents),
+        )
+
+    def resolve(self, subject_uuid: uuid.UUID) -> Subject | None:
+        a = self._qs().filter(uuid=subject_uuid).first()
+        return self._subject(a) if a is not None else None
+
+    def served_for(self, user: Any, since: datetime.datetime) -> list[Subject]:
+        rows = [self._subject(a) for a in self._qs().filter(resident=user).order_by("-created_at")[: _LIST_LIMIT * 2]]
+        return [s for s in rows if s.served_at >= since][:_LIST_LIMIT]

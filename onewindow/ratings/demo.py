@@ -341,6 +341,10 @@ def _follow_ups(ctx: DemoContext, rng: Any, ratings: list[Rating]) -> tuple[int,
         handler = responder_ids.get(r.unit_id) or (manager.pk if manager is not None else None)
         if state in ("withdrawn", "appeal") and (handler is None or manager is None):
             state = "confirmed"  # an appeal needs someone to file it and a hall manager to decide
+        if state in ("open", "open_late", "verified", "appeal") and r.unit_id not in responder_ids:
+            # A demo department without staff accounts cannot hold open work (ratings.owners,
+            # manage.py check_owners): the hall manager saw this one through to the end.
+            state = "confirmed"
         fu = FollowUp(rating=r, unit_id=r.unit_id, opened_on=opened, verify_due=verify_due, reply_due=reply_due)
         late = state == "open_late" or (today > reply_due and state in ("open", "verified"))
         if state in ("open", "open_late"):

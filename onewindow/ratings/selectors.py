@@ -80,6 +80,18 @@ def open_follow_ups_for(user: Any) -> QuerySet[FollowUp]:
     return follow_ups_for(user).filter(status__in=FollowUp.OPEN_STATUSES)
 
 
+def follow_ups_to_act(user: Any) -> QuerySet[FollowUp]:
+    """The unit's work: verify, then fix and reply (a replied one waits for the person; ratings.owners)."""
+    return follow_ups_for(user).filter(status__in=(FollowUp.Status.OPEN, FollowUp.Status.VERIFIED))
+
+
+def follow_ups_to_answer(user: Any) -> QuerySet[FollowUp]:
+    """The person's own work: replies to confirm or dispute."""
+    if not getattr(user, "is_authenticated", False):
+        return FollowUp.objects.none()
+    return FollowUp.objects.filter(rating__rater=user, status=FollowUp.Status.REPLIED).order_by("replied_at", "id")
+
+
 def follow_up_for(user: Any, follow_up_uuid: Any) -> FollowUp | None:
     key = subjects.as_uuid(follow_up_uuid)
     if key is None:

@@ -19,7 +19,8 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.stats import Figure, Section, Table
+from onewindow.accounts.models import OrgUnit
+from onewindow.core.stats import Chart, Figure, Section, Table, describe_chart, unit_link
 
 from . import selectors
 from .models import BAD_LEVELS, FollowUp, Rating
@@ -93,7 +94,7 @@ def grouped(qs: QuerySet[Rating], key: str, name: str) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         s = Summary(r["n"], r["good"], r["bad"], float(r["avg"]) if r["avg"] is not None else None)
-        out.append({"name": r[name], **s.as_dict()})
+        out.append({"name": r[name], "key": r[key], **s.as_dict()})
     return out
 
 
@@ -192,6 +193,10 @@ def _pct(value: float | None) -> str:
     return f"{value * 100:.1f}%" if value is not None else "—"
 
 
+# Narrowed to the reader's remit: the ratings of services its units answer for.
+REMIT = True
+
+
 def sections(*, user: Any = None, params: Any = None) -> list[Section]:
     params = params or {}
     label, start, end = month_bounds(params.get("month"))
@@ -200,15 +205,39 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
         start = datetime.datetime.combine(params["date_from"], datetime.time.min, tzinfo=tz)
         end = datetime.datetime.combine(params["date_to"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
         label = f"{params['date_from']}~{params['date_to']}"
-    s = summary(in_period(start, end))
-    everything = summary(selectors.counted())
-    fu = follow_up_figures(start, end)
-    by_unit = grouped(in_period(start, end), "unit", "unit__name")
+    base = selectors.counted()
+    unit_q = None
+    remit = params.get("remit")
+    if remit is not None:  # a department's or township's reader: ratings of services it answers for
+        base = base.filter(unit__path__startswith=remit.path)
+        unit_q = Q(unit__path__startswith=remit.path)
+    s = summary(in_period(start, end, base))
+    everything = summary(base)
+    fu = follow_up_figures(start, end, unit_q=unit_q)
+    by_unit = grouped(in_period(start, end, base), "unit", "unit__name")
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=[r["key"] for r in by_unit])}
+    links = [unit_link(units[r["key"]].kind, units[r["key"]].code) if r["key"] in units else "" for r in by_unit]
+    names = [r["name"] for r in by_unit]
+    chart = Chart(
+        key="ratings-units",
+        title=str(_("各单位评价（%(p)s）")) % {"p": label},
+        kind="hbar",
+        categories=names,
+        series=[
+            (str(_("好评")), [r["good"] for r in by_unit]),
+            (str(_("差评")), [r["bad"] for r in by_unit]),
+        ],
+        unit=str(_("条")),
+        links=links,
+        note=str(_("各责任单位收到的评价：非常满意、满意、基本满意算好评，不满意、非常不满意算差评")),
+        text=describe_chart(str(_("各单位评价数")), names, [r["count"] for r in by_unit], str(_("条"))),
+    )
     return [
         Section(
             key="ratings",
             title=str(_("好差评")),
             order=70,
+            charts=[chart],
             figures=[
                 Figure(str(_("评价总数（%(p)s）")) % {"p": label}, s.count),
                 Figure(str(_("好评率（%(p)s）")) % {"p": label}, _pct(s.good_rate)),

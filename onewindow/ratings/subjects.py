@@ -66,6 +66,7 @@ REGISTRY: dict[str, str] = {
     Kind.ACCEPTANCE: "onewindow.ratings.adapters.AcceptanceAdapter",
     Kind.BOOKING: "onewindow.ratings.adapters.BookingAdapter",
     Kind.FILING: "onewindow.ratings.adapters.FilingAdapter",
+    Kind.AGENT_SERVICE: "onewindow.ratings.adapters.AgentServiceAdapter",
 }
 
 _instances: dict[str, Adapter] = {}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.cases.models import Case
 from onewindow.catalog.selectors import delegations_in_force
-from onewindow.core.stats import Figure, Section, Table
+from onewindow.core.stats import Chart, Figure, Section, Table, describe_chart
 
 from .selectors import townships
 
@@ -51,8 +51,15 @@ def township_figures() -> list[dict[str, Any]]:
     return out
 
 
+# A township's reader sees its own row; a department's reader has no township figures.
+REMIT = True
+
+
 def sections(*, user: Any = None, params: Any = None) -> list[Section]:
+    remit = (params or {}).get("remit")
     rows = township_figures()
+    if remit is not None:
+        rows = [r for r in rows if r["code"] == remit.code]
     if not rows:
         return []
     decided = sum(r["cases_decided"] for r in rows)
@@ -72,4 +79,20 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
         columns=[_("乡镇（街道）"), _("承接赋权事项"), _("已办理的事项"), _("作出决定的办件"), _("已办结")],
         rows=[[r["name"], r["delegated"], r["matters_decided"], r["cases_decided"], r["concluded"]] for r in rows],
     )
-    return [Section(key="townships", title=_("赋权与就近办"), figures=figures, tables=[table], order=15)]
+    names = [r["name"] for r in rows]
+    chart = Chart(
+        key="townships-cases",
+        title=_("各乡镇（街道）就近办"),
+        kind="hbar",
+        categories=names,
+        series=[
+            (_("作出决定的办件"), [r["cases_decided"] for r in rows]),
+            (_("已办结"), [r["concluded"] for r in rows]),
+        ],
+        unit=_("件"),
+        links=[f"township={r['code']}" for r in rows],
+        note=_("由乡镇（街道）作出决定的办件，及其中已办结的件数（点击看该乡镇的办件）"),
+        text=describe_chart(_("各乡镇（街道）作出决定的办件"), names, [r["cases_decided"] for r in rows], _("件")),
+    )
+    table.links = [f"township={r['code']}" for r in rows]
+    return [Section(key="townships", title=_("赋权与就近办"), figures=figures, tables=[table], charts=[chart], order=15)]

@@ -6,3 +6,7 @@ class WelfareConfig(AppConfig):
     name = "onewindow.welfare"
     label = "welfare"
     verbose_name = _("低保")
+
+    def ready(self) -> None:
+        # The 审核确认 process listens to the cases engine's end of a public notice.
+        from .process import notice  # noqa: F401

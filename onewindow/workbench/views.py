@@ -29,6 +29,7 @@ from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.workdays import CalendarNotCovered
 from onewindow.townships import selectors as township_selectors
+from onewindow.welfare import scope as welfare_scope
 
 from . import work
 
@@ -73,6 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "unowned_count": UnownedWork.objects.count() if supervisor else 0,
         "calendar_warning": next_year_warning(timezone.localdate()) if selectors.is_admin(user) else "",
         "delegations": township_selectors.can_read_delegations(user),
+        "welfare_money": welfare_scope.can_read(user),
         **_assistance_tiles(user),
     }
     return render(request, "workbench/home.html", context)
@@ -88,7 +90,7 @@ def _assistance_tiles(user: User) -> dict[str, Any]:
     return {
         "is_agent": agent_access.point_of(user) is not None,
         "oversees_points": agent_access.overseen_points(user).exists(),
-        "incoming_count": agent_selectors.late_forwardings(user).count() if can_intake else 0,
+        "incoming_count": agent_selectors.to_sign_for(user).count() if can_intake else 0,
     }
 
 

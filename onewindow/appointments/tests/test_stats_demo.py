@@ -51,3 +51,16 @@ def test_sections_figures(hall: dict[str, Any], matters: dict[str, Any], verifie
     assert values["预约总数"] == 1 and values["其中延时错时预约"] == 1
     lunch = next(r for r in sec.tables[0].rows if r[0] == "午间延时")
     assert lunch[1:4] == [2, 4, 1] and lunch[4] == "25.0%"
+    # The charts carry the same numbers as the tables, and drill into the service point.
+    kinds = next(c for c in sec.charts if c.key == "appointments-kinds")
+    assert dict(zip(kinds.categories, kinds.series[0][1], strict=True))["午间延时"] == 25.0
+    points = next(c for c in sec.charts if c.key == "appointments-points")
+    assert points.categories == [hall["area"].point.name] and points.series[0][1] == [1]
+    assert points.links == [f"point={hall['area'].point.code}"]
+    # Drilled into another point: nothing there.
+    other = type(hall["area"].point).objects.exclude(pk=hall["area"].point.pk).first()
+    if other is not None:
+        [there] = stats.sections(
+            user=None, params={"date_from": datetime.date(2026, 12, 1), "date_to": datetime.date(2026, 12, 1), "point": other}
+        )
+        assert {f.label: f.value for f in there.figures}["预约总数"] == 0

@@ -91,6 +91,11 @@ def agent_file_case(
                 case=case,
                 deliver_at_point=deliver_at_point,
             )
+            if deliver_at_point:
+                # The resident's choice is the case's delivery method from the start: the result
+                # waits for the point's agents, not the front desk (cases.owners, the work lists).
+                Case.objects.filter(pk=case.pk).update(delivery_method=Case.Delivery.AGENT_POINT)
+                case.delivery_method = Case.Delivery.AGENT_POINT
             paper = [m.name or (m.requirement.name if m.requirement else "") for m in materials if m.paper]
             if paper:
                 collected = received_at or timezone.now()

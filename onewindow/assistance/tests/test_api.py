@@ -120,7 +120,7 @@ def test_case_filing_forwarding_delivery_follow_up(
     assert client.get(f"{API}/applications/{a['uuid']}").json()["case_number"] == a["case_number"]
     assert post(client, f"/applications/{a['uuid']}/forward", {"carrier": "胡桂兰"}).json()["forwarding_sent_at"]
     wb = client.get(f"{API}/workbench").json()
-    assert wb["residents"][0]["open_cases"] == [a["case_number"]] and wb["to_forward"] == 1
+    assert wb["residents"][0]["open_cases"] == [a["case_number"]] and (wb["to_forward"], wb["in_transit"]) == (0, 1)
     # The accepting unit signs for the materials, accepts and concludes.
     login(client, clerk)
     fwds = client.get(f"{API}/forwardings").json()

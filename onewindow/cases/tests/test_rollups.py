@@ -7,6 +7,7 @@ cases.rollups (case by case, through the ORM relations)."""
 from __future__ import annotations
 
 import datetime
+import uuid
 import zoneinfo
 from collections import defaultdict
 from typing import Any
@@ -19,9 +20,9 @@ from hypothesis import strategies as st
 
 from conftest import make_user
 from onewindow.accounts.models import OrgUnit, Role
-from onewindow.cases import rollups
+from onewindow.cases import rollups, stats
 from onewindow.cases import services as svc
-from onewindow.cases.models import Case, CaseDay, CaseMonth, CaseStep
+from onewindow.cases.models import Case, CaseDay, CaseMonth, CaseStep, CaseYear
 from onewindow.core import workdays
 from onewindow.core.errors import ApplicationError
 
@@ -29,7 +30,8 @@ from .conftest import all_materials, make_matter
 
 pytestmark = pytest.mark.django_db
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
-START = datetime.datetime(2026, 1, 26, 9, tzinfo=TZ)  # spans a month end and the spring festival
+# Spans a year end (the year rows), month ends and the spring festival.
+START = datetime.datetime(2025, 12, 22, 9, tzinfo=TZ)
 
 
 def recount() -> dict[tuple[Any, ...], dict[str, int]]:
@@ -57,6 +59,12 @@ def recount() -> dict[tuple[Any, ...], dict[str, int]]:
         c["supplemented"] += case.pauses.filter(kind="supplement").exists()
         c["approved"] += case.decision == "approved"
         c["denied"] += case.decision == "denied"
+        if case.status in ("delivered", "refused"):
+            trips = case.visits.count()
+            c["done"] += 1
+            c["zero_trips"] += trips == 0
+            c["one_trip"] += trips <= 1
+            c["trips"] += trips
         if case.is_joint and case.accepted_at:
             by_stage: dict[int, list[int]] = defaultdict(list)
             for s in case.steps.all():
@@ -94,10 +102,19 @@ def month_rows() -> dict[tuple[Any, ...], dict[str, int]]:
     }
 
 
-def months_of(days: dict[tuple[Any, ...], dict[str, int]]) -> dict[tuple[Any, ...], dict[str, int]]:
+def year_rows() -> dict[tuple[Any, ...], dict[str, int]]:
+    return {
+        (r.year, r.department_id, r.township_id, r.matter_id, r.bundle_id, r.channel): {
+            m: getattr(r, m) for m in rollups.MEASURES
+        }
+        for r in CaseYear.objects.all()
+    }
+
+
+def months_of(days: dict[tuple[Any, ...], dict[str, int]], *, years: bool = False) -> dict[tuple[Any, ...], dict[str, int]]:
     out: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(rollups.MEASURES, 0))
     for (day, *rest), counts in days.items():
-        cell = out[(day.replace(day=1), *rest)]
+        cell = out[(day.replace(month=1, day=1) if years else day.replace(day=1), *rest)]
         for m, v in counts.items():
             cell[m] += v
     return {k: dict(v) for k, v in out.items()}
@@ -120,6 +137,8 @@ OPS = st.lists(
                 "resume",
                 "decide",
                 "conclude",
+                "deliver",
+                "visit",
                 "refresh",
             ]
         ),
@@ -212,6 +231,13 @@ def run(world: dict[str, Any], ops: list[tuple[str, int, int, str, bool]]) -> No
                     )
                 elif op == "conclude":
                     svc.case_conclude(case=case, actor=world["clerk"])
+                elif op == "deliver":  # at the window (another trip when collected) or electronically
+                    method = "window" if flag else "electronic"
+                    case = svc.case_deliver(case=case, actor=world["clerk"], method=method)
+                    if case.status == Case.Status.READY:
+                        svc.case_hand_over(case=case, actor=world["clerk"])
+                elif op == "visit":  # a hall ticket served for the case
+                    svc.case_record_visit(case=case, actor=world["clerk"], ticket_uuid=uuid.uuid4())
                 elif op == "finish":
                     finish(world, case, now, days, flag)
             except ApplicationError:
@@ -237,8 +263,17 @@ def finish(world: dict[str, Any], case: Case, now: datetime.datetime, days: int,
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(ops=OPS)
+@given(
+    ops=OPS,
+    periods=st.lists(
+        st.tuples(st.dates(datetime.date(2024, 11, 1), datetime.date(2026, 8, 1)), st.integers(0, 700)).map(
+            lambda p: (p[0], p[0] + datetime.timedelta(days=p[1]))
+        ),
+        max_size=3,
+    ),
+)
 @example(
+    periods=[(datetime.date(2024, 12, 1), datetime.date(2026, 6, 30))],
     ops=[
         ("submit", 0, 0, "counter", False),
         ("submit_bundle", 1, 1, "online", True),
@@ -247,9 +282,11 @@ def finish(world: dict[str, Any], case: Case, now: datetime.datetime, days: int,
         ("finish", 1, 1, "counter", False),
         ("submit", 2, 2, "mobile", True),
         ("supplement", 2, 0, "counter", False),
-    ]
+    ],
 )
-def test_rollups_equal_a_recount_under_random_histories(world: dict[str, Any], ops: list[Any]) -> None:
+def test_rollups_equal_a_recount_under_random_histories(
+    world: dict[str, Any], ops: list[Any], periods: list[tuple[datetime.date, datetime.date]]
+) -> None:
     with transaction.atomic():
         run(world, ops)
         with time_machine.travel(START + datetime.timedelta(days=200), tick=False):
@@ -257,10 +294,21 @@ def test_rollups_equal_a_recount_under_random_histories(world: dict[str, Any], o
             expected = recount()
             assert rollup_rows() == expected
             assert month_rows() == months_of(expected)
+            assert year_rows() == months_of(expected, years=True)
+            # Any period read through the year, month and day rows adds up to the recount's days.
+            for lo, hi in periods:
+                got = stats.totals({}, stats.Period(lo, hi))
+                want = dict.fromkeys(rollups.MEASURES, 0)
+                for (day, *_rest), counts in expected.items():
+                    if lo <= day <= hi:
+                        for m, v in counts.items():
+                            want[m] += v
+                assert {m: got[m] for m in rollups.MEASURES} == want, (lo, hi)
             rollups.refresh(overlap=10_000)  # the sweep's look back changes nothing
             assert rollup_rows() == expected
             rollups.rebuild()
             assert rollup_rows() == expected and month_rows() == months_of(expected)
+            assert year_rows() == months_of(expected, years=True)
         transaction.set_rollback(True)
 
 
@@ -268,3 +316,36 @@ def test_refresh_with_nothing_new_writes_nothing(world: dict[str, Any], django_a
     rollups.refresh()
     with django_assert_max_num_queries(2):
         assert rollups.refresh() == 0
+
+
+@given(st.dates(datetime.date(2019, 1, 1), datetime.date(2027, 12, 31)), st.integers(0, 3000))
+def test_a_period_is_covered_once_by_years_months_and_days(date_from: datetime.date, length: int) -> None:
+    from onewindow.core.rollups import month_split, year_split
+
+    date_to = date_from + datetime.timedelta(days=length)
+    months, day_ranges = month_split(date_from, date_to)
+    covered: list[datetime.date] = []
+    for lo, hi in day_ranges:
+        covered += [lo + datetime.timedelta(days=i) for i in range((hi - lo).days + 1)]
+    if months:
+        years, month_ranges = year_split(*months)
+        firsts = [m for lo, hi in month_ranges for m in _months(lo, hi)]
+        if years:
+            assert years[0].month == years[0].day == 1 == years[1].month == years[1].day
+            firsts += [
+                m
+                for y in range(years[0].year, years[1].year + 1)
+                for m in _months(datetime.date(y, 1, 1), datetime.date(y, 12, 1))
+            ]
+        for m in firsts:
+            nxt = (m + datetime.timedelta(days=32)).replace(day=1)
+            covered += [m + datetime.timedelta(days=i) for i in range((nxt - m).days)]
+    assert sorted(covered) == [date_from + datetime.timedelta(days=i) for i in range(length + 1)]
+
+
+def _months(lo: datetime.date, hi: datetime.date) -> list[datetime.date]:
+    out = []
+    while lo <= hi:
+        out.append(lo)
+        lo = (lo + datetime.timedelta(days=32)).replace(day=1)
+    return out

@@ -727,7 +727,8 @@ def form_for(*, name: str, dept: str, audience: str) -> list[S]:
     """The matter's application form: applicant block, then the matter's own sections."""
     new = any(w in name for w in ("设立", "开办", "新办", "印章刻制", "用人单位"))
     applicant = enterprise_block(new=new) if audience == "enterprise" else person_block()
-    own = family_of(name, dept)(name)
+    # The 低保 application's form is the household's situation, whatever words its name holds.
+    own = assistance_fields(name) if name == "最低生活保障（低保）审批" else family_of(name, dept)(name)
     schema = applicant + own
     if any(w in name for w in ("许可", "登记", "认定", "证")) and "注销" not in name:
         schema += delivery_block()

@@ -22,9 +22,14 @@ DEMO_STEPS = [
     "onewindow.assistance.demo",
     "onewindow.townships.demo",
     "onewindow.welfare.demo",
+    # Current 低保 applications in every state of the 审核确认 (after the register's history).
+    "onewindow.welfare.process.demo",
     "onewindow.ratings.demo",
     # Last: it ranks matters by what the steps above used (cases, bookings, filings).
     "onewindow.catalog.demo.forms",
+    # After the ranking and the ratings on purpose: the 低保 register's history (2018 on, F13/F13a)
+    # is read by no other step.
+    "onewindow.welfare.demo_history",
 ]
 
 DEMO_PASSWORD = "Qingyuan@2021"  # noqa: S105 - documented demo persona password, demo data only

@@ -20,6 +20,19 @@ def test_demo_district_has_no_unowned_work(settings: Any) -> None:
     out = StringIO()
     call_command("check_owners", stdout=out)  # raises CommandError, with the list, when anything is unowned
     assert "0 without an owner" in out.getvalue()
+    # The agent service and 好差评 are in the check (their waiting work exists in the demo).
+    from onewindow.core.ownership import all_waiting
+
+    actions = {w.key.split(":")[0] + ":" + w.action for w in all_waiting()}
+    for expected in (
+        "agent-forwarding:forward",
+        "case:deliver_point",
+        "rating-follow-up:verify",
+        "rating-follow-up:reply",
+        "rating-follow-up:answer",
+        "rating-appeal:appeal",
+    ):
+        assert expected in actions, (expected, sorted(actions))
     # 一次不跑 from the demo's cases: plausible, and computed (not typed in)
     from onewindow.cases.visits import visit_figures
 

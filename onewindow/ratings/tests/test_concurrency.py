@@ -86,3 +86,79 @@ def test_two_clerks_verify_one_follow_up_at_once(world: dict[str, Any], citizen:
     codes = _codes(run_concurrently(attempt, N))
     assert codes.count("ok") == 1, codes
     assert set(codes) == {"ok", "wrong_status"}
+
+
+@pytest.mark.postgres
+def test_a_burst_of_ratings_from_one_account_stops_at_the_hourly_limit(
+    world: dict[str, Any], citizen: Any, clerk: Any, approver: Any, settings: Any
+) -> None:
+    """Eight different services of one person rated at the same moment with a limit of 3: exactly
+    three are stored. Counting stored ratings and then inserting let all eight through."""
+    from .conftest import conclude, make_case
+
+    settings.ONEWINDOW_RATINGS = {"per_account_per_hour": 3}
+    cases = [
+        conclude(
+            make_case(
+                matter=world["matter"],
+                applicant=citizen,
+                dept=world["org"]["ZJJ"],
+                intake=world["org"]["XZSP"],
+                number=f"QY2026040110{i}",
+            ),
+            clerk=clerk,
+            approver=approver,
+        )
+        for i in range(N)
+    ]
+    uuids = [c.uuid for c in cases]
+
+    def attempt(i: int) -> str:
+        services.rating_submit(kind="case", subject_uuid=uuids[i], level=5, rater=User.objects.get(pk=citizen.pk), channel="web")
+        return "ok"
+
+    codes = _codes(run_concurrently(attempt, N))
+    assert codes.count("ok") == 3, codes
+    assert set(codes) == {"ok", "too_many_ratings"}
+    assert Rating.objects.count() == 3
+
+
+@pytest.mark.postgres
+def test_a_burst_from_one_address_stops_at_the_hourly_limit(
+    world: dict[str, Any], citizen: Any, clerk: Any, approver: Any, settings: Any
+) -> None:
+    """The same for one client address, each rating by a different person."""
+    from .conftest import conclude, make_case
+
+    settings.ONEWINDOW_RATINGS = {"per_address_per_hour": 2}
+
+    people = [User.objects.create_user(username=f"burst{i}", password="x", display_name=f"居民{i}") for i in range(N)]
+    uuids = [
+        conclude(
+            make_case(
+                matter=world["matter"],
+                applicant=p,
+                dept=world["org"]["ZJJ"],
+                intake=world["org"]["XZSP"],
+                number=f"QY2026040120{i}",
+            ),
+            clerk=clerk,
+            approver=approver,
+        ).uuid
+        for i, p in enumerate(people)
+    ]
+
+    def attempt(i: int) -> str:
+        services.rating_submit(
+            kind="case",
+            subject_uuid=uuids[i],
+            level=4,
+            rater=User.objects.get(pk=people[i].pk),
+            channel="web",
+            client_ip="10.1.2.3",
+        )
+        return "ok"
+
+    codes = _codes(run_concurrently(attempt, N))
+    assert codes.count("ok") == 2, codes
+    assert Rating.objects.count() == 2

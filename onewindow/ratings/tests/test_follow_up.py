@@ -200,3 +200,21 @@ def test_dashboard_section_counts_from_the_rows(
     assert [r[0] for r in section.tables[0].rows] == ["行政审批局", "住房和城乡建设局"]
     login(client, leader)
     assert "好差评" in client.get("/dashboard/").content.decode()
+
+
+def test_dashboard_section_has_a_chart_and_follows_the_remit(world: dict[str, Any], citizen: Any, leader: Any) -> None:
+    from onewindow.ratings.stats import sections
+
+    _bad(world, citizen)
+    rate(kind="ticket", subject_uuid=world["ticket"].uuid, level=5, rater=citizen)
+    [district] = sections(user=leader, params={"month": "2026-04"})
+    [chart] = district.charts
+    assert chart.categories == ["行政审批局", "住房和城乡建设局"] and chart.links == ["department=XZSP", "department=ZJJ"]
+    assert dict(chart.series)["好评"] == [1, 0] and dict(chart.series)["差评"] == [0, 1]
+    assert "共 2 项" in chart.text
+    [zjj] = sections(user=leader, params={"month": "2026-04", "remit": world["org"]["ZJJ"]})
+    values = {f.label: f.value for f in zjj.figures}
+    assert values["评价总数（2026-04）"] == 1 and values["差评（2026-04）"] == 1 and values["实名差评"] == 1
+    assert [r[0] for r in zjj.tables[0].rows] == ["住房和城乡建设局"] and zjj.charts[0].categories == ["住房和城乡建设局"]
+    [other] = sections(user=leader, params={"month": "2026-04", "remit": world["org"]["MZJ"]})
+    assert {f.label: f.value for f in other.figures}["评价总数（2026-04）"] == 0

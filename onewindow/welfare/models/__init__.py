@@ -8,6 +8,27 @@ payments, changes) add their own modules here.
 
 from .enrolment import Enrolment
 from .household import Asset, Household, IncomeItem, Member
+from .money import CircumstanceReport, HouseholdReview, Payment, PaymentRoll, RegisterChange, RollItem
+from .process import Application, Appraisal, CrossCheck, HomeVisit, Objection, PublicNotice
 from .standard import Standard
 
-__all__ = ["Asset", "Enrolment", "Household", "IncomeItem", "Member", "Standard"]
+__all__ = [
+    "Application",
+    "Appraisal",
+    "Asset",
+    "CircumstanceReport",
+    "CrossCheck",
+    "Enrolment",
+    "HomeVisit",
+    "Household",
+    "HouseholdReview",
+    "IncomeItem",
+    "Member",
+    "Objection",
+    "Payment",
+    "PaymentRoll",
+    "PublicNotice",
+    "RegisterChange",
+    "RollItem",
+    "Standard",
+]

@@ -52,12 +52,17 @@ class Household(PublicModel):
     review_class = models.CharField(_("复核类别"), max_length=10, choices=ReviewClass.choices, default=ReviewClass.STABLE)
     monthly_amount_fen = models.PositiveIntegerField(_("月保障金（分）"), default=0)
     next_review_on = models.DateField(_("下次复核日期"), null=True, blank=True)
+    # The account the allowance is paid into (社会化发放 through a bank, 社会救助暂行办法 art. 12).
+    bank_account = models.CharField(_("银行账号"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("低保家庭")
         verbose_name_plural = _("低保家庭")
         ordering = ["number"]
-        indexes = [models.Index(fields=["township", "status"])]
+        indexes = [
+            models.Index(fields=["township", "status"]),
+            models.Index(fields=["next_review_on"], name="welfare_hh_next_review", condition=Q(status="in_payment")),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -103,6 +108,9 @@ class Member(TimeStampedModel):
             models.UniqueConstraint(fields=["id_number"], condition=Q(in_payment=True), name="welfare_member_in_one_household"),
             models.UniqueConstraint(fields=["household", "id_number"], name="welfare_member_once_per_household"),
         ]
+        # Register search by name is a prefix match; the pattern opclass lets PostgreSQL use the
+        # index for LIKE '王%' under any collation (other databases ignore the opclass).
+        indexes = [models.Index(fields=["name"], name="welfare_member_name", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,243 @@
+"""The 低保 register at a province's size, on PostgreSQL: 1,000,000 households in payment (about
+2.6 million members, one open enrolment and its register line each, one in ten with a later
+increase or decrease) over 9 townships, generated with generate_series in a throw-away database.
+Times the monthly roll through the services — `roll_generate` for every township (the set-based
+INSERT … SELECT of the lines, their totals), then checking, both approvals and freezing (the
+INSERT … SELECT of one payment per line) — and the register search (`register_search`: an ID
+number, a household number prefix, a name prefix; as the district and as a township officer),
+median and p95. Prints the load average at start and end.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/welfare_roll.py \
+        [--households 1000000] [--searches 300] [--db-name bench_welfare] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
+
+ARGS = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+ARGS.add_argument("--households", type=int, default=1_000_000)
+ARGS.add_argument("--searches", type=int, default=300)
+ARGS.add_argument("--db-name", default="bench_welfare")
+ARGS.add_argument("--keep", action="store_true", help="keep the database afterwards")
+OPTS = ARGS.parse_args()
+
+BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+if not BASE_URL.startswith("postgres"):
+    sys.exit("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
+os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + OPTS.db_name
+
+
+def admin_sql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(BASE_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def load() -> str:
+    a, b, c = os.getloadavg()
+    return f"load average {a:.2f} {b:.2f} {c:.2f}"
+
+
+def timed(label: str, fn: Any) -> Any:
+    t0 = time.perf_counter()
+    out = fn()
+    print(f"  {label}: {time.perf_counter() - t0:.1f} s", flush=True)
+    return out
+
+
+print(f"start: {load()}", flush=True)
+admin_sql(f'DROP DATABASE IF EXISTS "{OPTS.db_name}"')
+admin_sql(f'CREATE DATABASE "{OPTS.db_name}"')
+
+import django  # noqa: E402
+
+django.setup()
+
+import time_machine  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User  # noqa: E402
+from onewindow.accounts.services import org_unit_create  # noqa: E402
+from onewindow.welfare import selectors_money as sel  # noqa: E402
+from onewindow.welfare.services import rolls  # noqa: E402
+
+N = OPTS.households
+TOWNSHIPS = ["HDJD", "BJJD", "TYZ", "ZXZ", "XXZ", "FTZ", "FTIZ", "WPX", "DGX"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "秀英桂兰建国明华红梅志强海燕德明春花小红丽娟国平玉兰文斌晓燕建华淑珍永庆金凤卫东丽芳春梅"
+MONTH = datetime.date(2026, 6, 1)
+
+
+def structure() -> tuple[list[OrgUnit], User, User]:
+    gov = org_unit_create(code="QY", name="青原区人民政府", kind=OrgUnit.Kind.GOVERNMENT)
+    mzj = org_unit_create(code="MZJ", name="青原区民政局", kind=OrgUnit.Kind.DEPARTMENT, parent=gov)
+    units = []
+    for i, code in enumerate(TOWNSHIPS):
+        t = org_unit_create(code=code, name=f"乡镇{i}", kind=OrgUnit.Kind.TOWNSHIP, parent=gov)
+        org_unit_create(code=f"{code}-V01", name=f"{code}村", kind=OrgUnit.Kind.VILLAGE, parent=t)
+        units.append(t)
+    officer = User.objects.create(username="officer", display_name="乡镇", password="!")
+    for t in units:
+        RoleAssignment.objects.create(user=officer, role=Role.TOWNSHIP_OFFICER, org_unit=t)
+    district = User.objects.create(username="mzj", display_name="民政局", password="!")
+    RoleAssignment.objects.create(user=district, role=Role.APPROVER, org_unit=mzj)
+    return units, officer, district
+
+
+def populate(units: list[OrgUnit]) -> None:
+    """Households, members (1–5, head first), enrolments and register lines, all set-based."""
+    t_ids = "ARRAY[" + ",".join(str(t.pk) for t in units) + "]"
+    v_ids = "ARRAY[" + ",".join(str(OrgUnit.objects.get(parent=t).pk) for t in units) + "]"
+    codes = "ARRAY[" + ",".join(f"'{c}'" for c in TOWNSHIPS) + "]"
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            INSERT INTO welfare_household (created_at, updated_at, uuid, number, township_id, village_id, area_kind,
+                address, phone, status, review_class, monthly_amount_fen, next_review_on, bank_account)
+            SELECT now(), now(), gen_random_uuid(), 'DB-' || ({codes})[1 + i % 9] || '-' || lpad(i::text, 7, '0'),
+                ({t_ids})[1 + i % 9], ({v_ids})[1 + i % 9], CASE WHEN i % 5 = 0 THEN 'urban' ELSE 'rural' END,
+                '某村' || (i % 300) || '号', '', 'in_payment', 'stable', 20000 + (i::bigint * 7919) % 120000,
+                DATE '2026-06-01' + (i % 365)::int, '6217' || lpad(i::text, 15, '0')
+            FROM generate_series(1, {int(N)}) AS i
+            """
+        )
+        # 1 to 5 members: the household's id decides how many (mean 2.6)
+        cur.execute(
+            f"""
+            INSERT INTO welfare_member (created_at, updated_at, household_id, name, id_number, relationship, labour,
+                disabled, seriously_ill, student, in_payment)
+            SELECT now(), now(), h.id,
+                substr('{SURNAMES}'::text, (1 + (h.id * 31 + k * 7) % {len(SURNAMES)})::int, 1)
+                  || substr('{GIVEN}'::text, (1 + 2 * ((h.id * 17 + k) % {len(GIVEN) // 2}))::int, 2),
+                '36080319' || lpad(((h.id * 5 + k) % 100)::text, 2, '0') || lpad((h.id * 5 + k)::text, 8, '0'),
+                CASE WHEN k = 0 THEN 'head' ELSE 'child' END, 'full', false, false, false, true
+            FROM welfare_household h
+            CROSS JOIN LATERAL generate_series(0, (ARRAY[0,1,1,2,2,2,3,1,4,0])[1 + h.id % 10]) AS k
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO welfare_enrolment (created_at, updated_at, uuid, household_id, confirmed_on, starts_month, people,
+                monthly_amount_fen, ended_on, end_reason)
+            SELECT now(), now(), gen_random_uuid(), h.id, DATE '2025-12-10' - (h.id % 2000)::int, DATE '2026-01-01',
+                (SELECT count(*) FROM welfare_member m WHERE m.household_id = h.id), h.monthly_amount_fen, NULL, ''
+            FROM welfare_household h
+            """
+        )
+        cur.execute(
+            """
+            INSERT INTO welfare_registerchange (created_at, updated_at, uuid, household_id, enrolment_id, kind,
+                old_amount_fen, new_amount_fen, old_people, new_people, reason, effective_month, decided_on)
+            SELECT now(), now(), gen_random_uuid(), e.household_id, e.id, 'enrol', 0, e.monthly_amount_fen, 0, e.people,
+                '纳入保障', e.starts_month, e.confirmed_on
+            FROM welfare_enrolment e
+            """
+        )
+        # one in ten: a decrease in March, one in twenty of those a stop in May (not paid in June)
+        cur.execute(
+            """
+            INSERT INTO welfare_registerchange (created_at, updated_at, uuid, household_id, enrolment_id, kind,
+                old_amount_fen, new_amount_fen, old_people, new_people, reason, effective_month, decided_on)
+            SELECT now(), now(), gen_random_uuid(), e.household_id, e.id,
+                CASE WHEN e.id % 200 = 0 THEN 'stop' ELSE 'decrease' END, e.monthly_amount_fen,
+                CASE WHEN e.id % 200 = 0 THEN 0 ELSE e.monthly_amount_fen * 8 / 10 END, e.people,
+                CASE WHEN e.id % 200 = 0 THEN 0 ELSE e.people END, '收入变化',
+                CASE WHEN e.id % 200 = 0 THEN DATE '2026-05-01' ELSE DATE '2026-03-01' END, DATE '2026-02-20'
+            FROM welfare_enrolment e WHERE e.id % 10 = 0
+            """
+        )
+        cur.execute("ANALYZE")
+
+
+def search_terms(rng: random.Random) -> list[tuple[str, str]]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT id_number, name FROM welfare_member ORDER BY random() LIMIT 2000")
+        members = cur.fetchall()
+        cur.execute("SELECT number FROM welfare_household ORDER BY random() LIMIT 2000")
+        numbers = [r[0] for r in cur.fetchall()]
+    terms = []
+    for i in range(OPTS.searches):
+        kind = ("id", "number", "name")[i % 3]
+        if kind == "id":
+            terms.append((kind, rng.choice(members)[0]))
+        elif kind == "number":
+            terms.append((kind, rng.choice(numbers)[:-2]))  # a prefix: up to 100 households
+        else:
+            terms.append((kind, rng.choice(members)[1]))  # a full two- or three-character name as a prefix
+    return terms
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p * (len(values) - 1)))]
+
+
+def main() -> None:
+    timed("migrate", lambda: call_command("migrate", verbosity=0))
+    units, officer, district = structure()
+    timed(f"populate {N:,} households", lambda: populate(units))
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM welfare_member")
+        print(f"  members: {cur.fetchone()[0]:,}", flush=True)
+    # The services read today's date: a roll for June is generated in May.
+    with time_machine.travel(datetime.datetime(2026, 5, 20, 10), tick=True):
+        t0 = time.perf_counter()
+        made = [rolls.roll_generate(township=t, month=MONTH, actor=officer) for t in units]
+        gen = time.perf_counter() - t0
+        lines = sum(r.households for r in made)
+        print(
+            f"  generate the June roll of 9 townships ({lines:,} lines, ¥{sum(r.total_fen for r in made) / 100:,.2f}): {gen:.1f} s",
+            flush=True,
+        )
+        t0 = time.perf_counter()
+        again = rolls.roll_generate(township=units[0], month=MONTH, actor=officer)
+        print(f"  generate one township's roll again ({again.households:,} lines): {time.perf_counter() - t0:.1f} s", flush=True)
+        t0 = time.perf_counter()
+        for r in made:
+            r = rolls.roll_approve_township(roll=rolls.roll_check(roll=r, actor=officer), actor=officer)
+            r = rolls.roll_approve_district(roll=r, actor=district)
+            rolls.roll_freeze(roll=r, actor=district)
+        print(
+            f"  check, approve twice and freeze all 9 (writes {lines:,} payments): {time.perf_counter() - t0:.1f} s", flush=True
+        )
+        rng = random.Random(7)
+        terms = search_terms(rng)
+        for who, user in (("district", district), ("township officer", officer)):
+            times: dict[str, list[float]] = {"id": [], "number": [], "name": []}
+            found = 0
+            for kind, q in terms:
+                t0 = time.perf_counter()
+                rows = sel.register_search(user, q=q)
+                times[kind].append((time.perf_counter() - t0) * 1000)
+                found += len(rows)
+            every = [x for v in times.values() for x in v]
+            parts = ", ".join(f"{k} p50 {statistics.median(v):.1f} / p95 {pct(v, 0.95):.1f}" for k, v in times.items())
+            print(
+                f"  register search as the {who}: {len(every)} searches, {found} rows; p50 {statistics.median(every):.1f} ms,"
+                f" p95 {pct(every, 0.95):.1f} ms ({parts})",
+                flush=True,
+            )
+
+
+try:
+    main()
+finally:
+    from django.db import connections
+
+    connections.close_all()
+    if not OPTS.keep:
+        admin_sql(f'DROP DATABASE IF EXISTS "{OPTS.db_name}"')
+    print(f"end: {load()}", flush=True)

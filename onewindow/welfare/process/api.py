@@ -1,0 +1,334 @@
+"""The 低保 process API (/api/v1/welfare/process/...): file (resident, agent, township window),
+accept, the check (visit, appraisal, cross-check), review (propose, refuse), objections (online,
+at the point), confirmation, extension, reads scoped like the pages; public notices and the
+certificate check without login. Money is integer fen."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.accounts.models import OrgUnit, User
+from onewindow.cases.services import MaterialInput, applicant_find_or_create
+from onewindow.core import ratelimit
+from onewindow.core.errors import NotFound
+from onewindow.core.identity import validate_resident_id
+
+from ..models import Application, PublicNotice
+from . import application as apply_svc
+from . import check, clock, conf, confirm, documents, notice, review, selectors
+
+router = Router(tags=["welfare-process"])
+
+
+class IncomeIn(Schema):
+    kind: str
+    monthly_fen: int
+    note: str = ""
+
+
+class AssetIn(Schema):
+    kind: str
+    value_fen: int
+    note: str = ""
+
+
+class MemberIn(Schema):
+    name: str
+    id_number: str
+    relationship: str
+    labour: str = "full"
+    disabled: bool = False
+    seriously_ill: bool = False
+    student: bool = False
+    incomes: list[IncomeIn] = []
+    assets: list[AssetIn] = []
+
+
+class ApplicationIn(Schema):
+    channel: str  # online | mobile | counter | agent
+    resident_id: str = ""  # counter and agent: the applicant's ID number
+    resident_name: str = ""  # counter: a new applicant's name
+    address: str
+    area_kind: str
+    phone: str = ""
+    hardship: str = ""
+    bank_account: str = ""
+    members: list[MemberIn]
+    paper_materials: bool = False  # counter and agent: the listed paper materials were seen / collected
+
+
+class ApplicationOut(Schema):
+    uuid: UUID
+    household: str
+    case_number: str
+    stage: str
+    channel: str
+    township: str
+    village: str
+    committed_due: datetime.date | None
+    proposed_amount_fen: int
+    proposed_people: int
+    certificate_number: str
+
+
+def _out(app: Application) -> ApplicationOut:
+    return ApplicationOut(
+        uuid=app.uuid,
+        household=app.household.number,
+        case_number=app.case.number,
+        stage=app.stage,
+        channel=app.channel,
+        township=app.household.township.name,
+        village=app.household.village.name,
+        committed_due=app.case.committed_due,
+        proposed_amount_fen=app.proposed_amount_fen,
+        proposed_people=app.proposed_people,
+        certificate_number=app.certificate_number,
+    )
+
+
+def _applicant(user: User, data: ApplicationIn) -> User:
+    if data.channel in (Application.Channel.ONLINE, Application.Channel.MOBILE):
+        return user
+    number = validate_resident_id(data.resident_id)
+    if data.channel == Application.Channel.COUNTER:
+        return applicant_find_or_create(id_number=number, display_name=data.resident_name, phone=data.phone, actor=user)
+    found = User.objects.filter(id_number=number).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@router.post("/applications", response={201: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def application_create(request: HttpRequest, data: ApplicationIn) -> Any:
+    """File a 低保 application (household as the unit). Nothing is stored on any error."""
+    user = actor(request)
+    applicant = _applicant(user, data)
+    matter = conf.dibao_matter()
+    materials = []
+    if data.paper_materials and data.channel in (Application.Channel.COUNTER, Application.Channel.AGENT):
+        assert matter.current_version is not None
+        materials = [MaterialInput(requirement=r, paper=True) for r in matter.current_version.materials.all()]
+    household = apply_svc.HouseholdInput(
+        address=data.address,
+        area_kind=data.area_kind,
+        phone=data.phone,
+        hardship=data.hardship,
+        bank_account=data.bank_account,
+        members=[
+            apply_svc.MemberInput(
+                name=m.name,
+                id_number=m.id_number,
+                relationship=m.relationship,
+                labour=m.labour,
+                disabled=m.disabled,
+                seriously_ill=m.seriously_ill,
+                student=m.student,
+                incomes=[apply_svc.IncomeInput(i.kind, i.monthly_fen, i.note) for i in m.incomes],
+                assets=[apply_svc.AssetInput(a.kind, a.value_fen, a.note) for a in m.assets],
+            )
+            for m in data.members
+        ],
+    )
+    app = apply_svc.application_file(
+        actor=user, applicant=applicant, channel=data.channel, household=household, materials=materials
+    )
+    return Status(201, _out(app))
+
+
+@router.get("/applications", response={200: list[ApplicationOut], ERROR_CODES: ErrorOut}, auth=AUTH)
+def application_list(request: HttpRequest, stage: str = "") -> Any:
+    return [_out(a) for a in selectors.applications_for(actor(request), stage=stage[:14])[:200]]
+
+
+class MemberOut(Schema):
+    name: str
+    relationship: str
+    labour: str
+    disabled: bool
+    seriously_ill: bool
+    student: bool
+    monthly_income_fen: int
+    assets_fen: int
+
+
+class FileOut(Schema):
+    application: ApplicationOut
+    address: str
+    members: list[MemberOut]
+    visits: int
+    cross_checks_passed: list[bool]
+    notices: list[dict[str, Any]]
+
+
+@router.get("/applications/{uuid}", response={200: FileOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def application_get(request: HttpRequest, uuid: UUID) -> Any:
+    """The household file (the read is audited)."""
+    app = selectors.application_for(actor(request), uuid)
+    return FileOut(
+        application=_out(app),
+        address=app.household.address,
+        members=[
+            MemberOut(
+                name=m.name,
+                relationship=m.relationship,
+                labour=m.labour,
+                disabled=m.disabled,
+                seriously_ill=m.seriously_ill,
+                student=m.student,
+                monthly_income_fen=sum(i.monthly_fen for i in m.incomes.all()),
+                assets_fen=sum(a.value_fen for a in m.assets.all()),
+            )
+            for m in selectors.members_of(app.household)
+        ],
+        visits=app.visits.count(),
+        cross_checks_passed=[c.passed for c in app.cross_checks.all()],
+        notices=[
+            {"round": n.round, "starts_on": str(n.starts_on), "ends_on": str(n.ends_on), "outcome": n.outcome}
+            for n in app.notices.all()
+        ],
+    )
+
+
+def _mine(request: HttpRequest, uuid: UUID) -> Application:
+    return selectors.application_for(actor(request), uuid)
+
+
+@router.post("/applications/{uuid}/accept", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def application_accept(request: HttpRequest, uuid: UUID) -> Any:
+    return _out(apply_svc.application_accept(application=_mine(request, uuid), actor=actor(request)))
+
+
+class VisitIn(Schema):
+    visited_on: datetime.date
+    visitors: str
+    findings: str
+
+
+@router.post("/applications/{uuid}/visits", response={201: dict[str, Any], ERROR_CODES: ErrorOut}, auth=AUTH)
+def visit_create(request: HttpRequest, uuid: UUID, data: VisitIn) -> Any:
+    """A home visit (photos: upload them on the page; the API records the visit)."""
+    v = check.visit_record(application=_mine(request, uuid), actor=actor(request), **data.dict())
+    return Status(201, {"uuid": str(v.uuid), "visited_on": str(v.visited_on)})
+
+
+class AppraisalIn(Schema):
+    held_on: datetime.date
+    participants: int
+    in_favour: int
+    summary: str
+
+
+@router.post("/applications/{uuid}/appraisals", response={201: dict[str, Any], ERROR_CODES: ErrorOut}, auth=AUTH)
+def appraisal_create(request: HttpRequest, uuid: UUID, data: AppraisalIn) -> Any:
+    a = check.appraisal_record(application=_mine(request, uuid), actor=actor(request), **data.dict())
+    return Status(201, {"uuid": str(a.uuid)})
+
+
+@router.post("/applications/{uuid}/cross-checks", response={201: dict[str, Any], ERROR_CODES: ErrorOut}, auth=AUTH)
+def cross_check_create(request: HttpRequest, uuid: UUID) -> Any:
+    c = check.cross_check_run(application=_mine(request, uuid), actor=actor(request))
+    return Status(201, {"uuid": str(c.uuid), "passed": c.passed, "findings": c.findings})
+
+
+class CommentIn(Schema):
+    comment: str = ""
+
+
+@router.post("/applications/{uuid}/propose", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def propose(request: HttpRequest, uuid: UUID, data: CommentIn) -> Any:
+    return _out(review.propose_approval(application=_mine(request, uuid), actor=actor(request), comment=data.comment))
+
+
+class ReasonsIn(Schema):
+    reasons: str
+
+
+@router.post("/applications/{uuid}/refuse", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def refuse(request: HttpRequest, uuid: UUID, data: ReasonsIn) -> Any:
+    return _out(review.refuse(application=_mine(request, uuid), actor=actor(request), reasons=data.reasons))
+
+
+@router.post("/applications/{uuid}/confirm", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def confirm_(request: HttpRequest, uuid: UUID, data: CommentIn) -> Any:
+    app = _mine(request, uuid)
+    confirm.confirm(application=app, actor=actor(request), comment=data.comment)
+    return _out(Application.objects.select_related("case", "household__township", "household__village").get(pk=app.pk))
+
+
+class ExtendIn(Schema):
+    days: int
+    reason: str
+
+
+@router.post("/applications/{uuid}/extend", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def extend(request: HttpRequest, uuid: UUID, data: ExtendIn) -> Any:
+    app = _mine(request, uuid)
+    clock.extend(application=app, actor=actor(request), days=data.days, reason=data.reason)
+    return _out(Application.objects.select_related("case", "household__township", "household__village").get(pk=app.pk))
+
+
+class NoticeOut(Schema):
+    uuid: UUID
+    village: str
+    head: str  # masked
+    people: int
+    monthly_amount_fen: int
+    starts_on: datetime.date
+    ends_on: datetime.date
+
+
+def _notice(n: PublicNotice) -> NoticeOut:
+    return NoticeOut(
+        uuid=n.uuid,
+        village=n.village.name,
+        head=n.head_masked,
+        people=n.people,
+        monthly_amount_fen=n.monthly_amount_fen,
+        starts_on=n.starts_on,
+        ends_on=n.ends_on,
+    )
+
+
+@router.get("/notices/{village_code}", response={200: list[NoticeOut], ERROR_CODES: ErrorOut}, auth=None)
+def notices(request: HttpRequest, village_code: str) -> Any:
+    """The village's running notices: the masked head, household size and amount only."""
+    village = OrgUnit.objects.filter(code=village_code[:40]).first()
+    if village is None or not village.is_village_level:
+        raise NotFound()
+    return [_notice(n) for n in notice.running(village=village)]
+
+
+class ObjectionIn(Schema):
+    text: str
+    contact: str = ""
+    at_point: bool = False
+
+
+@router.post("/notices/{uuid}/objections", response={201: dict[str, Any], ERROR_CODES: ErrorOut}, auth=None)
+def objection_create(request: HttpRequest, uuid: UUID, data: ObjectionIn) -> Any:
+    """Anyone objects while the notice runs; `at_point` is for staff taking one down (signed in)."""
+    user = getattr(request, "user", None)
+    ratelimit.hit(
+        "welfare-objection:" + ratelimit.private_key(request.META.get("REMOTE_ADDR", "")),
+        limit=10,
+        per=datetime.timedelta(hours=1),
+    )
+    o = notice.objection_lodge(
+        notice=notice.notice_by_uuid(uuid), text=data.text, contact=data.contact, actor=user, at_point=data.at_point
+    )
+    return Status(201, {"received": True, "channel": o.channel})
+
+
+@router.get("/certificates/check", response={200: dict[str, Any], ERROR_CODES: ErrorOut}, auth=None)
+def certificate_check(request: HttpRequest, n: str, c: str) -> Any:
+    result = documents.certificate_check(n, c)
+    if result is None:
+        raise NotFound()
+    return {k: (str(v) if isinstance(v, datetime.date) else v) for k, v in result.items()}

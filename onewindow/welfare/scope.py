@@ -1,0 +1,80 @@
+"""Who sees the register and the money (personal data of the poorest households).
+
+Only the civil-affairs roles: a township officer for the households and rolls of their own
+township, and the district 民政局 (an approver at the unit coded `WELFARE_DEPARTMENT`, default
+"MZJ") for every township. Administrators and leaders see the public figures only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from onewindow.accounts.models import OrgUnit, Role
+from onewindow.core.errors import PermissionDenied
+
+TOWNSHIP_KINDS = [OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]
+
+
+def department_code() -> str:
+    return str(getattr(settings, "WELFARE_DEPARTMENT", "MZJ"))
+
+
+def is_district(user: Any) -> bool:
+    """An approver of the district 民政局 (or of a unit below it)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    dept = OrgUnit.objects.filter(code=department_code()).values_list("path", flat=True).first()
+    if not dept:
+        return False
+    return user.role_assignments.filter(role=Role.APPROVER, org_unit__path__startswith=dept).exists()
+
+
+def all_townships() -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(kind__in=TOWNSHIP_KINDS).order_by("sort_order", "code")
+
+
+def officer_townships(user: Any) -> QuerySet[OrgUnit]:
+    """The townships where `user` is a township officer (a role held at the township or above it
+    covers it; a role at a village does not make a township officer of it)."""
+    if not getattr(user, "is_authenticated", False):
+        return OrgUnit.objects.none()
+    paths = [p for p in user.role_assignments.filter(role=Role.TOWNSHIP_OFFICER).values_list("org_unit__path", flat=True) if p]
+    if not paths:
+        return OrgUnit.objects.none()
+    q = Q()
+    for p in paths:
+        q |= Q(path__startswith=p)
+    return all_townships().filter(q)
+
+
+def townships_for(user: Any) -> QuerySet[OrgUnit]:
+    """Every township the user may read the register and rolls of."""
+    return all_townships() if is_district(user) else officer_townships(user)
+
+
+def can_read(user: Any) -> bool:
+    return is_district(user) or officer_townships(user).exists()
+
+
+def require_reader(user: Any) -> None:
+    if not can_read(user):
+        raise PermissionDenied()
+
+
+def require_district(user: Any) -> None:
+    if not is_district(user):
+        raise PermissionDenied()
+
+
+def require_township(user: Any, township: OrgUnit) -> None:
+    """The township's own officer: generates, checks and approves its roll, changes its register."""
+    if not officer_townships(user).filter(pk=township.pk).exists():
+        raise PermissionDenied()
+
+
+def require_township_or_district(user: Any, township: OrgUnit) -> None:
+    if not (is_district(user) or officer_townships(user).filter(pk=township.pk).exists()):
+        raise PermissionDenied()

@@ -1,0 +1,203 @@
+"""Reads of the register and the money, scoped by `scope` (township officers: their township;
+the district 民政局: all). Opening a household's file and searching the register are audited:
+these are the personal data of the poorest households."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from onewindow.core.audit import audit
+from onewindow.core.errors import NotFound
+
+from . import scope
+from .models import CircumstanceReport, Household, Member, Payment, PaymentRoll, RegisterChange, RollItem
+from .months import add_months
+
+REGISTER_STATUSES = [Household.Status.IN_PAYMENT, Household.Status.SUSPENDED]
+ID_RE = re.compile(r"^\d{17}[\dXx]$")
+
+
+def households_for(user: Any) -> QuerySet[Household]:
+    if scope.is_district(user):
+        return Household.objects.all()
+    return Household.objects.filter(township__in=scope.officer_townships(user))
+
+
+def _with_head(qs: QuerySet[Household]) -> QuerySet[Household]:
+    head = Member.objects.filter(household=OuterRef("pk"), relationship=Member.Relationship.HEAD).order_by("id")
+    return qs.annotate(head_name=Subquery(head.values("name")[:1])).select_related("township", "village")
+
+
+def register_search(
+    user: Any, *, q: str = "", township: Any = None, statuses: list[str] | None = None, limit: int = 50
+) -> list[Household]:
+    """The register: households in payment (and suspended), by ID number (any member, exact),
+    household number (exact or prefix) or a member's name (prefix). Index-backed: an 18-digit ID
+    hits `Member.id_number`, a name the pattern index on `Member.name`, a number the unique index."""
+    scope.require_reader(user)
+    qs = households_for(user).filter(status__in=statuses or REGISTER_STATUSES)
+    if township is not None:
+        qs = qs.filter(township=township)
+    q = (q or "").strip()
+    if q:
+        if ID_RE.match(q):
+            qs = qs.filter(pk__in=Member.objects.filter(id_number=q.upper()).values("household_id"))
+        elif q[:1].isascii() and q[:1].isalnum():
+            qs = qs.filter(number__startswith=q.upper())
+        else:
+            qs = qs.filter(pk__in=Member.objects.filter(name__startswith=q).values("household_id"))
+        with transaction.atomic():
+            audit(actor=user, action="welfare.register_search", target=user, data={"q": q[:50]})
+    return list(_with_head(qs).order_by("number")[:limit])
+
+
+def household_file(user: Any, uuid: Any) -> Household:
+    """One household's file (members, amounts, history). Every read is audited."""
+    scope.require_reader(user)
+    h = _with_head(households_for(user)).filter(uuid=uuid).first()
+    if h is None:
+        raise NotFound()
+    with transaction.atomic():
+        audit(actor=user, action="welfare.household_read", target=h, data={})
+    return h
+
+
+def household_history(h: Household) -> list[RegisterChange]:
+    return list(h.changes.select_related("actor").order_by("-effective_month", "-id"))
+
+
+def changes_for(user: Any, *, month_from: datetime.date | None = None, kind: str = "", limit: int = 200) -> list[RegisterChange]:
+    scope.require_reader(user)
+    qs = RegisterChange.objects.filter(household__in=households_for(user)).select_related("household", "household__township")
+    if month_from:
+        qs = qs.filter(effective_month__gte=month_from)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return list(qs.order_by("-decided_on", "-id")[:limit])
+
+
+def exits_for(user: Any, *, limit: int = 200) -> list[RegisterChange]:
+    return [c for c in changes_for(user, limit=limit * 4) if c.kind in (RegisterChange.Kind.STOP, RegisterChange.Kind.EXIT)][
+        :limit
+    ]
+
+
+def reviews_due(user: Any, *, within_days: int = 30, on: datetime.date | None = None) -> QuerySet[Household]:
+    """Households in payment whose periodic review is due within `within_days` (or overdue)."""
+    scope.require_reader(user)
+    on = on or timezone.localdate()
+    return _with_head(
+        households_for(user).filter(
+            status=Household.Status.IN_PAYMENT, next_review_on__lte=on + datetime.timedelta(days=within_days)
+        )
+    ).order_by("next_review_on", "number")
+
+
+def open_reports(user: Any) -> QuerySet[CircumstanceReport]:
+    scope.require_reader(user)
+    return (
+        CircumstanceReport.objects.filter(household__in=households_for(user), status=CircumstanceReport.Status.OPEN)
+        .select_related("household", "household__township")
+        .order_by("reported_on", "id")
+    )
+
+
+def report_for(user: Any, uuid: Any) -> CircumstanceReport:
+    scope.require_reader(user)
+    r = CircumstanceReport.objects.filter(household__in=households_for(user), uuid=uuid).select_related("household").first()
+    if r is None:
+        raise NotFound()
+    return r
+
+
+def rolls_for(user: Any, *, month: datetime.date | None = None, township: Any = None) -> QuerySet[PaymentRoll]:
+    scope.require_reader(user)
+    qs = PaymentRoll.objects.filter(township__in=scope.townships_for(user)).select_related("township")
+    if month:
+        qs = qs.filter(month=month)
+    if township is not None:
+        qs = qs.filter(township=township)
+    return qs.order_by("-month", "township__sort_order", "township__code")
+
+
+def roll_for(user: Any, uuid: Any) -> PaymentRoll:
+    roll = rolls_for(user).filter(uuid=uuid).first()
+    if roll is None:
+        raise NotFound()
+    return roll
+
+
+def roll_items(roll: PaymentRoll, *, limit: int = 500) -> list[RollItem]:
+    head = Member.objects.filter(household=OuterRef("household_id"), relationship=Member.Relationship.HEAD).order_by("id")
+    return list(
+        RollItem.objects.filter(roll=roll)
+        .annotate(head_name=Subquery(head.values("name")[:1]))
+        .select_related("household", "household__village")
+        .order_by("household__number")[:limit]
+    )
+
+
+def roll_diff(roll: PaymentRoll) -> dict[str, Any]:
+    """What the check compares: this roll against the township's roll of the month before —
+    households added, dropped and paid a different amount, and the totals."""
+    prev = PaymentRoll.objects.filter(township_id=roll.township_id, month=add_months(roll.month, -1)).first()
+    cur_items = RollItem.objects.filter(roll=roll)
+    if prev is None:
+        return {"previous": None, "added": cur_items.count(), "dropped": 0, "changed": 0}
+    prev_items = RollItem.objects.filter(roll=prev)
+    prev_amount = prev_items.filter(household_id=OuterRef("household_id")).values("amount_fen")[:1]
+    return {
+        "previous": prev,
+        "added": cur_items.exclude(household_id__in=prev_items.values("household_id")).count(),
+        "dropped": prev_items.exclude(household_id__in=cur_items.values("household_id")).count(),
+        "changed": cur_items.annotate(before=Subquery(prev_amount))
+        .filter(before__isnull=False)
+        .exclude(amount_fen=Subquery(prev_amount))
+        .count(),
+    }
+
+
+def payments_of(roll: PaymentRoll, *, status: str = "", limit: int = 500) -> list[Payment]:
+    qs = Payment.objects.filter(roll=roll).select_related("household")
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs.order_by("household__number", "attempt")[:limit])
+
+
+def payment_for(user: Any, uuid: Any) -> Payment:
+    scope.require_reader(user)
+    p = (
+        Payment.objects.filter(uuid=uuid, roll__township__in=scope.townships_for(user))
+        .select_related("roll", "roll__township", "household")
+        .first()
+    )
+    if p is None:
+        raise NotFound()
+    return p
+
+
+def bank_rows(roll: PaymentRoll, *, status: str = Payment.Status.PENDING) -> QuerySet[Any]:
+    """The bank file's rows: one per payment to send (pending ones by default)."""
+    head = Member.objects.filter(household=OuterRef("household_id"), relationship=Member.Relationship.HEAD).order_by("id")
+    return (
+        Payment.objects.filter(roll=roll, status=status)
+        .annotate(head_name=Subquery(head.values("name")[:1]), head_id=Subquery(head.values("id_number")[:1]))
+        .order_by("household__number", "attempt")
+        .values_list(
+            "uuid",
+            "household__number",
+            "household__village__name",
+            "head_name",
+            "head_id",
+            "bank_account",
+            "amount_fen",
+            "month",
+            "attempt",
+        )
+    )

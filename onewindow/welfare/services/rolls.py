@@ -1,0 +1,332 @@
+"""The monthly payment roll (发放名册) per township, its approvals and the payments.
+
+社会救助暂行办法 art. 12 and the 2021 最低生活保障审核确认办法 (管理和监督, 社会化发放): the
+allowance is paid monthly into the household's bank account. The district's procedure: the
+township generates the month's roll from the register, checks it and approves it; the district
+民政局 approves it and freezes it; the bank pays from the frozen roll's file; a failed transfer is
+re-issued; nothing is paid twice for a household and month (the partial unique constraint on
+`Payment`, not a check before insert).
+
+Generation and freezing are single INSERT … SELECT statements (composed from ORM querysets), so a
+province-size roll is written by the database, not row by row in Python (bench/welfare_roll.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Count, DateField, F, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.accounts.models import OrgUnit
+from onewindow.core.audit import audit
+from onewindow.core.errors import Conflict, ValidationFailed
+
+from .. import scope
+from ..models import Enrolment, Household, Payment, PaymentRoll, RegisterChange, RollItem
+from ..months import add_months, month_start
+
+S = PaymentRoll.Status
+
+
+class RollFrozen(Conflict):
+    code = "welfare_roll_frozen"
+
+    def __init__(self, roll: PaymentRoll) -> None:
+        super().__init__(
+            _("%(township)s %(month)s 的发放名册已冻结，不能重新生成。")
+            % {"township": roll.township.name, "month": f"{roll.month:%Y-%m}"}
+        )
+
+
+class RollApproved(Conflict):
+    code = "welfare_roll_approved"
+
+    def __init__(self) -> None:
+        super().__init__(_("该发放名册已经审批，不能重新生成。"))
+
+
+class WrongRollStatus(Conflict):
+    code = "welfare_roll_status"
+
+    def __init__(self, roll: PaymentRoll, expected: str) -> None:
+        super().__init__(
+            _("发放名册当前状态为“%(status)s”，不能%(action)s。") % {"status": roll.get_status_display(), "action": expected}
+        )
+
+
+def _now_user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def items_query(*, township: OrgUnit, month: datetime.date) -> Any:
+    """The roll's lines as a queryset: each enrolment of the township's households that has started
+    by `month`, at the amount and people of its latest register change at or before `month`
+    (an enrolment without changes: as confirmed, while open); lines with nothing to pay dropped."""
+    latest = RegisterChange.objects.filter(enrolment=OuterRef("pk"), effective_month__lte=month).order_by(
+        "-effective_month", "-id"
+    )
+    as_confirmed = Case(When(ended_on__isnull=True, then=F("monthly_amount_fen")), default=Value(0), output_field=IntegerField())
+    return (
+        Enrolment.objects.filter(household__township=township, starts_month__lte=month)
+        .annotate(
+            amt=Coalesce(Subquery(latest.values("new_amount_fen")[:1]), as_confirmed, output_field=IntegerField()),
+            ppl=Coalesce(Subquery(latest.values("new_people")[:1]), F("people"), output_field=IntegerField()),
+        )
+        .filter(amt__gt=0)
+    )
+
+
+def fill(roll: PaymentRoll) -> None:
+    """Write the roll's lines (one INSERT … SELECT) and its totals (not saved)."""
+    qs = (
+        items_query(township=roll.township, month=roll.month)
+        .annotate(r=Value(roll.pk, output_field=IntegerField()), m=Value(roll.month, output_field=DateField()))
+        .values_list("r", "household_id", "id", "m", "ppl", "amt")
+        .order_by()
+    )
+    sql, params = qs.query.sql_with_params()
+    table = RollItem._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {table} WHERE roll_id = %s", [roll.pk])  # noqa: S608 - table name from the model
+        cur.execute(
+            f"INSERT INTO {table} (roll_id, household_id, enrolment_id, month, people, amount_fen) {sql}",
+            params,
+        )
+    totals = RollItem.objects.filter(roll=roll).aggregate(h=Count("id"), p=Sum("people"), t=Sum("amount_fen"))
+    roll.households = totals["h"] or 0
+    roll.people = totals["p"] or 0
+    roll.total_fen = totals["t"] or 0
+
+
+def roll_generate(*, township: OrgUnit, month: datetime.date, actor: Any) -> PaymentRoll:
+    """Generate (or generate again, until the township approves it) a township's roll for a month.
+
+    Two generators at once make one roll: the unique (township, month) constraint lets one insert
+    it, the other waits on the row lock and regenerates the same lines."""
+    scope.require_township(actor, township)
+    if month.day != 1:
+        raise ValidationFailed(_("发放月份不正确。"), fields={"month": [_("发放月份不正确。")]})
+    latest = add_months(month_start(timezone.localdate()), 1)
+    if month > latest:
+        raise ValidationFailed(_("最多只能生成下个月的发放名册。"), fields={"month": [_("发放月份不正确。")]})
+    now = timezone.now()
+    with transaction.atomic():
+        roll = PaymentRoll.objects.select_for_update().filter(township=township, month=month).first()
+        if roll is None:
+            try:
+                with transaction.atomic():
+                    roll = PaymentRoll.objects.create(township=township, month=month)
+            except IntegrityError:
+                roll = PaymentRoll.objects.select_for_update().get(township=township, month=month)
+        roll.township = township
+        if roll.status == S.FROZEN:
+            raise RollFrozen(roll)
+        if roll.status in (S.TOWNSHIP_APPROVED, S.DISTRICT_APPROVED):
+            raise RollApproved()
+        fill(roll)
+        roll.status = S.GENERATED
+        roll.generated_at = now
+        roll.generated_by = _now_user(actor)
+        roll.checked_at = roll.checked_by = None  # type: ignore[assignment]
+        roll.save()
+        audit(
+            actor=actor,
+            action="welfare.roll_generate",
+            target=roll,
+            data={"month": f"{month:%Y-%m}", "households": roll.households, "people": roll.people, "total_fen": roll.total_fen},
+        )
+    return roll
+
+
+def _advance(roll: PaymentRoll, *, actor: Any, frm: str, to: str, at: str, by: str, action: str, words: Any) -> PaymentRoll:
+    """One approval step as a conditional UPDATE: of two approvers at once, one moves the roll and
+    the other is told it already moved."""
+    now = timezone.now()
+    with transaction.atomic():
+        moved = PaymentRoll.objects.filter(pk=roll.pk, status=frm).update(
+            status=to, **{at: now, by: _now_user(actor)}, updated_at=now
+        )
+        if not moved:
+            raise WrongRollStatus(PaymentRoll.objects.get(pk=roll.pk), str(words))
+        roll = PaymentRoll.objects.select_related("township").get(pk=roll.pk)
+        audit(actor=actor, action=action, target=roll, data={"month": f"{roll.month:%Y-%m}", "status": to})
+    return roll
+
+
+def roll_check(*, roll: PaymentRoll, actor: Any) -> PaymentRoll:
+    """核对: the township's staff compared the roll with last month's (`selectors_money.roll_diff`)."""
+    scope.require_township(actor, roll.township)
+    return _advance(
+        roll,
+        actor=actor,
+        frm=S.GENERATED,
+        to=S.CHECKED,
+        at="checked_at",
+        by="checked_by",
+        action="welfare.roll_check",
+        words=_("核对"),
+    )
+
+
+def roll_approve_township(*, roll: PaymentRoll, actor: Any) -> PaymentRoll:
+    scope.require_township(actor, roll.township)
+    return _advance(
+        roll,
+        actor=actor,
+        frm=S.CHECKED,
+        to=S.TOWNSHIP_APPROVED,
+        at="township_approved_at",
+        by="township_approved_by",
+        action="welfare.roll_approve_township",
+        words=_("乡镇审批"),
+    )
+
+
+def roll_approve_district(*, roll: PaymentRoll, actor: Any) -> PaymentRoll:
+    scope.require_district(actor)
+    return _advance(
+        roll,
+        actor=actor,
+        frm=S.TOWNSHIP_APPROVED,
+        to=S.DISTRICT_APPROVED,
+        at="district_approved_at",
+        by="district_approved_by",
+        action="welfare.roll_approve_district",
+        words=_("区民政局审批"),
+    )
+
+
+def roll_return(*, roll: PaymentRoll, actor: Any, reason: str) -> PaymentRoll:
+    """The district sends an approved roll back to the township (to be generated again)."""
+    scope.require_district(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("请填写退回原因。"), fields={"reason": [_("请填写退回原因。")]})
+    with transaction.atomic():
+        moved = PaymentRoll.objects.filter(pk=roll.pk, status__in=[S.TOWNSHIP_APPROVED, S.CHECKED]).update(
+            status=S.STALE, updated_at=timezone.now()
+        )
+        if not moved:
+            raise WrongRollStatus(PaymentRoll.objects.get(pk=roll.pk), str(_("退回")))
+        roll = PaymentRoll.objects.select_related("township").get(pk=roll.pk)
+        audit(actor=actor, action="welfare.roll_return", target=roll, data={"reason": reason[:300]})
+    return roll
+
+
+def _uuid_sql() -> str:
+    return "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
+
+
+def write_payments(roll: PaymentRoll, now: datetime.datetime) -> None:
+    """One pending payment per line of the roll, in one INSERT … SELECT (also used by the demo)."""
+    pay, item, hh = Payment._meta.db_table, RollItem._meta.db_table, Household._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {pay} (created_at, updated_at, uuid, roll_id, household_id, month, amount_fen, status,"  # noqa: S608
+            f" attempt, bank_account, failure_reason) SELECT %s, %s, {_uuid_sql()}, i.roll_id, i.household_id,"
+            f" i.month, i.amount_fen, 'pending', 1, h.bank_account, '' FROM {item} i JOIN {hh} h ON h.id ="
+            " i.household_id WHERE i.roll_id = %s",
+            [now, now, roll.pk],
+        )
+
+
+def roll_freeze(*, roll: PaymentRoll, actor: Any) -> PaymentRoll:
+    """冻结: the roll can no longer change; one pending payment per line is written (one INSERT …
+    SELECT) with the household's bank account, for the bank file."""
+    scope.require_district(actor)
+    now = timezone.now()
+    with transaction.atomic():
+        moved = PaymentRoll.objects.filter(pk=roll.pk, status=S.DISTRICT_APPROVED).update(
+            status=S.FROZEN, frozen_at=now, frozen_by=_now_user(actor), updated_at=now
+        )
+        if not moved:
+            raise WrongRollStatus(PaymentRoll.objects.get(pk=roll.pk), str(_("冻结")))
+        try:
+            with transaction.atomic():
+                write_payments(roll, now)
+        except IntegrityError:
+            raise Conflict(_("名册中有家庭本月已有发放记录，不能重复发放。"), code="welfare_paid_twice") from None
+        roll = PaymentRoll.objects.select_related("township").get(pk=roll.pk)
+        audit(
+            actor=actor,
+            action="welfare.roll_freeze",
+            target=roll,
+            data={"month": f"{roll.month:%Y-%m}", "households": roll.households, "total_fen": roll.total_fen},
+        )
+    return roll
+
+
+def payments_record(
+    *, roll: PaymentRoll, actor: Any, paid_on: datetime.date, failed: dict[Any, str] | None = None
+) -> dict[str, int]:
+    """The bank's return: the listed payments failed (with the bank's reason), every other pending
+    payment of the roll was paid on `paid_on`."""
+    scope.require_township_or_district(actor, roll.township)
+    failed = failed or {}
+    if roll.status != S.FROZEN:
+        raise WrongRollStatus(roll, str(_("登记发放结果")))
+    if paid_on > timezone.localdate() or paid_on < roll.month - datetime.timedelta(days=31):
+        raise ValidationFailed(_("到账日期不正确。"), fields={"paid_on": [_("到账日期不正确。")]})
+    if any(not (r or "").strip() for r in failed.values()):
+        raise ValidationFailed(_("请填写每笔失败的原因。"), fields={"failed": [_("请填写失败原因。")]})
+    with transaction.atomic():
+        pending = Payment.objects.select_for_update().filter(roll=roll, status=Payment.Status.PENDING)
+        known = set(pending.filter(uuid__in=list(failed)).values_list("uuid", flat=True))
+        unknown = [str(u) for u in failed if u not in known and str(u) not in {str(k) for k in known}]
+        if unknown:
+            raise ValidationFailed(_("部分发放记录不存在或已登记结果。"), fields={"failed": unknown})
+        n_failed = 0
+        for uuid, reason in failed.items():
+            n_failed += Payment.objects.filter(roll=roll, uuid=uuid, status=Payment.Status.PENDING).update(
+                status=Payment.Status.FAILED, failure_reason=reason.strip()[:200], updated_at=timezone.now()
+            )
+        n_paid = pending.update(status=Payment.Status.PAID, paid_on=paid_on, updated_at=timezone.now())
+        audit(
+            actor=actor,
+            action="welfare.payments_record",
+            target=roll,
+            data={"paid": n_paid, "failed": n_failed, "paid_on": paid_on.isoformat()},
+        )
+    return {"paid": n_paid, "failed": n_failed}
+
+
+def payment_reissue(*, payment: Payment, actor: Any, bank_account: str = "") -> Payment:
+    """Re-issue a failed payment (e.g. to a corrected account). The failed one stays as it was;
+    the partial unique constraint refuses a second live payment of the household and month."""
+    scope.require_township_or_district(actor, payment.roll.township)
+    bank_account = (bank_account or "").strip()
+    if bank_account and (not bank_account.isdigit() or not 8 <= len(bank_account) <= 32):
+        raise ValidationFailed(_("银行账号不正确。"), fields={"bank_account": [_("银行账号不正确。")]})
+    with transaction.atomic():
+        p = Payment.objects.select_for_update().select_related("household").get(pk=payment.pk)
+        if p.status != Payment.Status.FAILED:
+            raise Conflict(_("只有发放失败的记录可以重发。"), code="welfare_not_failed")
+        if Payment.objects.filter(reissue_of=p).exists():
+            raise Conflict(_("该笔已重发。"), code="welfare_reissued")
+        if bank_account:
+            Household.objects.filter(pk=p.household_id).update(bank_account=bank_account, updated_at=timezone.now())
+        try:
+            with transaction.atomic():
+                again = Payment.objects.create(
+                    roll_id=p.roll_id,
+                    household_id=p.household_id,
+                    month=p.month,
+                    amount_fen=p.amount_fen,
+                    attempt=p.attempt + 1,
+                    bank_account=bank_account or p.household.bank_account,
+                    reissue_of=p,
+                )
+        except IntegrityError:
+            raise Conflict(_("该家庭本月已有待发或已发的记录，不能重复发放。"), code="welfare_paid_twice") from None
+        audit(
+            actor=actor,
+            action="welfare.payment_reissue",
+            target=p.household,
+            data={"payment": str(p.uuid), "reissue": str(again.uuid), "month": f"{p.month:%Y-%m}"},
+        )
+    return again

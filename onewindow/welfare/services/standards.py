@@ -1,0 +1,56 @@
+"""The district's yearly 低保 standards (城市 / 农村), entered by the district 民政局.
+
+社会救助暂行办法 art. 10: the standard is set and published by the province or the city
+government; the district 民政局 enters the figure in force for its area, per year and area kind.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.audit import audit
+from onewindow.core.errors import ValidationFailed
+
+from .. import scope
+from ..models import Standard
+from ..models.standard import AreaKind
+
+MAX_STANDARD_FEN = 1_000_000  # 10,000 yuan a person a month: anything above is a typing error
+
+
+def standard_save(
+    *, actor: Any, year: int, area_kind: str, monthly_fen: int, effective_from: datetime.date, basis: str = ""
+) -> Standard:
+    """Enter or correct the standard of one year and area kind."""
+    scope.require_district(actor)
+    errors: dict[str, Any] = {}
+    if not 2000 <= year <= 2100:
+        errors["year"] = [_("年度不正确。")]
+    if area_kind not in AreaKind.values:
+        errors["area_kind"] = [_("请选择城市或农村。")]
+    if not isinstance(monthly_fen, int) or not 0 < monthly_fen <= MAX_STANDARD_FEN:
+        errors["monthly_fen"] = [_("保障标准须为大于零的金额。")]
+    if effective_from.year != year:
+        errors["effective_from"] = [_("执行日期须在该年度内。")]
+    if errors:
+        raise ValidationFailed(_("低保标准填写不正确。"), fields=errors)
+    with transaction.atomic():
+        standard = Standard.objects.select_for_update().filter(year=year, area_kind=area_kind).first()
+        old = standard.monthly_fen if standard else None
+        if standard is None:
+            standard = Standard(year=year, area_kind=area_kind)
+        standard.monthly_fen = monthly_fen
+        standard.effective_from = effective_from
+        standard.basis = basis.strip()[:200]
+        standard.save()
+        audit(
+            actor=actor,
+            action="welfare.standard_save",
+            target=standard,
+            data={"year": year, "area_kind": area_kind, "old_fen": old, "new_fen": monthly_fen},
+        )
+    return standard

@@ -1,0 +1,17 @@
+"""Fixtures of the welfare tests. The register and the money's live in `money_fixtures.py`, the
+审核确认 process's in `process_fixtures.py`."""
+
+from onewindow.welfare.tests.money_fixtures import ft_officer, households, may_2026, mzj, standards  # noqa: F401
+from onewindow.welfare.tests.process_fixtures import (  # noqa: F401
+    admin,
+    agent,
+    dibao,
+    frozen,
+    ft_resident,
+    mandate,
+    officer,
+    point,
+    resident,
+    welfare_calendar,
+    zx_leader,
+)

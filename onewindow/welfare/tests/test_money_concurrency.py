@@ -1,0 +1,53 @@
+"""Real concurrent connections against the roll: two generators make one roll, two approvers at
+once give one approval, two re-issues of one failed payment give one. Run on SQLite too; the
+PostgreSQL run (DATABASE_URL) is the one that matters (row locks, not a database-wide lock)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from onewindow.accounts.models import User
+from onewindow.core.errors import ApplicationError
+from onewindow.core.testing import run_concurrently
+from onewindow.welfare.models import Household, Payment, PaymentRoll, RollItem
+from onewindow.welfare.services import rolls
+
+JUNE = datetime.date(2026, 6, 1)
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_two_generators_make_one_roll(households: list[Household], township_officer: User) -> None:
+    zxz = households[0].township
+    results = run_concurrently(lambda i: rolls.roll_generate(township=zxz, month=JUNE, actor=township_officer).pk, 4)
+    assert all(isinstance(r, int) for r in results), results
+    assert len(set(results)) == 1
+    roll = PaymentRoll.objects.get(township=zxz, month=JUNE)
+    assert RollItem.objects.filter(roll=roll).count() == 3 and roll.households == 3
+
+
+def test_two_approvers_at_once_give_one_approval(households: list[Household], township_officer: User, mzj: User) -> None:
+    roll = rolls.roll_generate(township=households[0].township, month=JUNE, actor=township_officer)
+    roll = rolls.roll_approve_township(roll=rolls.roll_check(roll=roll, actor=township_officer), actor=township_officer)
+    results = run_concurrently(lambda i: rolls.roll_approve_district(roll=roll, actor=mzj).status, 2)
+    ok = [r for r in results if r == PaymentRoll.Status.DISTRICT_APPROVED]
+    refused = [r for r in results if isinstance(r, rolls.WrongRollStatus)]
+    assert len(ok) == 1 and len(refused) == 1, results
+    # and two freezes at once write the payments once
+    results = run_concurrently(lambda i: rolls.roll_freeze(roll=roll, actor=mzj).status, 2)
+    assert sorted(str(type(r).__name__) for r in results) == ["WrongRollStatus", "str"], results
+    assert Payment.objects.filter(roll=roll).count() == 3
+
+
+def test_two_reissues_of_one_failed_payment_give_one(households: list[Household], township_officer: User, mzj: User) -> None:
+    roll = rolls.roll_generate(township=households[0].township, month=JUNE, actor=township_officer)
+    roll = rolls.roll_approve_township(roll=rolls.roll_check(roll=roll, actor=township_officer), actor=township_officer)
+    roll = rolls.roll_freeze(roll=rolls.roll_approve_district(roll=roll, actor=mzj), actor=mzj)
+    p = Payment.objects.filter(roll=roll).order_by("id").first()
+    assert p is not None
+    rolls.payments_record(roll=roll, actor=mzj, paid_on=datetime.date(2026, 5, 12), failed={p.uuid: "户名不符"})
+    p.refresh_from_db()
+    results = run_concurrently(lambda i: rolls.payment_reissue(payment=p, actor=township_officer).attempt, 3)
+    assert results.count(2) == 1 and sum(isinstance(r, ApplicationError) for r in results) == 2, results
+    assert Payment.objects.filter(household=p.household, month=JUNE, status__in=["pending", "paid"]).count() == 1

@@ -140,12 +140,18 @@ class CaseAdapter:
         case = (
             _case_qs()
             .filter(uuid=subject_uuid, status__in=[Case.Status.CONCLUDED, Case.Status.DELIVERED], concluded_at__isnull=False)
+            # A 低保 decision is rated as such (welfare.process.rating), not a second time as a case.
+            .filter(welfare_application__isnull=True)
             .first()
         )
         return self._subject(case) if case is not None else None
 
     def served_for(self, user: Any, since: datetime.datetime) -> list[Subject]:
-        rows = _case_qs().filter(applicant=user, concluded_at__gte=since).order_by("-concluded_at")[:_LIST_LIMIT]
+        rows = (
+            _case_qs()
+            .filter(applicant=user, concluded_at__gte=since, welfare_application__isnull=True)
+            .order_by("-concluded_at")[:_LIST_LIMIT]
+        )
         return [self._subject(c) for c in rows]
 
 

@@ -67,6 +67,7 @@ REGISTRY: dict[str, str] = {
     Kind.BOOKING: "onewindow.ratings.adapters.BookingAdapter",
     Kind.FILING: "onewindow.ratings.adapters.FilingAdapter",
     Kind.AGENT_SERVICE: "onewindow.ratings.adapters.AgentServiceAdapter",
+    Kind.WELFARE_DECISION: "onewindow.welfare.process.rating.WelfareDecisionAdapter",
 }
 
 _instances: dict[str, Adapter] = {}

@@ -19,6 +19,7 @@ pytestmark = BROWSER_MARKS
 
 def fits(page: Any, width: int) -> None:
     if width <= 400:
+        page.wait_for_load_state()  # a click may still be navigating: measure the page it lands on
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{page.url} is {overflow}px wider than the phone"
 

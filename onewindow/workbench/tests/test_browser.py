@@ -28,6 +28,7 @@ def _page(browser: Any, width: int) -> Any:
 
 def _fits(page: Any) -> None:
     if page.width <= 400:
+        page.wait_for_load_state()  # a click may still be navigating: measure the page it lands on
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         wide = page.evaluate(
             "() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1)"

@@ -28,34 +28,10 @@ ARGS.add_argument("--db-name", default="bench_dd")
 ARGS.add_argument("--keep", action="store_true", help="keep the database afterwards")
 OPTS = ARGS.parse_args()
 
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-if not BASE_URL.startswith("postgres"):
-    sys.exit("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
-os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + OPTS.db_name
-
-
-def admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(BASE_URL, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def load() -> str:
-    a, b, c = os.getloadavg()
-    return f"load average {a:.2f} {b:.2f} {c:.2f}"
-
-
-def timed(label: str, fn: Any) -> Any:
-    t0 = time.perf_counter()
-    out = fn()
-    print(f"  {label}: {time.perf_counter() - t0:.1f} s", flush=True)
-    return out
-
+from pgdb import drop, load, timed, use_throwaway  # noqa: E402  (bench/ is the script's directory)
 
 print(f"start: {load()}", flush=True)
-admin_sql(f'DROP DATABASE IF EXISTS "{OPTS.db_name}"')
-admin_sql(f'CREATE DATABASE "{OPTS.db_name}"')
+use_throwaway(OPTS.db_name)
 
 import django  # noqa: E402
 
@@ -280,7 +256,7 @@ def main() -> None:
         connection.close()
         print(f"end: {load()}", flush=True)
         if not OPTS.keep:
-            admin_sql(f'DROP DATABASE IF EXISTS "{OPTS.db_name}"')
+            drop(OPTS.db_name)
 
 
 main()

@@ -15,7 +15,7 @@ from onewindow.cases import owners
 from onewindow.cases.models import CaseStep
 
 # The case lists that have their own page (/workbench/work/<action>/); review is the step queue.
-CASE_LISTS = ("intake", "resume", "decide", "conclude", "deliver")
+CASE_LISTS = ("intake", "resume", "extension", "decide", "conclude", "deliver")
 SHOWN = 30  # items on the home page; the list pages show the rest
 
 

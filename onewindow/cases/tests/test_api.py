@@ -230,7 +230,9 @@ def test_extension_asked_by_the_department_and_approved_by_the_leader(
     assert r.status_code == 404 and r.json()["code"] == "not_found"  # nothing pending any more
 
 
-def test_pause_and_resume_through_the_api(client: Any, matter_zjj: Any, citizen: Any, clerk: Any, approver: Any, outsider: Any) -> None:
+def test_pause_and_resume_through_the_api(
+    client: Any, matter_zjj: Any, citizen: Any, clerk: Any, approver: Any, outsider: Any
+) -> None:
     from onewindow.cases import services as svc
 
     from .conftest import all_materials
@@ -246,7 +248,10 @@ def test_pause_and_resume_through_the_api(client: Any, matter_zjj: Any, citizen:
     case = svc.case_accept(case=case, actor=clerk)
     url = f"/api/v1/cases/{case.uuid}"
     client.force_login(outsider)
-    assert client.post(f"{url}/pause", {"kind": "expert", "reason": "x"}, content_type="application/json").status_code in (403, 404)
+    assert client.post(f"{url}/pause", {"kind": "expert", "reason": "x"}, content_type="application/json").status_code in (
+        403,
+        404,
+    )
     client.force_login(approver)
     r = client.post(f"{url}/pause", {"kind": "expert", "reason": "专家评审"}, content_type="application/json")
     assert r.status_code == 200 and r.json()["status"] == "paused"

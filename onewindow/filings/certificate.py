@@ -1,13 +1,10 @@
 """The filing certificate (备案回执): a one-page PDF with a QR code that opens the public check page.
 
-Uses core.pdf / core.qr when the project provides them; until then fpdf2 and segno directly, with
-the CJK font fontconfig finds (fonts-noto-cjk on Debian)."""
+fpdf2 and segno, with the CJK font core.pdf finds through fontconfig."""
 
 from __future__ import annotations
 
-import functools
 import io
-import subprocess
 from typing import Any
 
 import segno
@@ -16,24 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from onewindow.core.pdf import cjk_font_path
+
 from .models import Filing
 
 
-@functools.cache
 def _cjk_font() -> tuple[str, int]:
-    try:
-        path = subprocess.run(
-            ["/usr/bin/fc-match", "-f", "%{file}", "Noto Sans CJK SC:lang=zh-cn"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        path = ""
-    path = path or "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-    # In Noto's collection the simplified-Chinese face is number 2 (JP, KR, SC, TC, HK).
-    return path, 2 if path.endswith(".ttc") else 0
+    """The CJK font core.pdf finds (WenQuanYi Micro Hei or Noto). In Noto's collection the
+    simplified-Chinese face is number 2 (JP, KR, SC, TC, HK); in WenQuanYi's it is 0 - asking a
+    two-face collection for face 2 fails, which is why the number follows the file."""
+    path = cjk_font_path()
+    return path, 2 if "notosanscjk" in path.lower().replace("-", "").replace("_", "") and path.endswith(".ttc") else 0
 
 
 def verify_url(filing: Filing) -> str:

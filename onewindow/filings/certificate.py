@@ -1,29 +1,19 @@
 """The filing certificate (备案回执): a one-page PDF with a QR code that opens the public check page.
 
-fpdf2 and segno, with the CJK font core.pdf finds through fontconfig."""
+Its page layout is its own; the PDF and its CJK font come from core.pdf like every other document."""
 
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import segno
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
-from onewindow.core.pdf import cjk_font_path
+from onewindow.core.pdf import FONT_FAMILY, new_pdf
 
 from .models import Filing
-
-
-def _cjk_font() -> tuple[str, int]:
-    """The CJK font core.pdf finds (WenQuanYi Micro Hei or Noto). In Noto's collection the
-    simplified-Chinese face is number 2 (JP, KR, SC, TC, HK); in WenQuanYi's it is 0 - asking a
-    two-face collection for face 2 fails, which is why the number follows the file."""
-    path = cjk_font_path()
-    return path, 2 if "notosanscjk" in path.lower().replace("-", "").replace("_", "") and path.endswith(".ttc") else 0
 
 
 def verify_url(filing: Filing) -> str:
@@ -31,20 +21,17 @@ def verify_url(filing: Filing) -> str:
 
 
 def certificate_pdf(filing: Filing) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf = new_pdf()  # the one CJK font lookup (core.pdf), which knows the collections' faces
+    pdf.set_margins(10, 10, 10)
     pdf.add_page()
-    path, index = _cjk_font()
-    kwargs: dict[str, Any] = {"collection_font_number": index} if path.endswith(".ttc") else {}
-    pdf.add_font("cjk", "", path, **kwargs)
-    pdf.set_font("cjk", size=20)
+    pdf.set_font(FONT_FAMILY, size=20)
     pdf.cell(0, 14, _("告知承诺备案回执"), align="C", new_x="LMARGIN", new_y="NEXT")
     qr = segno.make(verify_url(filing), error="m")
     buf = io.BytesIO()
     qr.save(buf, kind="png", scale=5, border=2)
     buf.seek(0)
     pdf.image(buf, x=160, y=30, w=34)
-    pdf.set_font("cjk", size=12)
+    pdf.set_font(FONT_FAMILY, size=12)
     pdf.ln(4)
     signed = timezone.localtime(filing.signed_at)
     rows = [
@@ -63,7 +50,7 @@ def certificate_pdf(filing: Filing) -> bytes:
         pdf.cell(42, 9, label)
         pdf.multi_cell(100 if pdf.get_y() < 70 else 0, 9, str(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.set_font("cjk", size=11)
+    pdf.set_font(FONT_FAMILY, size=11)
     pdf.multi_cell(0, 7, _("承诺书全文："), new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 7, filing.commitment_text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)

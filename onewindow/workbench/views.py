@@ -75,6 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "calendar_warning": next_year_warning(timezone.localdate()) if selectors.is_admin(user) else "",
         "delegations": township_selectors.can_read_delegations(user),
         "welfare_money": welfare_scope.can_read(user),
+        "welfare_process": welfare_scope.can_read(user) or user.has_role(Role.AGENT),
         **_assistance_tiles(user),
     }
     return render(request, "workbench/home.html", context)

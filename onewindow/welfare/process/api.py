@@ -10,7 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.accounts.models import OrgUnit, User
@@ -212,10 +213,17 @@ class VisitIn(Schema):
 
 
 @router.post("/applications/{uuid}/visits", response={201: dict[str, Any], ERROR_CODES: ErrorOut}, auth=AUTH)
-def visit_create(request: HttpRequest, uuid: UUID, data: VisitIn) -> Any:
-    """A home visit (photos: upload them on the page; the API records the visit)."""
-    v = check.visit_record(application=_mine(request, uuid), actor=actor(request), **data.dict())
-    return Status(201, {"uuid": str(v.uuid), "visited_on": str(v.visited_on)})
+def visit_create(
+    request: HttpRequest,
+    uuid: UUID,
+    data: Form[VisitIn],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # optional: a visit without photos
+) -> Any:
+    """A home visit (art. 17), multipart: `visited_on`, `visitors`, `findings` and up to 9 `photos`
+    (JPEG or PNG, checked by content and size as on the page, stored privately). On any error
+    nothing is stored: no visit row and no file."""
+    v = check.visit_record(application=_mine(request, uuid), actor=actor(request), photos=list(photos or []), **data.dict())
+    return Status(201, {"uuid": str(v.uuid), "visited_on": str(v.visited_on), "photos": len(v.photos)})
 
 
 class AppraisalIn(Schema):

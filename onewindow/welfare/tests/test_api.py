@@ -105,6 +105,16 @@ def test_the_process_by_api(dibao: Matter, officer: User, resident: User, frozen
     assert chk.status_code == 200 and chk.json()["in_force"] is True
     file = c.get(f"{BASE}/applications/{uuid}").json()
     assert len(file["members"]) == 2 and file["members"][0]["monthly_income_fen"] == 30000
+    visit = file["visit_records"][0]
+    assert visit["photos"] == 2
+    r = c.get(f"{BASE}/applications/{uuid}/visits/{visit['uuid']}/photos/1")
+    assert r.status_code == 200 and r["Content-Type"] == "image/png" and "no-store" in r["Cache-Control"]
+    assert c.get(f"{BASE}/applications/{uuid}/visits/{visit['uuid']}/photos/2").status_code == 404
+    r = c.get(f"{BASE}/applications/{uuid}/documents/certificate")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    r = c.get(f"{BASE}/applications/{uuid}/documents/refusal")
+    assert r.status_code == 422 and r.json()["code"] == "no_such_notice"
+    assert c.get(f"{BASE}/applications/{uuid}/documents/other").status_code == 404
 
 
 def test_bad_input_is_a_clear_error_and_nothing_stored(dibao: Matter, officer: User, resident: User, ft_resident: User) -> None:
@@ -153,6 +163,8 @@ def test_outsiders_are_refused_every_operation(
     zjj = make_user("approver_zjj", Role.APPROVER, org["ZJJ"])
     ops = [
         ("get", f"{BASE}/applications/{uuid}", None),
+        ("get", f"{BASE}/applications/{uuid}/documents/certificate", None),
+        ("get", f"{BASE}/applications/{uuid}/visits/{uuid}/photos/0", None),
         ("post", f"{BASE}/applications/{uuid}/accept", {}),
         (
             "post",
@@ -229,6 +241,10 @@ def test_visit_photos_by_api(
     assert c.get(page).status_code == 200
     assert client_for(outsider).get(page).status_code in (403, 404)
     assert client_for(ft).get(page).status_code in (403, 404)
+    api_photo = f"{url}/{visit.uuid}/photos/1"
+    assert c.get(api_photo).status_code == 200
+    assert client_for(None).get(api_photo).status_code == 401
+    assert all(client_for(who).get(api_photo).status_code in (403, 404) for who in (outsider, ft))
     spec = Client().get("/api/v1/openapi.json").json()
     content = spec["paths"][url.replace(uuid, "{uuid}")]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in content

@@ -31,6 +31,13 @@ def private_files_in_tmp(settings: Any, tmp_path: Any) -> Any:
     return location
 
 
+@pytest.fixture(autouse=True)
+def staff_idle_timeout_off(settings: Any) -> None:
+    """Many tests move the clock by days while a clerk stays signed in; the staff idle timeout
+    (accounts/idle.py) would sign them out. Its own tests (accounts/tests/test_idle.py) turn it on."""
+    settings.ONEWINDOW_STAFF_IDLE_MINUTES = 0
+
+
 @pytest.fixture
 def calendar(db: Any) -> None:
     """The official working-day calendar for 2019-2026 (as chinesecalendar knows it)."""

@@ -39,7 +39,7 @@ from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
 from onewindow.cases import routing
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases.models import Case, CaseEvent, CaseNumberCounter, Channel
-from onewindow.catalog.models import Matter
+from onewindow.catalog.models import Delegation, Matter
 from onewindow.core import workdays
 from onewindow.core.demo import DEMO_PASSWORD, DemoContext
 from onewindow.core.demo.people import person_name
@@ -75,6 +75,7 @@ FAVOURITES = [
 ]
 MEDICAL_FEE_FEN = 40_000  # 2027 individual contribution of the residents' medical insurance: 400 yuan
 OTHER_MATTERS = 20
+DELEGATED_MATTERS = 6
 PENSION_TIERS_FEN = [20_000, 30_000, 50_000, 100_000, 200_000]  # residents' pension contribution tiers
 
 
@@ -244,7 +245,8 @@ class Held:
     matters: list[Matter] = field(default_factory=list)
 
 
-def _eligible() -> tuple[list[Matter], list[int]]:
+def _eligible() -> tuple[list[Matter], list[int], list[Matter]]:
+    """The matters the demo files (with their weight), and among them the delegated ones."""
     matters = list(
         Matter.objects.filter(current_version__agent_eligible=True, current_version__status="published")
         .select_related("current_version", "department", "service_area__point__org_unit")
@@ -257,16 +259,21 @@ def _eligible() -> tuple[list[Matter], list[int]]:
     named = [m for m in matters if m.current_version and m.current_version.name in weight]
     # 低保 goes through the welfare app's own process (household, survey, notice), never bulk rows.
     others = [m for m in matters if m not in named and "低保" not in m.search_name]
+    # The matters delegated to the townships (F14) go in too: their agent cases are taken in and
+    # decided by the township, the others by the district.
+    delegated_pks = set(Delegation.objects.filter(matter__in=others).values_list("matter_id", flat=True))
+    delegated = [m for m in others if m.pk in delegated_pks][:DELEGATED_MATTERS]
+    others = [m for m in others if m.pk not in delegated_pks]
     others = others[:: max(1, len(matters) // OTHER_MATTERS)][:OTHER_MATTERS]
-    chosen = named + others
-    return chosen, [weight.get(m.current_version.name if m.current_version else "", 1) for m in chosen]
+    chosen = named + delegated + others
+    return chosen, [weight.get(m.current_version.name if m.current_version else "", 1) for m in chosen], delegated
 
 
 def build_mandates(ctx: DemoContext, residents: dict[int, list[User]], agents: dict[int, User]) -> list[Held]:
     rng = ctx.rng("assistance.mandates")
     today = timezone.localdate()
     sig_file, sig_sha = _signature()
-    matters, _weights = _eligible()
+    matters, _weights, _delegated = _eligible()
     favourites = [m for m in matters if m.current_version and m.current_version.name in dict(FAVOURITES)]
     rows: list[Mandate] = []
     scopes: list[list[Matter]] = []
@@ -348,7 +355,7 @@ def _numbers(days: list[datetime.date]) -> dict[datetime.date, list[int]]:
 def build_cases(ctx: DemoContext, held: list[Held], agents: dict[int, User]) -> None:
     rng = ctx.rng("assistance.cases")
     today = timezone.localdate()
-    matters, weights = _eligible()
+    matters, weights, delegated = _eligible()
     if not matters:
         return
     favourites = {name for name, _w in FAVOURITES}
@@ -357,10 +364,16 @@ def build_cases(ctx: DemoContext, held: list[Held], agents: dict[int, User]) -> 
     active = [h for h in held if h.mandate.status == Mandate.Status.ACTIVE]
     plan: list[tuple[Held, Matter, datetime.date]] = []
     used: set[tuple[int, int]] = set()
+    # 足不出镇 (F14): every point files at least one delegated matter (taken in and decided by its
+    # township) for a resident whose mandate covers every eligible matter.
+    township_case_at: set[int] = set()
     for h in active:
-        for _n in range(rng.choice([0, 1, 1, 1, 2])):
+        for n in range(rng.choice([0, 1, 1, 1, 2])):
             pool = h.matters or matters
             matter = rng.choices(pool, weights=[weight_of[m.pk] for m in pool])[0]
+            if n == 0 and delegated and not h.matters and h.point.pk not in township_case_at:
+                matter = delegated[len(township_case_at) % len(delegated)]
+                township_case_at.add(h.point.pk)
             if (h.mandate.resident_id, matter.pk) in used:
                 continue
             day = max(h.mandate.valid_from, today - datetime.timedelta(days=rng.randint(0, 30 * MONTHS)))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ledger_views, resident_views, views
+from . import booking_views, ledger_views, resident_views, views
 
 app_name = "assistance"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("mandates/<uuid:uuid>/", views.mandate_detail, name="mandate"),
     path("mandates/<uuid:uuid>/<str:which>.file", views.mandate_file, name="mandate_file"),
     path("apply/", views.apply, name="apply"),
+    path("book/", booking_views.book, name="book"),
     path("applications/<uuid:uuid>/", views.application, name="application"),
     path("incoming/", views.incoming, name="incoming"),
     path("township/", views.township, name="township"),

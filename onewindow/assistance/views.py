@@ -286,7 +286,11 @@ def application(request: HttpRequest, uuid: Any) -> HttpResponse:
         except ApplicationError as exc:
             errors = _errors(exc)
             app = selectors.application_for(_user(request), uuid)
+    from onewindow.ratings.models import Level
+    from onewindow.ratings.recorded import follow_up_rating
+
     forwarding = getattr(app, "forwarding", None) if hasattr(app, "forwarding") else None
+    follow_up = getattr(app, "follow_up", None) if hasattr(app, "follow_up") else None
     return render(
         request,
         "assistance/application.html",
@@ -295,8 +299,11 @@ def application(request: HttpRequest, uuid: Any) -> HttpResponse:
             "is_agent": is_agent,
             "forwarding": forwarding,
             "delivery": getattr(app, "delivery", None) if hasattr(app, "delivery") else None,
-            "follow_up": getattr(app, "follow_up", None) if hasattr(app, "follow_up") else None,
+            "follow_up": follow_up,
+            # Whether the follow-up fed 好差评 (it does once, unless the resident rated the case first).
+            "follow_up_rating": follow_up_rating(app.case.uuid) if follow_up is not None and app.case else None,
             "follow_up_methods": FollowUp.Method.choices,
+            "levels": Level.choices,
             "today": timezone.localdate(),
             "errors": errors,
         },

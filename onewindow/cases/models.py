@@ -50,6 +50,29 @@ class RouteVersion(PublicModel):
         return f"{self.name} v{self.number}"
 
 
+class RouteCounter(models.Model):
+    """The last route version number handed out for one matter or one bundle.
+
+    Numbers come from this row (an UPDATE ... SET last_number = last_number + 1 under the parent's
+    row lock), never from counting versions: a deleted draft would make a count hand out a number
+    that is already taken."""
+
+    matter = models.OneToOneField("catalog.Matter", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    bundle = models.OneToOneField("catalog.Bundle", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(matter__isnull=False) & Q(bundle__isnull=True)) | (Q(matter__isnull=True) & Q(bundle__isnull=False)),
+                name="route_counter_matter_xor_bundle",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id or self.bundle_id}: {self.last_number}"
+
+
 class RouteStage(models.Model):
     route = models.ForeignKey(RouteVersion, on_delete=models.CASCADE, related_name="stages")
     order = models.PositiveSmallIntegerField(_("顺序"))

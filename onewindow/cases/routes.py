@@ -9,6 +9,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ from onewindow.core.errors import PermissionDenied, ValidationFailed
 
 from . import selectors
 from .errors import WrongStatus
-from .models import LimitUnit, RouteStage, RouteStep, RouteVersion, StepKind
+from .models import LimitUnit, RouteCounter, RouteStage, RouteStep, RouteVersion, StepKind
 from .services import JOINT_STATUTORY_DAYS, merged_requirements
 
 
@@ -94,6 +95,20 @@ def _require_admin(actor: User) -> None:
         raise PermissionDenied()
 
 
+def _next_route_number(*, matter: Matter | None, bundle: Bundle | None) -> int:
+    """Hand out the parent's next version number from its counter row (inside the caller's
+    transaction). The parent row lock serialises the first creation of the counter; the increment
+    is one conditional UPDATE, and the unique constraints on RouteVersion back both."""
+    if matter is not None:
+        Matter.objects.select_for_update().get(pk=matter.pk)
+    else:
+        Bundle.objects.select_for_update().get(pk=bundle.pk)  # type: ignore[union-attr]
+    counter, _created = RouteCounter.objects.get_or_create(matter=matter, bundle=bundle)
+    RouteCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
+    counter.refresh_from_db(fields=["last_number"])
+    return counter.last_number
+
+
 def route_draft_create(
     *,
     actor: User,
@@ -113,13 +128,7 @@ def route_draft_create(
     if (not stages and not allow_empty) or any(not st.get("steps") for st in stages):
         raise ValidationFailed(_("每个阶段至少要有一个环节。"), code="route_empty_stage")
     with transaction.atomic():
-        # The parent row lock serialises numbering; the unique constraint backs it.
-        if matter is not None:
-            Matter.objects.select_for_update().get(pk=matter.pk)
-            number = RouteVersion.objects.filter(matter=matter).count() + 1
-        else:
-            Bundle.objects.select_for_update().get(pk=bundle.pk)  # type: ignore[union-attr]
-            number = RouteVersion.objects.filter(bundle=bundle).count() + 1
+        number = _next_route_number(matter=matter, bundle=bundle)
         route = RouteVersion.objects.create(matter=matter, bundle=bundle, number=number, name=name, note=note)
         for order, st in enumerate(stages, start=1):
             stage = RouteStage.objects.create(route=route, order=order, name=st.get("name") or f"{order}")

@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from onewindow.core.errors import MSG_INVALID_DATA, MSG_LOGIN_REQUIRED, ApplicationError
+from onewindow.core.errors import MSG_INVALID_DATA, MSG_LOGIN_REQUIRED, ApplicationError, BadRequest
 
 api = NinjaAPI(
     title="OneWindow 一窗通办 API",
@@ -48,6 +48,9 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # django-ninja raises this for a body it cannot parse; its text is English and technical.
+        return api.create_response(request, BadRequest().as_dict(), status=400)
     return _error(request, exc.status_code, "http_error", str(exc))
 
 

@@ -54,11 +54,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onewindow.core.middleware.DefaultChineseLocaleMiddleware",
+    "onewindow.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "onewindow.core.middleware.StripNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "onewindow.accounts.idle.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "onewindow.core.middleware.ApplicationErrorMiddleware",
 ]
@@ -125,6 +127,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Staff sessions end after this many minutes without a request (accounts/idle.py); 0 turns it off.
+ONEWINDOW_STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "15"))
 
 LANGUAGE_CODE = "zh-hans"
 # Language names are shown in their own language, so they are not translated.
@@ -172,6 +176,10 @@ ONEWINDOW_WELFARE_NOTICE_UNIT = os.environ.get("WELFARE_NOTICE_UNIT", "calendar"
 ONEWINDOW_WELFARE_CROSSCHECK_BACKEND = os.environ.get(
     "WELFARE_CROSSCHECK_BACKEND", "onewindow.welfare.process.crosscheck.LocalBackend"
 )
+
+# The largest request body (bytes) accepted for a file upload: several materials of at most 10 MB
+# each (core/uploads.py). Anything larger is refused from its Content-Length before it is read.
+ONEWINDOW_MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_MB", "60")) * 1024 * 1024
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -49,3 +49,6 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# A request Django cannot read answers in the platform's error shape (JSON under /api/).
+handler400 = "onewindow.core.middleware.bad_request"

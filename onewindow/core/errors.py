@@ -58,6 +58,26 @@ class Conflict(ApplicationError):
     code = "conflict"
 
 
+class RequestTooLarge(ApplicationError):
+    """The request body is over the platform's cap; refused before a byte of it is read."""
+
+    status = 413
+    code = "too_large"
+
+    def __init__(self, message: Any = None, **kw: Any):
+        super().__init__(message if message is not None else _("提交的内容太大，请减少或压缩文件后重试。"), **kw)
+
+
+class BadRequest(ApplicationError):
+    """A body that cannot be parsed at all (broken JSON, a malformed form)."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: Any = None, **kw: Any):
+        super().__init__(message if message is not None else _("请求的格式不正确，无法读取。"), **kw)
+
+
 # Messages used by the API's error handlers (config/api.py), kept here with the other domain
 # messages so that they live in one translation catalog.
 MSG_INVALID_DATA = _("提交的数据不正确。")

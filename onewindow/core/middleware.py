@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.template.response import TemplateResponse
 
-from .errors import ApplicationError
+from .errors import ApplicationError, BadRequest, RequestTooLarge
 
 
 class ApplicationErrorMiddleware:
@@ -26,10 +26,52 @@ class ApplicationErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, ApplicationError):
             return None
-        if request.headers.get("Accept", "").startswith("application/json"):
-            return JsonResponse(exception.as_dict(), status=exception.status)
-        response = TemplateResponse(request, "core/error.html", {"error": exception}, status=exception.status)
-        return response.render()
+        return error_response(request, exception)
+
+
+def error_response(request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    """The one shape of an error answer: `{code, message, fields}` for the API and for JSON
+    clients, the translated error page for people."""
+    if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(error.as_dict(), status=error.status)
+    response = TemplateResponse(request, "core/error.html", {"error": error}, status=error.status)
+    return response.render()
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses an oversized body from its Content-Length, before anything reads it.
+
+    Without it a 300 MB upload was streamed to disk in full and only then refused by the form. File
+    uploads (multipart) may be as large as ONEWINDOW_MAX_REQUEST_BYTES; any other body only as large
+    as Django's DATA_UPLOAD_MAX_MEMORY_SIZE, which Django would otherwise enforce by raising deep in
+    the first middleware that reads the body (a bare 400 page, or HTML where the API promises JSON).
+    A body that lies about its length cannot get past either: Django reads at most Content-Length.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return error_response(request, BadRequest())
+        if length:
+            if (request.content_type or "") == "multipart/form-data":
+                cap = settings.ONEWINDOW_MAX_REQUEST_BYTES
+            else:
+                cap = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or settings.ONEWINDOW_MAX_REQUEST_BYTES
+            if length > cap:
+                return error_response(request, RequestTooLarge())
+        return self.get_response(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: what Django answers for a request it cannot read (too many fields, a broken
+    multipart body), in the platform's error shape instead of Django's bare page."""
+    return error_response(request, BadRequest())
 
 
 class DefaultChineseLocaleMiddleware:

@@ -46,6 +46,44 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
 
 
+class AuditSeal(models.Model):
+    """One link of the audit log's hash chain (core/auditchain.py): the entry's canonical text
+    hashed with the previous link's digest, so that changing, removing or reordering an entry
+    breaks every later link. Written by the sealing sweep, never by the request that made the
+    entry, so audited writes do not queue on one chain head."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="seal")
+    digest = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审计日志封印")
+        verbose_name_plural = _("审计日志封印")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.digest[:12]}"
+
+
+class AuditChainHead(models.Model):
+    """The single row the sealing sweep locks: the chain's last link and the rolling verification
+    cursor (the whole chain is re-verified piece by piece, so old tampering is found too)."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_digest = models.CharField(max_length=64, default="0" * 64)
+    last_entry_id = models.PositiveBigIntegerField(default=0)
+    verified_upto = models.PositiveBigIntegerField(default=0)
+    broken_at = models.PositiveBigIntegerField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计链状态")
+        verbose_name_plural = _("审计链状态")
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq}"
+
+
 class WorkCalendarDay(models.Model):
     """One calendar day and whether government offices work on it.
 

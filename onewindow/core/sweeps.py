@@ -12,6 +12,7 @@ SWEEPS: list[str] = [
     "onewindow.assistance.services.sweep_forwarding",
     "onewindow.accounts.services.login_failures_purge",
     "onewindow.core.ratelimit.purge",
+    "onewindow.core.auditchain.seal_and_verify",
     "onewindow.hall.services.close_day",
     "onewindow.core.ownership.sweep_unowned",
     "onewindow.ratings.sweeps.send_invitations",

@@ -1,39 +1,19 @@
 """The filing certificate (备案回执): a one-page PDF with a QR code that opens the public check page.
 
-Uses core.pdf / core.qr when the project provides them; until then fpdf2 and segno directly, with
-the CJK font fontconfig finds (fonts-noto-cjk on Debian)."""
+Its page layout is its own; the PDF and its CJK font come from core.pdf like every other document."""
 
 from __future__ import annotations
 
-import functools
 import io
-import subprocess
-from typing import Any
 
 import segno
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
+
+from onewindow.core.pdf import FONT_FAMILY, new_pdf
 
 from .models import Filing
-
-
-@functools.cache
-def _cjk_font() -> tuple[str, int]:
-    try:
-        path = subprocess.run(
-            ["/usr/bin/fc-match", "-f", "%{file}", "Noto Sans CJK SC:lang=zh-cn"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        path = ""
-    path = path or "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-    # In Noto's collection the simplified-Chinese face is number 2 (JP, KR, SC, TC, HK).
-    return path, 2 if path.endswith(".ttc") else 0
 
 
 def verify_url(filing: Filing) -> str:
@@ -41,20 +21,17 @@ def verify_url(filing: Filing) -> str:
 
 
 def certificate_pdf(filing: Filing) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf = new_pdf()  # the one CJK font lookup (core.pdf), which knows the collections' faces
+    pdf.set_margins(10, 10, 10)
     pdf.add_page()
-    path, index = _cjk_font()
-    kwargs: dict[str, Any] = {"collection_font_number": index} if path.endswith(".ttc") else {}
-    pdf.add_font("cjk", "", path, **kwargs)
-    pdf.set_font("cjk", size=20)
+    pdf.set_font(FONT_FAMILY, size=20)
     pdf.cell(0, 14, _("告知承诺备案回执"), align="C", new_x="LMARGIN", new_y="NEXT")
     qr = segno.make(verify_url(filing), error="m")
     buf = io.BytesIO()
     qr.save(buf, kind="png", scale=5, border=2)
     buf.seek(0)
     pdf.image(buf, x=160, y=30, w=34)
-    pdf.set_font("cjk", size=12)
+    pdf.set_font(FONT_FAMILY, size=12)
     pdf.ln(4)
     signed = timezone.localtime(filing.signed_at)
     rows = [
@@ -73,7 +50,7 @@ def certificate_pdf(filing: Filing) -> bytes:
         pdf.cell(42, 9, label)
         pdf.multi_cell(100 if pdf.get_y() < 70 else 0, 9, str(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.set_font("cjk", size=11)
+    pdf.set_font(FONT_FAMILY, size=11)
     pdf.multi_cell(0, 7, _("承诺书全文："), new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 7, filing.commitment_text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)

@@ -56,6 +56,9 @@ class RatingChannel(models.TextChoices):
     PHONE = "phone", _("手机")
     KIOSK = "kiosk", _("自助终端")
     API = "api", _("接口")
+    # The resident's satisfaction told at the agent point's 回访 after a case ended
+    # (ratings.recorded.rating_from_follow_up): recorded by the agent, in the resident's name.
+    FOLLOW_UP = "followup", _("代办回访")
 
 
 class Rating(PublicModel):

@@ -34,6 +34,9 @@ def header() -> list[str]:
         _("金额（元）"),
         _("发放月份"),
         _("发放次数"),
+        # Left empty for the bank: its return file fills them (`bankreturn.py`).
+        _("发放结果"),
+        _("失败原因"),
     ]
 
 
@@ -52,6 +55,8 @@ def rows(roll: PaymentRoll) -> list[list[Any]]:
                 f"{fen // 100}.{fen % 100:02d}",
                 f"{month:%Y-%m}",
                 attempt,
+                "",
+                "",
             ]
         )
     return out

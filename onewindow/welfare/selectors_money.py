@@ -8,8 +8,9 @@ import datetime
 import re
 from typing import Any
 
-from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import connection, transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from onewindow.core.audit import audit
@@ -38,23 +39,53 @@ def register_search(
     user: Any, *, q: str = "", township: Any = None, statuses: list[str] | None = None, limit: int = 50
 ) -> list[Household]:
     """The register: households in payment (and suspended), by ID number (any member, exact),
-    household number (exact or prefix) or a member's name (prefix). Index-backed: an 18-digit ID
-    hits `Member.id_number`, a name the pattern index on `Member.name`, a number the unique index."""
+    household number (exact or prefix, in number order) or a member's name (prefix, in order of
+    the name, then of the household). Index-backed: an 18-digit ID hits `Member.id_number`, a
+    number the unique index, a name the index `welfare_member_name_c` (below)."""
     scope.require_reader(user)
     qs = households_for(user).filter(status__in=statuses or REGISTER_STATUSES)
     if township is not None:
         qs = qs.filter(township=township)
     q = (q or "").strip()
     if q:
+        with transaction.atomic():
+            audit(actor=user, action="welfare.register_search", target=user, data={"q": q[:50]})
         if ID_RE.match(q):
             qs = qs.filter(pk__in=Member.objects.filter(id_number=q.upper()).values("household_id"))
         elif q[:1].isascii() and q[:1].isalnum():
             qs = qs.filter(number__startswith=q.upper())
         else:
-            qs = qs.filter(pk__in=Member.objects.filter(name__startswith=q).values("household_id"))
-        with transaction.atomic():
-            audit(actor=user, action="welfare.register_search", target=user, data={"q": q[:50]})
+            return _by_name(user, qs, q, register_only=not statuses, township=township, limit=limit)
     return list(_with_head(qs).order_by("number")[:limit])
+
+
+def _by_name(user: Any, qs: QuerySet[Household], q: str, *, register_only: bool, township: Any, limit: int) -> list[Household]:
+    """Households with a member whose name starts with `q`, the first `limit` in order of the name
+    and the household. A common name matches thousands of people in a province's register; walking
+    an index in that order and stopping at `limit` reads a few dozen rows instead of sorting them
+    all by household number (bench/welfare_roll.py). On PostgreSQL the walk is the partial index
+    on (name COLLATE "C", household) of members in payment (migration 0005): C order makes the
+    prefix LIKE and the ORDER BY one index range under any database collation."""
+    key: Any = Collate("name", "C") if connection.vendor == "postgresql" else F("name")
+    members = Member.objects.annotate(name_key=key).filter(name_key__startswith=q)
+    if register_only:
+        # Members of households in payment or suspended carry `in_payment` (cleared at exit): the
+        # partial index's condition, so only the register's people are walked.
+        members = members.filter(in_payment=True, household__status__in=REGISTER_STATUSES)
+    else:
+        members = members.filter(household__in=qs)
+    if not scope.is_district(user):
+        members = members.filter(household__township__in=scope.officer_townships(user))
+    if township is not None:
+        members = members.filter(household__township=township)
+    order: list[int] = []
+    for hid in members.order_by("name_key", "household_id").values_list("household_id", flat=True)[: limit * 4]:
+        if hid not in order:
+            order.append(hid)
+            if len(order) == limit:
+                break
+    found = {h.pk: h for h in _with_head(Household.objects.filter(pk__in=order))}
+    return [found[pk] for pk in order if pk in found]
 
 
 def household_file(user: Any, uuid: Any) -> Household:

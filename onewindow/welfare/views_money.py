@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
 
-from . import bankfile, scope, stats
+from . import bankfile, bankreturn, scope, stats
 from . import selectors_money as sel
 from .models import CircumstanceReport, Enrolment, Household, HouseholdReview, PaymentRoll, RegisterChange, Standard
 from .models.standard import AreaKind
@@ -268,13 +268,23 @@ def roll(request: HttpRequest, uuid: str) -> HttpResponse:
                             _("家庭编号 %(n)s 在本名册中没有待发放记录。") % {"n": number}, fields={"failed": [number]}
                         )
                     failed[pay.uuid] = reason.strip()
-                paid_on = request.POST.get("paid_on", "")
-                try:
-                    day = datetime.date.fromisoformat(paid_on)
-                except ValueError:
-                    raise ValidationFailed(_("到账日期不正确。"), fields={"paid_on": [_("到账日期不正确。")]}) from None
+                day = _paid_on(request.POST.get("paid_on", ""))
                 out = rolls.payments_record(roll=r, actor=user, paid_on=day, failed=failed)
                 messages.success(request, _("已登记：%(p)d 笔到账，%(f)d 笔失败。") % {"p": out["paid"], "f": out["failed"]})
+            elif action == "return_file":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise ValidationFailed(_("请选择银行回盘文件。"), fields={"file": [_("请选择银行回盘文件。")]})
+                record = bankreturn.return_import(
+                    roll=r,
+                    actor=user,
+                    data=upload.read(bankreturn.MAX_BYTES + 1),
+                    filename=upload.name or "",
+                    paid_on=_paid_on(request.POST.get("paid_on", "")),
+                )
+                messages.success(
+                    request, _("回盘文件已导入：%(p)d 笔到账，%(f)d 笔失败。") % {"p": record.paid, "f": record.failed}
+                )
             elif action == "reissue":
                 pay = sel.payment_for(user, request.POST.get("payment", ""))
                 rolls.payment_reissue(payment=pay, actor=user, bank_account=request.POST.get("bank_account", ""))
@@ -297,6 +307,7 @@ def roll(request: HttpRequest, uuid: str) -> HttpResponse:
             diff=sel.roll_diff(r),
             pending=sel.payments_of(r, status="pending", limit=300),
             failed=sel.payments_of(r, status="failed", limit=300),
+            returns=list(r.bank_returns.select_related("imported_by").order_by("-created_at")),
             township_officer=township_officer,
             S=PaymentRoll.Status,
             today=timezone.localdate(),
@@ -305,6 +316,13 @@ def roll(request: HttpRequest, uuid: str) -> HttpResponse:
         ),
         status=error.status if error else 200,
     )
+
+
+def _paid_on(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise ValidationFailed(_("到账日期不正确。"), fields={"paid_on": [_("到账日期不正确。")]}) from None
 
 
 @login_required

@@ -177,6 +177,22 @@ def agent_book(*, actor: User, resident: User, matter: Matter, slot: Any, phone:
             % {"agent": actor.display_name, "name": resident.display_name, "title": matter.search_name, "code": booking.code},
             "assistance.booked",
         )
+        # The booking's own SMS goes to the phone given (the point's when the resident has none):
+        # the resident is told in their account too, naming the point that booked for them.
+        notify(
+            channel="site",
+            recipient=resident.username,
+            user=resident,
+            subject=gettext("代为预约"),
+            body=gettext("【青原区政务服务】%(point)s已受您委托为您预约“%(title)s”，时间 %(when)s，预约码 %(code)s。")
+            % {
+                "point": point.name,
+                "title": matter.search_name,
+                "when": f"{timezone.localtime(booking.starts_at):%Y-%m-%d %H:%M}",
+                "code": booking.code,
+            },
+            kind="assistance.booked",
+        )
     return application
 
 

@@ -154,6 +154,14 @@ def follow_up_record(
         level = 0
     if not 1 <= level <= 5:
         raise ValidationFailed(_("满意度为 1 到 5。"), fields={"satisfaction": [_("满意度为 1 到 5。")]}, code="bad_satisfaction")
+    comment = clean(comment, 500)
+    if level <= 2 and not comment:
+        # It becomes a 差评 the responsible unit must fix: it needs to know what went wrong.
+        raise ValidationFailed(
+            _("不满意时请记录群众的意见。"), fields={"comment": [_("不满意时请记录群众的意见。")]}, code="reason_required"
+        )
+    from onewindow.ratings.recorded import rating_from_follow_up
+
     try:
         with transaction.atomic():
             follow_up = FollowUp.objects.create(
@@ -162,9 +170,16 @@ def follow_up_record(
                 by=actor,
                 method=method,
                 satisfaction=level,
-                comment=clean(comment, 500),
+                comment=comment,
             )
-            audit(actor=actor, action="assistance.follow_up", target=follow_up, data={"satisfaction": level, "method": method})
+            # Feeds 好差评 once: the resident's rating of the case, unless they rated it already.
+            rating = rating_from_follow_up(case_uuid=application.case.uuid, level=level, comment=comment, recorded_by=actor)
+            audit(
+                actor=actor,
+                action="assistance.follow_up",
+                target=follow_up,
+                data={"satisfaction": level, "method": method, "rating": str(rating.uuid) if rating else None},
+            )
     except IntegrityError:
         raise Conflict(_("已经回访过。"), code="already_followed_up") from None
     return follow_up

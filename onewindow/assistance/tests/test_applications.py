@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from onewindow.accounts.demo import resident_id
 from onewindow.assistance import services
 from onewindow.assistance.models import AgentApplication, Mandate, MaterialForwarding
 from onewindow.cases.models import Case
@@ -164,6 +165,33 @@ def test_intake_unit_for_every_combination(
     else:
         assert case.department == matter.department
         assert case.intake_unit == org["gov"]  # the district hall (run by the government)
+    assert case.agent_application.forwarding.to_unit == case.intake_unit
+
+
+@pytest.mark.parametrize("point_township", ["ZXZ", "FTZ"])
+@pytest.mark.parametrize("delegated_to", [(), ("ZXZ",), ("FTZ",), ("ZXZ", "FTZ")])
+def test_routing_delegated_or_not_by_the_township_of_the_point(
+    point_township: str, delegated_to: tuple[str, ...], agent: Any, other_agent: Any, points: Any, matters: Any, org: Any
+) -> None:
+    """Every combination of (delegated to no / this / the other / both townships) × (intake at a
+    point of 值夏镇 / of 富滩镇): the township of the point takes in and decides a matter delegated
+    to it; anything else goes to the district hall and the matter's department."""
+    from conftest import make_user
+
+    matter = matters["disability"]
+    for code in delegated_to:
+        _delegate(matter, org[code])
+    village, actor, point = (
+        (org["ZXSQ"], agent, points["ZXSQ"]) if point_township == "ZXZ" else (org["FTC"], other_agent, points["FTC"])
+    )
+    person = make_user("r_" + point_township, "citizen", id_number=resident_id("19500101", 12), home_unit=village)
+    record(actor, point, person)
+    case = file_case(actor, person, matter).case
+    assert case is not None
+    if point_township in delegated_to:
+        assert case.intake_unit == case.department == org[point_township]
+    else:
+        assert (case.intake_unit, case.department) == (org["gov"], matter.department)
     assert case.agent_application.forwarding.to_unit == case.intake_unit
 
 

@@ -4,6 +4,7 @@ figures are computed from what it built."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from onewindow.assistance import demo, services
 from onewindow.assistance.models import AgentApplication, AgentPoint, HandoverBatch, LedgerEntry, Mandate, TillDay
 from onewindow.assistance.stats import agent_figures, sections
 from onewindow.cases.models import Case
+from onewindow.catalog.models import Delegation
 from onewindow.core.demo import DemoContext
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +26,15 @@ def test_demo_builds_balanced_data_and_is_idempotent(
 ) -> None:
     from conftest import make_user
 
+    from .conftest import make_matter
+
     make_user("approver_ybj", Role.APPROVER, depts["YBJ"])
     citizen.home_unit = org["ZXSQ"]
     citizen.save(update_fields=["home_unit"])
+    # A matter delegated to 值夏镇 only (F14): its agent cases from 值夏镇's villages go to the
+    # township, from 富滩镇's to the district.
+    delegated = make_matter("RSJ-002", "就业困难人员认定", depts["RSJ"])
+    Delegation.objects.create(matter=delegated, township=org["ZXZ"], effective_on=datetime.date(2021, 5, 20))
     ctx = DemoContext(quiet=True)
     demo.build(ctx)
     points = AgentPoint.objects.count()
@@ -36,9 +44,19 @@ def test_demo_builds_balanced_data_and_is_idempotent(
     assert RoleAssignment.objects.get(role=Role.AGENT, org_unit=org["ZXSQ"]).user == agent
     assert Mandate.objects.filter(resident=citizen, point__village=org["ZXSQ"]).exists()
     assert Case.objects.filter(channel="agent").count() == AgentApplication.objects.count() > 0
-    for c in Case.objects.filter(channel="agent"):
+    routed = {"township": 0, "district": 0}
+    for c in Case.objects.filter(channel="agent").select_related("matter_version__matter", "agent_application__point__village"):
         assert c.matter_version.agent_eligible  # type: ignore[union-attr]
         assert c.applicant.home_unit_id == c.agent_application.point.village_id
+        township = c.agent_application.point.village.parent
+        if c.matter_version.matter_id == delegated.pk and township == org["ZXZ"]:  # type: ignore[union-attr]
+            assert c.department == c.intake_unit == org["ZXZ"]
+            routed["township"] += 1
+        else:
+            assert c.department == c.matter_version.matter.department  # type: ignore[union-attr]
+            assert c.intake_unit == org["gov"]
+            routed["district"] += 1
+    assert routed["township"] > 0 and routed["district"] > 0, routed
     # Money: every till replays to its totals, closed ones balance, batches equal their entries.
     for t in TillDay.objects.all():
         assert services.till_replay(t) == {"cash_fen": t.cash_fen, "transfer_fen": t.transfer_fen, "entry_count": t.entry_count}

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
+from django.db.models.functions import Greatest
 
 from onewindow.accounts.models import OrgUnit
-from onewindow.cases.models import RouteStage, RouteStep, RouteVersion
+from onewindow.cases.models import RouteCounter, RouteStage, RouteStep, RouteVersion
 from onewindow.catalog.models import Bundle, BundleItem, MaterialRequirement, Matter, MatterVersion
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -105,6 +107,9 @@ def make_route(
         name=f"route {number}",
         status=RouteVersion.Status.PUBLISHED if publish else RouteVersion.Status.DRAFT,
     )
+    # Keep the parent's counter past the number this builder chose, as the service would.
+    counter, _ = RouteCounter.objects.get_or_create(matter=matter, bundle=bundle)
+    RouteCounter.objects.filter(pk=counter.pk).update(last_number=Greatest(F("last_number"), number))
     for order, steps in enumerate(stages, start=1):
         stage = RouteStage.objects.create(route=route, order=order, name=f"阶段{order}")
         for i, (dept, name, days, kind) in enumerate(steps):

@@ -284,10 +284,13 @@ def matter_specs(seed: int) -> list[Spec]:
     for s in (ordered + preferred + rest)[:OFF_HOURS]:
         s.off_hours = True
 
-    # Agent service (帮你办, F15): township-level citizen matters and the seed's named ones.
+    # Agent service (帮你办, F15): township-level citizen matters, the citizen services and benefits
+    # delegated to the townships in May 2021 (F14: a village agent files them and the township
+    # takes them in, 足不出镇), and the seed's named ones.
     for s in specs:
+        citizen_kind = s.type in ("GF", "GG", "QR") and s.dept not in ENTERPRISE_DEPARTMENTS
         s.agent = s.name in FORCED_AGENT or (
-            s.level == MatterVersion.Level.TOWNSHIP and s.type in ("GF", "GG", "QR") and s.dept not in ENTERPRISE_DEPARTMENTS
+            citizen_kind and (s.level == MatterVersion.Level.TOWNSHIP or (s.delegated and _audience(s) == "citizen"))
         )
 
     for s in specs:

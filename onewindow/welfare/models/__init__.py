@@ -8,7 +8,7 @@ payments, changes) add their own modules here.
 
 from .enrolment import Enrolment
 from .household import Asset, Household, IncomeItem, Member
-from .money import CircumstanceReport, HouseholdReview, Payment, PaymentRoll, RegisterChange, RollItem
+from .money import BankReturn, CircumstanceReport, HouseholdReview, Payment, PaymentRoll, RegisterChange, RollItem
 from .process import Application, Appraisal, CrossCheck, HomeVisit, Objection, PublicNotice
 from .standard import Standard
 
@@ -16,6 +16,7 @@ __all__ = [
     "Application",
     "Appraisal",
     "Asset",
+    "BankReturn",
     "CircumstanceReport",
     "CrossCheck",
     "Enrolment",

@@ -53,6 +53,10 @@ class RegisterChange(PublicModel):
     report = models.ForeignKey(
         "CircumstanceReport", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("变化报告")
     )
+    # The per-person standard the new amount was computed with (fen), when known: a change of the
+    # standard recomputes 补差 as the amount plus the standard's rise times the people, which keeps
+    # the household's per-capita income as the township last decided it (services/standards.py).
+    standard_fen = models.PositiveIntegerField(_("计算所用标准（分/人）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("低保变更记录")
@@ -254,3 +258,29 @@ class Payment(PublicModel):
             models.CheckConstraint(condition=~Q(status="failed") | ~Q(failure_reason=""), name="welfare_failed_has_reason"),
         ]
         indexes = [models.Index(fields=["roll", "status"], name="welfare_payment_roll_status")]
+
+
+class BankReturn(PublicModel):
+    """One imported bank return file (回盘文件) of a frozen roll: which payments the bank paid and
+    which failed. The file's SHA-256 is unique per roll, so the same file is taken once even when
+    two officers import it at the same moment (`bankreturn.py`)."""
+
+    roll = models.ForeignKey(PaymentRoll, on_delete=models.PROTECT, related_name="bank_returns", verbose_name=_("名册"))
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
+    filename = models.CharField(_("文件名"), max_length=200)
+    paid_on = models.DateField(_("到账日期"))
+    lines = models.PositiveIntegerField(_("行数"))
+    paid = models.PositiveIntegerField(_("到账笔数"))
+    failed = models.PositiveIntegerField(_("失败笔数"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("导入人")
+    )
+
+    class Meta:
+        verbose_name = _("银行回盘文件")
+        verbose_name_plural = _("银行回盘文件")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["roll", "sha256"], name="welfare_bank_return_once")]
+
+    def __str__(self) -> str:
+        return f"{self.roll} {self.filename}"

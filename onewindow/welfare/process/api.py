@@ -258,9 +258,7 @@ def visit_photo(request: HttpRequest, uuid: UUID, visit: UUID, index: int) -> An
     "/applications/{uuid}/documents/{kind}",
     response={200: bytes, ERROR_CODES: ErrorOut},
     auth=AUTH,
-    openapi_extra={
-        "responses": {200: {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string"}}}}}
-    },
+    openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string"}}}}}},
 )
 def application_document(request: HttpRequest, uuid: UUID, kind: str) -> Any:
     """`certificate` (低保证, once confirmed) or `refusal` (the written notice with the reasons)."""

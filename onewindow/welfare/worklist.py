@@ -171,3 +171,11 @@ def application_urls(case_ids: list[int]) -> dict[int, str]:
         return {}
     rows = Application.objects.filter(case_id__in=case_ids).values_list("case_id", "uuid")
     return {case_id: reverse("welfare:application", args=[uuid]) for case_id, uuid in rows}
+
+
+def readable_application_url(user: Any, case: Any) -> str:
+    """The 低保 application page of `case`, when it is one and `user` may read it; else ""."""
+    from .process import selectors as process_selectors
+
+    uuid = process_selectors.applications_for(user).filter(case=case).values_list("uuid", flat=True).first()
+    return reverse("welfare:application", args=[uuid]) if uuid else ""

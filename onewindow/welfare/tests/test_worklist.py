@@ -107,3 +107,20 @@ def test_rolls_payments_reports_and_reviews(
     assert _tiles(township_officer)["welfare_reissue"] == 1
     rolls.payment_reissue(payment=p, actor=township_officer)
     assert "welfare_reissue" not in _tiles(township_officer)
+
+
+def test_the_case_page_of_an_application_leads_to_the_application(
+    dibao: Matter, officer: User, resident: User, org: dict[str, OrgUnit]
+) -> None:
+    """The officer who opens the 低保 case from a case list is taken to the application's page,
+    where the steps keep the application's stage in step with the case."""
+    app = apply_svc.application_file(
+        actor=officer, applicant=resident, channel="counter", household=household_input(resident), materials=paper(dibao)
+    )
+    c = Client()
+    c.force_login(officer)
+    r = c.get(f"/workbench/cases/{app.case.uuid}/")
+    assert r.status_code == 302 and r["Location"] == f"/welfare/a/{app.uuid}/"
+    zjj = make_user("approver_zjj", Role.APPROVER, org["ZJJ"])
+    c.force_login(zjj)
+    assert c.get(f"/workbench/cases/{app.case.uuid}/").status_code in (403, 404)

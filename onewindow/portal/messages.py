@@ -3,7 +3,8 @@
 The outbox keeps what was sent (an SMS is a short text with the site's name in brackets and,
 sometimes, a long signed link). A page shows it for reading: no 【...】 prefix, no raw address (a
 button to where it leads instead), a case message leads to the case's progress page, and a text
-sent both by SMS and as a site message appears once.
+sent both by SMS and as a site message appears once. It is read in the page's language
+(core.resay), whatever language it was sent in.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from onewindow.core.resay import resay
 
 _PREFIX = re.compile(r"^\s*【[^】]{1,30}】\s*")
 _URL = re.compile(r"https?://\S+")
@@ -49,19 +52,21 @@ def _own_path(url: str) -> str:
 
 
 def for_people(notification: Any) -> Message:
-    body = _PREFIX.sub("", notification.body or "")
+    stored = _PREFIX.sub("", notification.body or "")
+    # Said again in the reader's language (the text was stored as sent: an SMS in Chinese).
+    body = resay(stored)
     link, label = "", ""
     urls = _URL.findall(body)
     if urls:
         link = _own_path(urls[0])
         label = str(_("打开"))
         body = _URL.sub("", body)
-        body = re.sub(r"[：:]\s*(?=[。，,]|$)", "", body).strip()
+        body = re.sub(r"[：:]\s*(?=[。，,.]|$)", "", body).strip()
     kind = (notification.kind or "").split(".")[0]
     if kind == "case" and not link:
-        number, code = _CASE_NUMBER.search(body), _CHECK_CODE.search(body)
+        number, code = _CASE_NUMBER.search(stored), _CHECK_CODE.search(stored)
         if number and code:
             link = reverse("cases:progress") + "?" + urlencode({"n": number.group(1), "c": code.group(1)})
             label = str(_("查看办件进度"))
-    title = notification.subject or str(_TITLES.get(kind, _("消息")))
+    title = resay(notification.subject) if notification.subject else str(_TITLES.get(kind, _("消息")))
     return Message(title=title, text=body, at=notification.created_at, link=link, link_label=label)

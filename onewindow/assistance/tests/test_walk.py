@@ -1,4 +1,5 @@
-"""The agent's journey in a real browser at phone width (and on a desktop): the agent records a
+"""The agent's journey in a real browser at phone width and on a desktop in Chinese, and on the phone
+in English (core.walk.RUNS): the agent records a
 mandate with the resident's signature drawn on the screen, files a disability-certificate case
 with the paper originals, collects the medical insurance contribution, forwards the materials;
 the township signs for them and accepts (the matter is delegated to 值夏镇); the result comes back
@@ -15,7 +16,7 @@ from conftest import BROWSER_MARKS, PASSWORD
 from onewindow.assistance.models import AgentApplication, FollowUp, LedgerEntry, Mandate
 from onewindow.cases.models import Case
 from onewindow.catalog.models import Delegation
-from onewindow.core.walk import WIDTHS
+from onewindow.core.walk import RUN_IDS, RUNS
 
 pytestmark = BROWSER_MARKS
 
@@ -34,9 +35,9 @@ def sign(w: Any, selector: str = "canvas.sigpad") -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(("width", "language"), RUNS, ids=RUN_IDS)
 def test_agent_journey(
-    width: int, agent: Any, township_officer: Any, resident: Any, matters: Any, points: Any, org: Any, walker: Any
+    width: int, language: str, agent: Any, township_officer: Any, resident: Any, matters: Any, points: Any, org: Any, walker: Any
 ) -> None:
     disability = matters["disability"]
     for person, name in ((agent, "胡桂兰"), (township_officer, "曾庆华")):
@@ -44,7 +45,7 @@ def test_agent_journey(
         person.save(update_fields=["display_name"])
     Delegation.objects.create(matter=disability, township=org["ZXZ"], effective_on=datetime.date(2021, 5, 1))
 
-    w = walker("agent", width)
+    w = walker("agent", width, language)
     w.login(agent.username, PASSWORD)
     w.click("a.tile[href='/assistance/']")
     # 1. The mandate, signed on the screen with the resident present.
@@ -53,7 +54,7 @@ def test_agent_journey(
     w.find("input[name=id_checked]").check()
     sign(w, "canvas[data-signature=signature]")
     w.click("#mandate-form button[type=submit].btn-block")
-    w.expect("text=有效")
+    w.expect("text=" + w.tr("有效"))
     mandate = Mandate.objects.get()
     assert mandate.status == "active" and mandate.signature_sha256
     # 2. The disability-certificate case, paper originals collected at the point.
@@ -62,36 +63,36 @@ def test_agent_journey(
     w.click("form[method=get] button[type=submit]")
     for box in w.page.locator("input[type=checkbox][name^=paper_]").all():
         box.check()
-    w.click("button:has-text('提交代办申请')")
-    w.expect("text=纸质材料移交")
+    w.click("button:has-text('" + w.tr("提交代办申请") + "')")
+    w.expect("text=" + w.tr("纸质材料移交"))
     app = AgentApplication.objects.get()
     assert app.case is not None and app.case.intake_unit == org["ZXZ"]
     # 3. Forward the materials to the township.
     w.fill("input[name=carrier]", "胡桂兰")
-    w.click("button:has-text('移交材料')")
+    w.click("button:has-text('" + w.tr("移交材料") + "')")
     w.expect("#forwarding >> text=胡桂兰")
     # 4. The medical insurance contribution, cash, with a receipt.
     w.click("nav.wb-nav a[href='/assistance/till/']")
     w.page.select_option("select[name=resident]", str(mandate.uuid))
     w.page.select_option("select[name=kind]", "medical")
     w.fill("input[name=amount]", "400")
-    w.click("button:has-text('确认收款并出具收据')")
+    w.click("button:has-text('" + w.tr("确认收款并出具收据") + "')")
     w.expect("#till-cash >> text=400.00")
     assert LedgerEntry.objects.get().amount_fen == 40000
     w.finish("collected")
 
     # 5. The township signs for the materials and takes the case in (the matter is delegated).
-    t = walker("township", width)
+    t = walker("township", width, language)
     t.login(township_officer.username, PASSWORD)
     t.click("a.tile[href='/assistance/incoming/']")
-    t.click("button:has-text('签收')")
+    t.click("button:has-text('" + w.tr("签收") + "')")
     t.click("nav.wb-nav a[href='/workbench/intake/queue/']")
     t.click(f"a[href='/workbench/cases/{app.case.uuid}/']")
     t.click("button[value=accept]")
     t.click("button[value=approve]")
     t.click("button[name=approved][value='1']")
     t.click("button[value=conclude]")
-    t.expect("text=已办结")
+    t.expect("text=" + w.tr("已办结"))
     t.finish("concluded")
     app.case.refresh_from_db()
     assert app.case.status == Case.Status.CONCLUDED and app.forwarding.__class__.objects.get().received_by == township_officer
@@ -100,11 +101,11 @@ def test_agent_journey(
     w.goto("/assistance/")
     w.click(f"a[href='/assistance/applications/{app.uuid}/']")
     sign(w, "#delivery canvas")
-    w.click("button:has-text('确认送达')")
-    w.expect("#case-status >> text=已送达")
+    w.click("button:has-text('" + w.tr("确认送达") + "')")
+    w.expect("#case-status >> text=" + w.tr("已送达"))
     w.page.select_option("select[name=satisfaction]", "5")
     w.fill("input[name=comment]", "不用跑镇上，很方便")
-    w.click("button:has-text('记录回访')")
+    w.click("button:has-text('" + w.tr("记录回访") + "')")
     w.expect("#follow-up >> text=5/5")
     w.finish("followed-up")
     app.case.refresh_from_db()

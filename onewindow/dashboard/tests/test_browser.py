@@ -1,4 +1,5 @@
-"""The leader's walk (issue 9) and the charts in a real browser, at 1280 px and on a phone: sign in,
+"""The leader's walk (issue 9) and the charts in a real browser, at 1280 px and on a phone in Chinese
+and on a phone in English (core.walk.RUNS): sign in,
 open the dashboard, see every chart drawn (by ECharts from our own static files: the walk fails on
 any request to another host), drill from the district to a department, a matter and its cases."""
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from conftest import BROWSER_MARKS, PASSWORD
-from onewindow.core.walk import WIDTHS
+from onewindow.core.walk import RUN_IDS, RUNS
 
 from .conftest import MAY
 
@@ -33,9 +34,11 @@ def charts_drawn(w: Any) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("width", WIDTHS)
-def test_leader_walks_from_the_district_down_to_the_cases(width: int, leader: Any, cases: Any, walker: Any) -> None:
-    w = walker("leader", width)
+@pytest.mark.parametrize(("width", "language"), RUNS, ids=RUN_IDS)
+def test_leader_walks_from_the_district_down_to_the_cases(
+    width: int, language: str, leader: Any, cases: Any, walker: Any
+) -> None:
+    w = walker("leader", width, language)
     w.login(leader.username, PASSWORD, next_path="/dashboard/")
     w.goto(f"/dashboard/?{MAY}")  # the period is typed into the filter form in the next test
     charts_drawn(w)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -65,8 +65,14 @@ def case_status(case: Any, explain: bool = False, tag_id: str = "") -> dict[str,
 
 @register.filter
 def plain(label: Any) -> Any:
-    """The plain explanation of a legal term of the timeline ("" when it needs none)."""
-    return _PLAIN.get(str(label), "")
+    """The plain explanation of a legal term of the timeline ("" when it needs none). The label
+    arrives in the page's language ("Clock stopped" in English), so it is compared with each term
+    as translated now, not only with the Chinese term."""
+    text = str(label)
+    for term, meaning in _PLAIN.items():
+        if text in (term, gettext(term)):
+            return meaning
+    return ""
 
 
 @register.simple_tag

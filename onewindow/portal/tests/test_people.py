@@ -35,6 +35,20 @@ def test_refusal_and_denial_are_never_green() -> None:
     assert "中止" not in str(words) and "不算超期" in str(meaning)
 
 
+def test_legal_terms_of_the_timeline_are_explained_in_either_language() -> None:
+    from django.utils import translation
+
+    from onewindow.portal.templatetags.people import plain
+
+    assert "不算超期" in str(plain("中止计时"))
+    with translation.override("en"):
+        label = translation.gettext("中止计时")  # the timeline shows the label translated
+        assert label != "中止计时"
+        explained = str(plain(label))
+        assert explained and not any("\u4e00" <= ch <= "\u9fff" for ch in explained), explained
+    assert plain("已办结") == ""
+
+
 def test_an_instant_matter_never_reads_zero_working_days() -> None:
     rendered = Template("{% load people %}{% time_limit 0 %}|{% time_limit 5 %}").render(Context())
     assert rendered == "即时办结|承诺 5 个工作日"

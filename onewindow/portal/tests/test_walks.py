@@ -1,5 +1,6 @@
 """Browser walks (issue 9, "Done means"): the citizen and the enterprise from the start of their
-main journey to its end, at 375 px and 1280 px, failing on a dead end, a sideways scroll, a
+main journey to its end, at 1280 px and 375 px in Chinese and at 375 px in English (core.walk.RUNS),
+clicking by selectors or by the label in the walk's language (`w.tr`), failing on a dead end, a sideways scroll, a
 request to another host or an untranslated string (core.walk). End states are kept under
 test-results/walks/.
 
@@ -20,7 +21,7 @@ from onewindow.accounts.models import Role, User
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
 from onewindow.catalog.models import SearchSynonym
-from onewindow.core.walk import WIDTHS, walk
+from onewindow.core.walk import RUN_IDS, RUNS, walk
 from onewindow.core.walk_sms import sms_login, use_memory_sms
 from onewindow.materials import services as material_services
 from onewindow.portal.testing import PDF_BYTES, conclude, png_file
@@ -33,9 +34,9 @@ def _payload(name: str, data: bytes, mime: str) -> dict[str, Any]:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(("width", "language"), RUNS, ids=RUN_IDS)
 def test_citizen_walk_sms_sign_in_to_result(
-    browser: Any, live_server: Any, settings: Any, width: int, online_matter: Any, citizen: User, org: Any
+    browser: Any, live_server: Any, settings: Any, width: int, language: str, online_matter: Any, citizen: User, org: Any
 ) -> None:
     use_memory_sms(settings)
     # The migration's starting list; a transactional test's flush empties it after each test.
@@ -45,7 +46,7 @@ def test_citizen_walk_sms_sign_in_to_result(
     clerk = make_user("clerk_w", Role.CLERK, org["XZSP"])
     approver = make_user("approver_w", Role.APPROVER, org["XZSP"])
 
-    with walk(browser, live_server.url, name="citizen", width=width) as w:
+    with walk(browser, live_server.url, name="citizen", width=width, language=language) as w:
         w.goto("/")
         sms_login(w, citizen.phone)
         # Find the matter by what people call it (医保), on the home page's search.
@@ -53,17 +54,17 @@ def test_citizen_walk_sms_sign_in_to_result(
         w.fill("form.searchbar input[name=q]", "医保")
         w.click("form.searchbar button[type=submit]")
         w.click(f"a[href='/apply/matter/{online_matter.uuid}/']")
-        w.click("text=开始申请")
+        w.click("text=" + w.tr("开始申请"))
         w.page.check("input[name=confirmed]")
-        w.click("text=下一步：填写申请表")
+        w.click("text=" + w.tr("下一步：填写申请表"))
         w.fill("#f-address", "值夏镇值夏村15号")
-        w.click("text=下一步：材料")
-        w.click("text=一键复用已有材料")
+        w.click("text=" + w.tr("下一步：材料"))
+        w.click("text=" + w.tr("一键复用已有材料"))
         w.page.set_input_files(".mat.need input[type=file]", _payload("登记表.pdf", PDF_BYTES, "application/pdf"))
         w.click(".mat.need button[name=upload]")
-        w.click("text=下一步：确认提交")
-        w.click("text=确认提交申请")
-        w.expect("text=申请已提交")
+        w.click("text=" + w.tr("下一步：确认提交"))
+        w.click("text=" + w.tr("确认提交申请"))
+        w.expect(".messages .msg-success")  # 申请已提交，办件编号 …
         case = Case.objects.get(applicant=citizen)
 
         # The clerk asks for a clearer ID card (一次性告知); the citizen follows the case from /me/.
@@ -76,8 +77,8 @@ def test_citizen_walk_sms_sign_in_to_result(
         w.click(f"#my-cases a[href='/me/cases/{case.uuid}/']")
         w.expect("text=照片不清晰")
         w.page.set_input_files(f"input[name=file-{req.pk}]", _payload("身份证清晰.png", png_file().read(), "image/png"))
-        w.click("text=提交补正材料")
-        w.expect("text=补正材料已提交")
+        w.click("text=" + w.tr("提交补正材料"))
+        w.expect(".messages .msg-success")  # 补正材料已提交…
 
         # Approved and concluded in the back office; the result is downloaded from the case page.
         case.refresh_from_db()
@@ -92,20 +93,20 @@ def test_citizen_walk_sms_sign_in_to_result(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(("width", "language"), RUNS, ids=RUN_IDS)
 def test_enterprise_walk_sign_in_to_filing_certificate(
-    browser: Any, live_server: Any, width: int, filing_matter: Any, enterprise_user: User
+    browser: Any, live_server: Any, width: int, language: str, filing_matter: Any, enterprise_user: User
 ) -> None:
-    with walk(browser, live_server.url, name="enterprise", width=width) as w:
+    with walk(browser, live_server.url, name="enterprise", width=width, language=language) as w:
         w.login(enterprise_user.username, PASSWORD, next_path="/me/")
         w.click("a[href='/filings/']")
         w.click(f"a[href='/filings/m/{filing_matter.uuid}/']")
         w.fill("#id_signer_name", enterprise_user.display_name)
         w.fill("#id_signer_id_number", enterprise_user.id_number or "")
         w.page.check("input[name=agree]")
-        w.click("text=签署并备案")
-        w.expect("text=备案已完成")
+        w.click("text=" + w.tr("签署并备案"))
+        w.expect("text=" + w.tr("备案已完成"))
         with w.page.expect_download() as info:
-            w.find("text=下载备案回执（PDF）").click()
+            w.find("text=" + w.tr("下载备案回执（PDF）")).click()
         assert Path(info.value.path()).read_bytes().startswith(b"%PDF-")
         w.finish("certificate")

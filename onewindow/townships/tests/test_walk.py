@@ -1,4 +1,5 @@
-"""Browser walk of the township officer (赋权 → 就近办), at 375 px and 1280 px: a 值夏镇 resident's
+"""Browser walk of the township officer (赋权 → 就近办), at 1280 px and 375 px in Chinese and at
+375 px in English (core.walk.RUNS): a 值夏镇 resident's
 application for a delegated matter is taken in at the township window, accepted, found in the
 officer's own work list, approved, decided, concluded and delivered, all at the township."""
 
@@ -15,7 +16,7 @@ from onewindow.accounts.models import OrgUnit, Role
 from onewindow.cases.models import Case
 from onewindow.cases.tests.conftest import make_matter
 from onewindow.catalog.models import Delegation
-from onewindow.core.walk import DESKTOP, PHONE, walk
+from onewindow.core.walk import RUN_IDS, RUNS, walk
 
 pytestmark = BROWSER_MARKS
 
@@ -23,15 +24,15 @@ ID = resident_id("19620815", 512)
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize(("width", "language"), RUNS, ids=RUN_IDS)
 def test_township_officer_decides_a_delegated_matter(
-    live_server: Any, org: dict[str, OrgUnit], cal: Any, township_officer: Any, width: int, browser: Any
+    live_server: Any, org: dict[str, OrgUnit], cal: Any, township_officer: Any, width: int, language: str, browser: Any
 ) -> None:
     mv = make_matter("NYNC-001", "农机购置补贴", org["MZJ"], committed=5, statutory=20)
     Delegation.objects.create(matter=mv.matter, township=org["ZXZ"], effective_on=datetime.date(2021, 5, 20))
     type(township_officer).objects.filter(pk=township_officer.pk).update(display_name="曾庆华")  # names are data, in Chinese
     make_user("zx_resident", Role.CITIZEN, id_number=ID, display_name="刘桂兰", home_unit=org["ZXSQ"])
-    with walk(browser, live_server.url, name="township-officer", width=width) as w:
+    with walk(browser, live_server.url, name="township-officer", width=width, language=language) as w:
         w.login("township", PASSWORD)
         w.click("a.tile[href='/workbench/intake/']")
         w.fill("#q", "农机")

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_route_counter'),
+        ('cases', '0010_rollup_cubes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -191,22 +191,27 @@ def test_assign_over_api(
     assert client.post(url, {"assignee": "approver_sw"}, content_type="application/json").status_code == 403
 
 
-def test_extension_asked_by_the_department_and_approved_by_the_leader(
-    client: Any, matter_zjj: Any, citizen: Any, clerk: Any, approver: Any, leader: Any, outsider: Any
-) -> None:
+def _accepted(matter_version: Any, citizen: Any, clerk: Any) -> Case:
+    """A case filed at the counter with every material and accepted: in review, clock running."""
     from onewindow.cases import services as svc
 
     from .conftest import all_materials
 
     case = svc.case_submit(
         applicant=citizen,
-        matter_version=matter_zjj,
+        matter_version=matter_version,
         channel="counter",
         form_data={"address": "1"},
-        materials=all_materials(list(matter_zjj.materials.all())),
+        materials=all_materials(list(matter_version.materials.all())),
         actor=clerk,
     )
-    case = svc.case_accept(case=case, actor=clerk)
+    return svc.case_accept(case=case, actor=clerk)
+
+
+def test_extension_asked_by_the_department_and_approved_by_the_leader(
+    client: Any, matter_zjj: Any, citizen: Any, clerk: Any, approver: Any, leader: Any, outsider: Any
+) -> None:
+    case = _accepted(matter_zjj, citizen, clerk)
     base = f"/api/v1/cases/{case.uuid}/extend"
     for who in (outsider, citizen):  # not theirs to ask, approve or decline
         client.force_login(who)
@@ -233,19 +238,7 @@ def test_extension_asked_by_the_department_and_approved_by_the_leader(
 def test_pause_and_resume_through_the_api(
     client: Any, matter_zjj: Any, citizen: Any, clerk: Any, approver: Any, outsider: Any
 ) -> None:
-    from onewindow.cases import services as svc
-
-    from .conftest import all_materials
-
-    case = svc.case_submit(
-        applicant=citizen,
-        matter_version=matter_zjj,
-        channel="counter",
-        form_data={"address": "1"},
-        materials=all_materials(list(matter_zjj.materials.all())),
-        actor=clerk,
-    )
-    case = svc.case_accept(case=case, actor=clerk)
+    case = _accepted(matter_zjj, citizen, clerk)
     url = f"/api/v1/cases/{case.uuid}"
     client.force_login(outsider)
     assert client.post(f"{url}/pause", {"kind": "expert", "reason": "x"}, content_type="application/json").status_code in (

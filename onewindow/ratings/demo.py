@@ -163,6 +163,7 @@ def _cases(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
             "matter_version__matter__service_area_id",
             "accepted_at",
             "concluded_at",
+            "welfare_application__id",
         )
     )
     actors: dict[tuple[int, str], int] = {}
@@ -186,7 +187,12 @@ def _cases(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
             "rater_phone": c["applicant__phone"],
             "real_name": True,
         }
-        concluded = c["status"] in (Case.Status.CONCLUDED, Case.Status.DELIVERED) and c["concluded_at"]
+        # A 低保 case is rated as a decision (welfare_decision), never a second time as a case.
+        concluded = (
+            c["status"] in (Case.Status.CONCLUDED, Case.Status.DELIVERED)
+            and c["concluded_at"]
+            and c["welfare_application__id"] is None
+        )
         rng = _rng(ctx, Kind.CASE, c["uuid"])
         if concluded and (Kind.CASE, c["uuid"]) not in rated and rng.random() < SHARE[Kind.CASE]:
             channel = rng.choice([RatingChannel.LINK, RatingChannel.LINK, RatingChannel.WEB, RatingChannel.PHONE])
@@ -338,11 +344,11 @@ def _from_subject(rng: Any, subject: Any, channel: str, level: int | None = None
     return row
 
 
-def _forced_bad(ctx: DemoContext, kind: str, uuids: list[Any]) -> set[Any]:
-    """The first few services of a small kind get a bad rating, so its bad ones reach every
-    follow-up state (the level mix alone would give one or two)."""
+def _forced_bad(ctx: DemoContext, kind: str, uuids: list[Any], most: int) -> set[Any]:
+    """Some services of a small kind get a bad rating, so its bad ones reach every follow-up
+    state (the level mix alone would give one or two)."""
     rng = random.Random(f"{ctx.seed}:ratings:bad:{kind}")
-    return set(rng.sample(uuids, k=min(len(uuids) // 3, len(STATES))))
+    return set(rng.sample(uuids, k=min(most, len(STATES))))
 
 
 def _welfare(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
@@ -355,7 +361,8 @@ def _welfare(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
     a = adapter(Kind.WELFARE_DECISION)
     assert a is not None
     uuids = list(Application.objects.filter(stage__in=["approved", "refused"]).order_by("id").values_list("uuid", flat=True))
-    bad = _forced_bad(ctx, Kind.WELFARE_DECISION, uuids)
+    # The demo has a dozen or so decisions: most of the bad ones are the refused households'.
+    bad = _forced_bad(ctx, Kind.WELFARE_DECISION, uuids, len(uuids))
     out = []
     for uuid in uuids:
         rng = _rng(ctx, Kind.WELFARE_DECISION, uuid)
@@ -377,7 +384,7 @@ def _agent_services(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Ratin
     apps = list(qs)
     share = 0.3
     chosen = [x for x in apps if _rng(ctx, Kind.AGENT_SERVICE, x.uuid).random() < share]
-    bad = _forced_bad(ctx, Kind.AGENT_SERVICE, [x.uuid for x in chosen])
+    bad = _forced_bad(ctx, Kind.AGENT_SERVICE, [x.uuid for x in chosen], len(chosen) // 3)
     out = []
     for x in chosen:
         if (Kind.AGENT_SERVICE, x.uuid) in rated:

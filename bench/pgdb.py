@@ -34,6 +34,11 @@ def use_throwaway(db_name: str) -> None:
     admin_sql(f'CREATE DATABASE "{db_name}"')
 
 
+def use_existing(db_name: str) -> None:
+    """Point DATABASE_URL at `db_name` as it is (a database an earlier run kept with --keep)."""
+    os.environ["DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + db_name
+
+
 def drop(db_name: str) -> None:
     admin_sql(f'DROP DATABASE IF EXISTS "{db_name}"')
 

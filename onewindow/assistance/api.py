@@ -505,4 +505,4 @@ def township(request: HttpRequest) -> Any:
     ]
 
 
-from . import api_ledger  # noqa: E402,F401 - registers the ledger operations on this router
+from . import api_forms, api_ledger  # noqa: E402,F401 - register their operations on this router

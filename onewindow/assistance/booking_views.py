@@ -103,3 +103,72 @@ def book(request: HttpRequest, point: AgentPoint) -> HttpResponse:
             day=next((d for d in days if d.date == chosen), None),
         )
     return render(request, "assistance/book.html", context)
+
+
+@agent_required
+def filing(request: HttpRequest, point: AgentPoint) -> HttpResponse:
+    """告知承诺备案 for a resident (or an enterprise they handle): the commitment read out at the
+    point, the resident's name and ID number confirmed, filed in the resident's name."""
+    from onewindow.catalog import formschema
+    from onewindow.filings.services import text_hash
+    from onewindow.materials.selectors import enterprises_of
+
+    residents = selectors.my_residents(point)
+    resident, rid = _resident(request, point, residents)
+    matter = _matter(request)
+    version = matter.current_version if matter is not None else None
+    if version is not None and version.kind != "filing":
+        raise NotFound()
+    schema = (version.form_schema or []) if version is not None else []
+    data: dict[str, Any] = {}
+    error: ApplicationError | None = None
+    enterprises = list(enterprises_of(resident)) if resident is not None else []
+    if request.method == "POST":
+        data = {f.name: request.POST.get(f.name, "") for f in formschema.fields_of(schema)} if schema else {}
+        ent_uuid = request.POST.get("enterprise") or ""
+        try:
+            if resident is None:
+                raise NotFound(_("没有找到该群众，请先登记委托。"))
+            if matter is None:
+                raise ValidationFailed(_("请选择事项。"), fields={"matter": [_("请选择事项。")]})
+            enterprise = next((e for e in enterprises if str(e.uuid) == ent_uuid), None)
+            if ent_uuid and enterprise is None:
+                raise NotFound()
+            app = services.agent_file_filing(
+                actor=_user(request),
+                resident=resident,
+                matter=matter,
+                enterprise=enterprise,
+                signer_name=request.POST.get("signer_name", ""),
+                signer_id_number=request.POST.get("signer_id_number", ""),
+                text_sha256=request.POST.get("text_sha256", ""),
+                read_to_resident=request.POST.get("read_to_resident") == "on",
+                form_data=data,
+            )
+        except ApplicationError as exc:
+            error = exc
+        else:
+            assert app.filing is not None
+            messages.success(
+                request, _("已为%(name)s备案，备案编号 %(n)s。") % {"name": resident.display_name, "n": app.filing.number}
+            )
+            return redirect("assistance:application", uuid=app.uuid)
+    return render(
+        request,
+        "assistance/filing.html",
+        {
+            "point": point,
+            "residents": residents,
+            "resident": resident,
+            "rid": rid,
+            "matter": matter,
+            "version": version,
+            "matters": eligible_matters().filter(current_version__kind="filing"),
+            "enterprises": enterprises,
+            "text_sha256": text_hash(version.commitment_text or "") if version is not None else "",
+            "fields": formschema.bound(schema, data, error.fields if error else None) if schema else [],
+            "errors": _errors(error) if error else None,
+            "post": request.POST,
+        },
+        status=error.status if error else 200,
+    )

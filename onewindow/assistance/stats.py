@@ -77,7 +77,10 @@ def agent_figures(*, date_from: datetime.date | None = None, date_to: datetime.d
         measures={"received": Sum("received")},
     )
     rows = [(k, s["received"]) for k, s in cells.items() if s["received"]]
-    names = {m.pk: (m.code, m.search_name) for m in Matter.objects.filter(pk__in={k[0] for k, _n in rows})}
+    names = {
+        pk: (code, name)
+        for pk, code, name in Matter.objects.filter(pk__in={k[0] for k, _n in rows}).values_list("pk", "code", "search_name")
+    }
     f.agent_cases = sum(n for _k, n in rows)
     f.cases_by_matter = sorted(((*names.get(k[0], ("", "")), n) for k, n in rows), key=lambda r: (-r[2], r[1]))
     payers = set(entries.values_list("resident_id", flat=True).distinct())

@@ -12,6 +12,7 @@ urlpatterns = [
     path("mandates/<uuid:uuid>/<str:which>.file", views.mandate_file, name="mandate_file"),
     path("apply/", views.apply, name="apply"),
     path("book/", booking_views.book, name="book"),
+    path("filing/", booking_views.filing, name="filing"),
     path("applications/<uuid:uuid>/", views.application, name="application"),
     path("incoming/", views.incoming, name="incoming"),
     path("township/", views.township, name="township"),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from onewindow.accounts.demo import REGION, resident_id
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
 from onewindow.catalog.models import MatterVersion
+from onewindow.catalog.selectors import delegation_in_force
 from onewindow.core.demo import DemoContext
 from onewindow.core.demo.people import person_name
 
@@ -104,10 +105,16 @@ def build_history(ctx: DemoContext) -> int:
     if not versions or hall is None:
         ctx.say("  cases history: no catalog, skipped")
         return 0
+    from . import routing
+
+    # Township-level and delegated matters run at a township (cases.routing): the applicant's, taken
+    # in turn (these residents have no registered address); no random draw, so the stream is unchanged.
+    townships = list(OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]).order_by("path"))
     today = timezone.localdate()
     days = [d for d in (today - datetime.timedelta(days=n) for n in range(DAYS, 14, -1)) if workdays.is_workday(d)]
     residents = _residents(rng)
     cases, trips = [], []
+    links: list[tuple[int, Any]] = []
     with transaction.atomic():
         for i in range(CASES):
             mv = rng.choice(versions)
@@ -129,6 +136,14 @@ def build_history(ctx: DemoContext) -> int:
             if method == "window" and not (in_person and not supplement and spent == 0 and rng.random() < PICKUP_SAME_DAY):
                 pickup_day = workdays.add_workdays(done_day, rng.randint(1, 3))
             delivered = timezone.make_aware(datetime.datetime.combine(pickup_day, datetime.time(10, rng.randint(0, 59))))
+            department, intake = mv.matter.department, hall
+            if townships:
+                department = routing.handling_unit_for(matter=mv.matter, township=townships[i % len(townships)], on=day)
+                if department.is_township_level:
+                    intake = department
+                    delegation = delegation_in_force(matter=mv.matter, township=department, on=day)
+                    if delegation is not None:  # kept on the case, as case_submit does (supervision reads it)
+                        links.append((i, delegation))
             case = Case(
                 number=_number(day),
                 check_code="".join(rng.choice(CHECK_ALPHABET) for _ in range(6)),
@@ -136,8 +151,8 @@ def build_history(ctx: DemoContext) -> int:
                 applicant=rng.choice(residents),
                 matter_version=mv,
                 title=mv.name,
-                department=mv.matter.department,
-                intake_unit=hall,
+                department=department,
+                intake_unit=intake,
                 form_data={"demo_key": "history"},
                 received_at=received,
                 received_on=day,
@@ -169,6 +184,9 @@ def build_history(ctx: DemoContext) -> int:
             trips.append(visits)
             ctx.progress("cases history", i + 1, CASES)
         made = Case.objects.bulk_create(cases, batch_size=500)
+        Case.delegations.through.objects.bulk_create(
+            [Case.delegations.through(case_id=made[i].pk, delegation_id=d.pk) for i, d in links], batch_size=1000
+        )
         CaseVisit.objects.bulk_create(
             [CaseVisit(case=c, day=d, kind=k) for c, visits in zip(made, trips, strict=True) for d, k in visits], batch_size=1000
         )

@@ -451,4 +451,4 @@ class CaseEvent(models.Model):
 
 
 # Rollup tables live in their own module; imported here so Django registers them with the app.
-from .rollup_models import CaseDay, CaseMonth, CaseYear  # noqa: E402,F401
+from .rollup_models import CaseDay, CaseMatterMonth, CaseMatterYear, CaseMonth, CaseUnitMonth, CaseUnitYear, CaseYear  # noqa: E402,F401

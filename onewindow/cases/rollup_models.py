@@ -2,7 +2,14 @@
 township × matter or bundle × channel, and per year (whole-history views read a few years' rows
 instead of every month's). Every figure of a case is counted on the day it was
 received (a cohort), so a case touches one row however long it runs. Kept by `cases.rollups`,
-read by `cases.stats`. Plain integer ids, not foreign keys (see hall.rollup_models)."""
+read by `cases.stats`. Plain integer ids, not foreign keys (see hall.rollup_models).
+
+Coarser copies of the month and year rows drop dimensions a view does not need, so that a long
+period reads a few thousand rows instead of a hundred thousand: per unit (department × township ×
+channel, no matter: the district's totals, the unit and channel breakdowns, the monthly trend) and
+per matter (department × matter or bundle, no township or channel: the matter breakdown). Each is
+the same sums grouped by fewer columns, re-added from the day rows whenever a month is recounted;
+`cases.stats.cube` picks the smallest that has every column a read filters or groups by."""
 
 from __future__ import annotations
 
@@ -10,13 +17,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class CaseCounts(models.Model):
-    department_id = models.IntegerField()
-    township_id = models.IntegerField()  # 0: handled at district level
-    matter_id = models.IntegerField()  # 0 for a bundle (一件事)
-    bundle_id = models.IntegerField()  # 0 for a single matter
-    channel = models.CharField(max_length=12)
+class Measures(models.Model):
     received = models.IntegerField(default=0)
+    joint = models.IntegerField(default=0)  # received for a bundle (一件事): the unit rows have no bundle column
     accepted = models.IntegerField(default=0)
     refused = models.IntegerField(default=0)
     supplemented = models.IntegerField(default=0)
@@ -40,7 +43,38 @@ class CaseCounts(models.Model):
         abstract = True
 
 
+class CaseCounts(Measures):
+    department_id = models.IntegerField()
+    township_id = models.IntegerField()  # 0: handled at district level
+    matter_id = models.IntegerField()  # 0 for a bundle (一件事)
+    bundle_id = models.IntegerField()  # 0 for a single matter
+    channel = models.CharField(max_length=12)
+
+    class Meta:
+        abstract = True
+
+
 DIMENSIONS = ["department_id", "township_id", "matter_id", "bundle_id", "channel"]
+UNIT_DIMENSIONS = ["department_id", "township_id", "channel"]
+MATTER_DIMENSIONS = ["department_id", "matter_id", "bundle_id"]
+
+
+class UnitCounts(Measures):
+    department_id = models.IntegerField()
+    township_id = models.IntegerField()
+    channel = models.CharField(max_length=12)
+
+    class Meta:
+        abstract = True
+
+
+class MatterCounts(Measures):
+    department_id = models.IntegerField()
+    matter_id = models.IntegerField()
+    bundle_id = models.IntegerField()
+
+    class Meta:
+        abstract = True
 
 
 class CaseDay(CaseCounts):
@@ -71,6 +105,8 @@ class CaseMonth(CaseCounts):
             models.Index(fields=["department_id", "month"], name="case_month_dept_idx"),
             models.Index(fields=["township_id", "month"], name="case_month_township_idx"),
             models.Index(fields=["matter_id", "month"], name="case_month_matter_idx"),
+            # The agents' cases per matter (assistance.stats): one channel's rows.
+            models.Index(fields=["channel", "month"], name="case_month_channel_idx"),
         ]
 
     def __str__(self) -> str:
@@ -88,7 +124,58 @@ class CaseYear(CaseCounts):
             models.Index(fields=["department_id", "year"], name="case_year_dept_idx"),
             models.Index(fields=["township_id", "year"], name="case_year_township_idx"),
             models.Index(fields=["matter_id", "year"], name="case_year_matter_idx"),
+            models.Index(fields=["channel", "year"], name="case_year_channel_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.year:%Y} {self.department_id}"
+
+
+class CaseUnitMonth(UnitCounts):
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("办件月汇总（按单位）")
+        verbose_name_plural = _("办件月汇总（按单位）")
+        constraints = [models.UniqueConstraint(fields=["month", *UNIT_DIMENSIONS], name="uniq_case_unit_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.department_id}"
+
+
+class CaseUnitYear(UnitCounts):
+    year = models.DateField()
+
+    class Meta:
+        verbose_name = _("办件年汇总（按单位）")
+        verbose_name_plural = _("办件年汇总（按单位）")
+        constraints = [models.UniqueConstraint(fields=["year", *UNIT_DIMENSIONS], name="uniq_case_unit_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year:%Y} {self.department_id}"
+
+
+class CaseMatterMonth(MatterCounts):
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("办件月汇总（按事项）")
+        verbose_name_plural = _("办件月汇总（按事项）")
+        constraints = [models.UniqueConstraint(fields=["month", *MATTER_DIMENSIONS], name="uniq_case_matter_month")]
+        indexes = [models.Index(fields=["matter_id", "month"], name="case_matter_month_matter_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.matter_id}"
+
+
+class CaseMatterYear(MatterCounts):
+    year = models.DateField()
+
+    class Meta:
+        verbose_name = _("办件年汇总（按事项）")
+        verbose_name_plural = _("办件年汇总（按事项）")
+        constraints = [models.UniqueConstraint(fields=["year", *MATTER_DIMENSIONS], name="uniq_case_matter_year")]
+        indexes = [models.Index(fields=["matter_id", "year"], name="case_matter_year_matter_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.year:%Y} {self.matter_id}"

@@ -21,11 +21,26 @@ from onewindow.core import workdays
 from onewindow.core.rollups import claim, marked
 
 from .models import Case, CaseDay, CaseEvent, CaseMonth, CasePause, CaseStep, CaseVisit, CaseYear
-from .rollup_models import DIMENSIONS
+from .rollup_models import (
+    DIMENSIONS,
+    MATTER_DIMENSIONS,
+    UNIT_DIMENSIONS,
+    CaseMatterMonth,
+    CaseMatterYear,
+    CaseUnitMonth,
+    CaseUnitYear,
+)
 
 NAME = "cases"
+# (month rows, year rows, their dimensions): the full rows and the coarser copies (rollup_models).
+CUBES: list[tuple[Any, Any, list[str]]] = [
+    (CaseMonth, CaseYear, DIMENSIONS),
+    (CaseUnitMonth, CaseUnitYear, UNIT_DIMENSIONS),
+    (CaseMatterMonth, CaseMatterYear, MATTER_DIMENSIONS),
+]
 MEASURES = [
     "received",
+    "joint",
     "accepted",
     "refused",
     "supplemented",
@@ -87,6 +102,7 @@ def case_counts(row: dict[str, Any], *, supplemented: bool, saving: int, trips: 
     """One case's contribution to the measures of its day of receipt (`trips`: its `CaseVisit` rows)."""
     out = dict.fromkeys(MEASURES, 0)
     out["received"] = 1
+    out["joint"] = int(bool(row["bundle_id"]))
     if row["status"] in DONE_STATUSES:
         out["done"] = 1
         out["zero_trips"] = int(trips == 0)
@@ -163,12 +179,14 @@ def _next_month(m: datetime.date) -> datetime.date:
     return datetime.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
 
 
-def _resum(target: Any, period: str, start: datetime.date, source: Any, source_period: str, end: datetime.date) -> None:
+def _resum(
+    target: Any, period: str, start: datetime.date, source: Any, source_period: str, end: datetime.date, dimensions: list[str]
+) -> None:
     """target's rows of the period starting `start`: source's rows start <= period < end, added up
-    per combination of the dimensions. One INSERT ... SELECT: a rebuild of a province's history
+    per combination of `dimensions`. One INSERT ... SELECT: a rebuild of a province's history
     spends its time on the day rows, not on carrying sums through Python twice more."""
     q = connection.ops.quote_name
-    dims = ", ".join(q(d) for d in DIMENSIONS)
+    dims = ", ".join(q(d) for d in dimensions)
     sums = ", ".join(f"SUM({q(m)})" for m in MEASURES)
     with connection.cursor() as cur:
         cur.execute(
@@ -190,11 +208,13 @@ def _count(days: set[datetime.date]) -> int:
             batch_size=1000,
         )
     for m in sorted({d.replace(day=1) for d in days}):
-        CaseMonth.objects.filter(month=m).delete()
-        _resum(CaseMonth, "month", m, CaseDay, "day", _next_month(m))
+        for month_model, _year_model, dims in CUBES:
+            month_model.objects.filter(month=m).delete()
+            _resum(month_model, "month", m, CaseDay, "day", _next_month(m), dims)
     for y in sorted({datetime.date(d.year, 1, 1) for d in days}):
-        CaseYear.objects.filter(year=y).delete()
-        _resum(CaseYear, "year", y, CaseMonth, "month", y.replace(year=y.year + 1))
+        for month_model, year_model, dims in CUBES:
+            year_model.objects.filter(year=y).delete()
+            _resum(year_model, "year", y, month_model, "month", y.replace(year=y.year + 1), dims)
     return len(days)
 
 
@@ -224,8 +244,9 @@ def rebuild() -> int:
         newest = CaseEvent.objects.aggregate(m=Max("id"))["m"] or 0
         with transaction.atomic():
             CaseDay.objects.all().delete()
-            CaseMonth.objects.all().delete()
-            CaseYear.objects.all().delete()
+            for month_model, year_model, _dims in CUBES:
+                month_model.objects.all().delete()
+                year_model.objects.all().delete()
             days = set(Case.objects.annotate(d=TruncDate("received_at")).values_list("d", flat=True).distinct())
             n = _count(days)
         mark.last_id = newest

@@ -9,8 +9,10 @@ village agent points):
   registered township (`User.home_township`).
 - A matter with a `catalog.Delegation` in force for that township on the day the application is
   received is handled there: the case's deciding unit (`Case.department`) is the township and the
-  steps of the matter's own department go to the township's officers. Otherwise the district
-  department handles it, as before.
+  steps of the matter's own department go to the township's officers. So is a matter the catalog
+  says is exercised at township level (`MatterVersion.handling_level == "township"`, the townships'
+  own ~74 matters of F14): every township handles it for its residents, without a delegation.
+  Otherwise the district department handles it, as before.
 - A resident of another township applying at a township's hall or agent point for a matter that is
   delegated (to that township or to their own) is refused before anything is stored, and told where
   to go (`OtherTownship`, code `other_township`).
@@ -71,10 +73,23 @@ def township_of(unit: OrgUnit | None) -> OrgUnit | None:
     return None
 
 
+def is_township_level(matter: Matter) -> bool:
+    """The catalog exercises the matter at township level (its published version says so): every
+    township handles it for its own residents, no delegation needed."""
+    from onewindow.catalog.models import MatterVersion
+
+    version = matter.current_version
+    return version is not None and version.handling_level == MatterVersion.Level.TOWNSHIP
+
+
+def handled_by_township(*, matter: Matter, township: OrgUnit, on: datetime.date) -> bool:
+    return is_township_level(matter) or delegation_in_force(matter=matter, township=township, on=on) is not None
+
+
 def handling_unit_for(*, matter: Matter, township: OrgUnit | None, on: datetime.date) -> OrgUnit:
-    """The unit that decides `matter` for `township` on day `on`: the township when a delegation
-    is in force there, else the matter's district department."""
-    if township is not None and delegation_in_force(matter=matter, township=township, on=on) is not None:
+    """The unit that decides `matter` for `township` on day `on`: the township when the matter is a
+    township-level one or a delegation is in force there, else the matter's district department."""
+    if township is not None and handled_by_township(matter=matter, township=township, on=on):
         return township
     return matter.department
 
@@ -128,16 +143,17 @@ def route_submission(
         return Routing(department=matters[0].department, intake_unit=intake_unit, township=None)
 
     found = {m.pk: delegation_in_force(matter=m, township=township, on=on) for m in matters}
+    local = {m.pk for m in matters if found[m.pk] is not None or is_township_level(m)}
     if point_township is not None and home is not None and home.pk != point_township.pk:
         for m in matters:
-            if found[m.pk] is not None or delegation_in_force(matter=m, township=home, on=on) is not None:
+            if m.pk in local or handled_by_township(matter=m, township=home, on=on):
                 handled_by = handling_unit_for(matter=m, township=home, on=on)
                 raise OtherTownship(matter_name=m.search_name or m.code, township=home, handled_by=handled_by)
 
     lead = matters[0]
-    department = township if found[lead.pk] is not None else lead.department
+    department = township if lead.pk in local else lead.department
     delegations = tuple(d for d in found.values() if d is not None)
-    if delegations and not is_bundle and (agent is not None or not at_counter):
+    if local and not is_bundle and (agent is not None or not at_counter):
         # Online, by phone or through a village agent: the township accepts what it decides. At a
         # district window the front desk accepts for everyone (一窗受理) and the township decides.
         intake_unit = township
@@ -174,9 +190,21 @@ class StepUnits:
 def step_units(case: Case) -> StepUnits:
     """From the delegations recorded on the case when it was filed (never from today's, so a
     revocation after filing does not move the case). A route step belongs to the township when its
-    department owns a delegated matter of the case."""
+    department owns a delegated matter of the case. A township-level matter's steps belong to the
+    township that decides the case (`Case.department`, fixed when filed, with the case's own
+    version of the matter); in a bundle only when the lead matter made the township decide it."""
+    from onewindow.catalog.models import MatterVersion
+
     by_department: dict[int, int] = {}
     by_matter: dict[int, int] = {}
+    if case.department.is_township_level:
+        versions = (
+            [case.matter_version] if case.matter_version is not None else list(case.bundle_versions.select_related("matter"))
+        )
+        for v in versions:
+            if v.handling_level == MatterVersion.Level.TOWNSHIP:
+                by_department[v.matter.department_id] = case.department_id
+                by_matter[v.matter_id] = case.department_id
     for d in case.delegations.select_related("matter"):
         by_department[d.matter.department_id] = d.township_id
         by_matter[d.matter_id] = d.township_id

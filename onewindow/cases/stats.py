@@ -22,14 +22,14 @@ from onewindow.core.rollups import summed
 from onewindow.core.stats import Chart, Figure, Section, Table
 
 from .models import Case as CaseModel
-from .models import CaseDay, CaseMonth, CaseYear, Channel
-from .rollups import MEASURES, refresh
+from .models import CaseDay, Channel
+from .rollups import CUBES, MEASURES, refresh
 
 # The figures follow params["department"] / params["township"], which the dashboard sets to the
 # reader's remit (onewindow.dashboard.discovery.honours_remit).
 REMIT = True
 OPEN_STATUSES = ["submitted", "in_review", "paused", "reviewed", "decided"]
-SUMS: dict[str, Any] = {m: Sum(m) for m in MEASURES} | {"joint": Sum("received", filter=Q(bundle_id__gt=0))}
+SUMS: dict[str, Any] = {m: Sum(m) for m in MEASURES}
 TOP_MATTERS = 15
 
 
@@ -47,6 +47,34 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.date_from:%Y-%m-%d} – {self.date_to:%Y-%m-%d}"
+
+
+# The rollup column each filter narrows.
+FILTER_COLUMNS = {
+    "department": "department_id",
+    "township": "township_id",
+    "matter": "matter_id",
+    "bundle": "bundle_id",
+    "channel": "channel",
+}
+
+
+def filtered_columns(params: dict[str, Any]) -> set[str]:
+    return {
+        col
+        for key, col in FILTER_COLUMNS.items()
+        if (params.get(key) in Channel.values if key == "channel" else params.get(key) is not None)
+    }
+
+
+def cube(params: dict[str, Any], group: Any = ()) -> tuple[Any, Any]:
+    """The (month, year) rollup with fewest rows that has every column the read filters or groups
+    by: the unit rows (no matter), the matter rows (no township or channel), else the full ones."""
+    needed = filtered_columns(params) | set(group)
+    for month_model, year_model, dims in sorted(CUBES, key=lambda c: len(c[2])):
+        if needed <= set(dims):
+            return month_model, year_model
+    raise ValueError(needed)  # the full rows have every column: not reached
 
 
 def rollup_scope(params: dict[str, Any]) -> Q:
@@ -83,10 +111,11 @@ def case_scope(params: dict[str, Any]) -> Q:
 
 
 def _sum(params: dict[str, Any], period: Period, group: list[str]) -> dict[tuple[Any, ...], dict[str, int]]:
+    month_model, year_model = cube(params, group)
     return summed(
         CaseDay,
-        CaseMonth,
-        year_model=CaseYear,
+        month_model,
+        year_model=year_model,
         day_field="day",
         scope=rollup_scope(params),
         date_from=period.date_from,
@@ -138,9 +167,10 @@ def monthly(
     for _i in range(months - 1):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     year_before = first.replace(year=first.year - 1)
+    month_model, _year_model = cube(params)
     rows = {
         r["month"]: {m: int(r[f"s_{m}"] or 0) for m in SUMS}
-        for r in CaseMonth.objects.filter(rollup_scope(params), month__gte=year_before, month__lte=last_month)
+        for r in month_model.objects.filter(rollup_scope(params), month__gte=year_before, month__lte=last_month)
         .values("month")
         .annotate(**{f"s_{m}": agg for m, agg in SUMS.items()})
     }

@@ -6,7 +6,9 @@
   registered residents per township;
 - per township, a handful of cases of its delegated matters filed at the township window and
   handled there through the ordinary services: most delivered, one concluded late, one in review and
-  one overdue, so the supervision page and the dashboard have figures to compute.
+  one overdue, so the supervision page and the dashboard have figures to compute;
+- per township, three cases of the catalog's township-level matters (no delegation: cases.routing
+  sends them to the applicant's township), filed and handled at the township window.
 
 Deterministic (a random stream of its own) and idempotent (every case carries a demo key).
 """
@@ -18,7 +20,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from onewindow.accounts.demo import TOWNSHIPS, resident_id
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
@@ -26,7 +28,7 @@ from onewindow.cases import services as cs
 from onewindow.cases.demo import _backdate, _form, _materials
 from onewindow.cases.models import Case
 from onewindow.cases.sweeps import sweep_warnings
-from onewindow.catalog.models import Delegation
+from onewindow.catalog.models import Delegation, MatterVersion
 from onewindow.core.demo import DEMO_PASSWORD, DemoContext
 
 from .models import DelegationBatch
@@ -158,6 +160,44 @@ def build_cases(ctx: DemoContext, people: dict[str, tuple[User, list[User]]], to
     return made
 
 
+OWN_CASES_PER_TOWNSHIP = 3  # of its own township-level matters: 2 delivered, 1 in review
+
+
+def build_own_cases(ctx: DemoContext, people: dict[str, tuple[User, list[User]]], townships: list[OrgUnit]) -> int:
+    """Cases of the catalog's township-level matters (no delegation needed), filed at each township's
+    window through case_submit: cases.routing makes the township decide them and do their steps."""
+    rng = ctx.rng("townships.own-cases")
+    versions = list(
+        MatterVersion.objects.filter(
+            status=MatterVersion.Status.PUBLISHED,
+            handling_level=MatterVersion.Level.TOWNSHIP,
+            matter__current_version=F("pk"),
+        ).order_by("matter__code")
+    )
+    made = 0
+    for t in townships:
+        officer, residents = people[t.code]
+        for i, version in enumerate(rng.sample(versions, min(OWN_CASES_PER_TOWNSHIP, len(versions)))):
+            key = f"township-own-{t.code}-{i}"
+            if Case.objects.filter(form_data__demo_key=key).exists():
+                continue
+            with transaction.atomic():
+                case = cs.case_submit(
+                    applicant=residents[i % len(residents)],
+                    matter_version=version,
+                    channel="counter",
+                    form_data=_form(version, key=key),
+                    materials=_materials(list(version.materials.all()), online=False, scan=b""),
+                    actor=officer,
+                )
+                if i < 2:
+                    _run(case, officer)
+                else:
+                    cs.case_accept(case=case, actor=officer)
+            made += 1
+    return made
+
+
 def build(ctx: DemoContext) -> None:
     townships = list(OrgUnit.objects.filter(code__in=[t[0] for t in TOWNSHIPS]).order_by("sort_order"))
     if not townships:
@@ -166,7 +206,7 @@ def build(ctx: DemoContext) -> None:
     with transaction.atomic():
         batches = build_batches()
         people = build_people(townships)
-    made = build_cases(ctx, people, townships)
+    made = build_cases(ctx, people, townships) + build_own_cases(ctx, people, townships)
     sweep_warnings()  # the overdue ones get their red cards like every other case
     decided = Case.objects.filter(department__in=townships).filter(~Q(decided_at=None)).count()
     ctx.say(f"  townships: {batches} batches recorded, {made} township cases added ({decided} decided at townships)")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.cases.models import Case
+from onewindow.catalog.models import Matter, MatterVersion
 from onewindow.catalog.selectors import delegations_in_force
 from onewindow.core.stats import Chart, Figure, Section, Table, describe_chart
 
@@ -16,7 +17,8 @@ from .selectors import townships
 
 
 def township_figures() -> list[dict[str, Any]]:
-    """Per township: matters delegated to it and in force today, matters it has decided cases of,
+    """Per township: matters delegated to it and in force today, the matters it handles (its
+    township-level ones and those delegated, as cases.routing sends them), matters it has decided cases of,
     cases decided there (any matter it is the deciding unit of), and those concluded on time."""
     today = timezone.localdate()
     units = list(townships())
@@ -26,6 +28,17 @@ def township_figures() -> list[dict[str, Any]]:
         .values_list("township")
         .annotate(n=Count("matter", distinct=True))
     )
+    # What a township can handle (cases.routing): the catalog's township-level matters, which every
+    # township handles for its residents, plus the matters delegated to it and in force today.
+    own = set(
+        Matter.objects.filter(
+            current_version__status=MatterVersion.Status.PUBLISHED,
+            current_version__handling_level=MatterVersion.Level.TOWNSHIP,
+        ).values_list("pk", flat=True)
+    )
+    held: dict[int, set[int]] = {t.pk: set(own) for t in units}
+    for township_id, matter_id in delegations_in_force(on=today).filter(township__in=units).values_list("township", "matter"):
+        held[township_id].add(matter_id)
     decided = Case.objects.filter(department__in=units, decided_at__isnull=False)
     per = {
         row["department"]: row
@@ -43,6 +56,7 @@ def township_figures() -> list[dict[str, Any]]:
                 "code": t.code,
                 "name": t.name,
                 "delegated": in_force.get(t.pk, 0),
+                "handled": len(held[t.pk]),
                 "matters_decided": row.get("matters", 0),
                 "cases_decided": row.get("cases", 0),
                 "concluded": row.get("concluded", 0),
@@ -65,6 +79,7 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
     decided = sum(r["cases_decided"] for r in rows)
     active = sum(1 for r in rows if r["cases_decided"])
     delegated = [r["delegated"] for r in rows]
+    handled = [r["handled"] for r in rows]
     figures = [
         Figure(_("乡镇（街道）作出决定的办件"), decided, _("件"), fact="F14", note=_("%(n)d 个乡镇（街道）") % {"n": active}),
         Figure(
@@ -73,11 +88,18 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             _("项"),
             fact="F14",
         ),
+        Figure(
+            _("每个乡镇（街道）就近办理的事项"),
+            f"{min(handled)}–{max(handled)}" if min(handled) != max(handled) else handled[0],
+            _("项"),
+            fact="F14",
+            note=_("乡镇级事项与赋权事项，办件由乡镇（街道）受理和决定"),
+        ),
     ]
     table = Table(
         title=_("就近办：各乡镇（街道）办件"),
-        columns=[_("乡镇（街道）"), _("承接赋权事项"), _("已办理的事项"), _("作出决定的办件"), _("已办结")],
-        rows=[[r["name"], r["delegated"], r["matters_decided"], r["cases_decided"], r["concluded"]] for r in rows],
+        columns=[_("乡镇（街道）"), _("就近办理的事项"), _("承接赋权事项"), _("已办理的事项"), _("作出决定的办件"), _("已办结")],
+        rows=[[r["name"], r["handled"], r["delegated"], r["matters_decided"], r["cases_decided"], r["concluded"]] for r in rows],
     )
     names = [r["name"] for r in rows]
     chart = Chart(

@@ -30,6 +30,7 @@ from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.workdays import CalendarNotCovered
 from onewindow.townships import selectors as township_selectors
 from onewindow.welfare import scope as welfare_scope
+from onewindow.welfare import worklist as welfare_worklist
 
 from . import work
 
@@ -75,6 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "calendar_warning": next_year_warning(timezone.localdate()) if selectors.is_admin(user) else "",
         "delegations": township_selectors.can_read_delegations(user),
         "welfare_money": welfare_scope.can_read(user),
+        "welfare_process": welfare_scope.can_read(user) or user.has_role(Role.AGENT),
         **_assistance_tiles(user),
     }
     return render(request, "workbench/home.html", context)
@@ -299,6 +301,11 @@ def late(request: HttpRequest) -> HttpResponse:
 def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     user = _user(request)
     case = selectors.case_for(user, case_uuid)
+    # A 低保 application's steps are done on its own page (visit, proposal, notice, confirmation),
+    # which keeps the application's stage with the case's: acting here would leave it behind.
+    welfare_url = welfare_worklist.readable_application_url(user, case)
+    if welfare_url:
+        return redirect(welfare_url)
     steps = list(case.steps.select_related("department", "claimed_by", "acted_by").order_by("stage_order", "id"))
     for s in steps:
         s.can_act = s.status == CaseStep.Status.OPEN and selectors.can_act_on_step(user, s)  # type: ignore[attr-defined]

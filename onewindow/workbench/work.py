@@ -1,9 +1,10 @@
 """What waits for one staff member: the work lists of their units (cases.owners.unit_lists), counted
-and merged into one list, most urgent first (past its limit, then the nearest limit, then the
+and their 低保 work (welfare.worklist), merged into one list, most urgent first (past its limit, then the nearest limit, then the
 oldest), plus the halls they work in. Read-only; the home page renders it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from onewindow.cases import owners
 from onewindow.cases.models import CaseStep
+from onewindow.welfare import worklist as welfare_worklist
 
 # The case lists that have their own page (/workbench/work/<action>/); review is the step queue.
 CASE_LISTS = ("intake", "resume", "decide", "conclude", "deliver")
@@ -58,7 +60,11 @@ def rows_of(action: str, qs: Any, limit: int) -> list[Row]:
     today = timezone.localdate()
     out = []
     label = str(owners.ACTIONS[action])
-    for obj in qs[:limit]:
+    objs = list(qs[:limit])
+    # A 低保 application's case steps are done on the application's page (the visit, the proposal,
+    # the confirmation), not on the general case page.
+    welfare = welfare_worklist.application_urls([o.case_id if isinstance(o, CaseStep) else o.pk for o in objs])
+    for obj in objs:
         if isinstance(obj, CaseStep):
             case, due, since, detail = obj.case, obj.due_on, obj.opened_on, f"{obj.name} · {obj.department.name}"
         else:
@@ -79,7 +85,7 @@ def rows_of(action: str, qs: Any, limit: int) -> list[Row]:
                 detail=detail,
                 due=due,
                 since=_day(since),
-                url=reverse("workbench:case", args=[case.uuid]),
+                url=welfare.get(case.pk) or reverse("workbench:case", args=[case.uuid]),
                 late=bool(due and due < today),
             )
         )
@@ -102,8 +108,41 @@ def my_work(user: Any) -> tuple[list[Tile], list[Row], int]:
         total += count
         tiles.append(Tile(action=action, label=str(owners.ACTIONS[action]), count=count, url=list_url(action)))
         rows.extend(rows_of(action, qs, SHOWN))
+    for group in welfare_worklist.groups_for(user):
+        total += group.count
+        tiles.append(Tile(action=group.key, label=group.label, count=group.count, url=group.url))
+        rows.extend(_welfare_row(group.key, w) for w in group.items)
     rows.sort(key=urgency)
-    return tiles, rows[:SHOWN], total
+    return tiles, _once(rows)[:SHOWN], total
+
+
+def _once(rows: list[Row]) -> list[Row]:
+    """A 低保 application waits both as its case's step and as the application: list it once, in
+    the place of its most urgent row, named as the 低保 stage."""
+    by_url: dict[str, Row] = {}
+    for r in rows:
+        first = by_url.get(r.url)
+        if first is None:
+            by_url[r.url] = r
+        elif r.action.startswith("welfare_") and not first.action.startswith("welfare_"):
+            by_url[r.url] = dataclasses.replace(r, due=first.due, since=first.since, late=first.late)
+    return list(by_url.values())
+
+
+def _welfare_row(action: str, w: Any) -> Row:
+    """A 低保 item (welfare.worklist): an application, a roll, a payment, a report or a review."""
+    today = timezone.localdate()
+    return Row(
+        action=action,
+        label=w.label,
+        number=w.subject,
+        title="",
+        detail=w.owner.unit.name if w.owner and w.owner.unit else "",
+        due=w.due,
+        since=_day(w.since),
+        url=w.url,
+        late=bool(w.due and w.due < today),
+    )
 
 
 @dataclass

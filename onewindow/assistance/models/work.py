@@ -12,12 +12,14 @@ from onewindow.core.models import PublicModel, TimeStampedModel
 
 
 class AgentApplication(PublicModel):
-    """One application an agent filed for a resident (a case or a booking), under a mandate."""
+    """One application an agent filed for a resident (a case, a booking, a 低保 application or a
+    commitment filing), under a mandate."""
 
     class Kind(models.TextChoices):
         CASE = "case", _("办件")
         BOOKING = "booking", _("预约")
         WELFARE = "welfare", _("低保申请")
+        FILING = "filing", _("告知承诺备案")
 
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     point = models.ForeignKey(
@@ -44,6 +46,14 @@ class AgentApplication(PublicModel):
         related_name="agent_application",
         verbose_name=_("预约"),
     )
+    filing = models.OneToOneField(
+        "filings.Filing",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agent_application",
+        verbose_name=_("备案"),
+    )
     # Welfare applications live in their own app; the link is its public UUID.
     welfare_ref = models.UUIDField(_("低保申请"), null=True, blank=True)
     deliver_at_point = models.BooleanField(_("结果送达代办点"), default=False)
@@ -65,7 +75,8 @@ class AgentApplication(PublicModel):
             models.CheckConstraint(
                 condition=(Q(kind="case") & Q(case__isnull=False) & Q(matter__isnull=False))
                 | (Q(kind="booking") & Q(booking__isnull=False))
-                | (Q(kind="welfare") & Q(welfare_ref__isnull=False)),
+                | (Q(kind="welfare") & Q(welfare_ref__isnull=False))
+                | (Q(kind="filing") & Q(filing__isnull=False) & Q(matter__isnull=False)),
                 name="agent_application_names_its_object",
             ),
         ]

@@ -1,6 +1,7 @@
 """Every write of the agent service. Split by theme; import from here."""
 
 from .applications import agent_book, agent_file_case, agent_record_welfare, close_ended_applications
+from .filing import agent_file_filing
 from .followthrough import follow_up_record, forwarding_receive, forwarding_send, result_deliver, sweep_forwarding
 from .ledger import batch_hand_over, batch_prepare, collect, reverse, till_close, till_replay, yuan
 from .mandates import (
@@ -18,6 +19,7 @@ from .mandates import (
 __all__ = [
     "agent_book",
     "agent_file_case",
+    "agent_file_filing",
     "agent_record_welfare",
     "batch_hand_over",
     "batch_prepare",

@@ -23,6 +23,7 @@ from onewindow.accounts.models import OrgUnit, Role
 from onewindow.cases import rollups, stats
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CaseDay, CaseMonth, CaseStep, CaseYear
+from onewindow.cases.rollup_models import DIMENSIONS
 from onewindow.core import workdays
 from onewindow.core.errors import ApplicationError
 
@@ -54,6 +55,7 @@ def recount() -> dict[tuple[Any, ...], dict[str, int]]:
         )
         c = out[key]
         c["received"] += 1
+        c["joint"] += case.bundle_id is not None
         c["accepted"] += case.accepted_at is not None
         c["refused"] += case.status == "refused"
         c["supplemented"] += case.pauses.filter(kind="supplement").exists()
@@ -109,6 +111,32 @@ def year_rows() -> dict[tuple[Any, ...], dict[str, int]]:
         }
         for r in CaseYear.objects.all()
     }
+
+
+def cube_rows(model: Any, period: str) -> dict[tuple[Any, ...], dict[str, int]]:
+    """A coarser rollup's rows (the unit or matter rows), keyed by (period, its dimensions)."""
+    dims = next(d for m, y, d in rollups.CUBES if model in (m, y))
+    return {
+        (getattr(r, period), *(getattr(r, d) for d in dims)): {m: getattr(r, m) for m in rollups.MEASURES}
+        for r in model.objects.all()
+    }
+
+
+def coarser(rows: dict[tuple[Any, ...], dict[str, int]], dims: list[str]) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Full rows (period, *DIMENSIONS) added up to (period, *dims)."""
+    out: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(rollups.MEASURES, 0))
+    for (period, *rest), counts in rows.items():
+        key = (period, *(rest[DIMENSIONS.index(d)] for d in dims))
+        for m, v in counts.items():
+            out[key][m] += v
+    return {k: dict(v) for k, v in out.items()}
+
+
+def assert_cubes(expected: dict[tuple[Any, ...], dict[str, int]]) -> None:
+    """Every coarser rollup equals the recount added up by its dimensions, per month and year."""
+    for month_model, year_model, dims in rollups.CUBES:
+        assert cube_rows(month_model, "month") == coarser(months_of(expected), dims), month_model
+        assert cube_rows(year_model, "year") == coarser(months_of(expected, years=True), dims), year_model
 
 
 def months_of(days: dict[tuple[Any, ...], dict[str, int]], *, years: bool = False) -> dict[tuple[Any, ...], dict[str, int]]:
@@ -295,21 +323,60 @@ def test_rollups_equal_a_recount_under_random_histories(
             assert rollup_rows() == expected
             assert month_rows() == months_of(expected)
             assert year_rows() == months_of(expected, years=True)
-            # Any period read through the year, month and day rows adds up to the recount's days.
+            assert_cubes(expected)
+            # Any period read through the year, month and day rows adds up to the recount's days,
+            # whichever rollup the filters and grouping pick (unit, matter or full rows).
             for lo, hi in periods:
-                got = stats.totals({}, stats.Period(lo, hi))
-                want = dict.fromkeys(rollups.MEASURES, 0)
-                for (day, *_rest), counts in expected.items():
-                    if lo <= day <= hi:
-                        for m, v in counts.items():
-                            want[m] += v
-                assert {m: got[m] for m in rollups.MEASURES} == want, (lo, hi)
+                for params, group in reads(world, expected):
+                    got = stats._sum(params, stats.Period(lo, hi), list(group))
+                    want: dict[tuple[Any, ...], dict[str, int]] = {}
+                    for (day, *rest), counts in expected.items():
+                        key = dict(zip(DIMENSIONS, rest, strict=True))
+                        if lo <= day <= hi and all(key[c] == v for c, v in selected(params).items()):
+                            cell = want.setdefault(tuple(key[g] for g in group), dict.fromkeys(rollups.MEASURES, 0))
+                            for m, v in counts.items():
+                                cell[m] += v
+                    if not group:  # a total is a row of zeros when nothing was received
+                        want.setdefault((), dict.fromkeys(rollups.MEASURES, 0))
+                    assert {k: {m: c[m] for m in rollups.MEASURES} for k, c in got.items()} == want, (lo, hi, params, group)
             rollups.refresh(overlap=10_000)  # the sweep's look back changes nothing
             assert rollup_rows() == expected
             rollups.rebuild()
             assert rollup_rows() == expected and month_rows() == months_of(expected)
             assert year_rows() == months_of(expected, years=True)
+            assert_cubes(expected)
         transaction.set_rollback(True)
+
+
+def selected(params: dict[str, Any]) -> dict[str, Any]:
+    """The rollup columns the filters pin, and their values."""
+    return {
+        col: (params[key] if key == "channel" else params[key].pk)
+        for key, col in stats.FILTER_COLUMNS.items()
+        if params.get(key) is not None
+    }
+
+
+def reads(world: dict[str, Any], expected: dict[tuple[Any, ...], dict[str, int]]) -> list[tuple[dict[str, Any], tuple[str, ...]]]:
+    """The dashboard's reads (filters and groupings), each picking its rollup."""
+    from onewindow.accounts.models import OrgUnit as Unit
+
+    towns = {k[2] for k in expected if k[2]}
+    town = Unit.objects.filter(pk__in=towns).first()
+    matter = world["matters"][0].matter
+    dept = world["matters"][0].matter.department
+    out: list[tuple[dict[str, Any], tuple[str, ...]]] = [
+        ({}, ()),
+        ({}, ("department_id", "township_id", "channel")),
+        ({}, ("matter_id", "bundle_id")),
+        ({"department": dept}, ("matter_id", "bundle_id")),
+        ({"channel": "online"}, ("matter_id",)),
+        ({"matter": matter}, ("department_id", "township_id", "channel")),
+        ({"bundle": world["bundle"]}, ("channel",)),
+    ]
+    if town is not None:
+        out += [({"township": town}, ("matter_id", "bundle_id")), ({"township": town, "channel": "counter"}, ())]
+    return out
 
 
 def test_refresh_with_nothing_new_writes_nothing(world: dict[str, Any], django_assert_max_num_queries: Any) -> None:

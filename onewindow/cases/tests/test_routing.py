@@ -7,6 +7,7 @@ with one delegated matter, with and without a published route."""
 from __future__ import annotations
 
 import datetime
+import uuid
 import zoneinfo
 from typing import Any
 
@@ -390,3 +391,83 @@ def test_counter_page_shows_the_refusal(
     resp = client.post("/workbench/intake/", data)
     assert resp.status_code == 422
     assert "富滩镇" in resp.content.decode() and not Case.objects.exists()
+
+
+# --- township-level matters (乡镇级事项, F14): handled by every township without a delegation ---------
+
+
+@pytest.fixture
+def township_level(org: dict[str, OrgUnit], calendar: Any) -> MatterVersion:
+    mv = make_matter("MZJ-T01", "临时救助（乡镇审批）", org["MZJ"], committed=10, statutory=20)
+    MatterVersion.objects.filter(pk=mv.pk).update(handling_level=MatterVersion.Level.TOWNSHIP, agent_eligible=True)
+    mv.refresh_from_db()
+    return mv
+
+
+def test_township_level_matter_runs_at_the_applicants_township_everywhere(
+    township_level: MatterVersion,
+    resident: User,
+    ft_resident: User,
+    clerk: User,
+    township_officer: User,
+    ft_officer: User,
+    approver_mzj: User,
+    org: dict[str, OrgUnit],
+) -> None:
+    from onewindow.cases import selectors
+
+    assert not Delegation.objects.exists()
+    assert routing.handling_unit_for(matter=township_level.matter, township=org["FTZ"], on=DAY) == org["FTZ"]
+    assert routing.handling_unit_for(matter=township_level.matter, township=None, on=DAY) == org["MZJ"]
+    # at the district hall: the front desk takes it in, the resident's own township decides
+    case = svc.case_accept(case=submit(township_level, resident, clerk), actor=clerk)
+    assert case.department == org["ZXZ"] and case.intake_unit == org["XZSP"] and not case.delegations.exists()
+    step = case.steps.get()
+    assert step.department == org["ZXZ"]
+    assert list(selectors.step_queue(township_officer)) == [step]
+    assert not selectors.step_queue(approver_mzj).exists() and not selectors.step_queue(ft_officer).exists()
+    with pytest.raises(PermissionDenied):
+        svc.step_approve(step=step, actor=approver_mzj)
+    # online, from 富滩镇: 富滩镇 takes it in and decides, with no delegation anywhere
+    case = submit(township_level, ft_resident, ft_resident, channel="online")
+    assert case.department == org["FTZ"] and case.intake_unit == org["FTZ"]
+    case = run_to_delivery(case, ft_officer, ft_officer)
+    assert case.status == Case.Status.DELIVERED and case.steps.get().department == org["FTZ"]
+
+
+def test_township_level_matter_route_steps_and_other_townships_resident(
+    township_level: MatterVersion, resident: User, ft_resident: User, township_officer: User, org: dict[str, OrgUnit]
+) -> None:
+    make_route(
+        matter=township_level.matter,
+        stages=[
+            [(org["MZJ"], "审核", 5, "review")],
+            [(org["YBJ"], "医保核查", 3, "review")],
+            [(org["MZJ"], "审批", 2, "review")],
+        ],
+    )
+    case = svc.case_accept(case=submit(township_level, resident, township_officer), actor=township_officer)
+    assert [s.department.code for s in case.steps.order_by("stage_order")] == ["ZXZ", "YBJ", "ZXZ"]
+    with pytest.raises(routing.OtherTownship) as exc:
+        submit(township_level, ft_resident, township_officer)
+    assert exc.value.handled_by == org["FTZ"]
+    assert Case.objects.count() == 1
+
+
+def test_township_level_routing_is_fixed_when_filed(
+    township_level: MatterVersion, resident: User, township_officer: User, clerk: User, org: dict[str, OrgUnit]
+) -> None:
+    """A new version that moves the matter back to the district moves no open case: the steps
+    follow the version the case was filed with."""
+    case = submit(township_level, resident, clerk)
+    mv2 = MatterVersion.objects.get(pk=township_level.pk)
+    mv2.pk = None
+    mv2.uuid = uuid.uuid4()
+    mv2.number = 2
+    mv2.handling_level = MatterVersion.Level.DISTRICT
+    mv2.save()
+    township_level.matter.current_version = mv2
+    township_level.matter.save(update_fields=["current_version"])
+    case = svc.case_accept(case=case, actor=clerk)
+    assert case.department == org["ZXZ"] and case.steps.get().department == org["ZXZ"]
+    assert submit(mv2, resident, clerk).department == org["MZJ"]

@@ -42,3 +42,24 @@ def test_demo_runs_cases_in_the_townships_and_the_dashboard_counts_them(
     before = Case.objects.count()
     demo.build(ctx)
     assert Case.objects.count() == before and DelegationBatch.objects.count() == 1
+
+
+def test_demo_township_level_matters_run_in_the_townships(org: dict[str, OrgUnit], cal: Any, township_officer: Any) -> None:
+    """The catalog's township-level matters need no delegation: the demo's cases of them are
+    decided by the township and their steps done there; the figures count what each township
+    handles (township-level + delegated) from the catalog and the delegations."""
+    from onewindow.catalog.models import MatterVersion
+
+    for i in range(4):
+        mv = make_matter(f"TL-{i:03d}", f"乡镇级事项{i}", org["MZJ"], committed=5, statutory=20)
+        MatterVersion.objects.filter(pk=mv.pk).update(handling_level=MatterVersion.Level.TOWNSHIP)
+    mv = make_matter("NYNC-900", "赋权事项", org["MZJ"], committed=5, statutory=20)
+    Delegation.objects.create(matter=mv.matter, township=org["ZXZ"], effective_on=datetime.date(2021, 5, 20))
+    demo.build(DemoContext(quiet=True))
+    for code in ("ZXZ", "FTZ"):
+        own = Case.objects.filter(form_data__demo_key__startswith=f"township-own-{code}-")
+        assert own.count() == demo.OWN_CASES_PER_TOWNSHIP
+        assert not own.exclude(department=org[code]).exists() and not own.exclude(steps__department=org[code]).exists()
+        assert not own.filter(delegations__isnull=False).exists()
+    rows = {r["code"]: r for r in stats.township_figures()}
+    assert rows["ZXZ"]["handled"] == 5 and rows["FTZ"]["handled"] == 4

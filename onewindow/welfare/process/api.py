@@ -9,8 +9,9 @@ import datetime
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.accounts.models import OrgUnit, User
@@ -18,6 +19,7 @@ from onewindow.cases.services import MaterialInput, applicant_find_or_create
 from onewindow.core import ratelimit
 from onewindow.core.errors import NotFound
 from onewindow.core.identity import validate_resident_id
+from onewindow.core.uploads import content_type_of, private_storage
 
 from ..models import Application, PublicNotice
 from . import application as apply_svc
@@ -163,6 +165,7 @@ class FileOut(Schema):
     address: str
     members: list[MemberOut]
     visits: int
+    visit_records: list[dict[str, Any]]  # uuid, visited_on, visitors, photos (how many; fetch each by index)
     cross_checks_passed: list[bool]
     notices: list[dict[str, Any]]
 
@@ -188,6 +191,10 @@ def application_get(request: HttpRequest, uuid: UUID) -> Any:
             for m in selectors.members_of(app.household)
         ],
         visits=app.visits.count(),
+        visit_records=[
+            {"uuid": str(v.uuid), "visited_on": str(v.visited_on), "visitors": v.visitors, "photos": len(v.photos)}
+            for v in app.visits.order_by("visited_on", "id")
+        ],
         cross_checks_passed=[c.passed for c in app.cross_checks.all()],
         notices=[
             {"round": n.round, "starts_on": str(n.starts_on), "ends_on": str(n.ends_on), "outcome": n.outcome}
@@ -212,10 +219,60 @@ class VisitIn(Schema):
 
 
 @router.post("/applications/{uuid}/visits", response={201: dict[str, Any], ERROR_CODES: ErrorOut}, auth=AUTH)
-def visit_create(request: HttpRequest, uuid: UUID, data: VisitIn) -> Any:
-    """A home visit (photos: upload them on the page; the API records the visit)."""
-    v = check.visit_record(application=_mine(request, uuid), actor=actor(request), **data.dict())
-    return Status(201, {"uuid": str(v.uuid), "visited_on": str(v.visited_on)})
+def visit_create(
+    request: HttpRequest,
+    uuid: UUID,
+    data: Form[VisitIn],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]  # optional: a visit without photos
+) -> Any:
+    """A home visit (art. 17), multipart: `visited_on`, `visitors`, `findings` and up to 9 `photos`
+    (JPEG or PNG, checked by content and size as on the page, stored privately). On any error
+    nothing is stored: no visit row and no file."""
+    v = check.visit_record(application=_mine(request, uuid), actor=actor(request), photos=list(photos or []), **data.dict())
+    return Status(201, {"uuid": str(v.uuid), "visited_on": str(v.visited_on), "photos": len(v.photos)})
+
+
+FILE_RESPONSE = {
+    "responses": {200: {"description": "the file", "content": {"application/octet-stream": {"schema": {"type": "string"}}}}}
+}
+
+
+@router.get(
+    "/applications/{uuid}/visits/{visit}/photos/{index}",
+    response={200: bytes, ERROR_CODES: ErrorOut},
+    auth=AUTH,
+    openapi_extra=FILE_RESPONSE,
+)
+def visit_photo(request: HttpRequest, uuid: UUID, visit: UUID, index: int) -> Any:
+    """A home visit's photo (private, not cached), to those who may read the household file."""
+    v = _mine(request, uuid).visits.filter(uuid=visit).first()
+    if v is None or not 0 <= index < len(v.photos):
+        raise NotFound()
+    resp = FileResponse(private_storage().open(v.photos[index]), content_type=content_type_of(v.photos[index]))
+    resp["Cache-Control"] = "private, no-store"
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@router.get(
+    "/applications/{uuid}/documents/{kind}",
+    response={200: bytes, ERROR_CODES: ErrorOut},
+    auth=AUTH,
+    openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string"}}}}}},
+)
+def application_document(request: HttpRequest, uuid: UUID, kind: str) -> Any:
+    """`certificate` (低保证, once confirmed) or `refusal` (the written notice with the reasons)."""
+    app = _mine(request, uuid)
+    if kind == "certificate":
+        data = documents.pdf(documents.certificate(app))
+    elif kind == "refusal":
+        data = documents.pdf(documents.refusal_notice(app))
+    else:
+        raise NotFound()
+    resp = HttpResponse(data, content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="{app.case.number}-{kind}.pdf"'
+    resp["Cache-Control"] = "private, no-store"
+    return resp
 
 
 class AppraisalIn(Schema):

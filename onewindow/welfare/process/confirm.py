@@ -76,7 +76,9 @@ def confirm(*, application: Application, actor: User, comment: str = "") -> Enro
         )
         household.status = Household.Status.IN_PAYMENT
         household.monthly_amount_fen = app.proposed_amount_fen
-        household.save(update_fields=["status", "monthly_amount_fen", "updated_at"])
+        # Dynamic management starts with the enrolment: the first periodic review by the class.
+        household.next_review_on = register.next_review(today, household.review_class)
+        household.save(update_fields=["status", "monthly_amount_fen", "next_review_on", "updated_at"])
         register.record_enrolment(enrolment=enrolment, actor=actor)  # the register's first line (纳入保障)
         app.stage = Application.Stage.APPROVED
         app.confirmed_by = actor

@@ -27,6 +27,7 @@ from onewindow.core.ratelimit import hit as ratelimit_hit
 from onewindow.core.ratelimit import private_key
 from onewindow.core.uploads import content_type_of, private_storage
 
+from .. import scope
 from ..models import Application, Asset, IncomeItem, Member
 from . import access, check, clock, conf, confirm, documents, forms, notice, review, selectors
 from . import application as apply_svc
@@ -80,6 +81,7 @@ def _page(request: HttpRequest, app: Application, errors: dict[str, Any] | None 
             "errors": errors,
             "today": timezone.localdate(),
             "extend_most": conf.EXTENDED_MAX_DAYS - app.case.committed_days,
+            "register_reader": scope.is_district(user) or scope.officer_townships(user).filter(pk=household.township_id).exists(),
         },
         status=status,
     )

@@ -3,7 +3,9 @@
 increase or decrease) over 9 townships, generated with generate_series in a throw-away database.
 Times the monthly roll through the services — `roll_generate` for every township (the set-based
 INSERT … SELECT of the lines, their totals), then checking, both approvals and freezing (the
-INSERT … SELECT of one payment per line) — and the register search (`register_search`: an ID
+INSERT … SELECT of one payment per line) — a raise of the rural standard (`standard_save`: every
+rural household recomputed from the first month not frozen, then the same save again) and the
+register search (`register_search`: an ID
 number, a household number prefix, a name prefix; as the district and as a township officer),
 median and p95. Prints the load average at start and end.
 
@@ -47,7 +49,9 @@ from django.db import connection  # noqa: E402
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User  # noqa: E402
 from onewindow.accounts.services import org_unit_create  # noqa: E402
 from onewindow.welfare import selectors_money as sel  # noqa: E402
+from onewindow.welfare.models import RegisterChange, Standard  # noqa: E402
 from onewindow.welfare.services import rolls  # noqa: E402
+from onewindow.welfare.services.standards import standard_enter  # noqa: E402
 
 N = OPTS.households
 TOWNSHIPS = ["HDJD", "BJJD", "TYZ", "ZXZ", "XXZ", "FTZ", "FTIZ", "WPX", "DGX"]
@@ -69,6 +73,8 @@ def structure() -> tuple[list[OrgUnit], User, User]:
         RoleAssignment.objects.create(user=officer, role=Role.TOWNSHIP_OFFICER, org_unit=t)
     district = User.objects.create(username="mzj", display_name="民政局", password="!")
     RoleAssignment.objects.create(user=district, role=Role.APPROVER, org_unit=mzj)
+    for kind, fen in (("urban", 89000), ("rural", 71000)):
+        Standard.objects.create(year=2026, area_kind=kind, monthly_fen=fen, effective_from=datetime.date(2026, 1, 1))
     return units, officer, district
 
 
@@ -188,6 +194,29 @@ def main() -> None:
         print(
             f"  check, approve twice and freeze all 9 (writes {lines:,} payments): {time.perf_counter() - t0:.1f} s", flush=True
         )
+        # The district raises 2026's rural standard by 20 yuan: every rural household in payment
+        # (4 in 5) is recomputed from July (June is frozen), in the same transaction.
+        before = RegisterChange.objects.count()
+        t0 = time.perf_counter()
+        _s, done = standard_enter(
+            actor=district, year=2026, area_kind="rural", monthly_fen=73000, effective_from=datetime.date(2026, 1, 1)
+        )
+        took = time.perf_counter() - t0
+        print(
+            f"  raise the rural standard: {done.households:,} households recomputed from"
+            f" {sorted(set(done.from_months.values()))}, {RegisterChange.objects.count() - before:,} lines: {took:.1f} s",
+            flush=True,
+        )
+        t0 = time.perf_counter()
+        _s, done = standard_enter(
+            actor=district, year=2026, area_kind="rural", monthly_fen=73000, effective_from=datetime.date(2026, 1, 1)
+        )
+        print(
+            f"  the same standard again (idempotent): {done.households} households: {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
         rng = random.Random(7)
         terms = search_terms(rng)
         for who, user in (("district", district), ("township officer", officer)):

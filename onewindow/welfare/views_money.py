@@ -22,7 +22,7 @@ from .models.standard import AreaKind
 from .months import add_months, month_start, parse_month
 from .services import register as reg
 from .services import rolls
-from .services.standards import standard_save
+from .services.standards import standard_enter
 
 
 def _keep(exc: ApplicationError) -> ApplicationError:
@@ -340,7 +340,7 @@ def standards(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             year = request.POST.get("year", "")
-            standard_save(
+            _saved, done = standard_enter(
                 actor=user,
                 year=int(year) if year.isdigit() else 0,
                 area_kind=request.POST.get("area_kind", ""),
@@ -351,7 +351,16 @@ def standards(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error = _keep(exc)
         else:
-            messages.success(request, _("低保标准已保存。"))
+            messages.success(
+                request,
+                _("低保标准已保存：%(n)d 户在保家庭的保障金已按新标准重新计算，%(s)d 份未冻结的发放名册需重新生成。")
+                % {"n": done.households, "s": done.stale_rolls},
+            )
+            if done.skipped_to_zero:
+                messages.warning(
+                    request,
+                    _("另有 %(z)d 户按新标准保障金为零或以下，未作调整，请乡镇复核。") % {"z": done.skipped_to_zero},
+                )
             return redirect("welfare:standards")
     return render(
         request,

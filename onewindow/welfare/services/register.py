@@ -27,6 +27,7 @@ from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, ValidationFailed
 
 from .. import scope
+from ..allowance import NoStandard, standard_for
 from ..models import CircumstanceReport, Enrolment, Household, HouseholdReview, Member, PaymentRoll, RegisterChange
 from ..months import add_months, add_months_to_day, month_start
 
@@ -120,6 +121,7 @@ def _record(
     old_amount_fen: int | None = None,
 ) -> RegisterChange:
     change = RegisterChange.objects.create(
+        standard_fen=_standard_fen(household, kind, effective_month),
         household=household,
         enrolment=enrolment,
         kind=kind,
@@ -152,6 +154,17 @@ def _record(
         },
     )
     return change
+
+
+def _standard_fen(household: Household, kind: str, month: datetime.date) -> int | None:
+    """The standard an enrolment, increase or decrease was decided against: the one in force in
+    its first month (what a later change of the standard moves the amount from)."""
+    if kind not in (RegisterChange.Kind.ENROL, RegisterChange.Kind.INCREASE, RegisterChange.Kind.DECREASE):
+        return None
+    try:
+        return int(standard_for(area_kind=household.area_kind, on=month).monthly_fen)
+    except NoStandard:
+        return None
 
 
 def _people(household: Household, enrolment: Enrolment) -> int:

@@ -19,9 +19,9 @@ from onewindow.accounts.models import User
 from onewindow.catalog.models import Bundle, Matter
 from onewindow.core.errors import NotFound, ValidationFailed
 
-from . import selectors
+from . import extensions, selectors
 from . import services as svc
-from .models import Case, CaseStep
+from .models import Case, CaseStep, ExtensionRequest
 
 router = Router(tags=["cases"])
 ERRORS: dict[int, type[ErrorOut]] = dict.fromkeys(ERROR_CODES, ErrorOut)
@@ -129,7 +129,10 @@ class PauseIn(Schema):
 class ExtendIn(Schema):
     days: int
     reason: str
-    approver: str  # username of the approving leader
+
+
+class DeclineIn(Schema):
+    reason: str
 
 
 def _case_out(case: Case) -> dict[str, Any]:
@@ -400,12 +403,34 @@ def resume(request: HttpRequest, case_uuid: UUID) -> Any:
 
 @router.post("/{case_uuid}/extend", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def extend(request: HttpRequest, case_uuid: UUID, data: ExtendIn) -> Any:
+    """The lead department asks for an extension; a leader approves it (below), as themselves."""
     user = actor(request)
-    approver = User.objects.filter(username=data.approver.replace("\x00", "")).first()
-    if approver is None:
-        raise ValidationFailed(_("批准人不存在。"), fields={"approver": [_("未知的用户。")]})
     case = selectors.case_for(user, case_uuid)
-    return _detail(svc.case_extend(case=case, actor=user, days=data.days, reason=data.reason, approver=approver))
+    extensions.extension_request(case=case, actor=user, days=data.days, reason=data.reason)
+    case.refresh_from_db()
+    return _detail(case)
+
+
+def _pending_extension(user: User, case_uuid: UUID) -> ExtensionRequest:
+    case = selectors.case_for(user, case_uuid)
+    pending = case.extension_requests.filter(status=ExtensionRequest.Status.PENDING).first()
+    if pending is None:
+        raise NotFound(_("没有待批准的延长期限申请。"))
+    return pending
+
+
+@router.post("/{case_uuid}/extend/approve", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
+def extend_approve(request: HttpRequest, case_uuid: UUID) -> Any:
+    user = actor(request)
+    return _detail(extensions.extension_approve(request=_pending_extension(user, case_uuid), actor=user))
+
+
+@router.post("/{case_uuid}/extend/decline", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
+def extend_decline(request: HttpRequest, case_uuid: UUID, data: DeclineIn) -> Any:
+    user = actor(request)
+    pending = _pending_extension(user, case_uuid)
+    extensions.extension_decline(request=pending, actor=user, reason=data.reason)
+    return _detail(selectors.case_for(user, case_uuid))
 
 
 @router.post("/{case_uuid}/decide", auth=AUTH, response={200: CaseDetailOut, **ERRORS})

@@ -384,6 +384,40 @@ class CaseExtension(TimeStampedModel):
         constraints = [models.UniqueConstraint(fields=["case"], name="one_extension_per_case")]
 
 
+class ExtensionRequest(PublicModel):
+    """A request to extend the decision period (行政许可法 art. 42), made by the lead department and
+    approved or declined by a leader (负责人) of that department signed in as themselves: the
+    approval is the leader's own act, never a name chosen by the person who asks."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待批准")
+        APPROVED = "approved", _("已批准")
+        DECLINED = "declined", _("未批准")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
+    days = models.PositiveSmallIntegerField(_("延长工作日"))
+    reason = models.TextField(_("理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("批准人")
+    )
+    decided_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    decline_reason = models.TextField(_("不批准理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("延长期限申请")
+        verbose_name_plural = _("延长期限申请")
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status="pending"), name="one_pending_extension_request"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.days}"
+
+
 class Warning(TimeStampedModel):
     class Level(models.TextChoices):
         YELLOW = "yellow", _("黄牌")

@@ -31,7 +31,7 @@ from onewindow.accounts.models import OrgUnit, Role, RoleAssignment
 from onewindow.core.ownership import Owner, Waiting
 
 from . import selectors
-from .models import Case, CasePause, CaseStep
+from .models import Case, CasePause, CaseStep, ExtensionRequest
 
 ACTIONS = {
     "prereview": _("网上预审"),
@@ -39,6 +39,7 @@ ACTIONS = {
     "supplement": _("补正材料"),
     "review": _("审查"),
     "resume": _("恢复计时"),
+    "extension": _("批准延长期限"),
     "decide": _("作出决定"),
     "conclude": _("办结"),
     "deliver": _("送达"),
@@ -69,6 +70,8 @@ class _Staffing:
         intake_pks = {pk for r, _p, pk in rows if r in selectors.INTAKE_ROLES}
         self.halls = {selectors.hall_unit_for(u).pk for u in OrgUnit.objects.filter(pk__in=intake_pks)}
         self.agent_units = {pk for r, _p, pk in rows if r == Role.AGENT}
+        self.leader_paths = {p for r, p, _pk in rows if r == Role.LEADER}
+        self.leader_everywhere = RoleAssignment.objects.filter(role=Role.LEADER, org_unit__isnull=True).exists()
 
     @staticmethod
     def _covered(unit: OrgUnit, paths: set[str]) -> bool:
@@ -77,6 +80,10 @@ class _Staffing:
     def approvers(self, unit: OrgUnit) -> Owner:
         held = self._covered(unit, self.approver_paths)
         return Owner.of_unit(unit, held=held, why_not_held="" if held else str(_("该部门没有审批人员")))
+
+    def leaders(self, unit: OrgUnit) -> Owner:
+        held = self.leader_everywhere or self._covered(unit, self.leader_paths)
+        return Owner.of_unit(unit, held=held, why_not_held="" if held else str(_("该部门没有负责人账号")))
 
     def intake(self, unit: OrgUnit) -> Owner:
         held = self._covered(unit, self.intake_paths) or unit.pk in self.halls
@@ -126,6 +133,17 @@ def case_waiting(case: Case, *, staffing: _Staffing | None = None) -> list[Waiti
         return [_item(case, "intake", staffing.intake(case.intake_unit), since=case.received_at, due=case.intake_due)]
     if status == Case.Status.SUPPLEMENT:
         return [_item(case, "supplement", applicant)]
+    waiting = _clock_waiting(case, status, applicant, staffing)
+    pending = next((r for r in case.extension_requests.all() if r.status == ExtensionRequest.Status.PENDING), None)
+    if pending is not None and status in (Case.Status.IN_REVIEW, Case.Status.PAUSED):
+        # Beside the case's own work: a leader's approval of the extension the department asked for.
+        waiting.append(
+            _item(case, "extension", staffing.leaders(case.department), since=pending.created_at, due=case.committed_due)
+        )
+    return waiting
+
+
+def _clock_waiting(case: Case, status: str, applicant: Owner, staffing: _Staffing) -> list[Waiting]:
     if status == Case.Status.IN_REVIEW:
         steps = [s for s in case.steps.all() if s.status == CaseStep.Status.OPEN]
         if not steps:  # review running with no open step: nobody can move it on
@@ -157,6 +175,7 @@ def _open_cases() -> Any:
         .prefetch_related(
             Prefetch("steps", queryset=CaseStep.objects.filter(status=CaseStep.Status.OPEN).select_related("department")),
             Prefetch("pauses", queryset=CasePause.objects.filter(ended_on__isnull=True)),
+            Prefetch("extension_requests", queryset=ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING)),
         )
     )
 
@@ -202,6 +221,14 @@ def unit_lists(user: Any) -> dict[str, Any]:
         ),
         "review": selectors.step_queue(user),
         "resume": by("department", approve, cases.filter(non_supplement_pause)).order_by("committed_due", "received_at"),
+        "extension": by(
+            "department",
+            selectors.leader_units(user),
+            cases.filter(
+                status__in=[Case.Status.IN_REVIEW, Case.Status.PAUSED],
+                extension_requests__status=ExtensionRequest.Status.PENDING,
+            ),
+        ).order_by("committed_due", "received_at"),
         "decide": by("department", approve, cases.filter(status=Case.Status.REVIEWED)).order_by("committed_due", "received_at"),
         "conclude": by("department", approve, cases.filter(status=Case.Status.DECIDED)).order_by("committed_due", "decided_at"),
         "deliver": by(

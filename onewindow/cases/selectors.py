@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet, Value, When
 from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.accounts.selectors import units_for
 
-from .models import Case, CaseStep, RouteVersion
+from .models import Case, CaseStep, ExtensionRequest, RouteVersion
 
 APPROVER_ROLES = (Role.APPROVER, Role.TOWNSHIP_OFFICER)
 INTAKE_ROLES = (Role.CLERK, Role.TOWNSHIP_OFFICER)
@@ -27,6 +27,11 @@ def _units(user: User, roles: tuple[str, ...]) -> QuerySet[OrgUnit]:
 
 def approver_units(user: User) -> QuerySet[OrgUnit]:
     return _units(user, APPROVER_ROLES)
+
+
+def leader_units(user: User) -> QuerySet[OrgUnit]:
+    """Units whose 负责人 the user is (they approve extensions of those units' cases)."""
+    return _units(user, (Role.LEADER,))
 
 
 def hall_unit_for(unit: OrgUnit) -> OrgUnit:
@@ -111,6 +116,13 @@ def can_decide(user: User, case: Case) -> bool:
     return is_admin(user) or _covers(user, APPROVER_ROLES, case.department)
 
 
+def can_act_on_clock(user: User, case: Case) -> bool:
+    """Pausing, resuming and extending the case's clock belong to the lead department (牵头部门)
+    alone: a participating department of a joint case works on its own step and its own step clock,
+    but the case's legal period is answered for by the department that decides it."""
+    return can_decide(user, case)
+
+
 def is_party(user: User, case: Case) -> bool:
     """The applicant, the agent who filed it, or a handler of the enterprise it is filed for."""
     if not user.is_authenticated:
@@ -140,6 +152,10 @@ def visible_cases(user: User) -> QuerySet[Case]:
         q |= Q(intake_unit__in=intake)
     if is_supervisor(user):
         q |= ~Q(warning_level="")
+    lead = leader_units(user)
+    if lead.exists():
+        # A leader reads the cases whose extension waits for their approval.
+        q |= Q(pk__in=ExtensionRequest.objects.filter(status="pending", case__department__in=lead).values("case_id"))
     return Case.objects.filter(q).distinct()
 
 

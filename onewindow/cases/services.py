@@ -573,6 +573,17 @@ def issue_supplement_notice(*, case: Case, actor: User, items: list[dict[str, An
         raise WrongStatus(case.get_status_display())
     if case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT).exists():
         raise ValidationFailed(_("补正材料应一次性告知，本申请已出具过补正通知，不能再次要求补正。"), code="supplement_once")
+    if _today() > case.intake_due:
+        # 行政许可法 art. 32: what is not asked for within 5 working days of receipt can no longer be
+        # asked for; the application counts as accepted from the day the materials were received.
+        raise ValidationFailed(
+            _(
+                "收到申请材料已超过 5 个工作日（受理期限 %(due)s），依《行政许可法》第三十二条，逾期不告知补正的，"
+                "自收到申请材料之日起即为受理，不能再出具补正通知。请受理本申请。"
+            )
+            % {"due": case.intake_due.isoformat()},
+            code="supplement_too_late",
+        )
     for item in items:
         if item.get("material"):
             case.materials.filter(uuid=item["material"]).update(status=SubmittedMaterial.Status.FAULTY, note=item["reason"][:200])
@@ -942,7 +953,7 @@ def _recompute_dues(case: Case) -> None:
 def case_pause(*, case: Case, actor: User, kind: str, reason: str) -> Case:
     """Hearings, expert review, inspections (and supplements during review) stop the clock."""
     reason = _clean(reason)
-    _require(selectors.can_decide(actor, case) or selectors.approver_units(actor).filter(case_steps__case=case).exists())
+    _require(selectors.can_act_on_clock(actor, case))
     if kind not in CasePause.Kind.values:
         raise ValidationFailed(_("未知的中止类型。"), fields={"kind": [_("未知的中止类型。")]})
     if not (reason or "").strip():
@@ -962,7 +973,7 @@ def case_pause(*, case: Case, actor: User, kind: str, reason: str) -> Case:
 
 
 def case_resume(*, case: Case, actor: User) -> Case:
-    _require(selectors.can_decide(actor, case) or selectors.approver_units(actor).filter(case_steps__case=case).exists())
+    _require(selectors.can_act_on_clock(actor, case))
     with transaction.atomic():
         case = _lock(case)
         if case.status != Case.Status.PAUSED:
@@ -987,26 +998,9 @@ def case_resume(*, case: Case, actor: User) -> Case:
     return case
 
 
-def case_extend(*, case: Case, actor: User, days: int, reason: str, approver: User) -> Case:
-    """art. 42: +10 working days (joint handling +15), once, with a reason and a leader's approval."""
-    reason = _clean(reason)
-    _require(selectors.can_decide(actor, case) or selectors.approver_units(actor).filter(case_steps__case=case).exists())
-    limit = JOINT_MAX_EXTENSION if case.is_joint else SINGLE_STATUTORY_MAX_EXTENSION
-    if not 1 <= int(days) <= limit:
-        raise ValidationFailed(
-            _("延长期限为 1 至 %(limit)s 个工作日。") % {"limit": limit}, fields={"days": [_("超出法定可延长期限。")]}
-        )
-    if not (reason or "").strip():
-        raise ValidationFailed(_("延长期限须写明理由。"), fields={"reason": [_("必填项。")]})
-    dept = case.department
-    if not (approver.has_role(Role.LEADER, dept) or selectors.is_admin(approver)) or approver.pk == actor.pk:
-        raise ValidationFailed(_("延长期限须经本机关负责人批准（不能由申请延长的人自己批准）。"), code="extension_approver")
-    return extension_record(case=case, actor=actor, days=days, reason=reason, approver=approver)
-
-
 def extension_record(*, case: Case, actor: User, days: int, reason: str, approver: User) -> Case:
-    """Write an extension whose limits and approver the caller has checked (case_extend; the 低保
-    process, where the township leader records it himself)."""
+    """Write an extension whose limits and approver the caller has checked (cases.extensions, where
+    a leader approves a request; the 低保 process, where the township leader records it himself)."""
     reason = _clean(reason)
     if not reason:
         raise ValidationFailed(_("延长期限须写明理由。"), fields={"reason": [_("必填项。")]})

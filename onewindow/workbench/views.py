@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role, User
-from onewindow.cases import documents, owners, prereview, routes, selectors
+from onewindow.cases import documents, extensions, owners, prereview, routes, selectors
 from onewindow.cases import services as svc
-from onewindow.cases.models import Case, CasePause, CaseStep, RouteVersion
+from onewindow.cases.models import Case, CasePause, CaseStep, ExtensionRequest, RouteVersion
 from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, Matter
 from onewindow.core.calendar_seed import next_year_warning
@@ -312,11 +312,6 @@ def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         s.earlier = [e for e in steps if e.stage_order < s.stage_order]  # type: ignore[attr-defined]
     can_intake = selectors.can_intake(user, case)
     can_decide = selectors.can_decide(user, case)
-    acts_on_case = (
-        can_decide
-        or any(getattr(s, "can_act", False) for s in steps)
-        or selectors.approver_units(user).filter(case_steps__case=case).exists()
-    )
     context = {
         "case": case,
         "steps": steps,
@@ -333,11 +328,14 @@ def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         "notices": documents.available_kinds(case),
         "can_intake": can_intake,
         "can_decide": can_decide,
-        "acts_on_case": acts_on_case,
+        "can_clock": selectors.can_act_on_clock(user, case),
         "pause_kinds": CasePause.Kind.choices,
         # Delivery at an agent point is the agent's, with the resident's signature (assistance app).
         "delivery_methods": [c for c in Case.Delivery.choices if c[0] != Case.Delivery.AGENT_POINT],
-        "leaders": User.objects.filter(role_assignments__role=Role.LEADER).distinct()[:50],
+        "extension_pending": case.extension_requests.filter(status=ExtensionRequest.Status.PENDING)
+        .select_related("requested_by")
+        .first(),
+        "can_approve_extension": extensions.can_approve(user, case),
         "colleagues": User.objects.filter(
             role_assignments__role=Role.APPROVER, role_assignments__org_unit__in=selectors.approver_units(user)
         ).distinct()[:50],
@@ -434,10 +432,15 @@ def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         elif action == "resume":
             svc.case_resume(case=case, actor=user)
         elif action == "extend":
-            approver = User.objects.filter(username=p.get("approver", "")).first()
-            if approver is None:
-                raise NotFound(_("请选择批准人。"))
-            svc.case_extend(case=case, actor=user, days=int(p.get("days") or 0), reason=p.get("reason", ""), approver=approver)
+            extensions.extension_request(case=case, actor=user, days=int(p.get("days") or 0), reason=p.get("reason", ""))
+        elif action in ("extend_approve", "extend_decline"):
+            pending = case.extension_requests.filter(status=ExtensionRequest.Status.PENDING).first()
+            if pending is None:
+                raise NotFound(_("没有待批准的延长期限申请。"))
+            if action == "extend_approve":
+                extensions.extension_approve(request=pending, actor=user)
+            else:
+                extensions.extension_decline(request=pending, actor=user, reason=p.get("reason", ""))
         elif action == "decide":
             svc.case_decide(case=case, actor=user, approved=p.get("approved") == "1", reason=p.get("reason", ""))
         elif action == "conclude":

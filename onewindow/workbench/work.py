@@ -17,7 +17,7 @@ from onewindow.cases.models import CaseStep
 from onewindow.welfare import worklist as welfare_worklist
 
 # The case lists that have their own page (/workbench/work/<action>/); review is the step queue.
-CASE_LISTS = ("intake", "resume", "decide", "conclude", "deliver")
+CASE_LISTS = ("intake", "resume", "extension", "decide", "conclude", "deliver")
 SHOWN = 30  # items on the home page; the list pages show the rest
 
 

@@ -189,3 +189,73 @@ def test_assign_over_api(
     assert step.claimed_by == colleague
     client.force_login(approver_sw)
     assert client.post(url, {"assignee": "approver_sw"}, content_type="application/json").status_code == 403
+
+
+def test_extension_asked_by_the_department_and_approved_by_the_leader(
+    client: Any, matter_zjj: Any, citizen: Any, clerk: Any, approver: Any, leader: Any, outsider: Any
+) -> None:
+    from onewindow.cases import services as svc
+
+    from .conftest import all_materials
+
+    case = svc.case_submit(
+        applicant=citizen,
+        matter_version=matter_zjj,
+        channel="counter",
+        form_data={"address": "1"},
+        materials=all_materials(list(matter_zjj.materials.all())),
+        actor=clerk,
+    )
+    case = svc.case_accept(case=case, actor=clerk)
+    base = f"/api/v1/cases/{case.uuid}/extend"
+    for who in (outsider, citizen):  # not theirs to ask, approve or decline
+        client.force_login(who)
+        assert client.post(base, {"days": 5, "reason": "x"}, content_type="application/json").status_code in (403, 404)
+    client.force_login(approver)
+    r = client.post(base, {"days": 5, "reason": "现场核查"}, content_type="application/json")
+    assert r.status_code == 200, r.content
+    assert client.post(f"{base}/approve").status_code == 403  # not the asker's to approve
+    for who in (outsider, citizen):
+        client.force_login(who)
+        assert client.post(f"{base}/approve").status_code in (403, 404)
+        assert client.post(f"{base}/decline", {"reason": "x"}, content_type="application/json").status_code in (403, 404)
+    client.logout()
+    assert client.post(f"{base}/approve").status_code == 401
+    client.force_login(leader)
+    r = client.post(f"{base}/approve")
+    assert r.status_code == 200, r.content
+    case.refresh_from_db()
+    assert case.extension_days == 5 and case.extensions.get().approver == leader
+    r = client.post(f"{base}/approve")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"  # nothing pending any more
+
+
+def test_pause_and_resume_through_the_api(
+    client: Any, matter_zjj: Any, citizen: Any, clerk: Any, approver: Any, outsider: Any
+) -> None:
+    from onewindow.cases import services as svc
+
+    from .conftest import all_materials
+
+    case = svc.case_submit(
+        applicant=citizen,
+        matter_version=matter_zjj,
+        channel="counter",
+        form_data={"address": "1"},
+        materials=all_materials(list(matter_zjj.materials.all())),
+        actor=clerk,
+    )
+    case = svc.case_accept(case=case, actor=clerk)
+    url = f"/api/v1/cases/{case.uuid}"
+    client.force_login(outsider)
+    assert client.post(f"{url}/pause", {"kind": "expert", "reason": "x"}, content_type="application/json").status_code in (
+        403,
+        404,
+    )
+    client.force_login(approver)
+    r = client.post(f"{url}/pause", {"kind": "expert", "reason": "专家评审"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "paused"
+    client.force_login(outsider)
+    assert client.post(f"{url}/resume").status_code in (403, 404)
+    client.force_login(approver)
+    assert client.post(f"{url}/resume").json()["status"] == "in_review"

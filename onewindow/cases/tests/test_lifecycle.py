@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 import time_machine
 
+from onewindow.cases import extensions
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CaseStep, SubmittedMaterial
 from onewindow.cases.services import MaterialInput
 from onewindow.core import workdays
-from onewindow.core.errors import PermissionDenied, ValidationFailed
+from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
 from onewindow.core.models import Notification
 
 from .conftest import all_materials, make_route, pdf_file
@@ -283,24 +284,33 @@ def test_pause_and_extension_move_deadlines(matter_zjj: Any, citizen: Any, clerk
     assert case.committed_due == workdays.add_workdays(due0, 4)
     assert case.statutory_due == workdays.add_workdays(sdue0, 4)
     assert case.steps.get().due_on == workdays.add_workdays(step_due0, 4)
-    # art. 42: at most +10 for a single matter, with a reason and a leader's approval
+    # art. 42: at most +10 for a single matter, with a reason; the department asks, a leader approves
     with pytest.raises(ValidationFailed):
-        svc.case_extend(case=case, actor=approver, days=11, reason="复杂", approver=leader)
+        extensions.extension_request(case=case, actor=approver, days=11, reason="复杂")
     with pytest.raises(ValidationFailed):
-        svc.case_extend(case=case, actor=approver, days=10, reason="", approver=leader)
-    with pytest.raises(ValidationFailed):
-        svc.case_extend(case=case, actor=approver, days=10, reason="复杂", approver=approver)
-    case = svc.case_extend(case=case, actor=approver, days=10, reason="情况复杂", approver=leader)
+        extensions.extension_request(case=case, actor=approver, days=10, reason="")
+    request = extensions.extension_request(case=case, actor=approver, days=10, reason="情况复杂")
+    with pytest.raises(Conflict):  # one pending request at a time
+        extensions.extension_request(case=case, actor=approver, days=5, reason="再申请")
+    case.refresh_from_db()
+    assert case.statutory_due == workdays.add_workdays(sdue0, 4)  # nothing moves before approval
+    with pytest.raises(PermissionDenied):  # the person asking cannot approve
+        extensions.extension_approve(request=request, actor=approver)
+    case = extensions.extension_approve(request=request, actor=leader)
     assert case.statutory_due == workdays.add_workdays(sdue0, 14)
-    with pytest.raises(ValidationFailed):
-        svc.case_extend(case=case, actor=approver, days=5, reason="再延", approver=leader)
+    assert case.extensions.get().approver == leader
+    with pytest.raises(Conflict):
+        extensions.extension_approve(request=request, actor=leader)
+    with pytest.raises(ValidationFailed):  # once per case
+        extensions.extension_request(case=case, actor=approver, days=5, reason="再延")
 
 
 def test_joint_extension_allows_fifteen(
     estate_bundle: Any, parallel_route: Any, citizen: Any, clerk: Any, approver: Any, leader: Any
 ) -> None:
     case = svc.case_accept(case=submit_bundle(estate_bundle, citizen, clerk), actor=clerk)
-    case = svc.case_extend(case=case, actor=approver, days=15, reason="联合审查", approver=leader)
+    request = extensions.extension_request(case=case, actor=approver, days=15, reason="联合审查")
+    case = extensions.extension_approve(request=request, actor=leader)
     assert case.extension_days == 15
 
 
@@ -391,3 +401,67 @@ def test_weekend_acceptance_counts_from_monday(matter_zjj: Any, citizen: Any, cl
     assert sat_case.committed_due == workdays.add_workdays(datetime.date(2026, 3, 6), 10)
     assert mon_case.committed_due == workdays.add_workdays(datetime.date(2026, 3, 9), 10)
     assert workdays.workdays_between(sat_case.committed_due, mon_case.committed_due) == 1
+
+
+def test_only_the_lead_department_acts_on_the_case_clock(
+    client: Any, estate_bundle: Any, parallel_route: Any, citizen: Any, clerk: Any, approver: Any, approver_sw: Any, leader: Any
+) -> None:
+    # 税务 takes part in the joint case that 住建 leads: its step is its own, the case clock is not.
+    case = svc.case_accept(case=submit_bundle(estate_bundle, citizen, clerk), actor=clerk)
+    assert case.department.code == "ZJJ"
+    with pytest.raises(PermissionDenied):
+        svc.case_pause(case=case, actor=approver_sw, kind="expert", reason="x")
+    with pytest.raises(PermissionDenied):
+        extensions.extension_request(case=case, actor=approver_sw, days=5, reason="x")
+    case = svc.case_pause(case=case, actor=approver, kind="expert", reason="组织专家评审")
+    with pytest.raises(PermissionDenied):
+        svc.case_resume(case=case, actor=approver_sw)
+    client.force_login(approver_sw)
+    page = client.get(f"/workbench/cases/{case.uuid}/").content.decode()
+    assert 'value="resume"' not in page and 'value="extend"' not in page
+    r = client.post(f"/workbench/cases/{case.uuid}/act/", {"action": "resume"})
+    case.refresh_from_db()
+    assert case.status == Case.Status.PAUSED and r.status_code in (302, 403)
+
+
+def test_supplement_after_the_five_day_intake_window_is_refused(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    # Received Monday 2026-03-02: day 1 is 03-03, the 5th working day (the intake limit) 03-09.
+    reqs = list(matter_zjj.materials.all())
+    with time_machine.travel(at(2026, 3, 2), tick=False):
+        case = submit(matter_zjj, citizen, clerk, materials=all_materials(reqs[:1]))
+    assert case.intake_due == datetime.date(2026, 3, 9)
+    items = [{"name": reqs[1].name, "reason": "未提交", "requirement": reqs[1].pk}]
+    with time_machine.travel(at(2026, 3, 10), tick=False), pytest.raises(ValidationFailed) as exc:
+        svc.case_request_supplement(case=case, actor=clerk, items=items)
+    assert exc.value.code == "supplement_too_late" and "第三十二条" in str(exc.value.message)
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED and not case.pauses.exists()
+    with time_machine.travel(at(2026, 3, 9), tick=False):  # the last day still counts
+        case = svc.case_request_supplement(case=case, actor=clerk, items=items)
+    assert case.status == Case.Status.SUPPLEMENT
+
+
+def test_an_extension_waits_in_the_leaders_list_until_they_decide(
+    client: Any, matter_zjj: Any, citizen: Any, clerk: Any, approver: Any, leader: Any
+) -> None:
+    from onewindow.cases import owners
+
+    case = svc.case_accept(case=submit(matter_zjj, citizen, clerk), actor=clerk)
+    extensions.extension_request(case=case, actor=approver, days=5, reason="需现场核查")
+    waiting = owners.case_waiting(case)
+    assert [w.action for w in waiting] == ["review", "extension"]
+    assert list(owners.unit_lists(leader)["extension"]) == [case]
+    assert not owners.unit_lists(approver)["extension"].exists()
+    client.force_login(leader)
+    page = client.get(f"/workbench/cases/{case.uuid}/").content.decode()
+    assert "延长期限待批准" in page and "需现场核查" in page
+    client.post(f"/workbench/cases/{case.uuid}/act/", {"action": "extend_decline", "reason": "理由不充分"})
+    request = case.extension_requests.get()
+    assert request.status == "declined" and request.decided_by == leader and request.decline_reason == "理由不充分"
+    case.refresh_from_db()
+    assert case.extension_days == 0 and [w.action for w in owners.case_waiting(case)] == ["review"]
+    # Declined, the department may ask again; approved from the page, the leader is the approver.
+    extensions.extension_request(case=case, actor=approver, days=3, reason="补充鉴定")
+    client.post(f"/workbench/cases/{case.uuid}/act/", {"action": "extend_approve"})
+    case.refresh_from_db()
+    assert case.extension_days == 3 and case.extensions.get().approver == leader

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from onewindow.cases import owners
+from onewindow.cases import extensions, owners
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CaseStep, CaseVisit
 from onewindow.core import ownership
@@ -69,7 +69,7 @@ def _check(case: Case, lists: Lists, units: dict[str, Any], seen: set[str]) -> l
         else:
             assert name == w.action and units[who].pk == w.owner.unit.pk, (case.status, who, w.owner.unit)
     if case.status == Case.Status.IN_REVIEW:  # the parallel stage: one item per open step
-        assert len(items) == case.steps.filter(status=CaseStep.Status.OPEN).count()
+        assert len([w for w in items if w.action == "review"]) == case.steps.filter(status=CaseStep.Status.OPEN).count()
     return items
 
 
@@ -82,11 +82,13 @@ def test_every_state_of_a_joint_case_has_exactly_one_owner_and_one_list(
     approver: Any,
     approver_sw: Any,
     approver_bdc: Any,
+    leader: Any,
 ) -> None:
     estate_bundle.lead_department = org["BDC"]
     estate_bundle.save(update_fields=["lead_department"])
-    staff = {"clerk": clerk, "zjj": approver, "sw": approver_sw, "bdc": approver_bdc}
-    units = {"clerk": None, "zjj": org["ZJJ"], "sw": org["SW"], "bdc": org["BDC"]}
+    staff = {"clerk": clerk, "zjj": approver, "sw": approver_sw, "bdc": approver_bdc, "leader": leader}
+    # The district's leader approves the lead department's extension: the item names that department.
+    units = {"clerk": None, "zjj": org["ZJJ"], "sw": org["SW"], "bdc": org["BDC"], "leader": org["BDC"]}
     lists = Lists(staff, citizen)
     seen: set[str] = set()
 
@@ -100,12 +102,16 @@ def test_every_state_of_a_joint_case_has_exactly_one_owner_and_one_list(
     case = svc.case_accept(case=case, actor=clerk)
     items = _check(case, lists, units, seen)  # in review: three departments, one step each
     assert {w.owner.unit.code for w in items if w.owner} == {"ZJJ", "SW", "BDC"}
-    case = svc.case_pause(case=case, actor=approver_sw, kind="inspection", reason="现场勘验")
+    case = svc.case_pause(case=case, actor=approver_bdc, kind="inspection", reason="现场勘验")
     assert [w.owner.unit for w in _check(case, lists, units, seen) if w.owner] == [org["BDC"]]  # the lead resumes
     case = svc.case_resume(case=case, actor=approver_bdc)
     case = svc.case_pause(case=case, actor=approver_bdc, kind="supplement", reason="补充完税证明")
     assert _check(case, lists, units, seen)[0].owner.is_applicant  # type: ignore[union-attr]
     case = svc.case_resume(case=case, actor=approver_bdc)
+    request = extensions.extension_request(case=case, actor=approver_bdc, days=5, reason="联合勘验")
+    items = _check(case, lists, units, seen)  # three steps, and the leader's approval beside them
+    assert [w.action for w in items].count("extension") == 1
+    case = extensions.extension_approve(request=request, actor=leader)
     for who in (approver, approver_sw, approver_bdc):
         step = case.steps.get(department__in=who.role_assignments.values("org_unit"))
         svc.step_approve(step=step, actor=who)

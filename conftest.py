@@ -177,6 +177,11 @@ def _no_unowned_work_after(request: Any) -> None:
     step, ticket and booking is in a named unit's work list or the applicant's own."""
     if request.node.get_closest_marker("django_db") is None:
         return
+    # The role walks (the `walker` fixture, or a test_walk* module); page checks with partial data
+    # (a booking area without a window) are not journeys.
+    module = getattr(request.node.module, "__name__", "").rsplit(".", 1)[-1]
+    if "walker" not in request.fixturenames and not module.startswith("test_walk"):
+        return
     from onewindow.core import ownership
 
     bad = [(w.key, w.subject, w.problem) for w in ownership.problems()]

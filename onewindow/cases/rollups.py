@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from onewindow.accounts.models import OrgUnit
 from onewindow.core import workdays
-from onewindow.core.rollups import claim, marked
+from onewindow.core.rollups import claim, pending
 
 from .models import Case, CaseDay, CaseEvent, CaseMonth, CasePause, CaseStep, CaseVisit, CaseYear
 from .rollup_models import (
@@ -224,9 +224,13 @@ def _days_of(case_ids: Any) -> set[datetime.date]:
 
 def refresh(*, overlap: int = 0) -> int:
     """Recount the days of receipt of cases changed since the last refresh (cheap when none)."""
-    newest = CaseEvent.objects.aggregate(m=Max("id"))["m"] or 0
-    if not overlap and newest <= marked(NAME):
-        return 0
+    if overlap:
+        newest = CaseEvent.objects.aggregate(m=Max("id"))["m"] or 0
+    else:
+        found = pending(NAME, CaseEvent)
+        if found is None:
+            return 0
+        newest = found
     with claim(NAME) as mark:
         if mark is None:
             return 0

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -186,7 +186,8 @@ def monthly(
 def now_figures(params: dict[str, Any]) -> dict[str, int]:
     """Open cases past their committed limit (red) or near it (yellow), as the warning sweep marks them."""
     qs = CaseModel.objects.filter(case_scope(params), status__in=OPEN_STATUSES).exclude(warning_level="")
-    return {"red": qs.filter(warning_level="red").count(), "yellow": qs.filter(warning_level="yellow").count()}
+    got = qs.aggregate(red=Count("pk", filter=Q(warning_level="red")), yellow=Count("pk", filter=Q(warning_level="yellow")))
+    return {"red": got["red"] or 0, "yellow": got["yellow"] or 0}
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -333,12 +334,12 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     )
 
     # By department and by township (the two ways down from the district).
+    names = _unit_names({k[0] for k, _s in units} | {k[1] for k, _s in units})  # one read for both
     for dim, title, key in (
         ("department_id", _("各部门"), "department"),
         ("township_id", _("各乡镇（街道）"), "township"),
     ):
         rows = [(k, s) for k, s in fold(units, dim) if k[0]]
-        names = _unit_names({k[0] for k, _s in rows})
         if key == "department":  # a delegated matter decided by a township is counted under townships
             rows = [(k, s) for k, s in rows if k[0] in names and names[k[0]][2] == OrgUnit.Kind.DEPARTMENT]
         cats = [names[k[0]][0] if k[0] in names else "?" for k, _s in rows]

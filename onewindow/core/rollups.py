@@ -25,7 +25,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Max, Subquery, Value
 from django.utils import timezone
 
 from .models import RollupMark
@@ -71,6 +73,18 @@ def marked(name: str) -> int:
     nothing to do return without writing."""
     found = RollupMark.objects.filter(name=name).values_list("last_id", flat=True).first()
     return -1 if found is None else found
+
+
+def pending(name: str, event_model: type[models.Model]) -> int | None:
+    """The newest id of `event_model` when the rollup `name` has events above its mark to count,
+    else None: one query (the mark's row with the log's newest id beside it) on every page view
+    with nothing new."""
+    newest = Subquery(event_model.objects.order_by("-id").values("id")[:1])  # type: ignore[attr-defined]
+    row = RollupMark.objects.filter(name=name).annotate(newest=newest).values_list("last_id", "newest").first()
+    if row is None:  # never refreshed: whatever there is (a refresh creates the mark)
+        return int(event_model.objects.aggregate(m=Max("id"))["m"] or 0)  # type: ignore[attr-defined]
+    last_id, top = row
+    return None if (top or 0) <= last_id else int(top)
 
 
 def last_refreshed(name: str) -> object:
@@ -161,14 +175,43 @@ def summed(
             parts.append(year_model.objects.filter(scope, year__gte=years[0], year__lte=years[1]))  # type: ignore[attr-defined]
     for lo, hi in month_ranges:
         parts.append(month_model.objects.filter(scope, month__gte=lo, month__lte=hi))  # type: ignore[attr-defined]
-    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    return _union_sum(parts, group, measures)
+
+
+def _union_sum(parts: list[Any], group: list[str], measures: dict[str, Any]) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The parts (querysets of day, month and year rows) grouped and summed each, then added up in
+    one statement (UNION ALL, summed again per group): one round trip, and each group comes back
+    once instead of once per part."""
+    names = list(measures)
     # Aliased: an aggregate may not share its name with a column of the table.
-    aliased = {f"s_{m}": agg for m, agg in measures.items()}
+    aliased = {f"s_{i}": agg for i, agg in enumerate(measures.values())}
+    sqls, params = [], []
     for qs in parts:
-        rows = qs.values(*group).annotate(**aliased) if group else [qs.aggregate(**aliased)]
-        for r in rows:
-            key = tuple(r[g] for g in group)
-            cell = out.setdefault(key, dict.fromkeys(measures, 0))
-            for m in measures:
-                cell[m] += int(r[f"s_{m}"] or 0)
+        # Without a group: grouped by a constant, which Django leaves out of GROUP BY (one row).
+        grouped = qs.values(*group) if group else qs.annotate(_all=Value(0)).values("_all")
+        try:
+            sql, p = grouped.annotate(**aliased).values_list(*group, *aliased).order_by().query.sql_with_params()
+        except EmptyResultSet:  # a scope that can match nothing
+            continue
+        sqls.append(sql)  # bare, not in parentheses: SQLite refuses those in a compound SELECT
+        params.extend(p)
+    if not sqls:
+        return {(): dict.fromkeys(names, 0)} if not group else {}
+    q = connection.ops.quote_name
+    # The compound SELECT's columns are named by its first part: the group's columns and s_<i>.
+    cols = [q(parts[0].model._meta.get_field(g).column) for g in group]
+    select = ", ".join(cols + [f"SUM({q(a)})" for a in aliased])
+    by = f" GROUP BY {', '.join(cols)}" if cols else ""
+    with connection.cursor() as cur:
+        # Only our own SQL (from the querysets) and quoted names are formatted in; values are parameters.
+        cur.execute(f"SELECT {select} FROM ({' UNION ALL '.join(sqls)}) parts{by}", params)  # noqa: S608
+        rows = cur.fetchall()
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    n = len(group)
+    for r in rows:
+        if not group and all(v is None for v in r):
+            continue
+        out[tuple(r[:n])] = {m: int(v or 0) for m, v in zip(names, r[n:], strict=True)}
+    if not group:
+        out.setdefault((), dict.fromkeys(names, 0))
     return out

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
-from onewindow.core.rollups import claim, marked
+from onewindow.core.rollups import claim, pending
 from onewindow.core.rollups import unalias as _unalias
 
 from .models import HallDay, HallMonth, HallWindowDay, TicketEvent
@@ -77,9 +77,13 @@ def _count(pairs: set[tuple[int, date]]) -> int:
 def refresh(*, overlap: int = 0) -> int:
     """Count the days touched since the last refresh. Cheap when nothing happened: one indexed
     look at the newest event id."""
-    newest = TicketEvent.objects.aggregate(m=Max("id"))["m"] or 0
-    if not overlap and newest <= marked(NAME):
-        return 0
+    if overlap:
+        newest = TicketEvent.objects.aggregate(m=Max("id"))["m"] or 0
+    else:
+        found = pending(NAME, TicketEvent)
+        if found is None:
+            return 0
+        newest = found
     with claim(NAME) as mark:
         if mark is None:
             return 0

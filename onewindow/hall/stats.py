@@ -241,13 +241,21 @@ def _day_cells(scope: Q, date_from: date, date_to: date) -> dict[tuple[Any, ...]
     return {(r["business_date"], r["area_id"]): {m: int(r[f"s_{m}"] or 0) for m in MEASURES} for r in rows}
 
 
-def figures(*, point: ServicePoint | None = None, area: ServiceArea | None = None, date_from: date, date_to: date) -> Figures:
+def figures(
+    *,
+    point: ServicePoint | None = None,
+    area: ServiceArea | None = None,
+    date_from: date,
+    date_to: date,
+    refresh: bool = True,
+) -> Figures:
     """Figures for tickets of business days date_from..date_to (inclusive), for one point, one area
-    or (both None) every point, added up from the rollups (brought up to date first). `per_day` is
-    filled for periods up to SHORT_PERIOD_DAYS days."""
+    or (both None) every point, added up from the rollups (brought up to date first, unless the
+    caller just did: `refresh=False`). `per_day` is filled for periods up to SHORT_PERIOD_DAYS days."""
     from . import rollups
 
-    rollups.refresh()
+    if refresh:
+        rollups.refresh()
     scope = Q()
     if point is not None:
         scope &= Q(point_id=point.pk)
@@ -349,7 +357,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     date_to = params.get("date_to") or business_date()
     first = HallDay.objects.order_by("business_date").values_list("business_date", flat=True).first()
     date_from = params.get("date_from") or first or (date_to - timedelta(days=29))
-    f = figures(point=point, area=area, date_from=date_from, date_to=date_to)
+    f = figures(point=point, area=area, date_from=date_from, date_to=date_to, refresh=False)  # refreshed above
     where = area.name if area is not None else (point.name if point is not None else str(_("各服务场所")))
     sec = Section(
         key="hall",

@@ -299,13 +299,16 @@ class AgentServiceAdapter:
             | Q(case__status=Case.Status.CONCLUDED, deliver_at_point=False)
         )
         kept_booking = Q(kind="booking", booking__checked_in_at__isnull=False)
-        return AgentApplication.objects.filter(done_case | kept_booking).select_related(
-            "point__village", "agent", "resident", "matter__service_area", "case", "booking__matter__service_area"
+        filed = Q(kind="filing")  # a commitment filing is complete once signed at the point
+        return AgentApplication.objects.filter(done_case | kept_booking | filed).select_related(
+            "point__village", "agent", "resident", "matter__service_area", "case", "booking__matter__service_area", "filing"
         )
 
     def _served_at(self, a: Any) -> datetime.datetime:
         if a.kind == "booking":
             return a.booking.checked_in_at
+        if a.kind == "filing":
+            return a.filing.signed_at
         case = a.case
         return case.delivered_at or case.concluded_at or case.updated_at
 
@@ -313,7 +316,13 @@ class AgentServiceAdapter:
         from onewindow.accounts.models import Role, RoleAssignment
 
         matter = a.matter or (a.booking.matter if a.booking is not None else None)
-        what = a.case.title if a.case is not None else (matter.name if matter is not None else a.get_kind_display())
+        what = (
+            a.case.title
+            if a.case is not None
+            else a.filing.title
+            if a.filing is not None
+            else (matter.name if matter is not None else a.get_kind_display())
+        )
         agents = set(RoleAssignment.objects.filter(role=Role.AGENT, org_unit=a.point.village).values_list("user_id", flat=True))
         agents.add(a.agent_id)
         return Subject(

@@ -1,5 +1,6 @@
 """Demo 好差评: ratings for the demo's served tickets, concluded cases (and acceptances), attended
-bookings and some filings; bad ones in every follow-up state (open on time, open with a yellow or
+bookings, some filings, the 低保 decisions and the agent points' services (and the agents' 回访
+that fed a case's rating); bad ones in every follow-up state (open on time, open with a yellow or
 red card, verified, replied, confirmed, disputed, unanswered, withdrawn after an upheld appeal,
 with a pending appeal); a rating pad for every window of the district hall.
 
@@ -162,6 +163,7 @@ def _cases(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
             "matter_version__matter__service_area_id",
             "accepted_at",
             "concluded_at",
+            "welfare_application__id",
         )
     )
     actors: dict[tuple[int, str], int] = {}
@@ -185,7 +187,12 @@ def _cases(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
             "rater_phone": c["applicant__phone"],
             "real_name": True,
         }
-        concluded = c["status"] in (Case.Status.CONCLUDED, Case.Status.DELIVERED) and c["concluded_at"]
+        # A 低保 case is rated as a decision (welfare_decision), never a second time as a case.
+        concluded = (
+            c["status"] in (Case.Status.CONCLUDED, Case.Status.DELIVERED)
+            and c["concluded_at"]
+            and c["welfare_application__id"] is None
+        )
         rng = _rng(ctx, Kind.CASE, c["uuid"])
         if concluded and (Kind.CASE, c["uuid"]) not in rated and rng.random() < SHARE[Kind.CASE]:
             channel = rng.choice([RatingChannel.LINK, RatingChannel.LINK, RatingChannel.WEB, RatingChannel.PHONE])
@@ -312,6 +319,110 @@ def _filings(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
     return out
 
 
+def _from_subject(rng: Any, subject: Any, channel: str, level: int | None = None) -> Rating:
+    row = _row(
+        rng,
+        kind=subject.kind,
+        subject_uuid=subject.uuid,
+        subject_label=subject.label,
+        mode=subject.mode,
+        unit=subject.unit,
+        staff=subject.staff,
+        window=subject.window,
+        area=subject.area,
+        matter=subject.matter,
+        served_at=subject.served_at,
+        rater=subject.person,
+        rater_name=subject.person_name[:64],
+        rater_phone=subject.person_phone[:20],
+        real_name=subject.identified,
+        channel=channel,
+    )
+    if level is not None and level != row.level:
+        row.level = level
+        row.indicators, row.tags, row.comment = _content(rng, subject.mode, level)
+    return row
+
+
+def _forced_bad(ctx: DemoContext, kind: str, uuids: list[Any], most: int) -> set[Any]:
+    """Some services of a small kind get a bad rating, so its bad ones reach every follow-up
+    state (the level mix alone would give one or two)."""
+    rng = random.Random(f"{ctx.seed}:ratings:bad:{kind}")
+    return set(rng.sample(uuids, k=min(most, len(STATES))))
+
+
+def _welfare(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
+    """The households rate the township's 低保 decision (the welfare app's adapter), by the link
+    or on the phone; refused households are less pleased."""
+    from onewindow.welfare.models import Application
+
+    from .subjects import adapter
+
+    a = adapter(Kind.WELFARE_DECISION)
+    assert a is not None
+    uuids = list(Application.objects.filter(stage__in=["approved", "refused"]).order_by("id").values_list("uuid", flat=True))
+    # The demo has a dozen or so decisions: most of the bad ones are the refused households'.
+    bad = _forced_bad(ctx, Kind.WELFARE_DECISION, uuids, len(uuids))
+    out = []
+    for uuid in uuids:
+        rng = _rng(ctx, Kind.WELFARE_DECISION, uuid)
+        subject = a.resolve(uuid)
+        if subject is None or (Kind.WELFARE_DECISION, uuid) in rated or (uuid not in bad and rng.random() >= 0.8):
+            continue
+        level = rng.choice([2, 1]) if uuid in bad else None
+        out.append(_from_subject(rng, subject, rng.choice([RatingChannel.LINK, RatingChannel.PHONE]), level))
+    return out
+
+
+def _agent_services(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Rating]:
+    """Residents rate what their village's agent point did for them (kind agent_service)."""
+    from .subjects import adapter
+
+    a = adapter(Kind.AGENT_SERVICE)
+    assert a is not None
+    qs = a._qs().order_by("id")  # type: ignore[attr-defined]
+    apps = list(qs)
+    share = 0.3
+    chosen = [x for x in apps if _rng(ctx, Kind.AGENT_SERVICE, x.uuid).random() < share]
+    bad = _forced_bad(ctx, Kind.AGENT_SERVICE, [x.uuid for x in chosen], len(chosen) // 3)
+    out = []
+    for x in chosen:
+        if (Kind.AGENT_SERVICE, x.uuid) in rated:
+            continue
+        rng = _rng(ctx, Kind.AGENT_SERVICE, x.uuid)
+        rng.random()  # the draw that chose it
+        subject = a._subject(x)  # type: ignore[attr-defined]
+        level = rng.choice([2, 1]) if x.uuid in bad else None
+        out.append(_from_subject(rng, subject, rng.choice([RatingChannel.WEB, RatingChannel.PHONE]), level))
+    return out
+
+
+def _agent_follow_ups(rated: set[tuple[str, Any]]) -> list[Rating]:
+    """The agent points' 回访 feed 好差评 (ratings.recorded): the satisfaction recorded within the
+    rating period becomes the resident's rating of the case, unless the case is rated already."""
+    from onewindow.assistance.models import FollowUp as AgentFollowUp
+
+    from .subjects import resolve
+
+    out = []
+    days = datetime.timedelta(days=int(conf.get("rate_within_days")))
+    for fu in AgentFollowUp.objects.select_related("application__case").order_by("id"):
+        case = fu.application.case
+        if case is None or (Kind.CASE, case.uuid) in rated:
+            continue
+        subject = resolve(Kind.CASE, case.uuid)
+        if subject is None or subject.person is None or fu.at > subject.served_at + days:
+            continue
+        rng = random.Random(f"ratings:followup:{case.uuid}")
+        row = _from_subject(rng, subject, RatingChannel.FOLLOW_UP, fu.satisfaction)
+        row.indicators, row.tags = {"overall": fu.satisfaction}, []
+        row.comment = fu.comment or (rng.choice(COMMENTS[fu.satisfaction][:2]) if fu.satisfaction <= 2 else "")
+        row.real_name = True
+        out.append(row)
+        rated.add((Kind.CASE, case.uuid))
+    return out
+
+
 def _follow_ups(ctx: DemoContext, rng: Any, ratings: list[Rating]) -> tuple[int, int]:
     """Follow-up rows for the bad real-name ratings, cycling through every state."""
     manager = User.objects.filter(username="manager").first()
@@ -320,6 +431,11 @@ def _follow_ups(ctx: DemoContext, rng: Any, ratings: list[Rating]) -> tuple[int,
         "user_id", "org_unit_id"
     ):
         responder_ids.setdefault(unit_id, pk)
+    # A village answers for its agent point through its township's officers (ratings.owners).
+    from onewindow.accounts.models import OrgUnit
+
+    for unit_id, parent_id in OrgUnit.objects.filter(parent_id__in=list(responder_ids)).values_list("id", "parent_id"):
+        responder_ids.setdefault(unit_id, responder_ids[parent_id])
     today = timezone.localdate()
     verify_days, fix_days = int(conf.get("verify_workdays")), int(conf.get("fix_workdays"))
     fus: list[FollowUp] = []
@@ -407,18 +523,28 @@ def build(ctx: DemoContext) -> None:
     rng = ctx.rng("ratings")
     rated = _rated()
     people = _people_by_id()
-    ratings = _tickets(ctx, rated, people) + _cases(ctx, rated) + _bookings(ctx, rated) + _filings(ctx, rated)
+    # The agents' follow-ups first: a case their 回访 rated is not rated again below.
+    followed = _agent_follow_ups(rated)
+    general = followed + _tickets(ctx, rated, people) + _cases(ctx, rated) + _bookings(ctx, rated) + _filings(ctx, rated)
+    # 低保 decisions and agent services are few: their bad ones cycle through the states on their own.
+    groups = [general, _welfare(ctx, rated), _agent_services(ctx, rated)]
+    ratings = [r for g in groups for r in g]
     with transaction.atomic():
         Rating.objects.bulk_create(ratings, batch_size=500)
         # created_at is auto_now_add: set it once, in one statement, to a few minutes after the service.
         Rating.objects.filter(pk__in=[r.pk for r in ratings]).update(created_at=F("served_at") + datetime.timedelta(minutes=7))
         for r in ratings:
             r.created_at = r.served_at + datetime.timedelta(minutes=7)
-        n_fu, n_appeals = _follow_ups(ctx, rng, ratings)
+        n_fu = n_appeals = 0
+        for g in groups:
+            f, a = _follow_ups(ctx, rng, g)
+            n_fu, n_appeals = n_fu + f, n_appeals + a
         pads = _pads()
     bad = sum(1 for r in ratings if r.level in (Level.DISSATISFIED, Level.VERY_DISSATISFIED))
     ctx.say(
         f"  ratings: {len(ratings)} new ({bad} bad), {n_fu} follow-ups, {n_appeals} appeals, {pads} pads"
         f" ({sum(1 for r in ratings if r.kind == Kind.TICKET)} tickets, {sum(1 for r in ratings if r.kind == Kind.CASE)} cases,"
-        f" {sum(1 for r in ratings if r.kind == Kind.BOOKING)} bookings)"
+        f" {sum(1 for r in ratings if r.kind == Kind.BOOKING)} bookings, {len(followed)} from agents' follow-ups,"
+        f" {sum(1 for r in ratings if r.kind == Kind.WELFARE_DECISION)} 低保 decisions,"
+        f" {sum(1 for r in ratings if r.kind == Kind.AGENT_SERVICE)} agent services)"
     )

@@ -107,7 +107,12 @@ def test_agent_journey(
     w.fill("input[name=comment]", "不用跑镇上，很方便")
     w.click("button:has-text('" + w.tr("记录回访") + "')")
     w.expect("#follow-up >> text=5/5")
+    w.expect("#follow-up [data-rating=rated]")  # the follow-up fed 好差评: the resident's rating of the case
     w.finish("followed-up")
     app.case.refresh_from_db()
     assert app.case.status == Case.Status.DELIVERED and app.case.delivery_method == "agent_point"
     assert FollowUp.objects.get().satisfaction == 5
+    from onewindow.ratings.models import Rating
+
+    rating = Rating.objects.get()
+    assert (rating.kind, rating.subject_uuid, rating.channel, rating.level) == ("case", app.case.uuid, "followup", 5)

@@ -1,12 +1,12 @@
 """Browser walks (issue 9, "Done means"): the citizen and the enterprise from the start of their
-main journey to its end, at 1280 px and 375 px in Chinese and at 375 px in English (core.walk.RUNS),
-clicking by selectors or by the label in the walk's language (`w.tr`), failing on a dead end, a sideways scroll, a
-request to another host or an untranslated string (core.walk). End states are kept under
-test-results/walks/.
+main journey to its end, at 1280 px and 375 px in Chinese and at 375 px in English
+(core.walk.RUNS), clicking by selectors or by the label in the walk's language (`w.tr`), failing
+on a dead end, a sideways scroll, a request to another host or an untranslated string
+(core.walk). End states are kept under test-results/walks/.
 
 Citizen: signs in by SMS code -> finds a matter by its common name -> applies -> follows it ->
-answers a supplement notice -> downloads the result. Enterprise: signs in -> instant commitment
-filing -> downloads the certificate."""
+answers a supplement notice -> downloads the result -> opens the progress page from a message.
+Enterprise: signs in -> instant commitment filing -> downloads the certificate."""
 
 from __future__ import annotations
 
@@ -90,6 +90,11 @@ def test_citizen_walk_sms_sign_in_to_result(
             w.find("a[href$='/notice/conclusion.pdf']").click()
         assert Path(info.value.path()).read_bytes().startswith(b"%PDF-")
         w.finish("result")
+        # Every notice leads to the public progress page (number + check code, no sign-in needed).
+        w.click("header a[href='/me/']")
+        w.click("#my-messages a[href^='/cases/progress/']")
+        w.expect(f"main >> text={case.number}")
+        w.finish("progress")
 
 
 @pytest.mark.django_db(transaction=True)

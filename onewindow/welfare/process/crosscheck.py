@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop as N_
 
 from ..models import Household, IncomeItem, Member
 
@@ -36,7 +37,8 @@ class CrossCheckBackend(Protocol):
 
 
 class LocalBackend:
-    name = "本平台数据核对"
+    # Stored on the CrossCheck row as written here (msgids): pages show them translated.
+    name = N_("本平台数据核对")
 
     def check(self, household: Household) -> Result:
         from onewindow.accounts.models import EnterpriseHandler, User
@@ -59,14 +61,24 @@ class LocalBackend:
         )
         for m in members:
             if m.id_number in paid:
-                findings.append({"member": m.name, "item": "在保", "declared": "", "found": f"已在低保家庭 {paid[m.id_number]}"})
+                findings.append(
+                    {
+                        "member": m.name,
+                        "item": N_("在保"),
+                        "declared": "",
+                        "found": N_("已在其他低保家庭"),
+                        "household": paid[m.id_number],
+                    }
+                )
             business = sum(i.monthly_fen for i in m.incomes.all() if i.kind == IncomeItem.Kind.BUSINESS)
             if m.id_number in legal and business == 0:
-                findings.append({"member": m.name, "item": "市场主体登记", "declared": "无经营收入", "found": "企业法定代表人"})
+                findings.append(
+                    {"member": m.name, "item": N_("市场主体登记"), "declared": N_("无经营收入"), "found": N_("企业法定代表人")}
+                )
             township = homes.get(m.id_number)
             if township is not None and township != household.township_id:
                 findings.append(
-                    {"member": m.name, "item": "户籍", "declared": household.township.name, "found": "户籍在其他乡镇"}
+                    {"member": m.name, "item": N_("户籍"), "declared": household.township.name, "found": N_("户籍在其他乡镇")}
                 )
         return Result(passed=not findings, findings=findings)
 

@@ -43,6 +43,27 @@ CASES: list[tuple[str, str, str, int, str, str, str]] = [
     ("confirm", "罗水生", "19550611", 435, "ZXZ-V01", "counter", "confirmation"),
     ("approved", "胡细妹", "19600218", 447, "ZXZ-V01", "counter", "approved"),
     ("refused", "邓建军", "19751009", 451, "ZXZ-V01", "counter", "refused"),
+    # More decided households of 值夏社区, so the households' 好差评 of 低保
+    # decisions (ratings.demo) has good and bad ones, and bad ones in every follow-up state.
+    *[
+        (f"{stage}_{i:02d}", name, born, 461 + 2 * i, village, "counter", stage)
+        for i, (name, born, village, stage) in enumerate(
+            [
+                ("王桂香", "19520304", "ZXZ-V01", "approved"),
+                ("李金生", "19480716", "ZXZ-V01", "refused"),
+                ("刘冬英", "19570929", "ZXZ-V01", "approved"),
+                ("陈福根", "19611203", "ZXZ-V01", "refused"),
+                ("周秀兰", "19530418", "ZXZ-V01", "approved"),
+                ("吴长发", "19660822", "ZXZ-V01", "refused"),
+                ("郭水英", "19500127", "ZXZ-V01", "approved"),
+                ("黄春生", "19640605", "ZXZ-V01", "refused"),
+                ("罗细凤", "19581111", "ZXZ-V01", "approved"),
+                ("谢木生", "19690314", "ZXZ-V01", "refused"),
+                ("彭冬香", "19550707", "ZXZ-V01", "approved"),
+                ("曾火根", "19621019", "ZXZ-V01", "refused"),
+            ]
+        )
+    ],
 ]
 
 
@@ -76,6 +97,7 @@ def _resident(key: str, name: str, born: str, serial: int, village: OrgUnit) -> 
 
 def _household(user: User, key: str, serial: int) -> apply_svc.HouseholdInput:
     """A head with little income (pension or farming) and one dependant, in fen."""
+    key = key.split("_")[0]  # "refused_03" is a refused household like "refused"
     head_income = {"agent": 25000, "check": 40000, "notice": 30000, "confirm": 35000, "approved": 28000, "refused": 150000}[key]
     return apply_svc.HouseholdInput(
         address=f"值夏镇值夏社区{serial % 9 + 1}组{serial % 40 + 1}号",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 from typing import Any
 
 import pytest
@@ -20,12 +21,17 @@ from onewindow.accounts.demo import resident_id
 from onewindow.accounts.models import OrgUnit, User
 from onewindow.cases.sweeps import sweep_warnings
 from onewindow.catalog.models import Matter
-from onewindow.core.walk import DESKTOP, PHONE, walk
+from onewindow.core.walk import PHONE, RUN_IDS, RUNS, walk
 from onewindow.welfare.models import Application, HomeVisit, Household, PaymentRoll, RollItem
 
 from .process_fixtures import TODAY, at
 
 pytestmark = BROWSER_MARKS
+
+
+def stage(w: Any, msgid: str) -> str:
+    """The application's stage as the walk's reader sees it (the label in their language)."""
+    return f"#welfare-stage:has-text({json.dumps(w.tr(msgid), ensure_ascii=False)})"
 
 
 def _photo(tmp_path: Any) -> str:
@@ -37,7 +43,7 @@ def _photo(tmp_path: Any) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize(("width", "language"), RUNS, ids=RUN_IDS)
 def test_dibao_from_the_agent_to_the_roll(
     live_server: Any,
     org: dict[str, OrgUnit],
@@ -49,10 +55,11 @@ def test_dibao_from_the_agent_to_the_roll(
     frozen: Any,
     tmp_path: Any,
     width: int,
+    language: str,
     browser: Any,
 ) -> None:
     # 1. The village agent applies for the household (the mandate was signed at the point).
-    with walk(browser, live_server.url, name="dibao-agent", width=width) as w:
+    with walk(browser, live_server.url, name="dibao-agent", width=width, language=language) as w:
         w.login("agent", PASSWORD)
         w.click("a.tile[href='/assistance/']")
         w.click("a#welfare-apply")
@@ -69,27 +76,27 @@ def test_dibao_from_the_agent_to_the_roll(
         w.find("select[name=m1_labour]").select_option("none")
         w.find("input[name=m1_student]").check()
         w.click("#apply-form button[type=submit]")
-        w.expect("#welfare-stage:has-text('待受理')")
+        w.expect(stage(w, "待受理"))
         w.finish("filed")
     app = Application.objects.get()
     assert app.channel == Application.Channel.AGENT and app.household.members.count() == 2
 
     # 2. The township officer: from the waiting work to the proposal.
-    with walk(browser, live_server.url, name="dibao-township", width=width) as w:
+    with walk(browser, live_server.url, name="dibao-township", width=width, language=language) as w:
         w.login("township", PASSWORD)
         w.expect("a.tile[data-action=welfare_acceptance]")
         w.click(f"ol.work-rows a[href='/welfare/a/{app.uuid}/']")
         w.click("button#accept")
-        w.expect("#welfare-stage:has-text('家庭经济状况调查')")
+        w.expect(stage(w, "家庭经济状况调查"))
         w.fill("#visit-form input[name=visitors]", "张建国、李代办")
         w.fill("#visit-form textarea[name=findings]", "两人同住，户主患慢性病不能劳动，孙子在读初中；住房简陋，无车辆。")
         w.find("#visit-form input[name=photos]").set_input_files(_photo(tmp_path))
         w.click("#visit-form button[type=submit]")
         w.expect(".wf-photos a")
         w.click("form[action$='/do/cross_check/'] button")
-        w.expect("text=核对相符")
+        w.expect("text=" + w.tr("核对相符"))
         w.click("#propose-form button[type=submit]")
-        w.expect("#welfare-stage:has-text('公示中')")
+        w.expect(stage(w, "公示中"))
         w.finish("proposed")
     visit = HomeVisit.objects.get()
     assert len(visit.photos) == 1
@@ -97,7 +104,7 @@ def test_dibao_from_the_agent_to_the_roll(
     assert app.stage == Application.Stage.NOTICE and app.proposed_amount_fen == 94000
 
     # 3. The public notice of 值夏社区, as anyone reads it on a phone (the address on the notice board).
-    with walk(browser, live_server.url, name="dibao-notice", width=PHONE) as w:
+    with walk(browser, live_server.url, name="dibao-notice", width=PHONE, language=language) as w:
         w.goto("/welfare/notices/")
         w.click("a[href='/welfare/notices/ZXZ-V01/']")
         w.expect(".wf-notice:has-text('刘*英')")
@@ -114,14 +121,14 @@ def test_dibao_from_the_agent_to_the_roll(
     assert app.stage == Application.Stage.CONFIRMATION
 
     # 5. The officer confirms; the household is in the register.
-    with walk(browser, live_server.url, name="dibao-confirm", width=width) as w:
+    with walk(browser, live_server.url, name="dibao-confirm", width=width, language=language) as w:
         w.login("township", PASSWORD)
         w.click(f"ol.work-rows a[href='/welfare/a/{app.uuid}/']")
         w.click("#confirm-form button[type=submit]")
-        w.expect("#welfare-stage:has-text('已确认')")
+        w.expect(stage(w, "已确认"))
         w.expect("a[href$='/doc/certificate.pdf']")
         w.click("a#register-file")
-        w.expect("text=纳入保障")
+        w.expect("text=" + w.tr("纳入保障"))
         w.click(".wb-nav a[href='/welfare/register/']")
         w.fill("input[name=q]", "刘秀英").click("form[role=search] button[type=submit]")
         w.expect(f"a:has-text('{app.household.number}')")
@@ -132,7 +139,7 @@ def test_dibao_from_the_agent_to_the_roll(
 
     # 6. Next month (the allowance starts the month after confirmation): the roll pays the household.
     frozen.move_to(at(datetime.date(2026, 5, 6)))
-    with walk(browser, live_server.url, name="dibao-roll", width=width) as w:
+    with walk(browser, live_server.url, name="dibao-roll", width=width, language=language) as w:
         w.login("township", PASSWORD)
         w.click("a.tile[href='/welfare/rolls/']")
         w.click("form:has(select[name=township]) button[type=submit]")

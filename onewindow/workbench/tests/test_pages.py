@@ -246,3 +246,11 @@ def test_intake_from_a_hall_ticket(client: Any, clerk: Any, org: Any, matter_zjj
     client.force_login(township_officer)
     other = client.get("/workbench/intake/", {"ticket": str(ticket.uuid), "matter": str(matter_zjj.matter.uuid)}).content.decode()
     assert number not in other and ticket.number not in other
+
+
+def test_an_instant_matter_never_reads_zero_working_days_at_the_front_desk(client: Any, clerk: Any, matter_zjj: Any) -> None:
+    """Issue 9: an instant matter (0 committed days) reads 即时办结, on the intake page too."""
+    type(matter_zjj).objects.filter(pk=matter_zjj.pk).update(committed_days=0)
+    client.force_login(clerk)
+    page = client.get("/workbench/intake/", {"matter": str(matter_zjj.matter.uuid)}).content.decode()
+    assert "即时办结" in page and "0 个工作日" not in page

@@ -26,6 +26,13 @@ def units_for(user: User, role: str) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(q)
 
 
+def subtree_ids(path: str) -> list[int]:
+    """The ids of the units in a subtree, read first from the small unit table. Filtering a large
+    table (cases) on a joined `path LIKE …` with OR cannot use that table's own indexes (a township
+    leader's case list took 24 s at 1M cases); `department_id IN (…) OR intake_unit_id IN (…)` can."""
+    return list(OrgUnit.objects.filter(path__startswith=path).values_list("pk", flat=True))
+
+
 def departments() -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT)
 

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onewindow.accounts.models import OrgUnit, Role, User
-from onewindow.accounts.selectors import units_for
+from onewindow.accounts.selectors import subtree_ids, units_for
 from onewindow.cases.models import Case
 from onewindow.cases.stats import OPEN_STATUSES, case_scope
 
@@ -80,7 +80,8 @@ def listable_cases(user: User) -> QuerySet[Case]:
     q = Q(pk__in=[])
     leader_paths = list(units_for(user, Role.LEADER).values_list("path", flat=True))
     for path in _roots(leader_paths):
-        q |= Q(department__path__startswith=path) | Q(intake_unit__path__startswith=path)
+        ids = subtree_ids(path)
+        q |= Q(department_id__in=ids) | Q(intake_unit_id__in=ids)
     manager_paths = list(units_for(user, Role.HALL_MANAGER).values_list("path", flat=True))
     if manager_paths:
         from onewindow.hall.selectors import MANAGER_ROLES, points_for
@@ -88,7 +89,7 @@ def listable_cases(user: User) -> QuerySet[Case]:
         halls = [p.org_unit_id for p in points_for(user, MANAGER_ROLES)]
         q |= Q(intake_unit_id__in=halls)
         for path in _roots(manager_paths):
-            q |= Q(intake_unit__path__startswith=path)
+            q |= Q(intake_unit_id__in=subtree_ids(path))
     return Case.objects.filter(q)
 
 

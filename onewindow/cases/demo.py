@@ -19,7 +19,7 @@ from onewindow.catalog.demo.formlib import example_values
 from onewindow.catalog.models import Bundle, Matter, MatterVersion
 from onewindow.core.demo import DemoContext
 
-from . import routes
+from . import routes, selectors
 from . import services as svc
 from .models import Case, CaseStep, RouteVersion
 from .sweeps import sweep_warnings
@@ -173,6 +173,31 @@ def _backdate(case: Case, days_ago: int) -> None:
         step.save(update_fields=["opened_on", "due_on"])
 
 
+def _intake_staff(case: Case) -> User | None:
+    """Someone who takes in applications at the case's intake unit (a hall's clerk, a township's
+    officer), for demo steps whose case the routing sent to a township."""
+    for user in User.objects.filter(role_assignments__role__in=selectors.INTAKE_ROLES).distinct():
+        if selectors.can_intake(user, case):
+            return user
+    return None
+
+
+def _step_approver(step: CaseStep) -> User | None:
+    """An approver (or township officer) of the step's department: township-level matters run
+    their steps at the applicant's township (cases.routing), not at the district department."""
+    for user in User.objects.filter(role_assignments__role__in=selectors.APPROVER_ROLES).distinct():
+        if selectors.can_act_on_step(user, step):
+            return user
+    return None
+
+
+def _decider(case: Case) -> User | None:
+    for user in User.objects.filter(role_assignments__role__in=selectors.APPROVER_ROLES).distinct():
+        if selectors.can_decide(user, case):
+            return user
+    return None
+
+
 def build_cases(ctx: DemoContext) -> int:
     people = {
         u: _user(u)
@@ -278,7 +303,8 @@ def build_cases(ctx: DemoContext) -> int:
     ):
         svc.case_request_supplement(
             case=case,
-            actor=clerk,
+            # 临时救助 is a township-level matter: the applicant's township takes it in, not the hall.
+            actor=_intake_staff(case) or clerk,
             items=[
                 {"name": "家庭收入证明", "reason": "缺少近 6 个月的收入情况"},
                 {"name": "申请人居民身份证", "reason": "复印件不清晰，请重新上传"},
@@ -288,7 +314,9 @@ def build_cases(ctx: DemoContext) -> int:
     # 6. Refused with written reasons.
     if not exists("refused") and (case := submit_matter("refused", "BDC", "不动产登记资料查询", citizen)):
         svc.case_refuse(
-            case=case, actor=clerk, reasons="申请查询的不动产不属于本登记机构管辖范围，请向房屋所在地不动产登记机构申请。"
+            case=case,
+            actor=_intake_staff(case) or clerk,
+            reasons="申请查询的不动产不属于本登记机构管辖范围，请向房屋所在地不动产登记机构申请。",
         )
         made += 1
     # 7. Public notice running (公示) after the first-instance review.
@@ -298,19 +326,20 @@ def build_cases(ctx: DemoContext) -> int:
         and not exists("public-notice")
         and (case := submit_matter("public-notice", "ZJJ", "公共租赁住房保障申请", citizen, "online"))
     ):
-        case = svc.case_accept(case=case, actor=clerk)
-        svc.step_approve(step=case.steps.get(stage_order=1), actor=zjj, comment="符合保障条件，进入公示")
+        case = svc.case_accept(case=case, actor=_intake_staff(case) or clerk)
+        first = case.steps.get(stage_order=1)
+        svc.step_approve(step=first, actor=_step_approver(first) or zjj, comment="符合保障条件，进入公示")
         made += 1
     # 8. Paused for expert review (not counted toward the clock).
     ybj = people["approver_ybj"]
     if ybj and not exists("paused") and (case := submit_matter("paused", "YBJ", "门诊慢特病待遇认定", citizen, "appointment")):
-        case = svc.case_accept(case=case, actor=clerk)
-        svc.case_pause(case=case, actor=ybj, kind="expert", reason="组织医疗专家鉴定")
+        case = svc.case_accept(case=case, actor=_intake_staff(case) or clerk)
+        svc.case_pause(case=case, actor=_decider(case) or ybj, kind="expert", reason="组织医疗专家鉴定")
         made += 1
     # 9. Late (red) and near the limit (yellow): backdated, then the sweep raises the warnings.
     mzj = people["approver_mzj"]
     if mzj and not exists("late-red") and (case := submit_matter("late-red", "MZJ", "特困人员救助供养", citizen, "counter")):
-        case = svc.case_accept(case=case, actor=clerk)
+        case = svc.case_accept(case=case, actor=_intake_staff(case) or clerk)
         _backdate(case, case.committed_days + 3)
         made += 1
     if (
@@ -318,18 +347,22 @@ def build_cases(ctx: DemoContext) -> int:
         and not exists("late-yellow")
         and (case := submit_matter("late-yellow", "YBJ", "零星医疗费用报销", people["citizen2"] or citizen, "online"))
     ):
-        case = svc.case_accept(case=case, actor=clerk)
+        case = svc.case_accept(case=case, actor=_intake_staff(case) or clerk)
         _backdate(case, max(0, case.committed_days - 1))
         made += 1
     # 10. Returned to an earlier step with the fields to fix.
     bdc = people["approver_bdc"]
     if bdc and not exists("returned") and (case := submit_matter("returned", "BDC", "不动产转移登记", citizen, "counter")):
-        case = svc.case_accept(case=case, actor=clerk)
+        case = svc.case_accept(case=case, actor=_intake_staff(case) or clerk)
         first = case.steps.get(stage_order=1)
-        svc.step_approve(step=first, actor=bdc, comment="初审通过")
+        svc.step_approve(step=first, actor=_step_approver(first) or bdc, comment="初审通过")
         second = case.steps.get(stage_order=2)
         svc.step_return(
-            step=second, actor=bdc, to_step=first, fields_to_fix=["房屋坐落", "建筑面积"], reason="坐落与权籍调查成果不一致"
+            step=second,
+            actor=_step_approver(second) or bdc,
+            to_step=first,
+            fields_to_fix=["房屋坐落", "建筑面积"],
+            reason="坐落与权籍调查成果不一致",
         )
         made += 1
     # 11. Off-hours (weekend) submission: counts from the next working day.

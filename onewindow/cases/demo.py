@@ -173,29 +173,23 @@ def _backdate(case: Case, days_ago: int) -> None:
         step.save(update_fields=["opened_on", "due_on"])
 
 
+def _staff_who(roles: tuple[str, ...], may: Any) -> User | None:
+    """The first staff member holding one of `roles` for whom `may(user)` holds: township-level
+    matters run at the applicant's township (cases.routing), so a demo step on such a case is done
+    by that township's officer, not by the district hall's clerk or a district approver."""
+    return next((u for u in User.objects.filter(role_assignments__role__in=roles).distinct() if may(u)), None)
+
+
 def _intake_staff(case: Case) -> User | None:
-    """Someone who takes in applications at the case's intake unit (a hall's clerk, a township's
-    officer), for demo steps whose case the routing sent to a township."""
-    for user in User.objects.filter(role_assignments__role__in=selectors.INTAKE_ROLES).distinct():
-        if selectors.can_intake(user, case):
-            return user
-    return None
+    return _staff_who(selectors.INTAKE_ROLES, lambda u: selectors.can_intake(u, case))
 
 
 def _step_approver(step: CaseStep) -> User | None:
-    """An approver (or township officer) of the step's department: township-level matters run
-    their steps at the applicant's township (cases.routing), not at the district department."""
-    for user in User.objects.filter(role_assignments__role__in=selectors.APPROVER_ROLES).distinct():
-        if selectors.can_act_on_step(user, step):
-            return user
-    return None
+    return _staff_who(selectors.APPROVER_ROLES, lambda u: selectors.can_act_on_step(u, step))
 
 
 def _decider(case: Case) -> User | None:
-    for user in User.objects.filter(role_assignments__role__in=selectors.APPROVER_ROLES).distinct():
-        if selectors.can_decide(user, case):
-            return user
-    return None
+    return _staff_who(selectors.APPROVER_ROLES, lambda u: selectors.can_decide(u, case))
 
 
 def build_cases(ctx: DemoContext) -> int:

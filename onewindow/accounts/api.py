@@ -164,7 +164,7 @@ def _ent_out(ent: Enterprise, user: User) -> dict[str, Any]:
 
 @router.post("/register", response={201: UserOut, ERROR_CODES: ErrorOut}, auth=None)
 def register(request: HttpRequest, data: RegisterIn) -> Any:
-    user = services.account_register_citizen(**data.dict(), ip=request.META.get("REMOTE_ADDR"))
+    user = services.account_register_citizen(**data.dict(), ip=guard.client_ip(request))
     return Status(201, UserOut.of(user))
 
 

@@ -114,9 +114,6 @@ def enterprise_register(
 # --- Sign-up, sign-in, lockout, care mode and API tokens (portal / phone) -------------------------
 
 # The lockout itself lives in accounts.guard (one guard for every sign-in path).
-LOCKOUT_WINDOW = guard.LOCKOUT_WINDOW
-LOCKOUT_PER_USERNAME = guard.LOCKOUT_PER_USERNAME
-LOCKOUT_PER_IP = guard.LOCKOUT_PER_IP
 LockedOut = guard.LockedOut
 API_TOKEN_DAYS = 30
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{4,30}$")
@@ -253,7 +250,7 @@ def login_attempt(*, request: Any, username: str, password: str) -> User:
     user = authenticate(request, username=(username or "").strip(), password=password or "")
     if user is None:
         if getattr(request, "login_locked", False):
-            raise LockedOut(guard.locked_message())
+            raise LockedOut(guard.locked_message(getattr(request, "login_wait", None)))
         raise ValidationFailed(_("用户名或密码不正确。"), code="bad_credentials")
     return user  # type: ignore[return-value]
 

@@ -129,6 +129,15 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Staff sessions end after this many minutes without a request (accounts/idle.py); 0 turns it off.
 ONEWINDOW_STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "15"))
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed (core/clientip.py);
+# empty: the peer address is the client, and the header is ignored.
+ONEWINDOW_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+# The login guard (accounts/guard.py): failures are counted per (account, address) pair, with a
+# delay that doubles after the free tries, and, more loosely, per address.
+ONEWINDOW_LOGIN_WINDOW_MINUTES = int(os.environ.get("LOGIN_WINDOW_MINUTES", "15"))
+ONEWINDOW_LOGIN_FREE_TRIES = int(os.environ.get("LOGIN_FREE_TRIES", "5"))
+ONEWINDOW_LOGIN_FIRST_DELAY_SECONDS = int(os.environ.get("LOGIN_FIRST_DELAY_SECONDS", "60"))
+ONEWINDOW_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 # Language names are shown in their own language, so they are not translated.

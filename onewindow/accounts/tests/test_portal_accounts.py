@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from conftest import PASSWORD, login, make_user
-from onewindow.accounts import services
+from onewindow.accounts import guard, services
 from onewindow.accounts.demo import enterprise_uscc, resident_id
 from onewindow.accounts.models import ApiToken, Enterprise, EnterpriseHandler, LoginFailure, Role, User
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -120,14 +120,14 @@ def test_bad_uscc_is_refused(client: Client) -> None:
     assert response.status_code == 200 and not Enterprise.objects.exists() and not User.objects.filter(username="wangxm").exists()
 
 
-def test_lockout_per_username_even_with_the_right_password(client: Client, citizen: User) -> None:
-    for _ in range(services.LOCKOUT_PER_USERNAME):
+def test_lockout_per_username_and_address_even_with_the_right_password(client: Client, citizen: User) -> None:
+    for _ in range(guard.free_tries()):
         assert client.post("/accounts/login/", {"username": "citizen", "password": "wrong-one"}).status_code == 422
-    assert LoginFailure.objects.filter(username="citizen").count() == services.LOCKOUT_PER_USERNAME
+    assert LoginFailure.objects.filter(username="citizen").count() == guard.free_tries()
     locked = client.post("/accounts/login/", {"username": "citizen", "password": PASSWORD})
     assert locked.status_code == 429 and "_auth_user_id" not in client.session
     # time-boxed: after the window the right password works and clears the failures
-    with time_machine.travel(timezone.now() + services.LOCKOUT_WINDOW + datetime.timedelta(seconds=5)):
+    with time_machine.travel(timezone.now() + guard.window() + datetime.timedelta(seconds=5)):
         ok = client.post("/accounts/login/", {"username": "citizen", "password": PASSWORD})
         assert ok.status_code == 302 and client.session["_auth_user_id"] == str(citizen.pk)
     assert not LoginFailure.objects.filter(username="citizen").exists()
@@ -136,14 +136,14 @@ def test_lockout_per_username_even_with_the_right_password(client: Client, citiz
 def test_lockout_per_ip_across_usernames(client: Client, citizen: User) -> None:
     now = timezone.now()
     LoginFailure.objects.bulk_create(
-        [LoginFailure(username=f"guess{i}", ip="127.0.0.1", at=now) for i in range(services.LOCKOUT_PER_IP)]
+        [LoginFailure(username=f"guess{i}", ip="127.0.0.1", at=now) for i in range(guard.per_address())]
     )
     assert client.post("/accounts/login/", {"username": "citizen", "password": PASSWORD}).status_code == 429
     other = Client(REMOTE_ADDR="10.0.0.9")
     assert other.post("/accounts/login/", {"username": "citizen", "password": PASSWORD}).status_code == 302
     assert services.login_failures_purge() == 0
-    with time_machine.travel(now + services.LOCKOUT_WINDOW * 5):
-        assert services.login_failures_purge() == services.LOCKOUT_PER_IP
+    with time_machine.travel(now + guard.window() * 5):
+        assert services.login_failures_purge() == guard.per_address()
 
 
 def test_session_expires(settings: Any) -> None:

@@ -18,7 +18,7 @@ from pydantic import StrictBool
 
 from onewindow.core.errors import NotFound
 
-from . import guard, phone, services
+from . import guard, mfa, phone, services
 from .models import Enterprise, User
 
 router = Router(tags=["accounts"])
@@ -102,6 +102,7 @@ class TokenIn(Schema):
     username: str
     password: str
     name: str = ""
+    otp: str = ""  # staff: the authenticator's code (second factor)
 
 
 class TokenOut(Schema):
@@ -119,6 +120,7 @@ class SmsTokenIn(Schema):
     phone: str
     code: str
     name: str = ""
+    otp: str = ""  # staff: the authenticator's code (second factor)
 
 
 class PasswordResetIn(Schema):
@@ -178,6 +180,7 @@ def register_enterprise(request: HttpRequest, data: EnterpriseRegisterIn) -> Any
 def token_create(request: HttpRequest, data: TokenIn) -> Any:
     """Sign in (same lockout as the web sign-in) and receive a bearer token, shown once."""
     user = services.login_attempt(request=request, username=data.username, password=data.password)
+    mfa.token_second_factor(request=request, user=user, otp=data.otp)
     token, secret = services.api_token_create(user=user, name=data.name)
     return Status(201, {"token": secret, "expires_at": token.expires_at, "user": UserOut.of(user)})
 
@@ -194,6 +197,7 @@ def sms_code(request: HttpRequest, data: SmsCodeIn) -> Any:
 def token_create_sms(request: HttpRequest, data: SmsTokenIn) -> Any:
     """Sign in with the SMS code (same lockout as every sign-in) and receive a bearer token."""
     user = phone.login_by_code(request=request, phone=data.phone, code=data.code)
+    mfa.token_second_factor(request=request, user=user, otp=data.otp)
     token, secret = services.api_token_create(user=user, name=data.name)
     return Status(201, {"token": secret, "expires_at": token.expires_at, "user": UserOut.of(user)})
 

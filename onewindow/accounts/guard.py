@@ -121,6 +121,9 @@ def failed(*, request: Any, subject: str) -> None:
 
 
 def succeeded(*, request: Any, user: Any, subject: str, how: str) -> None:
+    if request is not None:
+        # Read by accounts.mfa when login() follows: an SMS first factor rules out SMS as the second.
+        request.first_factor = how
     with transaction.atomic():
         # Only this pair's failures: a success elsewhere must not reset a stranger's delay.
         LoginFailure.objects.filter(username__iexact=subject, ip=client_ip(request)).delete()
@@ -131,3 +134,14 @@ def purge() -> int:
     """Sweep: drop failures older than the lockout window (they no longer count)."""
     deleted, _detail = LoginFailure.objects.filter(at__lt=timezone.now() - window() * 4).delete()
     return deleted
+
+
+def unlock(*, user: Any, actor: Any) -> int:
+    """The security administrator clears an account's recorded failures (every address)."""
+    from .duties import SECURITY, require_duty
+
+    require_duty(actor, SECURITY)
+    with transaction.atomic():
+        cleared, _detail = LoginFailure.objects.filter(username__iexact=user.username).delete()
+        audit(actor=actor, action="user.unlock", target=user, data={"failures": cleared})
+    return cleared

@@ -49,10 +49,17 @@ def org_unit_create(
 
 
 def role_grant(*, user: User, role: str, org_unit: OrgUnit | None = None, actor: Any = None) -> RoleAssignment:
+    from .duties import check_grant, enter_group
+
     if role not in Role.values:
         raise ValidationFailed(_("未知角色。"))
     with transaction.atomic():
+        # 三员分立: one administrator duty per account; lock the account's row so two parallel
+        # grants of different duties cannot both pass the check.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        check_grant(user=user, role=role, actor=actor)
         assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, org_unit=org_unit)
+        enter_group(user, role)
         if created:
             audit(
                 actor=actor,
@@ -320,3 +327,19 @@ def api_token_user(secret: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def password_change(*, user: User, old_password: str, new_password: str, ip: str | None = None) -> User:
+    """The signed-in person changes their password (the staff policy applies through the
+    validators: length, classes, no reuse; the history is recorded by the validator)."""
+    if not user.check_password(old_password or ""):
+        raise ValidationFailed(_("当前密码不正确。"), code="bad_password", fields={"old_password": [_("当前密码不正确。")]})
+    try:
+        validate_password(new_password or "", user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(_("请检查填写的内容。"), fields={"new_password": list(exc.messages)}) from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit(actor=user, action="user.password_change", target=user, data={"ip": ip})
+    return user

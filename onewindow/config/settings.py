@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # django-ninja's own static files (Swagger UI): /api/v1/docs renders with no CDN.
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "onewindow.core",
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "onewindow.accounts.idle.StaffIdleTimeoutMiddleware",
+    "onewindow.accounts.signin.StaffSignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "onewindow.core.middleware.ApplicationErrorMiddleware",
 ]
@@ -124,7 +127,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "onewindow.accounts.passwords.StaffPasswordValidator"},
 ]
+# Staff password policy (accounts/passwords.py, 等保 level 3): length, character classes (of
+# lower, upper, digit, symbol), no reuse of the last N, expiry in days (0: never).
+ONEWINDOW_STAFF_PASSWORD_MIN_LENGTH = int(os.environ.get("STAFF_PASSWORD_MIN_LENGTH", "10"))
+ONEWINDOW_STAFF_PASSWORD_CLASSES = int(os.environ.get("STAFF_PASSWORD_CLASSES", "3"))
+ONEWINDOW_STAFF_PASSWORD_HISTORY = int(os.environ.get("STAFF_PASSWORD_HISTORY", "5"))
+ONEWINDOW_STAFF_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("STAFF_PASSWORD_MAX_AGE_DAYS", "90"))
+# Second factor for staff and administrators (accounts/mfa.py): TOTP, SMS as fallback. On unless
+# the environment says STAFF_OTP_REQUIRED=0 (a system check warns when it is off in production).
+ONEWINDOW_STAFF_OTP_REQUIRED = os.environ.get("STAFF_OTP_REQUIRED", "1") == "1"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "一窗通办")
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Staff sessions end after this many minutes without a request (accounts/idle.py); 0 turns it off.
@@ -178,6 +192,9 @@ ONEWINDOW_SMS_BACKEND = os.environ.get("SMS_BACKEND", "onewindow.core.notify.Log
 ONEWINDOW_EMAIL_BACKEND = os.environ.get("EMAIL_NOTIFY_BACKEND", "onewindow.core.notify.LogBackend")
 ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 ONEWINDOW_SITE_NAME = os.environ.get("SITE_NAME", "青原区政务服务网")
+# 实名认证 (accounts/realname.py): the offline local backend checks numbers only and marks nobody
+# verified; point this at the province identity service's adapter in production (a check warns).
+ONEWINDOW_REALNAME_BACKEND = os.environ.get("REALNAME_BACKEND", "onewindow.accounts.realname.LocalBackend")
 # 低保 审核确认 (onewindow/welfare/process/conf.py): the 公示's length and unit (the 2021 rules: 7
 # calendar days) and the household economic cross-check backend (a local one by default).
 ONEWINDOW_WELFARE_NOTICE_DAYS = int(os.environ.get("WELFARE_NOTICE_DAYS", "7"))

@@ -78,7 +78,7 @@ def test_one_address_trying_many_accounts_is_locked_more_loosely(client: Client,
 
 
 def _ip(remote: str, forwarded: str | None = None) -> str | None:
-    meta = {"REMOTE_ADDR": remote}
+    meta: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         meta["HTTP_X_FORWARDED_FOR"] = forwarded
     return client_ip(RequestFactory().get("/", **meta))

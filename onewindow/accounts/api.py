@@ -66,7 +66,9 @@ class UserOut(Schema):
         return {
             "username": user.username,
             "display_name": user.display_name,
-            "masked_id_number": user.masked_id_number,
+            # Shown once verified: before that it would tell whether the number typed at
+            # registration was already someone else's (withheld, accounts.services).
+            "masked_id_number": user.masked_id_number if user.verified_at else "",
             "phone": user.phone[:3] + "****" + user.phone[-4:] if len(user.phone) == 11 else "",
             "verified": user.verified_at is not None,
             "phone_verified": user.phone_verified_at is not None,
@@ -172,7 +174,7 @@ def register(request: HttpRequest, data: RegisterIn) -> Any:
 
 @router.post("/register/enterprise", response={201: EnterpriseOut, ERROR_CODES: ErrorOut}, auth=None)
 def register_enterprise(request: HttpRequest, data: EnterpriseRegisterIn) -> Any:
-    ent = services.account_register_enterprise(**data.dict())
+    ent = services.account_register_enterprise(**data.dict(), ip=guard.client_ip(request))
     return Status(201, _ent_out(ent, ent.handlers.get().user))
 
 

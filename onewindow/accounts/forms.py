@@ -120,3 +120,10 @@ class PasswordChangeForm(forms.Form):
 
 class SecondFactorResetForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200, help_text=_("例如：手机丢失，已核对本人身份"))
+
+
+class WindowIdentityForm(forms.Form):
+    username = forms.CharField(label=_("群众的用户名"), max_length=150)
+    display_name = forms.CharField(label=_("证件上的姓名"), max_length=64)
+    id_number = forms.CharField(label=_("证件号码"), max_length=18)
+    document_checked = forms.BooleanField(label=_("已核对本人身份证原件，人证一致"), required=False)

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -127,3 +128,34 @@ def password_change(request: HttpRequest) -> HttpResponse:
         "next": _next_url(request, ""),
     }
     return render(request, "accounts/password_change.html", context, status=status)
+
+
+@login_required
+def window_identity(request: HttpRequest) -> HttpResponse:
+    """实名核验 at a window (clerks): the document seen, the account verified; a number held by
+    another account is reclaimed for its owner (accounts/identity.py)."""
+    from . import identity
+    from .forms import WindowIdentityForm
+
+    if not identity.may_verify_at_window(request.user):
+        raise PermissionDenied
+    form = WindowIdentityForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            clerk: Any = request.user
+            person, holder = identity.identity_verify_at_window(clerk=clerk, ip=guard.client_ip(request), **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+            status = exc.status
+        else:
+            messages.success(request, _("已完成 %(user)s 的实名核验。") % {"user": person.username})
+            if holder is not None:
+                messages.warning(
+                    request,
+                    _("这个证件号码原登记在账号 %(other)s 上，已收回并短信通知该账号。") % {"other": holder.username},
+                )
+            return redirect(request.path)
+    elif request.method == "POST":
+        status = 422
+    return render(request, "accounts/window_identity.html", {"form": form}, status=status)

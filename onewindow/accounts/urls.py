@@ -16,6 +16,7 @@ urlpatterns = [
     path("second-factor/", signin_views.second_factor, name="second_factor"),
     path("second-factor/enrol/", signin_views.otp_enrol, name="otp_enrol"),
     path("password/change/", signin_views.password_change, name="password_change"),
+    path("window/identity/", signin_views.window_identity, name="window_identity"),
     path("security/", security_views.security_home, name="security"),
     path("security/<str:username>/", security_views.security_person, name="security_person"),
     path("enterprises/<uuid:uuid>/", views.enterprise_detail, name="enterprise"),

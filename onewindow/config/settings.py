@@ -195,6 +195,8 @@ ONEWINDOW_SITE_NAME = os.environ.get("SITE_NAME", "青原区政务服务网")
 # 实名认证 (accounts/realname.py): the offline local backend checks numbers only and marks nobody
 # verified; point this at the province identity service's adapter in production (a check warns).
 ONEWINDOW_REALNAME_BACKEND = os.environ.get("REALNAME_BACKEND", "onewindow.accounts.realname.LocalBackend")
+# Self-service registrations per client address per hour (accounts.services.registration_throttle).
+ONEWINDOW_REGISTER_PER_HOUR = int(os.environ.get("REGISTER_PER_HOUR", "10"))
 # 低保 审核确认 (onewindow/welfare/process/conf.py): the 公示's length and unit (the 2021 rules: 7
 # calendar days) and the household economic cross-check backend (a local one by default).
 ONEWINDOW_WELFARE_NOTICE_DAYS = int(os.environ.get("WELFARE_NOTICE_DAYS", "7"))

@@ -26,9 +26,7 @@ from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, ValidationFailed
 
 from .. import scope
-from ..allowance import NoStandard, standard_for
 from ..models import Enrolment, Household, Payment, PaymentRoll, RegisterChange, RollItem, Standard
-from ..models.standard import AreaKind
 from ..months import add_months, month_start
 
 S = PaymentRoll.Status
@@ -77,17 +75,6 @@ def _standard_case(alias: str, month_sql: str) -> tuple[str, list[Any]]:
     return "CASE " + " ".join(whens) + " END", params
 
 
-def _standard_now(alias: str, month: datetime.date) -> str:
-    """SQL for the per-person standard in force in `month` for the household `alias`'s area kind."""
-    whens = []
-    for kind in AreaKind.values:
-        try:
-            whens.append(f"WHEN '{kind}' THEN {int(standard_for(area_kind=kind, on=month).monthly_fen)}")
-        except NoStandard:
-            continue
-    return f"CASE {alias}.area_kind {' '.join(whens)} END" if whens else "NULL"
-
-
 def fill(roll: PaymentRoll) -> None:
     """Write the roll's lines (one INSERT … SELECT) and its totals (not saved)."""
     table = RollItem._meta.db_table
@@ -106,26 +93,35 @@ def fill(roll: PaymentRoll) -> None:
 
 
 def _fill_regular(cur: Any, roll: PaymentRoll) -> None:
-    """Each enrolment of the township's households started by the month, at the amount and people
-    of its latest register change at or before the month (found by the `(enrolment,
+    fill_regular_many(cur, [roll.pk])
+
+
+def fill_regular_many(cur: Any, roll_ids: list[int]) -> None:
+    """The lines of monthly rolls (one INSERT … SELECT for all of them; the demo writes years of
+    rolls with it): each enrolment of the roll's township started by its month, at the amount and
+    people of its latest register change at or before the month (found by the `(enrolment,
     effective_month, id)` index; an enrolment without changes: as confirmed, while open), with the
-    standard that amount was computed with; lines with nothing to pay dropped."""
-    rc, en, hh, item = RegisterChange._meta.db_table, Enrolment._meta.db_table, Household._meta.db_table, RollItem._meta.db_table
-    in_force = _standard_now("x", roll.month)
+    standard that amount was computed with (or the one in force that month); lines with nothing to
+    pay dropped."""
+    rc, en, hh = RegisterChange._meta.db_table, Enrolment._meta.db_table, Household._meta.db_table
+    item, pr = RollItem._meta.db_table, PaymentRoll._meta.db_table
+    in_force, std_params = _standard_case("x", "x.month")
     amount = "COALESCE(c.new_amount_fen, CASE WHEN x.ended_on IS NULL THEN x.monthly_amount_fen ELSE 0 END)"
+    ids = ",".join(str(int(i)) for i in roll_ids)
     cur.execute(
         f"""INSERT INTO {item} (roll_id, household_id, enrolment_id, month, kind, people, amount_fen, standard_fen)
-        SELECT %s, x.household_id, x.id, %s, 'regular', COALESCE(c.new_people, x.people), {amount},
+        SELECT x.roll_id, x.household_id, x.id, x.month, 'regular', COALESCE(c.new_people, x.people), {amount},
                COALESCE(c.standard_fen, {in_force})
         FROM (
-            SELECT e.id, e.household_id, e.people, e.ended_on, e.monthly_amount_fen, h.area_kind,
-                   (SELECT c2.id FROM {rc} c2 WHERE c2.enrolment_id = e.id AND c2.effective_month <= %s
+            SELECT r.id AS roll_id, r.month, e.id, e.household_id, e.people, e.ended_on, e.monthly_amount_fen, h.area_kind,
+                   (SELECT c2.id FROM {rc} c2 WHERE c2.enrolment_id = e.id AND c2.effective_month <= r.month
                     ORDER BY c2.effective_month DESC, c2.id DESC LIMIT 1) AS cid
-            FROM {en} e JOIN {hh} h ON h.id = e.household_id
-            WHERE h.township_id = %s AND e.starts_month <= %s
+            FROM {pr} r JOIN {hh} h ON h.township_id = r.township_id
+            JOIN {en} e ON e.household_id = h.id AND e.starts_month <= r.month
+            WHERE r.id IN ({ids})
         ) x LEFT JOIN {rc} c ON c.id = x.cid
-        WHERE {amount} > 0""",  # noqa: S608 - table names from the models
-        [roll.pk, roll.month, roll.month, roll.township_id, roll.month],
+        WHERE {amount} > 0""",  # noqa: S608 - table names from the models, ids ints
+        std_params,
     )
 
 
@@ -290,14 +286,20 @@ def _uuid_sql() -> str:
 
 def write_payments(roll: PaymentRoll, now: datetime.datetime) -> None:
     """One pending payment per line of the roll, in one INSERT … SELECT (also used by the demo)."""
+    write_payments_many([roll.pk], now)
+
+
+def write_payments_many(roll_ids: list[int], now: datetime.datetime) -> None:
+    """One pending payment per line of the rolls, in one INSERT … SELECT."""
     pay, item, hh = Payment._meta.db_table, RollItem._meta.db_table, Household._meta.db_table
+    ids = ",".join(str(int(i)) for i in roll_ids)
     with connection.cursor() as cur:
         cur.execute(
             f"INSERT INTO {pay} (created_at, updated_at, uuid, roll_id, household_id, month, kind, amount_fen, status,"  # noqa: S608
             f" attempt, bank_account, failure_reason) SELECT %s, %s, {_uuid_sql()}, i.roll_id, i.household_id,"
             f" i.month, i.kind, i.amount_fen, 'pending', 1, h.bank_account, '' FROM {item} i JOIN {hh} h ON h.id ="
-            " i.household_id WHERE i.roll_id = %s",
-            [now, now, roll.pk],
+            f" i.household_id WHERE i.roll_id IN ({ids})",
+            [now, now],
         )
 
 

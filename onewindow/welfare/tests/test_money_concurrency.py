@@ -69,14 +69,14 @@ def test_two_back_pay_rolls_at_once_pay_each_household_and_month_once(
     results = run_concurrently(
         lambda i: rolls.roll_generate(township=zxz, month=months[i], actor=township_officer, kind="backpay").households, 2
     )
-    assert all(isinstance(r, int) or isinstance(r, ApplicationError) for r in results), results
+    assert all(isinstance(r, int | ApplicationError) for r in results), results
     items = RollItem.objects.filter(kind="backpay")
     assert items.count() == 6  # 3 households × May and June, once
     assert items.values("household_id", "month").distinct().count() == 6
     back = PaymentRoll.objects.filter(kind="backpay", households=3).get()
     back = rolls.roll_approve_township(roll=rolls.roll_check(roll=back, actor=township_officer), actor=township_officer)
     back = rolls.roll_approve_district(roll=back, actor=mzj)
-    results = run_concurrently(lambda i: rolls.roll_freeze(roll=back, actor=mzj).status, 2)
-    assert sorted(type(r).__name__ for r in results) == ["WrongRollStatus", "str"], results
+    freezes = run_concurrently(lambda i: rolls.roll_freeze(roll=back, actor=mzj).status, 2)
+    assert sorted(type(r).__name__ for r in freezes) == ["WrongRollStatus", "str"], freezes
     assert Payment.objects.filter(kind="backpay").count() == 6
     assert Payment.objects.filter(kind="regular").count() == 6

@@ -3,8 +3,10 @@
 increase or decrease) over 9 townships, generated with generate_series in a throw-away database.
 Times the monthly roll through the services — `roll_generate` for every township (the set-based
 INSERT … SELECT of the lines, their totals), then checking, both approvals and freezing (the
-INSERT … SELECT of one payment per line) — a raise of the rural standard (`standard_save`: every
-rural household recomputed from the first month not frozen, then the same save again) and the
+INSERT … SELECT of one payment per line) — a raise of the rural standard from January
+(`standard_enter`: every rural household recomputed from the first month not frozen, July, in one
+INSERT … SELECT and one UPDATE … FROM; then the same save again), the back pay (补发) of the frozen
+June for every township through the same flow (generate, check, two approvals, freeze) and the
 register search (`register_search`: an ID
 number, a household number prefix, a name prefix; as the district and as a township officer),
 median and p95. Prints the load average at start and end.

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -600,6 +601,7 @@ def _years_between(ctx: DemoContext, townships: list[OrgUnit], today: datetime.d
     months = [datetime.date(y, m, 1) for y in range(2020, today.year) for m in range(1, 13)]
     if not months:
         return
+    started = time.perf_counter()
     tz = timezone.get_current_timezone()
     S = PaymentRoll.Status
 
@@ -642,7 +644,10 @@ def _years_between(ctx: DemoContext, townships: list[OrgUnit], today: datetime.d
             f"UPDATE {pay} SET status = 'paid', paid_on = CASE month {when} END WHERE roll_id IN ({in_ids})",  # noqa: S608
             [v for m in months for v in (m, paid_on[m])],
         )
-    ctx.say(f"  welfare rolls {months[0]:%Y}–{months[-1]:%Y}: {len(ids)} frozen and paid")
+    ctx.say(
+        f"  welfare rolls {months[0]:%Y}–{months[-1]:%Y}: {len(ids)} frozen and paid"
+        f" in {time.perf_counter() - started:.2f} s"
+    )
 
 
 def _check_2019() -> None:

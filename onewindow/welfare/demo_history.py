@@ -11,8 +11,7 @@
   adjusted), the rolls and payments are then written by the same SQL as the real roll
   (`services.rolls.fill` / `write_payments`), and the figures are read back by `stats.figures`;
   the build fails if they do not come out;
-- frozen, paid rolls for every month from 2019 to last month (2020 to last year all at once,
-  `_years_between`); this month's rolls
+- frozen, paid rolls for every month of 2019 and of this year up to last month; this month's rolls
   at different stages (frozen awaiting the bank's return, approved by the township, not generated
   in 值夏镇 so the township persona can generate it).
 
@@ -23,11 +22,10 @@ from __future__ import annotations
 
 import datetime
 import random
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -39,7 +37,7 @@ from onewindow.core.demo import DemoContext
 from onewindow.core.demo.people import person_name
 
 from . import scope
-from .models import Enrolment, Household, Member, Payment, PaymentRoll, RegisterChange, RollItem, Standard
+from .models import Enrolment, Household, Member, Payment, PaymentRoll, RegisterChange, Standard
 from .models.money import CircumstanceReport
 from .months import add_months, month_start
 from .services import rolls
@@ -212,7 +210,6 @@ def build(ctx: DemoContext) -> None:
     with transaction.atomic():
         _write(ctx, rng, plans, mv=mv, mzj=mzj, residents=residents, today=today)
         _rolls(ctx, rng, townships, today)
-        _years_between(ctx, townships, today)
         _check_2019()
 
 
@@ -591,63 +588,6 @@ def _rolls(ctx: DemoContext, rng: random.Random, townships: list[OrgUnit], today
                 _pay(roll, rng, paid_on=paid_on, now=at)
             done += 1
             ctx.progress("welfare rolls", done, len(months) * len(townships))
-
-
-def _years_between(ctx: DemoContext, townships: list[OrgUnit], today: datetime.date) -> None:
-    """The frozen, paid rolls of every month from 2020 to last year, all at once: the rolls in one
-    bulk insert, their lines by the roll's own SQL for all of them (`rolls.fill_regular_many`), the
-    totals in one UPDATE, the payments in one INSERT … SELECT (`rolls.write_payments_many`), paid on
-    the month's 12th or the next working day."""
-    months = [datetime.date(y, m, 1) for y in range(2020, today.year) for m in range(1, 13)]
-    if not months:
-        return
-    started = time.perf_counter()
-    tz = timezone.get_current_timezone()
-    S = PaymentRoll.Status
-
-    def at(month: datetime.date, days: int) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(month + datetime.timedelta(days=days), datetime.time(9)), tz)
-
-    made = PaymentRoll.objects.bulk_create(
-        [
-            PaymentRoll(
-                township=t,
-                month=m,
-                status=S.FROZEN,
-                generated_at=at(m, 2),
-                checked_at=at(m, 2),
-                township_approved_at=at(m, 2),
-                district_approved_at=at(m, 3),
-                frozen_at=at(m, 3),
-            )
-            for m in months
-            for t in townships
-        ]
-    )
-    ids = [r.pk for r in made]
-    if any(i is None for i in ids):  # a backend that does not return ids from a bulk insert
-        ids = list(PaymentRoll.objects.filter(month__in=months).values_list("pk", flat=True))
-    pr, item, pay = PaymentRoll._meta.db_table, RollItem._meta.db_table, Payment._meta.db_table
-    in_ids = ",".join(str(int(i)) for i in ids)
-    paid_on = {m: workdays.next_workday(m + datetime.timedelta(days=11)) for m in months}
-    with connection.cursor() as cur:
-        rolls.fill_regular_many(cur, ids)
-        cur.execute(
-            f"""UPDATE {pr} SET households = (SELECT count(*) FROM {item} i WHERE i.roll_id = {pr}.id),
-                people = (SELECT COALESCE(sum(i.people), 0) FROM {item} i WHERE i.roll_id = {pr}.id),
-                total_fen = (SELECT COALESCE(sum(i.amount_fen), 0) FROM {item} i WHERE i.roll_id = {pr}.id)
-            WHERE id IN ({in_ids})"""  # noqa: S608 - table names from the models, ids ints
-        )
-        rolls.write_payments_many(ids, at(months[0], 3))
-        when = " ".join("WHEN %s THEN %s" for _m in months)
-        cur.execute(
-            f"UPDATE {pay} SET status = 'paid', paid_on = CASE month {when} END WHERE roll_id IN ({in_ids})",  # noqa: S608
-            [v for m in months for v in (m, paid_on[m])],
-        )
-    ctx.say(
-        f"  welfare rolls {months[0]:%Y}–{months[-1]:%Y}: {len(ids)} frozen and paid"
-        f" in {time.perf_counter() - started:.2f} s"
-    )
 
 
 def _check_2019() -> None:

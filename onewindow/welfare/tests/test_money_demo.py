@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
 
 from onewindow.accounts.demo import build_org
 from onewindow.catalog import demo as catalog_demo
@@ -68,21 +67,3 @@ def test_standards_rolls_and_idempotence(demo: Any, db: Any) -> None:
     before = Household.objects.count()
     demo_history.build(DemoContext(out=io.StringIO(), quiet=True))
     assert Household.objects.count() == before
-
-
-def test_every_year_since_2019_has_its_frozen_paid_rolls(demo: Any, db: Any) -> None:
-    """2020 to last year are written at once by the roll's own SQL: 12 frozen rolls a township a
-    year, each paid in full, so the yearly table has money for every year since 2019."""
-    today = timezone.localdate()
-    for year in range(2020, today.year):
-        year_rolls = PaymentRoll.objects.filter(month__year=year)
-        assert year_rolls.count() == 12 * 9 and not year_rolls.exclude(status="frozen").exists()
-        paid = stats.figures(date_from=datetime.date(year, 1, 1), date_to=datetime.date(year, 12, 31)).paid_fen
-        assert paid == Payment.objects.filter(roll__in=year_rolls).aggregate(t=Sum("amount_fen"))["t"] > 0
-        assert paid == year_rolls.aggregate(t=Sum("total_fen"))["t"]
-    for roll in PaymentRoll.objects.filter(month__year__range=(2020, today.year - 1)).order_by("?")[:5]:
-        items = RollItem.objects.filter(roll=roll).aggregate(n=Count("id"), t=Sum("amount_fen"), p=Sum("people"))
-        assert items["n"] == roll.households > 0 and items["t"] == roll.total_fen and items["p"] == roll.people
-    sec = stats.sections(params={})[0]
-    money = {r[0]: r[5] for r in sec.tables[0].rows}
-    assert all(money[y] not in ("—", "0.00") for y in range(2019, today.year)), money

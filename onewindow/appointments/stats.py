@@ -106,7 +106,13 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     sec = Section(key="appointments", title=str(_("预约与延时错时服务")), order=45)
     period = f"{date_from} – {date_to}"
     sec.figures = [
-        Figure(str(_("可预约延时错时服务的事项")), bookable, str(_("项")), fact="F12"),
+        Figure(
+            str(_("可预约延时错时服务的事项")),
+            bookable,
+            str(_("项")),
+            fact="F12",
+            note=str(_("可以预约午间、晚间、周末或节假日办理的事项")),
+        ),
         Figure(
             str(_("延时错时服务办件（截至2021年6月底）")),
             served_off_hours(date_to=SEED_REPORT_DATE),
@@ -116,9 +122,11 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
         ),
         Figure(str(_("延时错时服务办件（所选期间）")), f["served_off"], str(_("件")), note=period),
         Figure(str(_("预约总数")), f["total"], str(_("个")), note=period),
-        Figure(str(_("其中延时错时预约")), f["off"], str(_("个"))),
+        Figure(
+            str(_("其中延时错时预约")), f["off"], str(_("个")), note=str(_("所选期间的预约中，约在午间、晚间、周末或节假日的"))
+        ),
         Figure(str(_("爽约率")), _pct(f["no_show_rate"]), note=str(_("爽约 / (签到 + 爽约)"))),
-        Figure(str(_("取消")), f["cancelled"], str(_("个"))),
+        Figure(str(_("取消")), f["cancelled"], str(_("个")), note=str(_("所选期间的预约中，被群众或工作人员取消的"))),
     ]
     kinds = [str(k["kind"].label) for k in f["per_kind"]]
     utilisation = [round(100 * k["utilisation"], 1) if k["utilisation"] is not None else None for k in f["per_kind"]]

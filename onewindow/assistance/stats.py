@@ -116,16 +116,17 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             fact="F15",
             note=_("覆盖 %(v)d 个村（社区），%(a)d 个点有代办员") % {"v": f.villages, "a": f.points_with_agents},
         ),
-        Figure(_("代办员"), f.agents, _("人"), fact="F15"),
-        Figure(_("有效委托"), f.mandates_active, _("份"), fact="F15"),
+        Figure(_("代办员"), f.agents, _("人"), fact="F15", note=_("被指定为村（社区）代办员的人（一人算一次）")),
+        Figure(_("有效委托"), f.mandates_active, _("份"), fact="F15", note=_("群众委托代办员办事、现在仍有效的委托书")),
         Figure(_("服务群众"), f.residents_served, _("人"), fact="F15", note=_("代办申请或代收缴费的群众")),
-        Figure(_("代办办件"), f.agent_cases, _("件"), fact="F15"),
+        Figure(_("代办办件"), f.agent_cases, _("件"), fact="F15", note=_("代办员代为提交的申请，按收件日期")),
         Figure(
             _("代收代缴"),
             yuan(fees_total),
             _("元"),
             fact="F15",
-            note="；".join(f"{CollectionKind(k).label} {yuan(v)}" for k, v in sorted(f.fees_fen.items())),
+            note=_("代办点为群众代收的费用，扣除冲正")
+            + "".join(f"；{CollectionKind(k).label} {yuan(v)}" for k, v in sorted(f.fees_fen.items())),
         ),
         Figure(
             _("回访满意度"),

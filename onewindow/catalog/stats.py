@@ -157,23 +157,31 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
     # are plain strings as onewindow.core.stats declares.
     f = catalog_figures()
     figures = [
-        Figure(_("实施部门"), f.departments, pgettext("unit: departments", "个"), fact="F3"),
-        Figure(_("依申请类政务服务事项"), f.matters, _("项"), fact="F3"),
+        Figure(
+            _("实施部门"),
+            f.departments,
+            pgettext("unit: departments", "个"),
+            fact="F3",
+            note=_("事项目录中有已发布事项的实施部门"),
+        ),
+        Figure(_("依申请类政务服务事项"), f.matters, _("项"), fact="F3", note=_("事项目录中已发布、群众和企业可以申请的事项")),
         Figure(_("部署至一窗平台"), f.on_one_window, _("项"), fact="F3", note=_("占比 %(r)d%%") % {"r": f.one_window_rate}),
-        Figure(_("一窗受理率"), f.one_window_rate, "%", fact="F3"),
-        Figure(_("部署至网上办事大厅"), f.online_deployed, _("项"), fact="F8"),
+        Figure(_("一窗受理率"), f.one_window_rate, "%", fact="F3", note=_("部署至一窗平台的事项占全部已发布事项的比例")),
+        Figure(
+            _("部署至网上办事大厅"), f.online_deployed, _("项"), fact="F8", note=_("网上办事大厅上至少可以网上咨询、查询的事项")
+        ),
         Figure(_("网上可办"), f.online_capable, _("项"), fact="F8", note=_("网上可办率 %(r)d%%") % {"r": f.online_rate}),
-        Figure(_("网上可办率"), f.online_rate, "%", fact="F8"),
+        Figure(_("网上可办率"), f.online_rate, "%", fact="F8", note=_("网上可以受理或全程网办的事项占全部已发布事项的比例")),
         Figure(
             _("赣服通可办"),
             f.mobile,
             _("项"),
             fact="F9",
-            note=", ".join(f"{name} {n}/{n}" for name, n in f.all_mobile_departments),
+            note=_("可以在赣服通（手机）上办理的事项") + "".join(f"；{name} {n}/{n}" for name, n in f.all_mobile_departments),
         ),
-        Figure(_("可预约延时错时服务"), f.off_hours, _("项"), fact="F12"),
-        Figure(_("零跑腿事项"), f.zero_trip, _("项"), fact="F2"),
-        Figure(_("可代办事项"), f.agent_eligible, _("项"), fact="F15"),
+        Figure(_("可预约延时错时服务"), f.off_hours, _("项"), fact="F12", note=_("可以预约午间、晚间、周末或节假日办理的事项")),
+        Figure(_("零跑腿事项"), f.zero_trip, _("项"), fact="F2", note=_("申请人一次也不用到现场就能办完的事项")),
+        Figure(_("可代办事项"), f.agent_eligible, _("项"), fact="F15", note=_("村（社区）代办员可以代为申请的事项")),
     ]
     if f.latest_batch[1]:
         figures.append(Figure(_("最近一批下放乡镇的事项"), f.latest_batch[1], _("项"), fact="F14", note=f.latest_batch[0]))
@@ -185,6 +193,7 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
                 f"{min(totals)}–{max(totals)}" if min(totals) != max(totals) else totals[0],
                 _("项"),
                 fact="F14",
+                note=_("各乡镇（街道）本级事项加上仍有效的赋权事项，最少到最多"),
             )
         )
     if f.comprehensive:

@@ -56,10 +56,18 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             title=str(_("告知承诺备案")),
             order=60,
             figures=[
-                Figure(str(_("企业复工经营备案（2021-02-17至2021-03-31）")), f["total"], str(_("件")), fact="F10"),
-                Figure(str(_("其中企业")), f["enterprises"], str(_("件"))),
-                Figure(str(_("其中个体工商户")), f["sole_traders"], str(_("件"))),
-                Figure(str(_("事后核查撤销")), f["revoked"], str(_("件"))),
+                Figure(
+                    str(_("企业复工经营备案（2021-02-17至2021-03-31）")),
+                    f["total"],
+                    str(_("件")),
+                    fact="F10",
+                    note=str(_("这段期间签署的企业复工经营告知承诺备案")),
+                ),
+                Figure(
+                    str(_("其中企业")), f["enterprises"], str(_("件")), note=str(_("上述备案中由企业（不含个体工商户）提交的"))
+                ),
+                Figure(str(_("其中个体工商户")), f["sole_traders"], str(_("件")), note=str(_("上述备案中由个体工商户提交的"))),
+                Figure(str(_("事后核查撤销")), f["revoked"], str(_("件")), note=str(_("事后核查发现承诺不实、被撤销的上述备案"))),
             ],
             tables=[
                 Table(

@@ -239,13 +239,33 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             order=70,
             charts=[chart],
             figures=[
-                Figure(str(_("评价总数（%(p)s）")) % {"p": label}, s.count),
-                Figure(str(_("好评率（%(p)s）")) % {"p": label}, _pct(s.good_rate)),
-                Figure(str(_("差评（%(p)s）")) % {"p": label}, s.bad),
-                Figure(str(_("平均分（%(p)s）")) % {"p": label}, f"{s.average:.2f}" if s.average else "—"),
-                Figure(str(_("实名差评")), fu["real_name_bad"]),
-                Figure(str(_("按时回访核实率")), _pct(fu["verified_on_time_rate"])),
-                Figure(str(_("按时整改反馈率")), _pct(fu["replied_on_time_rate"])),
+                Figure(
+                    str(_("评价总数（%(p)s）")) % {"p": label},
+                    s.count,
+                    note=str(_("这个月的评价，每次服务只算最新一条，申诉成立的不算")),
+                ),
+                Figure(
+                    str(_("好评率（%(p)s）")) % {"p": label},
+                    _pct(s.good_rate),
+                    note=str(_("非常满意、满意和基本满意占评价总数的比例")),
+                ),
+                Figure(str(_("差评（%(p)s）")) % {"p": label}, s.bad, note=str(_("不满意和非常不满意的评价"))),
+                Figure(
+                    str(_("平均分（%(p)s）")) % {"p": label},
+                    f"{s.average:.2f}" if s.average else "—",
+                    note=str(_("评价等级的平均值（1 非常不满意至 5 非常满意）")),
+                ),
+                Figure(str(_("实名差评")), fu["real_name_bad"], note=str(_("这个月留了姓名和联系方式、可以回访的差评"))),
+                Figure(
+                    str(_("按时回访核实率")),
+                    _pct(fu["verified_on_time_rate"]),
+                    note=str(_("实名差评中，在规定日期前回访核实的比例")),
+                ),
+                Figure(
+                    str(_("按时整改反馈率")),
+                    _pct(fu["replied_on_time_rate"]),
+                    note=str(_("实名差评中，在规定日期前整改并答复的比例")),
+                ),
                 Figure(
                     str(_("累计评价")),
                     everything.count,

@@ -87,6 +87,7 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             f"{min(delegated)}–{max(delegated)}" if min(delegated) != max(delegated) else delegated[0],
             _("项"),
             fact="F14",
+            note=_("区里下放给各乡镇（街道）、现在仍有效的事项，最少到最多"),
         ),
         Figure(
             _("每个乡镇（街道）就近办理的事项"),

@@ -70,3 +70,16 @@ def test_appointments_chart_drills_into_a_point(hall_manager: Any, org: Any, cas
     assert kinds.categories == [row[0] for row in sec.tables[0].rows]
     points = next(c for c in sec.charts if c.key == "appointments-points")
     assert points.categories == [row[0] for row in sec.tables[1].rows]
+
+
+def test_every_figure_says_what_it_counts(client: Any, leader: Any, cases: Any) -> None:
+    """Every figure of every section has its sentence in plain words, and no fact code shows."""
+    login(client, leader)
+    r = client.get(f"/dashboard/?{MAY}")
+    body = r.content.decode()
+    missing = [(s.key, f.label) for s in r.context["sections"] for f in s.figures if not str(f.note).strip()]
+    assert not missing
+    for s in r.context["sections"]:
+        for f in s.figures:
+            if f.fact:
+                assert f"对应事实 {f.fact}" not in body and f">{f.fact}<" not in body

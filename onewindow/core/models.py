@@ -199,3 +199,18 @@ class RollupMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_id}"
+
+
+class UploadQuota(models.Model):
+    """Bytes of uploaded files stored for one user, against `ONEWINDOW_UPLOAD_QUOTA_MB`. Charged
+    by a conditional UPDATE (core/uploads.charge_quota), in the transaction that stores the file."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    bytes_used = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("上传空间")
+        verbose_name_plural = _("上传空间")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.bytes_used}"

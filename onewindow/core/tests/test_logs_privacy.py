@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import runpy
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -31,7 +32,8 @@ def test_filter_masks_mobile_numbers_and_ids() -> None:
 
 
 def test_console_handler_has_the_filter() -> None:
-    assert "mask_ids" in settings.LOGGING["handlers"]["console"]["filters"]
+    logging_config: dict[str, Any] = settings.LOGGING
+    assert "mask_ids" in logging_config["handlers"]["console"]["filters"]
 
 
 def test_log_backend_never_prints_a_whole_phone(caplog: object) -> None:

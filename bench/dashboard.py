@@ -202,11 +202,12 @@ def generate_tickets(s: dict[str, Any], events: int) -> None:
                          1 + floor(random() * array_length((SELECT d FROM days), 1))::int AS di,
                          random() AS r FROM generate_series(1, {tickets}) i)
             INSERT INTO hall_ticket (created_at, updated_at, uuid, area_id, issue_area_id, point_id, business_date, seq, number,
-              source, priority, priority_rank, status, issued_at, queue_at, id_number, phone, booking_ref, call_count)
+              source, priority, priority_rank, status, issued_at, queue_at, id_number, id_number_hash, phone, phone_hash,
+              booking_ref, call_count)
             SELECT now(), now(), gen_random_uuid(), (ARRAY[{area_ids}])[a], (ARRAY[{area_ids}])[a], (ARRAY[{point_ids}])[a],
               days.d[di], i, 'A' || i, 'kiosk', 'normal', 3, CASE WHEN r < 0.08 THEN 'no_show' ELSE 'finished' END,
               (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai',
-              (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai', '', '', '', 1
+              (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai', '', '', '', '', '', 1
             FROM g, days
             """
         )

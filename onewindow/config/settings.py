@@ -117,6 +117,11 @@ ONEWINDOW_FIELD_KEYS = os.environ.get("ONEWINDOW_FIELD_KEYS", DEV_FIELD_KEYS)
 ONEWINDOW_FIELD_CIPHER = os.environ.get("ONEWINDOW_FIELD_CIPHER", "aes-gcm")
 ONEWINDOW_INDEX_KEY = os.environ.get("ONEWINDOW_INDEX_KEY", DEV_INDEX_KEY)
 
+# Audit log: kept at least this many days (等保 level 3 asks for 6 months; a system check refuses
+# less); older entries are deleted only by the audit administrator's `manage.py purge_audit`.
+ONEWINDOW_AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
+ONEWINDOW_AUDIT_ADMIN_ROLE = os.environ.get("AUDIT_ADMIN_ROLE", "audit_admin")
+
 # Uploads (core/uploads.py, core/scan.py): malware scanner (auto = ClamAV when installed) and the
 # storage quota of each user in MB (0 = none).
 ONEWINDOW_UPLOAD_SCANNER = os.environ.get("UPLOAD_SCANNER", "auto")

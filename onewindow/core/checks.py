@@ -59,3 +59,11 @@ def upload_scanner(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def audit_retention(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The audit log is kept at least 6 months (等保 level 3)."""
+    if int(settings.ONEWINDOW_AUDIT_RETENTION_DAYS) < 183:
+        return [checks.Error("AUDIT_RETENTION_DAYS must be at least 183 (6 months)", id="onewindow.E024")]
+    return []

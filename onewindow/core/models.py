@@ -75,6 +75,10 @@ class AuditChainHead(models.Model):
     verified_upto = models.PositiveBigIntegerField(default=0)
     broken_at = models.PositiveBigIntegerField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+    # After the audit administrator purged entries older than the retention period
+    # (`manage.py purge_audit`), the chain starts after link `base_seq`, whose digest is kept here.
+    base_seq = models.PositiveBigIntegerField(default=0)
+    base_digest = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("审计链状态")

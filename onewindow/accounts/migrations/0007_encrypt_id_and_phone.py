@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_phone_code_verify'),
+        ('accounts', '0006_staff_sign_in'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('welfare', '0005_member_name_search_index'),
+        ('welfare', '0007_change_indexes'),
     ]
 
     operations = [

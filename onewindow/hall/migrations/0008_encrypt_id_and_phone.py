@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hall', '0006_ticket_green_requested'),
+        ('hall', '0007_window_month'),
     ]
 
     operations = [

@@ -31,11 +31,17 @@ ARGS.add_argument("--households", type=int, default=1_000_000)
 ARGS.add_argument("--searches", type=int, default=300)
 ARGS.add_argument("--db-name", default="bench_welfare")
 ARGS.add_argument("--keep", action="store_true", help="keep the database afterwards")
+ARGS.add_argument("--var-dir", default="", help="var directory (default: a fresh temporary folder, removed at exit)")
 OPTS = ARGS.parse_args()
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene  # noqa: E402
+
+hygiene.own_var_dir("welfare_roll", OPTS.var_dir)
 
 from pgdb import drop, load, timed, use_throwaway  # noqa: E402  (bench/ is the script's directory)
 
-print(f"start: {load()}", flush=True)
+print(f"start: {load()} ({hygiene.uptime()})", flush=True)
 use_throwaway(OPTS.db_name)
 
 import django  # noqa: E402
@@ -244,4 +250,4 @@ finally:
     connections.close_all()
     if not OPTS.keep:
         drop(OPTS.db_name)
-    print(f"end: {load()}", flush=True)
+    print(f"end: {load()} ({hygiene.uptime()})", flush=True)

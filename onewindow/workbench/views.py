@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -239,11 +239,15 @@ def _uuid(value: str) -> Any:
 
 @staff_required
 def intake_applicant(request: HttpRequest) -> HttpResponse:
-    """htmx: who is this ID number? (a registered person's name and masked phone, or "new")."""
+    """htmx: who is this ID number? (a registered person's name and masked phone, or "new").
+
+    POST only: an ID number in a query string would land in the web server's access log."""
     _require_intake(_user(request))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     from onewindow.core.identity import validate_resident_id
 
-    number = request.GET.get("id_number", "").replace("\x00", "").strip().upper()[:18]
+    number = request.POST.get("id_number", "").replace("\x00", "").strip().upper()[:18]
     person, error = None, ""
     if number:
         try:

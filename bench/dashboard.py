@@ -37,13 +37,19 @@ ARGS.add_argument("--db-name", default="bench_dd")
 ARGS.add_argument("--keep", action="store_true", help="keep the database afterwards")
 ARGS.add_argument("--reuse", action="store_true", help="time the database an earlier run kept (implies --keep)")
 ARGS.add_argument("--rebuild", action="store_true", help="with --reuse: recount the rollups first")
+ARGS.add_argument("--var-dir", default="", help="var directory (default: a fresh temporary folder, removed at exit)")
 ARGS.add_argument("--sections", action="store_true", help="also time each provider's figures and the template on a few pages")
 ARGS.add_argument("--only", default="", help="time only these filter classes (comma-separated, e.g. 'period,late list')")
 OPTS = ARGS.parse_args()
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene  # noqa: E402
+
+hygiene.own_var_dir("dashboard", OPTS.var_dir)
+
 from pgdb import drop, load, timed, use_existing, use_throwaway  # noqa: E402  (bench/ is the script's directory)
 
-print(f"start: {load()}", flush=True)
+print(f"start: {load()} ({hygiene.uptime()})", flush=True)
 if OPTS.reuse:
     OPTS.keep = True
     use_existing(OPTS.db_name)
@@ -400,7 +406,7 @@ def main() -> None:
                 counts.append(f"{t.split('_', 1)[1]} {cur.fetchone()[0]:,}")
             print("  rollup rows: " + ", ".join(counts), flush=True)
             cur.execute("ANALYZE")
-        print(f"after set-up: {load()}", flush=True)
+        print(f"after set-up: {load()} ({hygiene.uptime()})", flush=True)
 
         clients: dict[str, Client] = {}
         results: list[tuple[str, str, float, float]] = []
@@ -430,7 +436,7 @@ def main() -> None:
             print(f"  late list: worst p95 {max(late):.1f} ms (aim < 100)", flush=True)
     finally:
         connection.close()
-        print(f"end: {load()}", flush=True)
+        print(f"end: {load()} ({hygiene.uptime()})", flush=True)
         if not OPTS.keep:
             drop(OPTS.db_name)
 

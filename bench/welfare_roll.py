@@ -38,15 +38,21 @@ ARGS.add_argument("--households", type=int, default=1_000_000)
 ARGS.add_argument("--searches", type=int, default=300)
 ARGS.add_argument("--db-name", default="bench_welfare")
 ARGS.add_argument("--keep", action="store_true", help="keep the database afterwards")
+ARGS.add_argument("--var-dir", default="", help="var directory (default: a fresh temporary folder, removed at exit)")
 ARGS.add_argument("--build-only", action="store_true", help="populate and keep the database, time nothing else")
 ARGS.add_argument("--reuse", action="store_true", help="time the database an earlier run kept (implies --keep)")
 OPTS = ARGS.parse_args()
 if OPTS.reuse or OPTS.build_only:
     OPTS.keep = True
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene  # noqa: E402
+
+hygiene.own_var_dir("welfare_roll", OPTS.var_dir)
+
 from pgdb import drop, load, timed, use_existing, use_throwaway  # noqa: E402  (bench/ is the script's directory)
 
-print(f"start: {load()}", flush=True)
+print(f"start: {load()} ({hygiene.uptime()})", flush=True)
 if OPTS.reuse:
     use_existing(OPTS.db_name)
 else:
@@ -311,4 +317,4 @@ finally:
     connections.close_all()
     if not OPTS.keep:
         drop(OPTS.db_name)
-    print(f"end: {load()}", flush=True)
+    print(f"end: {load()} ({hygiene.uptime()})", flush=True)

@@ -25,6 +25,7 @@ from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CasePause, CaseStep, ExtensionRequest, RouteVersion
 from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, Matter
+from onewindow.catalog.search import MatterQuery, search_matters
 from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.workdays import CalendarNotCovered
@@ -151,9 +152,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     results: dict[str, Any] = {}
     if q:
         results = {
-            "matters": Matter.objects.filter(current_version__isnull=False)
-            .filter(Q(search_name__icontains=q) | Q(code__icontains=q) | Q(search_initials__icontains=q.lower()))
-            .select_related("department", "current_version")[:20],
+            # The one catalog search (synonyms, pinyin, codes, ranking).
+            "matters": search_matters(MatterQuery(q=q), scope=Matter.objects.filter(current_version__isnull=False))[:20],
             "bundles": Bundle.objects.filter(is_active=True).filter(Q(name__icontains=q) | Q(code__icontains=q))[:10],
         }
     elif ticket is not None and matter is None and bundle is None:

@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Form, Router, Schema, Status
 
-from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.accounts.models import User
 from onewindow.catalog.models import Bundle, Matter
+from onewindow.catalog.versions import bundle_versions
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, ValidationFailed
 
 from . import extensions, selectors
@@ -239,9 +240,7 @@ def submit(request: HttpRequest, data: Form[SubmitForm]) -> Any:
         bundle = Bundle.objects.filter(uuid=data.bundle, is_active=True).first()
         if bundle is None:
             raise NotFound(_("“一件事”不存在。"))
-        allowed = svc.merged_requirements(
-            [i.matter.current_version for i in bundle.items.select_related("matter__current_version") if i.matter.current_version]
-        )
+        allowed = svc.merged_requirements(bundle_versions(bundle))
     else:
         raise ValidationFailed(_("请选择一个事项或一件事。"), fields={"matter": [_("必填项。")]})
     enterprise = None

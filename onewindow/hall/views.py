@@ -167,7 +167,7 @@ def receipt(request: HttpRequest, ticket_uuid: Any) -> HttpResponse:
     ticket = selectors.ticket_by_uuid(ticket_uuid)
     if ticket is None:
         raise Http404
-    ahead, wait = services.ticket_position(ticket)
+    ahead, wait = selectors.ticket_position(ticket)
     url = _follow_url(ticket)
     qr = segno.make(url, error="m").svg_inline(scale=3, border=1)
     return TemplateResponse(
@@ -182,7 +182,7 @@ def ticket_page(request: HttpRequest, ticket_uuid: Any) -> HttpResponse:
     ticket = selectors.ticket_by_uuid(ticket_uuid)
     if ticket is None:
         raise Http404
-    ahead, wait = services.ticket_position(ticket)
+    ahead, wait = selectors.ticket_position(ticket)
     template = "hall/_ticket_status.html" if request.headers.get("HX-Request") else "hall/ticket.html"
     return TemplateResponse(request, template, {"ticket": ticket, "ahead": ahead, "wait": wait})
 
@@ -195,9 +195,9 @@ def phone(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     counts = selectors.waiting_counts(point)
     areas = []
     for a in selectors.open_areas(point):
-        windows = max(1, services.open_window_count(a))
+        windows = max(1, selectors.open_window_count(a))
         n = counts.get(a.pk, 0)
-        areas.append({"area": a, "waiting": n, "wait": round(n * services.average_service_minutes(a) / windows)})
+        areas.append({"area": a, "waiting": n, "wait": round(n * selectors.average_service_minutes(a) / windows)})
     return TemplateResponse(request, "hall/phone.html", {"point": point, "areas": areas})
 
 

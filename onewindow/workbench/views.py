@@ -25,6 +25,7 @@ from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CasePause, CaseStep, ExtensionRequest, RouteVersion
 from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, Matter
+from onewindow.catalog.versions import bundle_versions
 from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.workdays import CalendarNotCovered
@@ -166,24 +167,23 @@ def intake(request: HttpRequest) -> HttpResponse:
         }
     requirements: list[Any] = []
     schema: list[dict[str, Any]] = []
+    errors: dict[str, Any] = {}
     if matter is not None:
         requirements = list(matter.current_version.materials.all())  # type: ignore[union-attr]
         schema = matter.current_version.form_schema or []  # type: ignore[union-attr]
     elif bundle is not None:
-        versions = [
-            i.matter.current_version for i in bundle.items.select_related("matter__current_version") if i.matter.current_version
-        ]
-        requirements = svc.merged_requirements(versions)
-        schema = svc.merged_form_schema(versions)
-    errors: dict[str, Any] = {}
+        # The same resolution as the service's: a bundle with a matter that is not published is
+        # refused here already, not after the clerk has filled the form in.
+        try:
+            versions = bundle_versions(bundle)
+        except ApplicationError as exc:
+            errors = {"message": str(exc.message), "fields": {}}
+            bundle = None
+        else:
+            requirements = svc.merged_requirements(versions)
+            schema = svc.merged_form_schema(versions)
     if request.method == "POST" and (matter or bundle):
         try:
-            applicant = svc.applicant_find_or_create(
-                id_number=request.POST.get("id_number", ""),
-                display_name=request.POST.get("display_name", ""),
-                phone=request.POST.get("phone", ""),
-                actor=user,
-            )
             materials = []
             for req in requirements:
                 upload = request.FILES.get(f"file_{req.pk}")
@@ -191,8 +191,11 @@ def intake(request: HttpRequest) -> HttpResponse:
                 if upload is not None or paper:
                     materials.append(svc.MaterialInput(requirement=req, file=upload, paper=paper))
             channel = request.POST.get("channel") or ("appointment" if ticket and ticket.booking_ref else "counter")
-            case = svc.case_submit(
-                applicant=applicant,
+            # One service, one transaction: a refused file leaves no newly registered person behind.
+            case = svc.case_intake(
+                id_number=request.POST.get("id_number", ""),
+                display_name=request.POST.get("display_name", ""),
+                phone=request.POST.get("phone", ""),
                 matter_version=matter.current_version if matter else None,
                 bundle=bundle,
                 channel=channel,

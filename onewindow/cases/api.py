@@ -212,7 +212,7 @@ def _step(case: Case, step_uuid: UUID) -> CaseStep:
 def list_cases(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
     qs = selectors.visible_cases(actor(request)).order_by("-received_at")
     if status:
-        qs = qs.filter(status=status.replace("\x00", ""))
+        qs = qs.filter(status=status)
     limit = max(1, min(limit, 200))
     offset = max(0, min(offset, 1_000_000))
     return [_case_out(c) for c in qs[offset : offset + limit]]
@@ -348,7 +348,7 @@ class AssignIn(Schema):
 def assign(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: AssignIn) -> Any:
     user = actor(request)
     case = selectors.case_for(user, case_uuid)
-    assignee = User.objects.filter(username=data.assignee.replace("\x00", "")).first()
+    assignee = User.objects.filter(username=data.assignee).first()
     if assignee is None:
         raise ValidationFailed(_("被指派人不存在。"), fields={"assignee": [_("未知的用户。")]})
     svc.step_assign(step=_step(case, step_uuid), actor=user, assignee=assignee)

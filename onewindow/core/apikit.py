@@ -6,7 +6,6 @@ each other for it."""
 from __future__ import annotations
 
 import math
-import uuid
 from collections.abc import Callable, Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,8 @@ from django.http import HttpRequest
 from django.utils.module_loading import import_string
 from ninja import Field, Schema
 from ninja.security import HttpBearer, SessionAuth
+
+from .parsing import parse_uuid
 
 if TYPE_CHECKING:  # for the type only: core imports no app at run time
     from onewindow.accounts.models import User
@@ -56,16 +57,6 @@ def actor(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
-def parse_uuid(value: Any) -> uuid.UUID | None:
-    """The one UUID parser: a UUID from a path, query or form value, or None for anything else."""
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value)) if value else None
-    except (ValueError, TypeError, AttributeError):
-        return None
-
-
 # --- the one list shape ------------------------------------------------------------------------
 
 MAX_PAGE_SIZE = 100
@@ -95,3 +86,6 @@ def paginate(qs: Any, params: PageParams, render: Callable[[Any], Any]) -> dict[
         "page_size": params.page_size,
         "pages": max(1, math.ceil(count / params.page_size)),
     }
+
+
+__all__ = ["AUTH", "ERROR_CODES", "MAX_PAGE_SIZE", "ErrorOut", "PageOut", "PageParams", "actor", "paginate", "parse_uuid"]

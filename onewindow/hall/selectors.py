@@ -8,7 +8,6 @@ Public reads (kiosk, board, ticket follow page) return numbers only, never names
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +16,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment
+from onewindow.core.parsing import parse_uuid
 
 from .days import business_date
 from .models import ServiceArea, ServicePoint, Ticket, TicketEvent, Window, WindowArea, WindowSession
@@ -65,12 +65,7 @@ def points_for(user: Any, roles: tuple[str, ...] = WINDOW_ROLES) -> list[Service
     return [p for p in ServicePoint.objects.select_related("org_unit") if _has_scope(user, p, roles)]
 
 
-def _as_uuid(value: Any) -> uuid.UUID | None:
-    """A malformed UUID is simply "not found"."""
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
+_as_uuid = parse_uuid  # the one UUID parser: a malformed UUID is simply "not found"
 
 
 def point_by_uuid(value: Any) -> ServicePoint | None:

@@ -18,6 +18,7 @@ from onewindow.catalog import formschema
 from onewindow.catalog.models import MaterialRequirement
 from onewindow.core.errors import PermissionDenied, ValidationFailed
 from onewindow.core.notify import notify
+from onewindow.core.parsing import parse_uuid
 
 from ..models import (
     Case,
@@ -107,10 +108,8 @@ class MaterialInput:
 
 
 def _uuid_or_blank(value: Any) -> str:
-    try:
-        return str(uuid_lib.UUID(str(value))) if value else ""
-    except ValueError:
-        return ""
+    parsed = parse_uuid(value)
+    return str(parsed) if parsed else ""
 
 
 def _clean(value: Any) -> str:

@@ -8,3 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("组织与用户")
     # Periodic jobs: idempotent functions returning a count (core/sweeps.py runs every app's sweeps each minute).
     sweeps = ("onewindow.accounts.services.login_failures_purge",)
+
+    def ready(self) -> None:
+        from . import checks, mfa  # noqa: F401 - registers the checks and the sign-in receiver
+        from .duties import install_admin_guard
+
+        # The admin has discovered every ModelAdmin by now (django.contrib.admin is listed first).
+        install_admin_guard()

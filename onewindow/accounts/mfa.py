@@ -73,8 +73,12 @@ def first_factor(request: Any) -> str:
     return str(request.session.get(FIRST_FACTOR_KEY) or "password")
 
 
+# First factors that were themselves a code texted to the phone (SMS sign-in, 找回密码 by SMS).
+PHONE_FIRST_FACTORS = frozenset({"sms", "password_reset"})
+
+
 def sms_allowed(request: Any, user: User) -> bool:
-    return user.phone_verified_at is not None and first_factor(request) != "sms"
+    return user.phone_verified_at is not None and first_factor(request) not in PHONE_FIRST_FACTORS
 
 
 @receiver(user_logged_in)

@@ -328,4 +328,4 @@ class WindowSession(PublicModel):
 
 
 # Rollup tables live in their own module; imported here so Django registers them with the app.
-from .rollup_models import HallDay, HallMonth, HallWindowDay  # noqa: E402,F401
+from .rollup_models import HallDay, HallMonth, HallWindowDay, HallWindowMonth  # noqa: E402,F401

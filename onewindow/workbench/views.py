@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role, User
-from onewindow.cases import documents, extensions, owners, prereview, routes, selectors
+from onewindow.cases import documents, extensions, managed, owners, prereview, routes, selectors
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CasePause, CaseStep, ExtensionRequest, RouteVersion
 from onewindow.catalog import formschema
@@ -391,6 +391,8 @@ def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
     case = selectors.case_for(user, case_uuid)
     act = case_actions.ACTIONS.get(request.POST.get("action", ""))
     try:
+        # A 低保 application's case is run on the application's page (its stage follows the case's).
+        managed.refuse_if_managed(case)
         if act is None:
             raise NotFound(_("未知的操作。"))
         act(case, user, request.POST)

@@ -11,7 +11,8 @@ from .standard import AreaKind
 
 
 class Household(PublicModel):
-    """A household: the unit that applies for 低保 and is paid (2021 rules art. 6).
+    """A household: the unit that applies for 低保 and is paid (2021 rules art. 6; the article
+    numbers of the 2021 审核确认办法 in this app are unverified, see docs/welfare.md).
 
     It exists from the first application; `status` says where it stands in the register. Members,
     income items and assets hang below it. Personal data: read only through `welfare.selectors`,

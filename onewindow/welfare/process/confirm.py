@@ -10,6 +10,8 @@
   Enrolment's one-to-one with the case).
 - A 低保 certificate (PDF with a QR code, documents.py) whose number and code anyone can check on
   the public page.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations

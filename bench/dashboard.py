@@ -37,13 +37,19 @@ ARGS.add_argument("--db-name", default="bench_dd")
 ARGS.add_argument("--keep", action="store_true", help="keep the database afterwards")
 ARGS.add_argument("--reuse", action="store_true", help="time the database an earlier run kept (implies --keep)")
 ARGS.add_argument("--rebuild", action="store_true", help="with --reuse: recount the rollups first")
+ARGS.add_argument("--var-dir", default="", help="var directory (default: a fresh temporary folder, removed at exit)")
 ARGS.add_argument("--sections", action="store_true", help="also time each provider's figures and the template on a few pages")
 ARGS.add_argument("--only", default="", help="time only these filter classes (comma-separated, e.g. 'period,late list')")
 OPTS = ARGS.parse_args()
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene  # noqa: E402
+
+hygiene.own_var_dir("dashboard", OPTS.var_dir)
+
 from pgdb import drop, load, timed, use_existing, use_throwaway  # noqa: E402  (bench/ is the script's directory)
 
-print(f"start: {load()}", flush=True)
+print(f"start: {load()} ({hygiene.uptime()})", flush=True)
 if OPTS.reuse:
     OPTS.keep = True
     use_existing(OPTS.db_name)
@@ -206,11 +212,12 @@ def generate_tickets(s: dict[str, Any], events: int) -> None:
                          1 + floor(random() * array_length((SELECT d FROM days), 1))::int AS di,
                          random() AS r FROM generate_series(1, {tickets}) i)
             INSERT INTO hall_ticket (created_at, updated_at, uuid, area_id, issue_area_id, point_id, business_date, seq, number,
-              source, priority, priority_rank, status, issued_at, queue_at, id_number, phone, booking_ref, call_count)
+              source, priority, priority_rank, status, issued_at, queue_at, id_number, id_number_hash, phone, phone_hash,
+              booking_ref, call_count)
             SELECT now(), now(), gen_random_uuid(), (ARRAY[{area_ids}])[a], (ARRAY[{area_ids}])[a], (ARRAY[{point_ids}])[a],
               days.d[di], i, 'A' || i, 'kiosk', 'normal', 3, CASE WHEN r < 0.08 THEN 'no_show' ELSE 'finished' END,
               (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai',
-              (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai', '', '', '', 1
+              (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai', '', '', '', '', '', 1
             FROM g, days
             """
         )
@@ -399,7 +406,7 @@ def main() -> None:
                 counts.append(f"{t.split('_', 1)[1]} {cur.fetchone()[0]:,}")
             print("  rollup rows: " + ", ".join(counts), flush=True)
             cur.execute("ANALYZE")
-        print(f"after set-up: {load()}", flush=True)
+        print(f"after set-up: {load()} ({hygiene.uptime()})", flush=True)
 
         clients: dict[str, Client] = {}
         results: list[tuple[str, str, float, float]] = []
@@ -429,7 +436,7 @@ def main() -> None:
             print(f"  late list: worst p95 {max(late):.1f} ms (aim < 100)", flush=True)
     finally:
         connection.close()
-        print(f"end: {load()}", flush=True)
+        print(f"end: {load()} ({hygiene.uptime()})", flush=True)
         if not OPTS.keep:
             drop(OPTS.db_name)
 

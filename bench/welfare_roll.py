@@ -38,15 +38,21 @@ ARGS.add_argument("--households", type=int, default=1_000_000)
 ARGS.add_argument("--searches", type=int, default=300)
 ARGS.add_argument("--db-name", default="bench_welfare")
 ARGS.add_argument("--keep", action="store_true", help="keep the database afterwards")
+ARGS.add_argument("--var-dir", default="", help="var directory (default: a fresh temporary folder, removed at exit)")
 ARGS.add_argument("--build-only", action="store_true", help="populate and keep the database, time nothing else")
 ARGS.add_argument("--reuse", action="store_true", help="time the database an earlier run kept (implies --keep)")
 OPTS = ARGS.parse_args()
 if OPTS.reuse or OPTS.build_only:
     OPTS.keep = True
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene  # noqa: E402
+
+hygiene.own_var_dir("welfare_roll", OPTS.var_dir)
+
 from pgdb import drop, load, timed, use_existing, use_throwaway  # noqa: E402  (bench/ is the script's directory)
 
-print(f"start: {load()}", flush=True)
+print(f"start: {load()} ({hygiene.uptime()})", flush=True)
 if OPTS.reuse:
     use_existing(OPTS.db_name)
 else:
@@ -62,8 +68,9 @@ from django.db import connection  # noqa: E402
 
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User  # noqa: E402
 from onewindow.accounts.services import org_unit_create  # noqa: E402
+from onewindow.core.fieldcrypto import reencrypt  # noqa: E402
 from onewindow.welfare import selectors_money as sel  # noqa: E402
-from onewindow.welfare.models import RegisterChange, Standard  # noqa: E402
+from onewindow.welfare.models import Member, RegisterChange, Standard  # noqa: E402
 from onewindow.welfare.services import rolls  # noqa: E402
 from onewindow.welfare.services.standards import standard_enter  # noqa: E402
 
@@ -101,10 +108,10 @@ def populate(units: list[OrgUnit]) -> None:
         cur.execute(
             f"""
             INSERT INTO welfare_household (created_at, updated_at, uuid, number, township_id, village_id, area_kind,
-                address, phone, status, review_class, monthly_amount_fen, next_review_on, bank_account)
+                address, phone, phone_hash, status, review_class, monthly_amount_fen, next_review_on, bank_account)
             SELECT now(), now(), gen_random_uuid(), 'DB-' || ({codes})[1 + i % 9] || '-' || lpad(i::text, 7, '0'),
                 ({t_ids})[1 + i % 9], ({v_ids})[1 + i % 9], CASE WHEN i % 5 = 0 THEN 'urban' ELSE 'rural' END,
-                '某村' || (i % 300) || '号', '', 'in_payment', 'stable', 20000 + (i::bigint * 7919) % 120000,
+                '某村' || (i % 300) || '号', '', '', 'in_payment', 'stable', 20000 + (i::bigint * 7919) % 120000,
                 DATE '2026-06-01' + (i % 365)::int, '6217' || lpad(i::text, 15, '0')
             FROM generate_series(1, {int(N)}) AS i
             """
@@ -112,12 +119,12 @@ def populate(units: list[OrgUnit]) -> None:
         # 1 to 5 members: the household's id decides how many (mean 2.6)
         cur.execute(
             f"""
-            INSERT INTO welfare_member (created_at, updated_at, household_id, name, id_number, relationship, labour,
-                disabled, seriously_ill, student, in_payment)
+            INSERT INTO welfare_member (created_at, updated_at, household_id, name, id_number, id_number_hash,
+                relationship, labour, disabled, seriously_ill, student, in_payment)
             SELECT now(), now(), h.id,
                 substr('{SURNAMES}'::text, (1 + (h.id * 31 + k * 7) % {len(SURNAMES)})::int, 1)
                   || substr('{GIVEN}'::text, (1 + 2 * ((h.id * 17 + k) % {len(GIVEN) // 2}))::int, 2),
-                '36080319' || lpad(((h.id * 5 + k) % 100)::text, 2, '0') || lpad((h.id * 5 + k)::text, 8, '0'),
+                '36080319' || lpad(((h.id * 5 + k) % 100)::text, 2, '0') || lpad((h.id * 5 + k)::text, 8, '0'), '',
                 CASE WHEN k = 0 THEN 'head' ELSE 'child' END, 'full', false, false, false, true
             FROM welfare_household h
             CROSS JOIN LATERAL generate_series(0, (ARRAY[0,1,1,2,2,2,3,1,4,0])[1 + h.id % 10]) AS k
@@ -154,6 +161,10 @@ def populate(units: list[OrgUnit]) -> None:
             FROM welfare_enrolment e WHERE e.id % 10 = 0
             """
         )
+    # The members went in with plaintext ID numbers (set-based, fast): encrypt them and fill the
+    # lookup hashes as the data migration does, in batches.
+    reencrypt(Member)
+    with connection.cursor() as cur:
         cur.execute("ANALYZE")
 
 
@@ -184,8 +195,11 @@ def reset() -> None:
 
 def search_terms(rng: random.Random) -> list[tuple[str, str]]:
     with connection.cursor() as cur:
-        cur.execute("SELECT id_number, name FROM welfare_member ORDER BY random() LIMIT 2000")
-        members = cur.fetchall()
+        cur.execute("SELECT id FROM welfare_member ORDER BY random() LIMIT 2000")
+        picked = [r[0] for r in cur.fetchall()]
+    # ID numbers are encrypted: read through the model, which decrypts.
+    members = list(Member.objects.filter(pk__in=picked).values_list("id_number", "name"))
+    with connection.cursor() as cur:
         cur.execute("SELECT number FROM welfare_household ORDER BY random() LIMIT 2000")
         numbers = [r[0] for r in cur.fetchall()]
     terms = []
@@ -303,4 +317,4 @@ finally:
     connections.close_all()
     if not OPTS.keep:
         drop(OPTS.db_name)
-    print(f"end: {load()}", flush=True)
+    print(f"end: {load()} ({hygiene.uptime()})", flush=True)

@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     sweeps = ("onewindow.accounts.services.login_failures_purge",)
 
     def ready(self) -> None:
-        from . import checks, mfa  # noqa: F401 - registers the checks and the sign-in receiver
+        from . import checks, mfa, signin_audit  # noqa: F401 - checks, sign-in receivers, sign-in audit
         from .duties import install_admin_guard
 
         # The admin has discovered every ModelAdmin by now (django.contrib.admin is listed first).

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CasePause, CaseStep, ExtensionRequest, RouteVersion
 from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, Matter
+from onewindow.catalog.search import MatterQuery, search_matters
 from onewindow.catalog.versions import bundle_versions
 from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
@@ -152,9 +153,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     results: dict[str, Any] = {}
     if q:
         results = {
-            "matters": Matter.objects.filter(current_version__isnull=False)
-            .filter(Q(search_name__icontains=q) | Q(code__icontains=q) | Q(search_initials__icontains=q.lower()))
-            .select_related("department", "current_version")[:20],
+            # The one catalog search (synonyms, pinyin, codes, ranking).
+            "matters": search_matters(MatterQuery(q=q), scope=Matter.objects.filter(current_version__isnull=False))[:20],
             "bundles": Bundle.objects.filter(is_active=True).filter(Q(name__icontains=q) | Q(code__icontains=q))[:10],
         }
     elif ticket is not None and matter is None and bundle is None:
@@ -242,11 +242,15 @@ def _uuid(value: Any) -> Any:
 
 @staff_required
 def intake_applicant(request: HttpRequest) -> HttpResponse:
-    """htmx: who is this ID number? (a registered person's name and masked phone, or "new")."""
+    """htmx: who is this ID number? (a registered person's name and masked phone, or "new").
+
+    POST only: an ID number in a query string would land in the web server's access log."""
     _require_intake(_user(request))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     from onewindow.core.identity import validate_resident_id
 
-    number = request.GET.get("id_number", "").strip().upper()[:18]
+    number = request.POST.get("id_number", "").strip().upper()[:18]
     person, error = None, ""
     if number:
         try:

@@ -1,6 +1,9 @@
 """The hall's raw SQL, all of it: the ticket issue (one statement on PostgreSQL), the kiosk issue, the
 window's claim of the next ticket and the finish of the current one.
 
+ID and phone numbers go in encrypted, with their lookup hashes (core/fieldcrypto.py): the callers
+pass `fieldcrypto.encrypt()` / `blind_index()` values, as the model fields would write them.
+
 Column lists come from the models. A new ticket names every column it sets in TICKET_VALUES; the
 columns left to NULL or their database default are TICKET_LEFT_OUT, and a ticket event names every
 column (`_event_insert` refuses a statement that leaves one out). `hall/tests/test_sql.py` checks
@@ -33,7 +36,9 @@ TICKET_VALUES: dict[str, str] = {
     "issued_at": "%(now)s",
     "queue_at": "%(queue_at)s",
     "id_number": "%(id_number)s",
+    "id_number_hash": "%(id_number_hash)s",
     "phone": "%(phone)s",
+    "phone_hash": "%(phone_hash)s",
     "booking_ref": "%(booking_ref)s",
     "issued_by": "%(actor)s",
     "call_count": "0",
@@ -157,7 +162,9 @@ _cols, _vals = _ticket_insert(
         "source": "'kiosk'",
         "queue_at": "clock_timestamp()",
         "id_number": "''",
+        "id_number_hash": "''",
         "phone": "''",
+        "phone_hash": "''",
         "booking_ref": "''",
         "issued_by": "NULL",
     }

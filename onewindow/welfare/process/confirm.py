@@ -62,7 +62,7 @@ def confirm(*, application: Application, actor: User, comment: str = "") -> Enro
                 Member.objects.filter(household=household).update(in_payment=True)
         except IntegrityError:
             paid = (
-                Member.objects.filter(id_number__in=household.members.values("id_number"), in_payment=True)
+                Member.objects.filter(id_number_hash__in=household.members.values("id_number_hash"), in_payment=True)
                 .exclude(household=household)
                 .values_list("name", flat=True)
                 .first()

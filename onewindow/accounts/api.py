@@ -1,7 +1,7 @@
 """Accounts API (/api/v1/accounts/) for the mobile app: register, sign in for a bearer token,
 the current user, care mode, enterprises and their handlers.
 
-Authentication for every citizen/enterprise endpoint of the API is `AUTH`: a bearer token
+Authentication for every citizen/enterprise endpoint of the API is `AUTH` (onewindow/core/apikit.py): a bearer token
 (`Authorization: Bearer ow_...`, from POST /accounts/token) or the browser session (with CSRF).
 Handlers take the user from `request.auth`."""
 
@@ -13,42 +13,15 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.security import HttpBearer, SessionAuth
 from pydantic import StrictBool
 
+from onewindow.core.apikit import AUTH, ERROR_CODES, BearerAuth, ErrorOut, actor
 from onewindow.core.errors import NotFound
 
 from . import guard, mfa, phone, services
 from .models import Enterprise, User
 
 router = Router(tags=["accounts"])
-
-# Every documented error status carries the same shape.
-ERROR_CODES = frozenset({400, 401, 403, 404, 409, 422, 429})
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] = {}
-
-
-class BearerAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return services.api_token_user(token)
-
-
-class SessionUserAuth(SessionAuth):
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        return user if user is not None and user.is_authenticated and user.is_active else None
-
-
-AUTH = [BearerAuth(), SessionUserAuth()]
-
-
-def actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,return-value]
 
 
 class UserOut(Schema):

@@ -6,6 +6,8 @@ class AccountsConfig(AppConfig):
     name = "onewindow.accounts"
     label = "accounts"
     verbose_name = _("组织与用户")
+    # Periodic jobs: idempotent functions returning a count (core/sweeps.py runs every app's sweeps each minute).
+    sweeps = ("onewindow.accounts.services.login_failures_purge",)
 
     def ready(self) -> None:
         from . import checks, mfa, signin_audit  # noqa: F401 - checks, sign-in receivers, sign-in audit

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onewindow.core.errors import ApplicationError
+from onewindow.core.errors import ApplicationError, page_message
 
 from . import guard, phone, services
 from .forms import (
@@ -170,7 +170,7 @@ def _register(request: HttpRequest, *, enterprise: bool) -> HttpResponse:
             try:
                 phone.phone_verify_send(user=user, ip=client_ip(request))
             except ApplicationError as exc:
-                messages.error(request, str(exc.message))
+                messages.error(request, page_message(exc))
                 sent = False
             target = reverse("accounts:phone_verify")
             query = {"next": _next_url(request)}

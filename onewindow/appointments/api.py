@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.security import APIKeyHeader
 
-from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut
 from onewindow.core.errors import NotFound, ValidationFailed
 from onewindow.core.identity import mask
 

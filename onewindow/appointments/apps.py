@@ -6,3 +6,8 @@ class AppointmentsConfig(AppConfig):
     name = "onewindow.appointments"
     label = "appointments"
     verbose_name = _("预约")
+    # Periodic jobs: idempotent functions returning a count (core/sweeps.py runs every app's sweeps each minute).
+    sweeps = (
+        "onewindow.appointments.services.send_reminders",
+        "onewindow.appointments.services.mark_no_shows",
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid as uuid_lib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import Matter, MatterVersion
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.parsing import parse_uuid
 from onewindow.hall.models import ServiceArea
 
 from . import access
@@ -40,16 +40,6 @@ def bookable_matters(*, q: str = "", off_hours_only: bool = False) -> QuerySet[M
         # The one catalog search (synonyms, pinyin, codes, ranking) within the bookable matters.
         return search_matters(MatterQuery(q=q.strip()[:100]), scope=qs)
     return qs.select_related("current_version", "service_area", "department").order_by("code")
-
-
-def parse_uuid(value: Any) -> uuid_lib.UUID | None:
-    """A UUID from untrusted input, or None (a malformed one is "not found", never a 500)."""
-    if isinstance(value, uuid_lib.UUID):
-        return value
-    try:
-        return uuid_lib.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return None
 
 
 def matter_by_uuid(uuid: Any) -> Matter:

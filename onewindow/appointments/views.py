@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
+from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
 
 from . import access, selectors, services
 from .forms import ExceptionForm, PersonForm, RuleForm
@@ -109,10 +109,7 @@ def book(request: HttpRequest) -> HttpResponse:
             phone=request.POST.get("phone", ""),
         )
     except ApplicationError as exc:
-        for msgs in exc.fields.values():
-            for msg in msgs if isinstance(msgs, list) else [msgs]:
-                messages.error(request, str(msg))
-        messages.error(request, str(exc.message))
+        messages.error(request, page_message(exc))
         area = selectors.parse_uuid(request.POST.get("area"))
         if area:
             return redirect("appointments:days", matter=m.uuid, area=area)
@@ -155,7 +152,7 @@ def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
         services.booking_cancel(actor=request.user, booking=b)
         messages.success(request, _("预约已取消。"))
     except ApplicationError as exc:
-        messages.error(request, str(exc.message))
+        messages.error(request, page_message(exc))
     return redirect("appointments:booking", code=b.code)
 
 
@@ -167,7 +164,7 @@ def _reschedule(request: HttpRequest, b: Booking, *, via_link: bool, back: str) 
             services.booking_reschedule(actor=request.user, booking=b, slot=slot, via_link=via_link)
             messages.success(request, _("改约成功。"))
         except ApplicationError as exc:
-            messages.error(request, str(exc.message))
+            messages.error(request, page_message(exc))
         return redirect(back)
     days = selectors.availability(
         matter=b.matter, area=b.area, start=today, end=today + datetime.timedelta(days=policy().max_days_ahead)
@@ -194,7 +191,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             services.booking_cancel(actor=request.user, booking=b, via_link=True)
             messages.success(request, _("预约已取消。"))
         except ApplicationError as exc:
-            messages.error(request, str(exc.message))
+            messages.error(request, page_message(exc))
         return redirect(request.path)
     if action == "reschedule":
         return _reschedule(request, b, via_link=True, back=request.path)
@@ -249,7 +246,7 @@ def staff_retry(request: HttpRequest, area: Any) -> HttpResponse:
         services.notification_retry(actor=request.user, dedupe_key=request.POST.get("key", ""))
         messages.success(request, _("已重新加入发送队列。"))
     except ApplicationError as exc:
-        messages.error(request, str(exc.message))
+        messages.error(request, page_message(exc))
     return redirect("appointments:staff_day", area=a.uuid)
 
 
@@ -262,7 +259,7 @@ def staff_check_in(request: HttpRequest) -> HttpResponse:
     try:
         r = services.booking_check_in(actor=request.user, code=request.POST.get("code", ""))
     except ApplicationError as exc:
-        messages.error(request, str(exc.message))
+        messages.error(request, page_message(exc))
         return redirect(back if back.startswith("/") else "appointments:staff")
     if r.late:
         messages.warning(request, _("已签到（迟到，按普通号排队）：排队号 %(n)s。") % {"n": r.booking.ticket_number})
@@ -320,7 +317,7 @@ def staff_plan(request: HttpRequest, area: Any) -> HttpResponse:
                     )
                 return redirect(request.path)
         except ApplicationError as exc:
-            messages.error(request, str(exc.message))
+            messages.error(request, page_message(exc))
             for field, msgs in exc.fields.items():
                 form = rule_form if op == "rule" else exc_form
                 if field in form.fields:

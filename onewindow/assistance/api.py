@@ -12,10 +12,10 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.accounts.models import User
 from onewindow.cases.services import MaterialInput
 from onewindow.catalog.models import Matter
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.core.uploads import DEFAULT_MAX_BYTES
 

@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Schema, Status
 from ninja.files import UploadedFile
 
-from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.accounts.models import Enterprise
 from onewindow.cases.services import MaterialInput
 from onewindow.catalog.models import Matter
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, ValidationFailed
 
 from . import selectors, services

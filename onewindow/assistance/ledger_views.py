@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
+from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
 
 from . import access, selectors, services
 from .models import AgentPoint, CollectionKind, HandoverBatch, PaymentMethod
@@ -118,7 +118,7 @@ def batches(request: HttpRequest) -> HttpResponse:
             else:
                 raise NotFound()
         except ApplicationError as exc:
-            messages.error(request, str(exc.message))
+            messages.error(request, page_message(exc))
         return redirect("assistance:batches")
     return render(
         request,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from onewindow.accounts.models import User
 from onewindow.cases.services import MaterialInput
 from onewindow.catalog.models import Matter
-from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
+from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
 from onewindow.core.uploads import private_storage
 
 from . import access, selectors, services
@@ -329,7 +329,7 @@ def incoming(request: HttpRequest) -> HttpResponse:
             services.forwarding_receive(actor=user, forwarding=f)
             messages.success(request, _("已签收材料。"))
         except ApplicationError as exc:
-            messages.error(request, str(exc.message))
+            messages.error(request, page_message(exc))
         return redirect("assistance:incoming")
     return render(
         request, "assistance/incoming.html", {"rows": selectors.late_forwardings(user)[:200], "today": timezone.localdate()}

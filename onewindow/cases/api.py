@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Form, Router, Schema, Status
 
-from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.accounts.models import User
 from onewindow.catalog.models import Bundle, Matter
+from onewindow.catalog.versions import bundle_versions
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, ValidationFailed
 
 from . import extensions, managed, selectors
@@ -211,7 +212,7 @@ def _step(case: Case, step_uuid: UUID) -> CaseStep:
 def list_cases(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
     qs = selectors.visible_cases(actor(request)).order_by("-received_at")
     if status:
-        qs = qs.filter(status=status.replace("\x00", ""))
+        qs = qs.filter(status=status)
     limit = max(1, min(limit, 200))
     offset = max(0, min(offset, 1_000_000))
     return [_case_out(c) for c in qs[offset : offset + limit]]
@@ -239,9 +240,7 @@ def submit(request: HttpRequest, data: Form[SubmitForm]) -> Any:
         bundle = Bundle.objects.filter(uuid=data.bundle, is_active=True).first()
         if bundle is None:
             raise NotFound(_("“一件事”不存在。"))
-        allowed = svc.merged_requirements(
-            [i.matter.current_version for i in bundle.items.select_related("matter__current_version") if i.matter.current_version]
-        )
+        allowed = svc.merged_requirements(bundle_versions(bundle))
     else:
         raise ValidationFailed(_("请选择一个事项或一件事。"), fields={"matter": [_("必填项。")]})
     enterprise = None
@@ -357,7 +356,7 @@ class AssignIn(Schema):
 def assign(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: AssignIn) -> Any:
     user = actor(request)
     case = _run_here(user, case_uuid)
-    assignee = User.objects.filter(username=data.assignee.replace("\x00", "")).first()
+    assignee = User.objects.filter(username=data.assignee).first()
     if assignee is None:
         raise ValidationFailed(_("被指派人不存在。"), fields={"assignee": [_("未知的用户。")]})
     svc.step_assign(step=_step(case, step_uuid), actor=user, assignee=assignee)

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit, User
 from onewindow.catalog.models import Bundle, Matter
+from onewindow.catalog.versions import bundle_versions
 from onewindow.core import workdays
 from onewindow.core.audit import audit
-from onewindow.core.errors import PermissionDenied, ValidationFailed
+from onewindow.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 
 from . import selectors
 from .errors import WrongStatus
@@ -41,9 +42,10 @@ def _materials_of(route: RouteVersion) -> list[str]:
         version = route.matter.current_version
         return [m.name for m in version.materials.all()] if version else []
     assert route.bundle is not None  # a route belongs to a matter or a bundle
-    versions = [
-        i.matter.current_version for i in route.bundle.items.select_related("matter__current_version") if i.matter.current_version
-    ]
+    try:
+        versions = bundle_versions(route.bundle)
+    except ApplicationError:
+        return []  # the bundle cannot be applied for now (a matter not published): no list to show
     return [m.name for m in merged_requirements(versions)]
 
 

@@ -213,6 +213,8 @@ TASKS = {
 # Notification delivery backends (pluggable; the default writes to the outbox table and the log).
 ONEWINDOW_SMS_BACKEND = os.environ.get("SMS_BACKEND", "onewindow.core.notify.LogBackend")
 ONEWINDOW_EMAIL_BACKEND = os.environ.get("EMAIL_NOTIFY_BACKEND", "onewindow.core.notify.LogBackend")
+# The API's bearer tokens: the function that returns the user of a token, or None (core/apikit.py).
+ONEWINDOW_API_BEARER_USER = "onewindow.accounts.services.api_token_user"
 ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 ONEWINDOW_SITE_NAME = os.environ.get("SITE_NAME", "青原区政务服务网")
 # 实名认证 (accounts/realname.py): the offline local backend checks numbers only and marks nobody

@@ -82,3 +82,10 @@ class BadRequest(ApplicationError):
 # messages so that they live in one translation catalog.
 MSG_INVALID_DATA = _("提交的数据不正确。")
 MSG_LOGIN_REQUIRED = _("请先登录。")
+
+
+def page_message(exc: ApplicationError) -> str:
+    """The one way a page shows a domain error as a flash message: the message, then what was wrong
+    with each field in brackets (the API sends the same error as {code, message, fields})."""
+    details = [str(m) for v in exc.fields.values() for m in (v if isinstance(v, list | tuple) else [v])]
+    return str(exc.message) + ("（" + "；".join(details) + "）" if details else "")

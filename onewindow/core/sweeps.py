@@ -1,22 +1,27 @@
 """Periodic jobs run by the worker every minute. Each is an idempotent function returning a count.
 
-Apps append their dotted paths here (cases: deadline warnings; appointments: reminders and
-no-shows; hall: end-of-day close; core: waiting work that nobody holds).
+Each app names its own in its AppConfig (`sweeps = ("onewindow.<app>....", ...)`); they are
+discovered here in INSTALLED_APPS order, as the API discovers its routers, so adding an app never
+edits a shared list. Core's own come first (the outbox) and last (the rollups, after the hall's
+close_day, so the day's last abandoned tickets are counted in the same minute).
 """
 
-SWEEPS: list[str] = [
-    "onewindow.core.notify.deliver_pending",
-    "onewindow.appointments.services.send_reminders",
-    "onewindow.appointments.services.mark_no_shows",
-    "onewindow.cases.sweeps.sweep_warnings",
-    "onewindow.assistance.services.sweep_forwarding",
-    "onewindow.accounts.services.login_failures_purge",
+from __future__ import annotations
+
+from django.apps import apps
+
+FIRST: tuple[str, ...] = ("onewindow.core.notify.deliver_pending",)
+LAST: tuple[str, ...] = (
     "onewindow.core.ratelimit.purge",
     "onewindow.core.auditchain.seal_and_verify",
-    "onewindow.hall.services.close_day",
     "onewindow.core.ownership.sweep_unowned",
-    "onewindow.ratings.sweeps.send_invitations",
-    "onewindow.ratings.sweeps.sweep_follow_ups",
-    # After close_day, so the day's last abandoned tickets are counted in the same minute.
     "onewindow.core.rollups.refresh_all",
-]
+)
+
+
+def sweeps() -> list[str]:
+    """Every sweep's dotted path, in the order they run."""
+    found: list[str] = list(FIRST)
+    for config in apps.get_app_configs():
+        found.extend(getattr(config, "sweeps", ()))
+    return found + list(LAST)

@@ -13,15 +13,15 @@ def deliver_notification(pk: int) -> bool:
 @task()
 def periodic_sweep() -> dict[str, int]:
     """Run by the scheduler loop (manage.py run_scheduler) every minute. Each app registers its
-    own sweep in SWEEPS; a failing sweep does not stop the others."""
+    own sweeps in its AppConfig (core/sweeps.py finds them); a failing sweep does not stop the others."""
     import logging
 
     from django.utils.module_loading import import_string
 
-    from .sweeps import SWEEPS
+    from .sweeps import sweeps
 
     results: dict[str, int] = {}
-    for path in SWEEPS:
+    for path in sweeps():
         try:
             results[path] = int(import_string(path)() or 0)
         except Exception:

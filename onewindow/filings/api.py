@@ -10,10 +10,9 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
-from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageOut, PageParams, actor, paginate
 from onewindow.core.errors import NotFound
 from onewindow.materials.selectors import enterprises_of
-from onewindow.portal.pagination import PageParams, paginate
 
 from . import selectors, services
 from .certificate import certificate_pdf
@@ -72,11 +71,8 @@ class FilingOut(Schema):
     status: str
 
 
-class FilingPage(Schema):
+class FilingPage(PageOut):
     items: list[FilingOut]
-    count: int
-    page: int
-    pages: int
 
 
 def _filing(f: Filing) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.catalog import formschema
-from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
+from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
 from onewindow.materials.selectors import enterprises_of
 
 from . import selectors, services
@@ -159,7 +159,7 @@ def breach_clear(request: HttpRequest, uuid: str) -> HttpResponse:
     except ApplicationError as exc:
         if exc.status in (403, 404):
             raise
-        messages.error(request, str(exc.message))
+        messages.error(request, page_message(exc))
     else:
         messages.success(request, _("已解除。"))
     return redirect("filings:breaches")

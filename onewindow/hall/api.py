@@ -177,7 +177,7 @@ def announce_text(number: str, window: int) -> str:
 
 
 def _ticket_out(t: Ticket, with_position: bool = True) -> dict[str, Any]:
-    ahead, wait = services.ticket_position(t) if with_position else (0, 0)
+    ahead, wait = selectors.ticket_position(t) if with_position else (0, 0)
     return {
         "uuid": t.uuid,
         "number": t.number,
@@ -313,7 +313,7 @@ def take_ticket(request: HttpRequest, payload: TicketIn) -> Any:
     else:
         raise PermissionDenied()
     t = services.ticket_issue(area=area, source=source, actor=user, id_number=id_number, priority=priority, phone=payload.phone)
-    ahead, wait = services.ticket_position(t)
+    ahead, wait = selectors.ticket_position(t)
     return Status(
         201,
         {

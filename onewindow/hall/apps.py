@@ -6,3 +6,5 @@ class HallConfig(AppConfig):
     name = "onewindow.hall"
     label = "hall"
     verbose_name = _("服务大厅")
+    # Periodic jobs: idempotent functions returning a count (core/sweeps.py runs every app's sweeps each minute).
+    sweeps = ("onewindow.hall.services.close_day",)

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.accounts.models import OrgUnit, RoleAssignment
 from onewindow.core.ownership import Owner, Waiting
 
+from .days import business_date
 from .models import ServicePoint, Ticket, WindowArea
 from .selectors import TOWNSHIP_KINDS, WINDOW_ROLES, _ancestor_paths
-from .services import business_date
 
 ACTIONS: dict[str, Any] = {
     Ticket.Status.WAITING: _("叫号"),

@@ -7,7 +7,7 @@ Public reads (kiosk, board, ticket follow page) return numbers only, never names
 
 from __future__ import annotations
 
-import uuid
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,9 +16,10 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment
+from onewindow.core.parsing import parse_uuid
 
+from .days import business_date
 from .models import ServiceArea, ServicePoint, Ticket, TicketEvent, Window, WindowArea, WindowSession
-from .services import business_date
 
 WINDOW_ROLES = (Role.CLERK, Role.TOWNSHIP_OFFICER, Role.HALL_MANAGER, Role.ADMIN)
 MANAGER_ROLES = (Role.HALL_MANAGER, Role.ADMIN)
@@ -64,12 +65,7 @@ def points_for(user: Any, roles: tuple[str, ...] = WINDOW_ROLES) -> list[Service
     return [p for p in ServicePoint.objects.select_related("org_unit") if _has_scope(user, p, roles)]
 
 
-def _as_uuid(value: Any) -> uuid.UUID | None:
-    """A malformed UUID is simply "not found"."""
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
+_as_uuid = parse_uuid  # the one UUID parser: a malformed UUID is simply "not found"
 
 
 def point_by_uuid(value: Any) -> ServicePoint | None:
@@ -224,3 +220,45 @@ def windows_live(point: ServicePoint) -> list[dict[str, Any]]:
         s = sessions.get(w.pk)
         out.append({"window": w, "session": s, "current": current.get(w.pk)})
     return out
+
+
+# --- a waiting ticket's place in the line ---------------------------------------------------
+
+
+def average_service_minutes(area: ServiceArea, *, day: date | None = None) -> float:
+    """Mean service time of the area's last 20 finished tickets today, else the area's default."""
+    rows = list(
+        Ticket.objects.filter(
+            area=area, business_date=day or business_date(), status=Ticket.Status.FINISHED, called_at__isnull=False
+        )
+        .order_by("-finished_at")
+        .values_list("called_at", "started_at", "finished_at")[:20]
+    )
+    spans = [(fin - begin).total_seconds() / 60 for called, start, fin in rows if fin and (begin := start or called)]
+    spans = [s for s in spans if s > 0]
+    return sum(spans) / len(spans) if spans else float(area.default_service_minutes)
+
+
+def open_window_count(area: ServiceArea) -> int:
+    return (
+        WindowSession.objects.filter(ended_at__isnull=True, window__is_active=True, window__windowarea__area=area)
+        .values("window")
+        .distinct()
+        .count()
+    )
+
+
+def ticket_position(ticket: Ticket) -> tuple[int, int]:
+    """(tickets ahead in its area's line, estimated wait in minutes). (0, 0) once called."""
+    if ticket.status != Ticket.Status.WAITING:
+        return 0, 0
+    r, q = ticket.priority_rank, ticket.queue_at
+    ahead = (
+        Ticket.objects.filter(area_id=ticket.area_id, business_date=ticket.business_date, status=Ticket.Status.WAITING)
+        .filter(Q(priority_rank__lt=r) | Q(priority_rank=r, queue_at__lt=q) | Q(priority_rank=r, queue_at=q, id__lt=ticket.pk))
+        .count()
+    )
+    area = ticket.area
+    windows = max(1, open_window_count(area))
+    minutes = math.ceil(ahead * average_service_minutes(area, day=ticket.business_date) / windows) if ahead else 0
+    return ahead, minutes

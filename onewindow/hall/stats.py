@@ -28,8 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core.rollups import summed
 from onewindow.core.stats import Chart, Figure, Section, Table
 
+from .days import business_date
 from .models import HallDay, HallMonth, HallWindowDay, HallWindowMonth, ServiceArea, ServicePoint, TicketEvent, Window
-from .services import business_date
 
 K = TicketEvent.Kind
 # Narrowed to a township reader's halls (see sections()).

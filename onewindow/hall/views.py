@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role
-from onewindow.core.errors import ApplicationError, PermissionDenied
+from onewindow.core.errors import ApplicationError, PermissionDenied, page_message
 
 from . import kiosk as kiosk_lock
 from . import selectors, services
@@ -148,7 +148,7 @@ def green_channel(request: HttpRequest, point_uuid: Any) -> HttpResponse:
                 approve=request.POST.get("approve") == "1",
             )
         except ApplicationError as exc:
-            messages.error(request, str(exc.message))
+            messages.error(request, page_message(exc))
         else:
             if t.priority == Ticket.Priority.GREEN:
                 messages.success(request, _("%(n)s 已转入绿色通道。") % {"n": t.number})
@@ -167,7 +167,7 @@ def receipt(request: HttpRequest, ticket_uuid: Any) -> HttpResponse:
     ticket = selectors.ticket_by_uuid(ticket_uuid)
     if ticket is None:
         raise Http404
-    ahead, wait = services.ticket_position(ticket)
+    ahead, wait = selectors.ticket_position(ticket)
     url = _follow_url(ticket)
     qr = segno.make(url, error="m").svg_inline(scale=3, border=1)
     return TemplateResponse(
@@ -182,7 +182,7 @@ def ticket_page(request: HttpRequest, ticket_uuid: Any) -> HttpResponse:
     ticket = selectors.ticket_by_uuid(ticket_uuid)
     if ticket is None:
         raise Http404
-    ahead, wait = services.ticket_position(ticket)
+    ahead, wait = selectors.ticket_position(ticket)
     template = "hall/_ticket_status.html" if request.headers.get("HX-Request") else "hall/ticket.html"
     return TemplateResponse(request, template, {"ticket": ticket, "ahead": ahead, "wait": wait})
 
@@ -195,9 +195,9 @@ def phone(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     counts = selectors.waiting_counts(point)
     areas = []
     for a in selectors.open_areas(point):
-        windows = max(1, services.open_window_count(a))
+        windows = max(1, selectors.open_window_count(a))
         n = counts.get(a.pk, 0)
-        areas.append({"area": a, "waiting": n, "wait": round(n * services.average_service_minutes(a) / windows)})
+        areas.append({"area": a, "waiting": n, "wait": round(n * selectors.average_service_minutes(a) / windows)})
     return TemplateResponse(request, "hall/phone.html", {"point": point, "areas": areas})
 
 
@@ -217,7 +217,7 @@ def phone_take(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     try:
         ticket = services.ticket_issue(area=area, source=Ticket.Source.PHONE, actor=user, id_number=user.id_number)
     except ApplicationError as exc:
-        messages.error(request, str(exc.message))
+        messages.error(request, page_message(exc))
         return redirect("hall:phone", point_uuid=point.uuid)
     return redirect("hall:ticket", ticket_uuid=ticket.uuid)
 
@@ -311,7 +311,7 @@ def window_action(request: HttpRequest, window_uuid: Any, action: str) -> HttpRe
         else:
             raise Http404
     except ApplicationError as exc:
-        messages.error(request, str(exc.message))
+        messages.error(request, page_message(exc))
     if action == "start" and request.POST.get("intake") == "1":
         current = services.current_ticket(window)
         if current is not None:
@@ -374,6 +374,5 @@ def manage_area(request: HttpRequest, point_uuid: Any, area_uuid: Any) -> HttpRe
         services.area_update_settings(area=area, actor=request.user, **values)
         messages.success(request, _("已保存：%(area)s") % {"area": area.name})
     except ApplicationError as exc:
-        detail = "; ".join(f"{k}: {', '.join(str(m) for m in v)}" for k, v in exc.fields.items())
-        messages.error(request, f"{exc.message} {detail}".strip())
+        messages.error(request, page_message(exc))
     return redirect("hall:manage", point_uuid=point.uuid)

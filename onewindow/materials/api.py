@@ -12,11 +12,10 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import StrictBool
 
-from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageOut, PageParams, actor, paginate
 from onewindow.core.errors import NotFound, ValidationFailed
-from onewindow.portal.pagination import PageParams, paginate
 
 from . import selectors, services
 from .models import ApplicationDraft, LibraryItem
@@ -34,11 +33,8 @@ class ItemOut(Schema):
     created_at: datetime
 
 
-class ItemPage(Schema):
+class ItemPage(PageOut):
     items: list[ItemOut]
-    count: int
-    page: int
-    pages: int
 
 
 def _item(i: LibraryItem) -> dict[str, Any]:
@@ -186,11 +182,8 @@ class DraftSummary(Schema):
     updated_at: datetime
 
 
-class DraftPage(Schema):
+class DraftPage(PageOut):
     items: list[DraftSummary]
-    count: int
-    page: int
-    pages: int
 
 
 class ConditionsIn(Schema):

@@ -9,9 +9,10 @@ from django.db.models import Q, QuerySet
 
 from onewindow.accounts.models import Enterprise, User
 from onewindow.catalog import formschema
+from onewindow.catalog import versions as catalog_versions
 from onewindow.catalog.models import Bundle, MaterialRequirement, Matter, MatterVersion
 from onewindow.catalog.prefilled import provided_online
-from onewindow.core.errors import NotFound
+from onewindow.core.errors import ApplicationError, NotFound
 
 from .models import ApplicationDraft, LibraryItem
 
@@ -152,20 +153,19 @@ def online_matters() -> QuerySet[Matter]:
 
 
 def bundle_versions(bundle: Bundle) -> list[MatterVersion]:
-    return [
-        item.matter.current_version
-        for item in bundle.items.select_related("matter__current_version").order_by("sort_order")
-        if item.matter.current_version is not None
-    ]
+    """The bundle's published versions (catalog.versions.bundle_versions, the one resolution the
+    intake service uses too); refuses a bundle with a matter that is not published."""
+    return catalog_versions.bundle_versions(bundle)
 
 
 def bundle_is_online(bundle: Bundle) -> bool:
-    versions = bundle_versions(bundle)
-    return (
-        bundle.is_active
-        and bool(versions)
-        and all(v.is_online_capable and v.status == MatterVersion.Status.PUBLISHED for v in versions)
-    )
+    if not bundle.is_active:
+        return False
+    try:
+        versions = bundle_versions(bundle)
+    except ApplicationError:
+        return False
+    return all(v.is_online_capable for v in versions)
 
 
 def online_bundles() -> list[Bundle]:

@@ -15,6 +15,7 @@ from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, Matter, MatterVersion
 from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.parsing import parse_uuid
 from onewindow.core.uploads import collect_stored, content_type_of, private_storage, store_private, validate_upload
 
 from . import selectors
@@ -224,12 +225,8 @@ def draft_attach(*, draft: ApplicationDraft, actor: User, key: str, source: str,
 
 
 def _uuid_or_none(value: Any) -> Any:
-    import uuid
-
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
+    """The one UUID parser (None for a malformed value: an ORM lookup on None finds nothing)."""
+    return parse_uuid(value)
 
 
 def draft_upload(*, draft: ApplicationDraft, actor: User, key: str, file: Any) -> ApplicationDraft:

@@ -10,14 +10,13 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.catalog.search import MatterQuery as CatalogQuery
 from onewindow.catalog.search import search_matters
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageOut, PageParams, actor, paginate
 from onewindow.materials import selectors as ms
 from onewindow.materials import services as material_services
 
 from . import selectors
-from .pagination import PageParams, paginate
 
 router = Router(tags=["portal"])
 
@@ -35,11 +34,8 @@ class MatterOut(Schema):
     on_mobile: bool
 
 
-class MatterPage(Schema):
+class MatterPage(PageOut):
     items: list[MatterOut]
-    count: int
-    page: int
-    pages: int
 
 
 class MatterQuery(PageParams):
@@ -107,11 +103,8 @@ class CaseDetailOut(CaseOut):
     events: list[dict[str, Any]]
 
 
-class CasePage(Schema):
+class CasePage(PageOut):
     items: list[CaseOut]
-    count: int
-    page: int
-    pages: int
 
 
 def _step(s: Any) -> dict[str, Any]:
@@ -196,11 +189,8 @@ class NotificationOut(Schema):
     created_at: datetime.datetime
 
 
-class NotificationPage(Schema):
+class NotificationPage(PageOut):
     items: list[NotificationOut]
-    count: int
-    page: int
-    pages: int
 
 
 @router.get("/notifications", response={200: NotificationPage, ERROR_CODES: ErrorOut}, auth=AUTH)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle
 from onewindow.core.errors import ApplicationError, NotFound
+from onewindow.core.parsing import parse_uuid
 from onewindow.materials import selectors as ms
 from onewindow.materials import services
 from onewindow.materials.models import ApplicationDraft
@@ -51,13 +52,9 @@ def _enterprise_choice(request: HttpRequest) -> Any:
     return ent
 
 
-def _uuid(value: str) -> Any:
-    import uuid
-
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
+def _uuid(value: Any) -> Any:
+    """The one UUID parser (None for a malformed value: an ORM lookup on None finds nothing)."""
+    return parse_uuid(value)
 
 
 @login_required

@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.security import APIKeyHeader
 
-from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, PermissionDenied
 
 from . import followups, selectors, services, stats, subjects

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 from django.utils.module_loading import import_string
 
+from onewindow.core.parsing import parse_uuid
+
 from .models import Kind, Mode
 
 
@@ -85,11 +87,7 @@ def known_kinds() -> list[str]:
     return list(REGISTRY)
 
 
-def as_uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
+as_uuid = parse_uuid  # the one UUID parser
 
 
 def resolve(kind: str, subject_uuid: Any) -> Subject | None:

@@ -12,9 +12,9 @@ from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.accounts.models import OrgUnit
 from onewindow.catalog.models import Delegation, Matter
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.uploads import private_storage
 

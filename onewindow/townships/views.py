@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid as uuid_lib
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from onewindow.accounts.models import OrgUnit
 from onewindow.catalog.models import Matter
 from onewindow.catalog.search import MatterQuery, search_matters
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.parsing import parse_uuid
 from onewindow.core.uploads import private_storage
 
 from . import selectors, services
@@ -152,11 +152,9 @@ def batch(request: HttpRequest, uuid: str) -> HttpResponse:
     )
 
 
-def _uuid(value: str) -> Any:
-    try:
-        return uuid_lib.UUID(str(value))
-    except ValueError:
-        return None
+def _uuid(value: Any) -> Any:
+    """The one UUID parser (None for a malformed value: an ORM lookup on None finds nothing)."""
+    return parse_uuid(value)
 
 
 def _uuids(values: list[str]) -> list[Any]:

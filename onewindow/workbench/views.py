@@ -26,14 +26,15 @@ from onewindow.cases.models import Case, CasePause, CaseStep, ExtensionRequest, 
 from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, Matter
 from onewindow.catalog.search import MatterQuery, search_matters
+from onewindow.catalog.versions import bundle_versions
 from onewindow.core.calendar_seed import next_year_warning
-from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
-from onewindow.core.workdays import CalendarNotCovered
+from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
+from onewindow.core.parsing import parse_uuid
 from onewindow.townships import selectors as township_selectors
 from onewindow.welfare import scope as welfare_scope
 from onewindow.welfare import worklist as welfare_worklist
 
-from . import work
+from . import case_actions, work
 
 View = Callable[..., HttpResponse]
 
@@ -166,24 +167,24 @@ def intake(request: HttpRequest) -> HttpResponse:
         }
     requirements: list[Any] = []
     schema: list[dict[str, Any]] = []
+    errors: dict[str, Any] = {}
+    unavailable = ""  # a bundle that cannot be applied for now, and why
     if matter is not None:
         requirements = list(matter.current_version.materials.all())  # type: ignore[union-attr]
         schema = matter.current_version.form_schema or []  # type: ignore[union-attr]
     elif bundle is not None:
-        versions = [
-            i.matter.current_version for i in bundle.items.select_related("matter__current_version") if i.matter.current_version
-        ]
-        requirements = svc.merged_requirements(versions)
-        schema = svc.merged_form_schema(versions)
-    errors: dict[str, Any] = {}
+        # The same resolution as the service's: a bundle with a matter that is not published is
+        # refused here already, not after the clerk has filled the form in.
+        try:
+            versions = bundle_versions(bundle)
+        except ApplicationError as exc:
+            unavailable = str(exc.message)
+            bundle = None
+        else:
+            requirements = svc.merged_requirements(versions)
+            schema = svc.merged_form_schema(versions)
     if request.method == "POST" and (matter or bundle):
         try:
-            applicant = svc.applicant_find_or_create(
-                id_number=request.POST.get("id_number", ""),
-                display_name=request.POST.get("display_name", ""),
-                phone=request.POST.get("phone", ""),
-                actor=user,
-            )
             materials = []
             for req in requirements:
                 upload = request.FILES.get(f"file_{req.pk}")
@@ -191,8 +192,11 @@ def intake(request: HttpRequest) -> HttpResponse:
                 if upload is not None or paper:
                     materials.append(svc.MaterialInput(requirement=req, file=upload, paper=paper))
             channel = request.POST.get("channel") or ("appointment" if ticket and ticket.booking_ref else "counter")
-            case = svc.case_submit(
-                applicant=applicant,
+            # One service, one transaction: a refused file leaves no newly registered person behind.
+            case = svc.case_intake(
+                id_number=request.POST.get("id_number", ""),
+                display_name=request.POST.get("display_name", ""),
+                phone=request.POST.get("phone", ""),
                 matter_version=matter.current_version if matter else None,
                 bundle=bundle,
                 channel=channel,
@@ -222,19 +226,18 @@ def intake(request: HttpRequest) -> HttpResponse:
         if schema
         else [],
         "errors": errors,
+        "unavailable": unavailable,
         "post": request.POST if request.method == "POST" else {},
         "prefill_id": (ticket.id_number if ticket else "") or "",
         "prefill_phone": (ticket.phone if ticket else "") or "",
         "channels": [("counter", _("窗口")), ("appointment", _("预约")), ("off_hours", _("延时错时"))],
     }
-    return render(request, "workbench/intake.html", context, status=422 if errors else 200)
+    return render(request, "workbench/intake.html", context, status=422 if errors or unavailable else 200)
 
 
-def _uuid(value: str) -> Any:
-    try:
-        return uuid_lib.UUID(str(value))
-    except ValueError:
-        return None
+def _uuid(value: Any) -> Any:
+    """The one UUID parser (None for a malformed value: an ORM lookup on None finds nothing)."""
+    return parse_uuid(value)
 
 
 @staff_required
@@ -247,7 +250,7 @@ def intake_applicant(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     from onewindow.core.identity import validate_resident_id
 
-    number = request.POST.get("id_number", "").replace("\x00", "").strip().upper()[:18]
+    number = request.POST.get("id_number", "").strip().upper()[:18]
     person, error = None, ""
     if number:
         try:
@@ -385,84 +388,20 @@ def _labelled(events: Any) -> list[Any]:
 @require_POST
 @staff_required
 def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
-    """One endpoint for every action on the case page; the services check the permissions."""
+    """One endpoint for every action on the case page: each action is one function in
+    case_actions.py (its input parsed by a form, then one service call; the services check the
+    permissions)."""
     user = _user(request)
     case = selectors.case_for(user, case_uuid)
-    # One value per field, without NUL characters (PostgreSQL refuses them in lookups).
-    p: dict[str, str] = {}
-    for k, v in request.POST.items():
-        assert isinstance(v, str)  # a parsed POST never holds an empty value list
-        p[k] = v.replace("\x00", "")
-    action = p.get("action", "")
+    act = case_actions.ACTIONS.get(request.POST.get("action", ""))
     try:
         # A 低保 application's case is run on the application's page (its stage follows the case's).
         managed.refuse_if_managed(case)
-        if action == "accept":
-            svc.case_accept(case=case, actor=user)
-        elif action == "refuse":
-            svc.case_refuse(case=case, actor=user, reasons=p.get("reasons", ""))
-        elif action == "supplement":
-            items = []
-            for req in svc.case_requirements(case):
-                if p.get(f"need_{req.pk}") == "on":
-                    items.append({"name": req.name, "reason": p.get(f"reason_{req.pk}", ""), "requirement": req.pk})
-            if p.get("other_name", "").strip():
-                items.append({"name": p["other_name"], "reason": p.get("other_reason", "")})
-            for f in formschema.fields_of(svc.case_form_schema(case), fill_default=False):
-                if p.get(f"fixfield_{f.name}") == "on":
-                    items.append({"field": f.name, "reason": p.get(f"fixreason_{f.name}", "")})
-            svc.case_request_supplement(case=case, actor=user, items=items)
-        elif action in ("claim", "approve", "reject", "return", "assign"):
-            step = case.steps.filter(uuid=_uuid(p.get("step", ""))).first()
-            if step is None:
-                raise NotFound()
-            if action == "claim":
-                svc.step_claim(step=step, actor=user)
-            elif action == "approve":
-                svc.step_approve(step=step, actor=user, comment=p.get("comment", ""))
-            elif action == "reject":
-                svc.step_reject(step=step, actor=user, reasons=p.get("comment", ""))
-            elif action == "assign":
-                assignee = User.objects.filter(username=p.get("assignee", "")).first()
-                if assignee is None:
-                    raise NotFound()
-                svc.step_assign(step=step, actor=user, assignee=assignee)
-            else:
-                target = case.steps.filter(uuid=_uuid(p.get("to_step", ""))).first()
-                if target is None:
-                    raise NotFound()
-                fields = p.get("fields_to_fix", "").replace("，", ",").replace("、", ",").split(",")
-                svc.step_return(step=step, actor=user, to_step=target, fields_to_fix=fields, reason=p.get("comment", ""))
-        elif action == "pause":
-            svc.case_pause(case=case, actor=user, kind=p.get("kind", ""), reason=p.get("reason", ""))
-        elif action == "resume":
-            svc.case_resume(case=case, actor=user)
-        elif action == "extend":
-            extensions.extension_request(case=case, actor=user, days=int(p.get("days") or 0), reason=p.get("reason", ""))
-        elif action in ("extend_approve", "extend_decline"):
-            pending = case.extension_requests.filter(status=ExtensionRequest.Status.PENDING).first()
-            if pending is None:
-                raise NotFound(_("没有待批准的延长期限申请。"))
-            if action == "extend_approve":
-                extensions.extension_approve(request=pending, actor=user)
-            else:
-                extensions.extension_decline(request=pending, actor=user, reason=p.get("reason", ""))
-        elif action == "decide":
-            svc.case_decide(case=case, actor=user, approved=p.get("approved") == "1", reason=p.get("reason", ""))
-        elif action == "conclude":
-            svc.case_conclude(case=case, actor=user)
-        elif action == "deliver":
-            svc.case_deliver(case=case, actor=user, method=p.get("method", ""), tracking_number=p.get("tracking_number", ""))
-        elif action == "hand_over":
-            svc.case_hand_over(case=case, actor=user, ticket_uuid=_uuid(p.get("ticket", "")))
-        else:
+        if act is None:
             raise NotFound(_("未知的操作。"))
-    except CalendarNotCovered as exc:
-        messages.error(request, str(exc.message))
-    except (ApplicationError, ValueError) as exc:
-        msg = str(getattr(exc, "message", "")) or _("提交的数据不正确。")
-        details = [str(m) for v in getattr(exc, "fields", {}).values() for m in v]
-        messages.error(request, msg + ("（" + "；".join(details) + "）" if details else ""))
+        act(case, user, request.POST)
+    except ApplicationError as exc:  # CalendarNotCovered included: the message says which year
+        messages.error(request, page_message(exc))
     else:
         messages.success(request, _("操作成功。"))
     return redirect("workbench:case", case_uuid=case.uuid)
@@ -521,7 +460,7 @@ def route_publish(request: HttpRequest, route_uuid: Any) -> HttpResponse:
     except PermissionDenied:
         raise
     except ApplicationError as exc:
-        messages.error(request, str(exc.message))
+        messages.error(request, page_message(exc))
     else:
         messages.success(request, _("流程已发布。"))
     return redirect("workbench:routes")

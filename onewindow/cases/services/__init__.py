@@ -1,7 +1,7 @@
 """Every write to a case: submit, intake (accept / refuse / supplement), the approval steps with the
 parallel join, pauses and extensions of the clock, decision, conclusion and delivery. Split by theme
-(intake, supplement, steps, clock, outcome; shared helpers in _common, the merged material list and
-form in requirements); import from here.
+(intake, supplement, steps, clock, outcome; shared helpers in _common; the merged material list
+and form are read through cases.selectors); import from here.
 
 Concurrency: every operation that changes a case's status locks the case row
 (`select_for_update`) and changes steps with conditional updates checked by row count, so two
@@ -11,6 +11,16 @@ one sees the first's approval when it counts what is still open, and the case cl
 
 # Errors the module raised were importable from it before the split; they still are.
 from ..errors import NoticeClosed, PreReviewOpen, StepAlreadyHandled, WrongStatus
+
+# Reads, kept importable from here: a case's merged material list and form are the selectors'.
+from ..selectors import (
+    case_form_schema,
+    case_requirements,
+    merged_form_schema,
+    merged_requirements,
+    missing_requirements,
+    uploadable_requirements,
+)
 from ._common import (
     CHECK_ALPHABET,
     CODED_NOTES,
@@ -31,6 +41,7 @@ from ._common import (
     _require,
     _today,
     _uuid_or_blank,
+    _validated_form,
     event_note,
 )
 from .clock import _recompute_dues, case_pause, case_resume, extension_record
@@ -43,19 +54,11 @@ from .intake import (
     _versions_of,
     applicant_find_or_create,
     case_accept,
+    case_intake,
     case_refuse,
     case_submit,
 )
 from .outcome import case_conclude, case_decide, case_deliver, case_hand_over, case_record_visit
-from .requirements import (
-    _validated_form,
-    case_form_schema,
-    case_requirements,
-    merged_form_schema,
-    merged_requirements,
-    missing_requirements,
-    uploadable_requirements,
-)
 from .steps import (
     _advance,
     _close_step,
@@ -121,6 +124,7 @@ __all__ = [
     "case_deliver",
     "case_form_schema",
     "case_hand_over",
+    "case_intake",
     "case_pause",
     "case_record_visit",
     "case_refuse",

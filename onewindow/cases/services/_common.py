@@ -14,9 +14,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit
+from onewindow.catalog import formschema
 from onewindow.catalog.models import MaterialRequirement
 from onewindow.core.errors import PermissionDenied, ValidationFailed
 from onewindow.core.notify import notify
+from onewindow.core.parsing import parse_uuid
 
 from ..models import (
     Case,
@@ -106,10 +108,8 @@ class MaterialInput:
 
 
 def _uuid_or_blank(value: Any) -> str:
-    try:
-        return str(uuid_lib.UUID(str(value))) if value else ""
-    except ValueError:
-        return ""
+    parsed = parse_uuid(value)
+    return str(parsed) if parsed else ""
 
 
 def _clean(value: Any) -> str:
@@ -185,3 +185,13 @@ def _record_visit(case: Case, kind: str, *, day: datetime.date, ticket_uuid: uui
             CaseVisit.objects.get_or_create(case=case, day=day, defaults={"kind": kind, "ticket_uuid": ticket_uuid})
     except IntegrityError:  # the same trip recorded at the same moment by another request
         pass
+
+
+def _validated_form(schema: list[dict[str, Any]], data: dict[str, Any]) -> dict[str, Any]:
+    """The form checked against the matter's schema (every error at once, formschema.validate);
+    keys the schema does not name are kept as they came (e.g. the demo's markers)."""
+    if not schema:
+        return data
+    names = {f.name for f in formschema.fields_of(schema, fill_default=False)}
+    cleaned = formschema.validate(schema, data, fill_default=False)
+    return {**{k: v for k, v in data.items() if k not in names}, **cleaned}

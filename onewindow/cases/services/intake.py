@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import Enterprise, OrgUnit, Role, RoleAssignment, User
 from onewindow.catalog.models import Bundle, MaterialRequirement, MatterVersion
+from onewindow.catalog.versions import bundle_versions
 from onewindow.core import workdays
 from onewindow.core.audit import audit
 from onewindow.core.errors import PermissionDenied, ValidationFailed
@@ -29,6 +30,7 @@ from ..models import (
     Channel,
     SubmittedMaterial,
 )
+from ..selectors import merged_form_schema, merged_requirements, missing_requirements
 from ._common import (
     CHECK_ALPHABET,
     IN_PERSON_CHANNELS,
@@ -43,9 +45,9 @@ from ._common import (
     _notify_applicant,
     _record_visit,
     _require,
+    _validated_form,
 )
 from .clock import _recompute_dues
-from .requirements import _validated_form, merged_form_schema, merged_requirements, missing_requirements
 from .steps import _advance, _materialize_steps, _route_for
 
 
@@ -61,15 +63,8 @@ def _check_code() -> str:
     return "".join(secrets.choice(CHECK_ALPHABET) for _ in range(6))
 
 
-def _versions_of(bundle: Bundle) -> list[MatterVersion]:
-    versions = []
-    for item in bundle.items.select_related("matter__current_version").order_by("sort_order"):
-        if item.matter.current_version is None:
-            raise ValidationFailed(_("“一件事”中有事项尚未发布，暂不能申请。"), code="bundle_incomplete")
-        versions.append(item.matter.current_version)
-    if not versions:
-        raise ValidationFailed(_("该“一件事”没有包含事项。"), code="bundle_empty")
-    return versions
+# The one resolution of a bundle's versions (the pages use it too); the old name kept.
+_versions_of = bundle_versions
 
 
 def _intake_unit(*, actor: User, department: OrgUnit, service_area: Any) -> OrgUnit:
@@ -191,7 +186,7 @@ def case_submit(
         assert bundle is not None
         if not bundle.is_active:
             raise ValidationFailed(_("该“一件事”已停用。"), code="bundle_inactive")
-        versions = _versions_of(bundle)
+        versions = bundle_versions(bundle)
         title = bundle.name
         # The lead department (牵头部门) decides and concludes; by default the first matter's.
         department = bundle.lead_department or versions[0].matter.department
@@ -259,6 +254,36 @@ def case_submit(
         audit(actor=actor, action="case.submit", target=case, data={"number": case.number, "channel": channel})
         _notify_applicant(case, "submitted")
     return case
+
+
+def case_intake(
+    *,
+    actor: User,
+    id_number: str,
+    display_name: str,
+    phone: str = "",
+    matter_version: MatterVersion | None = None,
+    bundle: Bundle | None = None,
+    channel: str,
+    form_data: dict[str, Any],
+    materials: list[MaterialInput],
+    ticket_uuid: uuid_lib.UUID | None = None,
+) -> Case:
+    """The front desk's intake, in one transaction: find the applicant by ID number or register
+    them, then file the case. Anything refused (the person's data, the matter, the form, a file)
+    leaves nothing behind: no new person, no case, no stored file."""
+    with collect_stored(), transaction.atomic():
+        applicant = applicant_find_or_create(id_number=id_number, display_name=display_name, phone=phone, actor=actor)
+        return case_submit(
+            applicant=applicant,
+            matter_version=matter_version,
+            bundle=bundle,
+            channel=channel,
+            form_data=form_data,
+            materials=materials,
+            actor=actor,
+            ticket_uuid=ticket_uuid,
+        )
 
 
 def case_accept(*, case: Case, actor: User) -> Case:

@@ -24,6 +24,7 @@ from ..models import (
     CaseVisit,
     SubmittedMaterial,
 )
+from ..selectors import case_form_schema, case_requirements, merged_requirements
 from ._common import (
     INTAKE_DAYS,
     MaterialInput,
@@ -36,9 +37,9 @@ from ._common import (
     _require,
     _today,
     _uuid_or_blank,
+    _validated_form,
 )
 from .intake import _store_materials
-from .requirements import _validated_form, case_form_schema, case_requirements, merged_requirements
 
 
 def supplement_items_clean(case: Case, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

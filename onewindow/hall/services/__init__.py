@@ -1,6 +1,6 @@
 """Writes of the hall: taking tickets, window actions, window sessions, area settings, the day's close.
-Split by theme (issuing, calling, windows, areas, day; the queue position estimate in position; the
-raw SQL in sql; shared helpers in _common); import from here.
+Split by theme (issuing, calling, windows, areas, day; the raw SQL in sql; shared helpers in
+_common); import from here. The business day is hall/days.py, the queue position a selector.
 
 Concurrency is the database's job here:
 - A ticket number comes from one conditional upsert of the per-(area, day) counter
@@ -15,7 +15,10 @@ Concurrency is the database's job here:
   the change); settings and window sessions write core AuditEntry rows.
 """
 
-from ._common import PRIORITY_RANK, RANK_FRONT, SHANGHAI, K, S, _d, _dt, _event, _uuid, business_date, format_number, person_key
+# Reads, kept importable from here: the position estimate is the selectors'.
+from ..days import SHANGHAI, business_date
+from ..selectors import average_service_minutes, open_window_count, ticket_position
+from ._common import PRIORITY_RANK, RANK_FRONT, K, S, _d, _dt, _event, _uuid, format_number, person_key
 from .areas import AREA_SETTINGS, area_update_settings, point_update_settings
 from .calling import (
     _current_or_conflict,
@@ -39,7 +42,6 @@ from .calling import (
 )
 from .day import close_day
 from .issuing import _issue_rows, kiosk_ticket_issue, ticket_issue
-from .position import average_service_minutes, open_window_count, ticket_position
 from .sql import (
     _COUNTER_UPSERT,
     _EVENT_INSERT,

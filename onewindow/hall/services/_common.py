@@ -8,17 +8,12 @@ import hmac
 import uuid as uuid_lib
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from ..models import Ticket, TicketEvent, Window
 from .sql import _EVENT_INSERT
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 
 PRIORITY_RANK: dict[str, int] = {Ticket.Priority.APPOINTMENT: 1, Ticket.Priority.GREEN: 2, Ticket.Priority.NORMAL: 3}
 
@@ -30,11 +25,6 @@ S = Ticket.Status
 
 
 K = TicketEvent.Kind
-
-
-def business_date(now: datetime | None = None) -> date:
-    """The hall's business day: the calendar date in Asia/Shanghai."""
-    return (now or timezone.now()).astimezone(SHANGHAI).date()
 
 
 def format_number(prefix: str, seq: int) -> str:

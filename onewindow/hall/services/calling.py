@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
+from ..days import business_date
 from ..models import ServiceArea, Ticket, Window, WindowArea
-from ._common import RANK_FRONT, K, S, _d, _dt, _event, business_date
+from ._common import RANK_FRONT, K, S, _d, _dt, _event
 from .sql import (
     _PG_CLAIM,
     _PG_FINISH_AND_CLAIM,

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from ..days import SHANGHAI, business_date
 from ..models import Ticket, WindowSession
-from ._common import SHANGHAI, K, S, _event, business_date
+from ._common import K, S, _event
 
 
 def close_day(*, now: datetime | None = None) -> int:

@@ -15,8 +15,9 @@ from onewindow.core.errors import Conflict, NotFound, PermissionDenied, Validati
 from onewindow.core.fieldcrypto import blind_index, encrypt
 from onewindow.core.identity import validate_resident_id
 
+from ..days import business_date
 from ..models import ServiceArea, Ticket
-from ._common import PRIORITY_RANK, K, S, _d, _dt, _uuid, business_date, format_number, person_key
+from ._common import PRIORITY_RANK, K, S, _d, _dt, _uuid, format_number, person_key
 from .sql import _COUNTER_UPSERT, _EVENT_INSERT, _PERSON_UPSERT, _PG_ISSUE, _PG_KIOSK_ISSUE, _TICKET_INSERT
 
 

@@ -16,10 +16,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.accounts.models import OrgUnit, User
 from onewindow.cases.services import MaterialInput, applicant_find_or_create
 from onewindow.core import ratelimit
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.clientip import client_ip
 from onewindow.core.errors import NotFound
 from onewindow.core.identity import validate_resident_id

@@ -76,6 +76,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # `|provisional_mark` after a due date on any page (core/templatetags/duedates.py).
+            "builtins": ["onewindow.core.templatetags.duedates"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -55,3 +55,24 @@ def test_official_schedule_moves_open_due_dates(matter_zjj: Any, citizen: Any, c
     # Closed cases are history: a case decided before the import keeps its dates.
     assert not Case.objects.filter(status=Case.Status.DELIVERED, events__kind="due_recomputed").exists()
     workdays.invalidate()
+
+
+def test_pages_and_api_mark_a_provisional_due_date(matter_zjj: Any, citizen: Any, clerk: Any, client: Any) -> None:
+    import_year(year=2027, exceptions=[(datetime.date(2027, 1, 1), False, "元旦")], source=PROVISIONAL)
+    workdays.invalidate()
+    with time_machine.travel(at(2026, 12, 28), tick=False):
+        case = submit(matter_zjj, citizen, clerk)
+        client.force_login(citizen)
+        body = client.get(f"/api/v1/cases/{case.uuid}").json()
+        assert body["intake_due"] == "2027-01-05" and body["provisional_dues"] == ["intake_due"]
+        client.force_login(clerk)
+        page = client.get(f"/workbench/cases/{case.uuid}/").content.decode()
+        assert "2027-01-05" in page and 'class="tag tag-amber provisional"' in page
+    import_year(year=2027, exceptions=[(datetime.date(2027, 1, 1), False, "元旦")], source="国务院办公厅")
+    workdays.invalidate()
+    with time_machine.travel(at(2026, 12, 28), tick=False):
+        client.force_login(citizen)
+        assert client.get(f"/api/v1/cases/{case.uuid}").json()["provisional_dues"] == []
+        client.force_login(clerk)
+        assert "provisional" not in client.get(f"/workbench/cases/{case.uuid}/").content.decode()
+    workdays.invalidate()

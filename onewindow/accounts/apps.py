@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "onewindow.accounts"
     label = "accounts"
     verbose_name = _("组织与用户")
+
+    def ready(self) -> None:
+        from . import checks, mfa  # noqa: F401 - registers the checks and the sign-in receiver
+        from .duties import install_admin_guard
+
+        # The admin has discovered every ModelAdmin by now (django.contrib.admin is listed first).
+        install_admin_guard()

@@ -133,9 +133,22 @@ class Role(models.TextChoices):
     HALL_MANAGER = "hall_manager", _("大厅管理员")
     ADMIN = "admin", _("系统管理员")
     LEADER = "leader", _("领导")
+    # 三员分立 (accounts/duties.py): the system administrator is ADMIN above.
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
-STAFF_ROLES = {Role.CLERK, Role.APPROVER, Role.TOWNSHIP_OFFICER, Role.AGENT, Role.HALL_MANAGER, Role.ADMIN, Role.LEADER}
+STAFF_ROLES = {
+    Role.CLERK,
+    Role.APPROVER,
+    Role.TOWNSHIP_OFFICER,
+    Role.AGENT,
+    Role.HALL_MANAGER,
+    Role.ADMIN,
+    Role.LEADER,
+    Role.SECURITY_ADMIN,
+    Role.AUDIT_ADMIN,
+}
 
 
 class RoleAssignment(TimeStampedModel):
@@ -153,7 +166,8 @@ class RoleAssignment(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "org_unit"], name="uniq_role_assignment"),
             models.CheckConstraint(
-                condition=Q(role__in=["citizen", "enterprise", "admin"]) | Q(org_unit__isnull=False),
+                condition=Q(role__in=["citizen", "enterprise", "admin", "security_admin", "audit_admin"])
+                | Q(org_unit__isnull=False),
                 name="staff_role_has_unit",
             ),
         ]
@@ -249,6 +263,7 @@ class PhoneCode(models.Model):
         LOGIN = "login", _("短信登录")
         RESET = "reset", _("找回密码")
         VERIFY = "verify", _("验证手机号")
+        SECOND = "second", _("工作人员二次验证")
 
     phone_key = models.CharField(max_length=32, db_index=True)
     purpose = models.CharField(_("用途"), max_length=8, choices=Purpose.choices)
@@ -266,3 +281,20 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a staff account's earlier passwords (等保: no reuse of the last N) and when
+    each was set (expiry). Only staff accounts keep a history (accounts/passwords.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("用户"))
+    password = models.CharField(_("密码摘要"), max_length=128)
+    set_at = models.DateTimeField(_("设置时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.set_at:%Y-%m-%d}"

@@ -179,7 +179,7 @@ def login_by_code(*, request: Any, phone: str, code: str) -> User:
     user = authenticate(request, phone=number, sms_code=code)
     if user is None:
         if getattr(request, "login_locked", False):
-            raise guard.LockedOut(guard.locked_message())
+            raise guard.LockedOut(guard.locked_message(getattr(request, "login_wait", None)))
         raise ValidationFailed(_("验证码不正确或已过期。"), code="bad_code", fields={"sms_code": [_("验证码不正确或已过期。")]})
     return user  # type: ignore[return-value]
 

@@ -50,7 +50,8 @@ def prepare_year(*, year: int) -> Callable[..., int]:
         status=CaseStep.Status.OPEN, limit_unit=LimitUnit.WORKDAYS, due_on__gte=lo, opened_on__isnull=False, opened_on__lte=hi
     )
     for step_pk, opened, due in steps.values_list("pk", "opened_on", "due_on"):
-        plans.append(("step", step_pk, "due_on", opened, workdays.workdays_between(opened, due), due))
+        if opened is not None and due is not None:
+            plans.append(("step", step_pk, "due_on", opened, workdays.workdays_between(opened, due), due))
 
     def apply(*, actor: Any = None) -> int:
         moved = 0
@@ -72,7 +73,7 @@ def prepare_year(*, year: int) -> Callable[..., int]:
                 step.due_on = new
                 step.save(update_fields=["due_on"])
                 audit(actor=actor, action="case.step_due_recomputed", target=step.case, data={**data, "step": step.name})
-                if step.claimed_by_id:
+                if step.claimed_by is not None:
                     notify(
                         channel="site",
                         recipient=step.claimed_by.username,

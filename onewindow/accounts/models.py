@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
 from onewindow.core.identity import mask
 from onewindow.core.models import PublicModel, TimeStampedModel
 
@@ -63,12 +64,16 @@ class User(AbstractUser):
         PERMIT = "permit", _("港澳台居民居住证")
 
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # ID and phone numbers are encrypted at rest; equality lookups compare the keyed hashes
+    # (onewindow/core/fieldcrypto.py), so `filter(id_number=...)` works as before.
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True, index_field="phone_hash")
+    phone_hash = BlindIndexField(source="phone")
     # Set when the person proved they hold `phone` with an SMS code. Only a verified phone signs in
     # by SMS code or resets the password, and one phone is verified for one account at most.
     phone_verified_at = models.DateTimeField(_("手机验证时间"), null=True, blank=True)
     id_type = models.CharField(_("证件类型"), max_length=16, choices=IdType.choices, blank=True)
-    id_number = models.CharField(_("证件号码"), max_length=18, null=True, blank=True, unique=True)
+    id_number = EncryptedCharField(_("证件号码"), max_length=18, null=True, blank=True, index_field="id_number_hash")
+    id_number_hash = BlindIndexField(source="id_number", null=True, unique=True)
     verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
     care_mode = models.BooleanField(_("关怀模式"), default=False)
     # 户籍所在村（社区）: decides which township handles a delegated matter (就近办) and which
@@ -87,7 +92,9 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         constraints = [
-            models.UniqueConstraint(fields=["phone"], condition=Q(phone_verified_at__isnull=False), name="uniq_verified_phone")
+            models.UniqueConstraint(
+                fields=["phone_hash"], condition=Q(phone_verified_at__isnull=False), name="uniq_verified_phone"
+            )
         ]
 
     def __str__(self) -> str:

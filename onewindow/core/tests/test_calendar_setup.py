@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_migration_seeds_every_known_year_and_keeps_admin_edits() -> None:
-    assert ("core", "0007_seed_work_calendar") in MigrationLoader(connection).graph.nodes
-    seed = importlib.import_module("onewindow.core.migrations.0007_seed_work_calendar").seed
+    assert ("core", "0009_seed_work_calendar") in MigrationLoader(connection).graph.nodes
+    seed = importlib.import_module("onewindow.core.migrations.0009_seed_work_calendar").seed
     WorkCalendarDay.objects.all().delete()
     edited = datetime.date(2026, 6, 1)
     WorkCalendarDay.objects.create(date=edited, is_workday=False, holiday_name="区里的安排", source="admin")

@@ -1,7 +1,10 @@
 """The 低保 process API (/api/v1/welfare/process/...): file (resident, agent, township window),
 accept, the check (visit, appraisal, cross-check), review (propose, refuse), objections (online,
 at the point), confirmation, extension, reads scoped like the pages; public notices and the
-certificate check without login. Money is integer fen."""
+certificate check without login. Money is integer fen.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
+"""
 
 from __future__ import annotations
 

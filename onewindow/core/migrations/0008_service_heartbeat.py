@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_audit_chain'),
+        ('core', '0007_audit_purge_base'),
     ]
 
     operations = [

@@ -39,6 +39,6 @@ def seed(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0006_service_heartbeat")]
+    dependencies = [("core", "0008_service_heartbeat")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -402,7 +402,9 @@ def build_cases(ctx: DemoContext, held: list[Held], agents: dict[int, User]) -> 
             )
         route = routes[key]
         received = _at(day, rng)
-        start = workdays.next_workday(day)
+        # The day received, as case_submit stores it: day 1 is the first working day after it
+        # (core/workdays.add_workdays is the one rule), whether or not `day` is a working day.
+        start = day
         age = workdays.workdays_between(start, today) if start <= today else 0
         case = Case(
             number=f"QY{day:%Y%m%d}{numbers[day].pop(0):05d}",

@@ -17,6 +17,7 @@ from ninja import Form, Router, Schema, Status
 from onewindow.accounts.models import User
 from onewindow.catalog.models import Bundle, Matter
 from onewindow.catalog.versions import bundle_versions
+from onewindow.core import workdays
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, ValidationFailed
 
@@ -36,6 +37,8 @@ class StepOut(Schema):
     kind: str
     status: str
     due_on: datetime.date | None
+    # True when due_on lies in a year whose holiday schedule is only provisional (it may move).
+    due_provisional: bool = False
     fields_to_fix: list[str]
 
 
@@ -60,6 +63,8 @@ class CaseOut(Schema):
     accepted_at: datetime.datetime | None
     committed_due: datetime.date | None
     statutory_due: datetime.date | None
+    # The due dates above that lie in a year whose holiday schedule is only provisional.
+    provisional_dues: list[str] = []
     decision: str
     warning_level: str
     ticket_uuid: UUID | None
@@ -77,6 +82,7 @@ class ProgressOut(Schema):
     status: str
     status_label: str
     committed_due: datetime.date | None
+    committed_due_provisional: bool = False
     events: list[EventOut]
 
 
@@ -151,6 +157,9 @@ def _case_out(case: Case) -> dict[str, Any]:
         "accepted_at": case.accepted_at,
         "committed_due": case.committed_due,
         "statutory_due": case.statutory_due,
+        "provisional_dues": [
+            f for f in ("intake_due", "committed_due", "statutory_due") if workdays.is_provisional(getattr(case, f))
+        ],
         "decision": case.decision,
         "warning_level": case.warning_level,
         "ticket_uuid": case.ticket_uuid,
@@ -173,6 +182,7 @@ def _detail(case: Case) -> dict[str, Any]:
                 "kind": s.kind,
                 "status": s.status,
                 "due_on": s.due_on,
+                "due_provisional": workdays.is_provisional(s.due_on),
                 "fields_to_fix": s.fields_to_fix or [],
             }
             for s in case.steps.select_related("department").order_by("stage_order", "id")
@@ -275,6 +285,7 @@ def progress(request: HttpRequest, n: str, c: str) -> Any:
         "status": case.status,
         "status_label": str(case.get_status_display()),
         "committed_due": case.committed_due,
+        "committed_due_provisional": workdays.is_provisional(case.committed_due),
         "events": _events(case, public=True),
     }
 
@@ -290,6 +301,7 @@ def queue(request: HttpRequest, mine: bool = False) -> Any:
             "kind": s.kind,
             "status": s.status,
             "due_on": s.due_on,
+            "due_provisional": workdays.is_provisional(s.due_on),
             "fields_to_fix": s.fields_to_fix or [],
         }
         for s in selectors.step_queue(actor(request), mine=mine)[:200]

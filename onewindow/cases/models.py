@@ -211,7 +211,7 @@ class Case(PublicModel):
 
     # The clock. Dates are calendar dates in the local time zone; all limits are working days.
     received_at = models.DateTimeField(_("收件时间"))
-    received_on = models.DateField(_("起算日"))  # next working day on or after the day received
+    received_on = models.DateField(_("起算日"))  # the day received; day 1 is the first working day after it
     intake_due = models.DateField(_("受理期限"))
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     committed_days = models.PositiveSmallIntegerField(_("承诺时限（工作日）"))

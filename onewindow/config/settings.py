@@ -33,8 +33,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks",
-    "django_tasks_db",
+    # Before django_tasks_db: core's `db_worker` (reconnects after a database blip, keeps a
+    # heartbeat) shadows the upstream command of the same name.
     "onewindow.core",
+    "django_tasks_db",
     "onewindow.accounts",
     "onewindow.catalog",
     "onewindow.hall",
@@ -82,6 +84,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # `|provisional_mark` after a due date on any page (core/templatetags/duedates.py).
+            "builtins": ["onewindow.core.templatetags.duedates"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -209,6 +213,17 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Services that come back (docs/ops.md): a worker or the scheduler whose heartbeat is older than
+# these answers 503 on /health/worker/ and /health/scheduler/; a task RUNNING for TASK_STUCK_MINUTES
+# whose worker is silent is requeued by the sweep (failed after TASK_MAX_ATTEMPTS runs).
+WORKER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_STALE_SECONDS", "60"))
+SCHEDULER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("SCHEDULER_HEARTBEAT_STALE_SECONDS", "180"))
+TASK_STUCK_MINUTES = int(os.environ.get("TASK_STUCK_MINUTES", "15"))
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
+# Private files no row refers to are deleted by the sweep once older than this (core/orphans.py).
+ORPHAN_FILE_GRACE_HOURS = float(os.environ.get("ORPHAN_FILE_GRACE_HOURS", "24"))
+# Where `manage.py backup` writes its archives unless --dest is given.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 
 # Notification delivery backends (pluggable; the default writes to the outbox table and the log).
 ONEWINDOW_SMS_BACKEND = os.environ.get("SMS_BACKEND", "onewindow.core.notify.LogBackend")

@@ -60,6 +60,11 @@ def seed_from_chinesecalendar(*, first_year: int | None = None, last_year: int |
 
 PROVISIONAL = "provisional"
 
+# Called when a year that already had days is replaced: each `prepare_year(year=...)` counts its
+# due dates under the old calendar and returns a function that re-adds them under the new one
+# (returns how many dates moved). Apps own their due dates; core only calls them.
+RECOMPUTE_ON_IMPORT: list[str] = ["onewindow.cases.services.recalendar.prepare_year"]
+
 
 def parse_schedule(text: str) -> list[tuple[datetime.date, bool, str]]:
     """Parse an official schedule as the State Council publishes it, one exception per line:
@@ -121,18 +126,26 @@ def import_year(*, year: int, exceptions: list[tuple[datetime.date, bool, str]],
         else:
             rows.append(WorkCalendarDay(date=day, is_workday=day.weekday() < 5, holiday_name="", source=source))
         day += datetime.timedelta(days=1)
+    from django.utils.module_loading import import_string
+
+    from .workdays import invalidate
+
     with transaction.atomic():
-        WorkCalendarDay.objects.filter(date__year=year).delete()
+        old = WorkCalendarDay.objects.filter(date__year=year)
+        old_sources = sorted(set(old.values_list("source", flat=True)))
+        invalidate()
+        appliers = [import_string(path)(year=year) for path in RECOMPUTE_ON_IMPORT] if old_sources else []
+        old.delete()
         WorkCalendarDay.objects.bulk_create(rows)
+        invalidate()  # the dates below are counted on the new calendar
+        moved = sum(apply(actor=actor) for apply in appliers)
         audit(
             actor=actor,
             action="calendar.import_year",
             target=rows[0],
-            data={"year": year, "source": source, "exceptions": len(exceptions)},
+            data={"year": year, "source": source, "exceptions": len(exceptions), "replaced": old_sources, "dates_moved": moved},
         )
-    from .workdays import invalidate
-
-    transaction.on_commit(invalidate)
+        transaction.on_commit(invalidate)
     invalidate()
     return len(rows)
 

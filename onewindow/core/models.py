@@ -205,6 +205,25 @@ class RollupMark(models.Model):
         return f"{self.name}: {self.last_id}"
 
 
+class ServiceHeartbeat(models.Model):
+    """The last sign of life of a background process: one row per DB worker (`worker:<id>`) and one
+    for the scheduler. Written every few seconds by the process itself (core.health.beat); read by
+    the health endpoints and by the sweep that recovers tasks whose worker died."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    kind = models.CharField(max_length=16, db_index=True)
+    beat_at = models.DateTimeField(db_index=True)
+    started_at = models.DateTimeField()
+    pid = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("后台进程心跳")
+        verbose_name_plural = _("后台进程心跳")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
 class UploadQuota(models.Model):
     """Bytes of uploaded files stored for one user, against `ONEWINDOW_UPLOAD_QUOTA_MB`. Charged
     by a conditional UPDATE (core/uploads.charge_quota), in the transaction that stores the file."""

@@ -15,6 +15,11 @@ LAST: tuple[str, ...] = (
     "onewindow.core.ratelimit.purge",
     "onewindow.core.auditchain.seal_and_verify",
     "onewindow.core.ownership.sweep_unowned",
+    # Tasks left RUNNING by a worker that died (kill -9, a lost machine) go back to the queue.
+    "onewindow.core.health.recover_stuck_tasks",
+    # Private files that no row refers to (a process killed between writing a file and committing
+    # its row), older than ORPHAN_FILE_GRACE_HOURS; at most once an hour.
+    "onewindow.core.orphans.sweep_orphan_files",
     "onewindow.core.rollups.refresh_all",
 )
 

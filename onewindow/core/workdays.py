@@ -42,6 +42,7 @@ class _Calendar:
     last: datetime.date
     workdays: tuple[datetime.date, ...]
     rest_names: dict[datetime.date, str]
+    provisional_years: frozenset[int] = frozenset()
 
 
 _cache: _Calendar | None = None
@@ -56,17 +57,19 @@ def invalidate(**_: object) -> None:
 def _calendar() -> _Calendar:
     global _cache, _loaded_at
     if _cache is None or time.monotonic() - _loaded_at > CACHE_SECONDS:
+        from .calendar_seed import PROVISIONAL
         from .models import WorkCalendarDay
 
-        rows = list(WorkCalendarDay.objects.order_by("date").values_list("date", "is_workday", "holiday_name"))
+        rows = list(WorkCalendarDay.objects.order_by("date").values_list("date", "is_workday", "holiday_name", "source"))
         if not rows:
             today = datetime.date.today()
             raise CalendarNotCovered(today.year)
         _cache = _Calendar(
             first=rows[0][0],
             last=rows[-1][0],
-            workdays=tuple(d for d, w, _n in rows if w),
-            rest_names={d: n for d, w, n in rows if not w and n},
+            workdays=tuple(d for d, w, _n, _s in rows if w),
+            rest_names={d: n for d, w, n, _s in rows if not w and n},
+            provisional_years=frozenset(d.year for d, _w, _n, s in rows if s == PROVISIONAL),
         )
         _loaded_at = time.monotonic()
     return _cache
@@ -84,6 +87,17 @@ def is_workday(day: datetime.date) -> bool:
     _check(cal, day)
     i = bisect.bisect_left(cal.workdays, day)
     return i < len(cal.workdays) and cal.workdays[i] == day
+
+
+def is_provisional(day: datetime.date | None) -> bool:
+    """True when `day` lies in a year whose schedule is provisional (not yet published by the State
+    Council): a due date there may still move when the official schedule is imported."""
+    if day is None:
+        return False
+    try:
+        return day.year in _calendar().provisional_years
+    except CalendarNotCovered:
+        return False
 
 
 def holiday_name(day: datetime.date) -> str:

@@ -44,7 +44,7 @@ from ._common import (
     _validated_form,
     event_note,
 )
-from .clock import _recompute_dues, case_pause, case_resume, extension_record
+from .clock import _recompute_dues, case_pause, case_resume, clock_start, extension_record
 from .intake import (
     _check_code,
     _intake_unit,
@@ -133,6 +133,7 @@ __all__ = [
     "case_resubmit",
     "case_resume",
     "case_submit",
+    "clock_start",
     "event_note",
     "extension_record",
     "issue_supplement_notice",

@@ -75,6 +75,7 @@ EVENT_LABELS = {
     "prereview_fix_requested": _("网上预审：一次性告知修改"),
     "prereview_not_passed": _("网上预审未通过"),
     "visited": _("到现场办理"),
+    "due_recomputed": _("办理期限因法定节假日安排公布而调整"),
 }
 
 

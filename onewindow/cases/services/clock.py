@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -23,10 +25,29 @@ from ..models import (
 from ._common import _clean, _event, _lock, _notify_applicant, _require, _today
 
 
-def _recompute_dues(case: Case) -> None:
+def clock_start(case: Case) -> datetime.date | None:
+    """The day the decision clock counts from: the day of acceptance, except when the application
+    was accepted after its intake limit without a supplement notice. 行政许可法 art. 32: not told
+    within 5 working days what to supplement, the application is accepted from the day the
+    materials were received, so the clock counts from receipt (the late acceptance costs the
+    department, not the applicant)."""
     if case.accepted_at is None:
+        return None
+    accepted_on = timezone.localdate(case.accepted_at)
+    if (
+        case.received_on is not None
+        and case.intake_due is not None
+        and accepted_on > case.intake_due
+        and not case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT).exists()
+    ):
+        return case.received_on
+    return accepted_on
+
+
+def _recompute_dues(case: Case) -> None:
+    base = clock_start(case)
+    if base is None:
         return
-    base = timezone.localdate(case.accepted_at)
     extra = case.extension_days + case.paused_days
     case.committed_due = workdays.add_workdays(base, case.committed_days + extra)
     case.statutory_due = workdays.add_workdays(base, case.statutory_days + extra)

@@ -47,7 +47,7 @@ from ._common import (
     _require,
     _validated_form,
 )
-from .clock import _recompute_dues
+from .clock import _recompute_dues, clock_start
 from .steps import _advance, _materialize_steps, _route_for
 
 
@@ -310,7 +310,17 @@ def case_accept(*, case: Case, actor: User) -> Case:
         _materialize_steps(case)
         _event(case, "accepted", actor=actor)
         _advance(case, actor=actor)
-        audit(actor=actor, action="case.accept", target=case, data={"committed_due": str(case.committed_due)})
+        counts_from = clock_start(case)
+        audit(
+            actor=actor,
+            action="case.accept",
+            target=case,
+            data={
+                "committed_due": str(case.committed_due),
+                # 行政许可法 art. 32: accepted after the intake limit, so accepted from receipt
+                "deemed_accepted_from": str(counts_from) if counts_from != timezone.localdate(now) else "",
+            },
+        )
         _notify_applicant(case, "accepted")
     return case
 

@@ -465,3 +465,26 @@ def test_an_extension_waits_in_the_leaders_list_until_they_decide(
     client.post(f"/workbench/cases/{case.uuid}/act/", {"action": "extend_approve"})
     case.refresh_from_db()
     assert case.extension_days == 3 and case.extensions.get().approver == leader
+
+
+def test_accepted_after_the_intake_limit_counts_from_receipt(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    """行政许可法 art. 32: no supplement notice within 5 working days, so the application is accepted
+    from the day the materials were received; a late acceptance does not restart the clock."""
+    from onewindow.core.models import AuditEntry
+
+    with time_machine.travel(at(2026, 3, 2), tick=False):  # Monday
+        late = submit(matter_zjj, citizen, clerk)
+        on_time = submit(matter_zjj, citizen, clerk)
+    assert late.intake_due == datetime.date(2026, 3, 9)
+    with time_machine.travel(at(2026, 3, 9), tick=False):  # the last day of the window
+        on_time = svc.case_accept(case=on_time, actor=clerk)
+    with time_machine.travel(at(2026, 3, 12), tick=False):  # three working days too late
+        late = svc.case_accept(case=late, actor=clerk)
+    received = datetime.date(2026, 3, 2)
+    assert late.committed_due == workdays.add_workdays(received, late.committed_days)
+    assert late.statutory_due == workdays.add_workdays(received, late.statutory_days)
+    assert svc.clock_start(late) == received
+    assert on_time.committed_due == workdays.add_workdays(datetime.date(2026, 3, 9), on_time.committed_days)
+    entry = AuditEntry.objects.get(action="case.accept", target_id=str(late.uuid))
+    assert entry.data["deemed_accepted_from"] == "2026-03-02"
+    assert AuditEntry.objects.get(action="case.accept", target_id=str(on_time.uuid)).data["deemed_accepted_from"] == ""

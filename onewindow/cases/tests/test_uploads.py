@@ -86,7 +86,7 @@ def test_purge_orphan_files_keeps_referenced(matter_zjj: Any, citizen: Any, cler
     for p in root.rglob("*"):
         os.utime(p, (1_600_000_000, 1_600_000_000))  # written long ago
     out = io.StringIO()
-    call_command("cases_purge_orphan_files", "--hours", "0", stdout=out)
+    call_command("purge_orphan_files", "--hours", "0", stdout=out)
     assert "1 orphan" in out.getvalue()
     assert not private_storage().exists(orphan)
     for m in case.materials.all():

@@ -1,0 +1,74 @@
+"""Sweeps (core/sweeps.py runs them every minute; each is idempotent and returns a count): reminders and
+no-shows."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from onewindow.core.audit import audit
+
+from ..models import Booking, Slot
+from ..policy import policy
+from ._common import _place_text, _tell, _when_text
+
+
+def send_reminders(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """The day-before and hour-before reminders. A flag on the booking (set by a conditional
+    UPDATE) and an outbox dedupe key make each reminder go out once."""
+    now = now or timezone.now()
+    sent = 0
+    plans = [
+        ("day", "day_reminder_at", datetime.timedelta(hours=24), datetime.timedelta(hours=2)),
+        ("hour", "hour_reminder_at", datetime.timedelta(hours=1), datetime.timedelta(0)),
+    ]
+    for label, field, ahead, skip_if_closer in plans:
+        due = (
+            Booking.objects.filter(status=Booking.Status.BOOKED, starts_at__gt=now + skip_if_closer, starts_at__lte=now + ahead)
+            .filter(**{f"{field}__isnull": True})
+            .select_related("area", "area__point", "matter", "user")
+            .order_by("starts_at")[:limit]
+        )
+        for b in due:
+            with transaction.atomic():
+                if not Booking.objects.filter(pk=b.pk, **{f"{field}__isnull": True}).update(**{field: now}):
+                    continue
+                # The hour reminder also covers a booking made less than a day ahead.
+                body = (
+                    gettext("【青原区政务服务】提醒：您 %(when)s 在%(place)s 有预约（%(code)s），请携带所需材料。")
+                    if label == "day"
+                    else gettext("【青原区政务服务】提醒：您的预约 %(when)s 即将开始，地点%(place)s，预约码 %(code)s。")
+                ) % {"when": _when_text(b), "place": _place_text(b), "code": b.code}
+                _tell(
+                    b, kind=f"appointment.reminder.{label}", body=body, dedupe_key=f"appt:{b.uuid}:{label}:{b.reschedule_count}"
+                )
+                sent += 1
+    return sent
+
+
+def mark_no_shows(*, now: datetime.datetime | None = None) -> int:
+    """Bookings still unclaimed when their session is over become no-shows. They keep counting in
+    the person's weekly limit (the counter is not given back)."""
+    now = now or timezone.now()
+    grace = datetime.timedelta(minutes=policy().checkin_late_minutes)
+    n = 0
+    for b in Booking.objects.filter(status=Booking.Status.BOOKED, ends_at__lt=now - grace).select_related("slot")[:1000]:
+        session_end = (
+            Slot.objects.filter(area_id=b.area_id, session_key=b.slot.session_key)
+            .order_by("-ends_at")
+            .values_list("ends_at", flat=True)
+            .first()
+        ) or b.ends_at
+        if session_end + grace > now:
+            continue
+        with transaction.atomic():
+            if Booking.objects.filter(pk=b.pk, status=Booking.Status.BOOKED).update(
+                status=Booking.Status.NO_SHOW, no_show_at=now
+            ):
+                b.status = Booking.Status.NO_SHOW
+                audit(actor=None, action="appointment.no_show", target=b, data={"code": b.code})
+                n += 1
+    return n

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from onewindow.core.identity import is_residence_permit, validate_resident_id, validate_uscc
+from onewindow.core.identity import validate_resident_id, validate_uscc
 
 from . import guard
 from .models import ApiToken, Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
@@ -78,7 +78,7 @@ def citizen_register(
                     password=password,
                     display_name=display_name,
                     id_number=number,
-                    id_type=User.IdType.PERMIT if is_residence_permit(number) else User.IdType.RESIDENT,
+                    id_type=User.IdType.of_number(number),
                     phone=phone,
                     verified_at=timezone.now() if verify else None,
                 )

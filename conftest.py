@@ -38,6 +38,16 @@ def staff_idle_timeout_off(settings: Any) -> None:
     settings.ONEWINDOW_STAFF_IDLE_MINUTES = 0
 
 
+@pytest.fixture(autouse=True)
+def staff_second_factor_and_expiry_off(settings: Any) -> None:
+    """Staff tests sign in with force_login or the password form and move the clock by months; the
+    second factor and password expiry (accounts/mfa.py, accounts/passwords.py) would stop them at
+    their pages. Their own tests (accounts/tests/test_second_factor.py, test_password_policy.py)
+    turn them on; the walk harness passes the second factor when it is on (core/walk.py)."""
+    settings.ONEWINDOW_STAFF_OTP_REQUIRED = False
+    settings.ONEWINDOW_STAFF_PASSWORD_MAX_AGE_DAYS = 0
+
+
 @pytest.fixture
 def calendar(db: Any) -> None:
     """The official working-day calendar for 2019-2026 (as chinesecalendar knows it)."""

@@ -10,8 +10,9 @@ through the real selectors:
   matter     a citizen's month view of one matter at each place
              (appointments.selectors.availability: the page /appointments/m/<matter>/a/<area>/).
 
-Uses its own throw-away database: PostgreSQL when DATABASE_URL is set (database TEST_DB_NAME,
-default bench_appt_avail, created and dropped), else a SQLite file under /tmp.
+Uses its own throw-away database: PostgreSQL when DATABASE_URL is set (database --db-name,
+default bench_appt_avail, created and dropped), else a SQLite file in its own var directory
+(--var-dir, default a temporary folder removed at exit).
 
     .venv/bin/python bench/appointments_availability.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/appointments_availability.py
@@ -28,11 +29,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
-os.environ.setdefault("TEST_DB_NAME", "bench_appt_avail" if os.environ.get("DATABASE_URL") else "bench-appt-avail.sqlite3")
-os.environ.setdefault("ONEWINDOW_VAR_DIR", "/tmp/ow-bench-appt")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene
 
-import django
+OPTS = hygiene.begin("appointments_availability", "bench_appt_avail")
+
+import django  # noqa: E402
 
 django.setup()
 
@@ -125,6 +127,7 @@ def timed(fn, repeat: int) -> list[float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    hygiene.add_common(ap, "bench_appt_avail")
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--fill", type=float, default=0.3, help="share of places pre-booked (counter only)")
     args = ap.parse_args()
@@ -162,6 +165,7 @@ def main() -> None:
             f"overview, all service points, one month: median {statistics.median(warm):.1f} ms, p95 {sorted(warm)[int(len(warm) * 0.95) - 1]:.1f} ms"
         )
 
+        hygiene.result(f"availability month overview p95 ({connection.vendor})", sorted(warm)[int(len(warm) * 0.95) - 1], "ms")
         per = []
         for m in matters:
             for area in selectors.matter_places(m):
@@ -173,6 +177,7 @@ def main() -> None:
             f"one matter at one place, month view with slots ({len(per)} runs over every place): "
             f"median {statistics.median(per):.1f} ms, p95 {sorted(per)[int(len(per) * 0.95) - 1]:.1f} ms"
         )
+        hygiene.result(f"availability one matter p95 ({connection.vendor})", sorted(per)[int(len(per) * 0.95) - 1], "ms")
     finally:
         connections.close_all()
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -8,8 +8,9 @@ Scenarios:
   hot     R requests race for ONE slot with C places (the ticket-scalper case): how long the
           stampede takes, and the check that exactly C bookings exist (never more).
 
-Uses its own throw-away database: PostgreSQL when DATABASE_URL is set (database TEST_DB_NAME,
-default bench_appt, created and dropped), else a SQLite file under /tmp.
+Uses its own throw-away database: PostgreSQL when DATABASE_URL is set (database --db-name,
+default bench_appt, created and dropped), else a SQLite file in its own var directory
+(--var-dir, default a temporary folder removed at exit).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/appointments_booking.py
     .venv/bin/python bench/appointments_booking.py --workers 1,4,16 --per-worker 50
@@ -27,11 +28,12 @@ import time
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
-os.environ.setdefault("TEST_DB_NAME", "bench_appt" if os.environ.get("DATABASE_URL") else "bench-appt.sqlite3")
-os.environ.setdefault("ONEWINDOW_VAR_DIR", "/tmp/ow-bench-appt")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene
 
-import django
+OPTS = hygiene.begin("appointments_booking", "bench_appt")
+
+import django  # noqa: E402
 
 django.setup()
 
@@ -118,6 +120,7 @@ def _book(ctx: dict[str, Any], slot_pk: int, n: int) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    hygiene.add_common(ap, "bench_appt")
     ap.add_argument("--workers", default="1,8,32")
     ap.add_argument("--per-worker", type=int, default=40)
     ap.add_argument("--hot-requests", type=int, default=200)
@@ -171,6 +174,14 @@ def main() -> None:
                 f"{workers:>8} {done:>9} {secs:>8.2f} {done / secs:>8.1f} {statistics.median(lat):>7.1f} "
                 f"{lat[int(len(lat) * 0.95) - 1]:>7.1f}" + (f"  errors: {len(errors)} {errors[:1]}" if errors else "")
             )
+            if workers == 8:
+                hygiene.result(
+                    f"booking, 8 clients ({connection.vendor})",
+                    done / secs,
+                    "bookings/s",
+                    aim=">= 300/s (PostgreSQL)",
+                    met=done / secs >= 300 and not errors,
+                )
 
         print(
             f"\nhot: {args.hot_requests} requests race for one slot with {args.hot_places} places ({args.hot_workers} connections)"
@@ -192,7 +203,15 @@ def main() -> None:
             f"requests {len(flat)}, booked {flat.count('ok')}, refused (full) {flat.count('full')}, errors {len(errors)}; "
             f"slot counter {hot.booked}/{hot.capacity}, bookings held {held}; {secs:.2f} s ({len(flat) / secs:.0f} requests/s)"
         )
-        print("OK: never over capacity" if hot.booked == held == args.hot_places else "FAIL: capacity not held")
+        exact = hot.booked == held == args.hot_places
+        print("OK: never over capacity" if exact else "FAIL: capacity not held")
+        hygiene.result(
+            f"booking race, {args.hot_requests} for {args.hot_places} places",
+            held,
+            "bookings",
+            aim=f"exactly {args.hot_places}",
+            met=exact and not errors,
+        )
     finally:
         connections.close_all()
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -2,12 +2,12 @@
 real-estate transfer bundle) -> decide -> conclude, through the real services (audit rows, timeline,
 outbox notifications, row locks).
 
-Uses its own throw-away database: PostgreSQL when DATABASE_URL is set (database name from
-TEST_DB_NAME, default bench_cases), else a SQLite file. Runs one client, then W concurrent clients
-(threads with their own connections) working on separate cases.
+Uses its own throw-away database: PostgreSQL when DATABASE_URL is set (database --db-name,
+default bench_cases), else a SQLite file in its own var directory. Prints the SQL statements and
+commits of every service call of one case, then runs one client, then W client processes (each its
+own connection; processes, not threads, so the clients can use every core) on separate cases.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres TEST_DB_NAME=bench_cases \\
-        .venv/bin/python bench/cases_e2e.py [N] [W]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/cases_e2e.py [N] [W]
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from __future__ import annotations
 import datetime
 import os
 import sys
-import threading
 import time
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
-os.environ.setdefault("TEST_DB_NAME", "bench_cases" if os.environ.get("DATABASE_URL") else "bench-cases.sqlite3")
-os.environ.setdefault("ONEWINDOW_VAR_DIR", "/tmp/ow-bench-cases")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene
 
-import django
+OPTS = hygiene.begin("cases_e2e", "bench_cases")
+
+import django  # noqa: E402
 
 django.setup()
 
@@ -86,58 +86,120 @@ def setup() -> dict[str, Any]:
     return {"people": people, "bundle": bundle}
 
 
-def one_case(env: dict[str, Any]) -> None:
+CALLS = ("submit", "accept", "approve", "approve", "approve", "decide", "conclude")
+
+
+class Counter:
+    """SQL statements (an execute wrapper) and commits (the connection's `_commit`) per call."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.commits = 0
+        self.per_call: dict[str, list[tuple[int, int]]] = {}
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.statements += 1
+        return execute(sql, params, many, context)
+
+    def install(self) -> None:
+        connection.execute_wrappers.append(self)
+        real = connection._commit
+
+        def counted() -> None:
+            self.commits += 1
+            real()
+
+        connection._commit = counted  # type: ignore[method-assign]
+
+    def call(self, name: str, fn: Any) -> Any:
+        s0, c0 = self.statements, self.commits
+        out = fn()
+        self.per_call.setdefault(name, []).append((self.statements - s0, self.commits - c0))
+        return out
+
+
+def one_case(env: dict[str, Any], counter: Counter | None = None) -> None:
     from onewindow.cases import services as svc
+
+    def call(name: str, fn: Any) -> Any:
+        return counter.call(name, fn) if counter is not None else fn()
 
     p, bundle = env["people"], env["bundle"]
     reqs = env.setdefault("reqs", svc.merged_requirements([i.matter.current_version for i in bundle.items.all()]))
-    case = svc.case_submit(
-        applicant=p["citizen"],
-        bundle=bundle,
-        channel="counter",
-        form_data={"address": "1"},
-        materials=[svc.MaterialInput(requirement=r, paper=True) for r in reqs],
-        actor=p["clerk"],
+    case = call(
+        "submit",
+        lambda: svc.case_submit(
+            applicant=p["citizen"],
+            bundle=bundle,
+            channel="counter",
+            form_data={"address": "1"},
+            materials=[svc.MaterialInput(requirement=r, paper=True) for r in reqs],
+            actor=p["clerk"],
+        ),
     )
-    case = svc.case_accept(case=case, actor=p["clerk"])
+    case = call("accept", lambda: svc.case_accept(case=case, actor=p["clerk"]))
     for step in list(case.steps.select_related("department")):
-        svc.step_approve(step=step, actor=p[step.department.code])
-    svc.case_decide(case=case, actor=p[case.department.code], approved=True)
-    svc.case_conclude(case=case, actor=p["clerk"])
+        call("approve", lambda step=step: svc.step_approve(step=step, actor=p[step.department.code]))
+    call("decide", lambda: svc.case_decide(case=case, actor=p[case.department.code], approved=True))
+    call("conclude", lambda: svc.case_conclude(case=case, actor=p["clerk"]))
+
+
+def _worker(env: dict[str, Any], per: int, start: Any, out: Any) -> None:
+    """One client process: its own connection (opened after the fork), `per` cases."""
+    try:
+        start.wait()
+        for _ in range(per):
+            one_case(env)
+        out.put(("ok", per))
+    except BaseException as exc:  # reported by the parent
+        out.put(("error", repr(exc)))
+    finally:
+        connections.close_all()
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    workers = int(sys.argv[2]) if len(sys.argv) > 2 else 4
+    import argparse
+    import multiprocessing
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    hygiene.add_common(ap, "bench_cases")
+    ap.add_argument("n", nargs="?", type=int, default=200, help="cases per run (default 200)")
+    ap.add_argument("workers", nargs="?", type=int, default=4, help="client processes (default 4)")
+    args = ap.parse_args()
+    n, workers = args.n, args.workers
     old_name = connection.settings_dict["NAME"]
     db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         env = setup()
         one_case(env)  # warm up
+        counter = Counter()
+        counter.install()
+        one_case(env, counter)
+        connection.execute_wrappers.remove(counter)
         t0 = time.perf_counter()
         for _ in range(n):
             one_case(env)
         single = n / (time.perf_counter() - t0)
 
-        errors: list[BaseException] = []
+        # Client processes (not threads: one Python process cannot use more than one core).
         per = max(1, n // workers)
-
-        def work() -> None:
-            try:
-                for _ in range(per):
-                    one_case(env)
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=work) for _ in range(workers)]
+        connections.close_all()  # never share a connection across fork
+        ctx = multiprocessing.get_context("fork")
+        start = ctx.Event()
+        out = ctx.Queue()
+        procs = [ctx.Process(target=_worker, args=(env, per, start, out)) for _ in range(workers)]
+        for pr in procs:
+            pr.start()
+        time.sleep(0.5)
         t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        multi = per * workers / (time.perf_counter() - t0)
+        start.set()
+        answers = [out.get() for _ in procs]
+        multi_secs = time.perf_counter() - t0
+        for pr in procs:
+            pr.join()
+        errors = [a[1] for a in answers if a[0] == "error"]
+        done_multi = sum(a[1] for a in answers if a[0] == "ok")
+        multi = done_multi / multi_secs
         from onewindow.cases.models import Case
 
         done = Case.objects.filter(status="concluded").count()
@@ -145,10 +207,29 @@ def main() -> None:
         print(
             f"flow: submit -> accept -> 3 parallel approvals -> decide -> conclude; {done} cases concluded, errors: {len(errors)}"
         )
+        print("statements and commits per service call (one case):")
+        total_s = total_c = 0
+        worst_s = worst_c = 0
+        for name in dict.fromkeys(CALLS):
+            for stmts, commits in counter.per_call[name]:
+                print(f"  {name:<9} {stmts:>4} statements {commits:>2} commits")
+                total_s += stmts
+                total_c += commits
+                worst_s, worst_c = max(worst_s, stmts), max(worst_c, commits)
+        print(f"  per case  {total_s:>4} statements {total_c:>2} commits")
         print(f"1 client : {single:8.1f} cases/s ({n} cases)")
-        print(f"{workers} clients: {multi:8.1f} cases/s ({per * workers} cases)")
+        print(f"{workers} processes: {multi:8.1f} cases/s ({done_multi} cases)")
         if errors:
-            print("first error:", repr(errors[0]))
+            print("first error:", errors[0])
+        hygiene.result("joint case: most statements in one service call", worst_s, "statements", aim="<= 30", met=worst_s <= 30)
+        hygiene.result("joint case: most commits in one service call", worst_c, "commits", aim="1", met=worst_c <= 1)
+        hygiene.result(
+            f"joint case end to end, {workers} processes ({connection.vendor})",
+            multi,
+            "cases/s",
+            aim=">= 100/s (PostgreSQL)",
+            met=multi >= 100 and not errors,
+        )
     finally:
         connections.close_all()
         connection.creation.destroy_test_db(old_name, verbosity=0)

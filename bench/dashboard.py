@@ -9,10 +9,12 @@ and end.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/dashboard.py \
         [--cases 1000000] [--events 5000000] [--repeat 15] [--db-name bench_dd] [--keep]
-        [--reuse [--rebuild]]
+        [--reuse [--rebuild]] [--sections] [--only CLASSES]
 
 --keep keeps the database afterwards; --reuse times an earlier run's kept database again (after
-migrating it; --rebuild also recounts the rollups), and keeps it.
+migrating it; --rebuild also recounts the rollups), and keeps it. --sections also times, on a few
+pages, each provider's `sections()` (median ms, its queries and their database time) and the
+template's rendering: where a page's time goes. --only times the pages of some filter classes.
 """
 
 from __future__ import annotations
@@ -35,11 +37,19 @@ ARGS.add_argument("--db-name", default="bench_dd")
 ARGS.add_argument("--keep", action="store_true", help="keep the database afterwards")
 ARGS.add_argument("--reuse", action="store_true", help="time the database an earlier run kept (implies --keep)")
 ARGS.add_argument("--rebuild", action="store_true", help="with --reuse: recount the rollups first")
+ARGS.add_argument("--var-dir", default="", help="var directory (default: a fresh temporary folder, removed at exit)")
+ARGS.add_argument("--sections", action="store_true", help="also time each provider's figures and the template on a few pages")
+ARGS.add_argument("--only", default="", help="time only these filter classes (comma-separated, e.g. 'period,late list')")
 OPTS = ARGS.parse_args()
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene  # noqa: E402
+
+hygiene.own_var_dir("dashboard", OPTS.var_dir)
 
 from pgdb import drop, load, timed, use_existing, use_throwaway  # noqa: E402  (bench/ is the script's directory)
 
-print(f"start: {load()}", flush=True)
+print(f"start: {load()} ({hygiene.uptime()})", flush=True)
 if OPTS.reuse:
     OPTS.keep = True
     use_existing(OPTS.db_name)
@@ -202,11 +212,12 @@ def generate_tickets(s: dict[str, Any], events: int) -> None:
                          1 + floor(random() * array_length((SELECT d FROM days), 1))::int AS di,
                          random() AS r FROM generate_series(1, {tickets}) i)
             INSERT INTO hall_ticket (created_at, updated_at, uuid, area_id, issue_area_id, point_id, business_date, seq, number,
-              source, priority, priority_rank, status, issued_at, queue_at, id_number, phone, booking_ref, call_count)
+              source, priority, priority_rank, status, issued_at, queue_at, id_number, id_number_hash, phone, phone_hash,
+              booking_ref, call_count)
             SELECT now(), now(), gen_random_uuid(), (ARRAY[{area_ids}])[a], (ARRAY[{area_ids}])[a], (ARRAY[{point_ids}])[a],
               days.d[di], i, 'A' || i, 'kiosk', 'normal', 3, CASE WHEN r < 0.08 THEN 'no_show' ELSE 'finished' END,
               (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai',
-              (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai', '', '', '', 1
+              (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai', '', '', '', '', '', 1
             FROM g, days
             """
         )
@@ -300,6 +311,72 @@ def pages(s: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     ]
 
 
+SECTION_PAGES = [
+    ("default (last 12 months)", "leader", "/dashboard/"),
+    ("whole history", "leader", "/dashboard/?date_from=2021-01-01"),
+    ("a township's leader (remit)", "town_leader", "/dashboard/"),
+    ("a busy matter", "leader", "/dashboard/?matter=M0000"),
+    ("a hall area", "leader", "/dashboard/?area=A0"),
+]
+
+
+def per_section(repeat: int) -> None:
+    """Where a page's time goes: each provider's sections() on its own (median of `repeat`, with
+    the number of queries and their time in the database), then the whole page with the
+    template's rendering timed apart."""
+    from urllib.parse import urlsplit
+
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from onewindow.dashboard import discovery, views
+    from onewindow.dashboard.filters import parse_params
+    from onewindow.dashboard.selectors import remit, within_remit
+
+    renders: list[float] = []
+    original = views.render
+
+    def timed_render(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        out = original(*args, **kwargs)
+        renders.append((time.perf_counter() - t0) * 1000)
+        return out
+
+    print(f"per section, median of {repeat} (ms; queries; their database ms):", flush=True)
+    for label, reader, url in SECTION_PAGES:
+        user = User.objects.get(username=reader)
+        params = within_remit(parse_params(QueryDict(urlsplit(url).query)), remit(user))
+        line = []
+        for name, fn in discovery.providers():
+            if params.get("remit") is not None and not discovery.honours_remit(fn):
+                continue
+            times, queries, db = [], 0, 0.0
+            fn(user=user, params=params)  # warm
+            for _i in range(repeat):
+                with CaptureQueriesContext(connection) as ctx:
+                    t0 = time.perf_counter()
+                    fn(user=user, params=params)
+                    times.append((time.perf_counter() - t0) * 1000)
+                queries = len(ctx.captured_queries)
+                db = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+            line.append(f"{name} {statistics.median(times):.0f} ({queries}q, db {db:.0f})")
+        client = Client()
+        client.force_login(user)
+        views.render = timed_render
+        try:
+            client.get(url)
+            renders.clear()
+            page = []
+            for _i in range(repeat):
+                t0 = time.perf_counter()
+                client.get(url)
+                page.append((time.perf_counter() - t0) * 1000)
+        finally:
+            views.render = original
+        print(f"  {label}: page {statistics.median(page):.0f}, template {statistics.median(renders):.0f}", flush=True)
+        print("    " + "; ".join(line), flush=True)
+
+
 def main() -> None:
     try:
         timed("migrate", lambda: call_command("migrate", verbosity=0))
@@ -329,13 +406,18 @@ def main() -> None:
                 counts.append(f"{t.split('_', 1)[1]} {cur.fetchone()[0]:,}")
             print("  rollup rows: " + ", ".join(counts), flush=True)
             cur.execute("ANALYZE")
-        print(f"after set-up: {load()}", flush=True)
+        print(f"after set-up: {load()} ({hygiene.uptime()})", flush=True)
 
         clients: dict[str, Client] = {}
         results: list[tuple[str, str, float, float]] = []
         print(f"pages, {OPTS.repeat} runs each after one to warm up (DEBUG off):", flush=True)
+        only = {c.strip() for c in OPTS.only.split(",") if c.strip()}
         with override_settings(DEBUG=False):
+            if OPTS.sections:
+                per_section(OPTS.repeat)
             for kind, label, reader, url in pages(s):
+                if only and kind not in only:
+                    continue
                 if reader not in clients:
                     clients[reader] = Client()
                     clients[reader].force_login(User.objects.get(username=reader))
@@ -348,11 +430,13 @@ def main() -> None:
             print(f"  {kind:<12} worst p95 {worst[3]:7.1f}  ({worst[1]}; {len(mine)} filters)", flush=True)
         dash = [r[3] for r in results if r[0] not in ("late list", "wall")]
         late = [r[3] for r in results if r[0] == "late list"]
-        print(f"  dashboard, every filter: worst p95 {max(dash):.1f} ms (aim < 300)", flush=True)
-        print(f"  late list: worst p95 {max(late):.1f} ms (aim < 100)", flush=True)
+        if dash:
+            print(f"  dashboard, every filter: worst p95 {max(dash):.1f} ms (aim < 300)", flush=True)
+        if late:
+            print(f"  late list: worst p95 {max(late):.1f} ms (aim < 100)", flush=True)
     finally:
         connection.close()
-        print(f"end: {load()}", flush=True)
+        print(f"end: {load()} ({hygiene.uptime()})", flush=True)
         if not OPTS.keep:
             drop(OPTS.db_name)
 

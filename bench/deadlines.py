@@ -17,9 +17,14 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene
 
-import django
+hygiene.own_var_dir("deadlines", os.environ.get("BENCH_VAR_DIR", ""))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
+print(f"[deadlines] start: {hygiene.uptime()}", flush=True)
+
+import django  # noqa: E402
 
 django.setup()
 
@@ -82,6 +87,10 @@ def main() -> None:
     print(f"core.workdays.add_workdays       {n / ours:12,.0f} deadlines/s")
     print(f"chinese_calendar.find_workday    {n / theirs:12,.0f} deadlines/s")
     print(f"core.workdays.workdays_between   {n / between:12,.0f} counts/s")
+    hygiene.result(
+        "deadline arithmetic (add_workdays)", n / ours, "deadlines/s", ratio=theirs / ours, note="ratio: x chinesecalendar"
+    )
+    print(f"[deadlines] end: {hygiene.uptime()}", flush=True)
     print(f"ratio (ours / find_workday)      {theirs / ours:12.1f}x")
 
 

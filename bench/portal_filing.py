@@ -8,8 +8,9 @@
            conditions, save the form, reuse the library's ID card with one tap, upload the form
            PDF, submit -> cases.services.case_submit): applications per second, latency.
 
-Uses its own throw-away database: PostgreSQL when DATABASE_URL is set (database TEST_DB_NAME,
-default bench_portal, created and dropped), else a SQLite file under /tmp.
+Uses its own throw-away database: PostgreSQL when DATABASE_URL is set (database --db-name,
+default bench_portal, created and dropped), else a SQLite file in its own var directory
+(--var-dir, default a temporary folder removed at exit).
 
     .venv/bin/python bench/portal_filing.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/portal_filing.py
@@ -27,12 +28,13 @@ import time
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
-os.environ.setdefault("TEST_DB_NAME", "bench_portal" if os.environ.get("DATABASE_URL") else "bench-portal.sqlite3")
-os.environ.setdefault("ONEWINDOW_VAR_DIR", "/tmp/ow-bench-portal")
-os.environ.setdefault("PRIVATE_STORAGE_ROOT", "/tmp/ow-bench-portal/private")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene
 
-import django
+OPTS = hygiene.begin("portal_filing", "bench_portal")
+os.environ["PRIVATE_STORAGE_ROOT"] = os.path.join(OPTS.var_dir, "private")
+
+import django  # noqa: E402
 
 django.setup()
 
@@ -75,6 +77,7 @@ def setup(enterprises: int) -> dict[str, Any]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    hygiene.add_common(ap, "bench_portal")
     ap.add_argument("--workers", default="1,8")
     ap.add_argument("--per-worker", type=int, default=40)
     ap.add_argument("--applications", type=int, default=30)
@@ -124,6 +127,7 @@ def main() -> None:
                 f"{workers:>8} {done:>8} {secs:>8.2f} {done / secs:>8.1f} {statistics.median(lat):>7.1f} "
                 f"{lat[max(0, int(len(lat) * 0.95) - 1)]:>7.1f}" + (f"  errors: {len(errors)} {errors[:1]}" if errors else "")
             )
+            hygiene.result(f"instant filing, {workers} clients ({connection.vendor})", done / secs, "filings/s")
         numbers = list(Filing.objects.values_list("number", flat=True))
         print(f"numbers distinct: {len(set(numbers)) == len(numbers)} ({len(numbers)} filings)")
 
@@ -151,6 +155,7 @@ def main() -> None:
             f"applications {args.applications}, {secs:.2f} s, {args.applications / secs:.1f} per second, "
             f"p50 {statistics.median(lat):.1f} ms, p95 {lat[max(0, int(len(lat) * 0.95) - 1)]:.1f} ms"
         )
+        hygiene.result(f"online application end to end, 1 client ({connection.vendor})", args.applications / secs, "apps/s")
     finally:
         travel.stop()
         connections.close_all()

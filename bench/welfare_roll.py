@@ -3,14 +3,21 @@
 increase or decrease) over 9 townships, generated with generate_series in a throw-away database.
 Times the monthly roll through the services — `roll_generate` for every township (the set-based
 INSERT … SELECT of the lines, their totals), then checking, both approvals and freezing (the
-INSERT … SELECT of one payment per line) — a raise of the rural standard (`standard_save`: every
-rural household recomputed from the first month not frozen, then the same save again) and the
+INSERT … SELECT of one payment per line) — a raise of the rural standard from January
+(`standard_enter`: every rural household recomputed from the first month not frozen, July, in one
+INSERT … SELECT and one UPDATE … FROM; then the same save again), the back pay (补发) of the frozen
+June for every township through the same flow (generate, check, two approvals, freeze) and the
 register search (`register_search`: an ID
 number, a household number prefix, a name prefix; as the district and as a township officer),
 median and p95. Prints the load average at start and end.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/welfare_roll.py \
-        [--households 1000000] [--searches 300] [--db-name bench_welfare] [--keep]
+        [--households 1000000] [--searches 300] [--db-name bench_welfare] [--keep] [--build-only] [--reuse]
+
+--keep keeps the database afterwards; --build-only populates it and keeps it without timing anything
+else; --reuse times a kept database again without repopulating (it is migrated, then what an earlier
+timing wrote — rolls, payments, back pay, the standard's change and its register lines — is removed
+first), and keeps it.
 """
 
 from __future__ import annotations
@@ -31,12 +38,25 @@ ARGS.add_argument("--households", type=int, default=1_000_000)
 ARGS.add_argument("--searches", type=int, default=300)
 ARGS.add_argument("--db-name", default="bench_welfare")
 ARGS.add_argument("--keep", action="store_true", help="keep the database afterwards")
+ARGS.add_argument("--var-dir", default="", help="var directory (default: a fresh temporary folder, removed at exit)")
+ARGS.add_argument("--build-only", action="store_true", help="populate and keep the database, time nothing else")
+ARGS.add_argument("--reuse", action="store_true", help="time the database an earlier run kept (implies --keep)")
 OPTS = ARGS.parse_args()
+if OPTS.reuse or OPTS.build_only:
+    OPTS.keep = True
 
-from pgdb import drop, load, timed, use_throwaway  # noqa: E402  (bench/ is the script's directory)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hygiene  # noqa: E402
 
-print(f"start: {load()}", flush=True)
-use_throwaway(OPTS.db_name)
+hygiene.own_var_dir("welfare_roll", OPTS.var_dir)
+
+from pgdb import drop, load, timed, use_existing, use_throwaway  # noqa: E402  (bench/ is the script's directory)
+
+print(f"start: {load()} ({hygiene.uptime()})", flush=True)
+if OPTS.reuse:
+    use_existing(OPTS.db_name)
+else:
+    use_throwaway(OPTS.db_name)
 
 import django  # noqa: E402
 
@@ -48,8 +68,9 @@ from django.db import connection  # noqa: E402
 
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User  # noqa: E402
 from onewindow.accounts.services import org_unit_create  # noqa: E402
+from onewindow.core.fieldcrypto import reencrypt  # noqa: E402
 from onewindow.welfare import selectors_money as sel  # noqa: E402
-from onewindow.welfare.models import RegisterChange, Standard  # noqa: E402
+from onewindow.welfare.models import Member, RegisterChange, Standard  # noqa: E402
 from onewindow.welfare.services import rolls  # noqa: E402
 from onewindow.welfare.services.standards import standard_enter  # noqa: E402
 
@@ -87,10 +108,10 @@ def populate(units: list[OrgUnit]) -> None:
         cur.execute(
             f"""
             INSERT INTO welfare_household (created_at, updated_at, uuid, number, township_id, village_id, area_kind,
-                address, phone, status, review_class, monthly_amount_fen, next_review_on, bank_account)
+                address, phone, phone_hash, status, review_class, monthly_amount_fen, next_review_on, bank_account)
             SELECT now(), now(), gen_random_uuid(), 'DB-' || ({codes})[1 + i % 9] || '-' || lpad(i::text, 7, '0'),
                 ({t_ids})[1 + i % 9], ({v_ids})[1 + i % 9], CASE WHEN i % 5 = 0 THEN 'urban' ELSE 'rural' END,
-                '某村' || (i % 300) || '号', '', 'in_payment', 'stable', 20000 + (i::bigint * 7919) % 120000,
+                '某村' || (i % 300) || '号', '', '', 'in_payment', 'stable', 20000 + (i::bigint * 7919) % 120000,
                 DATE '2026-06-01' + (i % 365)::int, '6217' || lpad(i::text, 15, '0')
             FROM generate_series(1, {int(N)}) AS i
             """
@@ -98,12 +119,12 @@ def populate(units: list[OrgUnit]) -> None:
         # 1 to 5 members: the household's id decides how many (mean 2.6)
         cur.execute(
             f"""
-            INSERT INTO welfare_member (created_at, updated_at, household_id, name, id_number, relationship, labour,
-                disabled, seriously_ill, student, in_payment)
+            INSERT INTO welfare_member (created_at, updated_at, household_id, name, id_number, id_number_hash,
+                relationship, labour, disabled, seriously_ill, student, in_payment)
             SELECT now(), now(), h.id,
                 substr('{SURNAMES}'::text, (1 + (h.id * 31 + k * 7) % {len(SURNAMES)})::int, 1)
                   || substr('{GIVEN}'::text, (1 + 2 * ((h.id * 17 + k) % {len(GIVEN) // 2}))::int, 2),
-                '36080319' || lpad(((h.id * 5 + k) % 100)::text, 2, '0') || lpad((h.id * 5 + k)::text, 8, '0'),
+                '36080319' || lpad(((h.id * 5 + k) % 100)::text, 2, '0') || lpad((h.id * 5 + k)::text, 8, '0'), '',
                 CASE WHEN k = 0 THEN 'head' ELSE 'child' END, 'full', false, false, false, true
             FROM welfare_household h
             CROSS JOIN LATERAL generate_series(0, (ARRAY[0,1,1,2,2,2,3,1,4,0])[1 + h.id % 10]) AS k
@@ -140,13 +161,45 @@ def populate(units: list[OrgUnit]) -> None:
             FROM welfare_enrolment e WHERE e.id % 10 = 0
             """
         )
+    # The members went in with plaintext ID numbers (set-based, fast): encrypt them and fill the
+    # lookup hashes as the data migration does, in batches.
+    reencrypt(Member)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+
+
+def existing() -> tuple[list[OrgUnit], User, User]:
+    """The structure of a kept database (--reuse)."""
+    by_code = {u.code: u for u in OrgUnit.objects.filter(code__in=TOWNSHIPS)}
+    return [by_code[c] for c in TOWNSHIPS], User.objects.get(username="officer"), User.objects.get(username="mzj")
+
+
+def reset() -> None:
+    """Remove what an earlier timing wrote, so a kept database is timed from the populated state:
+    the rolls and their lines and payments, the register lines decided in the timed runs (populate's
+    are decided before March 2026), the standards as populated, each household's amount as enrolled."""
+    with connection.cursor() as cur:
+        for table in ("welfare_bankreturn", "welfare_payment", "welfare_rollitem", "welfare_paymentroll"):
+            cur.execute(f"DELETE FROM {table}")
+        cur.execute("DELETE FROM welfare_registerchange WHERE decided_on >= DATE '2026-03-01'")
+        cur.execute("UPDATE welfare_standard SET monthly_fen = 89000 WHERE year = 2026 AND area_kind = 'urban'")
+        cur.execute("UPDATE welfare_standard SET monthly_fen = 71000 WHERE year = 2026 AND area_kind = 'rural'")
+        cur.execute("DELETE FROM welfare_standard WHERE year <> 2026")
+        cur.execute(
+            """UPDATE welfare_household h SET monthly_amount_fen = e.monthly_amount_fen, status = 'in_payment'
+            FROM welfare_enrolment e WHERE e.household_id = h.id
+              AND (h.monthly_amount_fen <> e.monthly_amount_fen OR h.status <> 'in_payment')"""
+        )
         cur.execute("ANALYZE")
 
 
 def search_terms(rng: random.Random) -> list[tuple[str, str]]:
     with connection.cursor() as cur:
-        cur.execute("SELECT id_number, name FROM welfare_member ORDER BY random() LIMIT 2000")
-        members = cur.fetchall()
+        cur.execute("SELECT id FROM welfare_member ORDER BY random() LIMIT 2000")
+        picked = [r[0] for r in cur.fetchall()]
+    # ID numbers are encrypted: read through the model, which decrypts.
+    members = list(Member.objects.filter(pk__in=picked).values_list("id_number", "name"))
+    with connection.cursor() as cur:
         cur.execute("SELECT number FROM welfare_household ORDER BY random() LIMIT 2000")
         numbers = [r[0] for r in cur.fetchall()]
     terms = []
@@ -168,11 +221,17 @@ def pct(values: list[float], p: float) -> float:
 
 def main() -> None:
     timed("migrate", lambda: call_command("migrate", verbosity=0))
-    units, officer, district = structure()
-    timed(f"populate {N:,} households", lambda: populate(units))
+    if OPTS.reuse:
+        units, officer, district = existing()
+        timed("reset what an earlier timing wrote", reset)
+    else:
+        units, officer, district = structure()
+        timed(f"populate {N:,} households", lambda: populate(units))
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM welfare_member")
         print(f"  members: {cur.fetchone()[0]:,}", flush=True)
+    if OPTS.build_only:
+        return
     # The services read today's date: a roll for June is generated in May.
     with time_machine.travel(datetime.datetime(2026, 5, 20, 10), tick=True):
         t0 = time.perf_counter()
@@ -203,7 +262,7 @@ def main() -> None:
         )
         took = time.perf_counter() - t0
         print(
-            f"  raise the rural standard: {done.households:,} households recomputed from"
+            f"  raise the rural standard from January: {done.households:,} households recomputed from"
             f" {sorted(set(done.from_months.values()))}, {RegisterChange.objects.count() - before:,} lines: {took:.1f} s",
             flush=True,
         )
@@ -215,6 +274,20 @@ def main() -> None:
             f"  the same standard again (idempotent): {done.households} households: {time.perf_counter() - t0:.1f} s",
             flush=True,
         )
+        # 补发: June was frozen before the raise; each township's back pay roll (paid in June) holds
+        # the difference for June of every rural household, through the same two approvals.
+        t0 = time.perf_counter()
+        backs = [rolls.roll_generate(township=t, month=MONTH, actor=officer, kind="backpay") for t in units]
+        print(
+            f"  generate the back pay roll of 9 townships ({sum(r.households for r in backs):,} households,"
+            f" ¥{sum(r.total_fen for r in backs) / 100:,.2f}): {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
+        t0 = time.perf_counter()
+        for r in backs:
+            r = rolls.roll_approve_township(roll=rolls.roll_check(roll=r, actor=officer), actor=officer)
+            rolls.roll_freeze(roll=rolls.roll_approve_district(roll=r, actor=district), actor=district)
+        print(f"  check, approve twice and freeze the 9 back pay rolls: {time.perf_counter() - t0:.1f} s", flush=True)
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
         rng = random.Random(7)
@@ -244,4 +317,4 @@ finally:
     connections.close_all()
     if not OPTS.keep:
         drop(OPTS.db_name)
-    print(f"end: {load()}", flush=True)
+    print(f"end: {load()} ({hygiene.uptime()})", flush=True)

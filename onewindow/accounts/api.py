@@ -18,7 +18,7 @@ from pydantic import StrictBool
 
 from onewindow.core.errors import NotFound
 
-from . import guard, phone, services
+from . import guard, mfa, phone, services
 from .models import Enterprise, User
 
 router = Router(tags=["accounts"])
@@ -66,7 +66,9 @@ class UserOut(Schema):
         return {
             "username": user.username,
             "display_name": user.display_name,
-            "masked_id_number": user.masked_id_number,
+            # Shown once verified: before that it would tell whether the number typed at
+            # registration was already someone else's (withheld, accounts.services).
+            "masked_id_number": user.masked_id_number if user.verified_at else "",
             "phone": user.phone[:3] + "****" + user.phone[-4:] if len(user.phone) == 11 else "",
             "verified": user.verified_at is not None,
             "phone_verified": user.phone_verified_at is not None,
@@ -102,6 +104,7 @@ class TokenIn(Schema):
     username: str
     password: str
     name: str = ""
+    otp: str = ""  # staff: the authenticator's code (second factor)
 
 
 class TokenOut(Schema):
@@ -119,6 +122,7 @@ class SmsTokenIn(Schema):
     phone: str
     code: str
     name: str = ""
+    otp: str = ""  # staff: the authenticator's code (second factor)
 
 
 class PasswordResetIn(Schema):
@@ -164,13 +168,13 @@ def _ent_out(ent: Enterprise, user: User) -> dict[str, Any]:
 
 @router.post("/register", response={201: UserOut, ERROR_CODES: ErrorOut}, auth=None)
 def register(request: HttpRequest, data: RegisterIn) -> Any:
-    user = services.account_register_citizen(**data.dict(), ip=request.META.get("REMOTE_ADDR"))
+    user = services.account_register_citizen(**data.dict(), ip=guard.client_ip(request))
     return Status(201, UserOut.of(user))
 
 
 @router.post("/register/enterprise", response={201: EnterpriseOut, ERROR_CODES: ErrorOut}, auth=None)
 def register_enterprise(request: HttpRequest, data: EnterpriseRegisterIn) -> Any:
-    ent = services.account_register_enterprise(**data.dict())
+    ent = services.account_register_enterprise(**data.dict(), ip=guard.client_ip(request))
     return Status(201, _ent_out(ent, ent.handlers.get().user))
 
 
@@ -178,6 +182,7 @@ def register_enterprise(request: HttpRequest, data: EnterpriseRegisterIn) -> Any
 def token_create(request: HttpRequest, data: TokenIn) -> Any:
     """Sign in (same lockout as the web sign-in) and receive a bearer token, shown once."""
     user = services.login_attempt(request=request, username=data.username, password=data.password)
+    mfa.token_second_factor(request=request, user=user, otp=data.otp)
     token, secret = services.api_token_create(user=user, name=data.name)
     return Status(201, {"token": secret, "expires_at": token.expires_at, "user": UserOut.of(user)})
 
@@ -194,6 +199,7 @@ def sms_code(request: HttpRequest, data: SmsCodeIn) -> Any:
 def token_create_sms(request: HttpRequest, data: SmsTokenIn) -> Any:
     """Sign in with the SMS code (same lockout as every sign-in) and receive a bearer token."""
     user = phone.login_by_code(request=request, phone=data.phone, code=data.code)
+    mfa.token_second_factor(request=request, user=user, otp=data.otp)
     token, secret = services.api_token_create(user=user, name=data.name)
     return Status(201, {"token": secret, "expires_at": token.expires_at, "user": UserOut.of(user)})
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.db import transaction
 from stdnum.cn import ric, uscc
 
 from onewindow.core.demo import DEMO_PASSWORD, DemoContext
 
-from .models import Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
+from . import duties
+from .models import STAFF_ROLES, Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
 
 REGION = "360803"  # 吉安市青原区 administrative division code
 
@@ -122,7 +125,17 @@ PERSONAS: list[dict[str, str]] = [
     {"username": "manager", "name": "邓建国", "role": Role.HALL_MANAGER, "unit": "XZSP", "id": ""},
     {"username": "leader", "name": "袁书记", "role": Role.LEADER, "unit": "QY", "id": ""},
     {"username": "admin", "name": "系统管理员", "role": Role.ADMIN, "unit": "", "id": ""},
+    # 三员分立 (accounts/duties.py): the security and the audit administrator are other people.
+    {"username": "secadmin", "name": "安全管理员", "role": Role.SECURITY_ADMIN, "unit": "", "id": ""},
+    {"username": "auditor", "name": "审计管理员", "role": Role.AUDIT_ADMIN, "unit": "", "id": ""},
 ]
+
+# Every demo staff persona's authenticator holds this key (README: add it to an authenticator app
+# as the base32 text DEMO_TOTP_BASE32, or run `manage.py demo_otp_code`). It is public: the demo's
+# staff accounts are only as safe as the demo password. A real deployment binds each person's own.
+DEMO_TOTP_SECRET = b"onewindow-demo-totp!"
+DEMO_TOTP_KEY = DEMO_TOTP_SECRET.hex()
+DEMO_TOTP_BASE32 = base64.b32encode(DEMO_TOTP_SECRET).decode()
 
 
 @transaction.atomic
@@ -162,11 +175,15 @@ def persona_phone(username: str) -> str:
 def build_personas(ctx: DemoContext) -> None:
     from django.utils import timezone
 
+    from onewindow.core.fieldcrypto import blind_index
+
     for p in PERSONAS:
         if User.objects.filter(username=p["username"]).exists():
             # Databases built before phones were verified: give the persona its own verified number.
             User.objects.filter(username=p["username"], phone_verified_at__isnull=True).update(
-                phone=persona_phone(p["username"]), phone_verified_at=timezone.now()
+                phone=persona_phone(p["username"]),
+                phone_hash=blind_index(persona_phone(p["username"])),
+                phone_verified_at=timezone.now(),
             )
             continue
         user = User.objects.create_user(
@@ -177,12 +194,14 @@ def build_personas(ctx: DemoContext) -> None:
             id_type=User.IdType.RESIDENT if p["id"] else "",
             phone=persona_phone(p["username"]),
             phone_verified_at=timezone.now(),
-            is_staff=p["role"] == Role.ADMIN,
+            is_staff=p["role"] in duties.ROLE_DUTY,
             is_superuser=p["role"] == Role.ADMIN,
             home_unit=OrgUnit.objects.get(code=p["home"]) if p.get("home") else None,
         )
         unit = OrgUnit.objects.get(code=p["unit"]) if p["unit"] else None
         RoleAssignment.objects.create(user=user, role=p["role"], org_unit=unit)
+        if p["role"] in duties.ROLE_DUTY:
+            duties.enter_group(user, p["role"])
         if p["role"] in (Role.CITIZEN, Role.ENTERPRISE):
             User.objects.filter(pk=user.pk).update(verified_at=timezone.now())
         if p["role"] == Role.ENTERPRISE:
@@ -194,7 +213,24 @@ def build_personas(ctx: DemoContext) -> None:
             EnterpriseHandler.objects.get_or_create(
                 enterprise=ent, user=user, defaults={"kind": EnterpriseHandler.Kind.LEGAL_REPRESENTATIVE}
             )
-    ctx.say(f"  personas: {len(PERSONAS)} (password {DEMO_PASSWORD})")
+    give_demo_authenticators()
+    ctx.say(f"  personas: {len(PERSONAS)} (password {DEMO_PASSWORD}; staff authenticator key {DEMO_TOTP_BASE32})")
+
+
+def give_demo_authenticators() -> int:
+    """Every demo staff account without an authenticator gets one holding the demo key, so the
+    second factor (accounts/mfa.py) can be passed by anyone who has read the README."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .passwords import is_policy_subject
+
+    made = 0
+    staff = User.objects.filter(role_assignments__role__in=[r.value for r in STAFF_ROLES]).distinct()
+    for user in staff.exclude(totpdevice__confirmed=True):
+        if is_policy_subject(user):
+            TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEY, confirmed=True)
+            made += 1
+    return made
 
 
 def build(ctx: DemoContext) -> None:

@@ -95,3 +95,35 @@ class EnterpriseRegisterForm(CitizenRegisterForm):
 class HandlerAddForm(forms.Form):
     username = forms.CharField(label=_("经办人用户名"), max_length=150)
     id_number = forms.CharField(label=_("经办人身份证号码"), max_length=18)
+
+
+class OtpForm(forms.Form):
+    otp = forms.CharField(
+        label=_("动态验证码"),
+        max_length=8,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(label=_("再次输入新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", _("两次输入的密码不一致。"))
+        return data
+
+
+class SecondFactorResetForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200, help_text=_("例如：手机丢失，已核对本人身份"))
+
+
+class WindowIdentityForm(forms.Form):
+    username = forms.CharField(label=_("群众的用户名"), max_length=150)
+    display_name = forms.CharField(label=_("证件上的姓名"), max_length=64)
+    id_number = forms.CharField(label=_("证件号码"), max_length=18)
+    document_checked = forms.BooleanField(label=_("已核对本人身份证原件，人证一致"), required=False)

@@ -47,6 +47,8 @@ class StaffIdleTimeoutMiddleware:
         now = int(time.time())
         seen = session.get(SEEN_KEY)
         if seen is not None and now - int(seen) > limit:
+            # Read by the audit of sign-outs (accounts/signin_audit.py).
+            request._onewindow_logout_reason = "idle"  # type: ignore[attr-defined]
             logout(request)
             message = _("您已超过 %(minutes)d 分钟未操作，为保护数据已自动退出，请重新登录。") % {"minutes": limit // 60}
             if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):

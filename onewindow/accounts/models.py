@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
 from onewindow.core.identity import is_residence_permit, mask
 from onewindow.core.models import PublicModel, TimeStampedModel
 
@@ -70,12 +71,16 @@ class User(AbstractUser):
             return cls.PERMIT if is_residence_permit(number) else cls.RESIDENT
 
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # ID and phone numbers are encrypted at rest; equality lookups compare the keyed hashes
+    # (onewindow/core/fieldcrypto.py), so `filter(id_number=...)` works as before.
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True, index_field="phone_hash")
+    phone_hash = BlindIndexField(source="phone")
     # Set when the person proved they hold `phone` with an SMS code. Only a verified phone signs in
     # by SMS code or resets the password, and one phone is verified for one account at most.
     phone_verified_at = models.DateTimeField(_("手机验证时间"), null=True, blank=True)
     id_type = models.CharField(_("证件类型"), max_length=16, choices=IdType.choices, blank=True)
-    id_number = models.CharField(_("证件号码"), max_length=18, null=True, blank=True, unique=True)
+    id_number = EncryptedCharField(_("证件号码"), max_length=18, null=True, blank=True, index_field="id_number_hash")
+    id_number_hash = BlindIndexField(source="id_number", null=True, unique=True)
     verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
     care_mode = models.BooleanField(_("关怀模式"), default=False)
     # 户籍所在村（社区）: decides which township handles a delegated matter (就近办) and which
@@ -94,7 +99,9 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         constraints = [
-            models.UniqueConstraint(fields=["phone"], condition=Q(phone_verified_at__isnull=False), name="uniq_verified_phone")
+            models.UniqueConstraint(
+                fields=["phone_hash"], condition=Q(phone_verified_at__isnull=False), name="uniq_verified_phone"
+            )
         ]
 
     def __str__(self) -> str:
@@ -140,9 +147,22 @@ class Role(models.TextChoices):
     HALL_MANAGER = "hall_manager", _("大厅管理员")
     ADMIN = "admin", _("系统管理员")
     LEADER = "leader", _("领导")
+    # 三员分立 (accounts/duties.py): the system administrator is ADMIN above.
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
-STAFF_ROLES = {Role.CLERK, Role.APPROVER, Role.TOWNSHIP_OFFICER, Role.AGENT, Role.HALL_MANAGER, Role.ADMIN, Role.LEADER}
+STAFF_ROLES = {
+    Role.CLERK,
+    Role.APPROVER,
+    Role.TOWNSHIP_OFFICER,
+    Role.AGENT,
+    Role.HALL_MANAGER,
+    Role.ADMIN,
+    Role.LEADER,
+    Role.SECURITY_ADMIN,
+    Role.AUDIT_ADMIN,
+}
 
 
 class RoleAssignment(TimeStampedModel):
@@ -160,7 +180,8 @@ class RoleAssignment(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "org_unit"], name="uniq_role_assignment"),
             models.CheckConstraint(
-                condition=Q(role__in=["citizen", "enterprise", "admin"]) | Q(org_unit__isnull=False),
+                condition=Q(role__in=["citizen", "enterprise", "admin", "security_admin", "audit_admin"])
+                | Q(org_unit__isnull=False),
                 name="staff_role_has_unit",
             ),
         ]
@@ -256,6 +277,7 @@ class PhoneCode(models.Model):
         LOGIN = "login", _("短信登录")
         RESET = "reset", _("找回密码")
         VERIFY = "verify", _("验证手机号")
+        SECOND = "second", _("工作人员二次验证")
 
     phone_key = models.CharField(max_length=32, db_index=True)
     purpose = models.CharField(_("用途"), max_length=8, choices=Purpose.choices)
@@ -273,3 +295,20 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a staff account's earlier passwords (等保: no reuse of the last N) and when
+    each was set (expiry). Only staff accounts keep a history (accounts/passwords.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("用户"))
+    password = models.CharField(_("密码摘要"), max_length=128)
+    set_at = models.DateTimeField(_("设置时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.set_at:%Y-%m-%d}"

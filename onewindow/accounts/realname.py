@@ -4,6 +4,12 @@ The default `LocalBackend` does what can be done without the province: the check
 core.identity. A deployment that can call the province's identity service (公安人口库 / 市场主体库)
 points `ONEWINDOW_REALNAME_BACKEND` at a class with the same two methods; nothing else changes.
 Backends raise `ValidationFailed` with a translated reason and return the normalised number.
+
+`confirms_identity` says whether a backend's yes means "this person holds this number" (the
+province's service) or only "the number is well formed" (the local backend). Only the first marks
+an account verified (实名); accounts registered under the local backend are verified by a clerk
+who sees the identity document at a window (`accounts/identity.py`). A system check warns when a
+production deployment runs the local backend.
 """
 
 from __future__ import annotations
@@ -21,13 +27,18 @@ DEFAULT_BACKEND = "onewindow.accounts.realname.LocalBackend"
 
 
 class RealNameBackend(Protocol):
+    confirms_identity: bool
+
     def verify_person(self, *, name: str, id_number: str) -> str: ...
 
     def verify_enterprise(self, *, uscc: str, name: str, legal_representative: str) -> str: ...
 
 
 class LocalBackend:
-    """Offline checks only: the number's checksum, birth date and region; names are not empty."""
+    """Offline checks only: the number's checksum, birth date and region; names are not empty.
+    It cannot tell who holds a number, so it verifies nobody."""
+
+    confirms_identity = False
 
     def verify_person(self, *, name: str, id_number: str) -> str:
         if not (name or "").strip():

@@ -49,10 +49,17 @@ def org_unit_create(
 
 
 def role_grant(*, user: User, role: str, org_unit: OrgUnit | None = None, actor: Any = None) -> RoleAssignment:
+    from .duties import check_grant, enter_group
+
     if role not in Role.values:
         raise ValidationFailed(_("未知角色。"))
     with transaction.atomic():
+        # 三员分立: one administrator duty per account; lock the account's row so two parallel
+        # grants of different duties cannot both pass the check.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        check_grant(user=user, role=role, actor=actor)
         assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, org_unit=org_unit)
+        enter_group(user, role)
         if created:
             audit(
                 actor=actor,
@@ -64,33 +71,61 @@ def role_grant(*, user: User, role: str, org_unit: OrgUnit | None = None, actor:
 
 
 def citizen_register(
-    *, username: str, password: str, display_name: str, id_number: str, phone: str, actor: Any = None, verify: bool = True
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    id_number: str,
+    phone: str,
+    actor: Any = None,
+    verify: bool = True,
+    withhold_taken_id: bool = False,
 ) -> User:
-    """Create a citizen account after the real-name checks of core.identity."""
+    """Create a citizen account after the real-name checks of core.identity.
+
+    A number another account already holds is refused - or, for self-service registration
+    (`withhold_taken_id`), the account is created without it and unverified, with the same answer
+    as any registration, so the form tells nobody whether a number is registered. The real owner
+    reclaims the number at a window (`accounts/identity.py`)."""
     number = validate_resident_id(id_number)
     with transaction.atomic():
-        if User.objects.filter(id_number=number).exists():
+        taken = User.objects.filter(id_number=number).exists()
+        if taken and not withhold_taken_id:
             raise Conflict(_("该证件号码已注册。"), code="id_taken")
+        if User.objects.filter(username__iexact=username).exists():
+            raise Conflict(_("该用户名已被使用。"), code="user_taken")
+        fields: dict[str, Any] = {"id_number": number, "verified_at": timezone.now() if verify else None}
+        fields["id_type"] = User.IdType.of_number(number)
+        if taken:
+            fields = {"id_number": None, "verified_at": None, "id_type": ""}
         try:
             with transaction.atomic():
                 user = User.objects.create_user(
-                    username=username,
-                    password=password,
-                    display_name=display_name,
-                    id_number=number,
-                    id_type=User.IdType.of_number(number),
-                    phone=phone,
-                    verified_at=timezone.now() if verify else None,
+                    username=username, password=password, display_name=display_name, phone=phone, **fields
                 )
         except IntegrityError:
-            raise Conflict(_("用户名或证件号码已被使用。"), code="user_taken") from None
+            if not withhold_taken_id or User.objects.filter(username__iexact=username).exists():
+                raise Conflict(_("用户名或证件号码已被使用。"), code="user_taken") from None
+            # The number was registered a moment ago by a parallel request: withhold it too.
+            taken = True
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    username=username, password=password, display_name=display_name, phone=phone, id_number=None
+                )
         RoleAssignment.objects.create(user=user, role=Role.CITIZEN)
-        audit(actor=actor or user, action="user.register", target=user, data={"kind": "citizen"})
+        audit(actor=actor or user, action="user.register", target=user, data={"kind": "citizen", "id_withheld": taken})
         return user
 
 
 def enterprise_register(
-    *, uscc: str, name: str, legal_representative: str, user: User, is_sole_trader: bool = False, actor: Any = None
+    *,
+    uscc: str,
+    name: str,
+    legal_representative: str,
+    user: User,
+    is_sole_trader: bool = False,
+    actor: Any = None,
+    verify: bool = True,
 ) -> Enterprise:
     code = validate_uscc(uscc)
     with transaction.atomic():
@@ -101,7 +136,7 @@ def enterprise_register(
                     name=name,
                     legal_representative=legal_representative,
                     is_sole_trader=is_sole_trader,
-                    verified_at=timezone.now(),
+                    verified_at=timezone.now() if verify else None,
                 )
         except IntegrityError:
             raise Conflict(_("该统一社会信用代码已注册。"), code="uscc_taken") from None
@@ -114,9 +149,6 @@ def enterprise_register(
 # --- Sign-up, sign-in, lockout, care mode and API tokens (portal / phone) -------------------------
 
 # The lockout itself lives in accounts.guard (one guard for every sign-in path).
-LOCKOUT_WINDOW = guard.LOCKOUT_WINDOW
-LOCKOUT_PER_USERNAME = guard.LOCKOUT_PER_USERNAME
-LOCKOUT_PER_IP = guard.LOCKOUT_PER_IP
 LockedOut = guard.LockedOut
 API_TOKEN_DAYS = 30
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{4,30}$")
@@ -139,22 +171,40 @@ def _check_account_fields(*, username: str, password: str, phone: str, display_n
         raise ValidationFailed(_("请检查填写的内容。"), fields=fields)
 
 
+def registration_throttle(ip: str | None) -> None:
+    """Self-service registrations per client address per hour (ONEWINDOW_REGISTER_PER_HOUR)."""
+    from django.conf import settings
+
+    from onewindow.core import ratelimit
+
+    if ip:
+        limit = int(getattr(settings, "ONEWINDOW_REGISTER_PER_HOUR", 10))
+        ratelimit.hit(
+            f"register:ip:{ip}", limit=limit, per=datetime.timedelta(hours=1), message=str(_("注册太频繁，请稍后再试。"))
+        )
+
+
 def account_register_citizen(
-    *, username: str, password: str, display_name: str, id_number: str, phone: str, ip: str | None = None
+    *, username: str, password: str, display_name: str, id_number: str, phone: str, ip: str | None = None, throttled: bool = False
 ) -> User:
-    """Self-service registration: field rules, the real-name backend, then `citizen_register`."""
+    """Self-service registration: field rules, the real-name backend, then `citizen_register`.
+    Throttled per address; verified only when the backend confirms who holds the number; a number
+    already registered is withheld from the new account with the same answer (see above)."""
     from .realname import backend
 
+    if not throttled:
+        registration_throttle(ip)
     username, display_name, phone = (username or "").strip(), (display_name or "").strip(), (phone or "").strip()
     # Report every problem at once: the field rules and the real-name check together.
     problems: dict[str, list[Any]] = {}
     number = ""
+    realname = backend()
     try:
         _check_account_fields(username=username, password=password, phone=phone, display_name=display_name)
     except ValidationFailed as exc:
         problems.update(exc.fields)
     try:
-        number = backend().verify_person(name=display_name, id_number=id_number)
+        number = realname.verify_person(name=display_name, id_number=id_number)
     except ValidationFailed as exc:
         if not problems:
             raise
@@ -162,10 +212,17 @@ def account_register_citizen(
     if problems:
         raise ValidationFailed(_("请检查填写的内容。"), fields=problems)
     try:
-        return citizen_register(username=username, password=password, display_name=display_name, id_number=number, phone=phone)
+        return citizen_register(
+            username=username,
+            password=password,
+            display_name=display_name,
+            id_number=number,
+            phone=phone,
+            verify=bool(getattr(realname, "confirms_identity", False)),
+            withhold_taken_id=True,
+        )
     except Conflict as exc:
-        field = "id_number" if exc.code == "id_taken" else "username"
-        raise Conflict(exc.message, code=exc.code, fields={field: [exc.message]}) from None
+        raise Conflict(exc.message, code=exc.code, fields={"username": [exc.message]}) from None
 
 
 def account_register_enterprise(
@@ -178,16 +235,21 @@ def account_register_enterprise(
     uscc: str,
     enterprise_name: str,
     is_sole_trader: bool = False,
+    ip: str | None = None,
 ) -> Enterprise:
-    """The legal representative registers the enterprise and their own account in one step."""
+    """The legal representative registers the enterprise and their own account in one step.
+    (Enterprise codes are public records - 国家企业信用信息公示系统 - so saying one is registered
+    tells nothing private; identity numbers are handled as in `account_register_citizen`.)"""
     from .realname import backend
 
-    code = backend().verify_enterprise(uscc=uscc, name=enterprise_name, legal_representative=display_name)
+    registration_throttle(ip)
+    realname = backend()
+    code = realname.verify_enterprise(uscc=uscc, name=enterprise_name, legal_representative=display_name)
     with transaction.atomic():
         if Enterprise.objects.filter(uscc=code).exists():
             raise Conflict(_("该统一社会信用代码已注册。"), code="uscc_taken", fields={"uscc": [_("该统一社会信用代码已注册。")]})
         user = account_register_citizen(
-            username=username, password=password, display_name=display_name, id_number=id_number, phone=phone
+            username=username, password=password, display_name=display_name, id_number=id_number, phone=phone, throttled=True
         )
         return enterprise_register(
             uscc=code,
@@ -196,6 +258,7 @@ def account_register_enterprise(
             user=user,
             is_sole_trader=is_sole_trader,
             actor=user,
+            verify=bool(getattr(realname, "confirms_identity", False)) and user.verified_at is not None,
         )
 
 
@@ -253,7 +316,7 @@ def login_attempt(*, request: Any, username: str, password: str) -> User:
     user = authenticate(request, username=(username or "").strip(), password=password or "")
     if user is None:
         if getattr(request, "login_locked", False):
-            raise LockedOut(guard.locked_message())
+            raise LockedOut(guard.locked_message(getattr(request, "login_wait", None)))
         raise ValidationFailed(_("用户名或密码不正确。"), code="bad_credentials")
     return user  # type: ignore[return-value]
 
@@ -323,3 +386,19 @@ def api_token_user(secret: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def password_change(*, user: User, old_password: str, new_password: str, ip: str | None = None) -> User:
+    """The signed-in person changes their password (the staff policy applies through the
+    validators: length, classes, no reuse; the history is recorded by the validator)."""
+    if not user.check_password(old_password or ""):
+        raise ValidationFailed(_("当前密码不正确。"), code="bad_password", fields={"old_password": [_("当前密码不正确。")]})
+    try:
+        validate_password(new_password or "", user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(_("请检查填写的内容。"), fields={"new_password": list(exc.messages)}) from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit(actor=user, action="user.password_change", target=user, data={"ip": ip})
+    return user

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import security_views, signin_views, views
 
 app_name = "accounts"
 
@@ -13,5 +13,11 @@ urlpatterns = [
     path("register/enterprise/", views.register_enterprise, name="register_enterprise"),
     path("phone/verify/", views.phone_verify, name="phone_verify"),
     path("care-mode/", views.care_mode, name="care_mode"),
+    path("second-factor/", signin_views.second_factor, name="second_factor"),
+    path("second-factor/enrol/", signin_views.otp_enrol, name="otp_enrol"),
+    path("password/change/", signin_views.password_change, name="password_change"),
+    path("window/identity/", signin_views.window_identity, name="window_identity"),
+    path("security/", security_views.security_home, name="security"),
+    path("security/<str:username>/", security_views.security_person, name="security_person"),
     path("enterprises/<uuid:uuid>/", views.enterprise_detail, name="enterprise"),
 ]

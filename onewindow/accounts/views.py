@@ -148,7 +148,11 @@ def _register(request: HttpRequest, *, enterprise: bool) -> HttpResponse:
         try:
             if enterprise:
                 ent = services.account_register_enterprise(
-                    **common, uscc=data["uscc"], enterprise_name=data["enterprise_name"], is_sole_trader=data["is_sole_trader"]
+                    **common,
+                    uscc=data["uscc"],
+                    enterprise_name=data["enterprise_name"],
+                    is_sole_trader=data["is_sole_trader"],
+                    ip=client_ip(request),
                 )
                 user = ent.handlers.get().user
             else:
@@ -157,7 +161,11 @@ def _register(request: HttpRequest, *, enterprise: bool) -> HttpResponse:
             apply_error(form, exc)
         else:
             auth_login(request, user, backend=PASSWORD_BACKEND)
-            messages.success(request, _("注册成功，已完成实名核验。"))
+            if user.verified_at is not None:
+                messages.success(request, _("注册成功，已完成实名核验。"))
+            else:
+                # The same words whether or not the number was already registered to someone else.
+                messages.success(request, _("注册成功。实名核验尚未完成：请携带身份证到政务服务中心或便民服务中心窗口核验。"))
             # The phone is verified next, by a code texted to it now (SMS sign-in and 找回密码 need it).
             sent = True
             try:

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
 from onewindow.core.models import PublicModel, TimeStampedModel
 
 
@@ -199,9 +200,11 @@ class Booking(PublicModel):
     is_off_hours = models.BooleanField(_("延时错时"), default=False, db_index=True)
 
     # The person served. The per-person limits are bound to this verified identity number.
-    id_number = models.CharField(_("证件号码"), max_length=18, db_index=True)
+    id_number = EncryptedCharField(_("证件号码"), max_length=18, index_field="id_number_hash")
+    id_number_hash = BlindIndexField(source="id_number", db_index=True)
     person_name = models.CharField(_("姓名"), max_length=64)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True, index_field="phone_hash")
+    phone_hash = BlindIndexField(source="phone")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -247,7 +250,7 @@ class Booking(PublicModel):
         constraints = [
             # Against ticket scalpers (号贩子): one active booking per person and matter.
             models.UniqueConstraint(
-                fields=["id_number", "matter"], condition=Q(status="booked"), name="appt_one_active_per_person_matter"
+                fields=["id_number_hash", "matter"], condition=Q(status="booked"), name="appt_one_active_per_person_matter"
             ),
             models.CheckConstraint(condition=Q(slot_units__gte=1), name="appt_booking_units_positive"),
             models.CheckConstraint(
@@ -284,7 +287,8 @@ class WeeklyQuota(models.Model):
     same person cannot both pass the limit.
     """
 
-    id_number = models.CharField(max_length=18)
+    id_number = EncryptedCharField(max_length=18, index_field="id_number_hash")
+    id_number_hash = BlindIndexField(source="id_number")
     week_start = models.DateField()
     count = models.PositiveSmallIntegerField(default=0)
 
@@ -292,7 +296,7 @@ class WeeklyQuota(models.Model):
         verbose_name = _("每周预约计数")
         verbose_name_plural = _("每周预约计数")
         constraints = [
-            models.UniqueConstraint(fields=["id_number", "week_start"], name="appt_quota_one_row"),
+            models.UniqueConstraint(fields=["id_number_hash", "week_start"], name="appt_quota_one_row"),
             models.CheckConstraint(condition=Q(count__gte=0), name="appt_quota_nonnegative"),
         ]
 

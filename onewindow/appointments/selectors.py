@@ -26,18 +26,20 @@ from .scheduling import day_type, ensure_slots
 
 def bookable_matters(*, q: str = "", off_hours_only: bool = False) -> QuerySet[Matter]:
     """Published matters that have a place to be booked at."""
-    qs = Matter.objects.filter(current_version__isnull=False).select_related("current_version", "service_area", "department")
-    qs = qs.filter(
+    from onewindow.catalog.models import Delegation
+    from onewindow.catalog.search import MatterQuery, search_matters
+
+    qs = Matter.objects.filter(current_version__isnull=False).filter(
         Q(service_area__isnull=False)
         | Q(current_version__handling_level__in=[MatterVersion.Level.TOWNSHIP, MatterVersion.Level.VILLAGE])
-        | Q(delegations__revoked_on__isnull=True, delegations__isnull=False)
-    ).distinct()
+        | Q(pk__in=Delegation.objects.filter(revoked_on__isnull=True).values("matter_id"))
+    )
     if off_hours_only:
         qs = qs.filter(current_version__off_hours_bookable=True)
-    if q:
-        q = q.strip()
-        qs = qs.filter(Q(search_name__icontains=q) | Q(search_initials__icontains=q.lower()) | Q(code__icontains=q))
-    return qs.order_by("code")
+    if q.strip():
+        # The one catalog search (synonyms, pinyin, codes, ranking) within the bookable matters.
+        return search_matters(MatterQuery(q=q.strip()[:100]), scope=qs)
+    return qs.select_related("current_version", "service_area", "department").order_by("code")
 
 
 def parse_uuid(value: Any) -> uuid_lib.UUID | None:

@@ -35,7 +35,7 @@ def _resident(request: HttpRequest, point: AgentPoint, residents: list[Any]) -> 
             m = selectors.point_mandates(point).filter(uuid=rid).select_related("resident").first()
             found = m.resident if m is not None else None
         return found, rid
-    number = (request.GET.get("id_number") or request.POST.get("id_number") or "").strip().upper()[:18]
+    number = (request.POST.get("id_number") or "").strip().upper()[:18]  # never from a query string (access log)
     if number:
         return User.objects.filter(id_number=number).first(), ""
     return None, rid

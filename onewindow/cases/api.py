@@ -20,7 +20,7 @@ from onewindow.accounts.models import User
 from onewindow.catalog.models import Bundle, Matter
 from onewindow.core.errors import NotFound, ValidationFailed
 
-from . import extensions, selectors
+from . import extensions, managed, selectors
 from . import services as svc
 from .models import Case, CaseStep, ExtensionRequest
 from .progress import lookup as progress_lookup
@@ -305,10 +305,18 @@ def detail(request: HttpRequest, case_uuid: UUID) -> Any:
     return _detail(selectors.case_for(actor(request), case_uuid))
 
 
+def _run_here(user: User, case_uuid: UUID) -> Case:
+    """The case, for an action of this API: refused (`ManagedElsewhere`) when another app's pages
+    run it, e.g. a 低保 application's case (welfare.process)."""
+    case = selectors.case_for(user, case_uuid)
+    managed.refuse_if_managed(case)
+    return case
+
+
 @router.post("/{case_uuid}/resubmit", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def resubmit(request: HttpRequest, case_uuid: UUID) -> Any:
     user = actor(request)
-    case = selectors.case_for(user, case_uuid)
+    case = _run_here(user, case_uuid)
     allowed = svc.case_requirements(case)
     case = svc.case_resubmit(case=case, actor=user, materials=_materials_from(request, allowed))
     return _detail(case)
@@ -320,26 +328,26 @@ def resubmit(request: HttpRequest, case_uuid: UUID) -> Any:
 @router.post("/{case_uuid}/accept", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def accept(request: HttpRequest, case_uuid: UUID) -> Any:
     user = actor(request)
-    return _detail(svc.case_accept(case=selectors.case_for(user, case_uuid), actor=user))
+    return _detail(svc.case_accept(case=_run_here(user, case_uuid), actor=user))
 
 
 @router.post("/{case_uuid}/refuse", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def refuse(request: HttpRequest, case_uuid: UUID, data: ReasonsIn) -> Any:
     user = actor(request)
-    return _detail(svc.case_refuse(case=selectors.case_for(user, case_uuid), actor=user, reasons=data.reasons))
+    return _detail(svc.case_refuse(case=_run_here(user, case_uuid), actor=user, reasons=data.reasons))
 
 
 @router.post("/{case_uuid}/supplement", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def supplement(request: HttpRequest, case_uuid: UUID, data: SupplementIn) -> Any:
     user = actor(request)
     items = [i.dict() for i in data.items]
-    return _detail(svc.case_request_supplement(case=selectors.case_for(user, case_uuid), actor=user, items=items))
+    return _detail(svc.case_request_supplement(case=_run_here(user, case_uuid), actor=user, items=items))
 
 
 @router.post("/{case_uuid}/steps/{step_uuid}/claim", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def claim(request: HttpRequest, case_uuid: UUID, step_uuid: UUID) -> Any:
     user = actor(request)
-    case = selectors.case_for(user, case_uuid)
+    case = _run_here(user, case_uuid)
     svc.step_claim(step=_step(case, step_uuid), actor=user)
     return _detail(case)
 
@@ -351,7 +359,7 @@ class AssignIn(Schema):
 @router.post("/{case_uuid}/steps/{step_uuid}/assign", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def assign(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: AssignIn) -> Any:
     user = actor(request)
-    case = selectors.case_for(user, case_uuid)
+    case = _run_here(user, case_uuid)
     assignee = User.objects.filter(username=data.assignee.replace("\x00", "")).first()
     if assignee is None:
         raise ValidationFailed(_("被指派人不存在。"), fields={"assignee": [_("未知的用户。")]})
@@ -362,7 +370,7 @@ def assign(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: AssignI
 @router.post("/{case_uuid}/steps/{step_uuid}/approve", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def approve(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: CommentIn) -> Any:
     user = actor(request)
-    case = selectors.case_for(user, case_uuid)
+    case = _run_here(user, case_uuid)
     svc.step_approve(step=_step(case, step_uuid), actor=user, comment=data.comment)
     case.refresh_from_db()
     return _detail(case)
@@ -371,7 +379,7 @@ def approve(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: Commen
 @router.post("/{case_uuid}/steps/{step_uuid}/reject", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def reject(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: ReasonsIn) -> Any:
     user = actor(request)
-    case = selectors.case_for(user, case_uuid)
+    case = _run_here(user, case_uuid)
     svc.step_reject(step=_step(case, step_uuid), actor=user, reasons=data.reasons)
     case.refresh_from_db()
     return _detail(case)
@@ -380,7 +388,7 @@ def reject(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: Reasons
 @router.post("/{case_uuid}/steps/{step_uuid}/return", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def return_step(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: ReturnIn) -> Any:
     user = actor(request)
-    case = selectors.case_for(user, case_uuid)
+    case = _run_here(user, case_uuid)
     svc.step_return(
         step=_step(case, step_uuid),
         actor=user,
@@ -395,27 +403,27 @@ def return_step(request: HttpRequest, case_uuid: UUID, step_uuid: UUID, data: Re
 @router.post("/{case_uuid}/pause", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def pause(request: HttpRequest, case_uuid: UUID, data: PauseIn) -> Any:
     user = actor(request)
-    return _detail(svc.case_pause(case=selectors.case_for(user, case_uuid), actor=user, kind=data.kind, reason=data.reason))
+    return _detail(svc.case_pause(case=_run_here(user, case_uuid), actor=user, kind=data.kind, reason=data.reason))
 
 
 @router.post("/{case_uuid}/resume", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def resume(request: HttpRequest, case_uuid: UUID) -> Any:
     user = actor(request)
-    return _detail(svc.case_resume(case=selectors.case_for(user, case_uuid), actor=user))
+    return _detail(svc.case_resume(case=_run_here(user, case_uuid), actor=user))
 
 
 @router.post("/{case_uuid}/extend", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def extend(request: HttpRequest, case_uuid: UUID, data: ExtendIn) -> Any:
     """The lead department asks for an extension; a leader approves it (below), as themselves."""
     user = actor(request)
-    case = selectors.case_for(user, case_uuid)
+    case = _run_here(user, case_uuid)
     extensions.extension_request(case=case, actor=user, days=data.days, reason=data.reason)
     case.refresh_from_db()
     return _detail(case)
 
 
 def _pending_extension(user: User, case_uuid: UUID) -> ExtensionRequest:
-    case = selectors.case_for(user, case_uuid)
+    case = _run_here(user, case_uuid)
     pending = case.extension_requests.filter(status=ExtensionRequest.Status.PENDING).first()
     if pending is None:
         raise NotFound(_("没有待批准的延长期限申请。"))
@@ -439,21 +447,19 @@ def extend_decline(request: HttpRequest, case_uuid: UUID, data: DeclineIn) -> An
 @router.post("/{case_uuid}/decide", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def decide(request: HttpRequest, case_uuid: UUID, data: DecideIn) -> Any:
     user = actor(request)
-    return _detail(
-        svc.case_decide(case=selectors.case_for(user, case_uuid), actor=user, approved=data.approved, reason=data.reason)
-    )
+    return _detail(svc.case_decide(case=_run_here(user, case_uuid), actor=user, approved=data.approved, reason=data.reason))
 
 
 @router.post("/{case_uuid}/conclude", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def conclude(request: HttpRequest, case_uuid: UUID) -> Any:
     user = actor(request)
-    return _detail(svc.case_conclude(case=selectors.case_for(user, case_uuid), actor=user))
+    return _detail(svc.case_conclude(case=_run_here(user, case_uuid), actor=user))
 
 
 @router.post("/{case_uuid}/deliver", auth=AUTH, response={200: CaseDetailOut, **ERRORS})
 def deliver(request: HttpRequest, case_uuid: UUID, data: DeliverIn) -> Any:
     user = actor(request)
-    case = selectors.case_for(user, case_uuid)
+    case = _run_here(user, case_uuid)
     return _detail(svc.case_deliver(case=case, actor=user, method=data.method, tracking_number=data.tracking_number))
 
 
@@ -461,7 +467,7 @@ def deliver(request: HttpRequest, case_uuid: UUID, data: DeliverIn) -> Any:
 def hand_over(request: HttpRequest, case_uuid: UUID) -> Any:
     """The applicant collected the result at the window (待领取 -> 已送达)."""
     user = actor(request)
-    return _detail(svc.case_hand_over(case=selectors.case_for(user, case_uuid), actor=user))
+    return _detail(svc.case_hand_over(case=_run_here(user, case_uuid), actor=user))
 
 
 # 网上预审 lives in its own module; mounted here so it shares /api/v1/cases/.

@@ -51,7 +51,9 @@ def _residents(rng: Any) -> list[User]:
     existing = list(User.objects.filter(username__startswith="resident-").order_by("username"))
     if existing:
         return existing
-    taken = set(User.objects.filter(id_number__startswith=REGION).values_list("id_number", flat=True))
+    # ID numbers are encrypted: the database cannot match a prefix, so the numbers are read and
+    # compared here.
+    taken = {n for n in User.objects.exclude(id_number=None).values_list("id_number", flat=True) if (n or "").startswith(REGION)}
     rows = []
     for i in range(RESIDENTS):
         while True:

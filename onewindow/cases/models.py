@@ -250,6 +250,8 @@ class Case(PublicModel):
         indexes = [
             # The rollups recount a day's cases by the time they were received.
             models.Index(fields=["received_at"], name="case_received_idx"),
+            # The dashboard's list of a matter's cases (and its count), newest first.
+            models.Index(fields=["matter_version", "received_at"], name="case_version_received_idx"),
             # The supervisors' late list: open cases with a warning, red first, by deadline.
             models.Index(
                 fields=["warning_level", "committed_due", "id"],

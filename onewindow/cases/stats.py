@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import OrgUnit
 from onewindow.accounts.selectors import subtree_ids
-from onewindow.catalog.models import Bundle, Matter
+from onewindow.catalog.models import Bundle, Matter, MatterVersion
 from onewindow.core.rollups import summed
 from onewindow.core.stats import Chart, Figure, Section, Table
 
@@ -103,7 +103,9 @@ def case_scope(params: dict[str, Any]) -> Q:
         ids = subtree_ids(params["township"].path)  # ids first: the cases' indexes serve the filter
         q &= Q(intake_unit_id__in=ids) | Q(department_id__in=ids)
     if params.get("matter") is not None:
-        q &= Q(matter_version__matter_id=params["matter"].pk)
+        # The matter's versions first: the index (matter_version, received_at) serves the list and its count.
+        versions = list(MatterVersion.objects.filter(matter_id=params["matter"].pk).values_list("pk", flat=True))
+        q &= Q(matter_version_id__in=versions)
     if params.get("bundle") is not None:
         q &= Q(bundle_id=params["bundle"].pk)
     if params.get("channel") in Channel.values:

@@ -24,6 +24,7 @@ from . import services
 from .errors import CommittedExceedsStatutory
 from .importexport import export_catalog
 from .models import Bundle, BundleItem, Delegation, LifeEvent, MaterialRequirement, Matter, MatterVersion, SearchSynonym
+from .search import matter_filter
 
 
 class MaterialInline(admin.TabularInline):
@@ -165,6 +166,13 @@ class MatterAdmin(admin.ModelAdmin):
     filter_horizontal = ["life_events"]
     inlines = [VersionInline]
     actions = ["create_drafts", "retire", "export_xlsx"]
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
+        """The admin finds matters with the catalog's one matching rule (name, pinyin, initials,
+        code fragments, synonyms), drafts and retired matters included."""
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(matter_filter(search_term[:100])), False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # New matters come through the catalog import (codes are numbered by the service).

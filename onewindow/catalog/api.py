@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from onewindow.core.errors import NotFound
 
@@ -77,9 +77,12 @@ class MatterDetailOut(MatterOut):
 
 
 class MatterPage(Schema):
-    count: int
-    page: int
+    count: int = Field(description="匹配的事项数，最多数到 1000")
+    count_more: bool = Field(description="匹配的事项超过 1000 个（显示为“1,000+”）")
+    page: int = Field(description="页码；按游标取的页为 0")
     pages: int
+    next: str = Field(description="下一页的游标（作 after 参数）；没有下一页时为空")
+    previous: str = Field(description="上一页的游标（作 before 参数）；第一页时为空")
     items: list[MatterOut]
 
 
@@ -96,7 +99,9 @@ class SearchParams(Schema):
     agent: bool = False
     level: str = ""
     audience: str = ""
-    page: int = 1
+    page: int = Field(1, ge=1, le=1000, description="页码（从头数；翻页请用 after / before 游标）")
+    after: str = Field("", max_length=64, description="从这个游标之后取一页（上一页答复的 next）")
+    before: str = Field("", max_length=64, description="取这个游标之前的一页（答复的 previous）")
 
 
 class BundleMatterOut(Schema):
@@ -155,13 +160,17 @@ def _matter_out(m: Matter) -> dict[str, Any]:
 
 @router.get("/matters", response=MatterPage, summary="搜索事项（中文、拼音、首字母；分页）")
 def list_matters(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
-    query = selectors.MatterQuery(**params.dict(exclude={"page"}))
-    page = selectors.paginate(selectors.search_matters(query), max(1, params.page))
+    query = selectors.MatterQuery(**params.dict(exclude={"page", "after", "before"}))
+    page = selectors.search_page(query, after=params.after, before=params.before, number=params.page)
+    pages = max(1, -(-page.count // page.per_page))
     return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "items": [_matter_out(m) for m in page.object_list],
+        "count": page.count,
+        "count_more": page.more,
+        "page": min(params.page, pages) if not (params.after or params.before) else 0,
+        "pages": pages,
+        "next": page.next_cursor,
+        "previous": page.previous_cursor,
+        "items": [_matter_out(m) for m in page.items],
     }
 
 

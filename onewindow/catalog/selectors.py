@@ -7,19 +7,16 @@ are for catalog administrators only (`can_manage_catalog`).
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit, Role
 from onewindow.hall.models import ServiceArea
 
 from .models import (
-    ONLINE_CAPABLE_DEPTH,
     Bundle,
     BundleItem,
     Delegation,
@@ -27,12 +24,23 @@ from .models import (
     MaterialRequirement,
     Matter,
     MatterVersion,
-    SearchSynonym,
 )
 
-PAGE_SIZE = 20
-SEARCH_RELATED = ("department", "current_version", "service_area", "service_area__point")
-_ASCII_TERM = re.compile(r"^[A-Za-z0-9]+$")
+# Matter search lives in .search (one matching rule and ranking for every entry point).
+from .search import (  # noqa: F401  (re-exported: the catalog's read API)
+    COUNT_CAP,
+    PAGE_SIZE,
+    SEARCH_RELATED,
+    MatterQuery,
+    MatterSearch,
+    SearchPage,
+    matter_filter,
+    published_matters,
+    search_matters,
+    search_page,
+    synonym_map,
+    term_alternatives,
+)
 
 
 def can_manage_catalog(user: Any) -> bool:
@@ -40,169 +48,6 @@ def can_manage_catalog(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return bool(user.is_superuser or user.has_role(Role.ADMIN))
-
-
-def published_matters() -> QuerySet[Matter]:
-    # is_listed mirrors "current version is published" (kept by matter_publish / matter_retire).
-    return Matter.objects.filter(is_listed=True)
-
-
-@dataclass
-class MatterQuery:
-    """What a catalog search asks for. Every field is optional; empty means "any"."""
-
-    q: str = ""
-    department: str = ""  # OrgUnit code
-    area: str = ""  # ServiceArea code
-    theme: str = ""  # ServiceArea.Theme value (district hall)
-    event: str = ""  # LifeEvent code
-    online: bool = False  # 网上可办 (depth >= ONLINE_CAPABLE_DEPTH)
-    mobile: bool = False
-    zero_trip: bool = False
-    off_hours: bool = False
-    agent: bool = False
-    level: str = ""  # district / township / village
-    audience: str = ""
-
-    @classmethod
-    def from_params(cls, params: Any) -> MatterQuery:
-        def flag(name: str) -> bool:
-            return str(params.get(name, "")).lower() in ("1", "true", "on", "yes")
-
-        def text(name: str, limit: int = 64) -> str:
-            return str(params.get(name, "") or "").strip()[:limit]
-
-        return cls(
-            q=text("q", 100),
-            department=text("department"),
-            area=text("area"),
-            theme=text("theme"),
-            event=text("event"),
-            online=flag("online"),
-            mobile=flag("mobile"),
-            zero_trip=flag("zero_trip"),
-            off_hours=flag("off_hours"),
-            agent=flag("agent"),
-            level=text("level"),
-            audience=text("audience"),
-        )
-
-    def as_params(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for name in ("q", "department", "area", "theme", "event", "level", "audience"):
-            if getattr(self, name):
-                out[name] = getattr(self, name)
-        for name in ("online", "mobile", "zero_trip", "off_hours", "agent"):
-            if getattr(self, name):
-                out[name] = "1"
-        return out
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.as_params()
-
-
-def _term_filter(term: str, synonyms: dict[str, list[str]] | None = None) -> Q:
-    """One search term: Chinese text matches the name; letters match the name, the full pinyin
-    or the pinyin initials ("bdc", "budongchan"); a term with a digit also matches the code. A term
-    that is (or contains) a common name of the synonym list also matches the catalog's words for it
-    (社保卡 -> 社会保障卡)."""
-    q = Q()
-    for alternative in term_alternatives(term, synonyms or {}):
-        # search_text holds the lowercased name too, so every alternative is one LIKE over one
-        # column (the column the SQLite covering index and the PostgreSQL trigram index are built on).
-        q |= Q(search_text__contains=alternative)
-    # Only a term with a digit looks like a code; otherwise "bdc" would match every code of the
-    # department BDC instead of the names that sound like 不动产.
-    return q | Q(code__icontains=term) if any(c.isdigit() for c in term) else q
-
-
-def synonym_map() -> dict[str, list[str]]:
-    """The administrator's synonym list: common name (lowercase) -> the catalog's words."""
-    return {s.term.lower(): s.word_list() for s in SearchSynonym.objects.all()}
-
-
-def term_alternatives(term: str, synonyms: dict[str, list[str]]) -> list[str]:
-    """The term itself, then what the synonym list says it means: the whole term ("户口"), or a
-    common name inside it ("办社保卡" -> "社会保障卡")."""
-    key = term.lower()
-    common = key if key in synonyms else max((c for c in synonyms if len(c) >= 2 and c in key), key=len, default="")
-    # Only the longest common name counts: "社保卡" means 社会保障卡, not everything "社保" means.
-    return [key] + [w for w in synonyms.get(common, []) if w != key]
-
-
-def search_matters(query: MatterQuery) -> QuerySet[Matter]:
-    """Published matters matching `query`, best matches first."""
-    qs = published_matters()
-    terms = [t for t in re.split(r"[\s,，、]+", query.q) if t][:5]
-    synonyms = synonym_map() if terms else {}
-    for term in terms:
-        qs = qs.filter(_term_filter(term, synonyms))
-    if query.department:
-        qs = qs.filter(department__code=query.department)
-    if query.area:
-        qs = qs.filter(service_area__code=query.area)
-    if query.theme:
-        qs = qs.filter(service_area__theme=query.theme)
-    if query.event:
-        qs = qs.filter(life_events__code=query.event)
-    if query.online:
-        qs = qs.filter(current_version__online_depth__gte=ONLINE_CAPABLE_DEPTH)
-    if query.mobile:
-        qs = qs.filter(current_version__on_mobile=True)
-    if query.zero_trip:
-        qs = qs.filter(current_version__max_visits=0)
-    if query.off_hours:
-        qs = qs.filter(current_version__off_hours_bookable=True)
-    if query.agent:
-        qs = qs.filter(current_version__agent_eligible=True)
-    if query.level:
-        qs = qs.filter(current_version__handling_level=query.level)
-    if query.audience:
-        qs = qs.filter(current_version__audience__in=[query.audience, "both"])
-    if terms:
-        # Ranked from search_text alone ("name|pinyin|initials"), so the database can order the
-        # matches from a narrow index: exact name, name prefix, pinyin or initials prefix, rest -
-        # for the first term and, after it, for what the synonym list says it means.
-        whens = []
-        for key in term_alternatives(terms[0], synonyms):
-            whens += [
-                When(search_text__startswith=key + "|", then=Value(0)),
-                When(search_text__startswith=key, then=Value(1)),
-                When(search_text__contains="|" + key, then=Value(2)),
-            ]
-        rank = Case(*whens, default=Value(3), output_field=IntegerField())
-        qs = qs.annotate(rank=rank).order_by("rank", "code")
-    else:
-        # Code order (grouped by department by construction) lets the database walk the unique
-        # index on code and stop at the page instead of sorting every match.
-        qs = qs.order_by("code")
-    return qs.select_related(*SEARCH_RELATED)
-
-
-class KeysetPaginator(Paginator):
-    """Fetches a page in two steps: the page's primary keys in the search order (a narrow query
-    the database can answer from an index), then those rows with their related objects."""
-
-    # Only ever built from `search_matters` results (see `paginate`).
-    object_list: QuerySet[Matter]
-
-    def page(self, number: Any) -> Page:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        qs = self.object_list
-        ids = list(qs.values_list("pk", flat=True)[bottom:top])
-        rows = {m.pk: m for m in qs.model._default_manager.filter(pk__in=ids).select_related(*SEARCH_RELATED)}
-        # Paginator._get_page is Django's documented hook for the Page class; the stubs omit it.
-        return self._get_page([rows[i] for i in ids if i in rows], number, self)  # type: ignore[attr-defined]
-
-
-def paginate(qs: QuerySet[Matter], page: Any, per_page: int = PAGE_SIZE) -> Page:
-    """A page of `search_matters` results (junk page numbers give the first or last page)."""
-    return KeysetPaginator(qs, per_page).get_page(page)
 
 
 def matter_by_code(code: str) -> Matter | None:

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from onewindow.accounts.models import OrgUnit
-from onewindow.core.stats import Chart, Figure, Section, Table, describe_chart
+from onewindow.core.stats import Chart, Figure, Section, Table, counts, describe_chart
 from onewindow.hall.models import ServiceArea
 
 from .models import ONLINE_CAPABLE_DEPTH, Delegation, Matter, MatterVersion
@@ -91,7 +90,9 @@ def catalog_figures() -> CatalogFigures:
         off_hours=Count("pk", filter=Q(**{v + "off_hours_bookable": True})),
         agent_eligible=Count("pk", filter=Q(**{v + "agent_eligible": True})),
         zero_trip=Count("pk", filter=Q(**{v + "max_visits": 0})),
+        own=Count("pk", filter=Q(**{v + "handling_level": MatterVersion.Level.TOWNSHIP})),
     )
+    own = agg.pop("own") or 0
     for k, val in agg.items():
         setattr(f, k, val or 0)
 
@@ -114,16 +115,18 @@ def catalog_figures() -> CatalogFigures:
     if f.delegation_batches:
         f.latest_batch = f.delegation_batches[-1]
 
-    # What each township can handle: its own township-level matters plus delegated ones.
-    own_ids = set(current.filter(**{v + "handling_level": MatterVersion.Level.TOWNSHIP}).values_list("pk", flat=True))
-    delegated: dict[int, set[int]] = defaultdict(set)
-    for township_id, matter_id in Delegation.objects.filter(
-        revoked_on__isnull=True, matter__current_version__status=MatterVersion.Status.PUBLISHED
-    ).values_list("township_id", "matter_id"):
-        delegated[township_id].add(matter_id)
+    # What each township can handle: its own township-level matters (`own`) plus the delegated ones
+    # that are not township-level anyway, counted per township in the database.
+    delegated = dict(
+        Delegation.objects.filter(revoked_on__isnull=True, matter__current_version__status=MatterVersion.Status.PUBLISHED)
+        .exclude(matter__current_version__handling_level=MatterVersion.Level.TOWNSHIP)
+        .values_list("township_id")
+        .annotate(n=Count("matter", distinct=True))
+        .order_by()
+    )
     for t in OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]).order_by("sort_order", "code"):
-        d = delegated.get(t.pk, set())
-        f.townships.append(TownshipFigure(t.code, t.name, len(own_ids), len(d - own_ids), len(own_ids | d)))
+        d = delegated.get(t.pk, 0)
+        f.townships.append(TownshipFigure(t.code, t.name, own, d, own + d))
 
     # The district hall's areas (F4): the comprehensive area and the themed ones.
     areas = (
@@ -141,8 +144,11 @@ def catalog_figures() -> CatalogFigures:
 
     from onewindow.assistance.models import AgentPoint
 
-    f.agent_points = AgentPoint.objects.count()
-    f.villages = OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY]).count()
+    n = counts(
+        agent_points=AgentPoint.objects.all(),
+        villages=OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY]),
+    )
+    f.agent_points, f.villages = n["agent_points"], n["villages"]
     return f
 
 

@@ -22,7 +22,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 def index(request: HttpRequest) -> HttpResponse:
     query = selectors.MatterQuery.from_params(request.GET)
-    page = selectors.paginate(selectors.search_matters(query), request.GET.get("page"))
+    page = selectors.search_page(query, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     context = {
         "query": query,
         "page": page,

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # django-ninja's own static files (Swagger UI): /api/v1/docs renders with no CDN.
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     # django-csp: the Content-Security-Policy header on every response (policy below).
@@ -54,6 +56,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses HTML and JSON answers; after whitenoise, which answers static files itself with
+    # the copies collectstatic compressed. Django adds random bytes to each gzip header (its BREACH
+    # mitigation) and masks CSRF tokens per page.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onewindow.core.middleware.DefaultChineseLocaleMiddleware",
     "onewindow.core.middleware.RequestSizeLimitMiddleware",
@@ -63,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "onewindow.accounts.idle.StaffIdleTimeoutMiddleware",
+    "onewindow.accounts.signin.StaffSignInMiddleware",
+    "onewindow.core.uploads.UploaderMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "onewindow.core.middleware.ApplicationErrorMiddleware",
@@ -111,6 +119,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif os.environ.get("TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
 
+# Field-level encryption of ID and phone numbers (onewindow/core/fieldcrypto.py): keys from the
+# environment; the development keys below are refused by a system check when DEBUG is off.
+from onewindow.core.fieldcrypto import DEV_FIELD_KEYS, DEV_INDEX_KEY  # noqa: E402
+
+ONEWINDOW_FIELD_KEYS = os.environ.get("ONEWINDOW_FIELD_KEYS", DEV_FIELD_KEYS)
+ONEWINDOW_FIELD_CIPHER = os.environ.get("ONEWINDOW_FIELD_CIPHER", "aes-gcm")
+ONEWINDOW_INDEX_KEY = os.environ.get("ONEWINDOW_INDEX_KEY", DEV_INDEX_KEY)
+
+# Audit log: kept at least this many days (等保 level 3 asks for 6 months; a system check refuses
+# less); older entries are deleted only by the audit administrator's `manage.py purge_audit`.
+ONEWINDOW_AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
+ONEWINDOW_AUDIT_ADMIN_ROLE = os.environ.get("AUDIT_ADMIN_ROLE", "audit_admin")
+
+# Uploads (core/uploads.py, core/scan.py): malware scanner (auto = ClamAV when installed) and the
+# storage quota of each user in MB (0 = none).
+ONEWINDOW_UPLOAD_SCANNER = os.environ.get("UPLOAD_SCANNER", "auto")
+ONEWINDOW_UPLOAD_QUOTA_MB = int(os.environ.get("UPLOAD_QUOTA_MB", "500"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # Only guarded backends (accounts.guard): every sign-in path goes through the one lockout.
@@ -127,11 +153,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "onewindow.accounts.passwords.StaffPasswordValidator"},
 ]
+# Staff password policy (accounts/passwords.py, 等保 level 3): length, character classes (of
+# lower, upper, digit, symbol), no reuse of the last N, expiry in days (0: never).
+ONEWINDOW_STAFF_PASSWORD_MIN_LENGTH = int(os.environ.get("STAFF_PASSWORD_MIN_LENGTH", "10"))
+ONEWINDOW_STAFF_PASSWORD_CLASSES = int(os.environ.get("STAFF_PASSWORD_CLASSES", "3"))
+ONEWINDOW_STAFF_PASSWORD_HISTORY = int(os.environ.get("STAFF_PASSWORD_HISTORY", "5"))
+ONEWINDOW_STAFF_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("STAFF_PASSWORD_MAX_AGE_DAYS", "90"))
+# Second factor for staff and administrators (accounts/mfa.py): TOTP, SMS as fallback. On unless
+# the environment says STAFF_OTP_REQUIRED=0 (a system check warns when it is off in production).
+ONEWINDOW_STAFF_OTP_REQUIRED = os.environ.get("STAFF_OTP_REQUIRED", "1") == "1"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "一窗通办")
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Staff sessions end after this many minutes without a request (accounts/idle.py); 0 turns it off.
 ONEWINDOW_STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "15"))
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed (core/clientip.py);
+# empty: the peer address is the client, and the header is ignored.
+ONEWINDOW_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+# The login guard (accounts/guard.py): failures are counted per (account, address) pair, with a
+# delay that doubles after the free tries, and, more loosely, per address.
+ONEWINDOW_LOGIN_WINDOW_MINUTES = int(os.environ.get("LOGIN_WINDOW_MINUTES", "15"))
+ONEWINDOW_LOGIN_FREE_TRIES = int(os.environ.get("LOGIN_FREE_TRIES", "5"))
+ONEWINDOW_LOGIN_FIRST_DELAY_SECONDS = int(os.environ.get("LOGIN_FIRST_DELAY_SECONDS", "60"))
+ONEWINDOW_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 # Language names are shown in their own language, so they are not translated.
@@ -154,7 +200,7 @@ STORAGES = {
         "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
     },
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        "BACKEND": "onewindow.core.staticstorage.StaticStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -172,6 +218,11 @@ ONEWINDOW_SMS_BACKEND = os.environ.get("SMS_BACKEND", "onewindow.core.notify.Log
 ONEWINDOW_EMAIL_BACKEND = os.environ.get("EMAIL_NOTIFY_BACKEND", "onewindow.core.notify.LogBackend")
 ONEWINDOW_PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 ONEWINDOW_SITE_NAME = os.environ.get("SITE_NAME", "青原区政务服务网")
+# 实名认证 (accounts/realname.py): the offline local backend checks numbers only and marks nobody
+# verified; point this at the province identity service's adapter in production (a check warns).
+ONEWINDOW_REALNAME_BACKEND = os.environ.get("REALNAME_BACKEND", "onewindow.accounts.realname.LocalBackend")
+# Self-service registrations per client address per hour (accounts.services.registration_throttle).
+ONEWINDOW_REGISTER_PER_HOUR = int(os.environ.get("REGISTER_PER_HOUR", "10"))
 # 低保 审核确认 (onewindow/welfare/process/conf.py): the 公示's length and unit (the 2021 rules: 7
 # calendar days) and the household economic cross-check backend (a local one by default).
 ONEWINDOW_WELFARE_NOTICE_DAYS = int(os.environ.get("WELFARE_NOTICE_DAYS", "7"))

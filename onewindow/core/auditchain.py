@@ -96,9 +96,15 @@ class Verdict:
 
 
 def verify(*, start: int = 1, limit: int | None = None) -> Verdict:
-    """Recompute the chain from link `start` (the previous link's digest is trusted as the base)."""
+    """Recompute the chain from link `start` (the previous link's digest is trusted as the base).
+    Links purged after the retention period are skipped: the chain then starts from the digest of
+    the last purged link, kept on the head row."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    base_seq, base_digest = (head.base_seq, head.base_digest) if head is not None else (0, GENESIS)
     previous = GENESIS
-    if start > 1:
+    if start <= base_seq + 1:
+        start, previous = base_seq + 1, base_digest
+    elif start > 1:
         before = AuditSeal.objects.filter(seq=start - 1).first()
         if before is None:
             return Verdict(0, start - 1, "missing link")
@@ -125,6 +131,7 @@ def seal_and_verify() -> int:
     with transaction.atomic():
         head = _head()
         start = head.verified_upto + 1 if head.verified_upto < head.last_seq else 1
+        start = max(start, head.base_seq + 1)
         verdict = verify(start=start, limit=VERIFY_CHUNK)
         if verdict.broken_at is not None:
             log.error("audit chain broken at link %s: %s", verdict.broken_at, verdict.reason)

@@ -17,3 +17,53 @@ def refuse_development_secrets(app_configs: Any = None, **kwargs: Any) -> list[c
     if "*" in settings.ALLOWED_HOSTS:
         errors.append(checks.Error("ALLOWED_HOSTS must not contain '*' when DEBUG=0", id="onewindow.E002"))
     return errors
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def field_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """ID and phone numbers are encrypted with keys from the environment (core/fieldcrypto.py): the
+    keys must parse, and the public development keys are refused when DEBUG is off."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from onewindow.core import fieldcrypto
+
+    try:
+        fieldcrypto.keyring()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(f"field encryption keys: {exc}", id="onewindow.E021")]
+    if not settings.DEBUG and fieldcrypto.uses_development_keys():
+        return [
+            checks.Error(
+                "ONEWINDOW_FIELD_KEYS and ONEWINDOW_INDEX_KEY must be set to your own keys when DEBUG=0 "
+                "(manage.py rotate_field_keys --generate prints a key)",
+                id="onewindow.E020",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def upload_scanner(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """In production, says so when uploads are not scanned for malware because no ClamAV was found
+    (`ONEWINDOW_UPLOAD_SCANNER=none` states that choice deliberately and silences it)."""
+    from onewindow.core.scan import NoScanner, scanner
+
+    if settings.DEBUG or getattr(settings, "ONEWINDOW_UPLOAD_SCANNER", "auto") != "auto":
+        return []
+    if isinstance(scanner(), NoScanner):
+        return [
+            checks.Warning(
+                "uploads are not scanned for malware: no clamd socket and no clamscan program were found",
+                hint="install ClamAV (clamd), set CLAMD_SOCKET or CLAMD_HOST, or set ONEWINDOW_UPLOAD_SCANNER=none",
+                id="onewindow.W022",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def audit_retention(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The audit log is kept at least 6 months (等保 level 3)."""
+    if int(settings.ONEWINDOW_AUDIT_RETENTION_DAYS) < 183:
+        return [checks.Error("AUDIT_RETENTION_DAYS must be at least 183 (6 months)", id="onewindow.E024")]
+    return []

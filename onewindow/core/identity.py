@@ -90,12 +90,24 @@ def mask_name(name: str) -> str:
 _ID_PATTERN = re.compile(r"(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}|\d{17}[\dXx])(?![0-9A-Z])")
 
 
+# Mainland mobile numbers (11 digits, 1[3-9]...), alone or after +86 / 86.
+_PHONE_PATTERN = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d)(\d{4})(\d{4})(?![0-9])")
+
+
+def mask_phone(number: str) -> str:
+    """139****0001."""
+    number = (number or "").strip()
+    return number[:3] + "****" + number[-4:] if len(number) >= 7 else "*" * len(number)
+
+
 def mask_text(text: str) -> str:
-    return _ID_PATTERN.sub(lambda m: mask(m.group(1)), text)
+    text = _ID_PATTERN.sub(lambda m: mask(m.group(1)), text)
+    return _PHONE_PATTERN.sub(lambda m: m.group(1) + "****" + m.group(3), text)
 
 
 class MaskIdentityFilter(logging.Filter):
-    """Logging filter: no identity number reaches a log in full, whatever the caller formatted."""
+    """Logging filter: no identity number and no mobile number reaches a log in full, whatever the
+    caller formatted (an SMS body that names a phone, an exception message with an ID)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

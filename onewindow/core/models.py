@@ -75,6 +75,10 @@ class AuditChainHead(models.Model):
     verified_upto = models.PositiveBigIntegerField(default=0)
     broken_at = models.PositiveBigIntegerField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+    # After the audit administrator purged entries older than the retention period
+    # (`manage.py purge_audit`), the chain starts after link `base_seq`, whose digest is kept here.
+    base_seq = models.PositiveBigIntegerField(default=0)
+    base_digest = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("审计链状态")
@@ -199,3 +203,18 @@ class RollupMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_id}"
+
+
+class UploadQuota(models.Model):
+    """Bytes of uploaded files stored for one user, against `ONEWINDOW_UPLOAD_QUOTA_MB`. Charged
+    by a conditional UPDATE (core/uploads.charge_quota), in the transaction that stores the file."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    bytes_used = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("上传空间")
+        verbose_name_plural = _("上传空间")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.bytes_used}"

@@ -90,3 +90,28 @@ def unit_link(kind: str, code: str) -> str:
     if kind in ("township", "subdistrict"):
         return f"township={code}"
     return ""
+
+
+def counts(**querysets: Any) -> dict[str, int]:
+    """The number of rows of each queryset, all in one statement (a section's dozen counts of
+    different tables in one round trip instead of a dozen): SELECT (SELECT COUNT(*) FROM (…)), ….
+    A queryset may be distinct, a union, or narrowed to nothing (counted 0 without asking)."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connection
+
+    parts, params, out = [], [], {}
+    for name, qs in querysets.items():
+        try:
+            sql, p = qs.order_by().query.sql_with_params()
+        except EmptyResultSet:
+            out[name] = 0
+            continue
+        # Only the querysets' own SQL is formatted in; the values are parameters.
+        parts.append((name, f"(SELECT COUNT(*) FROM ({sql}) AS c)"))  # noqa: S608
+        params.extend(p)
+    if parts:
+        with connection.cursor() as cur:
+            cur.execute("SELECT " + ", ".join(sql for _n, sql in parts), params)
+            row = cur.fetchone()
+        out.update({name: int(v or 0) for (name, _s), v in zip(parts, row, strict=True)})
+    return {name: out[name] for name in querysets}

@@ -1,8 +1,13 @@
 """Uploaded files (scans of materials): validated by content, stored privately.
 
 `validate_upload` looks at the first bytes of the file (PDF, JPEG, PNG magic numbers), never at its
-name or the browser's content type, which a client chooses freely. `store_private` saves under the
-"private" storage (never served by a public URL) with a random name.
+name or the browser's content type, which a client chooses freely. A PDF carrying JavaScript,
+launch actions or embedded files is refused (`pdf_active_content`), and every file passes the
+malware scanner (`onewindow.core.scan`: ClamAV when installed, stated by a system check).
+`store_private` saves under the "private" storage (never served by a public URL) with a random
+name, after charging the uploader's storage quota (`ONEWINDOW_UPLOAD_QUOTA_MB` per user, counted in
+the database by a conditional UPDATE). The uploader is the `owner` a service passes, or else the
+signed-in user of the current request (`UploaderMiddleware`).
 
 Files written inside a failed transaction must not stay behind: `store_private` records every name
 it writes while a `collect_stored()` block is open, and the block deletes them again if an
@@ -13,8 +18,11 @@ that rolls back can call `discard_private(names)`.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import re
 import secrets
 import threading
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -92,19 +100,123 @@ def validate_upload(file: Any, *, accepts: str = "pdf,image", max_bytes: int = D
             _("文件类型不符合要求，只接受：%(types)s（按文件内容识别，而非文件名）。") % {"types": names},
             code="upload_wrong_type",
         )
+    if kind == "pdf":
+        found = pdf_active_content(file)
+        if found:
+            raise ValidationFailed(
+                _("PDF 文件含有脚本、自动动作或嵌入文件（%(what)s），不能上传。请打印为普通 PDF 或扫描后再上传。")
+                % {"what": "、".join(found)},
+                code="upload_pdf_active",
+            )
+    from .scan import scan_file
+
+    threat = scan_file(file)
+    if threat:
+        raise ValidationFailed(_("文件未通过病毒检查，不能上传。"), code="upload_infected")
     return kind
+
+
+# Names a PDF uses for active content: scripts, launching programs, attached files.
+_ACTIVE_NAMES = {
+    b"JavaScript": "JavaScript",
+    b"JS": "JavaScript",
+    b"Launch": "Launch",
+    b"EmbeddedFile": "EmbeddedFile",
+    b"EmbeddedFiles": "EmbeddedFile",
+    b"RichMedia": "RichMedia",
+}
+_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_STREAM = re.compile(rb"stream\r?\n")
+MAX_PDF_SCAN_BYTES = 64 * 1024 * 1024
+
+
+def _names(data: bytes) -> set[str]:
+    found: set[str] = set()
+    for m in _NAME.finditer(data):
+        name = _HEX_ESCAPE.sub(lambda h: bytes([int(h.group(1), 16)]), m.group(1))  # /J#61vaScript
+        if name in _ACTIVE_NAMES:
+            found.add(_ACTIVE_NAMES[name])
+    return found
+
+
+def pdf_active_content(file: Any) -> list[str]:
+    """The kinds of active content a PDF carries, by reading its name tokens, also those inside
+    compressed object streams (PDF 1.5+ hides dictionaries there) and with #xx escapes undone."""
+    pos = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    data = file.read(MAX_PDF_SCAN_BYTES)
+    file.seek(pos)
+    found = _names(data)
+    for m in _STREAM.finditer(data):
+        end = data.find(b"endstream", m.end())
+        if end < 0:
+            break
+        try:
+            found |= _names(zlib.decompressobj().decompress(data[m.end() : end], 16 * 1024 * 1024))
+        except zlib.error:
+            continue  # not Flate (an image): nothing to read
+    return sorted(found)
 
 
 def private_storage() -> Any:
     return storages["private"]
 
 
-def store_private(file: Any, *, folder: str, accepts: str = "pdf,image", max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+_uploader: contextvars.ContextVar[Any] = contextvars.ContextVar("onewindow_uploader", default=None)
+
+
+class UploaderMiddleware:
+    """Makes the request known to `store_private`, whose quota is charged to the signed-in user
+    (read when the file is stored, so API token sign-in counts as well)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        token = _uploader.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _uploader.reset(token)
+
+
+def _current_uploader() -> Any:
+    request = _uploader.get()
+    if request is None:
+        return None
+    user = getattr(request, "auth", None) or getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def charge_quota(owner: Any, size: int) -> None:
+    """Count `size` bytes against the owner's quota, or refuse (translated) when it would pass it.
+    One conditional UPDATE, so two uploads at once cannot both take the last megabytes."""
+    from django.conf import settings
+    from django.db.models import F
+
+    from .models import UploadQuota
+
+    limit = int(getattr(settings, "ONEWINDOW_UPLOAD_QUOTA_MB", 0)) * 1024 * 1024
+    if owner is None or limit <= 0:
+        return
+    UploadQuota.objects.bulk_create([UploadQuota(user_id=owner.pk, bytes_used=0)], ignore_conflicts=True)
+    if not UploadQuota.objects.filter(user_id=owner.pk, bytes_used__lte=limit - size).update(bytes_used=F("bytes_used") + size):
+        raise ValidationFailed(
+            _("您的上传空间已用完（每人 %(mb)s MB），不能再上传文件。请联系窗口工作人员。") % {"mb": limit // (1024 * 1024)},
+            code="upload_quota",
+        )
+
+
+def store_private(
+    file: Any, *, folder: str, accepts: str = "pdf,image", max_bytes: int = DEFAULT_MAX_BYTES, owner: Any = None
+) -> str:
     """Validate and store `file` privately under `folder`; returns the storage name.
 
-    Nothing is written when validation fails.
+    Nothing is written when validation fails or the uploader's quota is used up.
     """
     kind = validate_upload(file, accepts=accepts, max_bytes=max_bytes)
+    charge_quota(owner if owner is not None else _current_uploader(), _size(file))
     folder = folder.strip("/").replace("..", "")
     name = f"{folder}/{secrets.token_urlsafe(18)}.{EXTENSIONS[kind]}"
     file.seek(0)

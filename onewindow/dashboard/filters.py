@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -74,11 +75,20 @@ def query(params: dict[str, Any], **changes: Any) -> str:
     return urlencode(out)
 
 
+def driller(params: dict[str, Any]) -> Callable[[str], str]:
+    """`drill` for many links from one page: the page's own filters are read once."""
+    base = {k: _code(params[k]) for k in KEYS if params.get(k) is not None}
+
+    def follow(link: str) -> str:
+        extra = dict(pair.split("=", 1) for pair in link.split("&") if "=" in pair)
+        return urlencode(base | extra)
+
+    return follow
+
+
 def drill(params: dict[str, Any], link: str) -> str:
     """The query string for following a chart's or table's link ("department=ZJJ") from here."""
-    extra = dict(pair.split("=", 1) for pair in link.split("&") if "=" in pair)
-    base = {k: _code(params[k]) for k in KEYS if params.get(k) is not None}
-    return urlencode(base | extra)
+    return driller(params)(link)
 
 
 def describe(params: dict[str, Any]) -> list[tuple[str, str]]:

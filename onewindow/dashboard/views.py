@@ -20,8 +20,9 @@ from onewindow.core.rollups import last_refreshed
 
 from . import exports, wall
 from .discovery import collect, district_only
-from .filters import describe, drill, parse_params, query, trail
+from .filters import describe, driller, parse_params, query, trail
 from .selectors import can_view_dashboard, case_list, remit, within_remit
+from .tables import rows_html
 
 CASES_PER_PAGE = 50
 
@@ -36,7 +37,7 @@ def _params(request: HttpRequest) -> dict[str, Any]:
     return within_remit(parse_params(request.GET), remit(request.user))
 
 
-def _charts_payload(sections: list[Any], params: dict[str, Any]) -> dict[str, Any]:
+def _charts_payload(sections: list[Any]) -> dict[str, Any]:
     """What the page's script needs to draw each chart: numbers, names and drill-down hrefs."""
     out = {}
     for s in sections:
@@ -46,29 +47,32 @@ def _charts_payload(sections: list[Any], params: dict[str, Any]) -> dict[str, An
                 "categories": c.categories,
                 "series": [{"name": name, "data": data} for name, data in c.series],
                 "unit": c.unit,
-                "links": [f"?{drill(params, link)}" if link else "" for link in c.links],
+                "links": c.hrefs,
             }
     return out
 
 
 def _links(sections: list[Any], params: dict[str, Any]) -> None:
-    """Turn each figure's, table row's and chart category's filter into a ready href."""
+    """Turn each figure's, table row's and chart category's filter into a ready href, and the
+    tables' and charts' rows into HTML (tables.rows_html)."""
+    follow = driller(params)
+
+    def href(link: str) -> str:
+        return f"?{follow(link)}" if link else ""
+
     for s in sections:
         for f in s.figures:
-            f.href = f"?{drill(params, f.link)}" if f.link else ""
+            f.href = href(f.link)
         for t in s.tables:
-            t.hrefs = [f"?{drill(params, link)}" if link else "" for link in t.links] + [""] * (len(t.rows) - len(t.links))
-            t.linked_rows = list(zip(t.hrefs, t.rows, strict=False))
+            hrefs = [href(link) for link in t.links] + [""] * (len(t.rows) - len(t.links))
+            t.body = rows_html(zip(hrefs, t.rows, strict=False), columns=len(t.columns))
         for c in s.charts:
-            hrefs = [f"?{drill(params, link)}" if link else "" for link in c.links]
-            c.rows = [
-                {
-                    "name": name,
-                    "href": hrefs[i] if i < len(hrefs) else "",
-                    "values": [data[i] if i < len(data) else None for _n, data in c.series],
-                }
-                for i, name in enumerate(c.categories)
-            ]
+            c.hrefs = [href(link) for link in c.links]
+            hrefs = c.hrefs + [""] * (len(c.categories) - len(c.hrefs))
+            cells = (
+                [name, *(data[i] if i < len(data) else None for _n, data in c.series)] for i, name in enumerate(c.categories)
+            )
+            c.body = rows_html(zip(hrefs, cells, strict=False), columns=len(c.series) + 1)
 
 
 @login_required
@@ -85,7 +89,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "query": query(params),
         "filters": describe(params),
         "trail": trail(params),
-        "charts": _charts_payload(sections, params),
+        "charts": _charts_payload(sections),
         "departments": OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT).order_by("sort_order", "code"),
         "townships": OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]).order_by(
             "sort_order", "code"

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core import ratelimit
 from onewindow.core.audit import audit
+from onewindow.core.clientip import client_ip
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied
 
 from . import selectors
@@ -54,7 +55,7 @@ def require_device(request: HttpRequest, point: ServicePoint) -> str:
 
 
 def throttle(request: HttpRequest, point: ServicePoint, action: str) -> None:
-    ip = request.META.get("REMOTE_ADDR") or "-"
+    ip = client_ip(request) or "-"
     ratelimit.hit(
         f"kiosk:{action}:{point.pk}:{ip}",
         limit=KIOSK_ACTIONS_PER_MINUTE,
@@ -80,7 +81,7 @@ def device_register(*, request: HttpRequest, point: ServicePoint, response: Http
         raise PermissionDenied()
     token = _ensure_token(point, actor=request.user, rotate=False)
     with transaction.atomic():
-        audit(actor=request.user, action="hall.kiosk_register", target=point, data={"ip": request.META.get("REMOTE_ADDR")})
+        audit(actor=request.user, action="hall.kiosk_register", target=point, data={"ip": client_ip(request)})
     response.set_cookie(
         KIOSK_COOKIE,
         token,

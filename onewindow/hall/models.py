@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
 from onewindow.core.models import PublicModel, TimeStampedModel
 
 
@@ -193,8 +194,10 @@ class Ticket(PublicModel):
     issued_at = models.DateTimeField(_("取号时间"))
     # Place in line; equals issued_at unless the ticket was transferred to the end of another line.
     queue_at = models.DateTimeField()
-    id_number = models.CharField(_("证件号码"), max_length=18, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    id_number = EncryptedCharField(_("证件号码"), max_length=18, blank=True, index_field="id_number_hash")
+    id_number_hash = BlindIndexField(source="id_number")
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True, index_field="phone_hash")
+    phone_hash = BlindIndexField(source="phone")
     booking_ref = models.CharField(_("预约编号"), max_length=40, blank=True)
     # Asked for the green channel at a kiosk: waits in the normal line until staff see the person
     # and confirm (hall.kiosk.green_confirm). db_default: the raw INSERTs of the hot path omit it.
@@ -328,4 +331,4 @@ class WindowSession(PublicModel):
 
 
 # Rollup tables live in their own module; imported here so Django registers them with the app.
-from .rollup_models import HallDay, HallMonth, HallWindowDay  # noqa: E402,F401
+from .rollup_models import HallDay, HallMonth, HallWindowDay, HallWindowMonth  # noqa: E402,F401

@@ -1,5 +1,5 @@
 """The hall's rollups: ticket figures per business day (and month), service area and hour of
-issue, and finished tickets per day, window and clerk. Kept by `hall.rollups`; read by
+issue, and finished tickets per day (and month), window and clerk. Kept by `hall.rollups`; read by
 `hall.stats`. Plain integer ids, not foreign keys: a rollup row is a number about a thing, and
 must neither block deleting nor cost a constraint check on every insert."""
 
@@ -70,3 +70,23 @@ class HallWindowDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business_date} {self.window_id}"
+
+
+class HallWindowMonth(models.Model):
+    """HallWindowDay's rows of a month added up: a long period reads a month's row per window and
+    clerk instead of one per working day."""
+
+    month = models.DateField()  # the first day of the month
+    point_id = models.IntegerField()
+    window_id = models.IntegerField()
+    clerk_id = models.IntegerField()
+    finished = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("窗口月汇总")
+        verbose_name_plural = _("窗口月汇总")
+        constraints = [models.UniqueConstraint(fields=["month", "window_id", "clerk_id"], name="uniq_hall_window_month")]
+        indexes = [models.Index(fields=["point_id", "month"], name="hall_window_month_point_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.window_id}"

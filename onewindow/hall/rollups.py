@@ -1,9 +1,10 @@
-"""Keeps the hall's rollups (`HallDay`, `HallMonth`, `HallWindowDay`) equal to a replay of the
+"""Keeps the hall's rollups (`HallDay`, `HallMonth`, `HallWindowDay`, `HallWindowMonth`) equal to a replay of the
 ticket event log. A (service point, business day) is the unit of work: its events are replayed
 with `stats.replay` and its rows replaced whole, so a day counted twice comes out the same.
 
 `refresh()` finds the days touched by events above the mark (plus `overlap` events below it, for
-the sweep); `rebuild()` recounts every day. Months are re-added from their day rows.
+the sweep); `rebuild()` recounts every day. Months are re-added from their day rows (a month
+replaced whole, so re-adding it twice gives the same rows).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils import timezone
 from onewindow.core.rollups import claim, pending
 from onewindow.core.rollups import unalias as _unalias
 
-from .models import HallDay, HallMonth, HallWindowDay, TicketEvent
+from .models import HallDay, HallMonth, HallWindowDay, HallWindowMonth, TicketEvent
 from .stats import SUM_FIELDS, Sums, _events, replay, service_levels, track_sums
 
 NAME = "hall"
@@ -60,6 +61,13 @@ def _count_months(months: Iterable[date]) -> None:
             .annotate(**{f"s_{f}": Sum(f) for f in SUM_FIELDS})
         )
         HallMonth.objects.bulk_create(HallMonth(month=m, **_unalias(r)) for r in rows)
+        HallWindowMonth.objects.filter(month=m).delete()
+        windows = (
+            HallWindowDay.objects.filter(business_date__gte=m, business_date__lt=nxt)
+            .values("point_id", "window_id", "clerk_id")
+            .annotate(s_finished=Sum("finished"))
+        )
+        HallWindowMonth.objects.bulk_create(HallWindowMonth(month=m, **_unalias(r)) for r in windows)
 
 
 def _next_month(m: date) -> date:
@@ -103,6 +111,7 @@ def rebuild() -> int:
             HallDay.objects.all().delete()
             HallMonth.objects.all().delete()
             HallWindowDay.objects.all().delete()
+            HallWindowMonth.objects.all().delete()
             pairs = set(TicketEvent.objects.values_list("point_id", "business_date").distinct())
             n = _count(pairs)
         mark.last_id = newest

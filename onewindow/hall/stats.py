@@ -10,7 +10,7 @@ move its figures):
 - tickets per window and per clerk: finished events by window and by actor.
 
 `hall.rollups` replays one business day of one service point at a time into `HallDay` /
-`HallMonth` / `HallWindowDay` rows; `figures()` adds those rows up. `recount()` replays the whole
+`HallMonth` / `HallWindowDay` / `HallWindowMonth` rows; `figures()` adds those rows up. `recount()` replays the whole
 log for a period: the reference the tests compare the rollups with, never used by a page.
 """
 
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core.rollups import summed
 from onewindow.core.stats import Chart, Figure, Section, Table
 
-from .models import HallDay, HallMonth, HallWindowDay, ServiceArea, ServicePoint, TicketEvent, Window
+from .models import HallDay, HallMonth, HallWindowDay, HallWindowMonth, ServiceArea, ServicePoint, TicketEvent, Window
 from .services import business_date
 
 K = TicketEvent.Kind
@@ -287,12 +287,20 @@ def figures(
             total.add(s)
     out = Figures()
     _fill(out, total, by_area, by_day)
-    wq = Q(business_date__gte=date_from, business_date__lte=date_to)
-    if point is not None:
-        wq &= Q(point_id=point.pk)
     if area is None:  # finished tickets per window are not kept per area
-        for r in HallWindowDay.objects.filter(wq).values("window_id", "clerk_id").annotate(n=Sum("finished")):
-            w, c, n = r["window_id"], r["clerk_id"], r["n"]
+        # Whole months from the month rows, the ends from the day rows (not every day of a long period).
+        windows = summed(
+            HallWindowDay,
+            HallWindowMonth,
+            day_field="business_date",
+            scope=Q(point_id=point.pk) if point is not None else Q(),
+            date_from=date_from,
+            date_to=date_to,
+            group=["window_id", "clerk_id"],
+            measures={"finished": Sum("finished")},
+        )
+        for (w, c), cell in windows.items():
+            n = cell["finished"]
             out.per_window[w] = out.per_window.get(w, 0) + n
             if c:
                 out.per_clerk[c] = out.per_clerk.get(c, 0) + n
@@ -449,9 +457,10 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
             series=[
                 (str(_("取号")), issued),
                 (str(_("平均等候（分钟）")), [_round(s["avg_wait_minutes"]) for s in hours.values()]),
+                (str(_("平均办理（分钟）")), [_round(s["avg_service_minutes"]) for s in hours.values()]),
             ],
             unit=str(_("张")),
-            note=str(_("按取号的钟点统计：几点取的号最多，那时等了多久")),
+            note=str(_("按取号的钟点统计：几点取的号最多，那时等了多久、办了多久")),
             text=_text(str(_("各时段取号")), hour_names, issued, str(_("张"))),
         )
     )

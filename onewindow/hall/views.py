@@ -85,9 +85,9 @@ def kiosk_search(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:40]
     matters: list[Any] = []
     if q:
-        # The one catalog search (synonyms, pinyin), narrowed to the matters this hall accepts.
-        found = catalog_selectors.search_matters(catalog_selectors.MatterQuery(q=q))
-        matters = list(found.filter(service_area__point=point)[:12])
+        # The one catalog search (synonyms, pinyin, ranking) within the matters this hall accepts.
+        scope = catalog_selectors.published_matters().filter(service_area__point=point)
+        matters = list(catalog_selectors.search_matters(catalog_selectors.MatterQuery(q=q), scope=scope)[:12])
     return TemplateResponse(request, "hall/_kiosk_results.html", {"point": point, "matters": matters, "q": q})
 
 

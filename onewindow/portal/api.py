@@ -7,11 +7,12 @@ import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.catalog.search import MatterQuery as CatalogQuery
+from onewindow.catalog.search import search_matters
 from onewindow.materials import selectors as ms
 from onewindow.materials import services as material_services
 
@@ -64,11 +65,11 @@ def _matter(m: Any) -> dict[str, Any]:
 @router.get("/matters", response={200: MatterPage, ERROR_CODES: ErrorOut}, auth=None)
 def matters(request: HttpRequest, params: Query[MatterQuery]) -> Any:
     """Matters that can be applied for online (public)."""
-    qs = ms.online_matters()
+    qs = ms.online_matters().order_by("code")
     if params.q.strip():
-        q = params.q.strip()
-        qs = qs.filter(Q(search_name__icontains=q) | Q(code__icontains=q))
-    return paginate(qs.order_by("code"), params, _matter)
+        # The one catalog search (synonyms, pinyin, codes, ranking) within what can be applied for.
+        qs = search_matters(CatalogQuery(q=params.q.strip()[:100]), scope=ms.online_matters())
+    return paginate(qs, params, _matter)
 
 
 class StepOut(Schema):

@@ -42,12 +42,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def apply_index(request: HttpRequest) -> HttpResponse:
     """Everything that can be applied for online, searchable by name or code."""
     q = (request.GET.get("q") or "").strip()
-    matters = material_selectors.online_matters()
+    matters = material_selectors.online_matters().order_by("code")
     if q:
-        # The one catalog search (synonyms, pinyin, codes), narrowed to what can be applied for here.
-        found = catalog_selectors.search_matters(catalog_selectors.MatterQuery(q=q))
-        matters = matters.filter(pk__in=found.order_by().values("pk"))
-    page = Paginator(matters.order_by("code"), page_size(request)).get_page(request.GET.get("page"))
+        # The one catalog search (synonyms, pinyin, codes, ranking) within what can be applied for here.
+        matters = catalog_selectors.search_matters(catalog_selectors.MatterQuery(q=q), scope=material_selectors.online_matters())
+    page = Paginator(matters, page_size(request)).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/apply_index.html",

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from onewindow.core import clientip
+
 from .indicators import INDICATORS
 
 DEVICE_SALT = "onewindow.ratings.device"
@@ -30,8 +32,8 @@ def rating_input(post: Any, mode: str) -> dict[str, Any]:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") or None
+    # X-Forwarded-For only from a trusted proxy (core.clientip).
+    return clientip.client_ip(request)
 
 
 def device_cookie_name(kind: str, key: Any) -> str:

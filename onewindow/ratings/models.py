@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
 from onewindow.core.models import PublicModel
 
 
@@ -97,7 +98,8 @@ class Rating(PublicModel):
     )
     rater_name = models.CharField(_("评价人姓名"), max_length=64, blank=True)
     # For the unit's call-back (回访); shown to the delivering unit only, never published.
-    rater_phone = models.CharField(_("评价人电话"), max_length=20, blank=True)
+    rater_phone = EncryptedCharField(_("评价人电话"), max_length=20, blank=True, index_field="rater_phone_hash")
+    rater_phone_hash = BlindIndexField(source="rater_phone")
     # 实名: the person is identified (an account, or the ID number and name the service was
     # delivered to, e.g. a booking made by phone). Anonymous ratings (a walk-in ticket at the pad)
     # count in the figures but nobody can be called back, so they open no follow-up.

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import OrgUnit
 from onewindow.catalog.models import Matter
+from onewindow.catalog.search import MatterQuery, search_matters
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.uploads import private_storage
 
@@ -127,13 +128,9 @@ def batch(request: HttpRequest, uuid: str) -> HttpResponse:
     selected = list(b.matters.select_related("department", "current_version").order_by("code"))
     results: list[Matter] = []
     if officer and b.status == DelegationBatch.Status.DRAFT and q:
-        results = list(
-            selectors.delegatable_matters(user)
-            .filter(Q(search_name__icontains=q) | Q(code__icontains=q) | Q(search_initials__icontains=q.lower()))
-            .exclude(pk__in=[m.pk for m in selected])
-            .select_related("department")
-            .order_by("code")[:30]
-        )
+        # The one catalog search (synonyms, pinyin, codes, ranking) within the officer's matters.
+        scope = selectors.delegatable_matters(user).exclude(pk__in=[m.pk for m in selected])
+        results = list(search_matters(MatterQuery(q=q), scope=scope)[:30])
     chosen = set(b.townships.values_list("code", flat=True))
     return render(
         request,

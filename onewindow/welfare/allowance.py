@@ -5,6 +5,8 @@ between the household's per-capita income and the local standard (补差发放).
 per-capita monthly income) × members, rounded down to the fen, never below zero. The standard is the
 one in force for the year and the household's area kind (`Standard`), entered by the district.
 Used by the township's proposal, by dynamic changes (increase / decrease) and by the demo.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations

@@ -137,12 +137,14 @@ class ReviewOut(Schema):
 class RollIn(Schema):
     township: str  # OrgUnit code
     month: datetime.date  # the first day of the month
+    kind: str = "regular"  # or "backpay" (补发: differences owed for frozen months after a standard rose)
 
 
 class RollOut(Schema):
     uuid: UUID
     township: str
     month: datetime.date
+    kind: str
     status: str
     households: int
     people: int
@@ -153,6 +155,7 @@ class PaymentOut(Schema):
     uuid: UUID
     household: str
     month: datetime.date
+    kind: str
     amount_fen: int
     status: str
     attempt: int
@@ -225,6 +228,7 @@ def _roll(r: PaymentRoll) -> dict[str, Any]:
         "uuid": r.uuid,
         "township": r.township.code,
         "month": r.month,
+        "kind": r.kind,
         "status": r.status,
         "households": r.households,
         "people": r.people,
@@ -237,6 +241,7 @@ def _payment(p: Payment) -> dict[str, Any]:
         "uuid": p.uuid,
         "household": p.household.number,
         "month": p.month,
+        "kind": p.kind,
         "amount_fen": p.amount_fen,
         "status": p.status,
         "attempt": p.attempt,
@@ -426,7 +431,7 @@ def roll_generate(request: HttpRequest, data: RollIn) -> Any:
     township = scope.all_townships().filter(code=data.township).first()
     if township is None:
         raise ValidationFailed(fields={"township": ["unknown township"]})
-    return Status(201, _roll(rolls.roll_generate(township=township, month=data.month, actor=user)))
+    return Status(201, _roll(rolls.roll_generate(township=township, month=data.month, actor=user, kind=data.kind)))
 
 
 @router.get("/rolls/{uuid}", response={200: RollOut, ERROR_CODES: ErrorOut}, auth=AUTH)

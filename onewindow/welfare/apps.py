@@ -9,4 +9,10 @@ class WelfareConfig(AppConfig):
 
     def ready(self) -> None:
         # The 审核确认 process listens to the cases engine's end of a public notice.
+        from onewindow.cases import managed
+
         from .process import notice  # noqa: F401
+        from .process.managed import application_of
+
+        # The generic case actions (cases API, workbench) refuse a 低保 application's case.
+        managed.register(application_of)

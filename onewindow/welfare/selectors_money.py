@@ -177,7 +177,11 @@ def roll_items(roll: PaymentRoll, *, limit: int = 500) -> list[RollItem]:
 def roll_diff(roll: PaymentRoll) -> dict[str, Any]:
     """What the check compares: this roll against the township's roll of the month before —
     households added, dropped and paid a different amount, and the totals."""
-    prev = PaymentRoll.objects.filter(township_id=roll.township_id, month=add_months(roll.month, -1)).first()
+    prev = (
+        PaymentRoll.objects.filter(township_id=roll.township_id, month=add_months(roll.month, -1), kind=roll.kind).first()
+        if roll.kind == PaymentRoll.Kind.REGULAR
+        else None  # a back pay roll pays differences for past months: nothing to compare it with
+    )
     cur_items = RollItem.objects.filter(roll=roll)
     if prev is None:
         return {"previous": None, "added": cur_items.count(), "dropped": 0, "changed": 0}

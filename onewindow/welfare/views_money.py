@@ -205,7 +205,8 @@ def roll_list(request: HttpRequest) -> HttpResponse:
             if township is None:
                 raise ValidationFailed(_("请选择乡镇（街道）。"), fields={"township": [_("请选择乡镇（街道）。")]})
             chosen = _month(request.POST.get("month", ""), "month") or month_start(timezone.localdate())
-            roll = rolls.roll_generate(township=township, month=chosen, actor=user)
+            kind = request.POST.get("kind", "") or PaymentRoll.Kind.REGULAR
+            roll = rolls.roll_generate(township=township, month=chosen, actor=user, kind=kind)
         except ApplicationError as exc:
             error = _keep(exc)
         else:
@@ -239,7 +240,7 @@ def roll(request: HttpRequest, uuid: str) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "generate":
-                rolls.roll_generate(township=r.township, month=r.month, actor=user)
+                rolls.roll_generate(township=r.township, month=r.month, actor=user, kind=r.kind)
                 messages.success(request, _("已重新生成发放名册。"))
             elif action == "check":
                 rolls.roll_check(roll=r, actor=user)

@@ -13,18 +13,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role, User
-from onewindow.cases import documents, extensions, owners, prereview, routes, selectors
+from onewindow.cases import documents, extensions, managed, owners, prereview, routes, selectors
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CasePause, CaseStep, ExtensionRequest, RouteVersion
 from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, Matter
+from onewindow.catalog.search import MatterQuery, search_matters
 from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.workdays import CalendarNotCovered
@@ -151,9 +152,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     results: dict[str, Any] = {}
     if q:
         results = {
-            "matters": Matter.objects.filter(current_version__isnull=False)
-            .filter(Q(search_name__icontains=q) | Q(code__icontains=q) | Q(search_initials__icontains=q.lower()))
-            .select_related("department", "current_version")[:20],
+            # The one catalog search (synonyms, pinyin, codes, ranking).
+            "matters": search_matters(MatterQuery(q=q), scope=Matter.objects.filter(current_version__isnull=False))[:20],
             "bundles": Bundle.objects.filter(is_active=True).filter(Q(name__icontains=q) | Q(code__icontains=q))[:10],
         }
     elif ticket is not None and matter is None and bundle is None:
@@ -239,11 +239,15 @@ def _uuid(value: str) -> Any:
 
 @staff_required
 def intake_applicant(request: HttpRequest) -> HttpResponse:
-    """htmx: who is this ID number? (a registered person's name and masked phone, or "new")."""
+    """htmx: who is this ID number? (a registered person's name and masked phone, or "new").
+
+    POST only: an ID number in a query string would land in the web server's access log."""
     _require_intake(_user(request))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     from onewindow.core.identity import validate_resident_id
 
-    number = request.GET.get("id_number", "").replace("\x00", "").strip().upper()[:18]
+    number = request.POST.get("id_number", "").replace("\x00", "").strip().upper()[:18]
     person, error = None, ""
     if number:
         try:
@@ -391,6 +395,8 @@ def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
         p[k] = v.replace("\x00", "")
     action = p.get("action", "")
     try:
+        # A 低保 application's case is run on the application's page (its stage follows the case's).
+        managed.refuse_if_managed(case)
         if action == "accept":
             svc.case_accept(case=case, actor=user)
         elif action == "refuse":

@@ -74,26 +74,26 @@ def test_only_guarded_backends_sign_anyone_in() -> None:
 def test_admin_login_is_locked_after_wrong_passwords(client: Client, staff_admin: User) -> None:
     fail_at_admin(client, "boss", 25)
     # Refused while locked: only the failures before the lock are recorded.
-    assert LoginFailure.objects.filter(username="boss").count() == guard.LOCKOUT_PER_USERNAME
+    assert LoginFailure.objects.filter(username="boss").count() == guard.free_tries()
     response = client.post("/admin/login/", {"username": "boss", "password": PASSWORD, "next": "/admin/"})
     assert response.status_code == 200 and "_auth_user_id" not in client.session
 
 
 def test_admin_failures_lock_the_sign_in_page(client: Client, staff_admin: User) -> None:
-    fail_at_admin(client, "boss", guard.LOCKOUT_PER_USERNAME)
+    fail_at_admin(client, "boss", guard.free_tries())
     response = client.post("/accounts/login/", {"username": "boss", "password": PASSWORD})
     assert response.status_code == 429 and "_auth_user_id" not in client.session
 
 
 def test_admin_failures_lock_the_api_token(client: Client, staff_admin: User) -> None:
-    fail_at_admin(client, "boss", guard.LOCKOUT_PER_USERNAME)
+    fail_at_admin(client, "boss", guard.free_tries())
     response = client.post("/api/v1/accounts/token", {"username": "boss", "password": PASSWORD}, content_type="application/json")
     assert response.status_code == 429 and response.json()["code"] == "locked_out"
     assert not staff_admin.api_tokens.exists()
 
 
 def test_api_token_failures_lock_the_admin(client: Client, staff_admin: User) -> None:
-    for _ in range(guard.LOCKOUT_PER_USERNAME):
+    for _ in range(guard.free_tries()):
         bad = client.post("/api/v1/accounts/token", {"username": "boss", "password": "x"}, content_type="application/json")
         assert bad.status_code == 422 and bad.json()["code"] == "bad_credentials"
     client.post("/admin/login/", {"username": "boss", "password": PASSWORD, "next": "/admin/"})
@@ -101,7 +101,7 @@ def test_api_token_failures_lock_the_admin(client: Client, staff_admin: User) ->
 
 
 def test_password_failures_lock_the_sms_code(client: Client, verified: User, django_capture_on_commit_callbacks: Any) -> None:
-    for _ in range(guard.LOCKOUT_PER_USERNAME):
+    for _ in range(guard.free_tries()):
         client.post("/accounts/login/", {"username": "citizen", "password": "wrong-one"})
     with django_capture_on_commit_callbacks(execute=True):
         send_code(client)
@@ -111,7 +111,7 @@ def test_password_failures_lock_the_sms_code(client: Client, verified: User, dja
 
 def test_wrong_sms_codes_lock_the_password(client: Client, verified: User) -> None:
     send_code(client)
-    for _ in range(guard.LOCKOUT_PER_USERNAME):
+    for _ in range(guard.free_tries()):
         assert client.post("/accounts/login/", {"way": "sms", "phone": PHONE, "sms_code": "000000"}).status_code == 422
     response = client.post("/accounts/login/", {"username": "citizen", "password": PASSWORD})
     assert response.status_code == 429 and "_auth_user_id" not in client.session
@@ -207,12 +207,12 @@ def test_forgot_password_through_the_verified_phone(
 
 def test_forgot_password_wrong_codes_count_in_the_guard(client: Client, verified: User) -> None:
     send_code(client, "reset")
-    for _ in range(guard.LOCKOUT_PER_USERNAME):
+    for _ in range(guard.free_tries()):
         client.post(
             "/accounts/password/forgot/",
             {"phone": PHONE, "sms_code": "000000", "password": "Ganjiang#2026y", "password2": "Ganjiang#2026y"},
         )
-    assert LoginFailure.objects.filter(username="citizen").count() == guard.LOCKOUT_PER_USERNAME
+    assert LoginFailure.objects.filter(username="citizen").count() == guard.free_tries()
     locked = client.post(
         "/accounts/password/forgot/",
         {"phone": PHONE, "sms_code": "000000", "password": "Ganjiang#2026y", "password2": "Ganjiang#2026y"},

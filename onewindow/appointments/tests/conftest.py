@@ -88,7 +88,20 @@ def hall(org: dict[str, OrgUnit], calendar: None) -> dict[str, Any]:
 
 
 def make_matter(code: str, dept: OrgUnit, area: ServiceArea, *, off_hours: bool, level: str = "district") -> Matter:
-    m = Matter.objects.create(code=code, department=dept, service_area=area, search_name=f"事项{code}")
+    from onewindow.catalog.services import search_keys, search_text
+
+    name = f"事项{code}"
+    pinyin, initials = search_keys(name)
+    # The search keys catalog.services keeps for a matter (the one catalog search reads them).
+    m = Matter.objects.create(
+        code=code,
+        department=dept,
+        service_area=area,
+        search_name=name,
+        search_pinyin=pinyin,
+        search_initials=initials,
+        search_text=search_text(name, pinyin, initials),
+    )
     v = MatterVersion.objects.create(
         matter=m,
         number=1,

@@ -8,11 +8,22 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from onewindow.accounts.models import Role, RoleAssignment
 from onewindow.assistance import demo, services
-from onewindow.assistance.models import AgentApplication, AgentPoint, HandoverBatch, LedgerEntry, Mandate, TillDay
+from onewindow.assistance.models import (
+    AgentApplication,
+    AgentPoint,
+    FollowUp,
+    HandoverBatch,
+    LedgerEntry,
+    Mandate,
+    MaterialForwarding,
+    TillDay,
+)
 from onewindow.assistance.stats import agent_figures, sections
 from onewindow.cases.models import Case
 from onewindow.catalog.models import Delegation
@@ -74,5 +85,15 @@ def test_demo_builds_balanced_data_and_is_idempotent(
     assert sum(n for _c, _n, n in f.cases_by_matter) == f.agent_cases
     assert sum(f.fees_fen.values()) == LedgerEntry.objects.aggregate(s=Sum("amount_fen"))["s"]
     assert f.residents_served > 0
+    # The counts taken in one statement equal the plain counts.
+    payers = set(LedgerEntry.objects.values_list("resident_id", flat=True))
+    assert f.fee_payers == len(payers)
+    assert f.residents_served == len(payers | set(AgentApplication.objects.values_list("resident_id", flat=True)))
+    assert f.mandates_active == Mandate.objects.filter(status=Mandate.Status.ACTIVE).count()
+    assert f.forwardings == MaterialForwarding.objects.count()
+    assert f.follow_ups == FollowUp.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        agent_figures()
+    assert len(queries.captured_queries) <= 7
     section = sections(user=None, params={})[0]
     assert section.key == "assistance" and any(fig.fact == "F15" for fig in section.figures)

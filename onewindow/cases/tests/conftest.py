@@ -32,7 +32,18 @@ def make_matter(
     statutory: int = 20,
     materials: list[tuple[str, str]] | None = None,
 ) -> MatterVersion:
-    matter = Matter.objects.create(code=code, department=dept, search_name=name)
+    from onewindow.catalog.services import search_keys, search_text
+
+    pinyin, initials = search_keys(name)
+    # The search keys catalog.services keeps for a matter (the one catalog search reads them).
+    matter = Matter.objects.create(
+        code=code,
+        department=dept,
+        search_name=name,
+        search_pinyin=pinyin,
+        search_initials=initials,
+        search_text=search_text(name, pinyin, initials),
+    )
     mv = MatterVersion.objects.create(
         matter=matter,
         number=1,

@@ -6,8 +6,9 @@ import pytest
 
 from onewindow.hall.models import ServiceArea, ServicePoint
 
+from .. import search
 from ..models import LifeEvent
-from ..selectors import MatterQuery, paginate, search_matters
+from ..selectors import MatterQuery, search_matters, search_page
 from .factories import make_matter
 
 pytestmark = pytest.mark.django_db
@@ -92,9 +93,62 @@ def test_query_from_params_ignores_junk():
 def test_pagination(org):
     for i in range(45):
         make_matter(org["SW"], f"纳税申报{i:02d}", matter_type="other_power")
-    qs = search_matters(MatterQuery(q="nashui"))
-    page = paginate(qs, 3)
-    assert page.paginator.count == 45
-    assert page.number == 3 and len(page.object_list) == 5
-    assert paginate(qs, "junk").number == 1
-    assert paginate(qs, 99).number == 3
+    query = MatterQuery(q="nashui")
+    page = search_page(query, number=3)
+    assert page.count == 45 and not page.more and page.count_text == "45"
+    assert len(page.items) == 5 and not page.has_next and page.has_previous
+    assert search_page(query, number="junk").items == search_page(query).items
+    assert search_page(query, number=99).items == page.items
+
+
+def walk(query: MatterQuery, per_page: int) -> list[str]:
+    """Every result, page by page through the `after` cursors."""
+    out: list[str] = []
+    after = ""
+    for _ in range(100):
+        page = search_page(query, after=after, per_page=per_page)
+        out += [m.code for m in page.items]
+        if not page.has_next:
+            return out
+        after = page.next_cursor
+    raise AssertionError("paging did not end")
+
+
+def test_keyset_paging_crosses_the_rank_tiers_in_search_order(catalog, org):
+    # Exact name, name prefix, initials prefix and substring matches of 登记 / dj spread over tiers.
+    make_matter(org["SW"], "登记")
+    make_matter(org["SW"], "登记证明补办")
+    make_matter(org["ZJJ"], "登记簿查询")
+    for query in (MatterQuery(q="登记"), MatterQuery(q="dj"), MatterQuery(), MatterQuery(q="bdc")):
+        ranked = [m.code for m in search_matters(query)]
+        for per_page in (1, 2, 3, 20):
+            assert walk(query, per_page) == ranked
+    first = search_matters(MatterQuery(q="登记"))[0]
+    assert first.search_name == "登记"  # the exact name first
+
+
+def test_previous_page_is_the_page_before(catalog, org):
+    for i in range(7):
+        make_matter(org["SW"], f"登记事项{i}")
+    query = MatterQuery(q="登记")
+    p1 = search_page(query, per_page=3)
+    p2 = search_page(query, after=p1.next_cursor, per_page=3)
+    p3 = search_page(query, after=p2.next_cursor, per_page=3)
+    back = search_page(query, before=p3.previous_cursor, per_page=3)
+    assert [m.code for m in back.items] == [m.code for m in p2.items]
+    assert back.has_next and back.has_previous
+    assert [m.code for m in search_page(query, before=p2.previous_cursor, per_page=3).items] == [m.code for m in p1.items]
+
+
+def test_junk_cursors_start_from_the_beginning(catalog):
+    first = [m.code for m in search_page(MatterQuery(q="登记")).items]
+    for junk in ("x", "9.ZZZ", "-1.a", "1.", ".", "3" * 80, "0.\x00"):
+        assert [m.code for m in search_page(MatterQuery(q="登记"), after=junk).items] == first
+
+
+def test_count_stops_at_the_cap(catalog, org, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    page = search_page(MatterQuery(q="登记"))
+    assert page.count == 3 and page.more and page.count_text == "3+"
+    assert len(page.items) == 4  # the page itself is not capped by the count
+    assert search_page(MatterQuery(q="不动产")).count_text == "1"

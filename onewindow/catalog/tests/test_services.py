@@ -289,3 +289,21 @@ def test_version_numbers_come_from_the_matters_counter(org):
         m = matter_publish(version=draft, actor=None)
     m.refresh_from_db()
     assert m.version_counter == 3 == m.current_version.number
+
+
+def test_township_reach_counts_a_delegated_township_level_matter_once(org):
+    """What a township can handle: its township-level matters plus the delegations in force that
+    are not township-level anyway (each matter once), counted in the database."""
+    from ..stats import catalog_figures
+
+    own = make_matter(org["ZJJ"], "乡镇级事项", handling_level="township")
+    other = make_matter(org["ZJJ"], "区级事项")
+    revoked = make_matter(org["ZJJ"], "已收回的事项")
+    day = datetime.date(2021, 5, 20)
+    delegation_create(matter=own, townships=[org["ZXZ"]], effective_on=day, actor=None)
+    delegation_create(matter=other, townships=[org["ZXZ"], org["FTZ"]], effective_on=day, actor=None)
+    delegation_create(matter=revoked, townships=[org["ZXZ"]], effective_on=day, actor=None)
+    Delegation.objects.filter(matter=revoked).update(revoked_on=day)
+    towns = {t.code: t for t in catalog_figures().townships}
+    assert (towns["ZXZ"].own, towns["ZXZ"].delegated, towns["ZXZ"].total) == (1, 1, 2)
+    assert (towns["FTZ"].own, towns["FTZ"].delegated, towns["FTZ"].total) == (1, 1, 2)

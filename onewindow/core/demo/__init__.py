@@ -31,6 +31,8 @@ DEMO_STEPS = [
     # Last: it ranks matters by what the steps above used (cases, bookings, filings), so the top 50
     # of the finished demo are the ones with real forms (core/tests/test_demo_owners.py checks).
     "onewindow.catalog.demo.forms",
+    # After every step that made staff: each demo staff account gets the documented authenticator.
+    "onewindow.accounts.demo_authenticators",
 ]
 
 DEMO_PASSWORD = "Qingyuan@2021"  # noqa: S105 - documented demo persona password, demo data only

@@ -4,6 +4,7 @@ Run in a child process: the settings module reads the environment once, at impor
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -12,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from onewindow.accounts.realname import LocalBackend
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "deploy" / "production.env.example"
@@ -27,10 +30,20 @@ def production_env(tmp_path: Path, **changes: str) -> dict[str, str]:
             env[name] = value
     # The secrets the example leaves out, and folders of this test instead of /var/lib.
     env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    env["ONEWINDOW_FIELD_KEYS"] = "k1:" + base64.b64encode(secrets.token_bytes(32)).decode()
+    env["ONEWINDOW_INDEX_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode()
+    # The district's adapter to the province identity service is not in this repository; the
+    # example names where it goes, the test puts a stand-in class there.
+    env["REALNAME_BACKEND"] = "onewindow.core.tests.test_deploy_settings.ProvinceIdentityStandIn"
     env["ONEWINDOW_VAR_DIR"] = str(tmp_path / "var")
     env["PRIVATE_STORAGE_ROOT"] = str(tmp_path / "private")
     env.update(changes)
     return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **env}
+
+
+class ProvinceIdentityStandIn(LocalBackend):
+    """Where the district's adapter to the province identity service goes (accounts/realname.py);
+    only its dotted path is read by `check --deploy`."""
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -41,7 +54,8 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_example_holds_no_secret() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
-    assert "SECRET_KEY=CHANGE-ME" in text
+    for line in ("SECRET_KEY=CHANGE-ME", "ONEWINDOW_FIELD_KEYS=k1:CHANGE-ME", "ONEWINDOW_INDEX_KEY=CHANGE-ME"):
+        assert line in text
     assert ":CHANGE-ME@" in text  # the database password
 
 

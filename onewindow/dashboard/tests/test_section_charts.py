@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.utils.html import escape
 
 from conftest import login
 from onewindow.catalog.models import Matter
@@ -29,7 +30,10 @@ def test_each_section_has_charts_with_table_and_text(client: Any, leader: Any, c
         for c in by_key[key].charts:
             assert c.text and c.title, c.key
             assert f'data-chart="{c.key}"' in body and c.key in payload
-            assert len(c.rows) == len(c.categories)  # the table view, one row per category
+            # The table view, in the page: one row per category (or one saying there is no data).
+            assert str(c.body) in body and str(c.body).count("<tr>") == max(1, len(c.categories)), c.key
+            for name in c.categories:
+                assert f"<td>{escape(name)}" in str(c.body) or f">{escape(name)}</a></td>" in str(c.body), (c.key, name)
     assert {"catalog", "appointments", "filings", "ratings", "townships"} <= set(by_key)
 
 
@@ -51,7 +55,8 @@ def test_townships_chart_drills_into_the_township(client: Any, leader: Any, case
     towns = next(s for s in r.context["sections"] if s.key == "townships")
     chart = towns.charts[0]
     i = chart.categories.index("值夏镇")
-    assert chart.links[i] == "township=ZXZ" and chart.rows[i]["href"].endswith("township=ZXZ")
+    assert chart.links[i] == "township=ZXZ" and chart.hrefs[i].endswith("township=ZXZ")
+    assert f'<a href="{escape(chart.hrefs[i])}">值夏镇</a>' in str(chart.body)
     assert towns.tables[0].links[i] == "township=ZXZ"
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.fieldcrypto import blind_index, encrypt
 from onewindow.core.identity import validate_resident_id
 
 from ..models import ServiceArea, Ticket
@@ -110,8 +111,11 @@ def ticket_issue(
         "source": source,
         "priority": priority,
         "rank": PRIORITY_RANK[priority],
-        "id_number": number_id,
-        "phone": phone,
+        # Raw SQL bypasses the model fields: encrypt and hash here as they would.
+        "id_number": encrypt(number_id) if number_id else "",
+        "id_number_hash": blind_index(number_id) or "",
+        "phone": encrypt(phone) if phone else "",
+        "phone_hash": blind_index(phone) or "",
         "booking_ref": booking_ref,
         "actor": actor_id,
     }

@@ -1,5 +1,8 @@
 """The hall's raw SQL: the ticket issue (one statement on PostgreSQL), the kiosk issue, the window's
-claim of the next ticket and the finish of the current one."""
+claim of the next ticket and the finish of the current one.
+
+ID and phone numbers go in encrypted, with their lookup hashes (core/fieldcrypto.py): the callers
+pass `fieldcrypto.encrypt()` / `blind_index()` values, as the model fields would write them."""
 
 from __future__ import annotations
 
@@ -14,10 +17,11 @@ WITH c AS (
     RETURNING n
 ), t AS (
     INSERT INTO hall_ticket (uuid, created_at, updated_at, area_id, issue_area_id, point_id, business_date, seq, number,
-        source, priority, priority_rank, status, issued_at, queue_at, id_number, phone, booking_ref, issued_by_id, call_count)
+        source, priority, priority_rank, status, issued_at, queue_at, id_number, id_number_hash, phone, phone_hash, booking_ref,
+        issued_by_id, call_count)
     SELECT %(uuid)s, %(now)s, %(now)s, %(area)s, %(area)s, %(point)s, %(bd)s, c.n,
         %(prefix)s || CASE WHEN c.n < 1000 THEN lpad(c.n::text, 3, '0') ELSE c.n::text END,
-        %(source)s, %(priority)s, %(rank)s, 'waiting', %(now)s, clock_timestamp(), %(id_number)s, %(phone)s, %(booking_ref)s,
+        %(source)s, %(priority)s, %(rank)s, 'waiting', %(now)s, clock_timestamp(), %(id_number)s, %(id_number_hash)s, %(phone)s, %(phone_hash)s, %(booking_ref)s,
         %(actor)s, 0
     FROM c
     RETURNING id, seq, number, queue_at
@@ -40,9 +44,10 @@ RETURNING n
 
 _TICKET_INSERT = """
 INSERT INTO hall_ticket (uuid, created_at, updated_at, area_id, issue_area_id, point_id, business_date, seq, number,
-    source, priority, priority_rank, status, issued_at, queue_at, id_number, phone, booking_ref, issued_by_id, call_count)
+    source, priority, priority_rank, status, issued_at, queue_at, id_number, id_number_hash, phone, phone_hash, booking_ref,
+        issued_by_id, call_count)
 VALUES (%(uuid)s, %(now)s, %(now)s, %(area)s, %(area)s, %(point)s, %(bd)s, %(seq)s, %(number)s,
-    %(source)s, %(priority)s, %(rank)s, 'waiting', %(now)s, %(queue_at)s, %(id_number)s, %(phone)s, %(booking_ref)s, %(actor)s, 0)
+    %(source)s, %(priority)s, %(rank)s, 'waiting', %(now)s, %(queue_at)s, %(id_number)s, %(id_number_hash)s, %(phone)s, %(phone_hash)s, %(booking_ref)s, %(actor)s, 0)
 RETURNING id
 """
 
@@ -77,10 +82,11 @@ WITH a AS (
     RETURNING area_id, n
 ), t AS (
     INSERT INTO hall_ticket (uuid, created_at, updated_at, area_id, issue_area_id, point_id, business_date, seq, number,
-        source, priority, priority_rank, status, issued_at, queue_at, id_number, phone, booking_ref, issued_by_id, call_count)
+        source, priority, priority_rank, status, issued_at, queue_at, id_number, id_number_hash, phone, phone_hash, booking_ref,
+        issued_by_id, call_count)
     SELECT %(uuid)s, %(now)s, %(now)s, a.id, a.id, a.point_id, %(bd)s, c.n,
         a.ticket_prefix || CASE WHEN c.n < 1000 THEN lpad(c.n::text, 3, '0') ELSE c.n::text END,
-        'kiosk', %(priority)s, %(rank)s, 'waiting', %(now)s, clock_timestamp(), '', '', '', NULL, 0
+        'kiosk', %(priority)s, %(rank)s, 'waiting', %(now)s, clock_timestamp(), '', '', '', '', '', NULL, 0
     FROM c JOIN a ON a.id = c.area_id
     RETURNING id, area_id, point_id, number
 ), e AS (

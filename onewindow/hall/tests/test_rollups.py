@@ -17,7 +17,7 @@ from conftest import make_user
 from onewindow.accounts.models import Role
 from onewindow.core.errors import ApplicationError
 from onewindow.hall import rollups, services
-from onewindow.hall.models import HallDay, HallMonth, HallWindowDay
+from onewindow.hall.models import HallDay, HallMonth, HallWindowDay, HallWindowMonth
 from onewindow.hall.services import SHANGHAI
 from onewindow.hall.stats import SUM_FIELDS, figures, recount
 
@@ -88,7 +88,14 @@ def rows() -> tuple[Any, ...]:
     day = sorted((r.business_date, r.area_id, r.hour, *(getattr(r, f) for f in SUM_FIELDS)) for r in HallDay.objects.all())
     month = sorted((r.month, r.area_id, r.hour, *(getattr(r, f) for f in SUM_FIELDS)) for r in HallMonth.objects.all())
     win = sorted(HallWindowDay.objects.values_list("business_date", "window_id", "clerk_id", "finished"))
-    return day, month, win
+    win_month = sorted(HallWindowMonth.objects.values_list("month", "point_id", "window_id", "clerk_id", "finished"))
+    # The month rows are their days added up.
+    added: dict[tuple[Any, ...], int] = {}
+    for d, p, w, c, n in HallWindowDay.objects.values_list("business_date", "point_id", "window_id", "clerk_id", "finished"):
+        key = (d.replace(day=1), p, w, c)
+        added[key] = added.get(key, 0) + n
+    assert win_month == sorted((*k, n) for k, n in added.items())
+    return day, month, win, win_month
 
 
 def same(a: Any, b: Any, *, windows: bool = True, days: bool = True) -> None:
@@ -152,6 +159,7 @@ def test_a_long_period_reads_months_and_matches_the_replay(staffed: dict[str, An
         lo, hi = dt.date(2026, 9, 1), dt.date(2026, 12, 31)  # whole months inside: October, November
         same(figures(date_from=lo, date_to=hi), recount(date_from=lo, date_to=hi), days=False)
         assert HallMonth.objects.filter(month=dt.date(2026, 10, 1)).exists()
+        assert HallWindowMonth.objects.filter(month=dt.date(2026, 10, 1)).exists()
 
 
 def test_nothing_new_is_one_query(staffed: dict[str, Any], django_assert_max_num_queries: Any) -> None:

@@ -5,13 +5,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
 from onewindow.core.models import PublicModel, TimeStampedModel
 
 from .standard import AreaKind
 
 
 class Household(PublicModel):
-    """A household: the unit that applies for 低保 and is paid (2021 rules art. 6).
+    """A household: the unit that applies for 低保 and is paid (2021 rules art. 6; the article
+    numbers of the 2021 审核确认办法 in this app are unverified, see docs/welfare.md).
 
     It exists from the first application; `status` says where it stands in the register. Members,
     income items and assets hang below it. Personal data: read only through `welfare.selectors`,
@@ -38,7 +40,8 @@ class Household(PublicModel):
     village = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("村（社区）"))
     area_kind = models.CharField(_("城乡"), max_length=8, choices=AreaKind.choices)
     address = models.CharField(_("住址"), max_length=200)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True, index_field="phone_hash")
+    phone_hash = BlindIndexField(source="phone")
     # The applicant's account when the head applied online or an agent applied for them.
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -92,7 +95,8 @@ class Member(TimeStampedModel):
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("家庭"))
     name = models.CharField(_("姓名"), max_length=50)
-    id_number = models.CharField(_("身份证号"), max_length=18, db_index=True)
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, index_field="id_number_hash")
+    id_number_hash = BlindIndexField(source="id_number", db_index=True)
     relationship = models.CharField(_("与户主关系"), max_length=12, choices=Relationship.choices)
     labour = models.CharField(_("劳动能力"), max_length=8, choices=Labour.choices, default=Labour.FULL)
     disabled = models.BooleanField(_("残疾"), default=False)
@@ -105,8 +109,10 @@ class Member(TimeStampedModel):
         verbose_name_plural = _("家庭成员")
         ordering = ["household", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["id_number"], condition=Q(in_payment=True), name="welfare_member_in_one_household"),
-            models.UniqueConstraint(fields=["household", "id_number"], name="welfare_member_once_per_household"),
+            models.UniqueConstraint(
+                fields=["id_number_hash"], condition=Q(in_payment=True), name="welfare_member_in_one_household"
+            ),
+            models.UniqueConstraint(fields=["household", "id_number_hash"], name="welfare_member_once_per_household"),
         ]
         # Register search by name is a prefix match; the pattern opclass lets PostgreSQL use the
         # index for LIKE '王%' under any collation (other databases ignore the opclass).

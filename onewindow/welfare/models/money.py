@@ -37,8 +37,15 @@ class RegisterChange(PublicModel):
         STOP = "stop", _("停发")
         EXIT = "exit", _("退出")
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes", verbose_name=_("家庭"))
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="changes", verbose_name=_("在保记录"))
+    # No single-column indexes of their own: the (enrolment, effective_month, id) and (household,
+    # effective_month) indexes below serve every lookup by either, and a standard's recompute
+    # writes a line per household (two indexes fewer to maintain).
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="changes", verbose_name=_("家庭"), db_index=False
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="changes", verbose_name=_("在保记录"), db_index=False
+    )
     kind = models.CharField(_("变更类型"), max_length=10, choices=Kind.choices)
     old_amount_fen = models.PositiveIntegerField(_("原月保障金（分）"), default=0)
     new_amount_fen = models.PositiveIntegerField(_("新月保障金（分）"))
@@ -140,6 +147,10 @@ class PaymentRoll(PublicModel):
     downloaded. One roll per township and month (constraint); a frozen roll is never regenerated.
     """
 
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("月度发放")
+        BACKPAY = "backpay", _("补发")
+
     class Status(models.TextChoices):
         GENERATED = "generated", _("已生成")
         STALE = "stale", _("需重新生成")
@@ -150,6 +161,9 @@ class PaymentRoll(PublicModel):
 
     township = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇（街道）"))
     month = models.DateField(_("发放月份"))  # first day of the month
+    # 补发: the difference owed for months already frozen when a standard rose after them; its
+    # lines are per household and owed month, the roll's month is the month it is paid in.
+    kind = models.CharField(_("名册类型"), max_length=8, choices=Kind.choices, default=Kind.REGULAR)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.GENERATED)
     households = models.PositiveIntegerField(_("户数"), default=0)
     people = models.PositiveIntegerField(_("人数"), default=0)
@@ -185,7 +199,7 @@ class PaymentRoll(PublicModel):
         verbose_name_plural = _("低保发放名册")
         ordering = ["-month", "township__sort_order", "township__code"]
         constraints = [
-            models.UniqueConstraint(fields=["township", "month"], name="welfare_one_roll_per_township_month"),
+            models.UniqueConstraint(fields=["township", "month", "kind"], name="welfare_one_roll_per_township_month"),
         ]
         indexes = [models.Index(fields=["month", "status"], name="welfare_roll_month_status")]
 
@@ -199,16 +213,20 @@ class RollItem(models.Model):
     roll = models.ForeignKey(PaymentRoll, on_delete=models.CASCADE, related_name="items", verbose_name=_("名册"))
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("家庭"))
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="+", verbose_name=_("在保记录"))
-    month = models.DateField(_("发放月份"))
+    month = models.DateField(_("发放月份"))  # the month the money is for (a back pay line: the month owed)
+    kind = models.CharField(_("类型"), max_length=8, choices=PaymentRoll.Kind.choices, default=PaymentRoll.Kind.REGULAR)
     people = models.PositiveSmallIntegerField(_("保障人数"))
     amount_fen = models.PositiveIntegerField(_("金额（分）"))
+    # The per-person standard the line pays up to (fen): the register line's, or the standard in
+    # force when the roll was generated; a back pay tops a month up from it.
+    standard_fen = models.PositiveIntegerField(_("计算所用标准（分/人）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("名册明细")
         verbose_name_plural = _("名册明细")
         constraints = [
-            # A household is on one roll a month, whichever township's.
-            models.UniqueConstraint(fields=["household", "month"], name="welfare_item_once_per_month"),
+            # A household is on one roll a month for each kind, whichever township's.
+            models.UniqueConstraint(fields=["household", "month", "kind"], name="welfare_item_once_per_month"),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="welfare_item_positive"),
         ]
         indexes = [models.Index(fields=["roll", "household"], name="welfare_item_roll_hh")]
@@ -222,7 +240,8 @@ class Payment(PublicModel):
 
     2021 审核确认办法 (管理和监督) and 社会救助暂行办法 art. 12: paid monthly, through a bank
     (社会化发放). A failed transfer stays as it was and a new payment re-issues it; at most one
-    payment per household and month is pending or paid (partial unique): nothing is paid twice.
+    payment per household, month and kind (monthly, back pay) is pending or paid (partial unique):
+    nothing is paid twice.
     """
 
     class Status(models.TextChoices):
@@ -233,6 +252,7 @@ class Payment(PublicModel):
     roll = models.ForeignKey(PaymentRoll, on_delete=models.PROTECT, related_name="payments", verbose_name=_("名册"))
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="payments", verbose_name=_("家庭"))
     month = models.DateField(_("发放月份"))
+    kind = models.CharField(_("类型"), max_length=8, choices=PaymentRoll.Kind.choices, default=PaymentRoll.Kind.REGULAR)
     amount_fen = models.PositiveIntegerField(_("金额（分）"))
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempt = models.PositiveSmallIntegerField(_("发放次数"), default=1)
@@ -249,7 +269,7 @@ class Payment(PublicModel):
         ordering = ["household", "month", "attempt"]
         constraints = [
             models.UniqueConstraint(
-                fields=["household", "month"],
+                fields=["household", "month", "kind"],
                 condition=Q(status__in=["pending", "paid"]),
                 name="welfare_paid_once_per_month",
             ),

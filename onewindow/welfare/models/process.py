@@ -4,6 +4,8 @@ An `Application` is the household's side of one `cases.Case` of the 低保 matte
 the clock, the routing to the township, the steps and the cards; the application carries what the
 rules ask of the process (the economic check, the township's proposal, the notices, the
 confirmation). Its `stage` mirrors the case's open step and is changed in the same transactions.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """The 低保 process API (/api/v1/welfare/process/...): file (resident, agent, township window),
 accept, the check (visit, appraisal, cross-check), review (propose, refuse), objections (online,
 at the point), confirmation, extension, reads scoped like the pages; public notices and the
-certificate check without login. Money is integer fen."""
+certificate check without login. Money is integer fen.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from onewindow.accounts.api import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.accounts.models import OrgUnit, User
 from onewindow.cases.services import MaterialInput, applicant_find_or_create
 from onewindow.core import ratelimit
+from onewindow.core.clientip import client_ip
 from onewindow.core.errors import NotFound
 from onewindow.core.identity import validate_resident_id
 from onewindow.core.uploads import content_type_of, private_storage
@@ -373,7 +377,7 @@ def objection_create(request: HttpRequest, uuid: UUID, data: ObjectionIn) -> Any
     """Anyone objects while the notice runs; `at_point` is for staff taking one down (signed in)."""
     user = getattr(request, "user", None)
     ratelimit.hit(
-        "welfare-objection:" + ratelimit.private_key(request.META.get("REMOTE_ADDR", "")),
+        "welfare-objection:" + ratelimit.private_key(client_ip(request) or ""),
         limit=10,
         per=datetime.timedelta(hours=1),
     )

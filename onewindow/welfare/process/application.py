@@ -14,6 +14,8 @@ Rules (2021 national 最低生活保障审核确认办法):
 - a resident of another township is told where to apply (cases.routing.OtherTownship).
 
 Every refusal is raised before anything is written.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations

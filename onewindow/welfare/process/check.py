@@ -6,6 +6,8 @@
 - art. 18: the cross-check of income and assets (crosscheck.py, a pluggable backend);
 - art. 19: a democratic appraisal (民主评议) where the township finds it needed — optional;
 - the check ends when the township closes it: at least one home visit on record.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 promise; the 2021 rules art. 24 allow 30), extended only in special cases to at most 40 (the
 rules: 45) with the reason recorded by the township leader (乡镇负责人) himself. Yellow and red
 cards come from the cases engine's sweep, as for every case.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""District settings of the 低保 process (settings.ONEWINDOW_WELFARE_*)."""
+"""District settings of the 低保 process (settings.ONEWINDOW_WELFARE_*).
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
+"""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@
   Enrolment's one-to-one with the case).
 - A 低保 certificate (PDF with a QR code, documents.py) whose number and code anyone can check on
   the public page.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def confirm(*, application: Application, actor: User, comment: str = "") -> Enro
                 Member.objects.filter(household=household).update(in_payment=True)
         except IntegrityError:
             paid = (
-                Member.objects.filter(id_number__in=household.members.values("id_number"), in_payment=True)
+                Member.objects.filter(id_number_hash__in=household.members.values("id_number_hash"), in_payment=True)
                 .exclude(household=household)
                 .values_list("name", flat=True)
                 .first()

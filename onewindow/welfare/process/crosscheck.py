@@ -7,6 +7,8 @@ method; nothing else changes.
 The local backend checks what the platform itself holds: a member already paid in another
 household, a member who is the legal representative of a registered business (经营性收入 to
 declare), a member whose ID number belongs to an account registered in another township.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations

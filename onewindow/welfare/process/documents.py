@@ -5,6 +5,8 @@
 - 最低生活保障证: the certificate of a confirmed household (art. 23), with a QR code that opens
   the public check (`certificate_check`): anyone with the number and code sees whether it is valid,
   with the head's name masked — nothing more.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def refusal_notice(app: Application) -> Document:
         paragraphs=[
             _(
                 "经家庭经济状况调查和审核，你家庭的申请不符合最低生活保障条件，"
-                "根据《最低生活保障审核确认办法》第二十三条的规定，决定不予确认，理由如上。"
+                "根据《最低生活保障审核确认办法》的规定，决定不予确认，理由如上。"
             ),
             _("如对本决定有异议，可以自收到本通知书之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"),
         ],

@@ -1,4 +1,7 @@
-"""The 低保 process's refusals: each a clear, translated error; nothing is stored when raised."""
+"""The 低保 process's refusals: each a clear, translated error; nothing is stored when raised.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
+"""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@
 - Anyone may object while it runs, online or at the point (recorded by staff). An objection ends it
   at once and sends the case back to the check (art. 21: 重新组织调查); the notice runs again, in
   full, after the next proposal. An objection on a notice that no longer runs is `NoticeClosed`.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations

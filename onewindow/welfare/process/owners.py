@@ -13,6 +13,8 @@ officer shows up in the nobody's-work check with the state it is stuck in:
 | 待审核确认 confirmation | the confirmation within 10 working days (art. 22) | the township |
 | refused without the written notice sent | the notice (art. 23) | the township |
 | approved, refused and notified | nothing | |
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations

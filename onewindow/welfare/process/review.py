@@ -7,6 +7,8 @@
   down to it, art. 2); the written notice with the reasons (a PDF, documents.py) is issued with
   the decision and sent to the applicant — art. 23 allows 3 working days, kept as
   `refusal_notice_due` and checked by tests and the owners' list.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ department (民政局), which the delegation (赋权, cases.routing) hands to th
 The check gets what the 25-day promise leaves after the others, the notice counted as the most
 working days such a run holds in the work calendar (cases.routes.step_working_days), so the
 published route's critical path fits the promise.
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations

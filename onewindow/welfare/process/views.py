@@ -21,6 +21,7 @@ from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.cases import routing
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases.services import MaterialInput, applicant_find_or_create
+from onewindow.core.clientip import client_ip
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.identity import validate_resident_id
 from onewindow.core.ratelimit import hit as ratelimit_hit
@@ -306,9 +307,7 @@ def lodge_objection(request: HttpRequest, uuid: str) -> HttpResponse:
     if request.method != "POST":
         return redirect("welfare:village_notices", code=n.village.code)
     try:
-        ratelimit_hit(
-            "welfare-objection:" + private_key(request.META.get("REMOTE_ADDR", "")), limit=10, per=datetime.timedelta(hours=1)
-        )
+        ratelimit_hit("welfare-objection:" + private_key(client_ip(request) or ""), limit=10, per=datetime.timedelta(hours=1))
         notice.objection_lodge(
             notice=n, text=request.POST.get("text", ""), contact=request.POST.get("contact", ""), actor=request.user
         )

@@ -19,6 +19,8 @@ with the standard in force before this save.
   saving the same standard twice writes nothing the second time.
 - A household whose allowance would fall to zero or below is left as it is and counted: stopping
   an allowance is the township's decision with written reasons (社会救助暂行办法 art. 13).
+
+The article numbers of the 2021 审核确认办法 cited here are unverified (see docs/welfare.md).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 
 from ..models import Enrolment, Household, PaymentRoll, RegisterChange, Standard
@@ -40,6 +43,7 @@ S = PaymentRoll.Status
 @dataclass
 class Recomputed:
     households: int = 0
+    lines: int = 0  # a household with a later decided line gets a line for each
     skipped_to_zero: int = 0
     from_months: dict[str, str] = field(default_factory=dict)  # township code -> first month changed
     stale_rolls: int = 0
@@ -53,25 +57,34 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _candidates(*, kind_fen: int) -> str:
-    """Per open enrolment of the township, its first recomputed month (`eff`) and the register line
-    in force then: amount `a`, people `p`, and the amount at the new standard `new`."""
+def _candidates(*, new_fen: int, frm: dict[int, datetime.date]) -> tuple[str, dict[str, Any]]:
+    """Every register line to recompute, for the open enrolments of the townships in `frm` (their
+    first month not frozen): the line in force in the enrolment's first recomputed month (`eff`)
+    and every later line before the next year's standard, each with its amount `a`, people `p`,
+    the month its recompute takes effect `eff` and the amount at the new standard `new`. One
+    statement for every township (a window function, no per-enrolment subquery)."""
     t = _tables()
-    return f"""
-        SELECT e.household_id AS household_id, e.id AS enrolment_id, e.eff AS eff, c.new_amount_fen AS a,
-               c.new_people AS p, c.new_amount_fen + ({kind_fen} - COALESCE(c.standard_fen, %(prev)s)) * c.new_people AS new
-        FROM (
-            SELECT e.id, e.household_id, CASE WHEN e.starts_month > %(frm)s THEN e.starts_month ELSE %(frm)s END AS eff
-            FROM {t["en"]} e JOIN {t["hh"]} h ON h.id = e.household_id
-            WHERE h.township_id = %(township)s AND h.status = 'in_payment' AND h.area_kind = %(kind)s
-              AND e.ended_on IS NULL AND e.starts_month < %(until)s
-        ) e
-        JOIN {t["rc"]} c ON c.id = (
-            SELECT c2.id FROM {t["rc"]} c2 WHERE c2.enrolment_id = e.id AND c2.effective_month <= e.eff
-            ORDER BY c2.effective_month DESC, c2.id DESC LIMIT 1
-        )
-        WHERE c.new_amount_fen > 0 AND COALESCE(c.standard_fen, %(prev)s) <> {kind_fen}
-    """  # noqa: S608 - table names from the models, the fen an int
+    params: dict[str, Any] = {f"f{tid}": day for tid, day in frm.items()}
+    start = "CASE h.township_id " + " ".join(f"WHEN {int(tid)} THEN %(f{tid})s" for tid in frm) + " END"
+    scope = f"""
+        SELECT e.id, CASE WHEN e.starts_month > {start} THEN e.starts_month ELSE {start} END AS eff
+        FROM {t["en"]} e JOIN {t["hh"]} h ON h.id = e.household_id
+        WHERE h.township_id IN ({",".join(str(int(tid)) for tid in frm)}) AND h.status = 'in_payment'
+          AND h.area_kind = %(kind)s AND e.ended_on IS NULL AND e.starts_month < %(until)s
+    """  # noqa: S608 - table names from the models, ids ints
+    new = f"c.new_amount_fen + ({new_fen} - COALESCE(c.standard_fen, %(prev)s)) * c.new_people"
+    sql = f"""
+        SELECT x.household_id, x.enrolment_id, x.eff, x.a, x.p, x.new FROM (
+            SELECT c.household_id, c.enrolment_id, s.eff, c.new_amount_fen AS a, c.new_people AS p, {new} AS new,
+                   c.standard_fen, ROW_NUMBER() OVER (PARTITION BY c.enrolment_id ORDER BY c.effective_month DESC, c.id DESC) AS rn
+            FROM ({scope}) s JOIN {t["rc"]} c ON c.enrolment_id = s.id AND c.effective_month <= s.eff
+        ) x WHERE x.rn = 1 AND x.a > 0 AND COALESCE(x.standard_fen, %(prev)s) <> {new_fen}
+        UNION ALL
+        SELECT c.household_id, c.enrolment_id, c.effective_month, c.new_amount_fen, c.new_people, {new}
+        FROM ({scope}) s JOIN {t["rc"]} c ON c.enrolment_id = s.id AND c.effective_month > s.eff
+        WHERE c.effective_month < %(until)s AND c.new_amount_fen > 0 AND COALESCE(c.standard_fen, %(prev)s) <> {new_fen}
+    """  # noqa: S608 - table names from the models, ids and fen ints
+    return sql, params
 
 
 def recompute(*, standard: Standard, prev_fen: int | None, actor: Any, reason: str) -> Recomputed:
@@ -98,58 +111,77 @@ def recompute(*, standard: Standard, prev_fen: int | None, actor: Any, reason: s
     now, today = timezone.now(), timezone.localdate()
     user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     t = _tables()
-    townships = Household.objects.filter(status=Household.Status.IN_PAYMENT, area_kind=standard.area_kind).values_list(
-        "township_id", "township__code"
+    townships = dict(
+        Household.objects.filter(status=Household.Status.IN_PAYMENT, area_kind=standard.area_kind)
+        .values_list("township_id", "township__code")
+        .distinct()
+        .order_by()
     )
-    for township_id, code in sorted(set(townships)):
-        # The township's rolls from the start on are locked first: a freeze running now either
-        # finished (its month is then excluded) or waits for us (and its roll is then stale).
-        rolls = list(PaymentRoll.objects.select_for_update().filter(township_id=township_id, month__gte=start))
-        last_frozen = (
-            PaymentRoll.objects.filter(township_id=township_id, status=S.FROZEN)
-            .order_by("-month")
-            .values_list("month", flat=True)
-            .first()
+    # The townships' rolls from the start on are locked first: a freeze running now either
+    # finished (its month is then excluded) or waits for us (and its roll is then stale).
+    rolls = list(PaymentRoll.objects.select_for_update().filter(township_id__in=list(townships), month__gte=start).order_by("pk"))
+    frozen = dict(
+        PaymentRoll.objects.filter(township_id__in=list(townships), status=S.FROZEN, kind=PaymentRoll.Kind.REGULAR)
+        .values_list("township_id")
+        .annotate(last=Max("month"))
+        .order_by()
+    )
+    frm: dict[int, datetime.date] = {}
+    for township_id in townships:
+        first = max(start, add_months(frozen[township_id], 1)) if township_id in frozen else start
+        if first < until:
+            frm[township_id] = first
+    if not frm:
+        return out
+    candidates, params = _candidates(new_fen=new_fen, frm=frm)
+    params.update({"prev": prev_fen, "kind": standard.area_kind, "until": until})
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""INSERT INTO {t["rc"]} (created_at, updated_at, uuid, household_id, enrolment_id, kind, old_amount_fen,
+                new_amount_fen, old_people, new_people, reason, effective_month, decided_on, actor_id, report_id,
+                standard_fen)
+            SELECT %(now)s, %(now)s, {_uuid_sql()}, x.household_id, x.enrolment_id,
+                CASE WHEN x.new > x.a THEN 'increase' ELSE 'decrease' END, x.a, x.new, x.p, x.p, %(reason)s, x.eff,
+                %(today)s, %(user)s, NULL, {new_fen}
+            FROM ({candidates}) x WHERE x.new > 0""",  # noqa: S608
+            {**params, "now": now, "reason": reason[:300], "today": today, "user": user_id},
         )
-        frm = max(start, add_months(last_frozen, 1)) if last_frozen else start
-        if frm >= until:
-            continue
-        params: dict[str, Any] = {
-            "prev": prev_fen,
-            "frm": frm,
-            "township": township_id,
-            "kind": standard.area_kind,
-            "until": until,
-        }
-        candidates = _candidates(kind_fen=new_fen)
-        with connection.cursor() as cur:
+        written = cur.rowcount
+        if new_fen < prev_fen:
+            cur.execute(f"SELECT count(DISTINCT x.household_id) FROM ({candidates}) x WHERE x.new <= 0", params)  # noqa: S608
+            out.skipped_to_zero = int(cur.fetchone()[0])
+        if written:
+            # Each household's current amount: its latest line, now one of ours (every later line
+            # of a household in payment was recomputed too).
             cur.execute(
-                f"""INSERT INTO {t["rc"]} (created_at, updated_at, uuid, household_id, enrolment_id, kind, old_amount_fen,
-                    new_amount_fen, old_people, new_people, reason, effective_month, decided_on, actor_id, report_id,
-                    standard_fen)
-                SELECT %(now)s, %(now)s, {_uuid_sql()}, x.household_id, x.enrolment_id,
-                    CASE WHEN x.new > x.a THEN 'increase' ELSE 'decrease' END, x.a, x.new, x.p, x.p, %(reason)s, x.eff,
-                    %(today)s, %(user)s, NULL, {new_fen}
-                FROM ({candidates}) x WHERE x.new > 0""",  # noqa: S608
-                {**params, "now": now, "reason": reason[:300], "today": today, "user": user_id},
-            )
-            written = cur.rowcount
-            if new_fen < prev_fen:
-                cur.execute(f"SELECT count(*) FROM ({candidates}) x WHERE x.new <= 0", params)  # noqa: S608
-                out.skipped_to_zero += int(cur.fetchone()[0])
-            if not written:
-                continue
-            # The household's current amount: its latest decided amount, now possibly ours.
-            cur.execute(
-                f"""UPDATE {t["hh"]} SET updated_at = %(now)s, monthly_amount_fen = (
-                    SELECT c.new_amount_fen FROM {t["rc"]} c WHERE c.household_id = {t["hh"]}.id AND c.new_amount_fen > 0
-                    ORDER BY c.effective_month DESC, c.id DESC LIMIT 1)
-                WHERE id IN (SELECT household_id FROM {t["rc"]} WHERE created_at = %(now)s AND standard_fen = {new_fen}
-                             AND decided_on = %(today)s)""",  # noqa: S608
+                f"""UPDATE {t["hh"]} SET updated_at = %(now)s, monthly_amount_fen = x.amount FROM (
+                    SELECT c.household_id, c.new_amount_fen AS amount,
+                           ROW_NUMBER() OVER (PARTITION BY c.household_id ORDER BY c.effective_month DESC, c.id DESC) AS rn
+                    FROM {t["rc"]} c WHERE c.created_at = %(now)s AND c.standard_fen = {new_fen} AND c.decided_on = %(today)s
+                      AND c.kind IN ('increase', 'decrease')
+                ) x WHERE x.rn = 1 AND {t["hh"]}.id = x.household_id""",  # noqa: S608
                 {"now": now, "today": today},
             )
-        out.households += written
-        out.from_months[code] = f"{frm:%Y-%m}"
-        stale = [r.pk for r in rolls if r.month >= frm and r.month < until and r.status != S.FROZEN and r.status != S.STALE]
-        out.stale_rolls += PaymentRoll.objects.filter(pk__in=stale).update(status=S.STALE, updated_at=now)
+            cur.execute(
+                f"""SELECT h.township_id, count(DISTINCT c.household_id) FROM {t["rc"]} c JOIN {t["hh"]} h ON h.id = c.household_id
+                WHERE c.created_at = %(now)s AND c.standard_fen = {new_fen} AND c.decided_on = %(today)s
+                  AND c.kind IN ('increase', 'decrease') GROUP BY h.township_id""",  # noqa: S608
+                {"now": now, "today": today},
+            )
+            per_township = dict(cur.fetchall())
+        else:
+            per_township = {}
+    out.households = sum(per_township.values())
+    out.lines = written
+    out.from_months = {townships[tid]: f"{frm[tid]:%Y-%m}" for tid in sorted(per_township)}
+    # Rolls not frozen from a township's first recomputed month no longer match the register; a
+    # back pay roll not frozen no longer matches what is owed.
+    stale = [
+        r.pk
+        for r in rolls
+        if r.township_id in per_township
+        and r.status not in (S.FROZEN, S.STALE)
+        and (r.kind == PaymentRoll.Kind.BACKPAY or frm[r.township_id] <= r.month < until)
+    ]
+    out.stale_rolls = PaymentRoll.objects.filter(pk__in=stale).update(status=S.STALE, updated_at=now)
     return out

@@ -90,7 +90,7 @@ def _effective(household: Household, enrolment: Enrolment, month: datetime.date 
     if month < enrolment.starts_month:
         raise ValidationFailed(_("生效月份不能早于开始发放的月份。"), fields={"effective_month": [_("生效月份不正确。")]})
     decided = (
-        PaymentRoll.objects.filter(township_id=household.township_id, month__gte=month)
+        PaymentRoll.objects.filter(township_id=household.township_id, month__gte=month, kind=PaymentRoll.Kind.REGULAR)
         .exclude(status__in=[PaymentRoll.Status.GENERATED, PaymentRoll.Status.STALE, PaymentRoll.Status.CHECKED])
         .order_by("-month")
         .values_list("month", flat=True)
@@ -102,6 +102,7 @@ def _effective(household: Household, enrolment: Enrolment, month: datetime.date 
     PaymentRoll.objects.filter(
         township_id=household.township_id,
         month__gte=month,
+        kind=PaymentRoll.Kind.REGULAR,
         status__in=[PaymentRoll.Status.GENERATED, PaymentRoll.Status.CHECKED],
     ).update(status=PaymentRoll.Status.STALE)
     return month
@@ -119,9 +120,10 @@ def _record(
     actor: Any,
     report: CircumstanceReport | None = None,
     old_amount_fen: int | None = None,
+    standard_fen: int | None = None,
 ) -> RegisterChange:
     change = RegisterChange.objects.create(
-        standard_fen=_standard_fen(household, kind, effective_month),
+        standard_fen=standard_fen if standard_fen is not None else _standard_fen(household, kind, effective_month),
         household=household,
         enrolment=enrolment,
         kind=kind,
@@ -262,8 +264,35 @@ def suspend(*, household: Household, actor: Any, reason: str, effective_month: d
     return change
 
 
+def _resumed_amount(household: Household, enrolment: Enrolment, month: datetime.date) -> tuple[int, int | None]:
+    """The amount a suspended household resumes at: its last decided amount, moved by the change of
+    the standard since it was decided (a standard's recompute passes suspended households by; 补差
+    is the difference to the standard in force, `allowance.py`), and that standard."""
+    last = (
+        RegisterChange.objects.filter(enrolment=enrolment, new_amount_fen__gt=0)
+        .order_by("-effective_month", "-id")
+        .values_list("new_amount_fen", "new_people", "standard_fen", "effective_month")
+        .first()
+    )
+    if last is None:
+        return household.monthly_amount_fen, None
+    amount, people, decided_with, decided_month = last
+    try:
+        now_fen = int(standard_for(area_kind=household.area_kind, on=month).monthly_fen)
+    except NoStandard:
+        return amount, decided_with
+    if decided_with is None:
+        try:
+            decided_with = int(standard_for(area_kind=household.area_kind, on=decided_month).monthly_fen)
+        except NoStandard:
+            return amount, None
+    moved = amount + (now_fen - decided_with) * people
+    # fallen to nothing: resumed as it was; stopping is the township's decision with reasons
+    return (moved, now_fen) if moved > 0 else (amount, decided_with)
+
+
 def resume(*, household: Household, actor: Any, reason: str, effective_month: datetime.date | None = None) -> RegisterChange:
-    """恢复发放 at the amount the household had."""
+    """恢复发放 at the amount the household had, recomputed to the standard in force then."""
     scope.require_township(actor, household.township)
     reason = _reason(reason)
     with transaction.atomic():
@@ -271,19 +300,22 @@ def resume(*, household: Household, actor: Any, reason: str, effective_month: da
         if h.status != Household.Status.SUSPENDED or enrolment is None:
             raise Conflict(_("该家庭不在暂停发放状态。"), code="welfare_not_suspended")
         month = _effective(h, enrolment, effective_month)
+        amount, standard_fen = _resumed_amount(h, enrolment, month)
         change = _record(
             household=h,
             enrolment=enrolment,
             kind=RegisterChange.Kind.RESUME,
-            new_amount_fen=h.monthly_amount_fen,
+            new_amount_fen=amount,
             new_people=_people(h, enrolment),
             reason=reason,
             effective_month=month,
             actor=actor,
             old_amount_fen=0,
+            standard_fen=standard_fen,
         )
         h.status = Household.Status.IN_PAYMENT
-        h.save(update_fields=["status", "updated_at"])
+        h.monthly_amount_fen = amount
+        h.save(update_fields=["status", "monthly_amount_fen", "updated_at"])
     return change
 
 

@@ -17,8 +17,7 @@ import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, DateField, F, IntegerField, OuterRef, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +26,7 @@ from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, ValidationFailed
 
 from .. import scope
-from ..models import Enrolment, Household, Payment, PaymentRoll, RegisterChange, RollItem
+from ..models import Enrolment, Household, Payment, PaymentRoll, RegisterChange, RollItem, Standard
 from ..months import add_months, month_start
 
 S = PaymentRoll.Status
@@ -63,52 +62,104 @@ def _now_user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def items_query(*, township: OrgUnit, month: datetime.date) -> Any:
-    """The roll's lines as a queryset: each enrolment of the township's households that has started
-    by `month`, at the amount and people of its latest register change at or before `month`
-    (an enrolment without changes: as confirmed, while open); lines with nothing to pay dropped."""
-    latest = RegisterChange.objects.filter(enrolment=OuterRef("pk"), effective_month__lte=month).order_by(
-        "-effective_month", "-id"
-    )
-    as_confirmed = Case(When(ended_on__isnull=True, then=F("monthly_amount_fen")), default=Value(0), output_field=IntegerField())
-    return (
-        Enrolment.objects.filter(household__township=township, starts_month__lte=month)
-        .annotate(
-            amt=Coalesce(Subquery(latest.values("new_amount_fen")[:1]), as_confirmed, output_field=IntegerField()),
-            ppl=Coalesce(Subquery(latest.values("new_people")[:1]), F("people"), output_field=IntegerField()),
-        )
-        .filter(amt__gt=0)
-    )
+def _standard_case(alias: str, month_sql: str) -> tuple[str, list[Any]]:
+    """SQL for the per-person standard in force in `month_sql` for the household `alias` (by its
+    area kind): the year's standard from the month it takes effect, last year's before that."""
+    whens: list[str] = []
+    params: list[Any] = []
+    for s in Standard.objects.order_by("-effective_from", "-year"):
+        whens.append(f"WHEN {alias}.area_kind = %s AND {month_sql} >= %s THEN {int(s.monthly_fen)}")
+        params += [s.area_kind, month_start(s.effective_from)]
+    if not whens:
+        return "NULL", []
+    return "CASE " + " ".join(whens) + " END", params
 
 
 def fill(roll: PaymentRoll) -> None:
     """Write the roll's lines (one INSERT … SELECT) and its totals (not saved)."""
-    qs = (
-        items_query(township=roll.township, month=roll.month)
-        .annotate(r=Value(roll.pk, output_field=IntegerField()), m=Value(roll.month, output_field=DateField()))
-        .values_list("r", "household_id", "id", "m", "ppl", "amt")
-        .order_by()
-    )
-    sql, params = qs.query.sql_with_params()
     table = RollItem._meta.db_table
     with connection.cursor() as cur:
         cur.execute(f"DELETE FROM {table} WHERE roll_id = %s", [roll.pk])  # noqa: S608 - table name from the model
-        cur.execute(
-            f"INSERT INTO {table} (roll_id, household_id, enrolment_id, month, people, amount_fen) {sql}",
-            params,
-        )
-    totals = RollItem.objects.filter(roll=roll).aggregate(h=Count("id"), p=Sum("people"), t=Sum("amount_fen"))
+        if roll.kind == PaymentRoll.Kind.BACKPAY:
+            _fill_backpay(cur, roll)
+        else:
+            _fill_regular(cur, roll)
+    totals = RollItem.objects.filter(roll=roll).aggregate(
+        h=Count("household_id", distinct=True), p=Sum("people"), t=Sum("amount_fen")
+    )
     roll.households = totals["h"] or 0
     roll.people = totals["p"] or 0
     roll.total_fen = totals["t"] or 0
 
 
-def roll_generate(*, township: OrgUnit, month: datetime.date, actor: Any) -> PaymentRoll:
+def _fill_regular(cur: Any, roll: PaymentRoll) -> None:
+    fill_regular_many(cur, [roll.pk])
+
+
+def fill_regular_many(cur: Any, roll_ids: list[int]) -> None:
+    """The lines of monthly rolls (one INSERT … SELECT for all of them; the demo writes years of
+    rolls with it): each enrolment of the roll's township started by its month, at the amount and
+    people of its latest register change at or before the month (found by the `(enrolment,
+    effective_month, id)` index; an enrolment without changes: as confirmed, while open), with the
+    standard that amount was computed with (or the one in force that month); lines with nothing to
+    pay dropped."""
+    rc, en, hh = RegisterChange._meta.db_table, Enrolment._meta.db_table, Household._meta.db_table
+    item, pr = RollItem._meta.db_table, PaymentRoll._meta.db_table
+    in_force, std_params = _standard_case("x", "x.month")
+    amount = "COALESCE(c.new_amount_fen, CASE WHEN x.ended_on IS NULL THEN x.monthly_amount_fen ELSE 0 END)"
+    ids = ",".join(str(int(i)) for i in roll_ids)
+    cur.execute(
+        f"""INSERT INTO {item} (roll_id, household_id, enrolment_id, month, kind, people, amount_fen, standard_fen)
+        SELECT x.roll_id, x.household_id, x.id, x.month, 'regular', COALESCE(c.new_people, x.people), {amount},
+               COALESCE(c.standard_fen, {in_force})
+        FROM (
+            SELECT r.id AS roll_id, r.month, e.id, e.household_id, e.people, e.ended_on, e.monthly_amount_fen, h.area_kind,
+                   (SELECT c2.id FROM {rc} c2 WHERE c2.enrolment_id = e.id AND c2.effective_month <= r.month
+                    ORDER BY c2.effective_month DESC, c2.id DESC LIMIT 1) AS cid
+            FROM {pr} r JOIN {hh} h ON h.township_id = r.township_id
+            JOIN {en} e ON e.household_id = h.id AND e.starts_month <= r.month
+            WHERE r.id IN ({ids})
+        ) x LEFT JOIN {rc} c ON c.id = x.cid
+        WHERE {amount} > 0""",  # noqa: S608 - table names from the models, ids ints
+        std_params,
+    )
+
+
+BACKPAY_YEARS = 2  # a back pay reaches the frozen months of this year and last year
+
+
+def _fill_backpay(cur: Any, roll: PaymentRoll) -> None:
+    """补发: for every household line of the township's frozen monthly rolls (this year and last)
+    paid at a lower standard than the one now in force for that month, the difference times the
+    people, once per household and month (a month already on a back pay roll is left out: the
+    unique (household, month, kind) constraint would refuse it)."""
+    item, pr, hh = RollItem._meta.db_table, PaymentRoll._meta.db_table, Household._meta.db_table
+    target, std_params = _standard_case("h", "i.month")
+    since = datetime.date(roll.month.year - BACKPAY_YEARS + 1, 1, 1)
+    cur.execute(
+        f"""INSERT INTO {item} (roll_id, household_id, enrolment_id, month, kind, people, amount_fen, standard_fen)
+        SELECT %s, i.household_id, i.enrolment_id, i.month, 'backpay', i.people, ({target} - i.standard_fen) * i.people,
+               {target}
+        FROM {item} i JOIN {pr} r ON r.id = i.roll_id JOIN {hh} h ON h.id = i.household_id
+        WHERE r.township_id = %s AND r.kind = 'regular' AND r.status = 'frozen' AND r.month >= %s
+          AND i.kind = 'regular' AND i.standard_fen IS NOT NULL AND {target} > i.standard_fen
+          AND NOT EXISTS (SELECT 1 FROM {item} b WHERE b.household_id = i.household_id AND b.month = i.month
+                          AND b.kind = 'backpay')""",  # noqa: S608 - table names from the models
+        [roll.pk, *std_params, *std_params, roll.township_id, since, *std_params],
+    )
+
+
+def roll_generate(*, township: OrgUnit, month: datetime.date, actor: Any, kind: str = PaymentRoll.Kind.REGULAR) -> PaymentRoll:
     """Generate (or generate again, until the township approves it) a township's roll for a month.
 
     Two generators at once make one roll: the unique (township, month) constraint lets one insert
-    it, the other waits on the row lock and regenerates the same lines."""
+    it, the other waits on the row lock and regenerates the same lines.
+
+    `kind="backpay"`: the township's 补发 roll paid in `month` (`_fill_backpay`), through the same
+    check, two approvals and freeze."""
     scope.require_township(actor, township)
+    if kind not in PaymentRoll.Kind.values:
+        raise ValidationFailed(_("名册类型不正确。"), fields={"kind": [_("名册类型不正确。")]})
     if month.day != 1:
         raise ValidationFailed(_("发放月份不正确。"), fields={"month": [_("发放月份不正确。")]})
     latest = add_months(month_start(timezone.localdate()), 1)
@@ -116,19 +167,24 @@ def roll_generate(*, township: OrgUnit, month: datetime.date, actor: Any) -> Pay
         raise ValidationFailed(_("最多只能生成下个月的发放名册。"), fields={"month": [_("发放月份不正确。")]})
     now = timezone.now()
     with transaction.atomic():
-        roll = PaymentRoll.objects.select_for_update().filter(township=township, month=month).first()
+        roll = PaymentRoll.objects.select_for_update().filter(township=township, month=month, kind=kind).first()
         if roll is None:
             try:
                 with transaction.atomic():
-                    roll = PaymentRoll.objects.create(township=township, month=month)
+                    roll = PaymentRoll.objects.create(township=township, month=month, kind=kind)
             except IntegrityError:
-                roll = PaymentRoll.objects.select_for_update().get(township=township, month=month)
+                roll = PaymentRoll.objects.select_for_update().get(township=township, month=month, kind=kind)
         roll.township = township
         if roll.status == S.FROZEN:
             raise RollFrozen(roll)
         if roll.status in (S.TOWNSHIP_APPROVED, S.DISTRICT_APPROVED):
             raise RollApproved()
-        fill(roll)
+        try:
+            with transaction.atomic():
+                fill(roll)
+        except IntegrityError:
+            # another roll (a back pay roll of another month) took the same household and month just now
+            raise Conflict(_("部分家庭该月已列入另一份名册，请刷新后重新生成。"), code="welfare_item_taken") from None
         roll.status = S.GENERATED
         roll.generated_at = now
         roll.generated_by = _now_user(actor)
@@ -138,7 +194,13 @@ def roll_generate(*, township: OrgUnit, month: datetime.date, actor: Any) -> Pay
             actor=actor,
             action="welfare.roll_generate",
             target=roll,
-            data={"month": f"{month:%Y-%m}", "households": roll.households, "people": roll.people, "total_fen": roll.total_fen},
+            data={
+                "month": f"{month:%Y-%m}",
+                "kind": kind,
+                "households": roll.households,
+                "people": roll.people,
+                "total_fen": roll.total_fen,
+            },
         )
     return roll
 
@@ -224,14 +286,20 @@ def _uuid_sql() -> str:
 
 def write_payments(roll: PaymentRoll, now: datetime.datetime) -> None:
     """One pending payment per line of the roll, in one INSERT … SELECT (also used by the demo)."""
+    write_payments_many([roll.pk], now)
+
+
+def write_payments_many(roll_ids: list[int], now: datetime.datetime) -> None:
+    """One pending payment per line of the rolls, in one INSERT … SELECT."""
     pay, item, hh = Payment._meta.db_table, RollItem._meta.db_table, Household._meta.db_table
+    ids = ",".join(str(int(i)) for i in roll_ids)
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {pay} (created_at, updated_at, uuid, roll_id, household_id, month, amount_fen, status,"  # noqa: S608
+            f"INSERT INTO {pay} (created_at, updated_at, uuid, roll_id, household_id, month, kind, amount_fen, status,"  # noqa: S608
             f" attempt, bank_account, failure_reason) SELECT %s, %s, {_uuid_sql()}, i.roll_id, i.household_id,"
-            f" i.month, i.amount_fen, 'pending', 1, h.bank_account, '' FROM {item} i JOIN {hh} h ON h.id ="
-            " i.household_id WHERE i.roll_id = %s",
-            [now, now, roll.pk],
+            f" i.month, i.kind, i.amount_fen, 'pending', 1, h.bank_account, '' FROM {item} i JOIN {hh} h ON h.id ="
+            f" i.household_id WHERE i.roll_id IN ({ids})",
+            [now, now],
         )
 
 
@@ -316,6 +384,7 @@ def payment_reissue(*, payment: Payment, actor: Any, bank_account: str = "") -> 
                     roll_id=p.roll_id,
                     household_id=p.household_id,
                     month=p.month,
+                    kind=p.kind,
                     amount_fen=p.amount_fen,
                     attempt=p.attempt + 1,
                     bank_account=bank_account or p.household.bank_account,

@@ -249,3 +249,53 @@ def test_visit_photos_by_api(
     content = spec["paths"][url.replace(uuid, "{uuid}")]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in content
     assert "photos" in content["multipart/form-data"]["schema"]["properties"]
+
+
+def test_the_generic_case_actions_refuse_a_dibao_case_and_point_to_its_page(
+    dibao: Matter, officer: User, resident: User, outsider: User, org: dict[str, OrgUnit]
+) -> None:
+    """Approving the check step through the cases API or the workbench case page would move the
+    case and leave the application's stage behind: both refuse and name the welfare page and API."""
+    from onewindow.cases.models import CaseStep
+
+    uuid = client_for(officer).post(f"{BASE}/applications", body(resident), content_type="application/json").json()["uuid"]
+    app = Application.objects.get(uuid=uuid)
+    case, step = app.case, CaseStep.objects.get(case=app.case, stage_order=1)
+    cases_api = f"/api/v1/cases/{case.uuid}"
+    ops = [
+        ("post", f"{cases_api}/steps/{step.uuid}/claim", {}),
+        ("post", f"{cases_api}/steps/{step.uuid}/approve", {"comment": "同意"}),
+        ("post", f"{cases_api}/steps/{step.uuid}/reject", {"reasons": "不符合"}),
+        ("post", f"{cases_api}/pause", {"kind": "inspection", "reason": "x"}),
+        ("post", f"{cases_api}/extend", {"days": 3, "reason": "x"}),
+        ("post", f"{cases_api}/decide", {"approved": True, "reason": ""}),
+        ("post", f"{cases_api}/conclude", {}),
+    ]
+    ft = make_user("ft_officer_x", Role.TOWNSHIP_OFFICER, org["FTZ"])
+    for method, url, data in ops:
+        r = send(client_for(officer), method, url, data)
+        assert r.status_code == 409, (url, r.status_code)
+        err = r.json()
+        assert err["code"] == "case_managed_elsewhere" and f"/welfare/a/{uuid}/" in err["message"]
+        assert err["fields"]["api"] == [f"/api/v1/welfare/process/applications/{uuid}"]
+        # outsiders learn nothing about the case: refused before the pointer
+        assert send(client_for(None), method, url, data).status_code == 401
+        for who in (outsider, ft):
+            assert send(client_for(who), method, url, data).status_code in (403, 404), (who, url)
+    # in English too
+    r = client_for(officer).post(
+        f"{cases_api}/steps/{step.uuid}/approve", {"comment": "x"}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert r.status_code == 409 and "minimum living allowance" in r.json()["message"] and "/welfare/a/" in r.json()["message"]
+    # the workbench case page's form: refused with the same message, nothing moved
+    c = client_for(officer)
+    r = c.post(f"/workbench/cases/{case.uuid}/act/", {"action": "approve", "step": str(step.uuid)}, follow=True)
+    assert "/welfare/a/" in r.content.decode()
+    step.refresh_from_db()
+    app.refresh_from_db()
+    assert step.status == "open" and app.stage == "check"
+    # the application's own API still runs the step
+    r = client_for(officer).post(
+        f"{BASE}/applications/{uuid}/visits", {"visited_on": str(TODAY), "visitors": "张三", "findings": "土坯房"}
+    )
+    assert r.status_code == 201, r.json()

@@ -1,0 +1,461 @@
+"""Field-level encryption of ID and phone numbers (等保 level 3 storage confidentiality, PIPL).
+
+A protected column holds `<cipher>$<key id>$<base64>`; a companion column holds a keyed hash
+(HMAC-SHA256 under a separate index key) of the plaintext, which is what equality lookups and
+unique constraints compare. The model keeps its field name: `User.objects.filter(id_number=x)`
+and `filter(id_number__in=[...])` are rewritten to compare the hash column, so callers do not
+change; any other lookup (`startswith`, `icontains`, ordering by the plaintext) raises, because the
+database cannot answer it.
+
+Ciphers:
+- `aes-gcm` (default): AES-256-GCM from `cryptography`, a random 96-bit nonce per value.
+- `sm4` (for 密评 where the district requires national algorithms): SM4-CBC with a random IV and
+  an HMAC-SM3 tag over IV and ciphertext (encrypt-then-MAC), from `gmssl`.
+
+Keys come from the environment:
+- `ONEWINDOW_FIELD_KEYS`: `id:base64key[,id:base64key...]`, 32-byte keys, the first one encrypts,
+  all of them decrypt (so a rotation keeps reading values written under the old key until
+  `manage.py rotate_field_keys` has rewritten every row).
+- `ONEWINDOW_FIELD_CIPHER`: `aes-gcm` or `sm4`, the cipher new values are written with; values
+  written with the other one are still read.
+- `ONEWINDOW_INDEX_KEY`: base64, the HMAC key of the lookup hashes. It is not rotated by the
+  rotation command (changing it re-hashes every row; see docs/security.md).
+Without them development keys are used, which a system check refuses when DEBUG is off.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.db import models
+from django.db.models.expressions import Col
+from django.db.models.lookups import Exact, In, IsNull
+from django.db.models.query_utils import DeferredAttribute
+
+# Development keys: public, in the repository, refused by `onewindow.E020` when DEBUG is off.
+DEV_FIELD_KEYS = "dev1:" + base64.b64encode(b"onewindow-development-field-key!").decode()
+DEV_INDEX_KEY = base64.b64encode(b"onewindow-development-index-key!").decode()
+
+CIPHERS = ("aes-gcm", "sm4")
+_TAGS = {"aes-gcm": "g", "sm4": "s"}
+_CIPHER_OF_TAG = {v: k for k, v in _TAGS.items()}
+
+
+class DecryptionFailed(Exception):
+    """A stored value does not decrypt under any configured key (wrong key, or tampered)."""
+
+
+@dataclass(frozen=True)
+class Keyring:
+    cipher: str
+    keys: dict[str, bytes]  # key id -> 32-byte key, in order; the first one encrypts
+    index_key: bytes
+
+    @property
+    def current_id(self) -> str:
+        return next(iter(self.keys))
+
+
+def _parse_keys(spec: str) -> dict[str, bytes]:
+    keys: dict[str, bytes] = {}
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        key_id, sep, b64 = part.partition(":")
+        if not sep or not key_id or "$" in key_id:
+            raise ImproperlyConfigured("ONEWINDOW_FIELD_KEYS: each key is written id:base64key")
+        try:
+            raw = base64.b64decode(b64, validate=True)
+        except ValueError:
+            raise ImproperlyConfigured(f"ONEWINDOW_FIELD_KEYS: key {key_id!r} is not base64") from None
+        if len(raw) != 32:
+            raise ImproperlyConfigured(f"ONEWINDOW_FIELD_KEYS: key {key_id!r} must be 32 bytes")
+        keys[key_id] = raw
+    if not keys:
+        raise ImproperlyConfigured("ONEWINDOW_FIELD_KEYS holds no key")
+    return keys
+
+
+@lru_cache(maxsize=8)
+def _build(cipher: str, key_spec: str, index_b64: str) -> Keyring:
+    if cipher not in CIPHERS:
+        raise ImproperlyConfigured(f"ONEWINDOW_FIELD_CIPHER must be one of {', '.join(CIPHERS)}")
+    index_key = base64.b64decode(index_b64)
+    if len(index_key) < 32:
+        raise ImproperlyConfigured("ONEWINDOW_INDEX_KEY must be at least 32 bytes")
+    return Keyring(cipher=cipher, keys=_parse_keys(key_spec), index_key=index_key)
+
+
+def keyring() -> Keyring:
+    return _build(settings.ONEWINDOW_FIELD_CIPHER, settings.ONEWINDOW_FIELD_KEYS, settings.ONEWINDOW_INDEX_KEY)
+
+
+def uses_development_keys() -> bool:
+    return (
+        settings.ONEWINDOW_FIELD_KEYS == DEV_FIELD_KEYS
+        or settings.ONEWINDOW_INDEX_KEY == DEV_INDEX_KEY
+        or (any(k == base64.b64decode(DEV_FIELD_KEYS.split(":", 1)[1]) for k in keyring().keys.values()))
+    )
+
+
+def new_key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+# --- SM4-CBC + HMAC-SM3 ----------------------------------------------------------------------
+# gmssl is the pure-Python implementation the 密评 option names; OpenSSL (through `cryptography`)
+# computes the same SM4-CBC/PKCS#7 and HMAC-SM3 about a hundred times faster and is used when the
+# linked OpenSSL has them. Both read what the other wrote (tested).
+
+
+@lru_cache(maxsize=1)
+def sm4_engine() -> str:
+    if os.environ.get("ONEWINDOW_SM4_ENGINE") == "gmssl":
+        return "gmssl"
+    try:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives import hmac as c_hmac
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+        Cipher(algorithms.SM4(bytes(16)), modes.CBC(bytes(16))).encryptor()
+        c_hmac.HMAC(bytes(16), hashes.SM3())
+    except Exception:
+        return "gmssl"
+    return "openssl"
+
+
+def _sm3(data: bytes) -> bytes:
+    from gmssl import sm3
+
+    return bytes.fromhex(sm3.sm3_hash(list(data)))
+
+
+def _hmac_sm3(key: bytes, data: bytes, *, engine: str) -> bytes:
+    if engine == "openssl":
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives import hmac as c_hmac
+
+        h = c_hmac.HMAC(key, hashes.SM3())
+        h.update(data)
+        return h.finalize()
+    block = 64
+    if len(key) > block:
+        key = _sm3(key)
+    key = key.ljust(block, b"\0")
+    inner = _sm3(bytes(b ^ 0x36 for b in key) + data)
+    return _sm3(bytes(b ^ 0x5C for b in key) + inner)
+
+
+def _sm4_cbc(key: bytes, iv: bytes, data: bytes, *, encrypting: bool, engine: str) -> bytes:
+    if engine == "openssl":
+        from cryptography.hazmat.primitives import padding
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+        cipher = Cipher(algorithms.SM4(key), modes.CBC(iv))
+        if encrypting:
+            padder = padding.PKCS7(128).padder()
+            enc = cipher.encryptor()
+            return enc.update(padder.update(data) + padder.finalize()) + enc.finalize()
+        dec = cipher.decryptor()
+        unpadder = padding.PKCS7(128).unpadder()
+        return unpadder.update(dec.update(data) + dec.finalize()) + unpadder.finalize()
+    from gmssl import sm4
+
+    crypt = sm4.CryptSM4()
+    crypt.set_key(key, sm4.SM4_ENCRYPT if encrypting else sm4.SM4_DECRYPT)
+    return bytes(crypt.crypt_cbc(iv, data))
+
+
+def _sm4_encrypt(key: bytes, plaintext: bytes, *, engine: str | None = None) -> bytes:
+    engine = engine or sm4_engine()
+    iv = os.urandom(16)
+    body = iv + _sm4_cbc(key[:16], iv, plaintext, encrypting=True, engine=engine)
+    return body + _hmac_sm3(key[16:], body, engine=engine)[:16]
+
+
+def _sm4_decrypt(key: bytes, blob: bytes, *, engine: str | None = None) -> bytes:
+    engine = engine or sm4_engine()
+    body, tag = blob[:-16], blob[-16:]
+    if len(body) < 32 or not hmac.compare_digest(_hmac_sm3(key[16:], body, engine=engine)[:16], tag):
+        raise DecryptionFailed("SM4 tag mismatch")
+    return _sm4_cbc(key[:16], body[:16], body[16:], encrypting=False, engine=engine)
+
+
+# --- AES-256-GCM -----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _aesgcm(key: bytes) -> Any:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key)
+
+
+def _gcm_encrypt(key: bytes, plaintext: bytes) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + _aesgcm(key).encrypt(nonce, plaintext, None)
+
+
+def _gcm_decrypt(key: bytes, blob: bytes) -> bytes:
+    from cryptography.exceptions import InvalidTag
+
+    try:
+        return _aesgcm(key).decrypt(blob[:12], blob[12:], None)
+    except InvalidTag:
+        raise DecryptionFailed("AES-GCM tag mismatch") from None
+
+
+# --- the public functions --------------------------------------------------------------------
+
+
+def encrypt(value: str, *, ring: Keyring | None = None) -> str:
+    ring = ring or keyring()
+    key_id = ring.current_id
+    key = ring.keys[key_id]
+    data = value.encode()
+    blob = _sm4_encrypt(key, data) if ring.cipher == "sm4" else _gcm_encrypt(key, data)
+    return f"{_TAGS[ring.cipher]}${key_id}${base64.b64encode(blob).decode()}"
+
+
+def is_encrypted(stored: str) -> bool:
+    parts = stored.split("$")
+    return len(parts) == 3 and parts[0] in _CIPHER_OF_TAG
+
+
+def key_id_of(stored: str) -> str | None:
+    return stored.split("$")[1] if is_encrypted(stored) else None
+
+
+def decrypt(stored: str, *, ring: Keyring | None = None) -> str:
+    """The plaintext of a stored value. A value without the envelope is a row written before
+    encryption (the data migration encrypts them all) and is returned as it is."""
+    if not is_encrypted(stored):
+        return stored
+    ring = ring or keyring()
+    tag, key_id, b64 = stored.split("$")
+    key = ring.keys.get(key_id)
+    if key is None:
+        raise DecryptionFailed(f"no key {key_id!r} in ONEWINDOW_FIELD_KEYS")
+    blob = base64.b64decode(b64)
+    data = _sm4_decrypt(key, blob) if _CIPHER_OF_TAG[tag] == "sm4" else _gcm_decrypt(key, blob)
+    return data.decode()
+
+
+def blind_index(value: str | None) -> str | None:
+    """The lookup hash of a plaintext: None and "" stay as they are (no number, nothing to hide)."""
+    if value is None or value == "":
+        return value
+    return hmac.new(keyring().index_key, str(value).encode(), hashlib.sha256).hexdigest()
+
+
+# --- model fields ----------------------------------------------------------------------------
+
+
+class EncryptedCharField(models.CharField):
+    """A CharField whose column holds ciphertext. `max_length` is the plaintext's (forms and
+    validation); the column is text. `index_field` names the companion `BlindIndexField` that
+    equality lookups compare."""
+
+    def __init__(self, *args: Any, index_field: str, **kwargs: Any) -> None:
+        self.index_field = index_field
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["index_field"] = self.index_field
+        return name, path, args, kwargs
+
+    def db_type(self, connection: Any) -> str | None:
+        return connection.data_types["TextField"] % {}
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(str(value))
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name not in ("exact", "in", "isnull"):
+            return None  # Django then raises FieldError: the database cannot compare ciphertexts
+        return super().get_lookup(lookup_name)
+
+    def get_transform(self, lookup_name: str) -> Any:
+        return None
+
+    def index(self) -> BlindIndexField:
+        field = self.model._meta.get_field(self.index_field)
+        assert isinstance(field, BlindIndexField)
+        return field
+
+
+class _IndexDescriptor(DeferredAttribute):
+    """The hash is always derived from the plaintext on the instance, so a new or changed number
+    is saved and validated (unique constraints) with its own hash, whoever set it."""
+
+    field: BlindIndexField
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        source = self.field.source
+        if source in instance.__dict__:
+            return blind_index(instance.__dict__[source])
+        return super().__get__(instance, owner)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+class BlindIndexField(models.CharField):
+    """HMAC-SHA256 of the plaintext of `source` (an `EncryptedCharField` of the same model)."""
+
+    def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
+        self.source = source
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        if kwargs.get("max_length") == 64:
+            del kwargs["max_length"]
+        kwargs.pop("editable", None)
+        if kwargs.get("blank") is True:
+            del kwargs["blank"]
+        return name, path, args, kwargs
+
+    def contribute_to_class(self, cls: Any, name: str, private_only: bool = False) -> None:
+        super().contribute_to_class(cls, name, private_only=private_only)
+        setattr(cls, self.attname, _IndexDescriptor(self))
+
+
+def _index_col(lhs: Any) -> Col:
+    field = getattr(lhs, "target", None)
+    if not isinstance(lhs, Col) or not isinstance(field, EncryptedCharField):
+        raise FieldError("an encrypted field is compared only as a column, through its lookup hash")
+    index = field.index()
+    return Col(lhs.alias, index, index)
+
+
+def _refuse_expression(rhs: Any, name: str) -> None:
+    if hasattr(rhs, "resolve_expression"):
+        raise FieldError(f"compare the lookup hash (`{name}`) with an expression, not the encrypted field")
+
+
+@EncryptedCharField.register_lookup
+class EncryptedExact(Exact):
+    def __init__(self, lhs: Any, rhs: Any) -> None:
+        if rhs is None:  # Django turns `exact=None` into `isnull` on the encrypted column itself
+            super().__init__(lhs, rhs)
+            return
+        col = _index_col(lhs)
+        _refuse_expression(rhs, col.target.name)
+        super().__init__(col, blind_index(str(rhs)))
+
+
+@EncryptedCharField.register_lookup
+class EncryptedIn(In):
+    def __init__(self, lhs: Any, rhs: Any) -> None:
+        col = _index_col(lhs)
+        _refuse_expression(rhs, col.target.name)
+        super().__init__(col, [blind_index(str(v)) for v in rhs if v is not None])
+
+
+EncryptedCharField.register_lookup(IsNull)
+
+
+def encrypted_fields() -> list[EncryptedCharField]:
+    from django.apps import apps
+
+    return [f for m in apps.get_models() for f in m._meta.concrete_fields if isinstance(f, EncryptedCharField)]
+
+
+# --- existing rows: the data migration and the key rotation ----------------------------------
+
+BATCH = 1000
+
+
+def stale_rows(model: Any, field: EncryptedCharField, *, ring: Keyring | None = None) -> Any:
+    """Rows whose stored value is not written under the current cipher and key: plaintext rows from
+    before encryption, and rows under an older key or the other cipher."""
+    from django.db.models import F, Q, TextField
+    from django.db.models.functions import Cast
+
+    ring = ring or keyring()
+    prefix = f"{_TAGS[ring.cipher]}${ring.current_id}$"
+    raw = f"_raw_{field.attname}"
+    return (
+        model._base_manager.annotate(**{raw: Cast(F(field.attname), output_field=TextField())})
+        .exclude(Q(**{f"{raw}__isnull": True}) | Q(**{raw: ""}) | Q(**{f"{raw}__startswith": prefix}))
+        .order_by("pk")
+    )
+
+
+def reencrypt(model: Any, field_names: list[str] | None = None, *, ring: Keyring | None = None) -> int:
+    """Rewrite every stale value of `model` under the current key (and its lookup hash with it), in
+    batches, each batch one UPDATE. Reading keeps working throughout: old values decrypt under the
+    old key until their row is rewritten. Returns the number of values rewritten."""
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, EncryptedCharField) and (field_names is None or f.name in field_names)
+    ]
+    done = 0
+    for field in fields:
+        index = model._meta.get_field(field.index_field)
+        last_pk: Any = None
+        while True:
+            qs = stale_rows(model, field, ring=ring)
+            if last_pk is not None:
+                qs = qs.filter(pk__gt=last_pk)
+            batch = list(qs.only("pk", field.attname)[:BATCH])
+            if not batch:
+                break
+            model._base_manager.bulk_update(batch, [field.attname, index.attname])
+            done += len(batch)
+            last_pk = batch[-1].pk
+    return done
+
+
+def migrate_encrypt(*models: tuple[str, str]) -> Any:
+    """A RunPython operation that encrypts the existing rows of (app_label, model_name) pairs."""
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        for app_label, model_name in models:
+            reencrypt(apps.get_model(app_label, model_name))
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        from django.db.models import F, TextField, Value
+        from django.db.models.functions import Cast
+
+        for app_label, model_name in models:
+            model = apps.get_model(app_label, model_name)
+            for field in model._meta.concrete_fields:
+                if not isinstance(field, EncryptedCharField):
+                    continue
+                rows = model._base_manager.annotate(_raw=Cast(F(field.attname), output_field=TextField()))
+                for pk, raw in rows.values_list("pk", "_raw").iterator():
+                    if raw and is_encrypted(raw):
+                        plain = Value(decrypt(raw), output_field=TextField())
+                        model._base_manager.filter(pk=pk).update(**{field.attname: plain})
+
+    return migrations.RunPython(forwards, backwards, elidable=False)

@@ -67,6 +67,8 @@ def setup_django(db_url: str, var_dir: str) -> None:
         ONEWINDOW_VAR_DIR=var_dir,
         DB_CONN_MAX_AGE="600",
         SESSION_COOKIE_SECURE="0",
+        SECURE_SSL_REDIRECT="0",  # plain HTTP on the loopback
+        SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="onewindow.config.settings",
     )

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
-from onewindow.core.identity import mask
+from onewindow.core.identity import is_residence_permit, mask
 from onewindow.core.models import PublicModel, TimeStampedModel
 
 
@@ -62,6 +62,13 @@ class User(AbstractUser):
     class IdType(models.TextChoices):
         RESIDENT = "resident", _("居民身份证")
         PERMIT = "permit", _("港澳台居民居住证")
+
+        @classmethod
+        def of_number(cls, number: str) -> User.IdType:
+            """The document a valid 18-digit number belongs to: 81/82/83 (区域码 810000 / 820000 /
+            830000) are Hong Kong, Macao and Taiwan residence permits, every other a resident ID.
+            Every place that registers a person (online, the front desk, a village agent) asks here."""
+            return cls.PERMIT if is_residence_permit(number) else cls.RESIDENT
 
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
     # ID and phone numbers are encrypted at rest; equality lookups compare the keyed hashes

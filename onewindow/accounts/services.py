@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from onewindow.core.identity import is_residence_permit, validate_resident_id, validate_uscc
+from onewindow.core.identity import validate_resident_id, validate_uscc
 
 from . import guard
 from .models import ApiToken, Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
@@ -95,7 +95,7 @@ def citizen_register(
         if User.objects.filter(username__iexact=username).exists():
             raise Conflict(_("该用户名已被使用。"), code="user_taken")
         fields: dict[str, Any] = {"id_number": number, "verified_at": timezone.now() if verify else None}
-        fields["id_type"] = User.IdType.PERMIT if is_residence_permit(number) else User.IdType.RESIDENT
+        fields["id_type"] = User.IdType.of_number(number)
         if taken:
             fields = {"id_number": None, "verified_at": None, "id_type": ""}
         try:

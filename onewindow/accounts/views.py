@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
@@ -223,7 +224,14 @@ def care_mode(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         services.care_mode_set(user=request.user, enabled=enabled)  # type: ignore[arg-type]
     response = HttpResponseRedirect(_next_url(request, "/"))
-    response.set_cookie(CARE_COOKIE, "1" if enabled else "0", max_age=365 * 86400, samesite="Lax", httponly=True)
+    response.set_cookie(
+        CARE_COOKIE,
+        "1" if enabled else "0",
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
     return response
 
 

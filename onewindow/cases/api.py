@@ -19,11 +19,13 @@ from onewindow.catalog.models import Bundle, Matter
 from onewindow.catalog.versions import bundle_versions
 from onewindow.core import workdays
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.clientip import client_ip
 from onewindow.core.errors import NotFound, ValidationFailed
 
 from . import extensions, managed, selectors
 from . import services as svc
 from .models import Case, CaseStep, ExtensionRequest
+from .progress import lookup as progress_lookup
 
 router = Router(tags=["cases"])
 ERRORS: dict[int, type[ErrorOut]] = dict.fromkeys(ERROR_CODES, ErrorOut)
@@ -275,8 +277,9 @@ def submit(request: HttpRequest, data: Form[SubmitForm]) -> Any:
 
 @router.get("/progress", auth=None, response={200: ProgressOut, **ERRORS})
 def progress(request: HttpRequest, n: str, c: str) -> Any:
-    """Public progress by case number and check code (no login, no personal data)."""
-    case = selectors.case_for_public_progress(n, c)
+    """Public progress by case number and check code (no login, no personal data); throttled per
+    address and per case number (429 `rate_limited`)."""
+    case = progress_lookup(number=n, code=c[:16], address=client_ip(request))
     if case is None:
         raise NotFound(_("未找到该办件，请核对办件编号和查询码。"))
     return {

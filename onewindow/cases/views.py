@@ -7,28 +7,47 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from onewindow.accounts.guard import client_ip
 from onewindow.core.errors import NotFound
+from onewindow.core.identity import mask_name
 from onewindow.core.qr import qr_svg
+from onewindow.core.ratelimit import RateLimited
 from onewindow.core.uploads import content_type_of, private_storage
 
 from . import documents, selectors
 from .models import SubmittedMaterial
+from .progress import lookup as progress_lookup
 
 
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
+    """Only what the applicant needs: the matter, status, dates, the departments' steps and the
+    public timeline, the applicant's name masked (刘*英) so they know it is theirs; no staff
+    names, no ID or phone numbers, no address, no form data. Throttled (cases/progress.py)."""
     number = request.GET.get("n", "").strip()[:32]
     code = request.GET.get("c", "").strip()[:16]
-    case = selectors.case_for_public_progress(number, code) if number else None
-    context: dict[str, object] = {"number": number, "code": code, "case": case, "tried": bool(number)}
+    context: dict[str, object] = {"number": number, "code": code, "case": None, "tried": bool(number)}
+    status = 200
+    try:
+        case = progress_lookup(number=number, code=code, address=client_ip(request)) if number else None
+    except RateLimited as exc:
+        case, status = None, exc.status
+        context["refused"] = exc.message
+    context["case"] = case
     if case is not None:
         context.update(
+            applicant=mask_name(case.applicant.display_name) if case.applicant_id else "",
             events=selectors.timeline(case, public=True),
             qr=qr_svg(documents.progress_url(case)),
             steps=case.steps.select_related("department").order_by("stage_order", "id"),
         )
-    status = 404 if number and case is None else 200
-    return render(request, "cases/progress.html", context, status=status)
+    elif number and status == 200:
+        status = 404
+    response = render(request, "cases/progress.html", context, status=status)
+    # The address holds the check code: never kept by a shared browser's cache or a proxy.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required

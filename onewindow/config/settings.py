@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks",
+    # django-csp: the Content-Security-Policy header on every response (policy below).
+    "csp",
     # Before django_tasks_db: core's `db_worker` (reconnects after a database blip, keeps a
     # heartbeat) shadows the upstream command of the same name.
     "onewindow.core",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "onewindow.accounts.signin.StaffSignInMiddleware",
     "onewindow.core.uploads.UploaderMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "onewindow.core.middleware.ApplicationErrorMiddleware",
 ]
 
@@ -249,11 +252,56 @@ ONEWINDOW_WELFARE_CROSSCHECK_BACKEND = os.environ.get(
 # each (core/uploads.py). Anything larger is refused from its Content-Length before it is read.
 ONEWINDOW_MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_MB", "60")) * 1024 * 1024
 
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files; no
+# inline script, no inline event handler, no javascript: address, no eval (htmx is configured
+# without it: core/templates/core/_htmx_config.html), no inline style. Images also from data: and
+# blob: (the signature pad's preview, ECharts' export). `core/tests/test_csp.py` fails on a
+# template with an inline script or handler; the browser walks fail on a reported violation.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+
+def _flag(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0") == "1"
+
+
+# Transport (docs/deploy.md, deploy/production.env.example). With DEBUG=0 every switch defaults to
+# the safe side, so a forgotten variable cannot weaken production; each can still be set.
+# `manage.py check --deploy` is clean under the documented production environment
+# (core/tests/test_deploy_settings.py runs it).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 86400)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", not DEBUG)
+# Behind a reverse proxy that ends TLS (nginx, HAProxy) Django sees plain HTTP: name the header the
+# proxy sets, e.g. SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (value "https"). Only when the
+# proxy always sets or overwrites that header: a client could otherwise claim HTTPS itself.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
+# Paths (regular expressions) a health probe may read over plain HTTP on the loopback.
+SECURE_REDIRECT_EXEMPT = [r for r in os.environ.get("SECURE_REDIRECT_EXEMPT", "").split(",") if r]
+SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = _flag("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 LOGGING = {
     "version": 1,

@@ -54,6 +54,7 @@ RUN_IDS = ("desktop", "phone", "phone-en")
 
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 UNTRANSLATED = "untranslated"
+CSP_VIOLATION = "Content-Security-Policy violation"
 
 # Visible text, placeholders, titles and labels of the page, without elements that are meant to be
 # in another language or are not prose. Returns [[text, tag path], ...].
@@ -245,12 +246,17 @@ class Walk:
         self.width = width
         self.language = language
         self.foreign: list[str] = []
+        # Content-Security-Policy violations the browser reports in the console ("Refused to
+        # execute inline script because it violates the following Content Security Policy
+        # directive …"): a page that would lose a behaviour or a style under the policy.
+        self.csp_violations: list[str] = []
         self.context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
         # Generous: a loaded CI machine renders the first page of a fresh process slowly.
         self.context.set_default_timeout(30000)
         if language != "zh-hans":
             self.context.add_cookies([{"name": "django_language", "value": language, "url": self.base_url}])
         self.context.route("**/*", self._guard)
+        self.context.on("console", self._console)
         self.page = self.context.new_page()
 
     def _guard(self, route: Any) -> None:
@@ -260,6 +266,11 @@ class Walk:
             return
         self.foreign.append(url)
         route.abort()
+
+    def _console(self, message: Any) -> None:
+        text = str(message.text)
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.csp_violations.append(f"{message.page.url if message.page else ''}: {text[:300]}")
 
     def tr(self, msgid: str) -> str:
         """A UI string as the person reads it in the walk's language, so a walk clicks the label of
@@ -354,6 +365,8 @@ class Walk:
         out = []
         if self.foreign:
             out.append(f"requests to another host: {sorted(set(self.foreign))[:5]}")
+        if self.csp_violations:
+            out.append(f"{CSP_VIOLATION}: {self.csp_violations[:3]}")
         overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 1:
             out.append(f"sideways scroll of {overflow}px; too wide: {self.page.evaluate(_WIDE_JS)}")

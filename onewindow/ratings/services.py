@@ -397,9 +397,11 @@ def kiosk_point(*, point_uuid: Any, token: str) -> Any:
 
 def kiosk_case(*, number: Any, check_code: Any) -> Any:
     """The case a person at the kiosk names by its number and check code (printed on every notice)."""
-    from onewindow.cases.selectors import case_for_public_progress
+    from onewindow.cases.progress import lookup
 
-    case = case_for_public_progress(str(number or "")[:40], str(check_code or "")[:16])
+    # The kiosk is a registered device of the hall: the per-case-number limit on wrong codes
+    # applies, not the per-address one (every person at the kiosk shares its address).
+    case = lookup(number=str(number or "")[:40], code=str(check_code or "")[:16], address=None)
     if case is None:
         raise errors.invalid("number", _("办件编号或查询码不正确。"), "bad_case_code")
     return case

@@ -351,7 +351,7 @@ def resident_find_or_register(*, actor: User, id_number: str, display_name: str 
             username=f"p{secrets.token_hex(6)}",
             display_name=name,
             id_number=number,
-            id_type=User.IdType.RESIDENT,
+            id_type=User.IdType.of_number(number),
             phone=phone,
             home_unit=point.village,
         )

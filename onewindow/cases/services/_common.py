@@ -45,6 +45,7 @@ JOINT_MAX_EXTENSION = 15
 
 
 CHECK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CHECK_CODE_LENGTH = 8  # Case.check_code holds 8; codes of cases filed before have 6
 
 
 PREREVIEW_CHANNELS = (Channel.ONLINE, Channel.MOBILE)  # filed without anyone seeing the applicant

@@ -33,6 +33,7 @@ from ..models import (
 from ..selectors import merged_form_schema, merged_requirements, missing_requirements
 from ._common import (
     CHECK_ALPHABET,
+    CHECK_CODE_LENGTH,
     IN_PERSON_CHANNELS,
     INTAKE_DAYS,
     JOINT_STATUTORY_DAYS,
@@ -60,7 +61,9 @@ def _next_number(day: datetime.date) -> str:
 
 
 def _check_code() -> str:
-    return "".join(secrets.choice(CHECK_ALPHABET) for _ in range(6))
+    """8 characters of a 32-letter alphabet (40 bits); cases filed before kept their 6 (30 bits),
+    which still work. Guessing is throttled besides (cases/progress.py)."""
+    return "".join(secrets.choice(CHECK_ALPHABET) for _ in range(CHECK_CODE_LENGTH))
 
 
 # The one resolution of a bundle's versions (the pages use it too); the old name kept.
@@ -130,7 +133,7 @@ def applicant_find_or_create(*, id_number: str, display_name: str, phone: str = 
             username=f"p{uuid_lib.uuid4().hex[:12]}",
             display_name=display_name,
             id_number=number,
-            id_type=User.IdType.RESIDENT,
+            id_type=User.IdType.of_number(number),
             phone=phone,
         )
         user.set_unusable_password()

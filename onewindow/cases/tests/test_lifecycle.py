@@ -56,7 +56,7 @@ def test_submit_numbers_and_notifies(matter_zjj: Any, citizen: Any, clerk: Any) 
         a = submit(matter_zjj, citizen, clerk)
         b = submit(matter_zjj, citizen, clerk)
     assert a.number == "QY2026030200001" and b.number == "QY2026030200002"
-    assert a.status == Case.Status.SUBMITTED and len(a.check_code) == 6
+    assert a.status == Case.Status.SUBMITTED and len(a.check_code) == 8
     assert a.materials.count() == 2
     # art. 32: intake within 5 working days counted from the next working day
     assert a.intake_due == datetime.date(2026, 3, 9)

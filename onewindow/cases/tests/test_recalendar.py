@@ -25,6 +25,7 @@ def test_official_schedule_moves_open_due_dates(matter_zjj: Any, citizen: Any, c
         waiting = submit(matter_zjj, citizen, clerk)
     assert waiting.intake_due == datetime.date(2027, 1, 5)  # 29, 30, 31, (1 off) 4, 5
     step = accepted.steps.get(status=CaseStep.Status.OPEN)
+    assert accepted.committed_due is not None and step.due_on is not None
     old = (accepted.committed_due, accepted.statutory_due, step.due_on)
     assert old[0] >= datetime.date(2027, 1, 1)
 

@@ -178,9 +178,9 @@ def test_task_left_running_by_a_dead_worker_is_recovered(settings: Any) -> None:
     assert status[hopeless] == "FAILED"
     assert DBTaskResult.objects.get(pk=hopeless).exception_class_path.endswith("WorkerLost")
     # The sweep runs it.
-    from onewindow.core.sweeps import SWEEPS
+    from onewindow.core.sweeps import sweeps
 
-    assert "onewindow.core.health.recover_stuck_tasks" in SWEEPS
+    assert "onewindow.core.health.recover_stuck_tasks" in sweeps()
 
 
 def test_systemd_units_restart_every_service_with_real_commands() -> None:

@@ -59,3 +59,40 @@ def test_walk_flags_foreign_requests_sideways_scroll_and_untranslated_strings(li
         w.page.goto(f"{w.origin}/selftest/")
         with pytest.raises(AssertionError, match="dead end"):
             w.click("a[href='/workbench/queue/']")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_walk_flags_a_content_security_policy_violation(live_server: Any, browser: Any) -> None:
+    """A page served under the project's policy with an inline script or an inline handler fails
+    the walk; the same page with its script from a static file passes."""
+    from django.conf import settings
+
+    policy = "; ".join(f"{k} {' '.join(v)}" for k, v in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].items())
+
+    def serve(w: Any, body: str) -> list[str]:
+        html = PAGE.format(lang="zh-CN", body=body)
+        w.context.route(
+            f"{w.origin}/selftest/",
+            lambda route: route.fulfill(
+                body=html, content_type="text/html; charset=utf-8", headers={"Content-Security-Policy": policy}
+            ),
+        )
+        w.page.goto(f"{w.origin}/selftest/")
+        w.page.wait_for_load_state("networkidle")
+        return w.problems()
+
+    with walk(browser, live_server.url, name="selftest-csp", width=375) as w:
+        assert serve(w, "<p>办事指南</p><script src='/static/core/page.js'></script>") == []
+
+        found = serve(w, "<p>办事指南</p><script>document.title = 'x';</script>")
+        assert any("Content-Security-Policy violation" in p and "inline script" in p for p in found), found
+        w.csp_violations.clear()
+
+        # An inline handler is refused when it would run.
+        serve(w, "<p>办事指南</p><button id='b' type='button' onclick='document.title=1'>打印</button>")
+        w.page.click("#b")
+        w.page.wait_for_timeout(200)
+        found = w.problems()
+        assert any("Content-Security-Policy violation" in p for p in found), found
+        with pytest.raises(AssertionError, match="Content-Security-Policy violation"):
+            w.check()

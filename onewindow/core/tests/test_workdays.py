@@ -142,6 +142,9 @@ def test_admin_import_page_and_warning(table: dict[datetime.date, bool], admin_u
     with time_machine.travel(datetime.datetime(2026, 11, 20, 9), tick=False):
         page = client.get("/admin/core/workcalendarday/")
         assert "2027" in page.content.decode()
+    # The session saved while the clock stood at 2026-11-20 ends SESSION_COOKIE_AGE later, which is
+    # before today's real date: sign in again at the real time for the import.
+    client.force_login(admin_user)
     resp = client.post(
         "/admin/core/workcalendarday/import/",
         {"year": 2027, "source": "国务院办公厅", "schedule": "2027-01-01,rest,元旦"},

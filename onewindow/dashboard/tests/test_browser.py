@@ -20,7 +20,7 @@ pytestmark = BROWSER_MARKS
 def charts_drawn(w: Any) -> None:
     """Every chart with data is drawn as an SVG; each has its text and table view in the page."""
     page = w.page
-    page.wait_for_function("document.querySelectorAll('[data-chart]').length > 0 && typeof echarts !== 'undefined'")
+    page.wait_for_function("() => document.querySelectorAll('[data-chart]').length > 0 && typeof echarts !== 'undefined'")
     page.wait_for_timeout(300)
     charts = page.locator("[data-chart]:not(.dash-chart-empty)")
     assert charts.count() >= 4

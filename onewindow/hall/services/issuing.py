@@ -7,6 +7,7 @@ import uuid as uuid_lib
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,22 @@ def _issue_rows(params: dict[str, Any], prefix: str) -> tuple[int, int, str, dat
             return ticket_id, seq, number, queue_at
 
 
+# Remote tickets (taken on the phone or online, without coming to the hall) per person, per area and
+# business day where the area sets no limit of its own: never unlimited (issue 13: one account took
+# 30 in a row). A setting; an area's own `per_person_daily_limit` (1-100) overrides it.
+REMOTE_TICKETS_PER_PERSON_DEFAULT = 2
+
+
+def person_daily_limit(area: ServiceArea, source: str) -> int:
+    """The most tickets one ID number may take in `area` today through `source` (0 = no limit).
+    Remote tickets always have one: the area's own limit, else `ONEWINDOW_REMOTE_TICKETS_PER_PERSON`."""
+    if area.per_person_daily_limit:
+        return int(area.per_person_daily_limit)
+    if source == Ticket.Source.PHONE:
+        return int(getattr(settings, "ONEWINDOW_REMOTE_TICKETS_PER_PERSON", REMOTE_TICKETS_PER_PERSON_DEFAULT))
+    return 0
+
+
 def ticket_issue(
     *,
     area: ServiceArea,
@@ -73,6 +90,11 @@ def ticket_issue(
     if priority not in Ticket.Priority.values:
         raise ValidationFailed(_("未知的优先级。"), fields={"priority": [_("未知的优先级。")]})
     number_id = validate_resident_id(id_number) if id_number else ""
+    if source == Ticket.Source.PHONE and not number_id:
+        # A remote ticket is bound to the real-name ID of the account that takes it (its limit too).
+        raise ValidationFailed(
+            _("远程取号需先完成实名认证。"), code="not_verified", fields={"id_number": [_("请输入身份证号码。")]}
+        )
     if area.require_id_number and not number_id:
         raise ValidationFailed(_("该服务区需凭身份证取号。"), code="id_required", fields={"id_number": [_("请输入身份证号码。")]})
     phone = (phone or "").strip()[:20]
@@ -98,12 +120,13 @@ def ticket_issue(
         "booking_ref": booking_ref,
         "actor": actor_id,
     }
-    if number_id and area.per_person_daily_limit:
+    limit = person_daily_limit(area, source) if number_id else 0
+    if limit:
         # Per-person limit: both counters in one transaction, so a refused ticket uses up nothing.
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute(
                 _PERSON_UPSERT,
-                {"area": area.pk, "bd": _d(bd), "key": person_key(number_id), "limit": area.per_person_daily_limit},
+                {"area": area.pk, "bd": _d(bd), "key": person_key(number_id), "limit": limit},
             )
             if cur.fetchone() is None:
                 raise Conflict(_("您今天在该服务区的取号次数已达上限。"), code="person_limit")

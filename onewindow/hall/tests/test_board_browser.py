@@ -53,12 +53,12 @@ def test_board_shows_calls_within_two_seconds_and_announces_in_order(
 
     t0 = time.monotonic()
     services.call_next(window=w3, actor=clerk)
-    page.wait_for_function("document.getElementById('latest-number').textContent === 'A001'", timeout=2000)
+    page.wait_for_function("() => document.getElementById('latest-number').textContent === 'A001'", timeout=2000)
     assert time.monotonic() - t0 < 2.0
     services.call_next(window=w3, actor=clerk)
     services.recall(window=w3, actor=clerk)
-    page.wait_for_function("document.getElementById('w-3').textContent === 'A002'", timeout=2000)
-    page.wait_for_function("window.__spoken.length >= 6", timeout=10000)
+    page.wait_for_function("() => document.getElementById('w-3').textContent === 'A002'", timeout=2000)
+    page.wait_for_function("() => window.__spoken.length >= 6", timeout=10000)
     spoken = page.evaluate("window.__spoken")
     assert [s["text"] for s in spoken[:6]] == ["请A零零一号到3号窗口办理"] * 2 + ["请A零零二号到3号窗口办理"] * 4
     assert all(s["lang"] == "zh-CN" for s in spoken)

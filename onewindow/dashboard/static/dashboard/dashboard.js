@@ -53,6 +53,9 @@
       var spec = specs[el.getAttribute("data-chart")];
       if (!spec) { return; }
       if (spec.kind !== "pie" && spec.categories.length === 0) { el.classList.add("dash-chart-empty"); return; }
+      // The height of a horizontal bar chart follows its number of bars (dashboard.css reads
+      // --bars); set through the CSSOM, which the Content-Security-Policy allows.
+      if (el.hasAttribute("data-bars")) { el.style.setProperty("--bars", el.getAttribute("data-bars")); }
       var dark = el.getAttribute("data-theme") === "dark";
       var chart = echarts.init(el, null, { renderer: "svg" });
       chart.setOption(option(spec, dark));

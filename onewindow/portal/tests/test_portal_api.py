@@ -46,7 +46,9 @@ def test_register_sign_in_and_profile(client: Client) -> None:
     again = client.post(f"{API}/accounts/register", {**data, "username": "phoneuser2"}, content_type="application/json")
     assert again.status_code == 201 and again.json()["verified"] is False
     taken = client.post(f"{API}/accounts/register", {**data, "username": "phoneuser2"}, content_type="application/json")
-    assert taken.status_code == 409 and set(taken.json()) == {"code", "message", "fields"}  # the user name is
+    # A user name already in use is a field error of the form (422), like any other bad field.
+    assert taken.status_code == 422 and set(taken.json()) == {"code", "message", "fields"}
+    assert "username" in taken.json()["fields"]
     bad = client.post(f"{API}/accounts/register", {**data, "id_number": "123"}, content_type="application/json")
     assert bad.status_code == 422 and {"id_number", "username"} <= set(bad.json()["fields"])
     token = token_for(client, "phoneuser", "Qingyuan#2021x")

@@ -58,10 +58,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Compresses HTML and JSON answers; after whitenoise, which answers static files itself with
+    # Compresses HTML pages (not the API: core.middleware.HtmlGZipMiddleware); after whitenoise, which answers static files itself with
     # the copies collectstatic compressed. Django adds random bytes to each gzip header (its BREACH
     # mitigation) and masks CSRF tokens per page.
-    "django.middleware.gzip.GZipMiddleware",
+    "onewindow.core.middleware.HtmlGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onewindow.core.middleware.DefaultChineseLocaleMiddleware",
     "onewindow.core.middleware.RequestSizeLimitMiddleware",

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.middleware.gzip import GZipMiddleware
 from django.template.response import TemplateResponse
 
 from .errors import ApplicationError, BadRequest, RequestTooLarge
@@ -162,3 +163,14 @@ class StripNulMiddleware:
                 elif ctype == "application/x-www-form-urlencoded" and (b"%00" in body or b"\x00" in body):
                     request.POST = _clean_querydict(request.POST)
         return self.get_response(request)
+
+
+class HtmlGZipMiddleware(GZipMiddleware):
+    """Gzip for pages only. The pages are the heavy answers on a phone's link (issue 16's 50 KB aim);
+    API answers are small JSON that clients (and the schemathesis checks) read as they come, so they
+    are left uncompressed rather than depending on every client's decoding."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:  # type: ignore[override]
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ApplicationError
@@ -166,7 +167,11 @@ def most_workdays_in(calendar_days: int) -> int:
     if calendar_days <= 0:
         return 0
     cal = _calendar()
-    days = cal.workdays
+    # Only the calendar from last year on: a period counted now runs in the present and the future,
+    # and the years long past (2004-2008 had seven-day working weeks around the golden weeks, seeded
+    # on every database since core migration 0009) say nothing about it.
+    since = datetime.date(timezone.localdate().year - 1, 1, 1)
+    days = [d for d in cal.workdays if d >= since]
     best, lo = 0, 0
     for hi in range(len(days)):
         while days[hi] - days[lo] >= datetime.timedelta(days=calendar_days):

@@ -62,14 +62,14 @@ def prepare_year(*, year: int) -> Callable[..., int]:
             moved += 1
             data = {"field": field, "from": str(old), "to": str(new), "calendar_year": year}
             if kind == "case":
-                case = Case.objects.select_for_update().select_related("applicant").get(pk=pk)
+                case = Case.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=pk)
                 setattr(case, field, new)
                 case.save(update_fields=[field, "updated_at"])
                 audit(actor=actor, action="case.due_recomputed", target=case, data=data)
                 _event(case, "due_recomputed", actor=actor, note=f"{field}: {old} → {new}")
                 _notify_applicant(case, "due_recomputed")
             else:
-                step = CaseStep.objects.select_for_update().select_related("case", "claimed_by").get(pk=pk)
+                step = CaseStep.objects.select_for_update(of=("self",)).select_related("case", "claimed_by").get(pk=pk)
                 step.due_on = new
                 step.save(update_fields=["due_on"])
                 audit(actor=actor, action="case.step_due_recomputed", target=step.case, data={**data, "step": step.name})

@@ -58,7 +58,7 @@ def identity_verify_at_window(
             raise ValidationFailed(msg, fields={"username": [msg]})
         holder = User.objects.select_for_update().filter(id_number=number).exclude(pk=person.pk).first()
         if holder is not None:
-            User.objects.filter(pk=holder.pk).update(id_number=None, id_number_hash=None, id_type="", verified_at=None)
+            User.objects.filter(pk=holder.pk).update(id_number=None, id_type="", verified_at=None)
             audit(
                 actor=clerk,
                 action="user.id_reclaimed",

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
+from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField, EncryptedQuerySet
 from onewindow.core.identity import is_residence_permit, mask
 from onewindow.core.models import PublicModel, TimeStampedModel
 
@@ -52,6 +55,11 @@ class OrgUnit(PublicModel):
         return self.kind in (self.Kind.VILLAGE, self.Kind.COMMUNITY)
 
 
+class UserManager(DjangoUserManager.from_queryset(EncryptedQuerySet)):  # type: ignore[misc]
+    """Django's user manager (create_user, natural keys) whose bulk writes keep the number hashes
+    in step (core/fieldcrypto.EncryptedQuerySet)."""
+
+
 class User(AbstractUser):
     """Anyone who signs in: citizens, enterprise handlers and staff.
 
@@ -94,6 +102,8 @@ class User(AbstractUser):
         verbose_name=_("户籍所在村（社区）"),
         limit_choices_to={"kind__in": ["village", "community"]},
     )
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("用户")

@@ -31,7 +31,6 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core import ratelimit
 from onewindow.core.audit import audit
 from onewindow.core.errors import ValidationFailed
-from onewindow.core.fieldcrypto import blind_index
 from onewindow.core.models import Notification
 
 from . import guard
@@ -242,8 +241,7 @@ def phone_verify_send(*, user: User, ip: str | None, phone: str | None = None) -
     with transaction.atomic():
         if number != user.phone:
             # Changing the number un-verifies it until the new one answers its code.
-            # A queryset update sets the lookup hash itself (a model save derives it).
-            User.objects.filter(pk=user.pk).update(phone=number, phone_hash=blind_index(number), phone_verified_at=None)
+            User.objects.filter(pk=user.pk).update(phone=number, phone_verified_at=None)
             audit(actor=user, action="user.phone_change", target=user, data={"ip": ip})
             user.phone, user.phone_verified_at = number, None
         _issue(user=user, number=number, key=key, purpose=PhoneCode.Purpose.VERIFY, ip=ip)

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
+from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField, EncryptedManager
 from onewindow.core.models import PublicModel, TimeStampedModel
 
 
@@ -243,6 +243,8 @@ class Booking(PublicModel):
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     no_show_at = models.DateTimeField(_("爽约时间"), null=True, blank=True)
 
+    objects = EncryptedManager()
+
     class Meta:
         verbose_name = _("预约")
         verbose_name_plural = _("预约")
@@ -291,6 +293,8 @@ class WeeklyQuota(models.Model):
     id_number_hash = BlindIndexField(source="id_number")
     week_start = models.DateField()
     count = models.PositiveSmallIntegerField(default=0)
+
+    objects = EncryptedManager()
 
     class Meta:
         verbose_name = _("每周预约计数")

@@ -67,3 +67,26 @@ def audit_retention(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
     if int(settings.ONEWINDOW_AUDIT_RETENTION_DAYS) < 183:
         return [checks.Error("AUDIT_RETENTION_DAYS must be at least 183 (6 months)", id="onewindow.E024")]
     return []
+
+
+@checks.register(checks.Tags.models)
+def encrypted_models_hash_bulk_writes(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every manager of a model with an encrypted field bulk-writes a number together with its
+    lookup hash (core/fieldcrypto.EncryptedQuerySet); a plain manager's `update(phone=...)` would
+    leave the row unfindable by its new number."""
+    from django.apps import apps
+
+    from onewindow.core import fieldcrypto
+
+    models = apps.get_models() if app_configs is None else [m for c in app_configs for m in c.get_models()]
+    return [
+        checks.Error(
+            f"manager {name!r} of {model._meta.label} has a model with encrypted fields but its queryset "
+            "is not a fieldcrypto.EncryptedQuerySet",
+            hint="use fieldcrypto.EncryptedManager(), or YourManager.from_queryset(EncryptedQuerySet)",
+            obj=model,
+            id="onewindow.E025",
+        )
+        for model in models
+        for name in fieldcrypto.managers_without_hashing(model)
+    ]

@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, FieldError, ImproperlyConfigured
 from django.db import models
 from django.db.models.expressions import Col
 from django.db.models.lookups import Exact, In, IsNull
@@ -380,6 +380,80 @@ class EncryptedIn(In):
 
 
 EncryptedCharField.register_lookup(IsNull)
+
+
+# --- bulk writes: the hash follows the number -------------------------------------------------
+# A model save derives the hash through `_IndexDescriptor`, but `QuerySet.update()` and
+# `bulk_update()` never call `pre_save`: they write the columns they are given. A bulk write of a
+# number without its hash would leave a row that a lookup by the new number does not find. So
+# every model with an encrypted field uses a manager built on `EncryptedQuerySet` (system check
+# `onewindow.E025` refuses one that does not), whose bulk writes add the hash themselves.
+
+
+def with_blind_indexes(model: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` of an `update()` plus the lookup hash of every encrypted field among them whose
+    hash is not given too. A number given as an expression has no hash Python can compute: a
+    `Value` is read, anything else is refused unless the caller passes the hash as well."""
+    from django.db.models import Value
+
+    out = dict(values)
+    for name, value in values.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # Django's own update() raises the proper error
+        if not isinstance(field, EncryptedCharField):
+            continue
+        index = field.index()
+        if index.name in values or index.attname in values:
+            continue
+        if isinstance(value, Value):
+            value = value.value
+        elif hasattr(value, "resolve_expression"):
+            raise FieldError(
+                f"{model._meta.label}.{field.name} is updated with an expression: pass `{index.name}` too, "
+                "the lookup hash cannot be computed from it"
+            )
+        out[index.name] = blind_index(None if value is None else str(value))
+    return out
+
+
+def with_index_fields(model: Any, fields: Any) -> list[str]:
+    """The field names of a `bulk_update()` plus the hash of every encrypted field among them (the
+    instances' `_IndexDescriptor` gives the hash of the number each holds)."""
+    names = list(fields)
+    for name in list(names):
+        field = model._meta.get_field(name)
+        if isinstance(field, EncryptedCharField) and field.index_field not in names:
+            names.append(field.index_field)
+    return names
+
+
+class EncryptedQuerySet(models.QuerySet):
+    """A queryset whose bulk writes keep each lookup hash in step with its encrypted number."""
+
+    def update(self, **kwargs: Any) -> int:
+        return super().update(**with_blind_indexes(self.model, kwargs))
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        return super().bulk_update(objs, with_index_fields(self.model, fields), batch_size=batch_size)
+
+    bulk_update.alters_data = True  # type: ignore[attr-defined]
+    # aupdate() and abulk_update() call these two.
+
+
+class EncryptedManager(models.Manager.from_queryset(EncryptedQuerySet)):  # type: ignore[misc]
+    """The default manager of a model with encrypted fields. A model with its own manager class
+    builds it with `TheirManager.from_queryset(EncryptedQuerySet)` instead (accounts.UserManager)."""
+
+
+def managers_without_hashing(model: Any) -> list[str]:
+    """Names of `model`'s managers whose querysets would bulk-write a number without its hash."""
+    if not any(isinstance(f, EncryptedCharField) for f in model._meta.concrete_fields):
+        return []
+    return [m.name for m in model._meta.managers if not issubclass(m._queryset_class, EncryptedQuerySet)]
 
 
 def encrypted_fields() -> list[EncryptedCharField]:

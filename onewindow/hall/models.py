@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
+from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField, EncryptedManager
 from onewindow.core.models import PublicModel, TimeStampedModel
 
 
@@ -231,6 +231,8 @@ class Ticket(PublicModel):
     started_at = models.DateTimeField(_("开始办理时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     call_count = models.PositiveSmallIntegerField(_("呼叫次数"), default=0)
+
+    objects = EncryptedManager()
 
     class Meta:
         verbose_name = _("排队号")

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
+from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField, EncryptedManager
 from onewindow.core.models import PublicModel
 
 
@@ -119,6 +119,8 @@ class Rating(PublicModel):
         related_name="correction",
         verbose_name=_("更正的评价"),
     )
+
+    objects = EncryptedManager()
 
     class Meta:
         verbose_name = _("评价")

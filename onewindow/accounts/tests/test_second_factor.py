@@ -17,7 +17,6 @@ from conftest import PASSWORD, make_user
 from onewindow.accounts import mfa
 from onewindow.accounts.models import LoginFailure, Role, User
 from onewindow.accounts.services import role_grant
-from onewindow.core.fieldcrypto import blind_index
 from onewindow.core.models import AuditEntry, Notification
 from onewindow.core.notify import MemoryBackend
 
@@ -117,7 +116,7 @@ def test_api_token_for_staff_needs_the_code(client: Client, clerk: User, citizen
 
 def test_sms_fallback_but_not_after_an_sms_sign_in(client: Client, clerk: User, django_capture_on_commit_callbacks: Any) -> None:
     with_device(clerk)
-    User.objects.filter(pk=clerk.pk).update(phone=PHONE, phone_hash=blind_index(PHONE), phone_verified_at=timezone.now())
+    User.objects.filter(pk=clerk.pk).update(phone=PHONE, phone_verified_at=timezone.now())
     sign_in(client)
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post("/accounts/second-factor/", {"send": "1"})
@@ -132,7 +131,7 @@ def test_sms_fallback_but_not_after_an_sms_sign_in(client: Client, clerk: User, 
 
 def test_sms_sign_in_sets_the_first_factor(client: Client, clerk: User, django_capture_on_commit_callbacks: Any) -> None:
     with_device(clerk)
-    User.objects.filter(pk=clerk.pk).update(phone=PHONE, phone_hash=blind_index(PHONE), phone_verified_at=timezone.now())
+    User.objects.filter(pk=clerk.pk).update(phone=PHONE, phone_verified_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/login/", {"way": "sms", "phone": PHONE, "send": "1"})
     client.post("/accounts/login/", {"way": "sms", "phone": PHONE, "sms_code": last_sms()})
@@ -143,7 +142,7 @@ def test_sms_sign_in_sets_the_first_factor(client: Client, clerk: User, django_c
 
 
 def test_enrolment_after_the_sms_code(client: Client, clerk: User, django_capture_on_commit_callbacks: Any) -> None:
-    User.objects.filter(pk=clerk.pk).update(phone=PHONE, phone_hash=blind_index(PHONE), phone_verified_at=timezone.now())
+    User.objects.filter(pk=clerk.pk).update(phone=PHONE, phone_verified_at=timezone.now())
     sign_in(client)
     # No authenticator yet: enrolment is reached only through the SMS code.
     assert client.get("/accounts/second-factor/enrol/").status_code == 302
@@ -203,7 +202,7 @@ def test_security_admin_resets_a_lost_authenticator(
     client: Client, clerk: User, secadmin: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     with_device(clerk)
-    User.objects.filter(pk=clerk.pk).update(phone=PHONE, phone_hash=blind_index(PHONE))
+    User.objects.filter(pk=clerk.pk).update(phone=PHONE)
     _verified(client, secadmin)
     page = client.get("/accounts/security/clerk/")
     assert page.status_code == 200

@@ -23,7 +23,6 @@ from onewindow.cases.models import Case
 from onewindow.catalog.models import Bundle, BundleItem, Delegation, MatterVersion
 from onewindow.catalog.selectors import delegation_in_force
 from onewindow.core.errors import PermissionDenied
-from onewindow.core.fieldcrypto import blind_index
 from onewindow.core.models import AuditEntry
 
 from .conftest import all_materials, make_matter, make_route
@@ -380,7 +379,7 @@ def test_counter_page_shows_the_refusal(
     from onewindow.accounts.demo import resident_id
 
     number = resident_id("19880921", 415)
-    User.objects.filter(pk=ft_resident.pk).update(id_number=number, id_number_hash=blind_index(number))
+    User.objects.filter(pk=ft_resident.pk).update(id_number=number)
     client.force_login(township_officer)
     data: dict[str, Any] = {
         "matter": str(dibao.matter.uuid),

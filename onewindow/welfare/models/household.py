@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField
+from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField, EncryptedManager
 from onewindow.core.models import PublicModel, TimeStampedModel
 
 from .standard import AreaKind
@@ -58,6 +58,8 @@ class Household(PublicModel):
     # The account the allowance is paid into (社会化发放 through a bank, 社会救助暂行办法 art. 12).
     bank_account = models.CharField(_("银行账号"), max_length=32, blank=True)
 
+    objects = EncryptedManager()
+
     class Meta:
         verbose_name = _("低保家庭")
         verbose_name_plural = _("低保家庭")
@@ -103,6 +105,8 @@ class Member(TimeStampedModel):
     seriously_ill = models.BooleanField(_("重病"), default=False)
     student = models.BooleanField(_("在校学生"), default=False)
     in_payment = models.BooleanField(_("在保"), default=False)
+
+    objects = EncryptedManager()
 
     class Meta:
         verbose_name = _("家庭成员")

@@ -73,7 +73,7 @@ def test_every_model_with_encrypted_fields_hashes_its_bulk_writes() -> None:
 
 @isolate_apps("onewindow.core")
 def test_a_model_with_a_plain_manager_is_refused_by_the_check() -> None:
-    class Plain(models.Model):
+    class Plain(models.Model):  # noqa: DJ008 - a throwaway model
         phone = fieldcrypto.EncryptedCharField(max_length=20, index_field="phone_hash")
         phone_hash = fieldcrypto.BlindIndexField(source="phone")
 
@@ -82,7 +82,7 @@ def test_a_model_with_a_plain_manager_is_refused_by_the_check() -> None:
 
     assert fieldcrypto.managers_without_hashing(Plain) == ["objects"]
 
-    class Hashed(models.Model):
+    class Hashed(models.Model):  # noqa: DJ008 - a throwaway model
         phone = fieldcrypto.EncryptedCharField(max_length=20, index_field="phone_hash")
         phone_hash = fieldcrypto.BlindIndexField(source="phone")
         objects = fieldcrypto.EncryptedManager()

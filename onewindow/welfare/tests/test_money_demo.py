@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from onewindow.accounts.demo import build_org
 from onewindow.catalog import demo as catalog_demo
@@ -64,6 +65,16 @@ def test_standards_rolls_and_idempotence(demo: Any, db: Any) -> None:
         items = RollItem.objects.filter(roll=roll).aggregate(n=Count("id"), t=Sum("amount_fen"))
         live = Payment.objects.filter(roll=roll, status="paid").aggregate(n=Count("id"), t=Sum("amount_fen"))
         assert items == live and roll.total_fen == items["t"]
+    # 2020 to last year: every township's roll of every month, frozen and paid; the year's money
+    # computed from the payments is the sum of its rolls' lines (a failed transfer re-issued in
+    # the month counts once)
+    for year in range(2020, timezone.localdate().year):
+        year_rolls = PaymentRoll.objects.filter(month__year=year)
+        assert year_rolls.count() == 12 * 9 and not year_rolls.exclude(status="frozen").exists()
+        lines = RollItem.objects.filter(roll__in=year_rolls).aggregate(t=Sum("amount_fen"))["t"]
+        f = stats.figures(date_from=datetime.date(year, 1, 1), date_to=datetime.date(year, 12, 31))
+        assert f.paid_fen == lines > 0
+    assert not Payment.objects.filter(status="failed", reissued_as__isnull=True).exists()
     before = Household.objects.count()
     demo_history.build(DemoContext(out=io.StringIO(), quiet=True))
     assert Household.objects.count() == before

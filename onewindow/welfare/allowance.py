@@ -1,6 +1,6 @@
 """The 低保 allowance (补差): what a household is paid a month.
 
-2021 national rules (最低生活保障审核确认办法) art. 19: the allowance is set by the difference
+2021 national rules (最低生活保障审核确认办法) art. 25 (unverified, see docs/welfare.md): the allowance is set by the difference
 between the household's per-capita income and the local standard (补差发放). Here: (standard −
 per-capita monthly income) × members, rounded down to the fen, never below zero. The standard is the
 one in force for the year and the household's area kind (`Standard`), entered by the district.

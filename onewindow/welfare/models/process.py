@@ -64,7 +64,7 @@ class Application(PublicModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("审核人")
     )
     proposed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    # A refusal's written notice with reasons (art. 24): due within 3 working days of the decision.
+    # A refusal's written notice with reasons (art. 23): due within 3 working days of the decision.
     refusal_notice_due = models.DateField(_("不予确认告知期限"), null=True, blank=True)
     refusal_notified_at = models.DateTimeField(_("书面告知时间"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -156,7 +156,7 @@ class CrossCheck(PublicModel):
 
 
 class PublicNotice(PublicModel):
-    """One round of the 公示 in the household's village (art. 22). It mirrors the case's notice
+    """One round of the 公示 in the household's village (art. 21). It mirrors the case's notice
     step: it runs from `starts_on` to `ends_on` (its last day) and is public only while it runs.
     What it shows is copied when it opens (masked head name, household size, monthly amount) so the
     public page never reads the household file."""
@@ -190,7 +190,7 @@ class PublicNotice(PublicModel):
 
 
 class Objection(TimeStampedModel):
-    """An objection to a notice (art. 23), lodged online by anyone or at the point by staff."""
+    """An objection to a notice (art. 21), lodged online by anyone or at the point by staff."""
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("网上")

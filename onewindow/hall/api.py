@@ -307,9 +307,7 @@ def take_ticket(request: HttpRequest, payload: TicketIn) -> Any:
             raise ValidationFailed(_("未知的优先级。"), fields={"priority": [_("未知的优先级。")]})
     elif user.has_role(Role.CITIZEN) or user.has_role(Role.ENTERPRISE):
         # Remote queueing is bound to the account's own ID number; priority is decided at the hall.
-        if not user.id_number:
-            raise ValidationFailed(_("远程取号需先完成实名认证。"), code="not_verified")
-        source, id_number, priority = Ticket.Source.PHONE, user.id_number, Ticket.Priority.NORMAL
+        source, id_number, priority = Ticket.Source.PHONE, services.remote_id_number(user), Ticket.Priority.NORMAL
     else:
         raise PermissionDenied()
     t = services.ticket_issue(area=area, source=source, actor=user, id_number=id_number, priority=priority, phone=payload.phone)

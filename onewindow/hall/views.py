@@ -211,11 +211,8 @@ def phone_take(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     user: Any = request.user
     if not (user.has_role(Role.CITIZEN) or user.has_role(Role.ENTERPRISE)):
         raise PermissionDenied()
-    if not user.id_number:
-        messages.error(request, _("远程取号需先完成实名认证。"))
-        return redirect("hall:phone", point_uuid=point.uuid)
     try:
-        ticket = services.ticket_issue(area=area, source=Ticket.Source.PHONE, actor=user, id_number=user.id_number)
+        ticket = services.ticket_issue(area=area, source=Ticket.Source.PHONE, actor=user)
     except ApplicationError as exc:
         messages.error(request, page_message(exc))
         return redirect("hall:phone", point_uuid=point.uuid)

@@ -41,7 +41,7 @@ from .calling import (
     transfer,
 )
 from .day import close_day
-from .issuing import _issue_rows, kiosk_ticket_issue, ticket_issue
+from .issuing import _issue_rows, kiosk_ticket_issue, remote_id_number, ticket_issue
 from .sql import (
     _COUNTER_UPSERT,
     _EVENT_INSERT,
@@ -108,6 +108,7 @@ __all__ = [
     "person_key",
     "point_update_settings",
     "recall",
+    "remote_id_number",
     "resume",
     "start_serving",
     "ticket_for_window",

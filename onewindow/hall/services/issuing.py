@@ -73,6 +73,18 @@ def person_daily_limit(area: ServiceArea, source: str) -> int:
     return 0
 
 
+def remote_id_number(user: Any, id_number: str | None = None) -> str:
+    """The ID number a remote (phone / online) ticket of `user` is bound to: the account's own, once
+    real-name verified (`verified_at`, set only when the identity backend confirms it). Raises
+    ValidationFailed `not_verified` otherwise, or when another number is asked for."""
+    own = (getattr(user, "id_number", None) or "") if getattr(user, "is_authenticated", False) else ""
+    if not own or getattr(user, "verified_at", None) is None:
+        raise ValidationFailed(_("远程取号需先完成实名认证。"), code="not_verified")
+    if id_number and id_number != own:
+        raise ValidationFailed(_("远程取号只能使用本人已认证的身份证号码。"), code="not_own_id")
+    return str(own)
+
+
 def ticket_issue(
     *,
     area: ServiceArea,
@@ -89,12 +101,12 @@ def ticket_issue(
         raise ValidationFailed(_("未知的取号方式。"), fields={"source": [_("未知的取号方式。")]})
     if priority not in Ticket.Priority.values:
         raise ValidationFailed(_("未知的优先级。"), fields={"priority": [_("未知的优先级。")]})
+    if source == Ticket.Source.PHONE:
+        # A remote ticket is bound to the real-name ID of the account that takes it, and so is its
+        # limit: the number of a verified account only (one number is verified for one account), so
+        # two accounts of one person share one count and nobody queues on another's number.
+        id_number = remote_id_number(actor, id_number)
     number_id = validate_resident_id(id_number) if id_number else ""
-    if source == Ticket.Source.PHONE and not number_id:
-        # A remote ticket is bound to the real-name ID of the account that takes it (its limit too).
-        raise ValidationFailed(
-            _("远程取号需先完成实名认证。"), code="not_verified", fields={"id_number": [_("请输入身份证号码。")]}
-        )
     if area.require_id_number and not number_id:
         raise ValidationFailed(_("该服务区需凭身份证取号。"), code="id_required", fields={"id_number": [_("请输入身份证号码。")]})
     phone = (phone or "").strip()[:20]

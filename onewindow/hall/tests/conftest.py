@@ -51,3 +51,13 @@ def called(*, window: Window, actor: Any) -> Any:
     ticket = call_next(window=window, actor=actor)
     assert ticket is not None, "call_next found nobody waiting"
     return ticket
+
+
+@pytest.fixture
+def citizen(citizen: Any) -> Any:
+    """The shared citizen, real-name verified: remote tickets need a verified account."""
+    from django.utils import timezone
+
+    type(citizen).objects.filter(pk=citizen.pk).update(verified_at=timezone.now())
+    citizen.refresh_from_db()
+    return citizen

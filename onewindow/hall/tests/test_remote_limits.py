@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from conftest import PASSWORD
+from conftest import PASSWORD, make_user
+from onewindow.accounts.demo import resident_id
+from onewindow.accounts.models import Role
 from onewindow.core.errors import Conflict, ValidationFailed
 from onewindow.hall.models import Ticket
 from onewindow.hall.services import ticket_issue
@@ -41,11 +44,46 @@ def test_the_default_is_a_setting_and_an_areas_own_limit_wins(hall: dict[str, An
         ticket_issue(area=hall["F"], source="phone", actor=citizen, id_number=citizen.id_number)
 
 
-def test_a_remote_ticket_needs_an_id_number(hall: dict[str, Any], citizen: Any) -> None:
+def test_a_remote_ticket_needs_a_real_name_verified_account(hall: dict[str, Any], citizen: Any) -> None:
+    unverified = make_user("pending", Role.CITIZEN, id_number=resident_id("19900101", 111))
+    for actor in (None, unverified):
+        with pytest.raises(ValidationFailed) as err:
+            ticket_issue(area=hall["A"], source="phone", actor=actor, id_number=resident_id("19900101", 111))
+        assert err.value.code == "not_verified"
+    # a verified account queues on its own number only
     with pytest.raises(ValidationFailed) as err:
-        ticket_issue(area=hall["A"], source="phone", actor=citizen, id_number=None)
-    assert err.value.code == "not_verified"
+        ticket_issue(area=hall["A"], source="phone", actor=citizen, id_number=resident_id("19900101", 111))
+    assert err.value.code == "not_own_id"
     assert not Ticket.objects.exists()
+
+
+def test_an_unverified_account_is_refused_on_the_page_and_the_api(hall: dict[str, Any]) -> None:
+    make_user("pending", Role.CITIZEN, id_number=resident_id("19900101", 111))
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(username="pending", password=PASSWORD)
+    r = client.post("/api/v1/hall/tickets", {"area": str(hall["A"].uuid)}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "not_verified"
+    assert "real-name" in r.json()["message"].lower()
+    p = hall["point"].uuid
+    r = client.post(f"/hall/phone/{p}/take/", {"area": str(hall["A"].uuid)}, follow=True)
+    assert "远程取号需先完成实名认证" in r.content.decode()  # pages speak the site's language (zh-hans)
+    assert not Ticket.objects.exists()
+
+
+def test_two_accounts_of_one_person_share_one_count(hall: dict[str, Any], citizen: Any) -> None:
+    """The count is kept by ID number, not by account: when the number moves to another account of
+    the same person (one number is held by one account only), that account inherits the day's count
+    instead of a fresh one."""
+    for _ in range(REMOTE_TICKETS_PER_PERSON_DEFAULT):
+        ticket_issue(area=hall["A"], source="phone", actor=citizen)
+    number = citizen.id_number
+    User = type(citizen)
+    User.objects.filter(pk=citizen.pk).update(id_number=None, id_number_hash=None, verified_at=None)
+    second = make_user("second", Role.CITIZEN, id_number=number, verified_at=timezone.now())
+    with pytest.raises(Conflict) as err:
+        ticket_issue(area=hall["A"], source="phone", actor=second)
+    assert err.value.code == "person_limit"
+    assert Ticket.objects.filter(source="phone").count() == REMOTE_TICKETS_PER_PERSON_DEFAULT
 
 
 def test_thirty_remote_tickets_in_a_row_through_the_api_are_refused(hall: dict[str, Any], citizen: Any) -> None:

@@ -10,4 +10,6 @@ class AppointmentsConfig(AppConfig):
     sweeps = (
         "onewindow.appointments.services.send_reminders",
         "onewindow.appointments.services.mark_no_shows",
+        # Personal data of past bookings after RETENTION_BOOKING_DAYS (core/retention.py).
+        "onewindow.appointments.retention.sweep_booking_retention",
     )

@@ -225,6 +225,12 @@ TASK_STUCK_MINUTES = int(os.environ.get("TASK_STUCK_MINUTES", "15"))
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 # Private files no row refers to are deleted by the sweep once older than this (core/orphans.py).
 ORPHAN_FILE_GRACE_HOURS = float(os.environ.get("ORPHAN_FILE_GRACE_HOURS", "24"))
+# Retention of personal data (PIPL art. 19; core/retention.py, docs/security.md): after these many
+# days the sweep anonymises closed queue tickets and past bookings (name, ID number, phone; the
+# figures stay) and deletes drafts abandoned or untouched, with the files uploaded for them.
+RETENTION_TICKET_DAYS = int(os.environ.get("RETENTION_TICKET_DAYS", "180"))
+RETENTION_BOOKING_DAYS = int(os.environ.get("RETENTION_BOOKING_DAYS", "365"))
+RETENTION_DRAFT_DAYS = int(os.environ.get("RETENTION_DRAFT_DAYS", "90"))
 # Where `manage.py backup` writes its archives unless --dest is given.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 

@@ -7,4 +7,8 @@ class HallConfig(AppConfig):
     label = "hall"
     verbose_name = _("服务大厅")
     # Periodic jobs: idempotent functions returning a count (core/sweeps.py runs every app's sweeps each minute).
-    sweeps = ("onewindow.hall.services.close_day",)
+    sweeps = (
+        "onewindow.hall.services.close_day",
+        # Personal data of closed tickets past RETENTION_TICKET_DAYS (core/retention.py).
+        "onewindow.hall.retention.sweep_ticket_retention",
+    )

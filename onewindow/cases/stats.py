@@ -12,7 +12,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +24,8 @@ from onewindow.core.rollups import summed
 from onewindow.core.stats import Chart, Figure, Section, Table
 
 from .models import Case as CaseModel
-from .models import CaseDay, Channel
-from .rollups import CUBES, MEASURES, refresh
+from .models import CaseDay, CasePause, CaseVisit, Channel
+from .rollups import CUBES, DONE_STATUSES, MEASURES, refresh
 
 # The figures follow params["department"] / params["township"], which the dashboard sets to the
 # reader's remit (onewindow.dashboard.discovery.honours_remit).
@@ -100,8 +101,10 @@ def case_scope(params: dict[str, Any]) -> Q:
     if params.get("department") is not None:
         q &= Q(department_id=params["department"].pk)
     if params.get("township") is not None:
-        ids = subtree_ids(params["township"].path)  # ids first: the cases' indexes serve the filter
-        q &= Q(intake_unit_id__in=ids) | Q(department_id__in=ids)
+        # As the rollups place a case (rollups.day_rows): under the township of its intake unit, else
+        # under its deciding unit's. Ids first: the cases' indexes serve the filter.
+        ids = subtree_ids(params["township"].path)
+        q &= Q(intake_unit_id__in=ids) | (Q(department_id__in=ids) & ~Q(intake_unit_id__in=_township_unit_ids()))
     if params.get("matter") is not None:
         # The matter's versions first: the index (matter_version, received_at) serves the list and its count.
         versions = list(MatterVersion.objects.filter(matter_id=params["matter"].pk).values_list("pk", flat=True))
@@ -111,6 +114,62 @@ def case_scope(params: dict[str, Any]) -> Q:
     if params.get("channel") in Channel.values:
         q &= Q(channel=params["channel"])
     return q
+
+
+# The lists behind the figures (the dashboard's drill-down, `?view=cases&counts=<name>`): each is
+# exactly the cases whose `rollups.case_counts` adds 1 to that measure (tested equal), plus
+# "late_done", the concluded cases that are not on time (the rest of the on-time rate).
+COUNTED = (
+    "received",
+    "concluded",
+    "on_time",
+    "late_done",
+    "timed",
+    "supplemented",
+    "refused",
+    "joint",
+    "done",
+    "zero_trips",
+    "one_trip",
+)
+
+
+def counted(qs: QuerySet[CaseModel], measure: str) -> QuerySet[CaseModel]:
+    """`qs` narrowed to the cases a figure counts (`measure` in COUNTED; anything else: unchanged).
+    "timed" leaves out cases whose working days could not be counted because the work calendar
+    does not cover their dates (the rollup skips those too, but cannot be asked which they are)."""
+    if measure in ("concluded", "on_time", "late_done", "timed"):
+        qs = qs.filter(concluded_at__isnull=False)
+    if measure in ("on_time", "late_done"):
+        on_time = Q(committed_due__isnull=False, done_on__lte=F("committed_due"))
+        qs = qs.annotate(done_on=TruncDate("concluded_at"))
+        qs = qs.filter(on_time) if measure == "on_time" else qs.exclude(on_time)
+    elif measure == "timed":
+        qs = qs.filter(accepted_at__isnull=False)
+    elif measure == "supplemented":
+        qs = qs.filter(Exists(CasePause.objects.filter(case=OuterRef("pk"), kind=CasePause.Kind.SUPPLEMENT)))
+    elif measure == "refused":
+        qs = qs.filter(status=CaseModel.Status.REFUSED)
+    elif measure == "joint":
+        qs = qs.filter(bundle_id__isnull=False)
+    elif measure in ("done", "zero_trips", "one_trip"):
+        qs = qs.filter(status__in=DONE_STATUSES)
+        visits = CaseVisit.objects.filter(case=OuterRef("pk"))
+        if measure == "zero_trips":
+            qs = qs.filter(~Exists(visits))
+        elif measure == "one_trip":
+            n = Subquery(visits.order_by().values("case").annotate(n=Count("id")).values("n"), output_field=IntegerField())
+            qs = qs.annotate(trips_n=Coalesce(n, Value(0))).filter(trips_n__lte=1)
+    return qs
+
+
+def _township_unit_ids() -> list[int]:
+    """Every unit inside some township (乡镇 / 街道): the small unit table, read once per request."""
+    paths = OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]).values_list("path", flat=True)
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return list(OrgUnit.objects.filter(q).values_list("pk", flat=True))
 
 
 def _sum(params: dict[str, Any], period: Period, group: list[str]) -> dict[tuple[Any, ...], dict[str, int]]:
@@ -269,6 +328,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
             _("按时办结率"),
             pct(rate(t["on_time"], t["concluded"])),
             note=_("已办结的 %(n)d 件中，在承诺期限内办结的比例") % {"n": t["concluded"]},
+            link="view=cases&counts=concluded",
         ),
         Figure(
             _("现在已超期"),
@@ -292,6 +352,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
                 "从受理后第一个工作日到办结，补正、听证、专家评审等中止的日子不算；承诺时限平均 %(c)s、法定时限平均 %(s)s 个工作日"
             )
             % {"c": avg(t["committed"], t["timed"]), "s": avg(t["statutory"], t["timed"])},
+            link="view=cases&counts=timed",
         ),
         Figure(
             _("联合办理（一件事）"),
@@ -299,19 +360,21 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
             _("件"),
             note=_("多个部门联合受理、并联审批的办件；并联比逐个部门依次审批共少用 %(d)d 个工作日（按各环节时限计）")
             % {"d": t["joint_saved"]},
-            link="view=cases&joint=1",
+            link="view=cases&counts=joint",
         ),
         Figure(
             _("一次告知补正"),
             t["supplemented"],
             _("件"),
             note=_("受理前出具过补正材料通知书的办件，占收件 %(r)s") % {"r": pct(rate(t["supplemented"], t["received"]))},
+            link="view=cases&counts=supplemented",
         ),
         Figure(
             _("不予受理"),
             t["refused"],
             _("件"),
             note=_("书面说明理由不予受理的申请，占收件 %(r)s") % {"r": pct(rate(t["refused"], t["received"]))},
+            link="view=cases&counts=refused",
         ),
     ]
 
@@ -420,6 +483,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
                 )
             ],
             unit=_("个工作日"),
+            links=["view=cases&counts=timed"] * 3,
             note=_("已办结办件的平均实际用时，与它们的承诺时限、法定时限的平均值比较"),
             text=_("已办结的 %(n)d 件平均用 %(w)s 个工作日，承诺时限平均 %(c)s、法定时限平均 %(s)s 个工作日。")
             % {
@@ -435,6 +499,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     trend = monthly(params, period.date_to.replace(day=1))
     cats = [f"{m:%Y-%m}" for m, _a, _b in trend]
     this_year = [a["received"] for _m, a, _b in trend]
+    month_links = [f"date_from={m:%Y-%m-%d}&date_to={_month_end(m):%Y-%m-%d}" for m, _a, _b in trend]
     sec.charts.append(
         Chart(
             key="cases-trend",
@@ -450,6 +515,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
                 ),
             ],
             unit=_("件"),
+            links=month_links,
             note=_("截至所选结束日期的 12 个月，每月收到的申请，与上一年同月比较"),
             text=_("近 12 个月收件 %(a)d 件，上年同期 %(b)d 件。")
             % {"a": sum(this_year), "b": sum(b["received"] for _m, _a, b in trend)},
@@ -458,6 +524,10 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     from .visits import visit_section
 
     return [sec, visit_section(params, by_channel=by_channel)]
+
+
+def _month_end(m: datetime.date) -> datetime.date:
+    return (m + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
 
 
 def _describe(title: str, cats: list[str], values: list[Any], unit: str) -> str:

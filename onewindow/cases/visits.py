@@ -93,13 +93,20 @@ def visit_section(params: Any = None, *, by_channel: Rows | None = None) -> Sect
         order=25,
         note=str(_("所选期间收到、已送达或不予受理的申请，群众为它到现场的次数（同一天算一次）。")),
         figures=[
-            Figure(str(_("办结的办件")), f["done"], str(_("件")), note=str(_("已送达或不予受理的办件"))),
+            Figure(
+                str(_("办结的办件")),
+                f["done"],
+                str(_("件")),
+                note=str(_("已送达或不予受理的办件")),
+                link="view=cases&counts=done",
+            ),
             Figure(
                 str(_("一次不跑（到现场 0 次）")),
                 f["zero_share"],
                 pct,
                 fact="F2",
                 note=str(_("办结的办件中，申请人一次也没有到现场的比例")),
+                link="view=cases&counts=zero_trips",
             ),
             Figure(
                 str(_("最多跑一次（到现场不超过 1 次）")),
@@ -107,12 +114,14 @@ def visit_section(params: Any = None, *, by_channel: Rows | None = None) -> Sect
                 pct,
                 fact="F2",
                 note=str(_("办结的办件中，申请人到现场不超过一次的比例")),
+                link="view=cases&counts=one_trip",
             ),
             Figure(
                 str(_("平均到现场次数")),
                 f["mean"],
                 str(_("次")),
                 note=str(_("办结的办件平均每件申请人到现场的次数（代办员跑的不算）")),
+                link="view=cases&counts=done",
             ),
         ],
         tables=[

@@ -12,7 +12,7 @@ from django.utils import timezone
 from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.accounts.selectors import subtree_ids, units_for
 from onewindow.cases.models import Case
-from onewindow.cases.stats import OPEN_STATUSES, case_scope
+from onewindow.cases.stats import COUNTED, OPEN_STATUSES, case_scope, counted
 
 DASHBOARD_ROLES = {Role.LEADER, Role.HALL_MANAGER, Role.ADMIN}
 
@@ -102,6 +102,13 @@ def _roots(paths: list[str]) -> list[str]:
     return out
 
 
+def list_measure(params: dict[str, Any]) -> str:
+    """Which figure's cases a list shows (`counts=`, see cases.stats.COUNTED; the older `joint=1`
+    links mean counts=joint); "" for every case received in the period."""
+    measure = params.get("counts") or ("joint" if params.get("joint") == "1" else "")
+    return measure if measure in COUNTED else ""
+
+
 def case_list(user: User, params: dict[str, Any]) -> QuerySet[Case]:
     """The cases behind a figure: the reader's cases narrowed by the dashboard's filters (the
     period by day received, unless the list is of cases late now, which ignores the period)."""
@@ -117,6 +124,7 @@ def case_list(user: User, params: dict[str, Any]) -> QuerySet[Case]:
         start = datetime.datetime.combine(period.date_from, datetime.time.min, tzinfo=tz)
         end = datetime.datetime.combine(period.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
         qs = qs.filter(received_at__gte=start, received_at__lt=end)
-    if params.get("joint") == "1":
-        qs = qs.filter(is_joint=True)
+    measure = list_measure(params)
+    if measure:
+        qs = counted(qs, measure)
     return qs.select_related("department", "intake_unit").order_by("-received_at", "-id")

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from onewindow.accounts.models import OrgUnit
 from onewindow.cases.models import Channel
@@ -21,10 +22,34 @@ from onewindow.core.rollups import last_refreshed
 from . import exports, wall
 from .discovery import collect, district_only
 from .filters import describe, driller, parse_params, query, trail
-from .selectors import can_view_dashboard, case_list, remit, within_remit
+from .selectors import can_view_dashboard, case_list, list_measure, remit, within_remit
 from .tables import rows_html
 
 CASES_PER_PAGE = 50
+# The heading of the list behind each figure (selectors.list_measure, cases.stats.COUNTED).
+LIST_HEADINGS = {
+    "red": _lazy("现在已超期的办件"),
+    "yellow": _lazy("现在临近超期的办件"),
+    "received": _lazy("收到的申请"),
+    "concluded": _lazy("已办结的办件（按时办结率的分母）"),
+    "on_time": _lazy("按时办结的办件"),
+    "late_done": _lazy("超期办结的办件"),
+    "timed": _lazy("计入平均办理用时的办件"),
+    "supplemented": _lazy("出具过补正通知的办件"),
+    "refused": _lazy("不予受理的申请"),
+    "joint": _lazy("联合办理（一件事）的办件"),
+    "done": _lazy("已送达或不予受理的办件"),
+    "zero_trips": _lazy("申请人一次也没有到现场的办件"),
+    "one_trip": _lazy("申请人到现场不超过一次的办件"),
+}
+
+
+def _splits(params: dict[str, Any], measure: str) -> list[tuple[str, str]]:
+    """The concluded cases split the way the on-time rate counts them: (label, query) for the
+    on-time and the late ones, each with the page's filters."""
+    if measure not in ("concluded", "on_time", "late_done"):
+        return []
+    return [(str(LIST_HEADINGS[m]), query(params, view="cases", counts=m)) for m in ("concluded", "on_time", "late_done")]
 
 
 def _require(request: HttpRequest) -> None:
@@ -107,7 +132,8 @@ def cases(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
     """The bottom of every drill-down: the cases behind a figure, as far as the reader may see them."""
     qs = case_list(request.user, params)  # type: ignore[arg-type]
     page = Paginator(qs, CASES_PER_PAGE, allow_empty_first_page=True).get_page(request.GET.get("page"))
-    extra = {k: params[k] for k in ("late", "joint") if params.get(k)}
+    measure = list_measure(params)
+    extra = {"late": params.get("late") or None, "counts": measure or None}
     context = {
         "page": page,
         "params": params,
@@ -116,6 +142,9 @@ def cases(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
         "query": query(params),
         "list_query": query(params, view="cases", **extra),
         "late": params.get("late", ""),
+        "heading": LIST_HEADINGS.get(params.get("late") or measure, _("办件清单")),
+        "splits": _splits(params, measure),
+        "concluded_column": measure in ("concluded", "on_time", "late_done", "timed"),
     }
     return render(request, "dashboard/cases.html", context)
 
@@ -127,6 +156,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     params = _params(request)
     if params.get("view") == "cases":
         title, sheets = exports.case_sheets(case_list(request.user, params)[: exports.MAX_CASE_ROWS])  # type: ignore[arg-type]
+        title = str(LIST_HEADINGS.get(params.get("late") or list_measure(params), title))
     else:
         title, sheets = exports.figure_sheets(collect(user=request.user, params=params))
     return exports.respond(fmt, title=title, filters=describe(params), sheets=sheets)

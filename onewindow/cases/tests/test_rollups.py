@@ -1,7 +1,8 @@
 """The cases' rollups equal a full recount, whatever happened in between: random histories of
 applications (matters and joint bundles, from the hall and from a township, on random days) going
 through the services (accept, refuse, supplement, approve, pause, resume, decide, conclude), with
-incremental refreshes at random moments. The recount below is written independently of
+incremental refreshes at random moments; and the list of cases behind each figure (the dashboard's
+drill-down) is the cases the figure counts. The recount below is written independently of
 cases.rollups (case by case, through the ORM relations)."""
 
 from __future__ import annotations
@@ -416,3 +417,68 @@ def _months(lo: datetime.date, hi: datetime.date) -> list[datetime.date]:
         out.append(lo)
         lo = (lo + datetime.timedelta(days=32)).replace(day=1)
     return out
+
+
+# The list of cases behind each figure (the dashboard's drill-down, `stats.counted`) is exactly the
+# cases the figure adds up: for every measure a list exists for, every filter and random periods.
+
+FINISHING = st.lists(
+    st.tuples(st.just("finish"), st.integers(0, 2), st.integers(0, 6), st.just("counter"), st.booleans()),
+    max_size=3,
+)
+
+
+def listed(params: dict[str, Any], period: stats.Period, measure: str) -> int:
+    """How many cases the drill-down lists for `measure` (selectors.case_list without the role's scope)."""
+    lo = datetime.datetime.combine(period.date_from, datetime.time.min, tzinfo=START.tzinfo)
+    hi = datetime.datetime.combine(period.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=START.tzinfo)
+    qs = Case.objects.filter(stats.case_scope(params), received_at__gte=lo, received_at__lt=hi)
+    return stats.counted(qs, measure).count()
+
+
+def filters(world: dict[str, Any]) -> list[dict[str, Any]]:
+    town = OrgUnit.objects.filter(kind=OrgUnit.Kind.TOWNSHIP).order_by("code").first()
+    return [
+        {},
+        {"department": world["matters"][0].matter.department},
+        {"township": town},
+        {"matter": world["matters"][1].matter},
+        {"bundle": world["bundle"]},
+        {"channel": "online"},
+        {"township": town, "channel": "counter"},
+    ]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    ops=OPS,
+    finishing=FINISHING,
+    period=st.tuples(st.dates(datetime.date(2025, 12, 1), datetime.date(2026, 3, 1)), st.integers(0, 400)).map(
+        lambda p: (p[0], p[0] + datetime.timedelta(days=p[1]))
+    ),
+)
+@example(
+    ops=[
+        ("submit", 0, 0, "counter", False),
+        ("submit_bundle", 1, 1, "online", True),
+        ("submit", 2, 2, "mobile", True),
+        ("supplement", 2, 0, "counter", False),
+        ("refuse", 2, 0, "counter", False),
+    ],
+    finishing=[("finish", 0, 4, "counter", True), ("finish", 1, 0, "counter", False)],
+    period=(datetime.date(2025, 12, 1), datetime.date(2026, 12, 31)),
+)
+def test_each_figures_list_is_what_it_counts(
+    world: dict[str, Any], ops: list[Any], finishing: list[Any], period: tuple[datetime.date, datetime.date]
+) -> None:
+    with transaction.atomic():
+        run(world, ops + finishing + [("deliver", i, 1, "counter", i == 1) for i in range(3)])
+        with time_machine.travel(START + datetime.timedelta(days=200), tick=False):
+            rollups.refresh()
+            p = stats.Period(*period)
+            for params in filters(world):
+                t = stats.totals(params, p)
+                for measure in stats.COUNTED:
+                    want = t["concluded"] - t["on_time"] if measure == "late_done" else t[measure]
+                    assert listed(params, p, measure) == want, (measure, params, period)
+        transaction.set_rollback(True)

@@ -11,6 +11,7 @@ import zoneinfo
 from typing import Any
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from conftest import login, make_user
@@ -204,3 +205,68 @@ def test_params_are_parsed(org: Any) -> None:
     }
     assert parse_params({"date_from": "junk", "department": "NOPE", "township": "ZJJ", "channel": "x"}) == {}
     assert parse_params({"date_from": "2021-06-01", "date_to": "2021-05-01"}) == {}
+
+
+def test_every_case_figure_drills_to_the_cases_it_counts_scoped_by_role(
+    client: Any, org: Any, cases: Any, clerk: Any, township_officer: Any, hall_manager: Any
+) -> None:
+    from onewindow.cases import services as svc
+    from onewindow.cases import stats
+
+    with time_machine.travel(datetime.datetime(2026, 5, 8, 15, tzinfo=TZ), tick=False):
+        svc.case_refuse(case=cases["mzj"], actor=clerk, reasons="不属于本机关管辖")
+        svc.case_request_supplement(
+            case=cases["zjj_town"], actor=township_officer, items=[{"name": "身份证明", "reason": "不清晰"}]
+        )
+    district = make_user("leader_qy", Role.LEADER, org["gov"])
+    login(client, district)
+    r = client.get(f"/dashboard/?{MAY}")
+    figures = {f.label: f for s in r.context["sections"] if s.key in ("cases", "visits") for f in s.figures}
+    counts = {
+        "按时办结率": "concluded",
+        "平均办理用时": "timed",
+        "一次告知补正": "supplemented",
+        "不予受理": "refused",
+        "办结的办件": "done",
+        "一次不跑（到现场 0 次）": "zero_trips",
+        "最多跑一次（到现场不超过 1 次）": "one_trip",
+    }
+    totals = stats.totals(r.context["params"], stats.Period.of(r.context["params"]))
+    assert totals["refused"] == 1 and totals["supplemented"] == 1 and totals["done"] == 1
+    for label, measure in counts.items():
+        href = figures[label].href
+        assert f"counts={measure}" in href and "date_from=2026-05-01" in href, label
+        page = client.get(f"/dashboard/{href}").context["page"]
+        assert page.paginator.count == totals[measure], label
+    refused = f"/dashboard/?view=cases&counts=refused&{MAY}"
+    assert [c.number for c in client.get(refused).context["page"]] == [cases["mzj"].number]
+    supplemented = f"/dashboard/?view=cases&counts=supplemented&{MAY}"
+    assert [c.number for c in client.get(supplemented).context["page"]] == [cases["zjj_town"].number]
+    # The same lists for readers who see less: a department's, a township's, the district hall's.
+    zjj_leader = make_user("leader_zjj", Role.LEADER, org["ZJJ"])
+    town_leader = make_user("leader_zxz", Role.LEADER, org["ZXZ"])
+    for user, refused_seen, supplemented_seen in (
+        (zjj_leader, [], [cases["zjj_town"].number]),
+        (town_leader, [], [cases["zjj_town"].number]),
+        (hall_manager, [cases["mzj"].number], []),
+    ):
+        login(client, user)
+        assert [c.number for c in client.get(refused).context["page"]] == refused_seen, user.username
+        assert [c.number for c in client.get(supplemented).context["page"]] == supplemented_seen, user.username
+        rows = list(
+            csv.reader(
+                io.StringIO(client.get(f"/dashboard/export.csv?view=cases&counts=refused&{MAY}").content.decode("utf-8-sig"))
+            )
+        )
+        assert rows[0][0] == "不予受理的申请"
+        assert [row[0] for row in rows if row and row[0].startswith("QY")] == refused_seen, user.username
+
+
+def test_trend_months_and_time_chart_drill_down(client: Any, leader: Any, cases: Any) -> None:
+    login(client, leader)
+    charts = {c.key: c for c in section(client.get(f"/dashboard/?{MAY}"), "cases").charts}
+    trend = charts["cases-trend"]
+    may = trend.categories.index("2026-05")
+    assert trend.links[may] == "date_from=2026-05-01&date_to=2026-05-31"
+    assert getattr(trend, "hrefs", [])[may] == "?date_from=2026-05-01&date_to=2026-05-31"  # set by the view
+    assert charts["cases-time"].links == ["view=cases&counts=timed"] * 3

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -29,9 +31,22 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "channel", "recipient", "kind", "status", "attempts", "last_error"]
+    list_display = ["created_at", "channel", "masked_recipient", "kind", "status", "attempts", "last_error"]
     list_filter = ["status", "channel", "kind"]
-    search_fields = ["recipient", "subject"]
+    # The recipient is encrypted: found by the whole number (its lookup hash), not by a part of it.
+    search_fields = ["subject"]
+
+    @admin.display(description=_("接收方"))
+    def masked_recipient(self, obj: Notification) -> str:
+        from .notify import mask_recipient
+
+        return mask_recipient(obj.recipient)
+
+    def get_search_results(self, request: Any, queryset: Any, search_term: str) -> Any:
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            found = found | queryset.filter(recipient=search_term.strip())
+        return found, may_have_duplicates
 
 
 class CalendarImportForm(forms.Form):

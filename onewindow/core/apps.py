@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_save
+
         from . import checks  # noqa: F401 - registers the production checks
+        from .fieldcrypto import refuse_duplicates_across_index_keys
         from .workdays import _connect
 
         _connect()
+        # During an index key rotation, unique numbers are compared under every key (fieldcrypto).
+        pre_save.connect(refuse_duplicates_across_index_keys, dispatch_uid="fieldcrypto.index_rotation")

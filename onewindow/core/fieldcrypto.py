@@ -7,6 +7,12 @@ and `filter(id_number__in=[...])` are rewritten to compare the hash column, so c
 change; any other lookup (`startswith`, `icontains`, ordering by the plaintext) raises, because the
 database cannot answer it.
 
+Application forms (`EncryptedJSONField`) are encrypted as one ciphertext of their JSON text and
+read back as the dict; nothing inside them can be queried.
+
+Bulk writes (`QuerySet.update()`, `bulk_update()`) never call a field's `pre_save`: the managers
+of these models are built on `EncryptedQuerySet`, which adds the hash of every number they set.
+
 Ciphers:
 - `aes-gcm` (default): AES-256-GCM from `cryptography`, a random 96-bit nonce per value.
 - `sm4` (for 密评 where the district requires national algorithms): SM4-CBC with a random IV and
@@ -18,8 +24,11 @@ Keys come from the environment:
   `manage.py rotate_field_keys` has rewritten every row).
 - `ONEWINDOW_FIELD_CIPHER`: `aes-gcm` or `sm4`, the cipher new values are written with; values
   written with the other one are still read.
-- `ONEWINDOW_INDEX_KEY`: base64, the HMAC key of the lookup hashes. It is not rotated by the
-  rotation command (changing it re-hashes every row; see docs/security.md).
+- `ONEWINDOW_INDEX_KEY`: base64[,base64...], the HMAC keys of the lookup hashes, at least 32 bytes
+  each. The first one hashes what is written; while more than one is listed (an index key
+  rotation), a lookup matches a hash under any of them, a save that would duplicate a unique
+  number held under another key is refused, and `manage.py rotate_field_keys --index` rewrites
+  every hash under the first key (docs/security.md).
 Without them development keys are used, which a system check refuses when DEBUG is off.
 """
 
@@ -28,9 +37,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -57,11 +67,19 @@ class DecryptionFailed(Exception):
 class Keyring:
     cipher: str
     keys: dict[str, bytes]  # key id -> 32-byte key, in order; the first one encrypts
-    index_key: bytes
+    index_keys: tuple[bytes, ...]  # the first one hashes new values; all of them are looked up
 
     @property
     def current_id(self) -> str:
         return next(iter(self.keys))
+
+    @property
+    def index_key(self) -> bytes:
+        return self.index_keys[0]
+
+    @property
+    def rotating_index(self) -> bool:
+        return len(self.index_keys) > 1
 
 
 def _parse_keys(spec: str) -> dict[str, bytes]:
@@ -88,10 +106,25 @@ def _parse_keys(spec: str) -> dict[str, bytes]:
 def _build(cipher: str, key_spec: str, index_b64: str) -> Keyring:
     if cipher not in CIPHERS:
         raise ImproperlyConfigured(f"ONEWINDOW_FIELD_CIPHER must be one of {', '.join(CIPHERS)}")
-    index_key = base64.b64decode(index_b64)
-    if len(index_key) < 32:
-        raise ImproperlyConfigured("ONEWINDOW_INDEX_KEY must be at least 32 bytes")
-    return Keyring(cipher=cipher, keys=_parse_keys(key_spec), index_key=index_key)
+    return Keyring(cipher=cipher, keys=_parse_keys(key_spec), index_keys=_parse_index_keys(index_b64))
+
+
+def _parse_index_keys(spec: str) -> tuple[bytes, ...]:
+    keys: list[bytes] = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        try:
+            raw = base64.b64decode(part, validate=True)
+        except ValueError:
+            raise ImproperlyConfigured("ONEWINDOW_INDEX_KEY: a key is not base64") from None
+        if len(raw) < 32:
+            raise ImproperlyConfigured("ONEWINDOW_INDEX_KEY: each key must be at least 32 bytes")
+        if raw not in keys:
+            keys.append(raw)
+    if not keys:
+        raise ImproperlyConfigured("ONEWINDOW_INDEX_KEY holds no key")
+    return tuple(keys)
 
 
 def keyring() -> Keyring:
@@ -99,10 +132,11 @@ def keyring() -> Keyring:
 
 
 def uses_development_keys() -> bool:
+    ring = keyring()
     return (
         settings.ONEWINDOW_FIELD_KEYS == DEV_FIELD_KEYS
-        or settings.ONEWINDOW_INDEX_KEY == DEV_INDEX_KEY
-        or (any(k == base64.b64decode(DEV_FIELD_KEYS.split(":", 1)[1]) for k in keyring().keys.values()))
+        or base64.b64decode(DEV_INDEX_KEY) in ring.index_keys
+        or (any(k == base64.b64decode(DEV_FIELD_KEYS.split(":", 1)[1]) for k in ring.keys.values()))
     )
 
 
@@ -249,11 +283,24 @@ def decrypt(stored: str, *, ring: Keyring | None = None) -> str:
     return data.decode()
 
 
-def blind_index(value: str | None) -> str | None:
-    """The lookup hash of a plaintext: None and "" stay as they are (no number, nothing to hide)."""
+def blind_index(value: str | None, *, key: bytes | None = None) -> str | None:
+    """The lookup hash of a plaintext under the current index key (or `key`): None and "" stay as
+    they are (no number, nothing to hide)."""
     if value is None or value == "":
         return value
-    return hmac.new(keyring().index_key, str(value).encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key or keyring().index_key, str(value).encode(), hashlib.sha256).hexdigest()
+
+
+def index_key_check_value(key: bytes | None = None) -> str:
+    """A short check value naming an index key in audit entries (HMAC of a fixed text, so the
+    key itself is not revealed)."""
+    return hmac.new(key or keyring().index_key, b"onewindow index key", hashlib.sha256).hexdigest()[:12]
+
+
+def blind_indexes(value: str) -> list[str]:
+    """The hashes a stored row of `value` may hold: under the current index key first, then under
+    each older key still listed (during an index key rotation)."""
+    return [str(blind_index(value, key=k)) for k in keyring().index_keys]
 
 
 # --- model fields ----------------------------------------------------------------------------
@@ -363,12 +410,19 @@ def _refuse_expression(rhs: Any, name: str) -> None:
 @EncryptedCharField.register_lookup
 class EncryptedExact(Exact):
     def __init__(self, lhs: Any, rhs: Any) -> None:
+        self.hashes: list[str] = []
         if rhs is None:  # Django turns `exact=None` into `isnull` on the encrypted column itself
             super().__init__(lhs, rhs)
             return
         col = _index_col(lhs)
         _refuse_expression(rhs, col.target.name)
-        super().__init__(col, blind_index(str(rhs)))
+        self.hashes = blind_indexes(str(rhs))
+        super().__init__(col, self.hashes[0])
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        if len(self.hashes) > 1:  # an index key rotation: the row may hold the hash under any key
+            return In(self.lhs, self.hashes).as_sql(compiler, connection)
+        return super().as_sql(compiler, connection)
 
 
 @EncryptedCharField.register_lookup
@@ -376,10 +430,46 @@ class EncryptedIn(In):
     def __init__(self, lhs: Any, rhs: Any) -> None:
         col = _index_col(lhs)
         _refuse_expression(rhs, col.target.name)
-        super().__init__(col, [blind_index(str(v)) for v in rhs if v is not None])
+        super().__init__(col, [h for v in rhs if v is not None for h in blind_indexes(str(v))])
 
 
 EncryptedCharField.register_lookup(IsNull)
+
+
+class EncryptedJSONField(models.JSONField):
+    """A JSON object (an application form's answers) stored as one ciphertext of its JSON text.
+    Readers get the dict as before; the database can no longer look inside it, so key and
+    containment lookups are refused (only `isnull` is left). A value without the envelope is a row
+    written before encryption and is read as the plain JSON text it is."""
+
+    def db_type(self, connection: Any) -> str | None:
+        return connection.data_types["TextField"] % {}
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return value
+        if isinstance(value, str):
+            value = decrypt(value)
+        return super().from_db_value(value, expression, connection)
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if not prepared:
+            value = self.get_prep_value(value)
+        if value is None or hasattr(value, "as_sql"):
+            return value
+        return encrypt(json.dumps(value, cls=self.encoder, ensure_ascii=False))
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
+
+    def get_transform(self, lookup_name: str) -> Any:
+        return None  # Django then raises FieldError: no key lookups inside a ciphertext
+
+
+ENCRYPTED_FIELDS = (EncryptedCharField, EncryptedJSONField)
 
 
 # --- bulk writes: the hash follows the number -------------------------------------------------
@@ -441,6 +531,29 @@ class EncryptedQuerySet(models.QuerySet):
         return super().bulk_update(objs, with_index_fields(self.model, fields), batch_size=batch_size)
 
     bulk_update.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        # bulk_create sends no pre_save: during an index key rotation, check each new row here. A
+        # row that would duplicate one under the old key is left out with `ignore_conflicts` (what
+        # the database does with a duplicate under the same key), refused otherwise.
+        objs = list(objs)
+        if keyring().rotating_index:
+            from django.db import IntegrityError
+
+            kept = []
+            for obj in objs:
+                try:
+                    refuse_duplicates_across_index_keys(self.model, obj, using=self.db)
+                except IntegrityError:
+                    if not kwargs.get("ignore_conflicts"):
+                        raise
+                    continue
+                kept.append(obj)
+            super().bulk_create(kept, *args, **kwargs)
+            return objs
+        return super().bulk_create(objs, *args, **kwargs)
+
+    bulk_create.alters_data = True  # type: ignore[attr-defined]
     # aupdate() and abulk_update() call these two.
 
 
@@ -456,10 +569,11 @@ def managers_without_hashing(model: Any) -> list[str]:
     return [m.name for m in model._meta.managers if not issubclass(m._queryset_class, EncryptedQuerySet)]
 
 
-def encrypted_fields() -> list[EncryptedCharField]:
+def encrypted_fields() -> list[EncryptedCharField | EncryptedJSONField]:
+    """Every encrypted column of the project: numbers (with a lookup hash) and JSON forms."""
     from django.apps import apps
 
-    return [f for m in apps.get_models() for f in m._meta.concrete_fields if isinstance(f, EncryptedCharField)]
+    return [f for m in apps.get_models() for f in m._meta.concrete_fields if isinstance(f, ENCRYPTED_FIELDS)]
 
 
 # --- existing rows: the data migration and the key rotation ----------------------------------
@@ -467,7 +581,7 @@ def encrypted_fields() -> list[EncryptedCharField]:
 BATCH = 1000
 
 
-def stale_rows(model: Any, field: EncryptedCharField, *, ring: Keyring | None = None) -> Any:
+def stale_rows(model: Any, field: EncryptedCharField | EncryptedJSONField, *, ring: Keyring | None = None) -> Any:
     """Rows whose stored value is not written under the current cipher and key: plaintext rows from
     before encryption, and rows under an older key or the other cipher."""
     from django.db.models import F, Q, TextField
@@ -490,11 +604,13 @@ def reencrypt(model: Any, field_names: list[str] | None = None, *, ring: Keyring
     fields = [
         f
         for f in model._meta.concrete_fields
-        if isinstance(f, EncryptedCharField) and (field_names is None or f.name in field_names)
+        if isinstance(f, ENCRYPTED_FIELDS) and (field_names is None or f.name in field_names)
     ]
     done = 0
     for field in fields:
-        index = model._meta.get_field(field.index_field)
+        written = [field.attname]
+        if isinstance(field, EncryptedCharField):
+            written.append(model._meta.get_field(field.index_field).attname)
         last_pk: Any = None
         while True:
             qs = stale_rows(model, field, ring=ring)
@@ -503,7 +619,7 @@ def reencrypt(model: Any, field_names: list[str] | None = None, *, ring: Keyring
             batch = list(qs.only("pk", field.attname)[:BATCH])
             if not batch:
                 break
-            model._base_manager.bulk_update(batch, [field.attname, index.attname])
+            model._base_manager.bulk_update(batch, written)
             done += len(batch)
             last_pk = batch[-1].pk
     return done
@@ -524,7 +640,7 @@ def migrate_encrypt(*models: tuple[str, str]) -> Any:
         for app_label, model_name in models:
             model = apps.get_model(app_label, model_name)
             for field in model._meta.concrete_fields:
-                if not isinstance(field, EncryptedCharField):
+                if not isinstance(field, ENCRYPTED_FIELDS):
                     continue
                 rows = model._base_manager.annotate(_raw=Cast(F(field.attname), output_field=TextField()))
                 for pk, raw in rows.values_list("pk", "_raw").iterator():
@@ -533,3 +649,113 @@ def migrate_encrypt(*models: tuple[str, str]) -> Any:
                         model._base_manager.filter(pk=pk).update(**{field.attname: plain})
 
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+# --- index (HMAC) key rotation ---------------------------------------------------------------
+# While ONEWINDOW_INDEX_KEY lists more than one key, a stored hash may be under the new key or an
+# old one. Lookups match both (EncryptedExact/EncryptedIn); writes hash under the new key. A unique
+# constraint on a hash column then no longer sees every duplicate: the same number under two keys
+# is two different hashes. So `refuse_duplicates_across_index_keys` (a pre_save receiver) looks up
+# each unique number of the row being saved through the encrypted field, that is under every key,
+# and refuses the save as the database would. Duplicates under the same key stay the database's to
+# refuse, races included. `rehash` rewrites the old hashes; a duplicate that still slipped in (see
+# docs/security.md) makes the rewrite of its row fail on the constraint and is reported.
+
+
+@cache
+def _unique_sets(model: Any) -> tuple[tuple[tuple[str, ...], Any, str], ...]:
+    """(field names, condition, name) of every uniqueness rule of `model` that covers a hash."""
+    meta = model._meta
+    sets: list[tuple[tuple[str, ...], Any, str]] = [
+        ((f.name,), None, f"{meta.label}.{f.name}") for f in meta.concrete_fields if isinstance(f, BlindIndexField) and f.unique
+    ]
+    for c in meta.constraints:
+        if isinstance(c, models.UniqueConstraint) and any(isinstance(meta.get_field(n), BlindIndexField) for n in c.fields):
+            sets.append((tuple(c.fields), c.condition, c.name))
+    return tuple(sets)
+
+
+def _clashes(model: Any, instance: Any, fields: tuple[str, ...], condition: Any, using: str | None) -> bool:
+    from django.db.models import Exists
+
+    meta = model._meta
+    lookup: dict[str, Any] = {}
+    for name in fields:
+        field = meta.get_field(name)
+        if isinstance(field, BlindIndexField):
+            value = getattr(instance, field.source)
+            if value is None or value == "":
+                return False  # NULL never collides; "" has the same "hash" under every key
+            lookup[field.source] = value  # through the encrypted field: under every index key
+        else:
+            lookup[field.attname] = getattr(instance, field.attname)
+    qs = model._base_manager.using(using).filter(**lookup)
+    if not instance._state.adding and instance.pk is not None:
+        qs = qs.exclude(pk=instance.pk)
+    if condition is None:
+        return bool(qs.exists())
+    against = instance._get_field_expression_map(meta=meta)
+    return bool((condition & Exists(qs.filter(condition))).check(against, using=using or "default"))
+
+
+def refuse_duplicates_across_index_keys(
+    sender: Any, instance: Any, raw: bool = False, using: str | None = None, **kwargs: Any
+) -> None:
+    """pre_save: during an index key rotation, refuse a save that would make a second row with a
+    unique number held by another row under another index key (IntegrityError, as the database
+    refuses a duplicate under the same key). Costs nothing outside a rotation."""
+    if raw or not keyring().rotating_index:
+        return
+    for fields, condition, name in _unique_sets(sender):
+        if _clashes(sender, instance, fields, condition, using):
+            from django.db import IntegrityError
+
+            raise IntegrityError(f"duplicate under another index key: {name}")
+
+
+def rehash(model: Any, *, check_only: bool = False, ring: Keyring | None = None) -> tuple[int, list[str]]:
+    """Rewrite every lookup hash of `model` not under the current index key, in batches of
+    BATCH rows (each batch one UPDATE in its own transaction, so a stopped run keeps what it did
+    and a new run goes on: it only writes hashes that differ). With `check_only`, only counts.
+    Returns (rows rewritten or to rewrite, rows refused by a unique constraint)."""
+    from django.db import IntegrityError, transaction
+
+    ring = ring or keyring()
+    pairs = [(f, f.index()) for f in model._meta.concrete_fields if isinstance(f, EncryptedCharField)]
+    if not pairs:
+        return 0, []
+    names = ["pk"] + [a for f, i in pairs for a in (f.attname, i.attname)]
+    hash_names = [i.name for _f, i in pairs]
+    done, refused = 0, []
+    last_pk: Any = None
+    while True:
+        qs = model._base_manager.order_by("pk")
+        if last_pk is not None:
+            qs = qs.filter(pk__gt=last_pk)
+        rows = list(qs.values_list(*names)[:BATCH])
+        if not rows:
+            break
+        last_pk = rows[-1][0]
+        stale = []
+        for pk, *values in rows:
+            plains = {f.attname: values[2 * n] for n, (f, _i) in enumerate(pairs)}
+            stored = [values[2 * n + 1] for n in range(len(pairs))]
+            wanted = [blind_index(plains[f.attname], key=ring.index_key) for f, _i in pairs]
+            if [s or "" for s in stored] != [w or "" for w in wanted]:
+                stale.append(model(pk=pk, **plains))  # its hash attributes derive from the numbers
+        if check_only or not stale:
+            done += len(stale)
+            continue
+        try:
+            with transaction.atomic():
+                model._base_manager.bulk_update(stale, hash_names)
+            done += len(stale)
+        except IntegrityError:  # find the rows that collide; write the others
+            for obj in stale:
+                try:
+                    with transaction.atomic():
+                        model._base_manager.bulk_update([obj], hash_names)
+                    done += 1
+                except IntegrityError:
+                    refused.append(f"{model._meta.label} pk={obj.pk}")
+    return done, refused

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fieldcrypto import BlindIndexField, EncryptedCharField, EncryptedManager
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -124,7 +126,10 @@ class Notification(TimeStampedModel):
         FAILED = "failed", _("发送失败")
 
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
-    recipient = models.CharField(_("接收方"), max_length=254)
+    # A phone number (or an address / user name): encrypted at rest like every number
+    # (core/fieldcrypto.py); the worker reads it decrypted when it sends.
+    recipient = EncryptedCharField(_("接收方"), max_length=254, index_field="recipient_hash")
+    recipient_hash = BlindIndexField(source="recipient")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -138,6 +143,8 @@ class Notification(TimeStampedModel):
     last_error = models.TextField(_("最近错误"), blank=True)
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    objects = EncryptedManager()
 
     class Meta:
         verbose_name = _("通知")

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.fieldcrypto import EncryptedJSONField
 from onewindow.core.models import PublicModel
 
 
@@ -94,7 +95,8 @@ class ApplicationDraft(PublicModel):
     title = models.CharField(_("事项"), max_length=200)
     step = models.CharField(_("步骤"), max_length=12, choices=Step.choices, default=Step.CONDITIONS)
     conditions_confirmed = models.BooleanField(default=False)
-    form_data = models.JSONField(default=dict, blank=True)
+    # The form as typed so far, encrypted at rest like the case's (core/fieldcrypto.EncryptedJSONField).
+    form_data = EncryptedJSONField(default=dict, blank=True)
     # requirement key -> {"source": "library"|"issued", "ref": "<uuid>"}
     materials = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)

@@ -25,7 +25,7 @@ from django.db.models import F, Q
 from onewindow.accounts.demo import TOWNSHIPS, resident_id
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
 from onewindow.cases import services as cs
-from onewindow.cases.demo import _backdate, _form, _materials
+from onewindow.cases.demo import _backdate, _form, _materials, demo_keys
 from onewindow.cases.models import Case
 from onewindow.cases.sweeps import sweep_warnings
 from onewindow.catalog.models import Delegation, MatterVersion
@@ -130,6 +130,7 @@ def build_cases(ctx: DemoContext, people: dict[str, tuple[User, list[User]]], to
     made = 0
     total = len(townships) * CASES_PER_TOWNSHIP
     done = 0
+    built = demo_keys()
     for t in townships:
         versions = by_township.get(t.pk, [])
         officer, residents = people[t.code]
@@ -137,7 +138,7 @@ def build_cases(ctx: DemoContext, people: dict[str, tuple[User, list[User]]], to
         for i, version in enumerate(picks):
             done += 1
             key = f"township-{t.code}-{i}"
-            if Case.objects.filter(form_data__demo_key=key).exists():
+            if key in built:
                 continue
             with transaction.atomic():
                 case = cs.case_submit(
@@ -175,11 +176,12 @@ def build_own_cases(ctx: DemoContext, people: dict[str, tuple[User, list[User]]]
         ).order_by("matter__code")
     )
     made = 0
+    built = demo_keys()
     for t in townships:
         officer, residents = people[t.code]
         for i, version in enumerate(rng.sample(versions, min(OWN_CASES_PER_TOWNSHIP, len(versions)))):
             key = f"township-own-{t.code}-{i}"
-            if Case.objects.filter(form_data__demo_key=key).exists():
+            if key in built:
                 continue
             with transaction.atomic():
                 case = cs.case_submit(

@@ -124,8 +124,7 @@ def build_prereview_examples(ctx: DemoContext) -> int:
     from onewindow.accounts.models import User
     from onewindow.cases import prereview
     from onewindow.cases import services as svc
-    from onewindow.cases.demo import _scan_pdf
-    from onewindow.cases.models import Case
+    from onewindow.cases.demo import _scan_pdf, demo_keys
 
     matter = Matter.objects.filter(department__code="BDC", search_name="不动产转移登记").select_related("current_version").first()
     people = {u.username: u for u in User.objects.filter(username__in=["citizen", "citizen2", "approver_bdc"])}
@@ -134,8 +133,9 @@ def build_prereview_examples(ctx: DemoContext) -> int:
     version = matter.current_version
     scan = _scan_pdf()
     added = 0
+    built = demo_keys()
     for key, username, area in (("prereview-pending", "citizen", 89.5), ("prereview-fix", "citizen2", 8.95)):
-        if Case.objects.filter(form_data__demo_key=key).exists():
+        if key in built:
             continue
         applicant = people[username]
         materials = [

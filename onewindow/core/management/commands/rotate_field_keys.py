@@ -7,6 +7,16 @@ Rotation, step by step (docs/security.md):
 3. `manage.py rotate_field_keys` rewrites every value still under another key (or the other
    cipher, or plaintext from before encryption), in batches; it can be stopped and run again.
 4. `manage.py rotate_field_keys --check` exits 0 when nothing is left; then drop the old key.
+
+The index (HMAC) key of the lookup hashes, the same way with `--index`:
+1. `--generate-index` prints a new index key.
+2. Put it first in ONEWINDOW_INDEX_KEY, the old one after it (comma-separated), restart: lookups
+   match a hash under either key, new hashes are under the new key, and a save that would
+   duplicate a unique number held under the old key is refused (core/fieldcrypto.py).
+3. `manage.py rotate_field_keys --index` recomputes every hash not under the new key, in batches;
+   it can be stopped and run again.
+4. `manage.py rotate_field_keys --index --check` exits 0 when every hash is under the new key;
+   then drop the old index key.
 """
 
 from __future__ import annotations
@@ -30,13 +40,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--check", action="store_true", help="only count values not under the current key")
         parser.add_argument("--generate", action="store_true", help="print a new random key line and stop")
+        parser.add_argument("--index", action="store_true", help="rewrite (or with --check count) the lookup hashes")
+        parser.add_argument("--generate-index", action="store_true", help="print a new random index key and stop")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["generate"]:
             self.stdout.write(f"k{timezone.localdate():%Y%m%d}:{fieldcrypto.new_key()}")
             return
+        if options["generate_index"]:
+            self.stdout.write(fieldcrypto.new_key())
+            return
         ring = fieldcrypto.keyring()
         models = sorted({f.model for f in fieldcrypto.encrypted_fields()}, key=lambda m: m._meta.label)
+        if options["index"]:
+            self._index(models, ring, check=options["check"])
+            return
         if options["check"]:
             left = 0
             for model in models:
@@ -62,4 +80,35 @@ class Command(BaseCommand):
                 target_type="core.fieldkey",
                 target_id=ring.current_id,
                 data={"cipher": ring.cipher, "rewritten": counts},
+            )
+
+    def _index(self, models: list[Any], ring: fieldcrypto.Keyring, *, check: bool) -> None:
+        counts: dict[str, int] = {}
+        refused: list[str] = []
+        for model in models:
+            n, clashes = fieldcrypto.rehash(model, check_only=check, ring=ring)
+            refused += clashes
+            if n or not check:
+                counts[model._meta.label] = n
+                self.stdout.write(
+                    f"{model._meta.label}: {n} hashes {'not under the current index key' if check else 'rewritten'}"
+                )
+        if check:
+            left = sum(counts.values())
+            if left:
+                raise CommandError(f"{left} rows have a lookup hash not under the current index key")
+            self.stdout.write(f"every lookup hash is under the current index key ({len(ring.index_keys)} listed)")
+            return
+        with transaction.atomic():
+            AuditEntry.objects.create(
+                actor=None,
+                action="core.index_key_rotated",
+                target_type="core.indexkey",
+                target_id=fieldcrypto.index_key_check_value(ring.index_key),
+                data={"rewritten": counts, "refused": refused},
+            )
+        if refused:
+            raise CommandError(
+                f"{len(refused)} rows hold a number another row holds (a duplicate that came in during the rotation): "
+                + ", ".join(refused[:20])
             )

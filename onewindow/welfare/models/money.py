@@ -210,8 +210,10 @@ class PaymentRoll(PublicModel):
 class RollItem(models.Model):
     """One household's line on a roll: what it is due that month."""
 
-    roll = models.ForeignKey(PaymentRoll, on_delete=models.CASCADE, related_name="items", verbose_name=_("名册"))
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("家庭"))
+    # No single-column indexes on roll and household: (roll, household) and the unique (household,
+    # month, kind) lead with them, and every index is written once per line of a province's roll.
+    roll = models.ForeignKey(PaymentRoll, on_delete=models.CASCADE, related_name="items", db_index=False, verbose_name=_("名册"))
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("家庭"))
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="+", verbose_name=_("在保记录"))
     month = models.DateField(_("发放月份"))  # the month the money is for (a back pay line: the month owed)
     kind = models.CharField(_("类型"), max_length=8, choices=PaymentRoll.Kind.choices, default=PaymentRoll.Kind.REGULAR)
@@ -249,7 +251,10 @@ class Payment(PublicModel):
         PAID = "paid", _("已发放")
         FAILED = "failed", _("发放失败")
 
-    roll = models.ForeignKey(PaymentRoll, on_delete=models.PROTECT, related_name="payments", verbose_name=_("名册"))
+    # The index (roll, status) leads with the roll: no single-column one (written once per payment).
+    roll = models.ForeignKey(
+        PaymentRoll, on_delete=models.PROTECT, related_name="payments", db_index=False, verbose_name=_("名册")
+    )
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="payments", verbose_name=_("家庭"))
     month = models.DateField(_("发放月份"))
     kind = models.CharField(_("类型"), max_length=8, choices=PaymentRoll.Kind.choices, default=PaymentRoll.Kind.REGULAR)

@@ -102,25 +102,46 @@ def fill_regular_many(cur: Any, roll_ids: list[int]) -> None:
     people of its latest register change at or before the month (found by the `(enrolment,
     effective_month, id)` index; an enrolment without changes: as confirmed, while open), with the
     standard that amount was computed with (or the one in force that month); lines with nothing to
-    pay dropped."""
+    pay dropped.
+
+    PostgreSQL: the change in force is a `LEFT JOIN LATERAL (… ORDER BY effective_month DESC, id
+    DESC LIMIT 1)`, one backward index probe per enrolment. The portable form below (the change's
+    id from a correlated subquery, then joined by id) made PostgreSQL hash the whole register-change
+    table and run the subquery twice per line: EXPLAIN ANALYZE of one township's 110,555 lines at
+    a million households, 2026-12-07, 9.1 s for the SELECT (222,235 subquery runs, a 1.1-million-row
+    hash in 16 batches) — see docs/welfare.md. SQLite has no LATERAL; there the subquery form is
+    fast (0.6 s for the demo's 160,000 lines of six years)."""
     rc, en, hh = RegisterChange._meta.db_table, Enrolment._meta.db_table, Household._meta.db_table
     item, pr = RollItem._meta.db_table, PaymentRoll._meta.db_table
     in_force, std_params = _standard_case("x", "x.month")
     amount = "COALESCE(c.new_amount_fen, CASE WHEN x.ended_on IS NULL THEN x.monthly_amount_fen ELSE 0 END)"
     ids = ",".join(str(int(i)) for i in roll_ids)
-    cur.execute(
-        f"""INSERT INTO {item} (roll_id, household_id, enrolment_id, month, kind, people, amount_fen, standard_fen)
-        SELECT x.roll_id, x.household_id, x.id, x.month, 'regular', COALESCE(c.new_people, x.people), {amount},
-               COALESCE(c.standard_fen, {in_force})
-        FROM (
+    if connection.vendor == "postgresql":
+        source = f"""(
+            SELECT r.id AS roll_id, r.month, e.id, e.household_id, e.people, e.ended_on, e.monthly_amount_fen, h.area_kind
+            FROM {pr} r JOIN {hh} h ON h.township_id = r.township_id
+            JOIN {en} e ON e.household_id = h.id AND e.starts_month <= r.month
+            WHERE r.id IN ({ids})
+        ) x LEFT JOIN LATERAL (
+            SELECT c2.new_amount_fen, c2.new_people, c2.standard_fen FROM {rc} c2
+            WHERE c2.enrolment_id = x.id AND c2.effective_month <= x.month
+            ORDER BY c2.effective_month DESC, c2.id DESC LIMIT 1
+        ) c ON true"""  # noqa: S608 - table names from the models, ids ints
+    else:
+        source = f"""(
             SELECT r.id AS roll_id, r.month, e.id, e.household_id, e.people, e.ended_on, e.monthly_amount_fen, h.area_kind,
                    (SELECT c2.id FROM {rc} c2 WHERE c2.enrolment_id = e.id AND c2.effective_month <= r.month
                     ORDER BY c2.effective_month DESC, c2.id DESC LIMIT 1) AS cid
             FROM {pr} r JOIN {hh} h ON h.township_id = r.township_id
             JOIN {en} e ON e.household_id = h.id AND e.starts_month <= r.month
             WHERE r.id IN ({ids})
-        ) x LEFT JOIN {rc} c ON c.id = x.cid
-        WHERE {amount} > 0""",  # noqa: S608 - table names from the models, ids ints
+        ) x LEFT JOIN {rc} c ON c.id = x.cid"""  # noqa: S608 - table names from the models, ids ints
+    cur.execute(
+        f"""INSERT INTO {item} (roll_id, household_id, enrolment_id, month, kind, people, amount_fen, standard_fen)
+        SELECT x.roll_id, x.household_id, x.id, x.month, 'regular', COALESCE(c.new_people, x.people), {amount},
+               COALESCE(c.standard_fen, {in_force})
+        FROM {source}
+        WHERE {amount} > 0""",  # noqa: S608 - table names from the models
         std_params,
     )
 

@@ -18,8 +18,8 @@ from pydantic import StrictBool
 from onewindow.core.apikit import AUTH, ERROR_CODES, BearerAuth, ErrorOut, actor
 from onewindow.core.errors import NotFound
 
-from . import guard, mfa, phone, services
-from .models import Enterprise, User
+from . import consent, guard, mfa, phone, services
+from .models import Enterprise, PrivacyConsent, User
 
 router = Router(tags=["accounts"])
 
@@ -56,6 +56,9 @@ class RegisterIn(Schema):
     display_name: str
     id_number: str
     phone: str
+    # Consent to the privacy notice (GET /accounts/privacy-notice: its version and address); a
+    # registration without `true` is refused (422 `consent_required`), nothing stored.
+    privacy_consent: StrictBool = False
 
 
 class EnterpriseRegisterIn(RegisterIn):
@@ -139,15 +142,26 @@ def _ent_out(ent: Enterprise, user: User) -> dict[str, Any]:
     }
 
 
+class PrivacyNoticeOut(Schema):
+    version: str
+    url: str
+
+
+@router.get("/privacy-notice", response={200: PrivacyNoticeOut, ERROR_CODES: ErrorOut}, auth=None)
+def privacy_notice(request: HttpRequest) -> Any:
+    """The privacy notice a registration consents to: its current version and the page that shows it."""
+    return {"version": consent.notice_version(), "url": request.build_absolute_uri("/accounts/privacy/")}
+
+
 @router.post("/register", response={201: UserOut, ERROR_CODES: ErrorOut}, auth=None)
 def register(request: HttpRequest, data: RegisterIn) -> Any:
-    user = services.account_register_citizen(**data.dict(), ip=guard.client_ip(request))
+    user = services.account_register_citizen(**data.dict(), channel=PrivacyConsent.Channel.API, ip=guard.client_ip(request))
     return Status(201, UserOut.of(user))
 
 
 @router.post("/register/enterprise", response={201: EnterpriseOut, ERROR_CODES: ErrorOut}, auth=None)
 def register_enterprise(request: HttpRequest, data: EnterpriseRegisterIn) -> Any:
-    ent = services.account_register_enterprise(**data.dict(), ip=guard.client_ip(request))
+    ent = services.account_register_enterprise(**data.dict(), channel=PrivacyConsent.Channel.API, ip=guard.client_ip(request))
     return Status(201, _ent_out(ent, ent.handlers.get().user))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import ApplicationError
@@ -71,6 +73,17 @@ class CitizenRegisterForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=30, help_text=_("4-30位字母、数字或 _.@+- 符号"))
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, help_text=_("至少8位，不能全是数字，不能过于常见"))
     password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput)
+    # Consent to the privacy notice (accounts/consent.py); the service refuses a registration without it.
+    privacy_consent = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["privacy_consent"].label = format_html(
+            str(_("我已阅读并同意{}")),
+            format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>', reverse("accounts:privacy"), _("《个人信息保护告知》")
+            ),
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -322,3 +322,27 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.set_at:%Y-%m-%d}"
+
+
+class PrivacyConsent(models.Model):
+    """A person's consent to the privacy notice (个人信息保护告知, PIPL art. 13-17): which version of
+    the notice they agreed to, when, and through which channel. Written with the account at
+    registration (accounts/consent.py); a later version of the notice adds a row, never rewrites one."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("网页")
+        API = "api", _("接口（移动端）")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="privacy_consents", verbose_name=_("用户"))
+    notice_version = models.CharField(_("告知版本"), max_length=32)
+    given_at = models.DateTimeField(_("同意时间"))
+    channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
+
+    class Meta:
+        verbose_name = _("个人信息处理同意记录")
+        verbose_name_plural = _("个人信息处理同意记录")
+        ordering = ["-given_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "notice_version"], name="one_consent_per_notice_version")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.notice_version} {self.given_at:%Y-%m-%d %H:%M}"

@@ -185,11 +185,22 @@ def registration_throttle(ip: str | None) -> None:
 
 
 def account_register_citizen(
-    *, username: str, password: str, display_name: str, id_number: str, phone: str, ip: str | None = None, throttled: bool = False
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    id_number: str,
+    phone: str,
+    privacy_consent: Any = False,
+    channel: str = "web",
+    ip: str | None = None,
+    throttled: bool = False,
 ) -> User:
-    """Self-service registration: field rules, the real-name backend, then `citizen_register`.
-    Throttled per address; verified only when the backend confirms who holds the number; a number
-    already registered is withheld from the new account with the same answer (see above)."""
+    """Self-service registration: field rules, the consent to the privacy notice, the real-name
+    backend, then `citizen_register` and the consent's record in one transaction. Throttled per
+    address; verified only when the backend confirms who holds the number; a number already
+    registered is withheld from the new account with the same answer (see above)."""
+    from . import consent
     from .realname import backend
 
     if not throttled:
@@ -204,6 +215,10 @@ def account_register_citizen(
     except ValidationFailed as exc:
         problems.update(exc.fields)
     try:
+        consent.require(privacy_consent)
+    except ValidationFailed as exc:
+        problems.update(exc.fields)
+    try:
         number = realname.verify_person(name=display_name, id_number=id_number)
     except ValidationFailed as exc:
         if not problems:
@@ -212,15 +227,18 @@ def account_register_citizen(
     if problems:
         raise ValidationFailed(_("请检查填写的内容。"), fields=problems)
     try:
-        return citizen_register(
-            username=username,
-            password=password,
-            display_name=display_name,
-            id_number=number,
-            phone=phone,
-            verify=bool(getattr(realname, "confirms_identity", False)),
-            withhold_taken_id=True,
-        )
+        with transaction.atomic():
+            user = citizen_register(
+                username=username,
+                password=password,
+                display_name=display_name,
+                id_number=number,
+                phone=phone,
+                verify=bool(getattr(realname, "confirms_identity", False)),
+                withhold_taken_id=True,
+            )
+            consent.record(user=user, channel=channel)
+            return user
     except Conflict as exc:
         raise Conflict(exc.message, code=exc.code, fields={"username": [exc.message]}) from None
 
@@ -235,21 +253,32 @@ def account_register_enterprise(
     uscc: str,
     enterprise_name: str,
     is_sole_trader: bool = False,
+    privacy_consent: Any = False,
+    channel: str = "web",
     ip: str | None = None,
 ) -> Enterprise:
     """The legal representative registers the enterprise and their own account in one step.
     (Enterprise codes are public records - 国家企业信用信息公示系统 - so saying one is registered
     tells nothing private; identity numbers are handled as in `account_register_citizen`.)"""
+    from . import consent
     from .realname import backend
 
     registration_throttle(ip)
+    consent.require(privacy_consent)
     realname = backend()
     code = realname.verify_enterprise(uscc=uscc, name=enterprise_name, legal_representative=display_name)
     with transaction.atomic():
         if Enterprise.objects.filter(uscc=code).exists():
             raise Conflict(_("该统一社会信用代码已注册。"), code="uscc_taken", fields={"uscc": [_("该统一社会信用代码已注册。")]})
         user = account_register_citizen(
-            username=username, password=password, display_name=display_name, id_number=id_number, phone=phone, throttled=True
+            username=username,
+            password=password,
+            display_name=display_name,
+            id_number=id_number,
+            phone=phone,
+            privacy_consent=privacy_consent,
+            channel=channel,
+            throttled=True,
         )
         return enterprise_register(
             uscc=code,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("password/forgot/", views.password_forgot, name="password_forgot"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
+    path("privacy/", views.privacy_notice, name="privacy"),
     path("register/enterprise/", views.register_enterprise, name="register_enterprise"),
     path("phone/verify/", views.phone_verify, name="phone_verify"),
     path("care-mode/", views.care_mode, name="care_mode"),

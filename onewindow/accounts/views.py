@@ -15,9 +15,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onewindow.core import retention
 from onewindow.core.errors import ApplicationError, page_message
 
-from . import guard, phone, services
+from . import consent, guard, phone, services
 from .forms import (
     CitizenRegisterForm,
     EnterpriseRegisterForm,
@@ -131,6 +132,12 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
     )
 
 
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The privacy notice (个人信息保护告知) that registration asks consent to; public."""
+    days = {k.removeprefix("RETENTION_").removesuffix("_DAYS").lower(): retention.period_days(k) for k in retention.DEFAULT_DAYS}
+    return render(request, "accounts/privacy.html", {"version": consent.notice_version(), "days": days})
+
+
 def register(request: HttpRequest) -> HttpResponse:
     return _register(request, enterprise=False)
 
@@ -144,7 +151,7 @@ def _register(request: HttpRequest, *, enterprise: bool) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        common = {k: data[k] for k in ("username", "password", "display_name", "id_number", "phone")}
+        common = {k: data[k] for k in ("username", "password", "display_name", "id_number", "phone", "privacy_consent")}
         try:
             if enterprise:
                 ent = services.account_register_enterprise(

@@ -246,6 +246,9 @@ ONEWINDOW_SITE_NAME = os.environ.get("SITE_NAME", "青原区政务服务网")
 ONEWINDOW_REALNAME_BACKEND = os.environ.get("REALNAME_BACKEND", "onewindow.accounts.realname.LocalBackend")
 # Self-service registrations per client address per hour (accounts.services.registration_throttle).
 ONEWINDOW_REGISTER_PER_HOUR = int(os.environ.get("REGISTER_PER_HOUR", "10"))
+# The version of the privacy notice (/accounts/privacy/) that registration asks consent to; raise it
+# when the notice's text changes in substance (accounts/consent.py records it with each consent).
+PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-12")
 # 低保 审核确认 (onewindow/welfare/process/conf.py): the 公示's length and unit (the 2021 rules: 7
 # calendar days) and the household economic cross-check backend (a local one by default).
 ONEWINDOW_WELFARE_NOTICE_DAYS = int(os.environ.get("WELFARE_NOTICE_DAYS", "7"))

@@ -26,6 +26,7 @@ REG = {
     "username": "wangxm",
     "password": "Qingyuan#2021x",
     "password2": "Qingyuan#2021x",
+    "privacy_consent": "on",
 }
 VERIFY = "/accounts/phone/verify/"
 

@@ -32,6 +32,7 @@ GOOD = {
     "username": "wangxm",
     "password": "Qingyuan#2021x",
     "password2": "Qingyuan#2021x",
+    "privacy_consent": "on",
 }
 
 
@@ -71,6 +72,7 @@ def test_same_id_number_is_never_held_twice(citizen: User) -> None:
         display_name="刘秀英",
         id_number=citizen.id_number or "",
         phone="13900000009",
+        privacy_consent=True,
     )
     assert another.id_number is None and User.objects.filter(id_number=citizen.id_number).count() == 1
     with pytest.raises(Conflict):
@@ -83,7 +85,12 @@ def test_same_id_number_is_never_held_twice(citizen: User) -> None:
 def test_realname_backend_is_pluggable() -> None:
     with pytest.raises(ValidationFailed) as err:
         services.account_register_citizen(
-            username="someone", password="Qingyuan#2021x", display_name="王小明", id_number=GOOD["id_number"], phone="13912345678"
+            username="someone",
+            password="Qingyuan#2021x",
+            display_name="王小明",
+            id_number=GOOD["id_number"],
+            phone="13912345678",
+            privacy_consent=True,
         )
     assert err.value.code == "realname_refused" and not User.objects.filter(username="someone").exists()
 

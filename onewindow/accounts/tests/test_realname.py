@@ -27,7 +27,15 @@ def _fast(settings: Any) -> None:
 
 def form(username: str, number: str = NUMBER, phone: str = "13912345678") -> dict[str, str]:
     pw = "Qingyuan#2021x"
-    return {"display_name": "王小明", "id_number": number, "phone": phone, "username": username, "password": pw, "password2": pw}
+    return {
+        "display_name": "王小明",
+        "id_number": number,
+        "phone": phone,
+        "username": username,
+        "password": pw,
+        "password2": pw,
+        "privacy_consent": "on",
+    }
 
 
 class ConfirmingBackend:
@@ -51,7 +59,7 @@ def test_local_backend_verifies_nobody(client: Client) -> None:
 
 @override_settings(ONEWINDOW_REALNAME_BACKEND="onewindow.accounts.tests.test_realname.ConfirmingBackend")
 def test_a_confirming_backend_verifies() -> None:
-    data: dict[str, Any] = {k: v for k, v in form("wangxm").items() if k != "password2"}
+    data: dict[str, Any] = {k: v for k, v in form("wangxm").items() if k != "password2"} | {"privacy_consent": True}
     user = services.account_register_citizen(**data)
     assert user.verified_at is not None
 
@@ -77,7 +85,9 @@ def test_registration_does_not_tell_whether_a_number_is_registered(client: Clien
 
 
 def test_api_registration_same_answer_for_a_taken_number(client: Client, citizen: User) -> None:
-    data = {k: v for k, v in form("third", citizen.id_number or "", "13933333333").items() if k != "password2"}
+    data = {k: v for k, v in form("third", citizen.id_number or "", "13933333333").items() if k != "password2"} | {
+        "privacy_consent": True
+    }
     response = client.post("/api/v1/accounts/register", data, content_type="application/json")
     assert response.status_code == 201 and response.json()["verified"] is False and response.json()["masked_id_number"] == ""
 
@@ -86,9 +96,13 @@ def test_registration_is_throttled_per_address(client: Client, settings: Any) ->
     settings.ONEWINDOW_REGISTER_PER_HOUR = 3
     url = "/api/v1/accounts/register"
     for i in range(3):
-        data = {k: v for k, v in form(f"user{i}", resident_id("19900101", 200 + i), f"1391234567{i}").items() if k != "password2"}
+        data = {
+            k: v for k, v in form(f"user{i}", resident_id("19900101", 200 + i), f"1391234567{i}").items() if k != "password2"
+        } | {"privacy_consent": True}
         assert client.post(url, data, content_type="application/json", REMOTE_ADDR="203.0.113.5").status_code == 201
-    data = {k: v for k, v in form("user9", resident_id("19900101", 209), "13912345679").items() if k != "password2"}
+    data = {k: v for k, v in form("user9", resident_id("19900101", 209), "13912345679").items() if k != "password2"} | {
+        "privacy_consent": True
+    }
     refused = client.post(url, data, content_type="application/json", REMOTE_ADDR="203.0.113.5")
     assert refused.status_code == 429 and not User.objects.filter(username="user9").exists()
     assert client.post(url, data, content_type="application/json", REMOTE_ADDR="203.0.113.6").status_code == 201

@@ -35,6 +35,7 @@ def test_register_verify_phone_then_sms_sign_in(browser: Any, live_server: Any, 
         w.fill("#id_username", "wangxm")
         w.fill("#id_password", "Qingyuan#2021x")
         w.fill("#id_password2", "Qingyuan#2021x")
+        w.page.check("#id_privacy_consent")
         w.click("main form button[type=submit]")
         # On to the phone: the code is already on its way.
         w.expect("main .msg-success")

@@ -37,6 +37,7 @@ def test_register_sign_in_and_profile(client: Client) -> None:
         "display_name": "赵六",
         "id_number": resident_id("19900505", 555),
         "phone": "13800001111",
+        "privacy_consent": True,
     }
     created = client.post(f"{API}/accounts/register", data, content_type="application/json")
     # Verified only by a backend that confirms the holder (the offline one does not; test_realname.py).

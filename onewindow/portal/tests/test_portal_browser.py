@@ -66,6 +66,7 @@ def test_citizen_registers_applies_with_reuse_answers_supplement_downloads_resul
     page.fill("#id_username", "huanglh")
     page.fill("#id_password", "Ji'an-2021-qy")
     page.fill("#id_password2", "Ji'an-2021-qy")
+    page.check("#id_privacy_consent")
     page.click("button[type=submit].btn-block")
     # Registration texts a code to the phone and lands on its verification (walked to its end in
     # accounts/tests/test_walk_register.py); this journey goes on to /me/, which reminds of it.
@@ -151,6 +152,7 @@ def test_enterprise_registers_and_files_on_commitment(page_at: Any, live_server:
     page.fill("#id_username", "zenggd")
     page.fill("#id_password", "Fuguo-2021-qy")
     page.fill("#id_password2", "Fuguo-2021-qy")
+    page.check("#id_privacy_consent")
     page.click("button[type=submit].btn-block")
     # Registration texts a code to the phone and lands on its verification (walked to its end in
     # accounts/tests/test_walk_register.py); this journey goes on to /me/, which reminds of it.

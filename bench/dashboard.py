@@ -1,5 +1,6 @@
 """The dashboard at a province's volume, on PostgreSQL: 1,000,000 cases and 5,000,000 ticket events,
-generated with generate_series in a throw-away database, the rollups rebuilt, then the dashboard
+generated with generate_series in a throw-away database, the rollups counted in set-based SQL
+(bench/rollup_sql.py; --check compares them with rebuild_rollups), then the dashboard
 page timed for every kind of filter (through Django's test client: every app's figures, templates
 and all): periods, departments, townships, matters, channels, service points and areas,
 combinations, readers whose remit is a unit, and the lists of cases behind the figures; then the
@@ -11,7 +12,8 @@ and end.
         [--cases 1000000] [--events 5000000] [--repeat 15] [--db-name bench_dd] [--keep]
         [--reuse [--rebuild]] [--sections] [--only CLASSES]
 
---keep keeps the database afterwards; --reuse times an earlier run's kept database again (after
+--check (at a small size) also runs rebuild_rollups after the set-based fill and compares every
+rollup table; --no-pages stops after the build. --keep keeps the database afterwards; --reuse times an earlier run's kept database again (after
 migrating it; --rebuild also recounts the rollups), and keeps it. --sections also times, on a few
 pages, each provider's `sections()` (median ms, its queries and their database time) and the
 template's rendering: where a page's time goes. --only times the pages of some filter classes.
@@ -36,7 +38,13 @@ ARGS.add_argument("--repeat", type=int, default=15)
 ARGS.add_argument("--db-name", default="bench_dd")
 ARGS.add_argument("--keep", action="store_true", help="keep the database afterwards")
 ARGS.add_argument("--reuse", action="store_true", help="time the database an earlier run kept (implies --keep)")
-ARGS.add_argument("--rebuild", action="store_true", help="with --reuse: recount the rollups first")
+ARGS.add_argument("--rebuild", action="store_true", help="with --reuse: recount the rollups first (rebuild_rollups)")
+ARGS.add_argument(
+    "--check",
+    action="store_true",
+    help="after the set-based fill, also run rebuild_rollups and compare every rollup table (use at a small size)",
+)
+ARGS.add_argument("--no-pages", action="store_true", help="build (and --check) only; time no page")
 ARGS.add_argument("--var-dir", default="", help="var directory (default: a fresh temporary folder, removed at exit)")
 ARGS.add_argument("--sections", action="store_true", help="also time each provider's figures and the template on a few pages")
 ARGS.add_argument("--only", default="", help="time only these filter classes (comma-separated, e.g. 'period,late list')")
@@ -60,6 +68,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import rollup_sql  # noqa: E402  (after setup: it imports the project's modules)
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -216,15 +225,17 @@ def generate_tickets(s: dict[str, Any], events: int) -> None:
               booking_ref, call_count)
             SELECT now(), now(), gen_random_uuid(), (ARRAY[{area_ids}])[a], (ARRAY[{area_ids}])[a], (ARRAY[{point_ids}])[a],
               days.d[di], i, 'A' || i, 'kiosk', 'normal', 3, CASE WHEN r < 0.08 THEN 'no_show' ELSE 'finished' END,
-              (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai',
-              (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai', '', '', '', '', '', 1
+              date_trunc('milliseconds', (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai'),
+              date_trunc('milliseconds', (days.d[di] + time '08:30' + r * interval '9 hours') AT TIME ZONE 'Asia/Shanghai'),
+              '', '', '', '', '', 1
             FROM g, days
             """
         )
         cur.execute(
             """
             INSERT INTO hall_ticketevent (ticket_id, kind, at, area_id, point_id, business_date, note)
-            SELECT t.id, e.kind, t.issued_at + e.after * (0.5 + (t.id % 7) / 7.0), t.area_id, t.point_id, t.business_date, ''
+            SELECT t.id, e.kind, date_trunc('milliseconds', t.issued_at + e.after * (0.5 + (t.id % 7) / 7.0)), t.area_id,
+              t.point_id, t.business_date, ''
             FROM hall_ticket t
             CROSS JOIN (VALUES ('issued', interval '0'), ('called', interval '14 min'), ('started', interval '15 min'),
                                ('finished', interval '24 min'), ('no_show', interval '18 min')) AS e(kind, after)
@@ -314,6 +325,8 @@ def pages(s: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 SECTION_PAGES = [
     ("default (last 12 months)", "leader", "/dashboard/"),
     ("whole history", "leader", "/dashboard/?date_from=2021-01-01"),
+    ("odd dates", "leader", "/dashboard/?date_from=2023-03-17&date_to=2024-08-09"),
+    ("a township, whole history", "leader", "/dashboard/?township=T02&date_from=2021-01-01"),
     ("a township's leader (remit)", "town_leader", "/dashboard/"),
     ("a busy matter", "leader", "/dashboard/?matter=M0000"),
     ("a hall area", "leader", "/dashboard/?area=A0"),
@@ -391,7 +404,19 @@ def main() -> None:
             s = timed("structure (calendar, 32 departments, 9 townships, 921 matters, 15 areas)", structure)
             timed(f"{OPTS.cases:,} cases (generate_series)", lambda: generate_cases(s, OPTS.cases))
             timed(f"{OPTS.events:,} ticket events (generate_series)", lambda: generate_tickets(s, OPTS.events))
-            timed("rebuild_rollups (cases and hall)", rollups.rebuild_all)
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE")
+            timed("case rollups (set-based SQL)", rollup_sql.fill_cases)
+            timed("hall rollups (set-based SQL)", rollup_sql.fill_hall)
+            if OPTS.check:
+                rollup_sql.snapshot("sqlfill")
+                timed("rebuild_rollups (the product's way, to compare)", rollups.rebuild_all)
+                diff = rollup_sql.differences("sqlfill")
+                for table, (only_fill, only_rebuild) in diff.items():
+                    print(f"  {table}: {only_fill} rows only in the fill, {only_rebuild} only in the rebuild", flush=True)
+                if any(a or b for a, b in diff.values()):
+                    sys.exit("the set-based fill differs from rebuild_rollups")
+                print("  the set-based fill equals rebuild_rollups, table by table", flush=True)
         with connection.cursor() as cur:
             cur.execute("SELECT (SELECT count(*) FROM cases_case), (SELECT count(*) FROM hall_ticketevent)")
             print("  cases {:,}, ticket events {:,}".format(*cur.fetchone()), flush=True)
@@ -408,6 +433,8 @@ def main() -> None:
             print("  rollup rows: " + ", ".join(counts), flush=True)
             cur.execute("ANALYZE")
         print(f"after set-up: {load()} ({hygiene.uptime()})", flush=True)
+        if OPTS.no_pages:
+            return
 
         clients: dict[str, Client] = {}
         results: list[tuple[str, str, float, float]] = []

@@ -270,3 +270,20 @@ def test_trend_months_and_time_chart_drill_down(client: Any, leader: Any, cases:
     assert trend.links[may] == "date_from=2026-05-01&date_to=2026-05-31"
     assert getattr(trend, "hrefs", [])[may] == "?date_from=2026-05-01&date_to=2026-05-31"  # set by the view
     assert charts["cases-time"].links == ["view=cases&counts=timed"] * 3
+
+
+def test_a_long_list_counts_up_to_the_cap(client: Any, leader: Any, cases: Any, monkeypatch: Any) -> None:
+    from .. import views
+
+    login(client, leader)
+    r = client.get(f"/dashboard/?view=cases&{MAY}")
+    assert r.context["page"].paginator.count == 3 and "共 3 件" in r.content.decode()
+    monkeypatch.setattr(views.CappedPaginator, "CAP", 2)
+    monkeypatch.setattr(views, "CASES_PER_PAGE", 1)
+    r = client.get(f"/dashboard/?view=cases&{MAY}")
+    paginator = r.context["page"].paginator
+    assert paginator.capped and paginator.count == 2 and paginator.num_pages == 2
+    assert "超过 2 件" in r.content.decode()
+    # newest first: the second page is the second newest; the oldest is past the cap
+    page2 = client.get(f"/dashboard/?view=cases&{MAY}&page=2").context["page"]
+    assert [c.number for c in page2] == [cases["zjj_town"].number] and not page2.has_next()

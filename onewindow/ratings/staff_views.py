@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from onewindow.core.audit import audit_read
 from onewindow.core.errors import ApplicationError, PermissionDenied
 
 from . import followups, selectors, services, stats
@@ -68,6 +69,8 @@ def follow_up(request: HttpRequest, follow_up_uuid: Any) -> HttpResponse:
             return redirect("ratings:follow_up", follow_up_uuid=fu.uuid)
     fu.refresh_from_db()
     appeal = Appeal.objects.filter(rating=fu.rating).first()
+    if fu.rating.rater_phone:  # the page shows the rater's full phone number (to call them back)
+        audit_read(actor=request.user, target=fu.rating, page=request.path)
     return TemplateResponse(
         request,
         "ratings/follow_up.html",

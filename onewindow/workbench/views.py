@@ -27,6 +27,7 @@ from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle, Matter
 from onewindow.catalog.search import MatterQuery, search_matters
 from onewindow.catalog.versions import bundle_versions
+from onewindow.core.audit import audit_read
 from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
 from onewindow.core.parsing import parse_uuid
@@ -232,6 +233,9 @@ def intake(request: HttpRequest) -> HttpResponse:
         "prefill_phone": (ticket.phone if ticket else "") or "",
         "channels": [("counter", _("窗口")), ("appointment", _("预约")), ("off_hours", _("延时错时"))],
     }
+    if (matter or bundle) and ticket is not None and (context["prefill_id"] or context["prefill_phone"]):
+        # The form is filled with the ticket's full ID and phone numbers: a read of personal data.
+        audit_read(actor=request.user, target=ticket, page=request.path)
     return render(request, "workbench/intake.html", context, status=422 if errors or unavailable else 200)
 
 
@@ -259,6 +263,8 @@ def intake_applicant(request: HttpRequest) -> HttpResponse:
             error = str(exc.message)
         else:
             person = User.objects.filter(id_number=number).first()
+    if person is not None:  # who holds the number, with name and phone: a read of personal data
+        audit_read(actor=request.user, target=person, page=request.path)
     return render(request, "workbench/_applicant.html", {"person": person, "error": error, "number": number})
 
 

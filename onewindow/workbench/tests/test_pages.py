@@ -11,6 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case
 from onewindow.cases.tests.conftest import PDF_BYTES, all_materials, make_route
+from onewindow.core.audit import READ_ACTION
+from onewindow.core.models import AuditEntry
 
 PAGES = [
     "/workbench/",
@@ -208,6 +210,9 @@ def test_applicant_lookup(client: Any, clerk: Any, citizen: Any, approver: Any) 
     assert client.get("/workbench/intake/applicant/", {"id_number": citizen.id_number}).status_code == 405
     bad = client.post("/workbench/intake/applicant/", {"id_number": "123"}).content.decode()
     assert "error-text" in bad
+    # Who holds the number is a read of personal data: audited once (the refused and the bad one not).
+    reads = AuditEntry.objects.filter(action=READ_ACTION)
+    assert [(e.actor, e.target_id, e.data["page"]) for e in reads] == [(clerk, str(citizen.pk), "/workbench/intake/applicant/")]
 
 
 def test_publish_draft_from_the_routes_page(
@@ -244,6 +249,10 @@ def test_intake_from_a_hall_ticket(client: Any, clerk: Any, org: Any, matter_zjj
     assert ticket.number in page and "商品房预售许可" in page  # the area's matters are offered
     form = client.get("/workbench/intake/", {"ticket": str(ticket.uuid), "matter": str(matter_zjj.matter.uuid)}).content.decode()
     assert number in form and "13907960002" in form  # prefilled from the ticket
+    # The form shows the ticket's full numbers (the matter list before did not): an audited read.
+    reads = AuditEntry.objects.filter(action=READ_ACTION)
+    assert [(e.actor, e.target_type, e.target_id) for e in reads] == [(clerk, "hall.ticket", str(ticket.uuid))]
+    assert reads.get().data["page"] == "/workbench/intake/"
     # a township officer works at another hall: the ticket is not theirs
     client.force_login(township_officer)
     other = client.get("/workbench/intake/", {"ticket": str(ticket.uuid), "matter": str(matter_zjj.matter.uuid)}).content.decode()

@@ -523,7 +523,10 @@ class EncryptedQuerySet(models.QuerySet):
     """A queryset whose bulk writes keep each lookup hash in step with its encrypted number."""
 
     def update(self, **kwargs: Any) -> int:
-        return super().update(**with_blind_indexes(self.model, kwargs))
+        values = with_blind_indexes(self.model, kwargs)
+        if keyring().rotating_index:
+            refuse_updates_duplicating_across_index_keys(self, values)
+        return super().update(**values)
 
     update.alters_data = True  # type: ignore[attr-defined]
 
@@ -711,6 +714,45 @@ def refuse_duplicates_across_index_keys(
             from django.db import IntegrityError
 
             raise IntegrityError(f"duplicate under another index key: {name}")
+
+
+def _q_fields(q: Any) -> set[str]:
+    """The field names a Q condition reads (first part of each lookup)."""
+    names: set[str] = set()
+    for child in getattr(q, "children", []):
+        if isinstance(child, tuple):
+            names.add(child[0].split("__")[0])
+        else:
+            names |= _q_fields(child)
+    return names
+
+
+def refuse_updates_duplicating_across_index_keys(qs: Any, values: dict[str, Any]) -> None:
+    """During an index key rotation, the check of `refuse_duplicates_across_index_keys` for a bulk
+    `update()`, which sends no pre_save: each row the update touches is checked as it will be,
+    against the uniqueness rules whose fields or condition the update sets. A rule whose field is
+    set by an expression (its value is only known to the database) is left to the database."""
+    model = qs.model
+    meta = model._meta
+    names = {meta.get_field(k).name for k in values}
+    rules = []
+    for fields, condition, name in _unique_sets(model):
+        read = set(fields) | {meta.get_field(f).source for f in fields if isinstance(meta.get_field(f), BlindIndexField)}
+        if condition is not None:
+            read |= _q_fields(condition)
+        touched = names & read
+        if touched and not any(hasattr(values[k], "resolve_expression") for k in values if meta.get_field(k).name in touched):
+            rules.append((fields, condition, name))
+    if not rules:
+        return
+    from django.db import IntegrityError
+
+    for obj in qs.all():
+        for key, value in values.items():
+            setattr(obj, meta.get_field(key).attname, value)
+        for fields, condition, name in rules:
+            if _clashes(model, obj, fields, condition, qs.db):
+                raise IntegrityError(f"duplicate under another index key: {name}")
 
 
 def rehash(model: Any, *, check_only: bool = False, ring: Keyring | None = None) -> tuple[int, list[str]]:

@@ -129,6 +129,24 @@ def test_a_unique_number_under_the_old_key_is_not_duplicated(settings: Any, citi
     User.objects.create(username="fresh", id_number=resident_id("19800101", 321))
 
 
+def test_a_bulk_update_that_would_duplicate_across_keys_is_refused(settings: Any, citizen: User, outsider: User) -> None:
+    # The citizen's verified phone is hashed under the old key; the outsider takes the same
+    # number unverified under the new key, then a bulk update marks it verified.
+    User.objects.filter(pk=citizen.pk).update(phone_verified_at=timezone.now())
+    settings.ONEWINDOW_INDEX_KEY = f"{_new_key()},{OLD}"
+    User.objects.filter(pk=outsider.pk).update(phone="13900000001")  # allowed: not verified
+    with pytest.raises(IntegrityError, match="uniq_verified_phone"), transaction.atomic():
+        User.objects.filter(pk=outsider.pk).update(phone_verified_at=timezone.now())
+    with pytest.raises(IntegrityError, match="uniq_verified_phone"), transaction.atomic():
+        User.objects.filter(pk=outsider.pk).update(phone="13900000001", phone_verified_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=outsider.pk).update(id_number=citizen.id_number)
+    # Updates that touch no uniqueness rule, or keep the rows apart, go through.
+    assert User.objects.filter(pk=outsider.pk).update(display_name="路人乙") == 1
+    assert User.objects.filter(pk=citizen.pk).update(phone_verified_at=timezone.now()) == 1
+    assert User.objects.filter(pk=outsider.pk).update(phone="13977778888", phone_verified_at=timezone.now()) == 1
+
+
 def test_an_insert_that_ignores_conflicts_finds_the_row_under_the_old_key(settings: Any) -> None:
     """The booking quota's upsert: bulk_create(ignore_conflicts) then a conditional UPDATE."""
     import datetime

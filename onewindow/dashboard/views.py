@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from onewindow.accounts.models import OrgUnit
 from onewindow.cases.models import Channel
 from onewindow.core.errors import PermissionDenied
-from onewindow.core.rollups import last_refreshed
+from onewindow.core.rollups import last_refreshed, serial_reads
 
 from . import exports, wall
 from .discovery import collect, district_only
@@ -127,7 +127,8 @@ def index(request: HttpRequest) -> HttpResponse:
     params = _params(request)
     if params.get("view") == "cases":
         return cases(request, params)
-    sections = collect(user=request.user, params=params)
+    with serial_reads():
+        sections = collect(user=request.user, params=params)
     _links(sections, params)
     context = {
         "sections": sections,
@@ -179,7 +180,8 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         title, sheets = exports.case_sheets(case_list(request.user, params)[: exports.MAX_CASE_ROWS])  # type: ignore[arg-type]
         title = str(LIST_HEADINGS.get(params.get("late") or list_measure(params), title))
     else:
-        title, sheets = exports.figure_sheets(collect(user=request.user, params=params))
+        with serial_reads():
+            title, sheets = exports.figure_sheets(collect(user=request.user, params=params))
     return exports.respond(fmt, title=title, filters=describe(params), sheets=sheets)
 
 

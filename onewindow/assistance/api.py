@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from onewindow.accounts.models import User
 from onewindow.cases.services import MaterialInput
 from onewindow.catalog.models import Matter
+from onewindow.core import workdays
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.core.uploads import DEFAULT_MAX_BYTES
@@ -211,6 +212,8 @@ class ApplicationOut(Schema):
     booking_code: str
     deliver_at_point: bool
     forwarding_due_on: datetime.date | None
+    # True when the date above lies in a year whose holiday schedule is only provisional (it may move).
+    forwarding_due_provisional: bool = False
     forwarding_sent_at: datetime.datetime | None
     forwarding_received_at: datetime.datetime | None
     forwarding_warning: str
@@ -240,6 +243,7 @@ def _application(a: AgentApplication) -> dict[str, Any]:
         "booking_code": a.booking.code if a.booking else "",
         "deliver_at_point": a.deliver_at_point,
         "forwarding_due_on": fwd.due_on if fwd else None,
+        "forwarding_due_provisional": bool(fwd and workdays.is_provisional(fwd.due_on)),
         "forwarding_sent_at": fwd.sent_at if fwd else None,
         "forwarding_received_at": fwd.received_at if fwd else None,
         "forwarding_warning": fwd.warning if fwd else "",
@@ -344,6 +348,8 @@ class ForwardingOut(Schema):
     point: str
     items: list[str]
     due_on: datetime.date
+    # True when the date above lies in a year whose holiday schedule is only provisional (it may move).
+    due_provisional: bool = False
     sent_at: datetime.datetime | None
     received_at: datetime.datetime | None
     warning: str
@@ -356,6 +362,7 @@ def _forwarding(f: MaterialForwarding) -> dict[str, Any]:
         "point": f.application.point.name,
         "items": f.items,
         "due_on": f.due_on,
+        "due_provisional": workdays.is_provisional(f.due_on),
         "sent_at": f.sent_at,
         "received_at": f.received_at,
         "warning": f.warning,

@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 
 from onewindow.catalog.search import MatterQuery as CatalogQuery
 from onewindow.catalog.search import search_matters
+from onewindow.core import workdays
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageOut, PageParams, actor, paginate
 from onewindow.materials import selectors as ms
 from onewindow.materials import services as material_services
@@ -74,6 +75,8 @@ class StepOut(Schema):
     department: str
     status: str
     due_on: datetime.date | None
+    # True when the date above lies in a year whose holiday schedule is only provisional (it may move).
+    due_provisional: bool = False
 
 
 class SupplementItemOut(Schema):
@@ -93,6 +96,8 @@ class CaseOut(Schema):
     department: str
     received_at: datetime.datetime
     committed_due: datetime.date | None
+    # True when the date above lies in a year whose holiday schedule is only provisional (it may move).
+    committed_due_provisional: bool = False
     decision: str
     current_steps: list[StepOut]
 
@@ -108,7 +113,14 @@ class CasePage(PageOut):
 
 
 def _step(s: Any) -> dict[str, Any]:
-    return {"stage": s.stage_name, "name": s.name, "department": s.department.name, "status": s.status, "due_on": s.due_on}
+    return {
+        "stage": s.stage_name,
+        "name": s.name,
+        "department": s.department.name,
+        "status": s.status,
+        "due_on": s.due_on,
+        "due_provisional": workdays.is_provisional(s.due_on),
+    }
 
 
 def _case(c: Any) -> dict[str, Any]:
@@ -122,6 +134,7 @@ def _case(c: Any) -> dict[str, Any]:
         "department": c.department.name,
         "received_at": c.received_at,
         "committed_due": c.committed_due,
+        "committed_due_provisional": workdays.is_provisional(c.committed_due),
         "decision": c.decision or "",
         "current_steps": [_step(s) for s in selectors.current_steps(c)],
     }

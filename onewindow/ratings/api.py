@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.security import APIKeyHeader
 
+from onewindow.core import workdays
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, PermissionDenied
 
@@ -101,6 +102,9 @@ class FollowUpBrief(Schema):
     status_label: str
     verify_due: datetime.date
     reply_due: datetime.date
+    # True when the due date lies in a year whose holiday schedule is only provisional (it may move).
+    verify_due_provisional: bool = False
+    reply_due_provisional: bool = False
     reply: str
 
 
@@ -260,6 +264,8 @@ def _brief(fu: FollowUp | None) -> dict[str, Any] | None:
         "status_label": fu.get_status_display(),
         "verify_due": fu.verify_due,
         "reply_due": fu.reply_due,
+        "verify_due_provisional": workdays.is_provisional(fu.verify_due),
+        "reply_due_provisional": workdays.is_provisional(fu.reply_due),
         "reply": fu.reply,
     }
 

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 
 from onewindow.accounts.models import OrgUnit
 from onewindow.catalog.models import Delegation, Matter
+from onewindow.core import workdays
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.uploads import private_storage
@@ -239,6 +240,8 @@ class CaseBrief(Schema):
     title: str
     status: str
     committed_due: datetime.date | None
+    # True when the date above lies in a year whose holiday schedule is only provisional (it may move).
+    committed_due_provisional: bool = False
 
 
 class TownshipFigureOut(Schema):
@@ -254,7 +257,14 @@ class TownshipFigureOut(Schema):
 
 
 def _brief(c: Any) -> dict[str, Any]:
-    return {"uuid": c.uuid, "number": c.number, "title": c.title, "status": c.status, "committed_due": c.committed_due}
+    return {
+        "uuid": c.uuid,
+        "number": c.number,
+        "title": c.title,
+        "status": c.status,
+        "committed_due": c.committed_due,
+        "committed_due_provisional": workdays.is_provisional(c.committed_due),
+    }
 
 
 @router.get("/supervision", response={200: list[TownshipFigureOut], ERROR_CODES: ErrorOut}, auth=AUTH)

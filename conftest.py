@@ -20,6 +20,16 @@ from onewindow.core.calendar_seed import seed_from_chinesecalendar
 PASSWORD = "Test-pass-2021"  # noqa: S105 - test fixture password
 
 
+def pytest_configure(config: Any) -> None:
+    """One fast password hasher for the whole run, set before any fixture hashes a password (module-
+    scoped demo builds included): the default PBKDF2 costs a noticeable fraction of a second per
+    persona and per sign-in, which no test needs to spend. Tests of the password rules compare
+    with Django's own check functions, which work with any hasher."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def private_files_in_tmp(settings: Any, tmp_path: Any) -> Any:
     """Every test stores uploads and generated documents in its own folder, never in var/."""

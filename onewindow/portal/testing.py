@@ -98,13 +98,6 @@ def calendar_2026(db: Any) -> None:
 
 
 @pytest.fixture
-def fast_passwords(settings: Any) -> None:
-    """Personas are created with a password in every test; the default hasher is deliberately
-    slow, which adds seconds per test on a busy machine."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
 def online_matter(org: dict[str, OrgUnit], calendar_2026: Any) -> Matter:
     return make_online_matter(org["XZSP"])
 

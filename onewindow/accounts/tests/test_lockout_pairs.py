@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 STRANGER, HALL = "203.0.113.66", "10.20.0.7"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _login(client: Client, username: str, password: str, ip: str, **extra: Any) -> Any:
     return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip, **extra)
 

@@ -22,7 +22,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _policy(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ONEWINDOW_STAFF_PASSWORD_MIN_LENGTH = 10
     settings.ONEWINDOW_STAFF_PASSWORD_CLASSES = 3
     settings.ONEWINDOW_STAFF_PASSWORD_HISTORY = 3

@@ -32,8 +32,7 @@ VERIFY = "/accounts/phone/verify/"
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords_and_memory_sms(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _memory_sms(settings: Any) -> None:
     settings.ONEWINDOW_SMS_BACKEND = "onewindow.core.notify.MemoryBackend"
     MemoryBackend.sent.clear()
 

@@ -20,11 +20,6 @@ from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 GOOD = {
     "display_name": "王小明",
     "id_number": resident_id("19850101", 321),

@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 NUMBER = resident_id("19850101", 321)
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def form(username: str, number: str = NUMBER, phone: str = "13912345678") -> dict[str, str]:
     pw = "Qingyuan#2021x"
     return {

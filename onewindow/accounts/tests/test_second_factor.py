@@ -28,7 +28,6 @@ PHONE = "13900000077"
 @pytest.fixture(autouse=True)
 def _on(settings: Any) -> None:
     settings.ONEWINDOW_STAFF_OTP_REQUIRED = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ONEWINDOW_SMS_BACKEND = "onewindow.core.notify.MemoryBackend"
     MemoryBackend.sent.clear()
 

@@ -23,7 +23,6 @@ PHONE = "13912345678"
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("width", WIDTHS)
 def test_register_verify_phone_then_sms_sign_in(browser: Any, live_server: Any, settings: Any, width: int, language: str) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     use_memory_sms(settings)
     with walk(browser, live_server.url, name="register", width=width, language=language) as w:
         w.goto("/")

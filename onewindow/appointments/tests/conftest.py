@@ -25,12 +25,6 @@ def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime.datetime:
     return datetime.datetime(y, m, d, hh, mm, tzinfo=TZ)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    """The personas' passwords are never checked here; PBKDF2 costs 0.6 s per persona."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock() -> Any:
     with time_machine.travel(NOW, tick=False) as traveller:

@@ -70,11 +70,6 @@ def fixed_now() -> Any:
     workdays.invalidate()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def calendar(db: Any) -> None:
     from onewindow.core.calendar_seed import seed_from_chinesecalendar

@@ -169,10 +169,3 @@ def fixed_now(request: Any) -> Any:
     ):
         yield
     workdays.invalidate()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings: Any) -> None:
-    """The persona fixtures set passwords; the default PBKDF2 makes each one cost a noticeable
-    fraction of a second, which these tests do not need to spend."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

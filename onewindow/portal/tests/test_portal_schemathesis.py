@@ -44,7 +44,6 @@ def token(wsgi_keeps_connection: Any, settings: Any, org: Any) -> str:
     from onewindow.accounts.models import Role
     from onewindow.portal.testing import COMMITMENT, make_online_matter
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     citizen = make_user("citizen", Role.CITIZEN, id_number=resident_id("19560312", 228), display_name="刘秀英")
     make_online_matter(org["XZSP"])
     make_online_matter(

@@ -27,8 +27,7 @@ PAGE = {
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _notice_version(settings: Any) -> None:
     settings.PRIVACY_NOTICE_VERSION = "2026-12-test"
 
 

@@ -255,6 +255,10 @@ class Case(PublicModel):
             models.Index(fields=["received_at"], name="case_received_idx"),
             # The dashboard's list of a matter's cases (and its count), newest first.
             models.Index(fields=["matter_version", "received_at"], name="case_version_received_idx"),
+            # The lists of a township's and a department's cases (and their counts), newest first: without
+            # them the count was a BitmapAnd with every case of the period (600 ms at 1M cases).
+            models.Index(fields=["intake_unit", "received_at"], name="case_intake_received_idx"),
+            models.Index(fields=["department", "received_at"], name="case_dept_received_idx"),
             # The supervisors' late list: open cases with a warning, red first, by deadline.
             models.Index(
                 fields=["warning_level", "committed_due", "id"],

@@ -54,7 +54,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self) -> int:
-        return int(self.object_list[: self.CAP + 1].count())  # type: ignore[index,attr-defined]
+        # Without the list's order and joins: PostgreSQL may stop a plain scan at the cap (a channel's
+        # whole history: 96 ms) instead of walking the index of receipt to it (730 ms at 1M cases).
+        return int(self.object_list.order_by().values("pk")[: self.CAP + 1].count())  # type: ignore[attr-defined]
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]

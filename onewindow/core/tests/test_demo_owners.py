@@ -1,23 +1,47 @@
 """The whole demo district, built in the test database as `manage.py load_demo` builds it: nothing
 in it waits for nobody (`manage.py check_owners`), the count of trips in person (F2) comes out
 of its cases, and the 50 matters the demo uses most (counted here from its cases, bundle cases,
-bookings and filings) and every matter of its bundles have a structured application form. One test, because building the demo is the expensive part (about a minute and a half)."""
+bookings and filings) and every matter of its bundles have a structured application form; the
+低保 history gives F13a's 2019 and F13's before / after (these tests lived in welfare/tests until
+the demo was built once for both: building it is the expensive part, about a minute and a half)."""
 
 from __future__ import annotations
 
+import datetime
+import io
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from onewindow.core.demo import DemoContext
+from onewindow.welfare import demo_history, stats
+from onewindow.welfare.models import Household, Payment, PaymentRoll, RollItem, Standard
 
 pytestmark = [pytest.mark.slow]
 
 
-# In one transaction rolled back at the end (not a transactional test): emptying every table
-# after the demo cost about 25 s on its own.
-@pytest.mark.django_db
-def test_demo_district_has_no_unowned_work() -> None:
-    call_command("load_demo", verbosity=0)
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """The whole demo, built once for the module inside an outer transaction rolled back at the
+    end, as Django's TestCase does for setUpTestData (each test runs in a savepoint). Not a
+    transactional test: emptying every table after the demo cost about 25 s on its own."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_demo", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def test_demo_district_has_no_unowned_work(demo: Any, db: Any) -> None:
     out = StringIO()
     call_command("check_owners", stdout=out)  # raises CommandError, with the list, when anything is unowned
     assert "0 without an owner" in out.getvalue()
@@ -80,3 +104,48 @@ def _top_matters_have_structured_forms() -> None:
     assert [
         m.code for m in members if m.current_version is None or not formschema.is_structured(m.current_version.form_schema)
     ] == []
+
+
+# --- 低保 (welfare.demo_history): F13a's 2019 and F13's before / after from the rows ---------------
+
+
+def test_2019_comes_out_as_f13a(demo: Any, db: Any) -> None:
+    f = stats.figures(date_from=datetime.date(2019, 1, 1), date_to=datetime.date(2019, 12, 31))
+    assert (f.approved_households, f.approved_people) == (322, 706)
+    assert (f.removed_households, f.removed_people) == (637, 1485)
+    assert f.paid_fen == 14_915_300_00 and f.paid_yuan == "14,915,300.00"
+
+
+def test_f13_before_and_after_from_the_cases(demo: Any, db: Any) -> None:
+    y2018 = stats.figures(date_from=datetime.date(2018, 1, 1), date_to=datetime.date(2018, 12, 31))
+    assert set(y2018.by_decider) == {"district"} and y2018.by_decider["district"]["min"] >= 45
+    later = stats.figures(date_from=datetime.date(2019, 9, 1), date_to=datetime.date(2026, 12, 31))
+    assert set(later.by_decider) == {"township"} and later.by_decider["township"]["max"] <= 25
+    y2019 = stats.figures(date_from=datetime.date(2019, 1, 1), date_to=datetime.date(2019, 12, 31))
+    assert y2019.by_decider["district"]["min"] >= 45 and y2019.by_decider["township"]["max"] <= 25
+    sec = stats.sections(params={})[0]
+    assert sec.key == "welfare" and [r[0] for r in sec.tables[0].rows][:2] == [2018, 2019]
+
+
+def test_standards_rolls_and_idempotence(demo: Any, db: Any) -> None:
+    assert Standard.objects.filter(year__range=(2018, 2026)).count() == 18
+    rolls_2019 = PaymentRoll.objects.filter(month__year=2019)
+    assert rolls_2019.count() == 12 * 9 and not rolls_2019.exclude(status="frozen").exists()
+    # each frozen roll's payments: one live payment per line, totals equal to the lines
+    for roll in rolls_2019.order_by("?")[:5]:
+        items = RollItem.objects.filter(roll=roll).aggregate(n=Count("id"), t=Sum("amount_fen"))
+        live = Payment.objects.filter(roll=roll, status="paid").aggregate(n=Count("id"), t=Sum("amount_fen"))
+        assert items == live and roll.total_fen == items["t"]
+    # 2020 to last year: every township's roll of every month, frozen and paid; the year's money
+    # computed from the payments is the sum of its rolls' lines (a failed transfer re-issued in
+    # the month counts once)
+    for year in range(2020, timezone.localdate().year):
+        year_rolls = PaymentRoll.objects.filter(month__year=year)
+        assert year_rolls.count() == 12 * 9 and not year_rolls.exclude(status="frozen").exists()
+        lines = RollItem.objects.filter(roll__in=year_rolls).aggregate(t=Sum("amount_fen"))["t"]
+        f = stats.figures(date_from=datetime.date(year, 1, 1), date_to=datetime.date(year, 12, 31))
+        assert f.paid_fen == lines > 0
+    assert not Payment.objects.filter(status="failed", reissued_as__isnull=True).exists()
+    before = Household.objects.count()
+    demo_history.build(DemoContext(out=io.StringIO(), quiet=True))
+    assert Household.objects.count() == before

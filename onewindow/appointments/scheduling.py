@@ -2,7 +2,10 @@
 
 `planned_slots()` computes what a day should offer from the weekly plan, the date exceptions and the
 work calendar; `ensure_slots()` materialises missing slots (idempotent: a unique constraint on
-(area, starts_at) and INSERT ... ON CONFLICT DO NOTHING, so concurrent readers cannot duplicate);
+(area, starts_at) and INSERT ... ON CONFLICT DO NOTHING, so concurrent writers cannot duplicate).
+Reads never materialise: `preview_slots()` gives the unsaved slots of a day not stored yet, the
+`materialise_window` sweep stores the booking window ahead, and a booking stores the one day it
+books on inside its own transaction.
 `reconcile()` brings existing future slots in line after a plan change without ever dropping a
 booking: a removed slot that still holds bookings is closed, and its bookings are returned so that
 the caller lists them and tells the people.
@@ -115,12 +118,12 @@ def planned_slots(
     return out, uncovered
 
 
-def ensure_slots(area_ids: Iterable[int], start: datetime.date, end: datetime.date) -> set[datetime.date]:
-    """Create the planned slots that do not exist yet. Returns the dates the calendar lacks.
-
-    Days already materialised (a SlotDay mark) are skipped, so reading a month does not recompute
-    the plan: only unmarked days are computed, created and marked."""
-    area_ids = list(area_ids)
+def _unmaterialised(
+    area_ids: list[int], start: datetime.date, end: datetime.date
+) -> tuple[list[Slot], set[tuple[int, datetime.date]], set[datetime.date]]:
+    """What materialising [start, end] would add, computed without writing: unsaved slots of the
+    days with no SlotDay mark that are not stored yet, the (area, date) pairs to mark, and the dates
+    the work calendar lacks. Marked days are skipped, so a fully materialised range costs one query."""
     marked = set(SlotDay.objects.filter(area_id__in=area_ids, date__gte=start, date__lte=end).values_list("area_id", "date"))
     days = (end - start).days + 1
     per_area: dict[int, int] = defaultdict(int)
@@ -128,7 +131,7 @@ def ensure_slots(area_ids: Iterable[int], start: datetime.date, end: datetime.da
         per_area[a] += 1
     todo = [a for a in area_ids if per_area[a] < days]
     if not todo:
-        return set()
+        return [], set(), set()
     planned, uncovered = planned_slots(todo, start, end)
     planned = [p for p in planned if (p.area_id, p.date) not in marked]
     existing = set(Slot.objects.filter(area_id__in=todo, date__gte=start, date__lte=end).values_list("area_id", "starts_at"))
@@ -145,16 +148,41 @@ def ensure_slots(area_ids: Iterable[int], start: datetime.date, end: datetime.da
         for p in planned
         if (p.area_id, p.starts_at) not in existing
     ]
-    if missing:
-        Slot.objects.bulk_create(missing, ignore_conflicts=True, batch_size=500)
-    marks = []
+    to_mark: set[tuple[int, datetime.date]] = set()
     d = start
     while d <= end:
         if d not in uncovered:
-            marks += [SlotDay(area_id=a, date=d) for a in todo if (a, d) not in marked]
+            to_mark |= {(a, d) for a in todo if (a, d) not in marked}
         d += datetime.timedelta(days=1)
-    SlotDay.objects.bulk_create(marks, ignore_conflicts=True, batch_size=1000)
-    return uncovered
+    return missing, to_mark, uncovered
+
+
+def preview_slots(area_ids: Iterable[int], start: datetime.date, end: datetime.date) -> tuple[list[Slot], set[datetime.date]]:
+    """For reads: the unsaved slots the plan gives on days not materialised yet (stored slots are
+    read from the table), and the dates the calendar lacks. Writes nothing, so a GET stays a read;
+    the materialise sweep and a booking (inside its transaction) store them."""
+    missing, _marks, uncovered = _unmaterialised(list(area_ids), start, end)
+    for s in missing:  # as a stored row reads back (UTC), so answers do not depend on storage
+        s.starts_at, s.ends_at = s.starts_at.astimezone(datetime.UTC), s.ends_at.astimezone(datetime.UTC)
+    return missing, uncovered
+
+
+def ensure_slots(area_ids: Iterable[int], start: datetime.date, end: datetime.date) -> set[datetime.date]:
+    """Create the planned slots that do not exist yet and mark their days. Returns the dates the
+    calendar lacks. Idempotent and safe under concurrency: INSERT ... ON CONFLICT DO NOTHING on
+    (area, starts_at) and on (area, date). Writers only (sweep, plan changes, booking)."""
+    return materialise(list(area_ids), start, end)[1]
+
+
+def materialise(area_ids: list[int], start: datetime.date, end: datetime.date) -> tuple[int, set[datetime.date]]:
+    """ensure_slots() that also says how many area-days it marked (for the sweep's count)."""
+    missing, to_mark, uncovered = _unmaterialised(area_ids, start, end)
+    if missing:
+        Slot.objects.bulk_create(missing, ignore_conflicts=True, batch_size=500)
+    if to_mark:
+        marks = [SlotDay(area_id=a, date=d) for a, d in sorted(to_mark)]
+        SlotDay.objects.bulk_create(marks, ignore_conflicts=True, batch_size=1000)
+    return len(to_mark), uncovered
 
 
 def forget_days(*, area_id: int, start: datetime.date) -> None:

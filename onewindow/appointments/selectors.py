@@ -18,7 +18,7 @@ from onewindow.hall.models import ServiceArea
 from . import access
 from .models import OFF_HOURS_KINDS, Booking, MatterBookingRule, Slot
 from .policy import policy
-from .scheduling import day_type, ensure_slots
+from .scheduling import day_type, preview_slots
 
 # ---------------------------------------------------------------------------------------------
 # Matters and places
@@ -96,6 +96,9 @@ def slot_ref(slot: Slot) -> str:
 
 
 def slot_by_ref(ref: str) -> Slot:
+    """The slot a reference names. A day not materialised yet gives an unsaved Slot (pk None) as
+    the plan would store it; the booking services store that day inside their transaction. A read:
+    nothing is written here."""
     try:
         code, stamp = (ref or "").rsplit("~", 1)
         naive = datetime.datetime.strptime(stamp, "%Y%m%d%H%M")
@@ -104,8 +107,14 @@ def slot_by_ref(ref: str) -> Slot:
     starts = timezone.make_aware(naive)
     slot = Slot.objects.select_related("area", "area__point").filter(area__code=code, starts_at=starts).first()
     if slot is None:
-        ensure_slots(ServiceArea.objects.filter(code=code).values_list("pk", flat=True), naive.date(), naive.date())
-        slot = Slot.objects.select_related("area", "area__point").filter(area__code=code, starts_at=starts).first()
+        area = ServiceArea.objects.select_related("point").filter(code=code).first()
+        if area is not None:
+            planned, _uncovered = preview_slots([area.pk], naive.date(), naive.date())
+            slot = next((s for s in planned if s.starts_at == starts), None)
+            if slot is not None:
+                slot.area = area
+            else:  # a concurrent booking may have stored the day since the first look
+                slot = Slot.objects.select_related("area", "area__point").filter(area=area, starts_at=starts).first()
     if slot is None:
         raise NotFound(_("该时段不存在。"))
     return slot
@@ -146,7 +155,7 @@ def availability(
     days: dict[datetime.date, DayView] = {}
     if end < start:
         return []
-    uncovered = ensure_slots([area.pk], start, end)
+    planned, uncovered = preview_slots([area.pk], start, end)
     d = start
     while d <= end:
         days[d] = DayView(date=d, uncovered=d in uncovered)
@@ -160,7 +169,13 @@ def availability(
     )
     if not off_ok:
         qs = qs.exclude(kind__in=list(OFF_HOURS_KINDS))
-    for s in qs.order_by("starts_at"):
+    for p in planned:
+        p.area = area
+    # Days not materialised yet come from the plan in memory, filtered as the query above filters.
+    fresh = [p for p in planned if p.starts_at >= earliest and (off_ok or p.kind not in OFF_HOURS_KINDS)]
+    # A booking may store one of those days between the two reads: its stored rows win.
+    by_start = {s.starts_at: s for s in fresh} | {s.starts_at: s for s in qs}
+    for s in sorted(by_start.values(), key=lambda s: s.starts_at):
         day = days[s.date]
         day.slots.append(s)
         day.capacity += s.capacity
@@ -183,7 +198,7 @@ def month_overview(
     areas = areas if areas is not None else ServiceArea.objects.select_related("point").all()
     area_list = list(areas)
     earliest, _latest = booking_window(now)
-    uncovered = ensure_slots([a.pk for a in area_list], start, end)
+    planned, uncovered = preview_slots([a.pk for a in area_list], start, end)
     rows = (
         Slot.objects.filter(area__in=area_list, date__gte=start, date__lte=end, is_open=True, starts_at__gte=earliest)
         .values("area_id", "date")
@@ -195,6 +210,11 @@ def month_overview(
     by_area: dict[int, dict[datetime.date, tuple[int, int]]] = {a.pk: {} for a in area_list}
     for r in rows:
         by_area[r["area_id"]][r["date"]] = (int(r["free_places"] or 0), int(r["off"] or 0))
+    # Days not materialised yet: their slots from the plan in memory (all places free).
+    for p in planned:
+        if p.starts_at >= earliest:
+            free, off = by_area[p.area_id].get(p.date, (0, 0))
+            by_area[p.area_id][p.date] = (free + p.capacity, off + (p.capacity if p.is_off_hours else 0))
     return [AreaMonth(a, by_area[a.pk], uncovered) for a in area_list]
 
 

@@ -52,7 +52,7 @@ from .plans import (
     rule_deactivate,
     rule_save,
 )
-from .sweeps import mark_no_shows, send_reminders
+from .sweeps import mark_no_shows, materialise_window, send_reminders
 
 __all__ = [
     "CODE_ALPHABET",
@@ -100,6 +100,7 @@ __all__ = [
     "manage_token",
     "manage_url",
     "mark_no_shows",
+    "materialise_window",
     "notification_retry",
     "rule_deactivate",
     "rule_save",

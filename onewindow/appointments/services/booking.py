@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..models import OFF_HOURS_KINDS, Booking, BookingSlot, Slot, WeeklyQuota
 from ..policy import policy
+from ..scheduling import ensure_slots
 from ..selectors import matter_places, slot_units_for
 from ._common import DESK_CHANNELS, SELF_CHANNELS, _new_code, _place_text, _tell, _when_text, week_start
 from .links import manage_url
@@ -107,6 +108,20 @@ def _check_slot_for(*, matter: Matter, slot: Slot, now: datetime.datetime) -> No
         raise OutsideBookingWindow(_("最多可预约 %(n)s 天内的时段。") % {"n": p.max_days_ahead})
 
 
+def _stored(slot: Slot) -> Slot:
+    """The stored row of `slot`. A slot of a day not materialised yet (pk None: selectors build it
+    from the plan without writing) has its day stored here, inside the booking's transaction;
+    INSERT ... ON CONFLICT DO NOTHING lets racing bookers of that day store it once, and each then
+    takes its place on the one row by the conditional UPDATE."""
+    if slot.pk is not None:
+        return slot
+    ensure_slots([slot.area_id], slot.date, slot.date)
+    stored = Slot.objects.select_related("area", "area__point").filter(area_id=slot.area_id, starts_at=slot.starts_at).first()
+    if stored is None:  # the plan changed since the page was shown
+        raise SlotClosed()
+    return stored
+
+
 def _run_of_slots(slot: Slot, units: int) -> list[Slot]:
     """`units` consecutive slots of one session starting at `slot`."""
     if units == 1:
@@ -173,6 +188,7 @@ def booking_create(
     _check_slot_for(matter=matter, slot=slot, now=now)
     units = slot_units_for(matter)
     with transaction.atomic():
+        slot = _stored(slot)
         if Booking.objects.filter(id_number=person.id_number, matter=matter, status=Booking.Status.BOOKED).exists():
             raise AlreadyBooked()
         run = _run_of_slots(slot, units)
@@ -299,6 +315,7 @@ def booking_reschedule(
         raise ValidationFailed(_("该事项不在此服务区办理。"), fields={"slot": [_("该事项不在此服务区办理。")]})
     _check_slot_for(matter=booking.matter, slot=slot, now=now)
     with transaction.atomic():
+        slot = _stored(slot)
         old_ids = list(booking.held.values_list("slot_id", flat=True))
         if slot.pk in old_ids and slot.pk == booking.slot_id:
             raise ValidationFailed(_("新时段与原时段相同。"), fields={"slot": [_("新时段与原时段相同。")]})

@@ -1,5 +1,5 @@
-"""Sweeps (core/sweeps.py runs them every minute; each is idempotent and returns a count): reminders and
-no-shows."""
+"""Sweeps (core/sweeps.py runs them every minute; each is idempotent and returns a count): slots of the
+booking window, reminders and no-shows."""
 
 from __future__ import annotations
 
@@ -10,10 +10,24 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from onewindow.core.audit import audit
+from onewindow.hall.models import ServiceArea
 
 from ..models import Booking, Slot
 from ..policy import policy
+from ..scheduling import materialise
 from ._common import _place_text, _tell, _when_text
+
+
+def materialise_window(*, now: datetime.datetime | None = None) -> int:
+    """Store every area's planned slots over the booking window ahead (today .. max_days_ahead), so
+    that reads, which never write, rarely have to compute a day in memory. A day already marked
+    costs nothing, so once a day rolls into the window only that day is computed. Returns the
+    number of area-days marked."""
+    today = timezone.localdate(now or timezone.now())
+    area_ids = list(ServiceArea.objects.values_list("pk", flat=True))
+    if not area_ids:
+        return 0
+    return materialise(area_ids, today, today + datetime.timedelta(days=policy().max_days_ahead))[0]
 
 
 def send_reminders(*, now: datetime.datetime | None = None, limit: int = 500) -> int:

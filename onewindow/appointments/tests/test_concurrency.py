@@ -118,3 +118,46 @@ def test_weekly_limit_holds_under_concurrency(org: dict[str, Any], hall: dict[st
     assert sorted(results) == ["limit"] * 3 + ["ok"] * 3, results  # type: ignore[type-var]
     slot.refresh_from_db()
     assert slot.booked == 3
+
+
+def test_racing_bookers_of_a_day_not_materialised_store_it_once(
+    hall: dict[str, Any], matters: dict[str, Any], clerk: Any
+) -> None:
+    """The first bookings of a day nobody stored yet: each booking stores the day inside its own
+    transaction (ON CONFLICT DO NOTHING), so the day's slots exist once and the 4 places of the
+    09:00 slot go to exactly 4 of the 20."""
+    from onewindow.appointments.models import SlotDay
+    from onewindow.appointments.scheduling import planned_slots
+    from onewindow.appointments.selectors import slot_by_ref
+
+    area, when = hall["area"], at(2026, 12, 2, 9, 0)
+    assert not Slot.objects.filter(area=area, date=when.date()).exists()
+    ref = f"{area.code}~{when:%Y%m%d%H%M}"
+
+    slots = [slot_by_ref(ref) for _ in range(20)]  # each racer's page, read before anyone stored the day
+    assert all(s.pk is None for s in slots)
+
+    def attempt(i: int) -> str:
+        slot = slots[i]
+        try:
+            services.booking_create(
+                actor=clerk,
+                matter=Matter.objects.select_related("current_version").get(pk=matters["off"].pk),
+                slot=slot,
+                channel="call",
+                id_number=resident_id("19880808", i),
+                person_name=f"来电{i}",
+                phone="13800000000",
+            )
+            return "ok"
+        except SlotFull:
+            return "full"
+
+    results = run_concurrently(attempt, 20)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert not errors, errors[:3]
+    assert sorted(results) == ["full"] * 16 + ["ok"] * 4, results  # type: ignore[type-var]
+    planned, _uncovered = planned_slots([area.pk], when.date(), when.date())
+    assert Slot.objects.filter(area=area, date=when.date()).count() == len(planned)
+    assert SlotDay.objects.filter(area=area, date=when.date()).count() == 1
+    assert Slot.objects.get(area=area, starts_at=when).booked == 4 == Booking.objects.filter(status="booked").count()

@@ -475,3 +475,64 @@ def test_on_a_phone_the_times_come_before_the_other_days(
     page = client.get(f"/appointments/m/{matters['regular'].uuid}/a/{hall['area'].uuid}/").content.decode()
     assert 'id="slots"' in page and 'class="days"' in page
     assert page.index('id="slots"') < page.index('class="days"')
+
+
+# ----------------------------------------------------------------------------- reads write nothing
+
+
+def _writes_to_slots(queries: list[dict[str, Any]]) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and ("appointments_slot" in q["sql"] or "appointments_slotday" in q["sql"])
+    ]
+
+
+def test_availability_reads_write_nothing_and_show_what_the_stored_days_show(
+    client: Client, hall: dict[str, Any], matters: dict[str, Any]
+) -> None:
+    """GET pages and API answers never create slots: a day not stored yet is computed from the plan
+    in memory, and the answer is the same once the sweep has stored the window."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onewindow.appointments.models import SlotDay
+
+    m, area = matters["off"], hall["area"]
+    urls = [
+        f"/appointments/m/{m.uuid}/a/{area.uuid}/?day=2026-12-05",
+        f"{API}/matters/{m.uuid}/places/{area.uuid}/availability?start=2026-12-01&end=2026-12-31",
+        f"{API}/overview?start=2026-12-01&end=2026-12-31",
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        before = [client.get(u) for u in urls]
+        hx = client.get(urls[0], headers={"HX-Request": "true"})
+    assert all(r.status_code == 200 for r in [*before, hx])
+    assert "余 3 个" in before[0].content.decode() and "余 3 个" in hx.content.decode()
+    assert _writes_to_slots(ctx.captured_queries) == []
+    assert Slot.objects.count() == 0 and SlotDay.objects.count() == 0
+    assert before[1].json()[4]["free"] == 18  # Saturday 5 December: 6 weekend slots of 3
+
+    assert services.materialise_window() == 2 * 31  # both areas, today .. 30 days ahead
+    assert services.materialise_window() == 0  # idempotent: marked days cost nothing
+    after = [client.get(u) for u in urls[1:]]
+    assert [r.json() for r in after] == [r.json() for r in before[1:]]
+
+
+def test_a_slot_of_a_day_not_stored_yet_is_bookable(
+    client: Client, hall: dict[str, Any], matters: dict[str, Any], verified_citizen: Any
+) -> None:
+    from onewindow.appointments.models import SlotDay
+
+    area, when = hall["area"], at(2026, 12, 9, 9, 30)
+    login(client, verified_citizen)
+    r = post_json(client, f"{API}/bookings", {"matter": str(matters["off"].uuid), "slot": f"ZH~{when:%Y%m%d%H%M}"})
+    assert r.status_code == 201, r.content
+    # The booking stored its day (all of it, marked) and took its place on the stored row.
+    assert SlotDay.objects.filter(area=area, date=when.date()).exists()
+    assert Slot.objects.filter(area=area, date=when.date()).count() > 1
+    assert Slot.objects.get(area=area, starts_at=when).booked == 1
+    # A start the plan does not give stays unknown.
+    r = post_json(client, f"{API}/bookings", {"matter": str(matters["regular"].uuid), "slot": "ZH~202612100915"})
+    assert r.status_code == 404

@@ -195,7 +195,7 @@ def entry_for(user: Any, uuid: Any) -> LedgerEntry:
 def entry_public(number: str, check_code: str) -> LedgerEntry | None:
     import hmac
 
-    number, check_code = (number or "").replace("\x00", "").strip(), (check_code or "").replace("\x00", "").strip().upper()
+    number, check_code = (number or "").strip(), (check_code or "").strip().upper()  # NUL: StripNulMiddleware
     if not number or not check_code:
         return None
     e = LedgerEntry.objects.select_related("till__point").filter(number=number).first()

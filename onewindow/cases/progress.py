@@ -37,7 +37,7 @@ def lookup(*, number: str, code: str, address: str | None) -> Case | None:
     """The case if the code matches, None if not; `RateLimited` (429) past either limit. Call it
     outside a transaction: the counted attempt must stay counted when the answer is "not found"."""
     per_address, per_case = _limits()
-    number = (number or "").replace("\x00", "").strip()[:40]
+    number = (number or "").strip()[:40]  # from a request: NUL already stripped (StripNulMiddleware)
     if address is not None:
         ratelimit.hit(
             "progress:addr:" + ratelimit.private_key(address),

@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import ApplicationError, ValidationFailed
+from onewindow.core.parsing import clean_text
 
 TYPES = {"text", "textarea", "number", "date", "choice", "id_number", "uscc", "phone", "address", "yesno"}
 ALIASES = {"select": "choice", "bool": "yesno", "boolean": "yesno", "id": "id_number", "mobile": "phone"}
@@ -317,9 +318,8 @@ def validate(schema: list[dict[str, Any]] | None, data: dict[str, Any], *, fill_
             continue
         raw = data.get(f.name, "")
         if raw is True or raw is False:
-            value = YES if raw else NO
-        else:
-            value = "" if raw is None else str(raw).replace("\x00", "").strip()
+            raw = YES if raw else NO
+        value = "" if raw is None else clean_text(str(raw))
         if not value:
             if f.required:
                 errors[f.name] = [_("此项必填。")]
@@ -362,9 +362,10 @@ def sections(fields: list[Field]) -> list[Section]:
 
 
 def posted(schema: list[dict[str, Any]] | None, post: Any, *, prefix: str = "", fill_default: bool = True) -> dict[str, str]:
-    """The schema's values from a posted form (`prefix` + name), NUL characters removed."""
+    """The schema's values from a posted form (`prefix` + name); the request is already free of
+    NUL characters (core.middleware.StripNulMiddleware)."""
     return {
-        f.name: str(post.get(prefix + f.name, "")).replace("\x00", "")
+        f.name: str(post.get(prefix + f.name, ""))
         for f in fields_of(schema, fill_default=fill_default)
         if post.get(prefix + f.name) is not None
     }

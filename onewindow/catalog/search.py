@@ -24,6 +24,8 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from onewindow.core.parsing import clean_text
+
 from .models import ONLINE_CAPABLE_DEPTH, Matter, SearchSynonym
 
 PAGE_SIZE = 20
@@ -64,7 +66,7 @@ class MatterQuery:
             return str(params.get(name, "")).lower() in ("1", "true", "on", "yes")
 
         def text(name: str, limit: int = 64) -> str:
-            return str(params.get(name, "") or "").replace("\x00", "").strip()[:limit]
+            return clean_text(params.get(name, "") or "", limit)
 
         return cls(
             q=text("q", 100),
@@ -97,7 +99,7 @@ class MatterQuery:
 
     @property
     def terms(self) -> list[str]:
-        return [t for t in _SPLIT.split(self.q.replace("\x00", "")) if t][:MAX_TERMS]
+        return [t for t in _SPLIT.split(clean_text(self.q, strip=False)) if t][:MAX_TERMS]
 
 
 # --- matching --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core import workdays
 from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, PermissionDenied
+from onewindow.core.parsing import clean_text
 
 from . import conf, errors, selectors
 from .models import Appeal, FollowUp, Rating
@@ -40,7 +41,7 @@ def follow_up_open(*, rating: Rating) -> FollowUp:
 
 
 def _text(value: Any, field: str, limit: int = 2000) -> str:
-    text = str(value or "").replace("\x00", "").strip()
+    text = clean_text(value)
     if not text:
         raise errors.invalid(field, _("必填项。"), "required")
     if len(text) > limit:
@@ -153,7 +154,7 @@ def follow_up_respond(
     has no account)."""
     if not by_link and (person is None or follow_up.rating.rater_id != person.pk):
         raise errors.not_your_service()
-    text = str(note or "").replace("\x00", "").strip()[:1000]
+    text = clean_text(note, 1000)
     if not confirmed and not text:
         raise errors.invalid("note", _("请说明不认可的原因。"), "required")
     with transaction.atomic():

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core import ratelimit
 from onewindow.core.audit import audit
 from onewindow.core.errors import PermissionDenied
+from onewindow.core.parsing import clean_text
 
 from . import conf, errors, subjects
 from .indicators import INDICATORS, tags_for
@@ -38,7 +39,7 @@ def client_key(ip: str | None) -> str:
 
 
 def _clean_text(value: Any, limit: int) -> str:
-    text = str(value or "").replace("\x00", "").strip()
+    text = clean_text(value)
     return text[:limit]
 
 

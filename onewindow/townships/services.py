@@ -21,6 +21,7 @@ from onewindow.accounts.models import OrgUnit, User
 from onewindow.catalog.models import Delegation, Matter
 from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
+from onewindow.core.parsing import clean_text
 from onewindow.core.uploads import collect_stored, content_type_of, private_storage, store_private
 
 from . import selectors
@@ -30,7 +31,7 @@ MAX_SAMPLE = 50
 
 
 def _clean(value: Any, limit: int) -> str:
-    return str(value or "").replace("\x00", "").strip()[:limit]
+    return clean_text(value, limit)
 
 
 def _require_officer(actor: User) -> None:

@@ -124,7 +124,7 @@ def batch(request: HttpRequest, uuid: str) -> HttpResponse:
         else:
             return redirect("townships:batch", uuid=b.uuid)
         b.refresh_from_db()
-    q = (request.GET.get("q") or "").replace("\x00", "").strip()[:50]
+    q = (request.GET.get("q") or "").strip()[:50]
     selected = list(b.matters.select_related("department", "current_version").order_by("code"))
     results: list[Matter] = []
     if officer and b.status == DelegationBatch.Status.DRAFT and q:

@@ -141,7 +141,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     _require_intake(user)
     src = request.POST if request.method == "POST" else request.GET
     ticket = _ticket(src.get("ticket", ""), user)
-    q = src.get("q", "").replace("\x00", "").strip()[:100]
+    q = src.get("q", "").strip()[:100]
     matter = bundle = None
     if src.get("matter"):
         matter = (

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.errors import ValidationFailed
+from onewindow.core.parsing import clean_text
 from onewindow.core.uploads import private_storage
 
 MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
@@ -18,7 +19,7 @@ MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 
 def clean(value: Any, limit: int = 200) -> str:
     """Text from a form or the API: stripped, without NUL characters, at most `limit` characters."""
-    return str(value or "").replace("\x00", "").strip()[:limit]
+    return clean_text(value, limit)
 
 
 def sha256_text(text: str) -> str:

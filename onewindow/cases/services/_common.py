@@ -18,7 +18,7 @@ from onewindow.catalog import formschema
 from onewindow.catalog.models import MaterialRequirement
 from onewindow.core.errors import PermissionDenied, ValidationFailed
 from onewindow.core.notify import notify
-from onewindow.core.parsing import parse_uuid
+from onewindow.core.parsing import clean_text, parse_uuid
 
 from ..models import (
     Case,
@@ -116,7 +116,7 @@ def _uuid_or_blank(value: Any) -> str:
 
 def _clean(value: Any) -> str:
     """Text from a form or the API: stripped, without NUL characters (PostgreSQL refuses them)."""
-    return str(value or "").replace("\x00", "").strip()
+    return clean_text(value)
 
 
 def _clean_form(data: Any) -> dict[str, Any]:
@@ -125,7 +125,7 @@ def _clean_form(data: Any) -> dict[str, Any]:
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            return value.replace("\x00", "")
+            return clean_text(value, strip=False)
         if isinstance(value, dict):
             return {clean(str(k)): clean(v) for k, v in value.items()}
         if isinstance(value, list):

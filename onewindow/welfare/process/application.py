@@ -36,6 +36,7 @@ from onewindow.cases.models import Channel as CaseChannel
 from onewindow.core.audit import audit
 from onewindow.core.errors import PermissionDenied, ValidationFailed
 from onewindow.core.identity import validate_resident_id
+from onewindow.core.parsing import clean_text
 
 from ..models import Application, Asset, Household, IncomeItem, Member
 from ..models.standard import AreaKind
@@ -92,7 +93,7 @@ class _Clean:
 
 
 def _text(value: Any, limit: int) -> str:
-    return str(value or "").replace("\x00", "").strip()[:limit]
+    return clean_text(value, limit)
 
 
 def _amount(value: Any, where: str) -> int:

@@ -23,6 +23,7 @@ from onewindow.accounts.models import User
 from onewindow.cases import services as case_services
 from onewindow.core.audit import audit
 from onewindow.core.errors import ValidationFailed
+from onewindow.core.parsing import clean_text
 from onewindow.core.uploads import collect_stored, store_private
 
 from ..models import Application, Appraisal, CrossCheck, HomeVisit
@@ -47,7 +48,7 @@ def lock_application(application: Application, *stages: str) -> Application:
 
 
 def _text(value: Any, limit: int) -> str:
-    return str(value or "").replace("\x00", "").strip()[:limit]
+    return clean_text(value, limit)
 
 
 def visit_record(

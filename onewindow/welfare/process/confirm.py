@@ -26,6 +26,7 @@ from onewindow.accounts.models import User
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
 from onewindow.core.audit import audit
+from onewindow.core.parsing import clean_text
 
 from ..models import Application, Enrolment, Household, Member
 from ..services import register
@@ -42,7 +43,7 @@ def first_of_next_month(day: datetime.date) -> datetime.date:
 
 def confirm(*, application: Application, actor: User, comment: str = "") -> Enrolment:
     access.require_handles(actor, application.household)
-    comment = str(comment or "").replace("\x00", "").strip()[:2000]
+    comment = clean_text(comment, 2000)
     with transaction.atomic():
         app = lock_application(application)
         if app.stage == Application.Stage.APPROVED:

@@ -33,6 +33,7 @@ from onewindow.cases.models import Case, CaseStep
 from onewindow.core.audit import audit
 from onewindow.core.errors import PermissionDenied, ValidationFailed
 from onewindow.core.identity import mask_name
+from onewindow.core.parsing import clean_text
 
 from ..models import Application, Objection, PublicNotice
 from . import access, route
@@ -79,8 +80,8 @@ def objection_lodge(
 ) -> Objection:
     """An objection (art. 21). Online: anyone, signed in or not. At the point: the staff who take
     it down (the township's officers, the village's agents)."""
-    text = str(text or "").replace("\x00", "").strip()[:MAX_TEXT]
-    contact = str(contact or "").replace("\x00", "").strip()[:50]
+    text = clean_text(text, MAX_TEXT)
+    contact = clean_text(contact, 50)
     if not text:
         raise ValidationFailed(_("请写明异议的内容。"), fields={"text": [_("必填项。")]})
     user = actor if getattr(actor, "is_authenticated", False) else None

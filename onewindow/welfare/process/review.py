@@ -25,6 +25,7 @@ from onewindow.core import workdays
 from onewindow.core.audit import audit
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.notify import notify
+from onewindow.core.parsing import clean_text
 
 from .. import allowance
 from ..models import Application, Household
@@ -37,7 +38,7 @@ def propose_approval(*, application: Application, actor: User, comment: str = ""
     """The township proposes approval with the computed amount; the notice opens. From the check
     stage the check is closed first (it needs a home visit on record)."""
     access.require_handles(actor, application.household)
-    comment = str(comment or "").replace("\x00", "").strip()[:2000]
+    comment = clean_text(comment, 2000)
     with transaction.atomic():
         app = lock_application(application, Application.Stage.CHECK, Application.Stage.REVIEW)
         today = timezone.localdate()
@@ -107,7 +108,7 @@ def refuse_locked(app: Application, *, actor: User, reasons: str) -> None:
 def refuse(*, application: Application, actor: User, reasons: str) -> Application:
     """Refuse at the check, the review or the confirmation (after the notice), with reasons."""
     access.require_handles(actor, application.household)
-    reasons = str(reasons or "").replace("\x00", "").strip()[:2000]
+    reasons = clean_text(reasons, 2000)
     if not reasons:
         raise ValidationFailed(_("不予确认须写明理由。"), fields={"reasons": [_("必填项。")]})
     with transaction.atomic():

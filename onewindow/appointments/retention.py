@@ -28,9 +28,8 @@ def anonymise_batch(before: datetime.datetime, limit: int) -> dict[str, int]:
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )
-    bookings = Booking.objects.filter(id__in=ids).update(
-        person_name="", id_number="", id_number_hash="", phone="", phone_hash="", user=None
-    )
+    # The queryset's update() empties each lookup hash with its number (core.fieldcrypto).
+    bookings = Booking.objects.filter(id__in=ids).update(person_name="", id_number="", phone="", user=None)
     # A week's counter (keyed by the ID number) is needed while the week can be booked; it goes once
     # the whole week lies before `before`.
     old_weeks = WeeklyQuota.objects.filter(week_start__lte=(before - datetime.timedelta(days=7)).date()).order_by("id")

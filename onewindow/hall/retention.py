@@ -2,7 +2,8 @@
 
 After RETENTION_TICKET_DAYS a closed ticket keeps everything the figures count (area, day, number,
 source, priority, status, times, window, clerk) and loses the person: ID number and phone, each with
-its lookup hash (both emptied, so no hash is left to match a number against). The per-person day
+its lookup hash (the queryset's update() empties the hash with its number, so no hash is left to
+match a number against). The per-person day
 counters of those days, keyed by a hash of the ID number, go too.
 """
 
@@ -27,7 +28,7 @@ def anonymise_batch(before: datetime.datetime, limit: int) -> dict[str, int]:
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )
-    tickets = Ticket.objects.filter(id__in=ids).update(id_number="", id_number_hash="", phone="", phone_hash="")
+    tickets = Ticket.objects.filter(id__in=ids).update(id_number="", phone="")
     old_counters = PersonDayCounter.objects.filter(business_date__lt=last_day).order_by("id")
     counters, _ = PersonDayCounter.objects.filter(id__in=list(old_counters.values_list("id", flat=True)[:limit])).delete()
     return {"tickets": tickets, "person_counters": counters}

@@ -41,11 +41,16 @@ def _files_of(drafts: list[ApplicationDraft]) -> list[LibraryItem]:
     from onewindow.cases.models import SubmittedMaterial
 
     going = {d.pk for d in drafts}
-    candidates: list[LibraryItem] = []
-    for d in drafts:
-        refs = _library_refs(d)
-        if refs:
-            candidates.extend(LibraryItem.objects.filter(uuid__in=refs, created_at__gte=d.created_at))
+    # One query for the whole batch (not one per draft); each item then counts for a draft that
+    # names it only if it was uploaded while that draft was open.
+    refs = {d.pk: _library_refs(d) for d in drafts}
+    named = set().union(*refs.values())
+    if not named:
+        return []
+    by_uuid = {str(i.uuid): i for i in LibraryItem.objects.filter(uuid__in=named)}
+    candidates = [
+        by_uuid[ref] for d in drafts for ref in refs[d.pk] if ref in by_uuid and by_uuid[ref].created_at >= d.created_at
+    ]
     if not candidates:
         return []
     owners = {d.applicant_id for d in drafts}

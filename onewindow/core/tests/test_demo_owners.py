@@ -8,7 +8,6 @@ the demo was built once for both: building it is the expensive part, about a min
 from __future__ import annotations
 
 import datetime
-import io
 from io import StringIO
 from typing import Any
 
@@ -147,5 +146,5 @@ def test_standards_rolls_and_idempotence(demo: Any, db: Any) -> None:
         assert f.paid_fen == lines > 0
     assert not Payment.objects.filter(status="failed", reissued_as__isnull=True).exists()
     before = Household.objects.count()
-    demo_history.build(DemoContext(out=io.StringIO(), quiet=True))
+    demo_history.build(DemoContext(out=StringIO(), quiet=True))
     assert Household.objects.count() == before

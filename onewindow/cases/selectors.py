@@ -6,7 +6,7 @@ import hmac
 from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet, Value, When, prefetch_related_objects
 
 from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.accounts.selectors import units_for
@@ -270,6 +270,8 @@ def case_form_schema(case: Case) -> list[dict[str, Any]]:
 
 
 def merged_requirements(versions: list[MatterVersion]) -> list[MaterialRequirement]:
+    # Every version's materials in one query (none when the caller prefetched them).
+    prefetch_related_objects(versions, "materials")
     seen: set[str] = set()
     merged: list[MaterialRequirement] = []
     for mv in versions:
@@ -289,9 +291,20 @@ def missing_requirements(case: Case) -> list[MaterialRequirement]:
         .exclude(requirement__isnull=True)
         .values_list("requirement_id", flat=True)
     )
-    keys_have = set(MaterialRequirement.objects.filter(pk__in=have).exclude(shared_key="").values_list("shared_key", flat=True))
+    versions = [case.matter_version] if case.matter_version is not None else list(case.bundle_versions.all())
+    prefetch_related_objects(versions, "materials")  # one query; case_requirements reads them from here
+    reqs = list(versions[0].materials.all()) if case.matter_version is not None else merged_requirements(versions)
+    # The shared keys of what was handed in: from the case's versions, which hold the
+    # requirements (always, unless the catalog changed since); read only for the rest.
+    by_pk = {r.pk: r for v in versions for r in v.materials.all()}
+    keys_have = {by_pk[pk].shared_key for pk in have if pk in by_pk and by_pk[pk].shared_key}
+    others = [pk for pk in have if pk not in by_pk]
+    if others:
+        keys_have |= set(
+            MaterialRequirement.objects.filter(pk__in=others).exclude(shared_key="").values_list("shared_key", flat=True)
+        )
     out = []
-    for req in case_requirements(case):
+    for req in reqs:
         if req.need != MaterialRequirement.Need.REQUIRED:
             continue
         if req.pk in have or (req.shared_key and req.shared_key in keys_have):

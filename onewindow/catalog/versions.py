@@ -15,10 +15,13 @@ def bundle_versions(bundle: Bundle) -> list[MatterVersion]:
     not published (never, or retired) makes the whole bundle unavailable: ValidationFailed
     `bundle_incomplete`; a bundle without matters is `bundle_empty`."""
     versions = []
-    for item in bundle.items.select_related("matter__current_version").order_by("sort_order"):
+    for item in bundle.items.select_related("matter__current_version", "matter__department").order_by("sort_order"):
         version = item.matter.current_version
         if version is None or version.status != MatterVersion.Status.PUBLISHED:
             raise ValidationFailed(_("“一件事”中有事项尚未发布，暂不能申请。"), code="bundle_incomplete")
+        # The version's matter is the item's, already read: callers reach `version.matter`
+        # (and its department) without one more query per matter.
+        version.matter = item.matter
         versions.append(version)
     if not versions:
         raise ValidationFailed(_("该“一件事”没有包含事项。"), code="bundle_empty")

@@ -170,7 +170,10 @@ def _notify_applicant(case: Case, kind: str) -> None:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("applicant").get(pk=case.pk)
+    # The department comes with the row (the permission checks and the step routing read it) but
+    # is not locked: FOR UPDATE on it would serialise every case of the department. The case row
+    # and its applicant's stay locked as before.
+    return Case.objects.select_for_update(of=("self", "applicant")).select_related("applicant", "department").get(pk=case.pk)
 
 
 def _require(condition: bool) -> None:

@@ -24,37 +24,47 @@ from ..models import (
     Case,
     CaseStep,
     LimitUnit,
+    RouteStep,
     StepKind,
 )
 from ._common import _clean, _event, _lock, _notify_applicant, _require, _today
 
 
 def _route_for(case: Case) -> Any:
+    # By key: the matter or bundle row itself is not needed to find its route.
     if case.matter_version is not None:
-        return selectors.published_route(matter=case.matter_version.matter)
-    return selectors.published_route(bundle=case.bundle)
+        return selectors.published_route(matter=case.matter_version.matter_id)
+    return selectors.published_route(bundle=case.bundle_id)
 
 
-def _materialize_steps(case: Case) -> None:
-    """Copy the route (or a default one: each department once, all in parallel) into the case."""
+def _materialize_steps(case: Case) -> str | None:
+    """Copy the route (or a default one: each department once, all in parallel) into the case.
+
+    The first stage is written already open (what `_advance` would do next, without reading the
+    steps back and updating them one by one) and `case.current_stage` set to it, for the caller to
+    save; returns that stage's name, or None when no stage comes after `case.current_stage` (the
+    caller then leaves it to `_advance`)."""
     rows: list[CaseStep] = []
     units = routing.step_units(case)
     if case.route is not None:
-        for stage in case.route.stages.prefetch_related("steps").order_by("order"):
-            for step in stage.steps.all():
-                rows.append(
-                    CaseStep(
-                        case=case,
-                        route_step=step,
-                        stage_order=stage.order,
-                        stage_name=stage.name,
-                        department_id=units.for_department(step.department_id),
-                        name=step.name,
-                        kind=step.kind,
-                        limit_days=step.limit_days,
-                        limit_unit=step.limit_unit,
-                    )
+        steps = (
+            RouteStep.objects.filter(stage__route=case.route).select_related("stage").order_by("stage__order", "sort_order", "id")
+        )
+        for step in steps:
+            stage = step.stage
+            rows.append(
+                CaseStep(
+                    case=case,
+                    route_step=step,
+                    stage_order=stage.order,
+                    stage_name=stage.name,
+                    department_id=units.for_department(step.department_id),
+                    name=step.name,
+                    kind=step.kind,
+                    limit_days=step.limit_days,
+                    limit_unit=step.limit_unit,
                 )
+            )
     else:
         versions: list[MatterVersion] = (
             [case.matter_version] if case.matter_version is not None else list(case.bundle_versions.select_related("matter"))
@@ -72,7 +82,19 @@ def _materialize_steps(case: Case) -> None:
             )
     if not rows:
         raise ValidationFailed(_("该事项的审批流程没有环节，请管理员先配置流程。"), code="route_empty")
+    later = [r.stage_order for r in rows if r.stage_order > case.current_stage]
+    first = min(later) if later else None
+    opened: list[CaseStep] = [r for r in rows if r.stage_order == first]
+    today = _today()
+    for row in opened:
+        row.status = CaseStep.Status.OPEN
+        row.opened_on = today
+        row.due_on = step_due(limit_days=row.limit_days, unit=row.limit_unit, opened=today)
     CaseStep.objects.bulk_create(rows)
+    if first is None:
+        return None
+    case.current_stage = first
+    return opened[0].stage_name
 
 
 def step_due(*, limit_days: int, unit: str, opened: datetime.date, counts_from: datetime.date | None = None) -> datetime.date:
@@ -122,7 +144,7 @@ def _advance(case: Case, *, actor: Any, counts_from: datetime.date | None = None
 def _step_for_update(step: CaseStep, actor: User) -> tuple[Case, CaseStep]:
     _require(selectors.can_act_on_step(actor, step))
     case = _lock(step.case)
-    step = CaseStep.objects.get(pk=step.pk)
+    step = CaseStep.objects.select_related("department").get(pk=step.pk)  # the timeline names the department
     if case.status != Case.Status.IN_REVIEW:
         raise WrongStatus(case.get_status_display())
     if step.status != CaseStep.Status.OPEN:

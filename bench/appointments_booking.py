@@ -3,7 +3,7 @@ person checks, weekly quota row, conditional UPDATE on the slot counter, booking
 audit row, outbox SMS + site message).
 
 Scenarios:
-  spread  W concurrent clients (threads, each its own connection) book random slots of one month
+  spread  W concurrent clients (processes, each its own connection) book random slots of one month
           at one service area, each for a different person: bookings per second and latency.
   hot     R requests race for ONE slot with C places (the ticket-scalper case): how long the
           stampede takes, and the check that exactly C bookings exist (never more).
@@ -118,6 +118,39 @@ def _book(ctx: dict[str, Any], slot_pk: int, n: int) -> str:
         return "full"
 
 
+def run_in_processes(fn: Any, n: int) -> tuple[list[Any], float]:
+    """fn(0) .. fn(n-1), each in its own process (fork; each opens its own connection), started
+    together; their results (or the error's repr, a str) and the wall-clock seconds from the start
+    to the last answer. Processes, not threads: one Python process cannot use more than one core,
+    so threads would measure the client's interpreter rather than the service."""
+    import multiprocessing
+
+    connections.close_all()  # never share a connection across fork
+    mp = multiprocessing.get_context("fork")
+    start, out = mp.Event(), mp.Queue()
+
+    def child(i: int) -> None:
+        try:
+            start.wait()
+            out.put((i, fn(i)))
+        except BaseException as exc:  # reported by the parent
+            out.put((i, repr(exc)))
+        finally:
+            connections.close_all()
+
+    procs = [mp.Process(target=child, args=(i,)) for i in range(n)]
+    for p in procs:
+        p.start()
+    time.sleep(0.5)  # every child forked and waiting
+    t0 = time.perf_counter()
+    start.set()
+    answers = dict(out.get() for _ in procs)
+    secs = time.perf_counter() - t0
+    for p in procs:
+        p.join()
+    return [answers[i] for i in range(n)], secs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     hygiene.add_common(ap, "bench_appt")
@@ -144,7 +177,7 @@ def main() -> None:
         ensure_slots([area.pk], today, latest)
         slot_ids = list(Slot.objects.filter(area=area, starts_at__gte=earliest, date__lte=latest).values_list("pk", flat=True))
         print(f"database: {connection.vendor}; slots in the booking window: {len(slot_ids)}")
-        numbers = itertools.count(1)  # distinct person numbers for the bench's threads
+        numbers = itertools.count(10**6)  # person numbers of the race's threads (the spread's stay below)
 
         def next_n() -> int:
             return next(numbers)
@@ -153,23 +186,26 @@ def main() -> None:
         print(f"{'workers':>8} {'bookings':>9} {'seconds':>8} {'per sec':>8} {'p50 ms':>7} {'p95 ms':>7}")
         import random
 
+        base = 0
         for workers in [int(w) for w in args.workers.split(",")]:
-            lat: list[float] = []
 
-            def spread(i: int, lat: list[float] = lat) -> int:
-                rng = random.Random(i)
+            def spread(i: int, first: int = base) -> tuple[int, list[float]]:
+                rng = random.Random(first + i)
                 ok = 0
-                for _ in range(args.per_worker):
+                lat: list[float] = []
+                for j in range(args.per_worker):
                     t = time.perf_counter()
-                    if _book(ctx, rng.choice(slot_ids), next_n()) == "ok":
+                    # Person numbers disjoint between the processes: one new person per booking.
+                    if _book(ctx, rng.choice(slot_ids), first + i * args.per_worker + j + 1) == "ok":
                         ok += 1
                     lat.append((time.perf_counter() - t) * 1000)
-                return ok
+                return ok, lat
 
-            results, secs = run_concurrently_timed(spread, workers)
-            errors = [r for r in results if isinstance(r, BaseException)]
-            done = sum(r for r in results if isinstance(r, int))
-            lat.sort()
+            results, secs = run_in_processes(spread, workers)
+            base += workers * args.per_worker
+            errors = [r for r in results if isinstance(r, str)]
+            done = sum(r[0] for r in results if isinstance(r, tuple))
+            lat = sorted(x for r in results if isinstance(r, tuple) for x in r[1])
             print(
                 f"{workers:>8} {done:>9} {secs:>8.2f} {done / secs:>8.1f} {statistics.median(lat):>7.1f} "
                 f"{lat[int(len(lat) * 0.95) - 1]:>7.1f}" + (f"  errors: {len(errors)} {errors[:1]}" if errors else "")

@@ -50,6 +50,7 @@ BENCHES: list[tuple[str, str, list[str] | object, bool]] = [
     ("cases", "cases_e2e.py", ["100", "4"], True),
     ("portal", "portal_filing.py", ["--workers", "1,8", "--per-worker", "20", "--applications", "10"], True),
     ("hall", "hall_load.py", ["--seconds", "5", "--clients", "1,8,32"], True),
+    ("mixed", "mixed_load.py", ["--rate", "300", "--seconds", "60"], True),
 ]
 
 

@@ -85,10 +85,20 @@ def notify(
     user: Any = None,
     kind: str = "",
     dedupe_key: str | None = None,
+    new_key: bool = False,
 ) -> Notification | None:
-    """Queue a notification; returns None when `dedupe_key` was already queued."""
-    fields: dict[str, Any] = {"channel": channel, "recipient": recipient, "body": body, "subject": subject, "user": user, "kind": kind}
-    if not dedupe_key:
+    """Queue a notification; returns None when `dedupe_key` was already queued. `new_key`: the
+    caller knows the key is new (it names a row made in the same transaction), so it is written
+    without the look-up and the savepoint (a duplicate then fails the caller's transaction)."""
+    fields: dict[str, Any] = {
+        "channel": channel,
+        "recipient": recipient,
+        "body": body,
+        "subject": subject,
+        "user": user,
+        "kind": kind,
+    }
+    if not dedupe_key or new_key:
         # Nothing to lose a race for: no savepoint (two statements saved on every case step).
         n = Notification.objects.create(**fields, dedupe_key=dedupe_key)
         transaction.on_commit(lambda: _enqueue(n.pk))

@@ -41,10 +41,19 @@ def _when_text(b: Booking) -> str:
     return f"{start:%Y-%m-%d %H:%M}-{timezone.localtime(b.ends_at):%H:%M}"
 
 
-def _tell(b: Booking, *, kind: str, body: str, dedupe_key: str | None = None) -> None:
-    """SMS to the person served (and a site message to the account, if any)."""
+def _tell(b: Booking, *, kind: str, body: str, dedupe_key: str | None = None, new_key: bool = False) -> None:
+    """SMS to the person served (and a site message to the account, if any). `new_key`: the key
+    names something made in this transaction, so nothing can have been queued under it yet."""
     if b.phone:
-        notify(channel=Notification.Channel.SMS, recipient=b.phone, body=body, user=b.user, kind=kind, dedupe_key=dedupe_key)
+        notify(
+            channel=Notification.Channel.SMS,
+            recipient=b.phone,
+            body=body,
+            user=b.user,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            new_key=new_key,
+        )
     if b.user_id and b.user is not None:
         notify(
             channel=Notification.Channel.SITE,
@@ -53,4 +62,5 @@ def _tell(b: Booking, *, kind: str, body: str, dedupe_key: str | None = None) ->
             user=b.user,
             kind=kind,
             dedupe_key=f"{dedupe_key}:site" if dedupe_key else None,
+            new_key=new_key,
         )

@@ -340,6 +340,19 @@ def to_sign_for(user: Any) -> QuerySet[MaterialForwarding]:
     return late_forwardings(user).filter(sent_at__isnull=False)
 
 
+# --- for the catalog (hooks it asks, core/hooks.py; named in AssistanceConfig.provides) -----------
+
+
+def all_points() -> QuerySet[AgentPoint]:
+    """Every village agent point (the catalog's F15 figure counts them)."""
+    return AgentPoint.objects.all()
+
+
+def point_of_village(village: Any) -> AgentPoint | None:
+    """The agent point of a village (the catalog's "where to go" names it)."""
+    return AgentPoint.objects.filter(village=village).first()
+
+
 # --- for the ratings app --------------------------------------------------------------------------
 
 

@@ -19,12 +19,14 @@ from django.utils.translation import gettext as _
 from onewindow.accounts.models import User
 from onewindow.cases.services import MaterialInput
 from onewindow.catalog.models import Matter
+from onewindow.core import hooks
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
 from onewindow.core.uploads import private_storage
 
 from . import access, selectors, services
 from .models import AgentPoint, FollowUp, Mandate, MaterialForwarding
 from .policy import policy
+from .services import followthrough
 from .services._common import signature_from_data_url
 
 View = Callable[..., HttpResponse]
@@ -286,9 +288,9 @@ def application(request: HttpRequest, uuid: Any) -> HttpResponse:
         except ApplicationError as exc:
             errors = _errors(exc)
             app = selectors.application_for(_user(request), uuid)
-    from onewindow.ratings.models import Level
-    from onewindow.ratings.recorded import follow_up_rating
-
+    # 好差评 answers through hooks (core/hooks.py; it imports this app, not the reverse).
+    rated = hooks.provider(followthrough.FOLLOW_UP_RATING)
+    levels = hooks.provider(followthrough.SATISFACTION_LEVELS)
     forwarding = getattr(app, "forwarding", None) if hasattr(app, "forwarding") else None
     follow_up = getattr(app, "follow_up", None) if hasattr(app, "follow_up") else None
     return render(
@@ -301,9 +303,9 @@ def application(request: HttpRequest, uuid: Any) -> HttpResponse:
             "delivery": getattr(app, "delivery", None) if hasattr(app, "delivery") else None,
             "follow_up": follow_up,
             # Whether the follow-up fed 好差评 (it does once, unless the resident rated the case first).
-            "follow_up_rating": follow_up_rating(app.case.uuid) if follow_up is not None and app.case else None,
+            "follow_up_rating": rated(app.case.uuid) if rated is not None and follow_up is not None and app.case else None,
             "follow_up_methods": FollowUp.Method.choices,
-            "levels": Level.choices,
+            "levels": levels() if levels is not None else [(n, str(n)) for n in range(5, 0, -1)],
             "today": timezone.localdate(),
             "errors": errors,
         },

@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit, Role
+from onewindow.core import hooks
 from onewindow.hall.models import ServiceArea
 
 from .models import (
@@ -218,10 +219,11 @@ def where_to_go(matter: Matter, user: Any) -> list[Place]:
     township_level = version is not None and version.handling_level != MatterVersion.Level.DISTRICT
     towns = matter_townships(matter)
     if home is not None:
-        if version is not None and version.agent_eligible:
-            from onewindow.assistance.models import AgentPoint
-
-            agent_point = AgentPoint.objects.filter(village=home).first()
+        # The village agent points belong to assistance, which builds on the catalog: it answers
+        # through a hook (core/hooks.py); without it, no agent point is named.
+        point_of_village = hooks.provider("catalog.agent_point_of_village")
+        if version is not None and version.agent_eligible and point_of_village is not None:
+            agent_point = point_of_village(home)
             if agent_point is not None:
                 places.append(
                     Place("agent", agent_point.name, agent_point.address, agent_point.phone, str(_("代办员可以帮您免费代办")))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from onewindow.accounts.models import OrgUnit
+from onewindow.core import hooks
 from onewindow.core.stats import Chart, Figure, Section, Table, counts, describe_chart
 from onewindow.hall.models import ServiceArea
 
@@ -142,13 +143,13 @@ def catalog_figures() -> CatalogFigures:
         elif a.theme != ServiceArea.Theme.TOWNSHIP:
             f.themed.append(fig)
 
-    from onewindow.assistance.models import AgentPoint
-
+    # The agent points are assistance's (it builds on the catalog): a hook gives them (core/hooks.py).
+    all_points = hooks.provider("catalog.agent_points")
     n = counts(
-        agent_points=AgentPoint.objects.all(),
         villages=OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY]),
+        **({"agent_points": all_points()} if all_points is not None else {}),
     )
-    f.agent_points, f.villages = n["agent_points"], n["villages"]
+    f.agent_points, f.villages = n.get("agent_points", 0), n["villages"]
     return f
 
 

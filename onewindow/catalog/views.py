@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from onewindow.core.errors import PermissionDenied
+from onewindow.hall import kiosk as hall_kiosk
+from onewindow.hall import selectors as hall_selectors
 from onewindow.hall.models import ServiceArea
 
 from . import selectors
@@ -18,6 +23,23 @@ from .models import ONLINE_CAPABLE_DEPTH, LifeEvent, MatterVersion
 from .stats import catalog_figures, sections
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def kiosk_search(request: HttpRequest, point_uuid: Any) -> HttpResponse:
+    """Matter search on a hall kiosk: name, full pinyin or initials -> the area that accepts it. The
+    catalog's page (it points at the hall; the hall never imports the catalog), in the kiosk's own
+    fragment template, for a registered kiosk of the point only."""
+    point = hall_selectors.point_by_uuid(point_uuid)
+    if point is None:
+        raise Http404
+    hall_kiosk.require_device(request, point)
+    q = (request.GET.get("q") or "").strip()[:40]
+    matters: list[Any] = []
+    if q:
+        # The one catalog search (synonyms, pinyin, ranking) within the matters this hall accepts.
+        scope = selectors.published_matters().filter(service_area__point=point)
+        matters = list(selectors.search_matters(selectors.MatterQuery(q=q), scope=scope)[:12])
+    return TemplateResponse(request, "hall/_kiosk_results.html", {"point": point, "matters": matters, "q": q})
 
 
 def index(request: HttpRequest) -> HttpResponse:

@@ -7,7 +7,6 @@ app_name = "hall"
 urlpatterns = [
     path("", views.index, name="index"),
     path("kiosk/<uuid:point_uuid>/", views.kiosk, name="kiosk"),
-    path("kiosk/<uuid:point_uuid>/search/", views.kiosk_search, name="kiosk_search"),
     path("kiosk/<uuid:point_uuid>/take/", views.kiosk_take, name="kiosk_take"),
     path("kiosk/<uuid:point_uuid>/register/", views.kiosk_register, name="kiosk_register"),
     path("green/<uuid:point_uuid>/", views.green_channel, name="green"),

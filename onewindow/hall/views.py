@@ -76,21 +76,6 @@ def kiosk(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     return TemplateResponse(request, "hall/kiosk.html", {"point": point, "areas": _kiosk_areas(point)})
 
 
-def kiosk_search(request: HttpRequest, point_uuid: Any) -> HttpResponse:
-    """Matter search on the kiosk: name, full pinyin or initials -> the area that accepts it."""
-    from onewindow.catalog import selectors as catalog_selectors
-
-    point = _point(point_uuid)
-    kiosk_lock.require_device(request, point)
-    q = (request.GET.get("q") or "").strip()[:40]
-    matters: list[Any] = []
-    if q:
-        # The one catalog search (synonyms, pinyin, ranking) within the matters this hall accepts.
-        scope = catalog_selectors.published_matters().filter(service_area__point=point)
-        matters = list(catalog_selectors.search_matters(catalog_selectors.MatterQuery(q=q), scope=scope)[:12])
-    return TemplateResponse(request, "hall/_kiosk_results.html", {"point": point, "matters": matters, "q": q})
-
-
 @require_POST
 def kiosk_take(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     point = _point(point_uuid)

@@ -1,5 +1,7 @@
 """Adapters for the services that exist today: a served hall ticket, a concluded case, a case's
-acceptance (or refusal) at intake, an attended booking, a commitment filing. See subjects.py."""
+acceptance (or refusal) at intake, an attended booking, a commitment filing, an agent point's
+service, a 低保 decision. See subjects.py. Ratings imports the apps it rates (here, lazily), never
+the reverse: an app that needs 好差评 back asks a hook (RatingsConfig.provides, core/hooks.py)."""
 
 from __future__ import annotations
 
@@ -140,7 +142,7 @@ class CaseAdapter:
         case = (
             _case_qs()
             .filter(uuid=subject_uuid, status__in=[Case.Status.CONCLUDED, Case.Status.DELIVERED], concluded_at__isnull=False)
-            # A 低保 decision is rated as such (welfare.process.rating), not a second time as a case.
+            # A 低保 decision is rated as such (WelfareDecisionAdapter), not a second time as a case.
             .filter(welfare_application__isnull=True)
             .first()
         )
@@ -348,3 +350,56 @@ class AgentServiceAdapter:
     def served_for(self, user: Any, since: datetime.datetime) -> list[Subject]:
         rows = [self._subject(a) for a in self._qs().filter(resident=user).order_by("-created_at")[: _LIST_LIMIT * 2]]
         return [s for s in rows if s.served_at >= since][:_LIST_LIMIT]
+
+
+class WelfareDecisionAdapter:
+    """好差评 of a 低保 decision: the household rates the township's 审核确认 once it is decided
+    (confirmed or refused). It replaces the generic case rating for these cases, so one service
+    is rated once; the township answers for it, and nobody who worked on the file may rate it."""
+
+    kind = Kind.WELFARE_DECISION
+
+    def _qs(self) -> Any:
+        from onewindow.welfare.models import Application
+
+        return Application.objects.filter(stage__in=[Application.Stage.APPROVED, Application.Stage.REFUSED]).select_related(
+            "case__applicant",
+            "case__department",
+            "case__intake_unit",
+            "case__matter_version__matter__service_area",
+            "case__bundle__service_area",
+            "confirmed_by",
+            "proposed_by",
+        )
+
+    def _subject(self, a: Any) -> Subject:
+        base = CaseAdapter()._subject(a.case)
+        workers = set(base.delivered_by)
+        workers |= {u for u in (a.filed_by_id, a.agent_id, a.proposed_by_id, a.confirmed_by_id) if u}
+        workers |= set(a.visits.values_list("recorded_by_id", flat=True))
+        workers.discard(a.case.applicant_id)
+        served = a.confirmed_at or a.case.concluded_at or a.proposed_at or a.updated_at
+        return Subject(
+            kind=self.kind,
+            uuid=a.uuid,
+            label=f"{a.case.title}（{a.case.number}）"[:200],
+            mode=base.mode,
+            unit=a.case.department,
+            served_at=served,
+            person=a.case.applicant,
+            person_name=base.person_name,
+            person_phone=base.person_phone,
+            staff=a.confirmed_by or a.proposed_by or base.staff,
+            window=base.window,
+            area=base.area,
+            matter=base.matter,
+            delivered_by=frozenset(w for w in workers if w is not None),
+        )
+
+    def resolve(self, subject_uuid: uuid.UUID) -> Subject | None:
+        a = self._qs().filter(uuid=subject_uuid).first()
+        return self._subject(a) if a is not None else None
+
+    def served_for(self, user: Any, since: datetime.datetime) -> list[Subject]:
+        rows = [self._subject(a) for a in self._qs().filter(case__applicant=user).order_by("-updated_at")[:_LIST_LIMIT]]
+        return [s for s in rows if s.served_at is not None and s.served_at >= since]

@@ -11,3 +11,10 @@ class RatingsConfig(AppConfig):
         "onewindow.ratings.sweeps.send_invitations",
         "onewindow.ratings.sweeps.sweep_follow_ups",
     )
+    # 好差评 rates the services of the other apps (its adapters import them); where one of them needs
+    # 好差评 back, it asks a hook this app answers (core/hooks.py), so the imports point one way.
+    provides = {
+        "assistance.follow_up_rated": "onewindow.ratings.recorded.rating_from_follow_up",
+        "assistance.follow_up_rating": "onewindow.ratings.recorded.follow_up_rating",
+        "assistance.satisfaction_levels": "onewindow.ratings.recorded.satisfaction_levels",
+    }

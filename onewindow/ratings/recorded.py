@@ -1,5 +1,6 @@
 """A rating told, not typed: the resident's satisfaction recorded by the village agent point at its
-回访 after a case ended (assistance.services.follow_up_record) becomes the resident's rating of
+回访 after a case ended (assistance.services.follow_up_record, which asks through the hooks named
+in RatingsConfig.provides: ratings imports assistance, never the reverse) becomes the resident's rating of
 that case, channel 代办回访. One service is rated once: when the resident already rated the case
 (or the rating period is over, or the case has no rateable end), nothing is stored here and the
 satisfaction stays on the follow-up only. A bad one opens the 差评 follow-up like any rating."""
@@ -13,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import conf, subjects
-from .models import Kind, Rating, RatingChannel
+from .models import Kind, Level, Rating, RatingChannel
 from .services import _after_rating, _display_name, validate_content
 
 
@@ -69,3 +70,8 @@ def follow_up_rating(case_uuid: Any) -> Rating | None:
     return Rating.objects.filter(
         kind=Kind.CASE, subject_uuid=case_uuid, channel=RatingChannel.FOLLOW_UP, corrects__isnull=True
     ).first()
+
+
+def satisfaction_levels() -> list[tuple[int, str]]:
+    """The 好差评 scale, for the satisfaction asked at an agent's 回访."""
+    return [(int(v), str(label)) for v, label in Level.choices]

@@ -61,7 +61,8 @@ class Adapter(Protocol):
         ...
 
 
-# kind -> dotted path of the adapter class. Other apps add their line here.
+# kind -> dotted path of the adapter class. A new kind of service adds its adapter and its line here
+# (ratings imports the apps it rates; they never import ratings).
 REGISTRY: dict[str, str] = {
     Kind.TICKET: "onewindow.ratings.adapters.TicketAdapter",
     Kind.CASE: "onewindow.ratings.adapters.CaseAdapter",
@@ -69,7 +70,7 @@ REGISTRY: dict[str, str] = {
     Kind.BOOKING: "onewindow.ratings.adapters.BookingAdapter",
     Kind.FILING: "onewindow.ratings.adapters.FilingAdapter",
     Kind.AGENT_SERVICE: "onewindow.ratings.adapters.AgentServiceAdapter",
-    Kind.WELFARE_DECISION: "onewindow.welfare.process.rating.WelfareDecisionAdapter",
+    Kind.WELFARE_DECISION: "onewindow.ratings.adapters.WelfareDecisionAdapter",
 }
 
 _instances: dict[str, Adapter] = {}

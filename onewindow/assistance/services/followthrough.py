@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.accounts.models import User
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
-from onewindow.core import workdays
+from onewindow.core import hooks, workdays
 from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
 from onewindow.core.notify import notify
@@ -139,6 +139,16 @@ def result_deliver(
     return delivery
 
 
+# Hooks this app asks (core/hooks.py), answered by 好差评 (RatingsConfig.provides):
+# - FOLLOW_UP_RATED(*, case_uuid, level, comment, recorded_by) -> the rating the follow-up became
+#   (inside the follow-up's transaction), or None when the case takes none;
+# - FOLLOW_UP_RATING(case_uuid) -> that rating later, or None;
+# - SATISFACTION_LEVELS() -> the satisfaction scale, [(5, "非常满意"), …, (1, …)], for the form.
+FOLLOW_UP_RATED = "assistance.follow_up_rated"
+FOLLOW_UP_RATING = "assistance.follow_up_rating"
+SATISFACTION_LEVELS = "assistance.satisfaction_levels"
+
+
 def follow_up_record(
     *, actor: User, application: AgentApplication, method: str, satisfaction: int | str, comment: str = ""
 ) -> FollowUp:
@@ -160,8 +170,9 @@ def follow_up_record(
         raise ValidationFailed(
             _("不满意时请记录群众的意见。"), fields={"comment": [_("不满意时请记录群众的意见。")]}, code="reason_required"
         )
-    from onewindow.ratings.recorded import rating_from_follow_up
-
+    # 好差评 rates this app's services, so it imports this app, not the reverse: it answers the
+    # hook (core/hooks.py); without it the satisfaction stays on the follow-up only.
+    feed = hooks.provider(FOLLOW_UP_RATED)
     try:
         with transaction.atomic():
             follow_up = FollowUp.objects.create(
@@ -173,7 +184,11 @@ def follow_up_record(
                 comment=comment,
             )
             # Feeds 好差评 once: the resident's rating of the case, unless they rated it already.
-            rating = rating_from_follow_up(case_uuid=application.case.uuid, level=level, comment=comment, recorded_by=actor)
+            rating = (
+                feed(case_uuid=application.case.uuid, level=level, comment=comment, recorded_by=actor)
+                if feed is not None
+                else None
+            )
             audit(
                 actor=actor,
                 action="assistance.follow_up",

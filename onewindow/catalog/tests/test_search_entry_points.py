@@ -69,7 +69,7 @@ def entry_points(client: Client, world: dict[str, Any], org: dict[str, Any], q: 
     out["booking index"] = codes(client.get("/appointments/", {"q": q, "off": "1"}).context["page"].object_list)
     out["booking API"] = [m["code"] for m in client.get("/api/v1/appointments/matters", {"q": q}).json()]
     client.cookies["ow_kiosk"] = KIOSK_TOKEN
-    out["kiosk"] = codes(client.get(f"/hall/kiosk/{world['point'].uuid}/search/", {"q": q}).context["matters"])
+    out["kiosk"] = codes(client.get(f"/catalog/kiosk/{world['point'].uuid}/search/", {"q": q}).context["matters"])
     clerk = make_user(f"clerk-{abs(hash(q))}", Role.CLERK, org["XZSP"])
     staff = login(Client(), clerk)
     r = staff.get("/workbench/intake/", {"q": q})

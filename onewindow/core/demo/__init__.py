@@ -30,7 +30,8 @@ DEMO_STEPS = [
     "onewindow.welfare.demo_history",
     # Last: it ranks matters by what the steps above used (cases, bookings, filings), so the top 50
     # of the finished demo are the ones with real forms (core/tests/test_demo_owners.py checks).
-    "onewindow.catalog.demo.forms",
+    # In the portal (an interface app): it reads those apps, which the catalog must not import.
+    "onewindow.portal.demo_forms",
     # After every step that made staff: each demo staff account gets the documented authenticator.
     "onewindow.accounts.demo_authenticators",
 ]

@@ -25,7 +25,7 @@ def kiosk_urls(point: ServicePoint, area: Any) -> list[tuple[str, str, dict[str,
     p = point.uuid
     return [
         ("get", f"/hall/kiosk/{p}/", {}),
-        ("get", f"/hall/kiosk/{p}/search/?q=bdc", {}),
+        ("get", f"/catalog/kiosk/{p}/search/?q=bdc", {}),
         ("post", f"/hall/kiosk/{p}/take/", {"area": str(area.uuid), "green": "1"}),
         ("get", f"/appointments/kiosk/{p}/check-in/", {}),
         ("post", f"/appointments/kiosk/{p}/check-in/", {"code": "NOPE"}),

@@ -74,10 +74,10 @@ def test_kiosk_matter_search(kiosk_client: Client, hall: dict[str, Any], org: An
         search_text="不动产转移登记|budongchanzhuanyidengji|bdczydj",
         is_listed=True,
     )
-    r = client.get(f"/hall/kiosk/{hall['point'].uuid}/search/?q=bdc")
+    r = client.get(f"/catalog/kiosk/{hall['point'].uuid}/search/?q=bdc")
     assert r.status_code == 200 and "不动产转移登记" in r.content.decode() and str(hall["F"].uuid) in r.content.decode()
     client.cookies[KIOSK_COOKIE] = "zxz-token"
-    r = client.get(f"/hall/kiosk/{hall['tpoint'].uuid}/search/?q=bdc")
+    r = client.get(f"/catalog/kiosk/{hall['tpoint'].uuid}/search/?q=bdc")
     assert r.status_code == 200 and "不动产转移登记" not in r.content.decode()
 
 

@@ -12,6 +12,9 @@
   the triggers inside its own transaction, which only the tables' owner may do. Run it with the
   owner's DATABASE_URL; the application's role (docs/security.md, `manage.py db_roles`) cannot.
 - The purge itself is an audit entry (who, up to when, how many).
+
+The command is accounts' (the audit log is core's): it checks who the operator is, and core imports
+no app.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from django.utils import timezone
 from onewindow.core.auditchain import seal_pending, verify
 from onewindow.core.models import AuditChainHead, AuditEntry, AuditSeal
 
+from ...models import RoleAssignment, User
+
 TABLES = ("core_auditentry", "core_auditseal")
 
 
@@ -38,8 +43,6 @@ class Command(BaseCommand):
         parser.add_argument("--operator", required=True, help="the audit administrator's user name")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from onewindow.accounts.models import RoleAssignment, User
-
         try:
             before = datetime.date.fromisoformat(options["before"])
         except ValueError:

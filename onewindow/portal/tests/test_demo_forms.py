@@ -12,12 +12,11 @@ import pytest
 from django.db import transaction
 
 from onewindow.accounts.demo import build_org
+from onewindow.catalog import demo as catalog_demo
+from onewindow.catalog import formschema
+from onewindow.catalog.models import Bundle, Matter, MatterVersion
 from onewindow.core.demo import DemoContext
-
-from .. import demo as catalog_demo
-from .. import formschema
-from ..demo import forms as forms_step
-from ..models import Bundle, Matter, MatterVersion
+from onewindow.portal import demo_forms as forms_step
 
 
 @pytest.fixture(scope="module")

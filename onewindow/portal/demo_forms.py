@@ -1,5 +1,9 @@
 """Demo step: real application forms for the matters people use most.
 
+It lives in the portal (an interface app, above the domain apps) because it reads what the cases,
+bookings and filings of the demo used and files online applications: the catalog, which those
+apps build on, must not import them.
+
 Runs after every step that creates usage (cases, bookings, filings), counts per matter how often
 the demo used it (cases, each member matter of a bundle case, bookings, filings), takes the top
 `TOP` by that count plus every matter of the two bundles, and publishes for each a new version of
@@ -16,12 +20,11 @@ from typing import Any
 
 from django.db import transaction
 
+from onewindow.catalog import formschema
+from onewindow.catalog.demo.formlib import form_for, material_links
+from onewindow.catalog.models import Bundle, Matter, MatterVersion
+from onewindow.catalog.services import matter_draft_create, matter_draft_update, matter_publish
 from onewindow.core.demo import DemoContext
-
-from .. import formschema
-from ..models import Bundle, Matter, MatterVersion
-from ..services import matter_draft_create, matter_draft_update, matter_publish
-from .formlib import form_for, material_links
 
 TOP = 50
 CHANGE_NOTE = "启用结构化申请表（按实施清单申请表要素）；申请表及平台已有信息免于重复提交；承诺件网上申请实行网上预审。"

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField, EncryptedQuerySet
+from onewindow.core.fieldcrypto.fields import BlindIndexField, EncryptedCharField, EncryptedQuerySet
 from onewindow.core.identity import is_residence_permit, mask
 from onewindow.core.models import PublicModel, TimeStampedModel
 
@@ -57,7 +57,7 @@ class OrgUnit(PublicModel):
 
 class UserManager(DjangoUserManager.from_queryset(EncryptedQuerySet)):  # type: ignore[misc]
     """Django's user manager (create_user, natural keys) whose bulk writes keep the number hashes
-    in step (core/fieldcrypto.EncryptedQuerySet)."""
+    in step (core/fieldcrypto/fields.EncryptedQuerySet)."""
 
 
 class User(AbstractUser):
@@ -80,7 +80,7 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
     # ID and phone numbers are encrypted at rest; equality lookups compare the keyed hashes
-    # (onewindow/core/fieldcrypto.py), so `filter(id_number=...)` works as before.
+    # (onewindow/core/fieldcrypto/), so `filter(id_number=...)` works as before.
     phone = EncryptedCharField(_("手机号"), max_length=20, blank=True, index_field="phone_hash")
     phone_hash = BlindIndexField(source="phone")
     # Set when the person proved they hold `phone` with an SMS code. Only a verified phone signs in

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.fieldcrypto import EncryptedJSONField
+from onewindow.core.fieldcrypto.fields import EncryptedJSONField
 from onewindow.core.models import PublicModel, TimeStampedModel
 
 
@@ -206,7 +206,7 @@ class Case(PublicModel):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
     ticket_uuid = models.UUIDField(_("排队号"), null=True, blank=True, db_index=True)
     # What the applicant typed (ID and phone numbers among it): encrypted at rest as a whole
-    # (core/fieldcrypto.EncryptedJSONField); read as a dict, never queried inside.
+    # (core/fieldcrypto/fields.EncryptedJSONField); read as a dict, never queried inside.
     form_data = EncryptedJSONField(_("申请表"), default=dict, blank=True)
     prereview = models.CharField(_("网上预审"), max_length=16, choices=PreReview.choices, blank=True, default="", db_index=True)
     prereview_note = models.TextField(_("预审意见"), blank=True)

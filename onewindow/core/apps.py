@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import pre_save
 
         from . import checks  # noqa: F401 - registers the production checks
-        from .fieldcrypto import refuse_duplicates_across_index_keys
+        from .fieldcrypto.rotation import refuse_duplicates_across_index_keys
         from .workdays import _connect
 
         _connect()

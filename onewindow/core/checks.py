@@ -21,7 +21,7 @@ def refuse_development_secrets(app_configs: Any = None, **kwargs: Any) -> list[c
 
 @checks.register(checks.Tags.security, deploy=False)
 def field_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """ID and phone numbers are encrypted with keys from the environment (core/fieldcrypto.py): the
+    """ID and phone numbers are encrypted with keys from the environment (core/fieldcrypto/): the
     keys must parse, and the public development keys are refused when DEBUG is off."""
     from django.core.exceptions import ImproperlyConfigured
 
@@ -72,21 +72,21 @@ def audit_retention(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
 @checks.register(checks.Tags.models)
 def encrypted_models_hash_bulk_writes(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Every manager of a model with an encrypted field bulk-writes a number together with its
-    lookup hash (core/fieldcrypto.EncryptedQuerySet); a plain manager's `update(phone=...)` would
+    lookup hash (core/fieldcrypto/fields.EncryptedQuerySet); a plain manager's `update(phone=...)` would
     leave the row unfindable by its new number."""
     from django.apps import apps
 
-    from onewindow.core import fieldcrypto
+    from onewindow.core.fieldcrypto import fields
 
     models = apps.get_models() if app_configs is None else [m for c in app_configs for m in c.get_models()]
     return [
         checks.Error(
             f"manager {name!r} of {model._meta.label} has a model with encrypted fields but its queryset "
-            "is not a fieldcrypto.EncryptedQuerySet",
-            hint="use fieldcrypto.EncryptedManager(), or YourManager.from_queryset(EncryptedQuerySet)",
+            "is not a fieldcrypto.fields.EncryptedQuerySet",
+            hint="use fieldcrypto.fields.EncryptedManager(), or YourManager.from_queryset(EncryptedQuerySet)",
             obj=model,
             id="onewindow.E025",
         )
         for model in models
-        for name in fieldcrypto.managers_without_hashing(model)
+        for name in fields.managers_without_hashing(model)
     ]

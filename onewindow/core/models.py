@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .fieldcrypto import BlindIndexField, EncryptedCharField, EncryptedManager
+from .fieldcrypto.fields import BlindIndexField, EncryptedCharField, EncryptedManager
 
 
 class TimeStampedModel(models.Model):
@@ -127,7 +127,7 @@ class Notification(TimeStampedModel):
 
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
     # A phone number (or an address / user name): encrypted at rest like every number
-    # (core/fieldcrypto.py); the worker reads it decrypted when it sends.
+    # (core/fieldcrypto/); the worker reads it decrypted when it sends.
     recipient = EncryptedCharField(_("接收方"), max_length=254, index_field="recipient_hash")
     recipient_hash = BlindIndexField(source="recipient")
     user = models.ForeignKey(

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.fieldcrypto import EncryptedJSONField
+from onewindow.core.fieldcrypto.fields import EncryptedJSONField
 from onewindow.core.models import PublicModel
 
 
@@ -39,7 +39,7 @@ class Filing(PublicModel):
         "accounts.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="filings", verbose_name=_("企业")
     )
     title = models.CharField(_("事项"), max_length=200)
-    # Encrypted at rest like a case's form (core/fieldcrypto.EncryptedJSONField).
+    # Encrypted at rest like a case's form (core/fieldcrypto/fields.EncryptedJSONField).
     form_data = EncryptedJSONField(_("备案信息"), default=dict, blank=True)
     signer_name = models.CharField(_("签署人"), max_length=64)
     signer_id_masked = models.CharField(_("签署人证件号"), max_length=18)

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField, EncryptedManager
+from onewindow.core.fieldcrypto.fields import BlindIndexField, EncryptedCharField, EncryptedManager
 from onewindow.core.models import PublicModel, TimeStampedModel
 
 

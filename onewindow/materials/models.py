@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.fieldcrypto import EncryptedJSONField
+from onewindow.core.fieldcrypto.fields import EncryptedJSONField
 from onewindow.core.models import PublicModel
 
 
@@ -95,7 +95,7 @@ class ApplicationDraft(PublicModel):
     title = models.CharField(_("事项"), max_length=200)
     step = models.CharField(_("步骤"), max_length=12, choices=Step.choices, default=Step.CONDITIONS)
     conditions_confirmed = models.BooleanField(default=False)
-    # The form as typed so far, encrypted at rest like the case's (core/fieldcrypto.EncryptedJSONField).
+    # The form as typed so far, encrypted at rest like the case's (core/fieldcrypto/fields.EncryptedJSONField).
     form_data = EncryptedJSONField(default=dict, blank=True)
     # requirement key -> {"source": "library"|"issued", "ref": "<uuid>"}
     materials = models.JSONField(default=dict, blank=True)

@@ -19,6 +19,7 @@ from onewindow.cases.models import Case
 from onewindow.cases.tests.formdata import APPLICANT_ID, SELLER_ID, make_form_matter
 from onewindow.cases.tests.test_prereview import submit_online
 from onewindow.core import fieldcrypto
+from onewindow.core.fieldcrypto import rotation
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_the_migration_encrypts_old_forms_and_reverses(form_matter: Any, citizen
     with connection.cursor() as cur:  # a row as it was before the migration: plain JSON text
         cur.execute("UPDATE cases_case SET form_data = %s WHERE id = %s", [json.dumps(form), case.pk])
     assert Case.objects.get(pk=case.pk).form_data == form  # read as it is until encrypted
-    op = fieldcrypto.migrate_encrypt(("cases", "case"))
+    op = rotation.migrate_encrypt(("cases", "case"))
     op.code(apps, None)
     assert _raw(case.pk).startswith("g$") and Case.objects.get(pk=case.pk).form_data == form
     op.reverse_code(apps, None)
@@ -76,7 +77,7 @@ def test_the_migration_encrypts_old_forms_and_reverses(form_matter: Any, citizen
 def test_key_rotation_rewrites_the_forms(settings: Any, form_matter: Any, citizen: Any) -> None:
     case = submit_online(form_matter, citizen)
     settings.ONEWINDOW_FIELD_KEYS = f"k2:{fieldcrypto.new_key()},{fieldcrypto.DEV_FIELD_KEYS}"
-    assert fieldcrypto.stale_rows(Case, Case._meta.get_field("form_data")).filter(pk=case.pk).exists()
+    assert rotation.stale_rows(Case, Case._meta.get_field("form_data")).filter(pk=case.pk).exists()
     call_command("rotate_field_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115 - discarded output
     assert _raw(case.pk).startswith("g$k2$")
     assert Case.objects.get(pk=case.pk).form_data["seller_id"] == SELLER_ID

@@ -16,6 +16,7 @@ from onewindow.accounts.demo import resident_id
 from onewindow.accounts.models import User
 from onewindow.core import fieldcrypto
 from onewindow.core.checks import encrypted_models_hash_bulk_writes
+from onewindow.core.fieldcrypto import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -67,29 +68,29 @@ def test_the_user_manager_keeps_djangos_behaviour() -> None:
 
 def test_every_model_with_encrypted_fields_hashes_its_bulk_writes() -> None:
     assert encrypted_models_hash_bulk_writes() == []
-    hashed = {f.model for f in fieldcrypto.encrypted_fields() if isinstance(f, fieldcrypto.EncryptedCharField)}
+    hashed = {f.model for f in fields.encrypted_fields() if isinstance(f, fields.EncryptedCharField)}
     assert len(hashed) >= 8
     for model in hashed:
-        assert isinstance(model._default_manager.all(), fieldcrypto.EncryptedQuerySet), model
+        assert isinstance(model._default_manager.all(), fields.EncryptedQuerySet), model
 
 
 @isolate_apps("onewindow.core")
 def test_a_model_with_a_plain_manager_is_refused_by_the_check() -> None:
     class Plain(models.Model):  # noqa: DJ008 - a throwaway model
-        phone = fieldcrypto.EncryptedCharField(max_length=20, index_field="phone_hash")
-        phone_hash = fieldcrypto.BlindIndexField(source="phone")
+        phone = fields.EncryptedCharField(max_length=20, index_field="phone_hash")
+        phone_hash = fields.BlindIndexField(source="phone")
 
         class Meta:
             app_label = "core"
 
-    assert fieldcrypto.managers_without_hashing(Plain) == ["objects"]
+    assert fields.managers_without_hashing(Plain) == ["objects"]
 
     class Hashed(models.Model):  # noqa: DJ008 - a throwaway model
-        phone = fieldcrypto.EncryptedCharField(max_length=20, index_field="phone_hash")
-        phone_hash = fieldcrypto.BlindIndexField(source="phone")
-        objects = fieldcrypto.EncryptedManager()
+        phone = fields.EncryptedCharField(max_length=20, index_field="phone_hash")
+        phone_hash = fields.BlindIndexField(source="phone")
+        objects = fields.EncryptedManager()
 
         class Meta:
             app_label = "core"
 
-    assert fieldcrypto.managers_without_hashing(Hashed) == []
+    assert fields.managers_without_hashing(Hashed) == []

@@ -20,6 +20,7 @@ from onewindow.accounts.demo import resident_id
 from onewindow.accounts.models import EnterpriseHandler, User
 from onewindow.core import fieldcrypto
 from onewindow.core.checks import field_encryption_keys
+from onewindow.core.fieldcrypto import rotation
 from onewindow.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_the_command_rewrites_every_hash_and_check_says_what_is_left(settings: A
 
 def test_a_stopped_run_goes_on_where_it_was(settings: Any, monkeypatch: Any, citizen: User, outsider: User) -> None:
     settings.ONEWINDOW_INDEX_KEY = f"{_new_key()},{OLD}"
-    monkeypatch.setattr(fieldcrypto, "BATCH", 1)
+    monkeypatch.setattr(rotation, "BATCH", 1)
     calls = {"n": 0}
     real = User._base_manager.bulk_update
 
@@ -98,13 +99,13 @@ def test_a_stopped_run_goes_on_where_it_was(settings: Any, monkeypatch: Any, cit
 
     monkeypatch.setattr(User._base_manager, "bulk_update", stop_after_one)
     with pytest.raises(KeyboardInterrupt):
-        fieldcrypto.rehash(User)
+        rotation.rehash(User)
     monkeypatch.undo()
-    left, _ = fieldcrypto.rehash(User, check_only=True)
+    left, _ = rotation.rehash(User, check_only=True)
     assert left == User.objects.count() - 1  # the first batch stayed written
-    done, refused = fieldcrypto.rehash(User)
+    done, refused = rotation.rehash(User)
     assert (done, refused) == (left, [])
-    assert fieldcrypto.rehash(User, check_only=True) == (0, [])
+    assert rotation.rehash(User, check_only=True) == (0, [])
 
 
 def test_a_unique_number_under_the_old_key_is_not_duplicated(settings: Any, citizen: User, outsider: User) -> None:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from onewindow.core import fieldcrypto
+from onewindow.core.fieldcrypto import rotation
 from onewindow.core.models import Notification
 from onewindow.core.notify import MemoryBackend, deliver, notify
 
@@ -58,7 +59,7 @@ def test_the_migration_encrypts_old_recipients_and_reverses() -> None:
     assert n is not None
     with connection.cursor() as cur:  # a row as it was before the migration
         cur.execute("UPDATE core_notification SET recipient = %s, recipient_hash = '' WHERE id = %s", [PHONE, n.pk])
-    op = fieldcrypto.migrate_encrypt(("core", "notification"))
+    op = rotation.migrate_encrypt(("core", "notification"))
     op.code(apps, None)
     recipient, index = _raw(n.pk)
     assert recipient.startswith("g$") and index == fieldcrypto.blind_index(PHONE)

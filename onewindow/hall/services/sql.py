@@ -1,7 +1,7 @@
 """The hall's raw SQL, all of it: the ticket issue (one statement on PostgreSQL), the kiosk issue, the
 window's claim of the next ticket and the finish of the current one.
 
-ID and phone numbers go in encrypted, with their lookup hashes (core/fieldcrypto.py): the callers
+ID and phone numbers go in encrypted, with their lookup hashes (core/fieldcrypto/): the callers
 pass `fieldcrypto.encrypt()` / `blind_index()` values, as the model fields would write them.
 
 Column lists come from the models. A new ticket names every column it sets in TICKET_VALUES; the

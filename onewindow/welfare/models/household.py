@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core.fieldcrypto import BlindIndexField, EncryptedCharField, EncryptedManager
+from onewindow.core.fieldcrypto.fields import BlindIndexField, EncryptedCharField, EncryptedManager
 from onewindow.core.models import PublicModel, TimeStampedModel
 
 from .standard import AreaKind

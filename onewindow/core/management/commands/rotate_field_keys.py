@@ -12,7 +12,7 @@ The index (HMAC) key of the lookup hashes, the same way with `--index`:
 1. `--generate-index` prints a new index key.
 2. Put it first in ONEWINDOW_INDEX_KEY, the old one after it (comma-separated), restart: lookups
    match a hash under either key, new hashes are under the new key, and a save that would
-   duplicate a unique number held under the old key is refused (core/fieldcrypto.py).
+   duplicate a unique number held under the old key is refused (core/fieldcrypto/).
 3. `manage.py rotate_field_keys --index` recomputes every hash not under the new key, in batches;
    it can be stopped and run again.
 4. `manage.py rotate_field_keys --index --check` exits 0 when every hash is under the new key;
@@ -31,6 +31,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from onewindow.core import fieldcrypto
+from onewindow.core.fieldcrypto import fields, rotation
 from onewindow.core.models import AuditEntry
 
 
@@ -51,15 +52,15 @@ class Command(BaseCommand):
             self.stdout.write(fieldcrypto.new_key())
             return
         ring = fieldcrypto.keyring()
-        models = sorted({f.model for f in fieldcrypto.encrypted_fields()}, key=lambda m: m._meta.label)
+        models = sorted({f.model for f in fields.encrypted_fields()}, key=lambda m: m._meta.label)
         if options["index"]:
             self._index(models, ring, check=options["check"])
             return
         if options["check"]:
             left = 0
             for model in models:
-                for field in [f for f in model._meta.concrete_fields if isinstance(f, fieldcrypto.EncryptedCharField)]:
-                    stale = fieldcrypto.stale_rows(model, field, ring=ring)
+                for field in [f for f in model._meta.concrete_fields if isinstance(f, fields.EncryptedCharField)]:
+                    stale = rotation.stale_rows(model, field, ring=ring)
                     raw = stale.annotate(_r=Cast(F(field.attname), output_field=TextField())).values_list("_r", flat=True)
                     by_key = Counter(fieldcrypto.key_id_of(v) or "plaintext" for v in raw.iterator())
                     for key_id, n in sorted(by_key.items()):
@@ -71,7 +72,7 @@ class Command(BaseCommand):
             return
         counts: dict[str, int] = {}
         for model in models:
-            counts[model._meta.label] = fieldcrypto.reencrypt(model, ring=ring)
+            counts[model._meta.label] = rotation.reencrypt(model, ring=ring)
             self.stdout.write(f"{model._meta.label}: {counts[model._meta.label]} values re-encrypted")
         with transaction.atomic():
             AuditEntry.objects.create(
@@ -86,7 +87,7 @@ class Command(BaseCommand):
         counts: dict[str, int] = {}
         refused: list[str] = []
         for model in models:
-            n, clashes = fieldcrypto.rehash(model, check_only=check, ring=ring)
+            n, clashes = rotation.rehash(model, check_only=check, ring=ring)
             refused += clashes
             if n or not check:
                 counts[model._meta.label] = n

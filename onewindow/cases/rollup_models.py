@@ -9,7 +9,7 @@ period reads a few thousand rows instead of a hundred thousand: per unit (depart
 channel, no matter: the district's totals, the unit and channel breakdowns, the monthly trend) and
 per matter (department × matter or bundle, no township or channel: the matter breakdown). Each is
 the same sums grouped by fewer columns, re-added from the day rows whenever a month is recounted;
-`cases.stats.cube` picks the smallest that has every column a read filters or groups by."""
+`cases.figures.cube` picks the smallest that has every column a read filters or groups by."""
 
 from __future__ import annotations
 

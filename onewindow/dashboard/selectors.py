@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.accounts.selectors import subtree_ids, units_for
+from onewindow.cases.figures import COUNTED, OPEN_STATUSES, case_scope, counted
 from onewindow.cases.models import Case
-from onewindow.cases.stats import COUNTED, OPEN_STATUSES, case_scope, counted
 
 DASHBOARD_ROLES = {Role.LEADER, Role.HALL_MANAGER, Role.ADMIN}
 
@@ -103,7 +103,7 @@ def _roots(paths: list[str]) -> list[str]:
 
 
 def list_measure(params: dict[str, Any]) -> str:
-    """Which figure's cases a list shows (`counts=`, see cases.stats.COUNTED; the older `joint=1`
+    """Which figure's cases a list shows (`counts=`, see cases.figures.COUNTED; the older `joint=1`
     links mean counts=joint); "" for every case received in the period."""
     measure = params.get("counts") or ("joint" if params.get("joint") == "1" else "")
     return measure if measure in COUNTED else ""
@@ -117,7 +117,7 @@ def case_list(user: User, params: dict[str, Any]) -> QuerySet[Case]:
     if late in ("red", "yellow"):
         qs = qs.filter(status__in=OPEN_STATUSES, warning_level=late)
     else:
-        from onewindow.cases.stats import Period
+        from onewindow.cases.figures import Period
 
         period = Period.of(params)
         tz = timezone.get_current_timezone()

@@ -27,7 +27,7 @@ from .selectors import can_view_dashboard, case_list, list_measure, remit, withi
 from .tables import rows_html
 
 CASES_PER_PAGE = 50
-# The heading of the list behind each figure (selectors.list_measure, cases.stats.COUNTED).
+# The heading of the list behind each figure (selectors.list_measure, cases.figures.COUNTED).
 LIST_HEADINGS = {
     "red": _lazy("现在已超期的办件"),
     "yellow": _lazy("现在临近超期的办件"),

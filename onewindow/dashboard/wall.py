@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.cases.stats import now_figures
+from onewindow.cases.figures import now_figures
 from onewindow.hall import stats as hall_stats
 from onewindow.hall.models import ServiceArea, ServicePoint, Ticket
 from onewindow.hall.services import business_date

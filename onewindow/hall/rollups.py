@@ -1,6 +1,6 @@
 """Keeps the hall's rollups (`HallDay`, `HallMonth`, `HallWindowDay`, `HallWindowMonth`) equal to a replay of the
 ticket event log. A (service point, business day) is the unit of work: its events are replayed
-with `stats.replay` and its rows replaced whole, so a day counted twice comes out the same.
+with `counting.replay` and its rows replaced whole, so a day counted twice comes out the same.
 
 `refresh()` finds the days touched by events above the mark (plus `overlap` events below it, for
 the sweep); `rebuild()` recounts every day. Months are re-added from their day rows (a month
@@ -20,15 +20,16 @@ from django.utils import timezone
 from onewindow.core.rollups import claim, pending
 from onewindow.core.rollups import unalias as _unalias
 
+from .counting import SUM_FIELDS, Sums, events_of, replay, track_sums
 from .models import HallDay, HallMonth, HallWindowDay, HallWindowMonth, TicketEvent
-from .stats import SUM_FIELDS, Sums, _events, replay, service_levels, track_sums
+from .stats import service_levels
 
 NAME = "hall"
 K = TicketEvent.Kind
 
 
 def _count_day(point_id: int, day: date, levels: dict[int, int]) -> None:
-    events, area_of = _events(Q(point_id=point_id, business_date=day))
+    events, area_of = events_of(Q(point_id=point_id, business_date=day))
     tracks = replay(events, area_of)
     missing = {t.area_id for t, _d in tracks.values()} - levels.keys()
     if missing:

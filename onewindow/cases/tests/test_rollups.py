@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from conftest import make_user
 from onewindow.accounts.models import OrgUnit, Role
-from onewindow.cases import rollups, stats
+from onewindow.cases import figures, rollups
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CaseDay, CaseMonth, CaseStep, CaseYear
 from onewindow.cases.rollup_models import DIMENSIONS
@@ -329,7 +329,7 @@ def test_rollups_equal_a_recount_under_random_histories(
             # whichever rollup the filters and grouping pick (unit, matter or full rows).
             for lo, hi in periods:
                 for params, group in reads(world, expected):
-                    got = stats._sum(params, stats.Period(lo, hi), list(group))
+                    got = figures._sum(params, figures.Period(lo, hi), list(group))
                     want: dict[tuple[Any, ...], dict[str, int]] = {}
                     for (day, *rest), counts in expected.items():
                         key = dict(zip(DIMENSIONS, rest, strict=True))
@@ -353,7 +353,7 @@ def selected(params: dict[str, Any]) -> dict[str, Any]:
     """The rollup columns the filters pin, and their values."""
     return {
         col: (params[key] if key == "channel" else params[key].pk)
-        for key, col in stats.FILTER_COLUMNS.items()
+        for key, col in figures.FILTER_COLUMNS.items()
         if params.get(key) is not None
     }
 
@@ -419,7 +419,7 @@ def _months(lo: datetime.date, hi: datetime.date) -> list[datetime.date]:
     return out
 
 
-# The list of cases behind each figure (the dashboard's drill-down, `stats.counted`) is exactly the
+# The list of cases behind each figure (the dashboard's drill-down, `figures.counted`) is exactly the
 # cases the figure adds up: for every measure a list exists for, every filter and random periods.
 
 FINISHING = st.lists(
@@ -428,12 +428,12 @@ FINISHING = st.lists(
 )
 
 
-def listed(params: dict[str, Any], period: stats.Period, measure: str) -> int:
+def listed(params: dict[str, Any], period: figures.Period, measure: str) -> int:
     """How many cases the drill-down lists for `measure` (selectors.case_list without the role's scope)."""
     lo = datetime.datetime.combine(period.date_from, datetime.time.min, tzinfo=START.tzinfo)
     hi = datetime.datetime.combine(period.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=START.tzinfo)
-    qs = Case.objects.filter(stats.case_scope(params), received_at__gte=lo, received_at__lt=hi)
-    return stats.counted(qs, measure).count()
+    qs = Case.objects.filter(figures.case_scope(params), received_at__gte=lo, received_at__lt=hi)
+    return figures.counted(qs, measure).count()
 
 
 def filters(world: dict[str, Any]) -> list[dict[str, Any]]:
@@ -475,10 +475,10 @@ def test_each_figures_list_is_what_it_counts(
         run(world, ops + finishing + [("deliver", i, 1, "counter", i == 1) for i in range(3)])
         with time_machine.travel(START + datetime.timedelta(days=200), tick=False):
             rollups.refresh()
-            p = stats.Period(*period)
+            p = figures.Period(*period)
             for params in filters(world):
-                t = stats.totals(params, p)
-                for measure in stats.COUNTED:
+                t = figures.totals(params, p)
+                for measure in figures.COUNTED:
                     want = t["concluded"] - t["on_time"] if measure == "late_done" else t[measure]
                     assert listed(params, p, measure) == want, (measure, params, period)
         transaction.set_rollback(True)

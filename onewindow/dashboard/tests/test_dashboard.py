@@ -210,8 +210,8 @@ def test_params_are_parsed(org: Any) -> None:
 def test_every_case_figure_drills_to_the_cases_it_counts_scoped_by_role(
     client: Any, org: Any, cases: Any, clerk: Any, township_officer: Any, hall_manager: Any
 ) -> None:
+    from onewindow.cases import figures as case_figures
     from onewindow.cases import services as svc
-    from onewindow.cases import stats
 
     with time_machine.travel(datetime.datetime(2026, 5, 8, 15, tzinfo=TZ), tick=False):
         svc.case_refuse(case=cases["mzj"], actor=clerk, reasons="不属于本机关管辖")
@@ -231,7 +231,7 @@ def test_every_case_figure_drills_to_the_cases_it_counts_scoped_by_role(
         "一次不跑（到现场 0 次）": "zero_trips",
         "最多跑一次（到现场不超过 1 次）": "one_trip",
     }
-    totals = stats.totals(r.context["params"], stats.Period.of(r.context["params"]))
+    totals = case_figures.totals(r.context["params"], case_figures.Period.of(r.context["params"]))
     assert totals["refused"] == 1 and totals["supplemented"] == 1 and totals["done"] == 1
     for label, measure in counts.items():
         href = figures[label].href

@@ -17,9 +17,10 @@ from conftest import make_user
 from onewindow.accounts.models import Role
 from onewindow.core.errors import ApplicationError
 from onewindow.hall import rollups, services
+from onewindow.hall.counting import SUM_FIELDS
 from onewindow.hall.models import HallDay, HallMonth, HallWindowDay, HallWindowMonth
 from onewindow.hall.services import SHANGHAI
-from onewindow.hall.stats import SUM_FIELDS, figures, recount
+from onewindow.hall.stats import figures, recount
 
 pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 10, 29, 8, 30, tzinfo=SHANGHAI)  # across a month's end

@@ -10,6 +10,7 @@ import pytest
 
 from onewindow.core.demo import DemoContext
 from onewindow.ratings import demo
+from onewindow.ratings.demo._common import STATES
 from onewindow.ratings.models import Appeal, FollowUp, Rating, RatingPad
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_follow_up_states_cycle(world: dict[str, Any], citizen: Any, hall_manage
             level=1 + i % 2,
             tags=["slow"],
         )
-        for i in range(len(demo.STATES))
+        for i in range(len(STATES))
     ]
     Rating.objects.bulk_create(ratings)
     demo._follow_ups(DemoContext(quiet=True), DemoContext().rng("t"), ratings)

@@ -26,19 +26,10 @@ from django.db import transaction
 
 from onewindow.core.demo import DemoContext
 
-from ..models import (
-    AgentApplication,
-    LedgerEntry,
-    Mandate,
-)
+from ..models import AgentApplication, LedgerEntry, Mandate
 from .cases import build_cases
 from .ledger import build_collections
-from .people import (
-    build_agents,
-    build_mandates,
-    build_points,
-    build_residents,
-)
+from .people import build_agents, build_mandates, build_points, build_residents
 
 
 def build(ctx: DemoContext) -> None:

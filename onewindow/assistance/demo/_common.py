@@ -13,10 +13,7 @@ from typing import Any
 
 from onewindow.catalog.models import Matter
 
-from ..models import (
-    AgentPoint,
-    Mandate,
-)
+from ..models import AgentPoint, Mandate
 
 OPENED_ON = datetime.date(2019, 3, 1)
 

@@ -16,21 +16,9 @@ from onewindow.catalog.models import Matter
 from onewindow.core import workdays
 from onewindow.core.demo import DemoContext
 
-from ..models import (
-    AgentApplication,
-    FollowUp,
-    Mandate,
-    MaterialForwarding,
-    ResultDelivery,
-)
+from ..models import AgentApplication, FollowUp, Mandate, MaterialForwarding, ResultDelivery
 from ..services.ledger import CHECK_ALPHABET
-from ._common import (
-    FAVOURITES,
-    MONTHS,
-    Held,
-    _at,
-    keep_timestamps,
-)
+from ._common import FAVOURITES, MONTHS, Held, _at, keep_timestamps
 from .people import demo_signature, eligible_matters
 
 

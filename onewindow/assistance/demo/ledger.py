@@ -11,24 +11,9 @@ from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
 from onewindow.core import workdays
 from onewindow.core.demo import DemoContext
 
-from ..models import (
-    CollectionKind,
-    HandoverBatch,
-    LedgerEntry,
-    Mandate,
-    PaymentMethod,
-    TillDay,
-)
+from ..models import CollectionKind, HandoverBatch, LedgerEntry, Mandate, PaymentMethod, TillDay
 from ..services.ledger import CHECK_ALPHABET, DEPARTMENT_OF
-from ._common import (
-    MEDICAL_FEE_FEN,
-    MONTHS,
-    PENSION_TIERS_FEN,
-    TZ,
-    Held,
-    _at,
-    keep_timestamps,
-)
+from ._common import MEDICAL_FEE_FEN, MONTHS, PENSION_TIERS_FEN, TZ, Held, _at, keep_timestamps
 from .people import points_in_order
 
 

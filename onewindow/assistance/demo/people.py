@@ -18,22 +18,9 @@ from onewindow.core.demo import DEMO_PASSWORD, DemoContext
 from onewindow.core.demo.people import person_name
 from onewindow.core.uploads import private_storage
 
-from ..models import (
-    AgentPoint,
-    Mandate,
-)
+from ..models import AgentPoint, Mandate
 from ..services.mandates import mandate_text
-from ._common import (
-    DELEGATED_MATTERS,
-    FAVOURITES,
-    MONTHS,
-    OPENED_ON,
-    OTHER_MATTERS,
-    SIGNATURE_FILE,
-    TZ,
-    Held,
-    keep_timestamps,
-)
+from ._common import DELEGATED_MATTERS, FAVOURITES, MONTHS, OPENED_ON, OTHER_MATTERS, SIGNATURE_FILE, TZ, Held, keep_timestamps
 
 
 @transaction.atomic

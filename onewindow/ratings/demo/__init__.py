@@ -22,23 +22,9 @@ from django.db.models import F
 from onewindow.core.demo import DemoContext
 
 from ..models import Kind, Level, Rating
-from ._common import (
-    _people_by_id,
-    _rated,
-)
-from .followups import (
-    _follow_ups,
-    _pads,
-)
-from .kinds import (
-    _agent_follow_ups,
-    _agent_services,
-    _bookings,
-    _cases,
-    _filings,
-    _tickets,
-    _welfare,
-)
+from ._common import _people_by_id, _rated
+from .followups import _follow_ups, _pads
+from .kinds import _agent_follow_ups, _agent_services, _bookings, _cases, _filings, _tickets, _welfare
 
 
 def build(ctx: DemoContext) -> None:

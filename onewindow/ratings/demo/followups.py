@@ -14,10 +14,7 @@ from onewindow.core.demo import DemoContext
 
 from .. import conf
 from ..models import Appeal, FollowUp, Rating, RatingPad
-from ._common import (
-    REPLIES,
-    STATES,
-)
+from ._common import REPLIES, STATES
 
 
 def _follow_ups(ctx: DemoContext, rng: Any, ratings: list[Rating]) -> tuple[int, int]:

@@ -11,15 +11,7 @@ from onewindow.core.demo import DemoContext
 
 from .. import conf
 from ..models import Kind, Mode, Rating, RatingChannel
-from ._common import (
-    COMMENTS,
-    SHARE,
-    _forced_bad,
-    _from_subject,
-    _rng,
-    _row,
-    _staff_units,
-)
+from ._common import COMMENTS, SHARE, _forced_bad, _from_subject, _rng, _row, _staff_units
 
 
 def _tickets(ctx: DemoContext, rated: set[tuple[str, Any]], people: dict[str, tuple[int, str]]) -> list[Rating]:

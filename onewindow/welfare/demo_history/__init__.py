@@ -35,13 +35,7 @@ from onewindow.core.demo import DemoContext
 
 from .. import scope
 from ..models import Household, Standard
-from .plan import (
-    DIBAO,
-    F13A,
-    STANDARDS,
-    fit_2019,
-    plan_households,
-)
+from .plan import DIBAO, F13A, STANDARDS, fit_2019, plan_households
 from .rolls import write_rolls
 from .rows import write_rows
 

@@ -17,10 +17,7 @@ from onewindow.core.demo import DemoContext
 from ..models import Payment, PaymentRoll, RollItem
 from ..months import add_months, month_start
 from ..services import rolls
-from .plan import (
-    ROLLS_FROM,
-    months_2019,
-)
+from .plan import ROLLS_FROM, months_2019
 
 
 def month_end_of(day: datetime.date) -> datetime.date:

@@ -20,12 +20,7 @@ from ..models import Enrolment, Household, Member, RegisterChange
 from ..models.money import CircumstanceReport
 from ..months import add_months, month_start
 from ..services.register import STOP_REASONS, next_review
-from .plan import (
-    END_WORDS,
-    Plan,
-    _day_in,
-    _pick,
-)
+from .plan import END_WORDS, Plan, _day_in, _pick
 
 
 def write_rows(

@@ -9,6 +9,9 @@ Each line is "TYPE NAME [FLAGS]":
         D  candidate for the May 2021 delegation to townships (赋权)
         N  candidate for matters not on the one-window platform (handled in the department's own hall)
 The lists are longer than needed; the demo takes each department's first COUNTS[code] items.
+
+A data table, no logic: it stays one long module (the size rule of docs/ARCHITECTURE.md is for
+code), so a department's list reads in one place.
 """
 
 from __future__ import annotations

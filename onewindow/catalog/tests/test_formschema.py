@@ -11,7 +11,8 @@ from django.utils import translation
 
 from onewindow.cases.tests.formdata import APPLICANT_ID, filled_form
 from onewindow.catalog import formschema
-from onewindow.catalog.demo.formlib import FAMILIES, example_values, form_for, general_fields
+from onewindow.catalog.demo.families_people import general_fields
+from onewindow.catalog.demo.formlib import FAMILIES, example_values, form_for
 from onewindow.core.errors import ValidationFailed
 
 SCHEMA: list[dict[str, Any]] = [

@@ -234,7 +234,7 @@ def matter_draft_update(
     with transaction.atomic():
         draft = MatterVersion.objects.select_for_update().get(pk=version.pk)
         if draft.status != MatterVersion.Status.DRAFT:
-            from .errors import VersionImmutable
+            from ..errors import VersionImmutable
 
             raise VersionImmutable()
         data = {k: getattr(draft, k) for k in VERSION_FIELDS}

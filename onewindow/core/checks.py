@@ -90,3 +90,27 @@ def encrypted_models_hash_bulk_writes(app_configs: Any = None, **kwargs: Any) ->
         for model in models
         for name in fields.managers_without_hashing(model)
     ]
+
+
+@checks.register()
+def hooks_resolve(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every hook an app answers (`provides` in its AppConfig, core/hooks.py) names a function that
+    exists and is answered by one app only: a misspelt path would otherwise fail only when asked."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    errors: list[checks.CheckMessage] = []
+    seen: dict[str, str] = {}
+    for config in apps.get_app_configs():
+        provided: dict[str, str] = getattr(config, "provides", {})
+        for name, path in provided.items():
+            if name in seen:
+                errors.append(checks.Error(f"hook {name!r} is answered by {seen[name]} and {config.label}", id="onewindow.E026"))
+            seen[name] = config.label
+            try:
+                import_string(path)
+            except ImportError as exc:
+                errors.append(
+                    checks.Error(f"hook {name!r} of {config.label}: {path} cannot be imported ({exc})", id="onewindow.E026")
+                )
+    return errors

@@ -35,3 +35,16 @@ def test_two_apps_answering_one_hook_is_refused(monkeypatch: Any) -> None:
             hooks.provider(name)
     finally:
         hooks.provider.cache_clear()
+
+
+def test_the_system_check_finds_a_hook_that_names_nothing(monkeypatch: Any) -> None:
+    from onewindow.core.checks import hooks_resolve
+
+    assert hooks_resolve() == []
+    config = apps.get_app_config("catalog")
+    monkeypatch.setattr(config, "provides", {"test.misspelt": "onewindow.core.hooks.no_such_function"}, raising=False)
+    assert [e.id for e in hooks_resolve()] == ["onewindow.E026"]
+    monkeypatch.setattr(
+        apps.get_app_config("hall"), "provides", {"test.misspelt": "onewindow.core.hooks.provider"}, raising=False
+    )
+    assert [e.id for e in hooks_resolve()] == ["onewindow.E026", "onewindow.E026"]

@@ -54,6 +54,8 @@ RUN_IDS = ("desktop", "phone", "phone-en")
 
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 UNTRANSLATED = "untranslated"
+# Static files by path (with query), shared by every walk of the run: see Walk._static.
+_STATIC_CACHE: dict[str, tuple[int, dict[str, str], bytes]] = {}
 CSP_VIOLATION = "Content-Security-Policy violation"
 
 # Visible text, placeholders, titles and labels of the page, without elements that are meant to be
@@ -261,11 +263,33 @@ class Walk:
 
     def _guard(self, route: Any) -> None:
         url = route.request.url
+        if url.startswith(self.origin + "/static/") and route.request.method == "GET":
+            self._static(route, url)
+            return
         if url.startswith(("data:", "blob:", "about:")) or url.startswith(self.origin + "/") or url == self.origin:
             route.continue_()
             return
         self.foreign.append(url)
         route.abort()
+
+    def _static(self, route: Any, url: str) -> None:
+        """A static file, fetched from the live server once per test run and then answered from
+        memory. The test server (Django's static handler) sends no caching headers, so the browser
+        asked again for every stylesheet and script on every page: four requests a page, each
+        contending for the test process's one interpreter with the walk itself, about half of a
+        walk's time. Hashed names in production make the same files cacheable for a year
+        (core/staticstorage.py, whitenoise), so this only spares the test server what a browser would not ask."""
+        path = url[len(self.origin) :].split("#")[0]
+        hit = _STATIC_CACHE.get(path)
+        if hit is None:
+            response = route.fetch()
+            if response.status != 200:
+                route.fulfill(response=response)
+                return
+            hit = (response.status, dict(response.headers), response.body())
+            _STATIC_CACHE[path] = hit
+        status, headers, body = hit
+        route.fulfill(status=status, headers=headers, body=body)
 
     def _console(self, message: Any) -> None:
         text = str(message.text)
@@ -289,12 +313,23 @@ class Walk:
         return self
 
     def login(self, username: str, password: str, *, next_path: str = "/workbench/") -> Walk:
-        """Sign in with the login form, starting from the home page's sign-in link."""
+        """Sign in with the login form, starting from the home page's sign-in link (how a person
+        finds it the first time)."""
         self.goto("/")
         self.click("header a[href*='/accounts/login/']")
         if not self.page.locator("input[name=username]").count():
             # The public sign-in page opens on the SMS-code tab; the password is the other tab.
             self.click("a[href*='way=password']")
+        return self._password_form(username, password, next_path)
+
+    def sign_in(self, username: str, password: str, *, next_path: str = "/workbench/") -> Walk:
+        """Sign in from the sign-in page itself, as staff do from their bookmark. For the second
+        and later people of a multi-person walk: the way there from the home page is `login`'s,
+        walked once by the first person; repeating it costs two page loads a person."""
+        self.goto(f"/accounts/login/?way=password&next={next_path}")
+        return self._password_form(username, password, next_path)
+
+    def _password_form(self, username: str, password: str, next_path: str) -> Walk:
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
         self.page.click("form button[type=submit].btn-block")
@@ -310,16 +345,18 @@ class Walk:
         from the person's device, as the authenticator on their phone would."""
         if urlsplit(self.page.url).path != "/accounts/second-factor/" or not self.page.locator("#otp-totp").count():
             return
+        from django_otp.oath import TOTP
         from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        from onewindow.accounts.mfa import demo_code
 
         device = TOTPDevice.objects.get(user__username=username, confirmed=True)
         self.check()
         # A code is good once (django-otp refuses a time step already used): a second sign-in
         # within the same 30 s uses the next step's code, which the device's tolerance accepts.
-        at = max(time.time(), (device.last_t + 1) * device.step)
-        self.page.fill("#otp-totp", demo_code(device.key, at))
+        # The code is computed from the device as the authenticator app on the person's phone
+        # would (django-otp's own TOTP, the device's key, step, origin and digits).
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = max(time.time(), (device.last_t + 1) * device.step)
+        self.page.fill("#otp-totp", f"{totp.token():0{device.digits}d}")
         self.page.click("#totp-form button[type=submit]")
         self.page.wait_for_load_state()
 

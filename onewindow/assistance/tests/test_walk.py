@@ -83,7 +83,7 @@ def test_agent_journey(
 
     # 5. The township signs for the materials and takes the case in (the matter is delegated).
     t = walker("township", width, language)
-    t.login(township_officer.username, PASSWORD)
+    t.sign_in(township_officer.username, PASSWORD)
     t.click("a.tile[href='/assistance/incoming/']")
     t.click("button:has-text('" + w.tr("签收") + "')")
     t.click("nav.wb-nav a[href='/workbench/intake/queue/']")

@@ -72,7 +72,7 @@ def test_apply_prereview_fix_pass_accept(
 
     # 2. The department's pre-review asks, in one notice, for the area to be corrected.
     d = walker("approver-prereview", width)
-    d.login("approver_bdc", PASSWORD)
+    d.sign_in("approver_bdc", PASSWORD)
     d.click("nav.wb-nav a[href='/workbench/prereview/']")
     d.click(f"a[href='/workbench/prereview/{case.uuid}/']")
     d.screenshot("check")  # the check sheet, kept for review
@@ -102,7 +102,7 @@ def test_apply_prereview_fix_pass_accept(
     d.finish("passed")
 
     k = walker("clerk-accept", width)
-    k.login("clerk", PASSWORD)
+    k.sign_in("clerk", PASSWORD)
     k.click("nav.wb-nav a[href='/workbench/intake/queue/']")
     k.click(f"a[href='/workbench/cases/{case.uuid}/']")
     k.expect("text=预审通过，请前台正式受理")
@@ -138,7 +138,7 @@ def test_in_english_the_form_and_the_prereview_sheet_are_translated(
     approver_bdc.display_name = "郭文斌"
     approver_bdc.save(update_fields=["display_name"])
     d = walker("approver-prereview-en", width, language="en")
-    d.login("approver_bdc", PASSWORD)
+    d.sign_in("approver_bdc", PASSWORD)
     d.click("nav.wb-nav a[href='/workbench/prereview/']")
     d.click(f"a[href='/workbench/prereview/{case.uuid}/']")
     d.expect("text=Floor area")

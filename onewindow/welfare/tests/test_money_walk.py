@@ -45,7 +45,7 @@ def test_the_month_roll_from_township_to_bank_file(
         w.expect("text=纳入保障")
         w.finish("household")
     with walk(browser, live_server.url, name="welfare-roll-district", width=width) as w:
-        w.login("approver_mzj", PASSWORD)
+        w.sign_in("approver_mzj", PASSWORD)
         w.click("a.tile[href='/welfare/rolls/']")
         w.click("ul.plain a[href^='/welfare/rolls/']")
         w.click("form:has(input[value=approve_district]) button[type=submit]")

@@ -83,7 +83,7 @@ def test_dibao_from_the_agent_to_the_roll(
 
     # 2. The township officer: from the waiting work to the proposal.
     with walk(browser, live_server.url, name="dibao-township", width=width, language=language) as w:
-        w.login("township", PASSWORD)
+        w.sign_in("township", PASSWORD)
         w.expect("a.tile[data-action=welfare_acceptance]")
         w.click(f"ol.work-rows a[href='/welfare/a/{app.uuid}/']")
         w.click("button#accept")
@@ -122,7 +122,7 @@ def test_dibao_from_the_agent_to_the_roll(
 
     # 5. The officer confirms; the household is in the register.
     with walk(browser, live_server.url, name="dibao-confirm", width=width, language=language) as w:
-        w.login("township", PASSWORD)
+        w.sign_in("township", PASSWORD)
         w.click(f"ol.work-rows a[href='/welfare/a/{app.uuid}/']")
         w.click("#confirm-form button[type=submit]")
         w.expect(stage(w, "已确认"))
@@ -140,7 +140,7 @@ def test_dibao_from_the_agent_to_the_roll(
     # 6. Next month (the allowance starts the month after confirmation): the roll pays the household.
     frozen.move_to(at(datetime.date(2026, 5, 6)))
     with walk(browser, live_server.url, name="dibao-roll", width=width, language=language) as w:
-        w.login("township", PASSWORD)
+        w.sign_in("township", PASSWORD)
         w.click("a.tile[href='/welfare/rolls/']")
         w.click("form:has(select[name=township]) button[type=submit]")
         w.expect("[data-roll-status=generated]")

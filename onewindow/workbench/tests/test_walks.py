@@ -117,7 +117,7 @@ def test_real_estate_bundle_from_ticket_to_collection(
 
     # --- a parallel department (住建局): its step is on its home page --------------------------------
     w = walker("approver-parallel", width, language)
-    w.login(approver.username, PASSWORD)
+    w.sign_in(approver.username, PASSWORD)
     w.click("a.tile[data-action=review]")
     w.click(f"a:has-text('{case.number}')")
     w.click("button[value=claim]")
@@ -127,7 +127,7 @@ def test_real_estate_bundle_from_ticket_to_collection(
 
     # --- the lead department (不动产登记中心): its step, then the decision and the conclusion --------
     w = walker("approver-lead", width, language)
-    w.login(approver_bdc.username, PASSWORD)
+    w.sign_in(approver_bdc.username, PASSWORD)
     w.click("a.tile[data-action=review]")
     w.click(f"a:has-text('{case.number}')")
     w.click("li.step-open button[value=approve]")
@@ -146,7 +146,7 @@ def test_real_estate_bundle_from_ticket_to_collection(
 
     # --- the front desk delivers: the result waits at the window; the applicant collects it -------
     w = walker("clerk-delivery", width, language)
-    w.login(clerk.username, PASSWORD)
+    w.sign_in(clerk.username, PASSWORD)
     w.click("a.tile[data-action=deliver]")
     w.click(f"a:has-text('{case.number}')")
     w.page.select_option("select[name=method]", "window")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from onewindow.core.dbrouter import replica_read
 from onewindow.core.errors import PermissionDenied
 from onewindow.hall import kiosk as hall_kiosk
 from onewindow.hall import selectors as hall_selectors
@@ -42,6 +43,7 @@ def kiosk_search(request: HttpRequest, point_uuid: Any) -> HttpResponse:
     return TemplateResponse(request, "hall/_kiosk_results.html", {"point": point, "matters": matters, "q": q})
 
 
+@replica_read  # reads only: may be served by the replica
 def index(request: HttpRequest) -> HttpResponse:
     query = selectors.MatterQuery.from_params(request.GET)
     page = selectors.search_page(query, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
@@ -80,6 +82,7 @@ def _heading(query: selectors.MatterQuery) -> str:
     return ""
 
 
+@replica_read  # reads only: may be served by the replica
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     matter = selectors.matter_by_code(code)
     if matter is None:
@@ -103,10 +106,12 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@replica_read  # reads only: may be served by the replica
 def bundle_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/bundles.html", {"bundles": selectors.active_bundles()})
 
 
+@replica_read  # reads only: may be served by the replica
 def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
     bundle = selectors.bundle_by_code(code)
     if bundle is None:
@@ -124,6 +129,7 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@replica_read  # reads only: may be served by the replica
 def stats(request: HttpRequest) -> HttpResponse:
     return render(
         request, "catalog/stats.html", {"f": catalog_figures(), "sections": sections(user=request.user, params=request.GET)}

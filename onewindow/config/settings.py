@@ -63,6 +63,9 @@ MIDDLEWARE = [
     # mitigation) and masks CSRF tokens per page.
     "onewindow.core.middleware.HtmlGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Pins a browser that wrote to the primary for a few seconds (core/dbrouter.py); does nothing
+    # unless a replica is configured.
+    "onewindow.core.dbrouter.ReplicaPinMiddleware",
     "onewindow.core.middleware.DefaultChineseLocaleMiddleware",
     "onewindow.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,6 +125,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / os.environ.get("TEST_DB_NAME", f"test-{os.getpid()}.sqlite3"))}
 elif os.environ.get("TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
+
+# A PostgreSQL streaming replica (docs/deployment.md): when DATABASE_REPLICA_URL is set, the views
+# marked `@replica_read` (core/dbrouter.py) read from it, unless this browser wrote within
+# REPLICA_PIN_SECONDS, the replica lags more than REPLICA_MAX_LAG_SECONDS, or it does not answer.
+# Writes and every other read stay on the primary. Tests use the primary for both (MIRROR).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+    )
+    # A stopped replica must cost a request seconds, not a minute: connect fails fast, then the
+    # view runs on the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["onewindow.core.dbrouter.ReplicaRouter"]
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+REPLICA_RETRY_SECONDS = float(os.environ.get("REPLICA_RETRY_SECONDS", "10"))
 
 # Field-level encryption of ID and phone numbers (onewindow/core/fieldcrypto.py): keys from the
 # environment; the development keys below are refused by a system check when DEBUG is off.
@@ -197,12 +218,33 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up when it is miss
 # Uploaded files live outside the web root and are served only through permission-checked views.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", VAR_DIR / "private"))
+# PRIVATE_STORAGE=filesystem (default: PRIVATE_STORAGE_ROOT, a local disk or a shared mount such as
+# NFS when several web hosts run) or s3 (any S3-compatible object store through django-storages:
+# MinIO, Ceph RGW, a cloud's OSS/COS; docs/deployment.md). Objects stay private: no public ACL,
+# served only through the permission-checked views, which read them through this storage.
+_PRIVATE_STORAGE: dict[str, object] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
+}
+if os.environ.get("PRIVATE_STORAGE", "filesystem") == "s3":
+    _PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", "private"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+        },
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
-    },
+    "private": _PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": "onewindow.core.staticstorage.StaticStorage"
         if not DEBUG
@@ -216,6 +258,36 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The scale-out option (docs/deployment.md): TASKS_BACKEND=django_tasks_rq.RQBackend puts tasks on
+# an RQ queue in Redis (REDIS_URL), run by `manage.py rq_worker` on any number of hosts. The
+# database worker stays the default.
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": int(os.environ.get("RQ_TIMEOUT", "900"))}}
+
+# Cache (CACHE_BACKEND): "locmem" (default, per process: nothing the platform shares lives in it),
+# "database" (the `cache` table, `manage.py createcachetable`) or "redis" (REDIS_CACHE_URL, else
+# REDIS_URL; Django's own RedisCache). Sessions (SESSION_BACKEND): "db" (default, in the database,
+# so any web host reads any session) or "cached_db" (read through the cache, written to both).
+# Locks and counters are rows in the database (ratelimit, select_for_update, conditional updates),
+# so a web process keeps nothing another one needs.
+_CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "locmem")
+if _CACHE_BACKEND == "redis":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("REDIS_CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": "onewindow",
+        }
+    }
+elif _CACHE_BACKEND == "database":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "onewindow_cache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = {"db": "django.contrib.sessions.backends.db", "cached_db": "django.contrib.sessions.backends.cached_db"}[
+    os.environ.get("SESSION_BACKEND", "db")
+]
 # Services that come back (docs/ops.md): a worker or the scheduler whose heartbeat is older than
 # these answers 503 on /health/worker/ and /health/scheduler/; a task RUNNING for TASK_STUCK_MINUTES
 # whose worker is silent is requeued by the sweep (failed after TASK_MAX_ATTEMPTS runs).

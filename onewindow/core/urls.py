@@ -12,4 +12,5 @@ urlpatterns = [
     path("health/worker/", views.health_worker, name="health-worker"),
     path("health/scheduler/", views.health_scheduler, name="health-scheduler"),
     path("health/all/", views.health_all, name="health-all"),
+    path("health/replica/", views.health_replica, name="health-replica"),
 ]

@@ -13,7 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import health
+from . import dbrouter, health
 
 
 def _answer(checks: dict[str, dict[str, Any]]) -> JsonResponse:
@@ -50,3 +50,16 @@ def health_scheduler(request: HttpRequest) -> JsonResponse:
 @require_GET
 def health_all(request: HttpRequest) -> JsonResponse:
     return _answer({"web": {"status": "ok"}, **health.checks()})
+
+
+@never_cache
+@require_GET
+def health_replica(request: HttpRequest) -> JsonResponse:
+    """The read replica (core/dbrouter.py): its lag in seconds; "off" (200) when none is configured,
+    503 when it is configured but not usable (down or lagging past REPLICA_MAX_LAG_SECONDS): the
+    marked views then read the primary, so this is a warning for monitoring, not an outage."""
+    state = dbrouter.status(fresh=True)
+    if not state["configured"]:
+        return _answer({"replica": {"status": "ok", "reason": "off"}})
+    check: dict[str, Any] = {"status": "ok" if state["usable"] else "fail", "lag_seconds": state["lag_seconds"]}
+    return _answer({"replica": check})

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from onewindow.accounts.models import OrgUnit
 from onewindow.cases.models import Channel
+from onewindow.core import dbrouter
+from onewindow.core.dbrouter import replica_read
 from onewindow.core.errors import PermissionDenied
 from onewindow.core.rollups import last_refreshed, serial_reads
 
@@ -124,6 +126,7 @@ def _links(sections: list[Any], params: dict[str, Any]) -> None:
 
 
 @login_required
+@replica_read  # figures only; the rollup refresh it may run writes (and reads) on the primary
 def index(request: HttpRequest) -> HttpResponse:
     _require(request)
     params = _params(request)
@@ -145,6 +148,7 @@ def index(request: HttpRequest) -> HttpResponse:
         ),
         "channels": Channel.choices,
         "refreshed": last_refreshed("cases"),
+        "replica": dbrouter.status(),
         "remit": params["remit"],
         "district_only": district_only(params),
         "now": timezone.localtime(),
@@ -188,6 +192,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
+@replica_read  # figures only
 def wall_page(request: HttpRequest) -> HttpResponse:
     """大屏: the hall's screen. Dark, big, no navigation; reloads its figures every minute."""
     _require(request)

@@ -15,6 +15,8 @@ MAX_PAUSE = 30.0
 class Command(BaseCommand):
     help = (
         "Enqueue the periodic sweep every --interval seconds (run beside `manage.py db_worker`). "
+        "Any number may run (one per host): each wakes at the start of every slot of --interval "
+        "seconds and only the one that claims the slot in the database enqueues (core/sweeps.py). "
         "Survives database errors (reconnects with a pause doubling up to 30 s) and keeps the "
         "scheduler heartbeat that /health/scheduler/ reads."
     )
@@ -25,13 +27,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
         from onewindow.core import health
+        from onewindow.core.sweeps import claim_tick
         from onewindow.core.tasks import periodic_sweep
 
         pause = 0.0
         while True:
             try:
                 close_old_connections()
-                periodic_sweep.enqueue()
+                if claim_tick(interval=interval):
+                    periodic_sweep.enqueue()
+                    log.debug("sweep enqueued")
                 health.beat("scheduler", "scheduler", force=True)
                 pause = 0.0
             except DatabaseError as exc:
@@ -47,4 +52,6 @@ class Command(BaseCommand):
                 continue
             if once:
                 return
-            time.sleep(interval)
+            # To the start of the next slot (plus a little, so that a timer waking early does not
+            # land in the slot already claimed): every scheduler asks for the same slot.
+            time.sleep(interval - (time.time() % interval) + 0.05)

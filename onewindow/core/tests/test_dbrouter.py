@@ -220,7 +220,7 @@ def test_the_catalog_search_page_is_served_by_the_replica(replica: None) -> None
     served: list[tuple[str, bool]] = []
     real = dbrouter.ReplicaRouter.db_for_read
 
-    def spy(self: dbrouter.ReplicaRouter, model: type, **hints: object) -> str | None:
+    def spy(self: dbrouter.ReplicaRouter, model: Any, **hints: object) -> str | None:
         alias = real(self, model, **hints)
         served.append((model._meta.app_label, alias == REPLICA))
         return alias

@@ -107,7 +107,7 @@ def _book(ctx: dict[str, Any], slot_pk: int, n: int) -> str:
         services.booking_create(
             actor=ctx["clerk"],
             matter=Matter.objects.select_related("current_version").get(pk=ctx["matter"].pk),
-            slot=Slot.objects.select_related("area", "area__point").get(pk=slot_pk),
+            slot=Slot.objects.select_related("area", "area__point__org_unit").get(pk=slot_pk),  # as slot_by_ref reads it
             channel="call",
             id_number=_person(n),
             person_name=f"来电{n}",
@@ -159,6 +159,7 @@ def main() -> None:
     ap.add_argument("--hot-requests", type=int, default=200)
     ap.add_argument("--hot-places", type=int, default=10)
     ap.add_argument("--hot-workers", type=int, default=50)
+    ap.add_argument("--profile", type=int, default=0, help="profile N bookings of one client (cProfile) instead")
     args = ap.parse_args()
 
     from django.utils import timezone
@@ -181,6 +182,24 @@ def main() -> None:
 
         def next_n() -> int:
             return next(numbers)
+
+        if args.profile:
+            # Where one client's time goes: cProfile over N bookings in this process.
+            import cProfile
+            import pstats
+            import random
+
+            rng = random.Random(0)
+            for j in range(5):  # warm: the URL resolver, the first statements of each kind
+                _book(ctx, rng.choice(slot_ids), 4 * 10**5 + j)
+            prof = cProfile.Profile()
+            prof.enable()
+            for j in range(args.profile):
+                _book(ctx, rng.choice(slot_ids), 5 * 10**5 + j)
+            prof.disable()
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+            return
 
         print("\nspread: concurrent clients booking random slots, one person each")
         print(f"{'workers':>8} {'bookings':>9} {'seconds':>8} {'per sec':>8} {'p50 ms':>7} {'p95 ms':>7}")

@@ -105,16 +105,17 @@ def slot_by_ref(ref: str) -> Slot:
     except ValueError:
         raise ValidationFailed(_("时段不正确。"), fields={"slot": [_("时段不正确。")]}) from None
     starts = timezone.make_aware(naive)
-    slot = Slot.objects.select_related("area", "area__point").filter(area__code=code, starts_at=starts).first()
+    # The point's unit comes too: the desk's permission check reads it for every booking.
+    slot = Slot.objects.select_related("area", "area__point__org_unit").filter(area__code=code, starts_at=starts).first()
     if slot is None:
-        area = ServiceArea.objects.select_related("point").filter(code=code).first()
+        area = ServiceArea.objects.select_related("point__org_unit").filter(code=code).first()
         if area is not None:
             planned, _uncovered = preview_slots([area.pk], naive.date(), naive.date())
             slot = next((s for s in planned if s.starts_at == starts), None)
             if slot is not None:
                 slot.area = area
             else:  # a concurrent booking may have stored the day since the first look
-                slot = Slot.objects.select_related("area", "area__point").filter(area=area, starts_at=starts).first()
+                slot = Slot.objects.select_related("area", "area__point__org_unit").filter(area=area, starts_at=starts).first()
     if slot is None:
         raise NotFound(_("该时段不存在。"))
     return slot

@@ -117,7 +117,11 @@ def _stored(slot: Slot) -> Slot:
     if slot.pk is not None:
         return slot
     ensure_slots([slot.area_id], slot.date, slot.date)
-    stored = Slot.objects.select_related("area", "area__point").filter(area_id=slot.area_id, starts_at=slot.starts_at).first()
+    stored = (
+        Slot.objects.select_related("area", "area__point__org_unit")
+        .filter(area_id=slot.area_id, starts_at=slot.starts_at)
+        .first()
+    )
     if stored is None:  # the plan changed since the page was shown
         raise SlotClosed()
     return stored

@@ -1,0 +1,59 @@
+"""Statement budget of a booking (issue 16): a booking by the desk for a caller and one by a
+citizen for themselves, read as the API reads them (`slot_by_ref`, `matter_by_uuid`), stay within
+their number of SQL statements, so the booking service cannot quietly grow back
+(bench/appointments_booking.py measures its throughput)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from onewindow.accounts.demo import resident_id
+from onewindow.appointments import selectors, services
+from onewindow.appointments.models import Booking
+
+from .conftest import at
+from .test_services import slot_at
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+
+# Measured on SQLite and PostgreSQL (the same counts; the test transaction's savepoint around the
+# booking's own transaction included). Before issue 16's work: 22 (desk) and 23 (citizen).
+BUDGET = {"desk": 13, "citizen": 13}
+
+
+def _ref(hall: dict[str, Any]) -> str:
+    slot = slot_at(hall["area"], at(2026, 12, 2, 10, 0))
+    return f"{hall['area'].code}~{timezone.localtime(slot.starts_at):%Y%m%d%H%M}"
+
+
+def test_a_desk_booking_stays_within_its_statement_budget(
+    django_assert_max_num_queries: Any, hall: dict[str, Any], matters: dict[str, Any], clerk: Any
+) -> None:
+    ref = _ref(hall)
+    for n in (1, 2):  # the second is the steady state: the person's week row is new both times
+        matter = selectors.matter_by_uuid(matters["off"].uuid)
+        slot = selectors.slot_by_ref(ref)
+        with django_assert_max_num_queries(BUDGET["desk"]):
+            b = services.booking_create(
+                actor=clerk,
+                matter=matter,
+                slot=slot,
+                channel=Booking.Channel.CALL,
+                id_number=resident_id("19700101", 300 + n),
+                person_name="张三",
+                phone="13800000000",
+            )
+        assert b.status == Booking.Status.BOOKED
+
+
+def test_a_citizens_booking_stays_within_its_statement_budget(
+    django_assert_max_num_queries: Any, hall: dict[str, Any], matters: dict[str, Any], verified_citizen: Any
+) -> None:
+    matter = selectors.matter_by_uuid(matters["off"].uuid)
+    slot = selectors.slot_by_ref(_ref(hall))
+    with django_assert_max_num_queries(BUDGET["citizen"]):
+        b = services.booking_create(actor=verified_citizen, matter=matter, slot=slot, channel=Booking.Channel.WEB)
+    assert b.user == verified_citizen

@@ -208,37 +208,52 @@ def _no_unowned_work_after(request: Any) -> None:
     assert bad == [], f"work left waiting for nobody after the walk: {bad}"
 
 
-@pytest.fixture
-def browser(request: Any) -> Iterator[Any]:
-    """A headless chromium for one test. Request it after the database fixtures (live_server,
-    personas): Playwright's event loop must start after the database set-up. After the test, the
-    "no open work without an owner" check runs over what the walk left (core.ownership)."""
-    from django.db import connections
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Browser tests run last (after pytest-django's own ordering, hence trylast): they share one
+    chromium for the rest of the run (`_chromium`), whose Playwright event loop then stays on this
+    thread, so no other test may run after the first browser test."""
+    items.sort(key=lambda item: "_chromium" in getattr(item, "fixturenames", ()))
 
+
+@pytest.fixture(scope="session")
+def _chromium(django_db_setup: Any) -> Iterator[Any]:
+    """One headless chromium for every browser test of the run (each walk has its own browser
+    context: cookies, cache and storage are not shared). Starting Playwright and a browser for each
+    test cost about a second a test. Started by the first browser test, after the database set-up:
+    Playwright's event loop must start after it."""
     if os.environ.get("CI"):
         import playwright.sync_api as sync_api
     else:
         sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls are still
-    # synchronous, so Django's async-safety guard is lifted for browser tests only.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    # Playwright's sync API keeps an event loop on this thread; the tests' own ORM calls are still
+    # synchronous, so Django's async-safety guard is lifted from here on (only browser tests follow:
+    # see pytest_collection_modifyitems).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    # The event loop gives Django a new connection context: close the set-up's connection now and
-    # the test's before leaving, so no session outlives the test database.
-    connections.close_all()
     pw = sync_api.sync_playwright().start()
     chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
     try:
         yield chromium
+    finally:
+        chromium.close()
+        pw.stop()
+
+
+@pytest.fixture
+def browser(request: Any, _chromium: Any) -> Iterator[Any]:
+    """The run's headless chromium, for one test. Request it after the database fixtures
+    (live_server, personas). After the test, the "no open work without an owner" check runs over
+    what the walk left (core.ownership)."""
+    from django.db import connections
+
+    # The event loop gives Django a new connection context: close the set-up's connection now and
+    # the test's before leaving, so no session outlives the test database.
+    connections.close_all()
+    try:
+        yield _chromium
         _no_unowned_work_after(request)
     finally:
         connections.close_all()
-        chromium.close()
-        pw.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

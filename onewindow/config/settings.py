@@ -144,7 +144,7 @@ REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
 REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
 REPLICA_RETRY_SECONDS = float(os.environ.get("REPLICA_RETRY_SECONDS", "10"))
 
-# Field-level encryption of ID and phone numbers (onewindow/core/fieldcrypto.py): keys from the
+# Field-level encryption of ID and phone numbers (onewindow/core/fieldcrypto/): keys from the
 # environment; the development keys below are refused by a system check when DEBUG is off.
 from onewindow.core.fieldcrypto import DEV_FIELD_KEYS, DEV_INDEX_KEY  # noqa: E402
 

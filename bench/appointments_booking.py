@@ -98,15 +98,14 @@ def _person(n: int) -> str:
 
 
 def _book(ctx: dict[str, Any], slot_pk: int, n: int) -> str:
-    from onewindow.appointments import services
+    from onewindow.appointments import selectors, services
     from onewindow.appointments.errors import SlotFull
     from onewindow.appointments.models import Slot
-    from onewindow.catalog.models import Matter
 
     try:
         services.booking_create(
             actor=ctx["clerk"],
-            matter=Matter.objects.select_related("current_version").get(pk=ctx["matter"].pk),
+            matter=selectors.matter_by_uuid(ctx["matter"].uuid),  # as the API reads it
             slot=Slot.objects.select_related("area", "area__point__org_unit").get(pk=slot_pk),  # as slot_by_ref reads it
             channel="call",
             id_number=_person(n),

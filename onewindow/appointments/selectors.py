@@ -46,7 +46,12 @@ def matter_by_uuid(uuid: Any) -> Matter:
     uuid = parse_uuid(uuid)
     if uuid is None:
         raise NotFound(_("事项不存在或未发布。"))
-    m = Matter.objects.filter(uuid=uuid, current_version__isnull=False).select_related("current_version", "service_area").first()
+    # Its booking rule comes with it: a booking reads the slot units of the matter (slot_units_for).
+    m = (
+        Matter.objects.filter(uuid=uuid, current_version__isnull=False)
+        .select_related("current_version", "service_area", "booking_rule")
+        .first()
+    )
     if m is None:
         raise NotFound(_("事项不存在或未发布。"))
     return m
@@ -69,6 +74,11 @@ def matter_places(matter: Matter) -> QuerySet[ServiceArea]:
 
 
 def slot_units_for(matter: Matter) -> int:
+    if Matter.booking_rule.is_cached(matter):  # read with the matter: no query
+        try:
+            return int(matter.booking_rule.slot_units or 1)
+        except MatterBookingRule.DoesNotExist:
+            return 1
     rule = MatterBookingRule.objects.filter(matter=matter).values_list("slot_units", flat=True).first()
     return int(rule or 1)
 

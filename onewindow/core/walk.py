@@ -110,6 +110,22 @@ _NOT_WORDS = [
 _LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]*[a-z][A-Za-z]*(?![A-Za-z])")
 
 
+def settled(page: Any) -> None:
+    """Wait until the page a click may still be navigating to exists and has parsed.
+
+    Reading the document right after a click raced the navigation on a busy CI machine (a null
+    documentElement); tests wait for this condition instead of a clock.
+    """
+    page.wait_for_load_state()
+    page.wait_for_function("document.documentElement !== null && document.readyState !== 'loading'")
+
+
+def overflow_px(page: Any) -> int:
+    """How many pixels the settled page is wider than its viewport (sideways scroll)."""
+    settled(page)
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
 def english_words(text: str) -> list[str]:
     """Latin words of 3+ letters with a lowercase letter and a vowel, after taking out addresses and
     file names."""
@@ -404,7 +420,7 @@ class Walk:
             out.append(f"requests to another host: {sorted(set(self.foreign))[:5]}")
         if self.csp_violations:
             out.append(f"{CSP_VIOLATION}: {self.csp_violations[:3]}")
-        overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        overflow = overflow_px(self.page)
         if overflow > 1:
             out.append(f"sideways scroll of {overflow}px; too wide: {self.page.evaluate(_WIDE_JS)}")
         out.extend(f"{UNTRANSLATED}: {t}" for t in self.untranslated())

@@ -11,6 +11,7 @@ import time_machine
 
 from conftest import BROWSER_MARKS, PASSWORD
 from onewindow.appointments.models import Booking
+from onewindow.core.walk import overflow_px
 
 from .conftest import NOW
 
@@ -19,8 +20,7 @@ pytestmark = BROWSER_MARKS
 
 def fits(page: Any, width: int) -> None:
     if width <= 400:
-        page.wait_for_load_state()  # a click may still be navigating: measure the page it lands on
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        overflow = overflow_px(page)  # of the page a click lands on, once it has settled
         assert overflow <= 1, f"{page.url} is {overflow}px wider than the phone"
 
 

@@ -17,6 +17,7 @@ from onewindow.accounts.demo import enterprise_uscc, resident_id
 from onewindow.accounts.models import Role
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
+from onewindow.core.walk import overflow_px, settled
 from onewindow.filings.models import Filing
 from onewindow.portal.testing import PDF_BYTES, PNG_BYTES, conclude
 
@@ -39,9 +40,10 @@ def page_at(browser: Any, request: Any) -> Iterator[Any]:
 
 def fits(page: Any) -> None:
     """The page is in Chinese and, on a phone, does not scroll sideways."""
+    settled(page)
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     if page.width <= 400:
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        overflow = overflow_px(page)
         assert overflow <= 1, f"{page.url} is {overflow}px wider than the phone"
 
 
@@ -86,6 +88,7 @@ def test_citizen_registers_applies_with_reuse_answers_supplement_downloads_resul
     page.goto(f"{url}/apply/?q=医疗")
     fits(page)
     page.click(f"a[href='/apply/matter/{online_matter.uuid}/']")
+    page.wait_for_url(f"**/apply/matter/{online_matter.uuid}/")
     fits(page)
     page.click("text=开始申请")
     page.check("input[name=confirmed]")

@@ -12,6 +12,7 @@ import pytest
 from conftest import BROWSER_MARKS, PASSWORD
 from onewindow.accounts.demo import resident_id
 from onewindow.cases.models import Case
+from onewindow.core.walk import overflow_px
 
 from .conftest import PDF_BYTES
 
@@ -28,8 +29,7 @@ def _page(browser: Any, width: int) -> Any:
 
 def _fits(page: Any) -> None:
     if page.width <= 400:
-        page.wait_for_load_state()  # a click may still be navigating: measure the page it lands on
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        overflow = overflow_px(page)  # of the page a click lands on, once it has settled
         wide = page.evaluate(
             "() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1)"
             ".slice(0, 5).map(e => e.tagName + '.' + e.className + ':' + (e.name || ''))"

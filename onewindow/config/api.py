@@ -4,6 +4,7 @@ discovered here so adding an app never edits a shared list."""
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,18 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from onewindow.core.errors import MSG_INVALID_DATA, MSG_LOGIN_REQUIRED, ApplicationError, BadRequest
 
-api = NinjaAPI(
+
+class OneWindowAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        """Ninja names an operation after its module and function. A module split into a package of
+        resource modules declares `OPERATION_IDS_MODULE`, the module its operations were first
+        written in, so splitting a module never renames an operation for the clients built on it."""
+        module = operation.view_func.__module__
+        module = getattr(sys.modules.get(module), "OPERATION_IDS_MODULE", module)
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = OneWindowAPI(
     title="OneWindow 一窗通办 API",
     version="1.0.0",
     description="青原区政务服务平台接口：事项目录、办件、预约、大厅排队、网上办事。错误统一为 {code, message, fields}。",

@@ -11,11 +11,11 @@ from typing import Any, cast
 
 import time_machine
 
-from onewindow.assistance import api as assistance_api
+from onewindow.assistance.api import applications as assistance_api
 from onewindow.core import workdays
 from onewindow.core.calendar_seed import PROVISIONAL, import_year
 from onewindow.portal.api import CaseDetailOut
-from onewindow.ratings import api as ratings_api
+from onewindow.ratings.api import base as ratings_api
 from onewindow.townships import api as townships_api
 
 from .test_lifecycle import at, submit

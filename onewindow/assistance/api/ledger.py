@@ -16,10 +16,10 @@ from ninja import Query, Schema, Status
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, ValidationFailed
 
-from . import access, selectors, services
-from .api import _point, _resident_of_mandate, router
-from .models import HandoverBatch, LedgerEntry, TillDay
-from .receipts import receipt_pdf, verify_url
+from .. import access, selectors, services
+from ..models import HandoverBatch, LedgerEntry, TillDay
+from ..receipts import receipt_pdf, verify_url
+from .base import _point, _resident_of_mandate, router
 
 
 class CollectIn(Schema):

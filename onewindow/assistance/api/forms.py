@@ -22,9 +22,11 @@ from onewindow.catalog.models import Matter
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 from onewindow.core.errors import NotFound, ValidationFailed
 
-from . import selectors, services
-from .api import ApplicationOut, MandateOut, _application, _mandate, _matters, _point, _resident_of_mandate, router
-from .models import Mandate
+from .. import selectors, services
+from ..models import Mandate
+from .applications import ApplicationOut, _application
+from .base import _matters, _point, _resident_of_mandate, router
+from .mandates import MandateOut, _mandate
 
 # --- the commitment filing ----------------------------------------------------------------------
 

@@ -13,9 +13,9 @@ from ninja.files import UploadedFile
 
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
 
-from . import bankreturn
-from . import selectors_money as sel
-from .models import BankReturn
+from .. import bankreturn
+from .. import selectors_money as sel
+from ..models import BankReturn
 
 router = Router(tags=["welfare: register and money"])
 

@@ -24,7 +24,8 @@ def context(params: dict[str, Any]) -> dict[str, Any]:
         points = points.filter(org_unit__path__startswith=params["township"].path)
     point: ServicePoint | None = params.get("point") or points.first()
     today = business_date()
-    f = hall_stats.figures(point=point, date_from=today, date_to=today) if point else hall_stats.Figures()
+    # With the hours from the same read (one statement for both).
+    f = hall_stats.figures(point=point, date_from=today, date_to=today, hours=True) if point else hall_stats.Figures()
     waiting = dict(
         Ticket.objects.filter(point=point, business_date=today, status=Ticket.Status.WAITING)
         .values("area_id")
@@ -43,7 +44,7 @@ def context(params: dict[str, Any]) -> dict[str, Any]:
                 "level": _pct(s.get("within_service_level")),
             }
         )
-    hours = hall_stats.by_hour(point=point, date_from=today, date_to=today) if point else {}
+    hours = f.per_hour
     cats = [f"{h}:00" for h in sorted(hours)]
     late = now_figures({k: params[k] for k in ("department", "township") if params.get(k) is not None})
     chart = {

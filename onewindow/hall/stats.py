@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.rollups import summed
@@ -52,6 +53,7 @@ class Figures:
     per_clerk: dict[int, int] = field(default_factory=dict)  # user id -> finished
     per_area: dict[int, dict[str, Any]] = field(default_factory=dict)
     per_day: dict[date, dict[str, Any]] = field(default_factory=dict)
+    per_hour: dict[int, dict[str, Any]] = field(default_factory=dict)  # only when asked: figures(hours=True)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -85,18 +87,21 @@ def recount(*, point: ServicePoint | None = None, area: ServiceArea | None = Non
     tracks = {tid: v for tid, v in replay(events, area_of).items() if area is None or v[0].area_id == area.pk}
     levels = service_levels(t.area_id for t, _d in tracks.values())
     total, by_area, by_day = Sums(), defaultdict[int, Sums](Sums), defaultdict[date, Sums](Sums)
+    by_hour_sums = defaultdict[int, Sums](Sums)
     out = Figures()
     for t, day in tracks.values():
         s = track_sums(t, levels.get(t.area_id, 15))
         total.add(s)
         by_area[t.area_id].add(s)
         by_day[day].add(s)
+        by_hour_sums[timezone.localtime(t.issued).hour if t.issued else 0].add(s)
         if t.end_kind == K.FINISHED:
             if t.end_window:
                 out.per_window[t.end_window] = out.per_window.get(t.end_window, 0) + 1
             if t.end_actor:
                 out.per_clerk[t.end_actor] = out.per_clerk.get(t.end_actor, 0) + 1
     _fill(out, total, by_area, by_day)
+    out.per_hour = {h: by_hour_sums[h].summary() for h in sorted(by_hour_sums)}
     return out
 
 
@@ -111,13 +116,14 @@ SHORT_PERIOD_DAYS = 62
 MEASURES: dict[str, Any] = {f: Sum(f) for f in SUM_FIELDS}
 
 
-def _day_cells(scope: Q, date_from: date, date_to: date) -> dict[tuple[Any, ...], dict[str, int]]:
+def _day_cells(scope: Q, date_from: date, date_to: date, group: list[str]) -> dict[tuple[Any, ...], dict[str, int]]:
     rows = (
         HallDay.objects.filter(scope, business_date__gte=date_from, business_date__lte=date_to)
-        .values("business_date", "area_id")
+        .values(*group)
         .annotate(**{f"s_{m}": agg for m, agg in MEASURES.items()})
+        .order_by()
     )
-    return {(r["business_date"], r["area_id"]): {m: int(r[f"s_{m}"] or 0) for m in MEASURES} for r in rows}
+    return {tuple(r[g] for g in group): {m: int(r[f"s_{m}"] or 0) for m in MEASURES} for r in rows}
 
 
 def figures(
@@ -127,10 +133,14 @@ def figures(
     date_from: date,
     date_to: date,
     refresh: bool = True,
+    hours: bool = False,
 ) -> Figures:
     """Figures for tickets of business days date_from..date_to (inclusive), for one point, one area
     or (both None) every point, added up from the rollups (brought up to date first, unless the
-    caller just did: `refresh=False`). `per_day` is filled for periods up to SHORT_PERIOD_DAYS days."""
+    caller just did: `refresh=False`). `per_day` is filled for periods up to SHORT_PERIOD_DAYS days;
+    `per_hour` (as `by_hour` gives it) with `hours=True`, from the same read: the rows are read
+    grouped by area and hour (at most areas × hours groups) and added up both ways here, one
+    statement instead of two over the same rows."""
     from . import rollups
 
     if refresh:
@@ -141,14 +151,12 @@ def figures(
     if area is not None:
         scope &= Q(area_id=area.pk)
     total, by_area, by_day = Sums(), defaultdict[int, Sums](Sums), defaultdict[date, Sums](Sums)
+    by_hour_sums = defaultdict[int, Sums](Sums)
     short = (date_to - date_from).days < SHORT_PERIOD_DAYS
+    group = ["area_id", "hour"] if hours else ["area_id"]
     if short:  # per day too: read the day rows only
-        cells = _day_cells(scope, date_from, date_to)
-        for (day, area_id), c in cells.items():
-            s = Sums.of(c)
-            by_day[day].add(s)
-            by_area[area_id].add(s)
-            total.add(s)
+        cells = _day_cells(scope, date_from, date_to, ["business_date", *group])
+        keyed = [((area_id, *rest), day, c) for (day, area_id, *rest), c in cells.items()]
     else:
         cells = summed(
             HallDay,
@@ -157,15 +165,21 @@ def figures(
             scope=scope,
             date_from=date_from,
             date_to=date_to,
-            group=["area_id"],
+            group=group,
             measures=MEASURES,
         )
-        for (area_id,), c in cells.items():
-            s = Sums.of(c)
-            by_area[area_id].add(s)
-            total.add(s)
+        keyed = [(k, None, c) for k, c in cells.items()]
+    for (area_id, *rest), day, c in keyed:
+        s = Sums.of(c)
+        by_area[area_id].add(s)
+        total.add(s)
+        if day is not None:
+            by_day[day].add(s)
+        if rest:
+            by_hour_sums[rest[0]].add(s)
     out = Figures()
     _fill(out, total, by_area, by_day)
+    out.per_hour = {h: by_hour_sums[h].summary() for h in sorted(by_hour_sums)}
     if area is None:  # finished tickets per window are not kept per area
         # Whole months from the month rows, the ends from the day rows (not every day of a long period).
         windows = summed(
@@ -244,7 +258,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     date_to = params.get("date_to") or business_date()
     first = HallDay.objects.order_by("business_date").values_list("business_date", flat=True).first()
     date_from = params.get("date_from") or first or (date_to - timedelta(days=29))
-    f = figures(point=point, area=area, date_from=date_from, date_to=date_to, refresh=False)  # refreshed above
+    f = figures(point=point, area=area, date_from=date_from, date_to=date_to, refresh=False, hours=True)  # refreshed above
     where = area.name if area is not None else (point.name if point is not None else str(_("各服务场所")))
     sec = Section(
         key="hall",
@@ -324,7 +338,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
             text=_text(str(_("各服务区服务水平")), names, levels, "%"),
         )
     )
-    hours = by_hour(point=point, area=area, date_from=date_from, date_to=date_to)
+    hours = f.per_hour
     hour_names = [f"{h}:00" for h in hours]
     issued = [s["issued"] for s in hours.values()]
     sec.charts.append(

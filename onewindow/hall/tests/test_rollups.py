@@ -100,6 +100,7 @@ def rows() -> tuple[Any, ...]:
 
 
 def same(a: Any, b: Any, *, windows: bool = True, days: bool = True) -> None:
+    """`a` read from the rollups (with hours=True), `b` replayed."""
     keys = ("issued", "called", "finished", "no_show", "abandoned") + (("per_window", "per_clerk") if windows else ())
     for key in keys:
         assert getattr(a, key) == getattr(b, key), key
@@ -111,6 +112,12 @@ def same(a: Any, b: Any, *, windows: bool = True, days: bool = True) -> None:
         assert a.per_day.keys() == b.per_day.keys()
     for area, s in a.per_area.items():
         assert s["issued"] == b.per_area[area]["issued"] and s["no_show"] == b.per_area[area]["no_show"]
+    # Per hour of issue, from the same read as the areas (figures(hours=True)).
+    assert a.per_hour.keys() == b.per_hour.keys()
+    for hour, s in a.per_hour.items():
+        for key, v in s.items():
+            w = b.per_hour[hour][key]
+            assert (v is None and w is None) or v == pytest.approx(w, abs=1e-4), (hour, key)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -139,12 +146,16 @@ def test_rollups_equal_a_replay_of_the_log_under_random_histories(staffed: dict[
         end = run(staffed, ops)
         lo, hi = START.date(), end.date()
         with time_machine.travel(end + dt.timedelta(minutes=1), tick=False):
-            same(figures(date_from=lo, date_to=hi), recount(date_from=lo, date_to=hi))
+            same(figures(date_from=lo, date_to=hi, hours=True), recount(date_from=lo, date_to=hi))
             for area in {a.pk: a for a in staffed["areas"]}.values():
                 # finished tickets per window are kept per point and day, not per area
-                same(figures(area=area, date_from=lo, date_to=hi), recount(area=area, date_from=lo, date_to=hi), windows=False)
+                same(
+                    figures(area=area, date_from=lo, date_to=hi, hours=True),
+                    recount(area=area, date_from=lo, date_to=hi),
+                    windows=False,
+                )
             point = staffed["areas"][0].point
-            same(figures(point=point, date_from=lo, date_to=lo), recount(point=point, date_from=lo, date_to=lo))
+            same(figures(point=point, date_from=lo, date_to=lo, hours=True), recount(point=point, date_from=lo, date_to=lo))
             incremental = rows()
             rollups.refresh(overlap=10_000)
             assert rows() == incremental
@@ -158,7 +169,7 @@ def test_a_long_period_reads_months_and_matches_the_replay(staffed: dict[str, An
     end = run(staffed, ops * 1)
     with time_machine.travel(end, tick=False):
         lo, hi = dt.date(2026, 9, 1), dt.date(2026, 12, 31)  # whole months inside: October, November
-        same(figures(date_from=lo, date_to=hi), recount(date_from=lo, date_to=hi), days=False)
+        same(figures(date_from=lo, date_to=hi, hours=True), recount(date_from=lo, date_to=hi), days=False)
         assert HallMonth.objects.filter(month=dt.date(2026, 10, 1)).exists()
         assert HallWindowMonth.objects.filter(month=dt.date(2026, 10, 1)).exists()
 

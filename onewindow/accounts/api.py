@@ -12,10 +12,10 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import StrictBool
 
-from onewindow.core.apikit import AUTH, ERROR_CODES, BearerAuth, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, BearerAuth, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound
 
 from . import consent, guard, mfa, phone, services
@@ -230,10 +230,12 @@ def phone_verify(request: HttpRequest, data: PhoneVerifyIn) -> Any:
     return UserOut.of(phone.phone_verify_confirm(request=request, user=actor(request), code=data.code))
 
 
-@router.get("/enterprises", response={200: list[EnterpriseOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def enterprises(request: HttpRequest) -> Any:
+@router.get("/enterprises", response={200: page_of(EnterpriseOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def enterprises(request: HttpRequest, params: Query[PageParams]) -> Any:
     user = actor(request)
-    return [_ent_out(e, user) for e in Enterprise.objects.filter(handlers__user=user).distinct().order_by("name")]
+    return paginate(
+        Enterprise.objects.filter(handlers__user=user).distinct().order_by("name", "id"), params, lambda e: _ent_out(e, user)
+    )
 
 
 def _my_enterprise(user: User, uuid: UUID) -> Enterprise:
@@ -243,13 +245,14 @@ def _my_enterprise(user: User, uuid: UUID) -> Enterprise:
     return ent
 
 
-@router.get("/enterprises/{uuid}/handlers", response={200: list[HandlerOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def handlers(request: HttpRequest, uuid: UUID) -> Any:
+@router.get("/enterprises/{uuid}/handlers", response={200: page_of(HandlerOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def handlers(request: HttpRequest, uuid: UUID, params: Query[PageParams]) -> Any:
     ent = _my_enterprise(actor(request), uuid)
-    return [
-        {"username": h.user.username, "display_name": h.user.display_name, "kind": h.kind}
-        for h in ent.handlers.select_related("user").order_by("kind", "created_at")
-    ]
+    return paginate(
+        ent.handlers.select_related("user").order_by("kind", "created_at", "id"),
+        params,
+        lambda h: {"username": h.user.username, "display_name": h.user.display_name, "kind": h.kind},
+    )
 
 
 @router.post("/enterprises/{uuid}/handlers", response={201: HandlerOut, ERROR_CODES: ErrorOut}, auth=AUTH)

@@ -246,7 +246,7 @@ def my_bookings(user: Any) -> QuerySet[Booking]:
     q = Q(user=user) | Q(agent=user)
     if user.id_number:
         q |= Q(id_number=user.id_number)
-    return _bookings().filter(q).order_by("-starts_at")
+    return _bookings().filter(q).order_by("-starts_at", "-id")
 
 
 def visible_booking(user: Any, code: str) -> Booking:

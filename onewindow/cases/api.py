@@ -12,13 +12,13 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Form, Router, Schema, Status
+from ninja import Form, Query, Router, Schema, Status
 
 from onewindow.accounts.models import User
 from onewindow.catalog.models import Bundle, Matter
 from onewindow.catalog.versions import bundle_versions
 from onewindow.core import workdays
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.core.clientip import client_ip
 from onewindow.core.errors import NotFound, ValidationFailed
 
@@ -220,14 +220,12 @@ def _step(case: Case, step_uuid: UUID) -> CaseStep:
 # --- citizen side ----------------------------------------------------------------------------------
 
 
-@router.get("/", auth=AUTH, response={200: list[CaseOut], **ERRORS})
-def list_cases(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
-    qs = selectors.visible_cases(actor(request)).order_by("-received_at")
+@router.get("/", auth=AUTH, response={200: page_of(CaseOut), **ERRORS})
+def list_cases(request: HttpRequest, params: Query[PageParams], status: str = "") -> Any:
+    qs = selectors.visible_cases(actor(request)).order_by("-received_at", "-id")
     if status:
         qs = qs.filter(status=status)
-    limit = max(1, min(limit, 200))
-    offset = max(0, min(offset, 1_000_000))
-    return [_case_out(c) for c in qs[offset : offset + limit]]
+    return paginate(qs, params, _case_out)
 
 
 @router.post("/", auth=AUTH, response={201: CaseDetailOut, **ERRORS})
@@ -293,10 +291,12 @@ def progress(request: HttpRequest, n: str, c: str) -> Any:
     }
 
 
-@router.get("/queue", auth=AUTH, response={200: list[StepOut], **ERRORS})
-def queue(request: HttpRequest, mine: bool = False) -> Any:
-    return [
-        {
+@router.get("/queue", auth=AUTH, response={200: page_of(StepOut), **ERRORS})
+def queue(request: HttpRequest, params: Query[PageParams], mine: bool = False) -> Any:
+    return paginate(
+        selectors.step_queue(actor(request), mine=mine),
+        params,
+        lambda s: {
             "uuid": s.uuid,
             "stage": s.stage_order,
             "name": f"{s.case.number} {s.name}",
@@ -306,9 +306,8 @@ def queue(request: HttpRequest, mine: bool = False) -> Any:
             "due_on": s.due_on,
             "due_provisional": workdays.is_provisional(s.due_on),
             "fields_to_fix": s.fields_to_fix or [],
-        }
-        for s in selectors.step_queue(actor(request), mine=mine)[:200]
-    ]
+        },
+    )
 
 
 @router.get("/{case_uuid}", auth=AUTH, response={200: CaseDetailOut, **ERRORS})

@@ -9,9 +9,9 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 
 from . import prereview as pr
 
@@ -81,10 +81,12 @@ def _outcome(case: Any) -> dict[str, Any]:
     return {"uuid": case.uuid, "number": case.number, "status": case.status, "prereview": case.prereview}
 
 
-@router.get("/queue", auth=AUTH, response={200: list[QueueItemOut], **ERRORS})
-def queue(request: HttpRequest) -> Any:
-    return [
-        {
+@router.get("/queue", auth=AUTH, response={200: page_of(QueueItemOut), **ERRORS})
+def queue(request: HttpRequest, params: Query[PageParams]) -> Any:
+    return paginate(
+        pr.prereview_queue(actor(request)),
+        params,
+        lambda c: {
             "uuid": c.uuid,
             "number": c.number,
             "title": c.title,
@@ -92,9 +94,8 @@ def queue(request: HttpRequest) -> Any:
             "applicant": c.applicant.display_name,
             "received_at": c.received_at,
             "intake_due": c.intake_due,
-        }
-        for c in pr.prereview_queue(actor(request))[:200]
-    ]
+        },
+    )
 
 
 @router.get("/{case_uuid}", auth=AUTH, response={200: SheetOut, **ERRORS})

@@ -11,10 +11,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
+from onewindow.core.apikit import MAX_PAGE_SIZE, PageOut, PageParams, page_of, paginate
 from onewindow.core.errors import NotFound
 
 from . import selectors
 from .models import Matter
+from .search import PAGE_SIZE
 
 router = Router(tags=["catalog"])
 
@@ -76,17 +78,18 @@ class MatterDetailOut(MatterOut):
     materials: list[MaterialOut]
 
 
-class MatterPage(Schema):
+class MatterPage(PageOut):
+    """The API's list shape (page, page_size, count, pages, items) with the search's cursors."""
+
     count: int = Field(description="匹配的事项数，最多数到 1000")
     count_more: bool = Field(description="匹配的事项超过 1000 个（显示为“1,000+”）")
     page: int = Field(description="页码；按游标取的页为 0")
-    pages: int
     next: str = Field(description="下一页的游标（作 after 参数）；没有下一页时为空")
     previous: str = Field(description="上一页的游标（作 before 参数）；第一页时为空")
     items: list[MatterOut]
 
 
-class SearchParams(Schema):
+class SearchParams(PageParams):
     q: str = ""
     department: str = ""
     area: str = ""
@@ -100,6 +103,7 @@ class SearchParams(Schema):
     level: str = ""
     audience: str = ""
     page: int = Field(1, ge=1, le=1000, description="页码（从头数；翻页请用 after / before 游标）")
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     after: str = Field("", max_length=64, description="从这个游标之后取一页（上一页答复的 next）")
     before: str = Field("", max_length=64, description="取这个游标之前的一页（答复的 previous）")
 
@@ -160,10 +164,11 @@ def _matter_out(m: Matter) -> dict[str, Any]:
 
 @router.get("/matters", response=MatterPage, summary="搜索事项（中文、拼音、首字母；分页）")
 def list_matters(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
-    query = selectors.MatterQuery(**params.dict(exclude={"page", "after", "before"}))
-    page = selectors.search_page(query, after=params.after, before=params.before, number=params.page)
+    query = selectors.MatterQuery(**params.dict(exclude={"page", "page_size", "after", "before"}))
+    page = selectors.search_page(query, after=params.after, before=params.before, number=params.page, per_page=params.page_size)
     pages = max(1, -(-page.count // page.per_page))
     return {
+        "page_size": page.per_page,
         "count": page.count,
         "count_more": page.more,
         "page": min(params.page, pages) if not (params.after or params.before) else 0,
@@ -225,9 +230,9 @@ def _bundle_out(b: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/bundles", response=list[BundleOut], summary="一件事列表")
-def list_bundles(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_bundle_out(b) for b in selectors.active_bundles()]
+@router.get("/bundles", response=page_of(BundleOut), summary="一件事列表")
+def list_bundles(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
+    return paginate(selectors.active_bundles(), params, _bundle_out)
 
 
 @router.get("/bundles/{code}", response={200: BundleDetailOut, 404: ErrorOut}, summary="一件事及合并去重后的材料")

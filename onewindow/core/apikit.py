@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.module_loading import import_string
 from ninja import Field, Schema
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import create_model
 
 from .parsing import parse_uuid
 
@@ -74,6 +75,16 @@ class PageOut(Schema):
     pages: int
 
 
+@cache
+def page_of(item: type[Schema]) -> type[PageOut]:
+    """The list shape of `item` for a response: PageOut with `items: list[item]`, named `<Item>Page`
+    in the schema (`HandlerOut` -> `HandlerPage`), so an operation declares `{200: page_of(X)}`."""
+    name = item.__name__.removesuffix("Out") + "Page"
+    items: Any = list[item]  # type: ignore[valid-type]  # the item type is a value here
+    page: type[PageOut] = create_model(name, __base__=PageOut, __module__=item.__module__, items=(items, ...))
+    return page
+
+
 def paginate(qs: Any, params: PageParams, render: Callable[[Any], Any]) -> dict[str, Any]:
     """One page of `qs` in the list shape of every API list: page, page_size, count, pages, items."""
     count = qs.count() if hasattr(qs, "count") and not isinstance(qs, list) else len(qs)
@@ -88,4 +99,15 @@ def paginate(qs: Any, params: PageParams, render: Callable[[Any], Any]) -> dict[
     }
 
 
-__all__ = ["AUTH", "ERROR_CODES", "MAX_PAGE_SIZE", "ErrorOut", "PageOut", "PageParams", "actor", "paginate", "parse_uuid"]
+__all__ = [
+    "AUTH",
+    "ERROR_CODES",
+    "MAX_PAGE_SIZE",
+    "ErrorOut",
+    "PageOut",
+    "PageParams",
+    "actor",
+    "page_of",
+    "paginate",
+    "parse_uuid",
+]

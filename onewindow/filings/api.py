@@ -10,7 +10,7 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageOut, PageParams, actor, paginate
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageOut, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound
 from onewindow.materials.selectors import enterprises_of
 
@@ -30,23 +30,21 @@ class FilingMatterOut(Schema):
     text_sha256: str
 
 
-@router.get("/matters", response={200: list[FilingMatterOut], ERROR_CODES: ErrorOut}, auth=None)
-def matters(request: HttpRequest) -> Any:
-    result = []
-    for m in selectors.filing_matters().order_by("code"):
+@router.get("/matters", response={200: page_of(FilingMatterOut), ERROR_CODES: ErrorOut}, auth=None)
+def matters(request: HttpRequest, params: Query[PageParams]) -> Any:
+    def matter(m: Any) -> dict[str, Any]:
         v = m.current_version
         assert v is not None  # filing_matters() filters on the current version
-        result.append(
-            {
-                "uuid": m.uuid,
-                "name": v.name,
-                "department": m.department.name,
-                "audience": v.audience,
-                "commitment_text": v.commitment_text,
-                "text_sha256": services.text_hash(v.commitment_text or ""),
-            }
-        )
-    return result
+        return {
+            "uuid": m.uuid,
+            "name": v.name,
+            "department": m.department.name,
+            "audience": v.audience,
+            "commitment_text": v.commitment_text,
+            "text_sha256": services.text_hash(v.commitment_text or ""),
+        }
+
+    return paginate(selectors.filing_matters().order_by("code"), params, matter)
 
 
 class SignIn(Schema):

@@ -14,7 +14,7 @@ from pydantic import StrictBool
 
 from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageOut, PageParams, actor, paginate
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageOut, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound, ValidationFailed
 
 from . import selectors, services
@@ -106,21 +106,22 @@ class IssuedOut(Schema):
     download_url: str
 
 
-@router.get("/issued", response={200: list[IssuedOut], ERROR_CODES: ErrorOut})
-def issued(request: HttpRequest) -> Any:
+@router.get("/issued", response={200: page_of(IssuedOut), ERROR_CODES: ErrorOut})
+def issued(request: HttpRequest, params: Query[PageParams]) -> Any:
     """Certificates and results the platform issued to me (or my enterprises): offered to every
     later application, never uploaded."""
-    return [
-        {
+    return paginate(
+        selectors.issued_documents(actor(request)),
+        params,
+        lambda d: {
             "uuid": d.uuid,
             "name": d.name,
             "shared_key": d.shared_key,
             "case_number": d.case_number,
             "issued_at": d.issued_at,
             "download_url": d.download_url,
-        }
-        for d in selectors.issued_documents(actor(request))
-    ]
+        },
+    )
 
 
 # --- drafts -------------------------------------------------------------------------------------

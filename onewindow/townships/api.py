@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from onewindow.accounts.models import OrgUnit
 from onewindow.catalog.models import Delegation, Matter
 from onewindow.core import workdays
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.uploads import private_storage
 
@@ -79,12 +79,12 @@ def _contents(data: BatchIn) -> tuple[list[Matter], list[OrgUnit]]:
     return matters, townships
 
 
-@router.get("/batches", response={200: list[BatchOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def batch_list(request: HttpRequest) -> Any:
+@router.get("/batches", response={200: page_of(BatchOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def batch_list(request: HttpRequest, params: Query[PageParams]) -> Any:
     user = actor(request)
     if not selectors.can_read_delegations(user):
         raise PermissionDenied()
-    return [_batch(b) for b in selectors.batches_for(user)[:200]]
+    return paginate(selectors.batches_for(user), params, _batch)
 
 
 @router.post("/batches", response={201: BatchOut, ERROR_CODES: ErrorOut}, auth=AUTH)
@@ -202,8 +202,8 @@ def _delegation(d: Delegation, today: datetime.date) -> dict[str, Any]:
     }
 
 
-@router.get("/delegations", response={200: list[DelegationOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def delegation_list(request: HttpRequest, filters: Query[DelegationFilter]) -> Any:
+@router.get("/delegations", response={200: page_of(DelegationOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def delegation_list(request: HttpRequest, params: Query[PageParams], filters: Query[DelegationFilter]) -> Any:
     user = actor(request)
     if not selectors.can_read_delegations(user):
         raise PermissionDenied()
@@ -213,8 +213,10 @@ def delegation_list(request: HttpRequest, filters: Query[DelegationFilter]) -> A
         qs = qs.filter(township__code=filters.township)
     if filters.matter:
         qs = qs.filter(matter__code=filters.matter)
-    rows = [_delegation(d, today) for d in qs[:2000]]
-    return [r for r in rows if r["in_force"]] if filters.in_force else rows
+    if not filters.in_force:
+        return paginate(qs, params, lambda d: _delegation(d, today))
+    # In force is decided in Python (the calendar and the revocation), so the page is cut after it.
+    return paginate([r for r in (_delegation(d, today) for d in qs) if r["in_force"]], params, lambda r: r)
 
 
 class RevokeIn(Schema):
@@ -267,16 +269,18 @@ def _brief(c: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/supervision", response={200: list[TownshipFigureOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def supervision(request: HttpRequest) -> Any:
+@router.get("/supervision", response={200: page_of(TownshipFigureOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def supervision(request: HttpRequest, params: Query[PageParams]) -> Any:
     """Per township: the cases of the caller's departments' delegated matters, on-time rate and the
     overdue cases (read-only)."""
     user = actor(request)
     if not selectors.is_district_officer(user):
         raise PermissionDenied()
     figures = selectors.township_supervision(selectors.supervised_cases(user), today=timezone.localdate())
-    return [
-        {
+    return paginate(
+        figures,
+        params,
+        lambda f: {
             "township": f.township.code,
             "name": f.township.name,
             "cases": f.cases,
@@ -286,9 +290,8 @@ def supervision(request: HttpRequest) -> Any:
             "open": f.open,
             "overdue": f.overdue,
             "overdue_cases": [_brief(c) for c in f.overdue_cases],
-        }
-        for f in figures
-    ]
+        },
+    )
 
 
 class DrawIn(Schema):
@@ -317,12 +320,12 @@ def _review(r: SupervisionReview) -> dict[str, Any]:
     }
 
 
-@router.get("/reviews", response={200: list[ReviewOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def review_list(request: HttpRequest) -> Any:
+@router.get("/reviews", response={200: page_of(ReviewOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def review_list(request: HttpRequest, params: Query[PageParams]) -> Any:
     user = actor(request)
     if not selectors.is_district_officer(user):
         raise PermissionDenied()
-    return [_review(r) for r in selectors.reviews_for(user)[:500]]
+    return paginate(selectors.reviews_for(user), params, _review)
 
 
 @router.post("/reviews", response={201: list[ReviewOut], ERROR_CODES: ErrorOut}, auth=AUTH)

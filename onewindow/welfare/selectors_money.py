@@ -209,11 +209,16 @@ def roll_diff(roll: PaymentRoll) -> dict[str, Any]:
     }
 
 
-def payments_of(roll: PaymentRoll, *, status: str = "", limit: int = 500) -> list[Payment]:
+def roll_payments(roll: PaymentRoll, *, status: str = "") -> QuerySet[Payment]:
+    """A roll's payments in household order (the API pages them)."""
     qs = Payment.objects.filter(roll=roll).select_related("household")
     if status:
         qs = qs.filter(status=status)
-    return list(qs.order_by("household__number", "attempt")[:limit])
+    return qs.order_by("household__number", "attempt", "id")
+
+
+def payments_of(roll: PaymentRoll, *, status: str = "", limit: int = 500) -> list[Payment]:
+    return list(roll_payments(roll, status=status)[:limit])
 
 
 def payment_for(user: Any, uuid: Any) -> Payment:

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Status
 
-from onewindow.core.apikit import AUTH
+from onewindow.core.apikit import AUTH, PageParams, page_of, paginate
 
 from .. import selectors, services
 from .base import _booking, _ok, _reload, router
@@ -38,10 +38,9 @@ def book(request: HttpRequest, data: ApptBookIn) -> Any:
     return Status(201, _booking(_reload(b)))
 
 
-@router.get("/bookings", auth=AUTH, response=_ok(200, list[ApptBookingOut]), summary="My bookings (own, or made as agent)")
-def mine(request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=100_000)) -> Any:
-    qs = selectors.my_bookings(request.auth)[max(0, offset) : max(0, offset) + min(max(1, limit), 200)]  # type: ignore[attr-defined]
-    return [_booking(b) for b in qs]
+@router.get("/bookings", auth=AUTH, response=_ok(200, page_of(ApptBookingOut)), summary="My bookings (own, or made as agent)")
+def mine(request: HttpRequest, params: Query[PageParams]) -> Any:
+    return paginate(selectors.my_bookings(request.auth), params, _booking)  # type: ignore[attr-defined]
 
 
 @router.get("/bookings/{code}", auth=AUTH, response=_ok(200, ApptBookingOut), summary="One booking")

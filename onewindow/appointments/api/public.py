@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query
 
+from onewindow.core.apikit import PageParams, page_of, paginate
 from onewindow.core.errors import ValidationFailed
 
 from .. import selectors
@@ -25,30 +26,28 @@ OPERATION_IDS_MODULE = "onewindow.appointments.api"
 # Public reads
 
 
-@router.get("/matters", response=_ok(200, list[ApptMatterOut]), summary="Bookable matters")
-def matters(
-    request: HttpRequest,
-    q: str = Query("", max_length=100),
-    off_hours: bool = False,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=100_000),
-) -> Any:
-    qs = selectors.bookable_matters(q=q, off_hours_only=off_hours)[max(0, offset) : max(0, offset) + min(max(1, limit), 200)]
-    return [_matter(m) for m in qs]
+@router.get("/matters", response=_ok(200, page_of(ApptMatterOut)), summary="Bookable matters")
+def matters(request: HttpRequest, params: Query[PageParams], q: str = Query("", max_length=100), off_hours: bool = False) -> Any:
+    return paginate(selectors.bookable_matters(q=q, off_hours_only=off_hours), params, _matter)
 
 
-@router.get("/matters/{matter}/places", response=_ok(200, list[ApptPlaceOut]), summary="Where a matter can be booked")
-def places(request: HttpRequest, matter: UUID) -> Any:
-    return [_place(a) for a in selectors.matter_places(selectors.matter_by_uuid(matter))]
+@router.get("/matters/{matter}/places", response=_ok(200, page_of(ApptPlaceOut)), summary="Where a matter can be booked")
+def places(request: HttpRequest, matter: UUID, params: Query[PageParams]) -> Any:
+    return paginate(selectors.matter_places(selectors.matter_by_uuid(matter)), params, _place)
 
 
 @router.get(
     "/matters/{matter}/places/{area}/availability",
-    response=_ok(200, list[ApptDayOut]),
+    response=_ok(200, page_of(ApptDayOut)),
     summary="Days and slots with free places (within the booking window)",
 )
 def availability(
-    request: HttpRequest, matter: UUID, area: UUID, start: datetime.date | None = None, end: datetime.date | None = None
+    request: HttpRequest,
+    matter: UUID,
+    area: UUID,
+    params: Query[PageParams],
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
 ) -> Any:
     today = timezone.localdate()
     start = start or today
@@ -60,8 +59,8 @@ def availability(
     )
     from onewindow.core.workdays import CalendarNotCovered
 
-    return [
-        {
+    def day(d: Any) -> dict[str, Any]:
+        return {
             "date": d.date,
             "holiday": d.holiday,
             "uncovered": d.uncovered,
@@ -69,27 +68,28 @@ def availability(
             "free": d.free,
             "slots": [_slot(s) for s in d.slots],
         }
-        for d in days
-    ]
+
+    return paginate(days, params, day)
 
 
-@router.get("/overview", response=_ok(200, list[ApptOverviewAreaOut]), summary="Free places per service point and day")
-def overview(request: HttpRequest, start: datetime.date | None = None, end: datetime.date | None = None) -> Any:
+@router.get("/overview", response=_ok(200, page_of(ApptOverviewAreaOut)), summary="Free places per service point and day")
+def overview(
+    request: HttpRequest, params: Query[PageParams], start: datetime.date | None = None, end: datetime.date | None = None
+) -> Any:
     today = timezone.localdate()
     start = start or today
     end = end or today + datetime.timedelta(days=policy().max_days_ahead)
     if end < start or (end - start).days > 62:
         raise ValidationFailed(fields={"end": ["end must be on or after start, at most 62 days later"]})
-    out = []
-    for am in selectors.month_overview(start=start, end=end):
-        out.append(
-            {
-                "area": am.area.uuid,
-                "code": am.area.code,
-                "name": am.area.name,
-                "point": am.area.point.name,
-                "days": [{"date": d, "free": f, "off_hours_free": o} for d, (f, o) in sorted(am.days.items())],
-                "uncovered": sorted(am.uncovered),
-            }
-        )
-    return out
+
+    def area(am: Any) -> dict[str, Any]:
+        return {
+            "area": am.area.uuid,
+            "code": am.area.code,
+            "name": am.area.name,
+            "point": am.area.point.name,
+            "days": [{"date": d, "free": f, "off_hours_free": o} for d, (f, o) in sorted(am.days.items())],
+            "uncovered": sorted(am.uncovered),
+        }
+
+    return paginate(selectors.month_overview(start=start, end=end), params, area)

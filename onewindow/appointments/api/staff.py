@@ -9,10 +9,10 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Status
+from ninja import Query, Status
 from ninja.security import APIKeyHeader
 
-from onewindow.core.apikit import AUTH
+from onewindow.core.apikit import AUTH, PageParams, page_of, paginate
 from onewindow.core.errors import NotFound
 
 from .. import selectors, services
@@ -60,11 +60,11 @@ def _kiosk_view(b: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get(
-    "/staff/areas/{area}/bookings", auth=AUTH, response=_ok(200, list[ApptBookingOut]), summary="The day's bookings of an area"
+    "/staff/areas/{area}/bookings", auth=AUTH, response=_ok(200, page_of(ApptBookingOut)), summary="The day's bookings of an area"
 )
-def day_bookings(request: HttpRequest, area: UUID, date: datetime.date | None = None) -> Any:
+def day_bookings(request: HttpRequest, area: UUID, params: Query[PageParams], date: datetime.date | None = None) -> Any:
     a = selectors.area_by_uuid(area)
-    return [_booking(b) for b in selectors.day_bookings(user=request.auth, area=a, day=date or timezone.localdate())]  # type: ignore[attr-defined]
+    return paginate(selectors.day_bookings(user=request.auth, area=a, day=date or timezone.localdate()), params, _booking)  # type: ignore[attr-defined]
 
 
 @router.get(

@@ -249,16 +249,16 @@ def test_agent_books_for_resident_page(client: Client, hall: dict[str, Any], mat
 
 def test_api_public_reads(client: Client, hall: dict[str, Any], matters: dict[str, Any]) -> None:
     m, area = matters["off"], hall["area"]
-    codes = [x["code"] for x in client.get(f"{API}/matters?off_hours=true").json()]
+    codes = [x["code"] for x in client.get(f"{API}/matters?off_hours=true").json()["items"]]
     assert "M-OFF" in codes and "M-REG" not in codes
-    assert [p["code"] for p in client.get(f"{API}/matters/{m.uuid}/places").json()] == ["ZH"]
-    days = client.get(f"{API}/matters/{m.uuid}/places/{area.uuid}/availability?start=2026-12-05&end=2026-12-05").json()
+    assert [p["code"] for p in client.get(f"{API}/matters/{m.uuid}/places").json()["items"]] == ["ZH"]
+    days = client.get(f"{API}/matters/{m.uuid}/places/{area.uuid}/availability?start=2026-12-05&end=2026-12-05").json()["items"]
     assert days[0]["free"] == 18 and days[0]["slots"][0]["kind"] == "weekend"
-    over = client.get(f"{API}/overview?start=2026-12-01&end=2026-12-07").json()
+    over = client.get(f"{API}/overview?start=2026-12-01&end=2026-12-07").json()["items"]
     assert {o["code"] for o in over} == {"ZH", "ZXZ1"}
     assert client.get(f"{API}/overview?start=2026-12-07&end=2026-12-01").status_code == 422
     with time_machine.travel(at(2026, 12, 20, 9), tick=False):
-        days = client.get(f"{API}/matters/{m.uuid}/places/{area.uuid}/availability").json()
+        days = client.get(f"{API}/matters/{m.uuid}/places/{area.uuid}/availability?page_size=100").json()["items"]
     assert days[-1]["uncovered"] and "2027" in days[-1]["message"]
 
 
@@ -285,11 +285,11 @@ def test_api_booking_lifecycle(
         ).json()["code"]
         == "already_booked"
     )
-    assert [x["code"] for x in client.get(f"{API}/bookings").json()] == [b["code"]]
+    assert [x["code"] for x in client.get(f"{API}/bookings").json()["items"]] == [b["code"]]
     r = post_json(client, f"{API}/bookings/{b['code']}/reschedule", {"slot": ref(hall["area"], at(2026, 12, 3, 9))})
     assert r.status_code == 200 and r.json()["reschedule_count"] == 1
     client.force_login(clerk)
-    assert len(client.get(f"{API}/staff/areas/{hall['area'].uuid}/bookings?date=2026-12-03").json()) == 1
+    assert len(client.get(f"{API}/staff/areas/{hall['area'].uuid}/bookings?date=2026-12-03").json()["items"]) == 1
     with time_machine.travel(at(2026, 12, 3, 8, 45), tick=False):
         client.force_login(clerk)
         r = post_json(client, f"{API}/check-in", {"code": b["code"]})
@@ -512,7 +512,7 @@ def test_availability_reads_write_nothing_and_show_what_the_stored_days_show(
     assert "余 3 个" in before[0].content.decode() and "余 3 个" in hx.content.decode()
     assert _writes_to_slots(ctx.captured_queries) == []
     assert Slot.objects.count() == 0 and SlotDay.objects.count() == 0
-    assert before[1].json()[4]["free"] == 18  # Saturday 5 December: 6 weekend slots of 3
+    assert before[1].json()["items"][4]["free"] == 18  # Saturday 5 December: 6 weekend slots of 3
 
     assert services.materialise_window() == 2 * 31  # both areas, today .. 30 days ahead
     assert services.materialise_window() == 0  # idempotent: marked days cost nothing

@@ -8,12 +8,12 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Schema, Status
+from ninja import Query, Schema, Status
 
 from onewindow.cases.services import MaterialInput
 from onewindow.catalog.models import Matter
 from onewindow.core import workdays
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound
 
 from .. import selectors, services
@@ -140,12 +140,12 @@ def booking_make(request: HttpRequest, data: BookingIn) -> Any:
     return Status(201, _application(selectors.application_for(actor(request), app.uuid)))
 
 
-@router.get("/applications", response={200: list[ApplicationOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def application_list(request: HttpRequest) -> Any:
-    """The point's applications, newest first (200 at most)."""
+@router.get("/applications", response={200: page_of(ApplicationOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def application_list(request: HttpRequest, params: Query[PageParams]) -> Any:
+    """The point's applications, newest first, a page at a time."""
     point = _point(request)
     qs = selectors.point_applications(point).select_related("point", "mandate", "case__intake_unit", "case__department")
-    return [_application(a) for a in qs[:200]]
+    return paginate(qs, params, _application)
 
 
 @router.get("/applications/{uuid}", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
@@ -194,10 +194,10 @@ def _forwarding(f: MaterialForwarding) -> dict[str, Any]:
     }
 
 
-@router.get("/forwardings", response={200: list[ForwardingOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def forwarding_list(request: HttpRequest) -> Any:
+@router.get("/forwardings", response={200: page_of(ForwardingOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def forwarding_list(request: HttpRequest, params: Query[PageParams]) -> Any:
     """Staff: paper materials on their way to the units where they take in applications."""
-    return [_forwarding(f) for f in selectors.late_forwardings(actor(request))[:200]]
+    return paginate(selectors.late_forwardings(actor(request)), params, _forwarding)
 
 
 @router.post("/forwardings/{uuid}/receive", response={200: ForwardingOut, ERROR_CODES: ErrorOut}, auth=AUTH)

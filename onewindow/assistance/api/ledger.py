@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Schema, Status
 
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound, ValidationFailed
 
 from .. import access, selectors, services
@@ -200,9 +200,9 @@ def batch_prepare(request: HttpRequest, data: BatchIn) -> Any:
     return Status(201, _batch(services.batch_prepare(actor=actor(request), point=_point(request), kind=data.kind)))
 
 
-@router.get("/batches", response={200: list[BatchOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def batch_list(request: HttpRequest) -> Any:
-    return [_batch(b) for b in selectors.batches_for(actor(request)).select_related("received_by")[:200]]
+@router.get("/batches", response={200: page_of(BatchOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def batch_list(request: HttpRequest, params: Query[PageParams]) -> Any:
+    return paginate(selectors.batches_for(actor(request)).select_related("received_by"), params, _batch)
 
 
 @router.post("/batches/{uuid}/hand-over", response={200: BatchOut, ERROR_CODES: ErrorOut}, auth=AUTH)

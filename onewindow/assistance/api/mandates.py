@@ -8,10 +8,10 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Schema, Status
+from ninja import Query, Schema, Status
 
 from onewindow.accounts.models import User
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound
 from onewindow.core.uploads import DEFAULT_MAX_BYTES
 
@@ -116,13 +116,13 @@ def mandate_create(request: HttpRequest, data: MandateIn) -> Any:
     return Status(201, _mandate(m))
 
 
-@router.get("/mandates", response={200: list[MandateOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def mandate_list(request: HttpRequest) -> Any:
+@router.get("/mandates", response={200: page_of(MandateOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def mandate_list(request: HttpRequest, params: Query[PageParams]) -> Any:
     """An agent: the point's mandates; anyone else: their own."""
     user = actor(request)
     point = access.point_of(user)
     qs = selectors.point_mandates(point) if point is not None else selectors.my_mandates(user)
-    return [_mandate(m) for m in qs.select_related("point")[:500]]
+    return paginate(qs.select_related("point"), params, _mandate)
 
 
 def _visible_mandate(user: User, uuid: UUID) -> Mandate:

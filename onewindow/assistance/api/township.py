@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Query, Schema
 
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.core.errors import PermissionDenied
 
 from .. import access, selectors
@@ -90,14 +90,16 @@ class PointRowOut(Schema):
     fees_month_fen: int
 
 
-@router.get("/township", response={200: list[PointRowOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def township(request: HttpRequest) -> Any:
+@router.get("/township", response={200: page_of(PointRowOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def township(request: HttpRequest, params: Query[PageParams]) -> Any:
     """Township officers (their points), supervisors and administrators (all): work per point."""
     user = actor(request)
     if not access.overseen_points(user).exists():
         raise PermissionDenied()
-    return [
-        {
+    return paginate(
+        selectors.township_points(user),
+        params,
+        lambda r: {
             "point": r["point"].name,
             "village_code": r["point"].village.code,
             "township": r["point"].village.parent.name if r["point"].village.parent else "",
@@ -107,6 +109,5 @@ def township(request: HttpRequest) -> Any:
             "follow_ups": r["follow_ups"],
             "follow_ups_due": r["follow_ups_due"],
             "fees_month_fen": r["fees_month_fen"],
-        }
-        for r in selectors.township_points(user)
-    ]
+        },
+    )

@@ -47,13 +47,13 @@ def test_mandate_lifecycle(client: Client, agent: Any, points: Any, resident: An
     assert r.status_code == 201, r.content
     m = r.json()
     assert m["status"] == "active" and m["matters"] == ["CLH-001"] and len(m["text_sha256"]) == 64
-    assert client.get(f"{API}/mandates").json()[0]["number"] == m["number"]
+    assert client.get(f"{API}/mandates").json()["items"][0]["number"] == m["number"]
     assert client.get(f"{API}/mandates/{m['uuid']}").status_code == 200
     bad = post(client, "/mandates", {**body, "matters": [str(matters["not_eligible"].uuid)]})
     assert bad.status_code == 422 and bad.json()["code"] == "not_agent_eligible"
     # The resident sees it and revokes it.
     login(client, resident)
-    assert [x["uuid"] for x in client.get(f"{API}/mandates").json()] == [m["uuid"]]
+    assert [x["uuid"] for x in client.get(f"{API}/mandates").json()["items"]] == [m["uuid"]]
     r = post(client, f"/mandates/{m['uuid']}/revoke", {"reason": "不需要了"})
     assert r.json()["status"] == "revoked"
 
@@ -116,14 +116,14 @@ def test_case_filing_forwarding_delivery_follow_up(
     assert again.status_code == 409 and again.json()["code"] == "already_filed"
     refused = post(client, "/cases", {"mandate": str(mandate.uuid), "matter": str(matters["not_eligible"].uuid)})
     assert refused.status_code == 422 and refused.json()["code"] == "not_agent_eligible"
-    assert [x["uuid"] for x in client.get(f"{API}/applications").json()] == [a["uuid"]]
+    assert [x["uuid"] for x in client.get(f"{API}/applications").json()["items"]] == [a["uuid"]]
     assert client.get(f"{API}/applications/{a['uuid']}").json()["case_number"] == a["case_number"]
     assert post(client, f"/applications/{a['uuid']}/forward", {"carrier": "胡桂兰"}).json()["forwarding_sent_at"]
     wb = client.get(f"{API}/workbench").json()
     assert wb["residents"][0]["open_cases"] == [a["case_number"]] and (wb["to_forward"], wb["in_transit"]) == (0, 1)
     # The accepting unit signs for the materials, accepts and concludes.
     login(client, clerk)
-    fwds = client.get(f"{API}/forwardings").json()
+    fwds = client.get(f"{API}/forwardings").json()["items"]
     assert [f["case_number"] for f in fwds] == [a["case_number"]]
     assert post(client, f"/forwardings/{fwds[0]['uuid']}/receive").json()["received_at"]
     case = Case.objects.get()
@@ -196,7 +196,7 @@ def test_ledger_operations(client: Client, agent: Any, mandate: Mandate, depts: 
     assert closed.status_code == 422 and closed.json()["code"] == "till_closed"
     b = post(client, "/batches", {"kind": "medical"})
     assert b.status_code == 201 and b.json()["total_fen"] == 38000
-    assert client.get(f"{API}/batches").json()[0]["number"] == b.json()["number"]
+    assert client.get(f"{API}/batches").json()["items"][0]["number"] == b.json()["number"]
     ybj = make_user("ybj", "approver", depts["YBJ"])
     login(client, ybj)
     assert post(client, f"/batches/{b.json()['uuid']}/hand-over").json()["status"] == "handed_over"
@@ -212,7 +212,7 @@ def test_township(client: Client, township_officer: Any, agent: Any, mandate: Ma
 
     file_case(agent, resident, matters["disability"])
     login(client, township_officer)
-    rows = client.get(f"{API}/township").json()
+    rows = client.get(f"{API}/township").json()["items"]
     assert [(r["village_code"], r["applications"], r["open_cases"]) for r in rows] == [("ZXZ-V01", 1, 1)]
 
 
@@ -298,13 +298,13 @@ def test_outsider_refused(client: Client, outsider: Any, objects: dict[str, str]
     login(client, outsider)
     response = _call(client, method, path, body, objects)
     if path == "/mandates" and method == "get":  # an outsider lists their own mandates: none
-        assert response.json() == []
+        assert response.json()["items"] == []
         return
     if path == "/forwardings":  # nothing addressed to them
-        assert response.json() == []
+        assert response.json()["items"] == []
         return
     if path == "/batches" and method == "get":
-        assert response.json() == []
+        assert response.json()["items"] == []
         return
     assert response.status_code in (403, 404), (path, response.status_code, response.content[:200])
     assert Mandate.objects.count() == 1 and AgentApplication.objects.count() == 1

@@ -25,7 +25,7 @@ def pending(org: Any, calendar: Any, citizen: Any) -> Case:
 
 def test_department_checks_and_asks_for_a_fix_applicant_corrects_then_pass(client, pending, citizen, approver_bdc, clerk):
     client.force_login(approver_bdc)
-    queue = client.get("/api/v1/cases/prereview/queue").json()
+    queue = client.get("/api/v1/cases/prereview/queue").json()["items"]
     assert [q["number"] for q in queue] == [pending.number]
     sheet = client.get(f"/api/v1/cases/prereview/{pending.uuid}").json()
     fields = {f["name"]: f for f in sheet["fields"]}
@@ -76,7 +76,7 @@ def test_outsiders_are_refused(client, pending, org, citizen, outsider, clerk):
         assert client.post(url, body, content_type=JSON).status_code == 401
     for who, expected in ((outsider, 404), (other_dept, 404), (citizen, 403), (clerk, 403)):
         client.force_login(who)
-        assert client.get("/api/v1/cases/prereview/queue").json() == []
+        assert client.get("/api/v1/cases/prereview/queue").json()["items"] == []
         assert client.get(base).status_code == expected, who
         for url, body in posts:
             assert client.post(url, body, content_type=JSON).status_code == expected, (who, url)

@@ -70,7 +70,7 @@ def test_draft_is_not_exposed(client, org):
 
 
 def test_bundles(client, matters):
-    assert [b["code"] for b in client.get("/api/v1/catalog/bundles").json()] == ["YJS-BDCZY"]
+    assert [b["code"] for b in client.get("/api/v1/catalog/bundles").json()["items"]] == ["YJS-BDCZY"]
     data = client.get("/api/v1/catalog/bundles/YJS-BDCZY").json()
     assert data["materials_if_separate"] == 5
     keys = [m["key"] for m in data["materials"]]

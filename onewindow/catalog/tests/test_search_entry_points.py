@@ -67,7 +67,7 @@ def entry_points(client: Client, world: dict[str, Any], org: dict[str, Any], q: 
     out["apply page"] = codes(client.get("/apply/", {"q": q}).context["page"].object_list)
     out["apply API"] = [m["code"] for m in client.get("/api/v1/portal/matters", {"q": q}).json()["items"]]
     out["booking index"] = codes(client.get("/appointments/", {"q": q, "off": "1"}).context["page"].object_list)
-    out["booking API"] = [m["code"] for m in client.get("/api/v1/appointments/matters", {"q": q}).json()]
+    out["booking API"] = [m["code"] for m in client.get("/api/v1/appointments/matters", {"q": q}).json()["items"]]
     client.cookies["ow_kiosk"] = KIOSK_TOKEN
     out["kiosk"] = codes(client.get(f"/catalog/kiosk/{world['point'].uuid}/search/", {"q": q}).context["matters"])
     clerk = make_user(f"clerk-{abs(hash(q))}", Role.CLERK, org["XZSP"])

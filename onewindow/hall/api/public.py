@@ -8,9 +8,10 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Status
+from ninja import Query, Status
 
 from onewindow.accounts.models import Role
+from onewindow.core.apikit import PageParams, page_of, paginate
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from .. import selectors, services
@@ -25,23 +26,25 @@ OPERATION_IDS_MODULE = "onewindow.hall.api"
 # --- public --------------------------------------------------------------------------------------
 
 
-@router.get("/points", response=list[PointOut], auth=None, summary="Service points (public)")
-def list_points(request: HttpRequest) -> Any:
+@router.get("/points", response=page_of(PointOut), auth=None, summary="Service points (public)")
+def list_points(request: HttpRequest, params: Query[PageParams]) -> Any:
     from ..models import ServicePoint
 
-    return [{"uuid": p.uuid, "code": p.code, "name": p.name} for p in ServicePoint.objects.order_by("code")]
+    return paginate(ServicePoint.objects.order_by("code"), params, lambda p: {"uuid": p.uuid, "code": p.code, "name": p.name})
 
 
 @router.get(
-    "/points/{point_uuid}/areas", response={200: list[AreaOut], 404: ErrorOut}, auth=None, summary="Areas and waiting counts"
+    "/points/{point_uuid}/areas", response={200: page_of(AreaOut), 404: ErrorOut}, auth=None, summary="Areas and waiting counts"
 )
-def point_areas(request: HttpRequest, point_uuid: UUID) -> Any:
+def point_areas(request: HttpRequest, params: Query[PageParams], point_uuid: UUID) -> Any:
     point = selectors.point_by_uuid(point_uuid)
     if point is None:
         raise NotFound()
     counts = selectors.waiting_counts(point)
-    return [
-        {
+    return paginate(
+        selectors.open_areas(point),
+        params,
+        lambda a: {
             "uuid": a.uuid,
             "code": a.code,
             "name": a.name,
@@ -49,28 +52,28 @@ def point_areas(request: HttpRequest, point_uuid: UUID) -> Any:
             "prefix": a.ticket_prefix,
             "waiting": counts.get(a.pk, 0),
             "require_id_number": a.require_id_number,
-        }
-        for a in selectors.open_areas(point)
-    ]
+        },
+    )
 
 
-@router.get("/points/{point_uuid}/calls", response={200: list[CallOut], 404: ErrorOut}, auth=None, summary="Board: calls")
-def point_calls(request: HttpRequest, point_uuid: UUID, after: int | None = None) -> Any:
+@router.get("/points/{point_uuid}/calls", response={200: page_of(CallOut), 404: ErrorOut}, auth=None, summary="Board: calls")
+def point_calls(request: HttpRequest, params: Query[PageParams], point_uuid: UUID, after: int | None = None) -> Any:
     """Today's calls at the point, oldest first; `after` = the last id the board has seen."""
     point = selectors.point_by_uuid(point_uuid)
     if point is None:
         raise NotFound()
-    return [
-        {
+    return paginate(
+        selectors.board_calls(point, after=after),
+        params,
+        lambda c: {
             "id": c.id,
             "number": c.number,
             "window": c.window,
             "at": c.at,
             "recall": c.recall,
             "text": announce_text(c.number, c.window),
-        }
-        for c in selectors.board_calls(point, after=after)
-    ]
+        },
+    )
 
 
 @router.get("/tickets/{ticket_uuid}", response={200: TicketStatusOut, 404: ErrorOut}, auth=None, summary="Follow a ticket")

@@ -34,12 +34,12 @@ def test_public_reads_show_numbers_only(client: Client, hall: dict[str, Any], cl
     services.call_next(window=hall["w1"], actor=clerk)
     p = str(hall["point"].uuid)
     r = client.get(f"{API}/points")
-    assert r.status_code == 200 and {x["code"] for x in r.json()} == {"QY-HALL", "ZXZ-HALL"}
+    assert r.status_code == 200 and {x["code"] for x in r.json()["items"]} == {"QY-HALL", "ZXZ-HALL"}
     r = client.get(f"{API}/points/{p}/areas")
-    assert r.status_code == 200 and r.json()[0]["prefix"] == "A"
+    assert r.status_code == 200 and r.json()["items"][0]["prefix"] == "A"
     r = client.get(f"{API}/points/{p}/calls")
     assert r.status_code == 200
-    assert r.json()[0]["number"] == "A001" and r.json()[0]["text"] == "请A001号到1号窗口办理"
+    assert r.json()["items"][0]["number"] == "A001" and r.json()["items"][0]["text"] == "请A001号到1号窗口办理"
     r = client.get(f"{API}/tickets/{t.uuid}")
     assert r.status_code == 200 and r.json()["window"] == 1
     for body in (client.get(f"{API}/tickets/{t.uuid}").content, client.get(f"{API}/points/{p}/calls").content):
@@ -53,10 +53,10 @@ def test_board_endpoint_returns_only_newer_calls(client: Client, hall: dict[str,
         services.ticket_issue(area=hall["A"], source="kiosk")
     services.window_sign_in(window=hall["w1"], actor=clerk)
     services.call_next(window=hall["w1"], actor=clerk)
-    first = client.get(f"{API}/points/{hall['point'].uuid}/calls").json()
+    first = client.get(f"{API}/points/{hall['point'].uuid}/calls").json()["items"]
     services.call_next(window=hall["w1"], actor=clerk)
     services.recall(window=hall["w1"], actor=clerk)
-    newer = client.get(f"{API}/points/{hall['point'].uuid}/calls?after={first[-1]['id']}").json()
+    newer = client.get(f"{API}/points/{hall['point'].uuid}/calls?after={first[-1]['id']}").json()["items"]
     assert [(c["number"], c["recall"]) for c in newer] == [("A002", False), ("A002", True)]
 
 

@@ -40,10 +40,10 @@ def test_issued_certificate_is_reused_without_upload(
     from onewindow.accounts.services import api_token_create
 
     _t, secret = api_token_create(user=enterprise_user)
-    listed = Client().get("/api/v1/materials/issued", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    listed = Client().get("/api/v1/materials/issued", HTTP_AUTHORIZATION=f"Bearer {secret}").json()["items"]
     assert [d["case_number"] for d in listed] == [first.number]
     _t, other = api_token_create(user=outsider)
-    assert Client().get("/api/v1/materials/issued", HTTP_AUTHORIZATION=f"Bearer {other}").json() == []
+    assert Client().get("/api/v1/materials/issued", HTTP_AUTHORIZATION=f"Bearer {other}").json()["items"] == []
 
     later = make_online_matter(org["XZSP"], code="SCJG-YZ", name="印章刻制备案申请", audience="enterprise", form_schema=[])
     MaterialRequirement.objects.filter(version=later.current_version, shared_key="").update(

@@ -128,9 +128,9 @@ def test_phone_applies_with_reuse_and_answers_supplement(client: Client, online_
 
 def test_enterprise_files_over_the_api(client: Client, filing_matter: Any, enterprise_user: Any) -> None:
     h = bearer(token_for(client, "enterprise"))
-    matters = client.get(f"{API}/filings/matters").json()
+    matters = client.get(f"{API}/filings/matters").json()["items"]
     assert matters[0]["text_sha256"] == hashlib.sha256(COMMITMENT.encode()).hexdigest()
-    ent = client.get(f"{API}/accounts/enterprises", **h).json()[0]
+    ent = client.get(f"{API}/accounts/enterprises", **h).json()["items"][0]
     body = {
         "matter": matters[0]["uuid"],
         "enterprise": ent["uuid"],
@@ -202,7 +202,7 @@ def test_outsider_refused_on_every_endpoint(
     for path in ["/materials/library", "/materials/drafts", "/portal/cases", "/portal/notifications", "/filings/filings"]:
         assert client.get(API + path, **h).json()["count"] == 0, path
         assert Client().get(API + path).status_code == 401
-    assert client.get(f"{API}/accounts/enterprises", **h).json() == []
+    assert client.get(f"{API}/accounts/enterprises", **h).json()["items"] == []
     d.refresh_from_db()
     assert Filing.objects.get().status == "active" and case.materials.count() == 2
 

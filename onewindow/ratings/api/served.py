@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Status
+from ninja import Query, Status
 
-from onewindow.core.apikit import AUTH, actor
+from onewindow.core.apikit import AUTH, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound
 
 from .. import followups, selectors, services, subjects
@@ -49,9 +49,9 @@ def get_options(request: HttpRequest, mode: str = "window") -> Any:
     }
 
 
-@router.get("/rateable", response={200: list[SubjectOut], **ERRORS}, auth=AUTH, summary="Services I can still rate")
-def rateable(request: HttpRequest) -> Any:
-    return [_subject(s) for s in selectors.rateable_for(actor(request))]
+@router.get("/rateable", response={200: page_of(SubjectOut), **ERRORS}, auth=AUTH, summary="Services I can still rate")
+def rateable(request: HttpRequest, params: Query[PageParams]) -> Any:
+    return paginate(selectors.rateable_for(actor(request)), params, _subject)
 
 
 @router.post("/ratings", response={201: RatingOut, **ERRORS}, auth=AUTH, summary="Rate a service delivered to me")
@@ -70,9 +70,9 @@ def rate(request: HttpRequest, payload: RateIn) -> Any:
     return Status(201, _rating(r))
 
 
-@router.get("/ratings", response={200: list[RatingOut], **ERRORS}, auth=AUTH, summary="My ratings")
-def my_ratings(request: HttpRequest) -> Any:
-    return [_rating(r) for r in selectors.my_ratings(actor(request))[:100]]
+@router.get("/ratings", response={200: page_of(RatingOut), **ERRORS}, auth=AUTH, summary="My ratings")
+def my_ratings(request: HttpRequest, params: Query[PageParams]) -> Any:
+    return paginate(selectors.my_ratings(actor(request)), params, _rating)
 
 
 @router.post("/ratings/{rating_uuid}/correction", response={201: RatingOut, **ERRORS}, auth=AUTH, summary="Append a correction")

@@ -9,7 +9,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Query, Status
 
-from onewindow.core.apikit import AUTH, actor
+from onewindow.core.apikit import AUTH, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound, PermissionDenied
 
 from .. import followups, selectors, services, stats
@@ -34,13 +34,13 @@ OPERATION_IDS_MODULE = "onewindow.ratings.api"
 # --- the delivering unit -------------------------------------------------------------------------
 
 
-@router.get("/follow-ups", response={200: list[FollowUpOut], **ERRORS}, auth=AUTH, summary="My units' 差评 follow-ups")
-def follow_ups(request: HttpRequest, open_only: bool = True) -> Any:
+@router.get("/follow-ups", response={200: page_of(FollowUpOut), **ERRORS}, auth=AUTH, summary="My units' 差评 follow-ups")
+def follow_ups(request: HttpRequest, params: Query[PageParams], open_only: bool = True) -> Any:
     user = actor(request)
     if not (user.is_superuser or user.is_staff_member):
         raise PermissionDenied()
     qs = selectors.open_follow_ups_for(user) if open_only else selectors.follow_ups_for(user)
-    return [_follow_up(fu) for fu in qs[:200]]
+    return paginate(qs, params, _follow_up)
 
 
 @router.get("/follow-ups/{follow_up_uuid}", response={200: FollowUpOut, **ERRORS}, auth=AUTH, summary="One follow-up")
@@ -75,11 +75,11 @@ def appeal_file(request: HttpRequest, rating_uuid: UUID, payload: AppealIn) -> A
 # --- the hall manager ----------------------------------------------------------------------------
 
 
-@router.get("/appeals", response={200: list[AppealOut], **ERRORS}, auth=AUTH, summary="Appeals waiting for a decision")
-def appeals(request: HttpRequest) -> Any:
+@router.get("/appeals", response={200: page_of(AppealOut), **ERRORS}, auth=AUTH, summary="Appeals waiting for a decision")
+def appeals(request: HttpRequest, params: Query[PageParams]) -> Any:
     if not selectors.is_manager(actor(request)):
         raise PermissionDenied()
-    return [_appeal(a) for a in selectors.appeals_pending()[:200]]
+    return paginate(selectors.appeals_pending(), params, _appeal)
 
 
 @router.post("/appeals/{appeal_uuid}/decision", response={200: AppealOut, **ERRORS}, auth=AUTH, summary="Decide an appeal")
@@ -101,12 +101,12 @@ def pad_issue(request: HttpRequest, payload: PadIn) -> Any:
     return Status(201, {"window": window.uuid, "token": token})
 
 
-@router.get("/ranking", response={200: list[WindowRankOut], **ERRORS}, auth=AUTH, summary="Monthly window ranking")
-def ranking(request: HttpRequest, q: Query[MonthQuery]) -> Any:
+@router.get("/ranking", response={200: page_of(WindowRankOut), **ERRORS}, auth=AUTH, summary="Monthly window ranking")
+def ranking(request: HttpRequest, params: Query[PageParams], q: Query[MonthQuery]) -> Any:
     if not selectors.reads_figures(actor(request)):
         raise PermissionDenied()
     _label, start, end = stats.month_bounds(q.month)
-    return stats.window_ranking(start, end)
+    return paginate(stats.window_ranking(start, end), params, lambda row: row)
 
 
 @router.get("/me/figures", response={200: StaffFiguresOut, **ERRORS}, auth=AUTH, summary="My own figures (staff)")

@@ -79,7 +79,7 @@ def test_a_citizen_is_refused_staff_operations(
 
 def test_the_person_rates_lists_and_corrects(world: dict[str, Any], client: Client, citizen: Any, outsider: Any) -> None:
     headers = _bearer(client, citizen)
-    items = client.get(f"{API}/rateable", headers=headers).json()
+    items = client.get(f"{API}/rateable", headers=headers).json()["items"]
     assert {i["kind"] for i in items} >= {"case", "acceptance", "ticket"}
     body = {"kind": "case", "subject": str(world["case"].uuid), "level": 2, "tags": ["slow"], "indicators": {"efficiency": 1}}
     r = _json(client, f"{API}/ratings", body, **headers)
@@ -87,7 +87,7 @@ def test_the_person_rates_lists_and_corrects(world: dict[str, Any], client: Clie
     assert Rating.objects.get().channel == "phone"
     assert _json(client, f"{API}/ratings", body, **headers).json()["code"] == "already_rated"
     assert _json(client, f"{API}/ratings", {**body, "level": 7}, **headers).status_code == 422
-    mine = client.get(f"{API}/ratings", headers=headers).json()
+    mine = client.get(f"{API}/ratings", headers=headers).json()["items"]
     assert len(mine) == 1
     uuid = mine[0]["uuid"]
     other = _bearer(client, outsider)
@@ -141,11 +141,11 @@ def test_the_unit_follows_up_and_appeals(
     r = rate(kind="case", subject_uuid=world["case"].uuid, level=1, rater=citizen, tags=["slow"])
     fu = r.follow_up
     login(client, approver_sw)
-    assert client.get(f"{API}/follow-ups").json() == []
+    assert client.get(f"{API}/follow-ups").json()["items"] == []
     assert _json(client, f"{API}/follow-ups/{fu.uuid}/verify", {"text": "x"}).status_code == 404
     assert _json(client, f"{API}/ratings/{r.uuid}/appeal", {"reason": "x", "evidence": "y"}).status_code == 404
     login(client, approver)
-    assert [f["uuid"] for f in client.get(f"{API}/follow-ups").json()] == [str(fu.uuid)]
+    assert [f["uuid"] for f in client.get(f"{API}/follow-ups").json()["items"]] == [str(fu.uuid)]
     assert client.get(f"{API}/follow-ups/{fu.uuid}").json()["rating"]["level"] == 1
     assert _json(client, f"{API}/follow-ups/{fu.uuid}/verify", {"text": "已回访"}).json()["status"] == "verified"
     assert _json(client, f"{API}/follow-ups/{fu.uuid}/reply", {"text": "已整改"}).json()["status"] == "replied"
@@ -153,7 +153,7 @@ def test_the_unit_follows_up_and_appeals(
     assert ap.status_code == 201
     assert client.get(f"{API}/appeals").status_code == 403
     login(client, hall_manager)
-    assert len(client.get(f"{API}/appeals").json()) == 1
+    assert len(client.get(f"{API}/appeals").json()["items"]) == 1
     d = _json(client, f"{API}/appeals/{ap.json()['uuid']}/decision", {"upheld": False, "note": "证据不足"})
     assert d.json()["status"] == "rejected" and Appeal.objects.get().status == "rejected"
     assert client.get(f"{API}/ranking?month=2026-04").status_code == 200

@@ -42,7 +42,7 @@ def test_batch_lifecycle_over_the_api(
     assert f.status_code == 200 and b"".join(f.streaming_content) == PDF and f["Cache-Control"] == "private, no-store"
     r = client.post(f"{BASE}/batches/{uuid}/documents", {"kind": "training", "file": SimpleUploadedFile("t.pdf", PDF)})
     assert client.delete(f"{BASE}/batches/{uuid}/documents/{r.json()['uuid']}").status_code == 204
-    assert client.get(f"{BASE}/batches").json()[0]["documents"][0]["kind"] == "handover"
+    assert client.get(f"{BASE}/batches").json()["items"][0]["documents"][0]["kind"] == "handover"
     r = client.post(f"{BASE}/batches/{uuid}/publish")
     assert r.status_code == 200 and r.json()["status"] == "published" and r.json()["delegations"] == 2
     again = client.post(f"{BASE}/batches/{uuid}/publish")
@@ -51,7 +51,7 @@ def test_batch_lifecycle_over_the_api(
     # the township officer reads what their township received, and cannot publish or revoke
     client.force_login(township_officer)
     assert client.get(f"{BASE}/batches/{uuid}").status_code == 200
-    rows = client.get(f"{BASE}/delegations", {"in_force": True}).json()
+    rows = client.get(f"{BASE}/delegations", {"in_force": True}).json()["items"]
     assert [d["township"] for d in rows] == ["ZXZ"]
     d_uuid = rows[0]["uuid"]
     assert client.post(f"{BASE}/delegations/{d_uuid}/revoke", {"reason": "x"}, content_type="application/json").status_code == 403
@@ -61,7 +61,7 @@ def test_batch_lifecycle_over_the_api(
     assert r.status_code == 422
     r = client.post(f"{BASE}/delegations/{d_uuid}/revoke", {"reason": "人员不足，暂收回"}, content_type="application/json")
     assert r.status_code == 200 and r.json()["in_force"] is False and r.json()["revoke_reason"] == "人员不足，暂收回"
-    assert client.get(f"{BASE}/delegations", {"township": "ZXZ", "in_force": True}).json() == []
+    assert client.get(f"{BASE}/delegations", {"township": "ZXZ", "in_force": True}).json()["items"] == []
 
 
 def test_supervision_over_the_api(
@@ -82,12 +82,12 @@ def test_supervision_over_the_api(
     cs.case_decide(case=case, actor=township_officer, approved=True)
     cs.case_conclude(case=case, actor=township_officer)
     client.force_login(officer_mzj)
-    figures = {f["township"]: f for f in client.get(f"{BASE}/supervision").json()}
+    figures = {f["township"]: f for f in client.get(f"{BASE}/supervision").json()["items"]}
     assert figures["ZXZ"]["cases"] == 1 and figures["ZXZ"]["on_time_rate"] == 100.0
     r = client.post(f"{BASE}/reviews", {"department": "MZJ", "count": 3, "township": "ZXZ"}, content_type="application/json")
     assert r.status_code == 201 and len(r.json()) == 1 and r.json()[0]["case"]["number"] == case.number
     review = r.json()[0]["uuid"]
-    assert client.get(f"{BASE}/reviews").json()[0]["uuid"] == review
+    assert client.get(f"{BASE}/reviews").json()["items"][0]["uuid"] == review
     r = client.post(f"{BASE}/reviews/{review}/result", {"result": "compliant"}, content_type="application/json")
     assert r.status_code == 200 and r.json()["result"] == "compliant"
     assert SupervisionReview.objects.get().reviewed_by == officer_mzj
@@ -95,7 +95,7 @@ def test_supervision_over_the_api(
     assert bad.status_code == 403
     # another department's officer sees none of it
     client.force_login(approver)
-    assert client.get(f"{BASE}/supervision").json()[0]["cases"] == 0
+    assert client.get(f"{BASE}/supervision").json()["items"][0]["cases"] == 0
     assert (
         client.post(
             f"{BASE}/reviews/{review}/result", {"result": "issues", "finding": "x"}, content_type="application/json"

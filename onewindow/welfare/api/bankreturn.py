@@ -8,10 +8,10 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 
 from .. import bankreturn
 from .. import selectors_money as sel
@@ -57,7 +57,7 @@ def bank_return_import(request: HttpRequest, uuid: UUID, paid_on: Form[datetime.
     return Status(201, _out(record))
 
 
-@router.get("/rolls/{uuid}/bank-returns", response={200: list[BankReturnOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def bank_return_list(request: HttpRequest, uuid: UUID) -> Any:
+@router.get("/rolls/{uuid}/bank-returns", response={200: page_of(BankReturnOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def bank_return_list(request: HttpRequest, params: Query[PageParams], uuid: UUID) -> Any:
     roll = sel.roll_for(actor(request), uuid)
-    return [_out(b) for b in roll.bank_returns.select_related("roll").order_by("-created_at")]
+    return paginate(roll.bank_returns.select_related("roll").order_by("-created_at"), params, _out)

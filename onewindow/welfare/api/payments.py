@@ -8,9 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Status
+from ninja import Query, Status
 
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.core.errors import ValidationFailed
 
 from .. import bankfile, scope, stats
@@ -36,13 +36,13 @@ from .money_common import (
 OPERATION_IDS_MODULE = "onewindow.welfare.api_money"
 
 
-@router.get("/rolls", response={200: list[RollOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def roll_list(request: HttpRequest, month: str = "") -> Any:
+@router.get("/rolls", response={200: page_of(RollOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def roll_list(request: HttpRequest, params: Query[PageParams], month: str = "") -> Any:
     try:
         m = parse_month(month) if month else None
     except ValueError:
         raise ValidationFailed(fields={"month": ["YYYY-MM"]}) from None
-    return [_roll(r) for r in sel.rolls_for(actor(request), month=m)[:500]]
+    return paginate(sel.rolls_for(actor(request), month=m), params, _roll)
 
 
 @router.post("/rolls", response={201: RollOut, ERROR_CODES: ErrorOut}, auth=AUTH)
@@ -90,10 +90,10 @@ def roll_freeze(request: HttpRequest, uuid: UUID) -> Any:
     return _step(request, uuid, rolls.roll_freeze)
 
 
-@router.get("/rolls/{uuid}/payments", response={200: list[PaymentOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def roll_payments(request: HttpRequest, uuid: UUID, status: str = "") -> Any:
+@router.get("/rolls/{uuid}/payments", response={200: page_of(PaymentOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def roll_payments(request: HttpRequest, params: Query[PageParams], uuid: UUID, status: str = "") -> Any:
     r = sel.roll_for(actor(request), uuid)
-    return [_payment(p) for p in sel.payments_of(r, status=status if status in Payment.Status.values else "", limit=100000)]
+    return paginate(sel.roll_payments(r, status=status if status in Payment.Status.values else ""), params, _payment)
 
 
 @router.post("/rolls/{uuid}/results", response={200: ResultsOut, ERROR_CODES: ErrorOut}, auth=AUTH)

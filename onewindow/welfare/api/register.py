@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Status
+from ninja import Query, Status
 
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound
 
 from .. import scope
@@ -44,10 +44,10 @@ from .money_common import (
 OPERATION_IDS_MODULE = "onewindow.welfare.api_money"
 
 
-@router.get("/standards", response={200: list[StandardOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def standard_list(request: HttpRequest) -> Any:
+@router.get("/standards", response={200: page_of(StandardOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def standard_list(request: HttpRequest, params: Query[PageParams]) -> Any:
     scope.require_reader(actor(request))
-    return list(Standard.objects.order_by("-year", "area_kind"))
+    return paginate(Standard.objects.order_by("-year", "area_kind"), params, lambda s: s)
 
 
 @router.post("/standards", response={200: StandardOut, ERROR_CODES: ErrorOut}, auth=AUTH)
@@ -55,14 +55,14 @@ def standard_put(request: HttpRequest, data: StandardIn) -> Any:
     return standard_save(actor=actor(request), **data.dict())
 
 
-@router.get("/register", response={200: list[HouseholdRow], ERROR_CODES: ErrorOut}, auth=AUTH)
-def register_search(request: HttpRequest, q: str = "", township: str = "", status: str = "") -> Any:
+@router.get("/register", response={200: page_of(HouseholdRow), ERROR_CODES: ErrorOut}, auth=AUTH)
+def register_search(request: HttpRequest, params: Query[PageParams], q: str = "", township: str = "", status: str = "") -> Any:
     user = actor(request)
     t = scope.townships_for(user).filter(code=township).first() if township else None
     if township and t is None:
         raise NotFound()
     statuses = [status] if status in Household.Status.values else None
-    return [_row(h) for h in sel.register_search(user, q=q, township=t, statuses=statuses)]
+    return paginate(sel.register_search(user, q=q, township=t, statuses=statuses), params, _row)
 
 
 @router.get("/households/{uuid}", response={200: HouseholdOut, ERROR_CODES: ErrorOut}, auth=AUTH)
@@ -132,9 +132,9 @@ def report_create(request: HttpRequest, uuid: UUID, data: ReportIn) -> Any:
     return Status(201, _report(r))
 
 
-@router.get("/reports", response={200: list[ReportOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def report_list(request: HttpRequest) -> Any:
-    return [_report(r) for r in sel.open_reports(actor(request))[:500]]
+@router.get("/reports", response={200: page_of(ReportOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def report_list(request: HttpRequest, params: Query[PageParams]) -> Any:
+    return paginate(sel.open_reports(actor(request)), params, _report)
 
 
 @router.post("/reports/{uuid}/close", response={200: ReportOut, ERROR_CODES: ErrorOut}, auth=AUTH)
@@ -157,16 +157,16 @@ def review_create(request: HttpRequest, uuid: UUID, data: ReviewIn) -> Any:
     return Status(201, {"uuid": r.uuid, "reviewed_on": r.reviewed_on, "outcome": r.outcome, "next_review_on": r.next_review_on})
 
 
-@router.get("/reviews/due", response={200: list[HouseholdRow], ERROR_CODES: ErrorOut}, auth=AUTH)
-def reviews_due(request: HttpRequest, within_days: int = 30) -> Any:
-    return [_row(h) for h in sel.reviews_due(actor(request), within_days=max(0, min(within_days, 366)))[:1000]]
+@router.get("/reviews/due", response={200: page_of(HouseholdRow), ERROR_CODES: ErrorOut}, auth=AUTH)
+def reviews_due(request: HttpRequest, params: Query[PageParams], within_days: int = 30) -> Any:
+    return paginate(sel.reviews_due(actor(request), within_days=max(0, min(within_days, 366))), params, _row)
 
 
-@router.get("/changes", response={200: list[ChangeOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def change_list(request: HttpRequest, kind: str = "") -> Any:
-    return [_change(c) for c in sel.changes_for(actor(request), kind=kind if kind in RegisterChange.Kind.values else "")]
+@router.get("/changes", response={200: page_of(ChangeOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def change_list(request: HttpRequest, params: Query[PageParams], kind: str = "") -> Any:
+    return paginate(sel.changes_for(actor(request), kind=kind if kind in RegisterChange.Kind.values else ""), params, _change)
 
 
-@router.get("/exits", response={200: list[ChangeOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def exit_list(request: HttpRequest) -> Any:
-    return [_change(c) for c in sel.exits_for(actor(request))]
+@router.get("/exits", response={200: page_of(ChangeOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def exit_list(request: HttpRequest, params: Query[PageParams]) -> Any:
+    return paginate(sel.exits_for(actor(request)), params, _change)

@@ -13,13 +13,13 @@ from typing import Any
 from uuid import UUID
 
 from django.http import FileResponse, HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from onewindow.accounts.models import OrgUnit, User
 from onewindow.cases.services import MaterialInput, applicant_find_or_create
 from onewindow.core import ratelimit
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, actor
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.core.clientip import client_ip
 from onewindow.core.errors import NotFound
 from onewindow.core.identity import validate_resident_id
@@ -148,9 +148,9 @@ def application_create(request: HttpRequest, data: ApplicationIn) -> Any:
     return Status(201, _out(app))
 
 
-@router.get("/applications", response={200: list[ApplicationOut], ERROR_CODES: ErrorOut}, auth=AUTH)
-def application_list(request: HttpRequest, stage: str = "") -> Any:
-    return [_out(a) for a in selectors.applications_for(actor(request), stage=stage[:14])[:200]]
+@router.get("/applications", response={200: page_of(ApplicationOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+def application_list(request: HttpRequest, params: Query[PageParams], stage: str = "") -> Any:
+    return paginate(selectors.applications_for(actor(request), stage=stage[:14]), params, _out)
 
 
 class MemberOut(Schema):
@@ -357,13 +357,13 @@ def _notice(n: PublicNotice) -> NoticeOut:
     )
 
 
-@router.get("/notices/{village_code}", response={200: list[NoticeOut], ERROR_CODES: ErrorOut}, auth=None)
-def notices(request: HttpRequest, village_code: str) -> Any:
+@router.get("/notices/{village_code}", response={200: page_of(NoticeOut), ERROR_CODES: ErrorOut}, auth=None)
+def notices(request: HttpRequest, params: Query[PageParams], village_code: str) -> Any:
     """The village's running notices: the masked head, household size and amount only."""
     village = OrgUnit.objects.filter(code=village_code[:40]).first()
     if village is None or not village.is_village_level:
         raise NotFound()
-    return [_notice(n) for n in notice.running(village=village)]
+    return paginate(notice.running(village=village), params, _notice)
 
 
 class ObjectionIn(Schema):

@@ -85,7 +85,7 @@ def test_the_process_by_api(dibao: Matter, officer: User, resident: User, frozen
     assert c.post(f"{BASE}/applications/{uuid}/cross-checks").status_code == 201
     r = c.post(f"{BASE}/applications/{uuid}/propose", {}, content_type="application/json")
     assert r.status_code == 200 and r.json()["proposed_amount_fen"] == 94000
-    pub = client_for(None).get(f"{BASE}/notices/ZXZ-V01").json()
+    pub = client_for(None).get(f"{BASE}/notices/ZXZ-V01").json()["items"]
     assert (
         pub[0]["head"] == "刘*英"
         and pub[0]["monthly_amount_fen"] == 94000
@@ -146,7 +146,7 @@ def test_objection_on_a_closed_notice(dibao: Matter, officer: User, resident: Us
     uuid = c.post(f"{BASE}/applications", body(resident), content_type="application/json").json()["uuid"]
     c.post(f"{BASE}/applications/{uuid}/visits", {"visited_on": str(TODAY), "visitors": "张三", "findings": "属实"})
     c.post(f"{BASE}/applications/{uuid}/propose", {}, content_type="application/json")
-    n = client_for(None).get(f"{BASE}/notices/ZXZ-V01").json()[0]["uuid"]
+    n = client_for(None).get(f"{BASE}/notices/ZXZ-V01").json()["items"][0]["uuid"]
     anon = client_for(None)
     assert anon.post(f"{BASE}/notices/{n}/objections", {"text": "收入不实"}, content_type="application/json").status_code == 201
     r = anon.post(f"{BASE}/notices/{n}/objections", {"text": "再次"}, content_type="application/json")
@@ -193,7 +193,7 @@ def test_outsiders_are_refused_every_operation(
         r = client_for(who).post(f"{BASE}/applications", body(resident), content_type="application/json")
         assert r.status_code in (403, 404, 422), r.json()
     assert client_for(None).get(f"{BASE}/applications").status_code == 401
-    assert client_for(outsider).get(f"{BASE}/applications").json() == []
+    assert client_for(outsider).get(f"{BASE}/applications").json()["items"] == []
     assert Application.objects.get(uuid=uuid).stage == "check"
 
 

@@ -199,7 +199,7 @@ def test_the_api_imports_and_lists(client: Any, roll: PaymentRoll, mzj: User) ->
     data = as_csv(returned(roll))
     r = client.post(f"{base}/bank-return", {"paid_on": "2026-05-12", "file": _upload(data)})
     assert r.status_code == 201 and r.json()["paid"] == 3
-    listed = client.get(f"{base}/bank-returns").json()
+    listed = client.get(f"{base}/bank-returns").json()["items"]
     assert [b["filename"] for b in listed] == ["huipan.csv"]
     again = client.post(f"{base}/bank-return", {"paid_on": "2026-05-12", "file": _upload(data)})
     assert again.status_code == 409 and again.json()["code"] == "welfare_return_imported"

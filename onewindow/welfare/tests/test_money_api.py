@@ -27,7 +27,7 @@ def test_standards_over_the_api(client: Any, mzj: User, township_officer: User, 
     assert r.status_code == 200 and r.json()["monthly_fen"] == 73000
     bad = client.post(f"{BASE}/standards", {**body, "monthly_fen": -1}, content_type=J)
     assert bad.status_code == 422
-    assert [s["year"] for s in client.get(f"{BASE}/standards").json()][:1] == [2027]
+    assert [s["year"] for s in client.get(f"{BASE}/standards").json()["items"]][:1] == [2027]
     client.force_login(township_officer)
     assert client.get(f"{BASE}/standards").status_code == 200
     assert client.post(f"{BASE}/standards", body, content_type=J).status_code == 403
@@ -36,14 +36,14 @@ def test_standards_over_the_api(client: Any, mzj: User, township_officer: User, 
 def test_register_changes_reports_reviews_and_exit(client: Any, households: list[Household], township_officer: User) -> None:
     client.force_login(township_officer)
     h = households[0]
-    rows = client.get(f"{BASE}/register", {"q": "王"}).json()
+    rows = client.get(f"{BASE}/register", {"q": "王"}).json()["items"]
     assert [x["number"] for x in rows] == ["ZXZ-0001"]
     f = client.get(f"{BASE}/households/{h.uuid}").json()
     assert f["members"][0]["name"] == "王秀兰" and f["history"][0]["kind"] == "enrol"
     r = client.post(f"{BASE}/households/{h.uuid}/reports", {"source": "village", "description": "户主务工"}, content_type=J)
     assert r.status_code == 201
     report = r.json()["uuid"]
-    assert [x["uuid"] for x in client.get(f"{BASE}/reports").json()] == [report]
+    assert [x["uuid"] for x in client.get(f"{BASE}/reports").json()["items"]] == [report]
     r = client.post(
         f"{BASE}/households/{h.uuid}/amount", {"new_amount_fen": 40000, "reason": "务工收入", "report": report}, content_type=J
     )
@@ -58,10 +58,10 @@ def test_register_changes_reports_reviews_and_exit(client: Any, households: list
         content_type=J,
     )
     assert odd.status_code == 422
-    assert client.get(f"{BASE}/reports").json() == []
+    assert client.get(f"{BASE}/reports").json()["items"] == []
     r = client.post(f"{BASE}/households/{h.uuid}/reviews", {"findings": "入户核查", "outcome": "changed"}, content_type=J)
     assert r.status_code == 201 and r.json()["next_review_on"] == "2027-05-12"
-    assert [x["number"] for x in client.get(f"{BASE}/reviews/due").json()] == ["ZXZ-0002"]
+    assert [x["number"] for x in client.get(f"{BASE}/reviews/due").json()["items"]] == ["ZXZ-0002"]
     h2 = households[1]
     assert client.post(f"{BASE}/households/{h2.uuid}/suspend", {"reason": "联系不上"}, content_type=J).status_code == 201
     assert client.post(f"{BASE}/households/{h2.uuid}/resume", {"reason": "已核实"}, content_type=J).status_code == 201
@@ -74,9 +74,15 @@ def test_register_changes_reports_reviews_and_exit(client: Any, households: list
         client.post(f"{BASE}/households/{h.uuid}/exit", {"end_reason": "deceased", "reason": "x"}, content_type=J).status_code
         == 409
     )
-    assert [c["household"] for c in client.get(f"{BASE}/exits").json()] == ["ZXZ-0001"]
-    assert {c["kind"] for c in client.get(f"{BASE}/changes").json()} >= {"enrol", "decrease", "suspend", "resume", "exit"}
-    assert {c["kind"] for c in client.get(f"{BASE}/changes", {"kind": "exit"}).json()} == {"exit"}
+    assert [c["household"] for c in client.get(f"{BASE}/exits").json()["items"]] == ["ZXZ-0001"]
+    assert {c["kind"] for c in client.get(f"{BASE}/changes").json()["items"]} >= {
+        "enrol",
+        "decrease",
+        "suspend",
+        "resume",
+        "exit",
+    }
+    assert {c["kind"] for c in client.get(f"{BASE}/changes", {"kind": "exit"}).json()["items"]} == {"exit"}
 
 
 def test_the_roll_over_the_api(client: Any, households: list[Household], township_officer: User, mzj: User) -> None:
@@ -92,7 +98,7 @@ def test_the_roll_over_the_api(client: Any, households: list[Household], townshi
     assert client.post(f"{BASE}/rolls/{uuid}/approve-district").status_code == 403
     assert client.get(f"{BASE}/rolls/{uuid}/bank.csv").status_code == 409  # not frozen yet
     client.force_login(mzj)
-    assert [x["township"] for x in client.get(f"{BASE}/rolls", {"month": "2026-06"}).json()] == ["ZXZ"]
+    assert [x["township"] for x in client.get(f"{BASE}/rolls", {"month": "2026-06"}).json()["items"]] == ["ZXZ"]
     assert client.post(f"{BASE}/rolls/{uuid}/approve-district").json()["status"] == "district_approved"
     assert client.post(f"{BASE}/rolls/{uuid}/freeze").json()["status"] == "frozen"
     again = client.post(f"{BASE}/rolls", {"township": "ZXZ", "month": "2026-06-01"}, content_type=J)
@@ -105,7 +111,7 @@ def test_the_roll_over_the_api(client: Any, households: list[Household], townshi
     xlsx = client.get(f"{BASE}/rolls/{uuid}/bank.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert client.get(f"{BASE}/rolls/{uuid}/bank.pdf").status_code == 404
-    pays = client.get(f"{BASE}/rolls/{uuid}/payments").json()
+    pays = client.get(f"{BASE}/rolls/{uuid}/payments").json()["items"]
     assert len(pays) == 3 and {p["status"] for p in pays} == {"pending"}
     r = client.post(
         f"{BASE}/rolls/{uuid}/results",
@@ -138,7 +144,7 @@ def test_outsiders_are_refused(
     client.force_login(mzj)
     client.post(f"{BASE}/rolls/{roll}/approve-district")
     client.post(f"{BASE}/rolls/{roll}/freeze")
-    pay = client.get(f"{BASE}/rolls/{roll}/payments").json()[0]["uuid"]
+    pay = client.get(f"{BASE}/rolls/{roll}/payments").json()["items"][0]["uuid"]
     client.post(
         f"{BASE}/rolls/{roll}/results", {"paid_on": "2026-05-12", "failed": [{"payment": pay, "reason": "x"}]}, content_type=J
     )

@@ -101,13 +101,15 @@
 
   function poll() {
     var initial = lastId === null;
-    var q = initial ? "" : "?after=" + lastId;
+    // The answer is the API's list shape; one page of 100 holds every call the endpoint sends (the
+    // latest 50, or the next 50 after the last one seen).
+    var q = "?page_size=100" + (initial ? "" : "&after=" + lastId);
     fetch(url + q, { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (calls) {
+      .then(function (page) {
         document.getElementById("status").textContent = "";
         if (initial && lastId === null) lastId = 0;
-        handle(calls, initial);
+        handle(page.items, initial);
       })
       .catch(function () { document.getElementById("status").textContent = root.dataset.labelOffline; })
       .then(function () { setTimeout(poll, 1000); });

@@ -7,12 +7,13 @@ township, and the district 民政局 (an approver at the unit coded `WELFARE_DEP
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 
-from onewindow.accounts.models import OrgUnit, Role
+from onewindow.accounts.models import OrgUnit, Role, RoleAssignment
 from onewindow.core.errors import PermissionDenied
 
 TOWNSHIP_KINDS = [OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]
@@ -30,6 +31,49 @@ def is_district(user: Any) -> bool:
     if not dept:
         return False
     return user.role_assignments.filter(role=Role.APPROVER, org_unit__path__startswith=dept).exists()
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What `user` may read, asked once: the district 民政局 (every township) or the townships
+    where they are a township officer (their ids; none: not a reader)."""
+
+    district: bool
+    townships: tuple[int, ...] = ()
+
+    @property
+    def reads(self) -> bool:
+        return self.district or bool(self.townships)
+
+
+def reader(user: Any) -> Reader:
+    """`is_district` and `officer_townships` answered together: one statement for the district
+    (the user's approver and officer roles with their units' paths and the department's path),
+    one more for a township officer (the ids of the townships below their units). The register
+    search's time at a million households is its round trips, not its rows (docs/welfare.md):
+    asked separately, the two took four or five statements."""
+    if not getattr(user, "is_authenticated", False):
+        return Reader(False)
+    dept = OrgUnit.objects.filter(code=department_code()).values("path")[:1]
+    roles = list(
+        RoleAssignment.objects.filter(user=user, role__in=[Role.APPROVER, Role.TOWNSHIP_OFFICER])
+        .annotate(dept=Subquery(dept))
+        .values_list("role", "org_unit__path", "dept")
+    )
+    if any(role == Role.APPROVER and dept and path and path.startswith(dept) for role, path, dept in roles):
+        return Reader(True)
+    q = Q()
+    for role, path, _dept in roles:
+        if role == Role.TOWNSHIP_OFFICER and path:
+            q |= Q(path__startswith=path)
+    if not q:
+        return Reader(False)
+    return Reader(False, tuple(all_townships().filter(q).values_list("pk", flat=True)))
+
+
+def townships_read(who: Reader) -> QuerySet[OrgUnit]:
+    """`townships_for` of a reader already asked (no role query)."""
+    return all_townships() if who.district else all_townships().filter(pk__in=who.townships)
 
 
 def all_townships() -> QuerySet[OrgUnit]:

@@ -36,22 +36,28 @@ def _with_head(qs: QuerySet[Household]) -> QuerySet[Household]:
 
 
 def register_search(
-    user: Any, *, q: str = "", township: Any = None, statuses: list[str] | None = None, limit: int = 50
+    user: Any,
+    *,
+    q: str = "",
+    township: Any = None,
+    statuses: list[str] | None = None,
+    limit: int = 50,
+    reader: scope.Reader | None = None,
 ) -> list[Household]:
     """The register: households in payment (and suspended), by ID number (any member, exact),
     household number (exact or prefix, in number order) or a member's name (prefix, in order of
-    the name, then of the household). Index-backed: an 18-digit ID hits `Member.id_number`, a
-    number the unique index, a name the index `welfare_member_name_c` (below)."""
-    # The reader check and the scope with one `is_district` (two queries) instead of two: the
-    # search's time at a million households is its round trips, not its rows (docs/welfare.md).
-    district = scope.is_district(user)
-    if district:
-        qs = Household.objects.all()
-    else:
-        townships = scope.officer_townships(user)
-        if not townships.exists():
-            raise PermissionDenied()
-        qs = Household.objects.filter(township__in=townships)
+    the name, then of the household). Index-backed: an 18-digit ID hits `Member.id_number`'s
+    lookup hash, a number the unique index, a name the index `welfare_member_name_c` (below).
+
+    Its time at a million households is its statements, not its rows (docs/welfare.md): who may
+    read is asked once (`scope.reader`, one statement for the district, two for an officer; a
+    view that already asked passes `reader`), the audit row is its own transaction (it must be
+    durable before the rows are shown), then one statement for an ID or a number, two for a name.
+    `tests/test_money_services.py` holds the ceilings."""
+    who = reader if reader is not None else scope.reader(user)
+    if not who.reads:
+        raise PermissionDenied()
+    qs = Household.objects.all() if who.district else Household.objects.filter(township_id__in=who.townships)
     qs = qs.filter(status__in=statuses or REGISTER_STATUSES)
     if township is not None:
         qs = qs.filter(township=township)
@@ -64,12 +70,12 @@ def register_search(
         elif q[:1].isascii() and q[:1].isalnum():
             qs = qs.filter(number__startswith=q.upper())
         else:
-            return _by_name(user, qs, q, register_only=not statuses, township=township, limit=limit, district=district)
+            return _by_name(qs, q, register_only=not statuses, township=township, limit=limit, who=who)
     return list(_with_head(qs).order_by("number")[:limit])
 
 
 def _by_name(
-    user: Any, qs: QuerySet[Household], q: str, *, register_only: bool, township: Any, limit: int, district: bool
+    qs: QuerySet[Household], q: str, *, register_only: bool, township: Any, limit: int, who: scope.Reader
 ) -> list[Household]:
     """Households with a member whose name starts with `q`, the first `limit` in order of the name
     and the household. A common name matches thousands of people in a province's register; walking
@@ -85,8 +91,8 @@ def _by_name(
         members = members.filter(in_payment=True, household__status__in=REGISTER_STATUSES)
     else:
         members = members.filter(household__in=qs)
-    if not district:
-        members = members.filter(household__township__in=scope.officer_townships(user))
+    if not who.district:
+        members = members.filter(household__township_id__in=who.townships)
     if township is not None:
         members = members.filter(household__township=township)
     order: list[int] = []

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
+from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 
 from . import bankfile, bankreturn, scope, stats
 from . import selectors_money as sel
@@ -63,11 +63,16 @@ def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     user = request.user
-    scope.require_reader(user)
+    who = scope.reader(user)  # asked once for the check, the township filter, the search and the page
+    if not who.reads:
+        raise PermissionDenied()
     q = request.GET.get("q", "")
-    township = scope.townships_for(user).filter(code=request.GET.get("township", "")).first()
-    rows = sel.register_search(user, q=q, township=township, limit=100)
-    return render(request, "welfare/money/register.html", _ctx(request, rows=rows, q=q, township=township))
+    mine = list(scope.townships_read(who))
+    code = request.GET.get("township", "")
+    township = next((t for t in mine if t.code == code), None)
+    rows = sel.register_search(user, q=q, township=township, limit=100, reader=who)
+    ctx = {"is_district": who.district, "my_townships": mine, "rows": rows, "q": q, "township": township}
+    return render(request, "welfare/money/register.html", ctx)
 
 
 @login_required

@@ -281,3 +281,28 @@ def test_register_search_and_the_audited_file(
     assert AuditEntry.objects.filter(action="welfare.household_read").count() == before + 1
     with pytest.raises(ApplicationError):
         sel.household_file(ft_officer, households[0].uuid)
+
+
+# Statements per register search: who may read (one for the district, two for an officer), the
+# audit row in its own transaction (here, inside the test's transaction, a savepoint and its release
+# around the INSERT; in a request BEGIN and COMMIT, which the count does not see), then one for an
+# ID number or a household number and two for a name. At a million households the search's time is
+# these round trips, not its rows (docs/welfare.md, benchmark), so the ceilings keep them from
+# creeping back (before: district 6/6/7, officer 8/8/10).
+SEARCH_STATEMENTS = {"district": {"id": 5, "number": 5, "name": 6}, "officer": {"id": 6, "number": 6, "name": 7}}
+
+
+@pytest.mark.parametrize("who", ["district", "officer"])
+def test_register_search_statement_ceilings(
+    households: list[Household], township_officer: User, mzj: User, who: str, django_assert_max_num_queries: Any
+) -> None:
+    user = mzj if who == "district" else township_officer
+    head = households[1].members.order_by("id").first()
+    assert head is not None
+    terms = {"id": head.id_number, "number": "ZXZ-000", "name": head.name[:1]}
+    for kind, q in terms.items():
+        before = AuditEntry.objects.filter(action="welfare.register_search").count()
+        with django_assert_max_num_queries(SEARCH_STATEMENTS[who][kind]):
+            rows = sel.register_search(user, q=q)
+        assert "ZXZ-0002" in [h.number for h in rows], kind
+        assert AuditEntry.objects.filter(action="welfare.register_search").count() == before + 1  # each read audited

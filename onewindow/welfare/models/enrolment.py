@@ -45,6 +45,9 @@ class Enrolment(PublicModel):
         constraints = [
             models.UniqueConstraint(fields=["household"], condition=Q(ended_on__isnull=True), name="welfare_one_open_enrolment"),
             models.CheckConstraint(condition=Q(ended_on__isnull=True) | ~Q(end_reason=""), name="welfare_exit_has_reason"),
+            # What a roll line's composite foreign key (enrolment, household) refers to (migration
+            # 0010, `RollItem`): one key check per line for both columns.
+            models.UniqueConstraint(fields=["id", "household"], name="welfare_enrolment_id_household"),
         ]
 
     def __str__(self) -> str:

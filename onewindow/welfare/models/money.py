@@ -212,9 +212,21 @@ class RollItem(models.Model):
 
     # No single-column indexes on roll and household: (roll, household) and the unique (household,
     # month, kind) lead with them, and every index is written once per line of a province's roll.
+    # None on the enrolment either: nothing looks lines up by it, and enrolments are never deleted.
     roll = models.ForeignKey(PaymentRoll, on_delete=models.CASCADE, related_name="items", db_index=False, verbose_name=_("名册"))
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("家庭"))
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="+", verbose_name=_("在保记录"))
+    # The household and the enrolment are one composite foreign key on PostgreSQL, (enrolment_id,
+    # household_id) -> the enrolment's unique (id, household_id) (migration 0010), instead of one key
+    # each: PostgreSQL checks a foreign key with a query and a row lock per inserted line, and the
+    # three keys were more than half of a province's roll (docs/welfare.md, "Benchmark"). The one
+    # key is stricter than the two: the line's household must be its enrolment's, and the household
+    # cannot go while the enrolment refers to it. Django cannot declare a composite key, hence
+    # `db_constraint=False` here; on SQLite (development and tests) the two columns carry no key.
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False, verbose_name=_("家庭")
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False, verbose_name=_("在保记录")
+    )
     month = models.DateField(_("发放月份"))  # the month the money is for (a back pay line: the month owed)
     kind = models.CharField(_("类型"), max_length=8, choices=PaymentRoll.Kind.choices, default=PaymentRoll.Kind.REGULAR)
     people = models.PositiveSmallIntegerField(_("保障人数"))

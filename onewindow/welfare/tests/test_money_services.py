@@ -7,11 +7,12 @@ import datetime
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from onewindow.accounts.models import OrgUnit, User
 from onewindow.core.errors import ApplicationError, PermissionDenied
 from onewindow.core.models import AuditEntry
+from onewindow.core.testing import is_postgres
 from onewindow.welfare import selectors_money as sel
 from onewindow.welfare.models import Enrolment, Household, Member, Payment, PaymentRoll, RegisterChange, RollItem, Standard
 from onewindow.welfare.services import register as reg
@@ -263,6 +264,36 @@ def test_nothing_is_paid_twice_for_a_household_and_month(households: list[Househ
             people=1,
             amount_fen=1,
         )
+
+
+@pytest.mark.postgres
+def test_a_roll_line_belongs_to_its_enrolment_and_its_household(households: list[Household], township_officer: User) -> None:
+    """Migration 0010: one composite foreign key (enrolment, household) instead of one key each —
+    a line naming another household than its enrolment's, an enrolment that does not exist, or an
+    enrolment deleted under its lines is refused by the database."""
+    if not is_postgres():
+        pytest.skip("the composite key is PostgreSQL's (SQLite cannot add one to a table)")
+    roll = rolls.roll_generate(township=households[0].township, month=JUNE, actor=township_officer)
+    line = RollItem.objects.filter(roll=roll).order_by("id").first()
+    assert line is not None
+    other = Enrolment.objects.exclude(household_id=line.household_id).first()
+    assert other is not None
+    with connection.cursor() as cur:
+        for statements in (
+            [("UPDATE welfare_rollitem SET household_id = %s WHERE id = %s", [other.household_id, line.pk])],
+            [("UPDATE welfare_rollitem SET enrolment_id = %s WHERE id = %s", [other.pk, line.pk])],
+            [("UPDATE welfare_rollitem SET enrolment_id = -1 WHERE id = %s", [line.pk])],
+            [  # the register lines' own key would refuse it first: without them, only the roll line's
+                ("DELETE FROM welfare_registerchange WHERE enrolment_id = %s", [line.enrolment_id]),
+                ("DELETE FROM welfare_enrolment WHERE id = %s", [line.enrolment_id]),
+            ],
+        ):
+            with pytest.raises(IntegrityError), transaction.atomic():
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the key is deferred to the commit, as Django's are
+                for sql, params in statements:
+                    cur.execute(sql, params)
+    # the enrolment's and household's lines as written: unchanged
+    assert RollItem.objects.get(pk=line.pk).household_id == Enrolment.objects.get(pk=line.enrolment_id).household_id
 
 
 def test_register_search_and_the_audited_file(

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
 
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment
 from onewindow.core.errors import PermissionDenied
@@ -47,28 +48,26 @@ class Reader:
 
 
 def reader(user: Any) -> Reader:
-    """`is_district` and `officer_townships` answered together: one statement for the district
-    (the user's approver and officer roles with their units' paths and the department's path),
-    one more for a township officer (the ids of the townships below their units). The register
-    search's time at a million households is its round trips, not its rows (docs/welfare.md):
-    asked separately, the two took four or five statements."""
+    """`is_district` and `officer_townships` answered together, in one statement: the department
+    unit when the user is an approver at it or below it, and every township at or below a unit
+    where the user is a township officer. The register search's time at a million households is
+    its round trips, not its rows (docs/welfare.md): asked separately, the two took four or five
+    statements."""
     if not getattr(user, "is_authenticated", False):
         return Reader(False)
-    dept = OrgUnit.objects.filter(code=department_code()).values("path")[:1]
-    roles = list(
-        RoleAssignment.objects.filter(user=user, role__in=[Role.APPROVER, Role.TOWNSHIP_OFFICER])
-        .annotate(dept=Subquery(dept))
-        .values_list("role", "org_unit__path", "dept")
+    approver = RoleAssignment.objects.filter(user=user, role=Role.APPROVER, org_unit__path__startswith=OuterRef("path"))
+    # an officer's unit is the township or above it: its path is a prefix of the township's
+    officer = RoleAssignment.objects.filter(user=user, role=Role.TOWNSHIP_OFFICER).filter(
+        StartsWith(OuterRef("path"), F("org_unit__path"))
     )
-    if any(role == Role.APPROVER and dept and path and path.startswith(dept) for role, path, dept in roles):
+    rows = list(
+        OrgUnit.objects.filter((Q(code=department_code()) & Exists(approver)) | (Q(kind__in=TOWNSHIP_KINDS) & Exists(officer)))
+        .order_by("sort_order", "code")
+        .values_list("pk", "code")
+    )
+    if any(code == department_code() for _pk, code in rows):
         return Reader(True)
-    q = Q()
-    for role, path, _dept in roles:
-        if role == Role.TOWNSHIP_OFFICER and path:
-            q |= Q(path__startswith=path)
-    if not q:
-        return Reader(False)
-    return Reader(False, tuple(all_townships().filter(q).values_list("pk", flat=True)))
+    return Reader(False, tuple(pk for pk, _code in rows))
 
 
 def townships_read(who: Reader) -> QuerySet[OrgUnit]:

@@ -50,8 +50,8 @@ def register_search(
     lookup hash, a number the unique index, a name the index `welfare_member_name_c` (below).
 
     Its time at a million households is its statements, not its rows (docs/welfare.md): who may
-    read is asked once (`scope.reader`, one statement for the district, two for an officer; a
-    view that already asked passes `reader`), the audit row is its own transaction (it must be
+    read is asked once (`scope.reader`, one statement; a view that already asked passes
+    `reader`), the audit row is its own transaction (it must be
     durable before the rows are shown), then one statement for an ID or a number, two for a name.
     `tests/test_money_services.py` holds the ceilings."""
     who = reader if reader is not None else scope.reader(user)

@@ -314,13 +314,13 @@ def test_register_search_and_the_audited_file(
         sel.household_file(ft_officer, households[0].uuid)
 
 
-# Statements per register search: who may read (one for the district, two for an officer), the
-# audit row in its own transaction (here, inside the test's transaction, a savepoint and its release
-# around the INSERT; in a request BEGIN and COMMIT, which the count does not see), then one for an
-# ID number or a household number and two for a name. At a million households the search's time is
-# these round trips, not its rows (docs/welfare.md, benchmark), so the ceilings keep them from
-# creeping back (before: district 6/6/7, officer 8/8/10).
-SEARCH_STATEMENTS = {"district": {"id": 5, "number": 5, "name": 6}, "officer": {"id": 6, "number": 6, "name": 7}}
+# Statements per register search: who may read (one: `scope.reader`), the audit row in its own
+# transaction (here, inside the test's transaction, a savepoint and its release around the INSERT;
+# in a request BEGIN and COMMIT, which the count does not see), then one for an ID number or a
+# household number and two for a name. At a million households the search's time is these round
+# trips, not its rows (docs/welfare.md, benchmark), so the ceilings keep them from creeping back
+# (before: district 6/6/7, officer 8/8/10).
+SEARCH_STATEMENTS = {"district": {"id": 5, "number": 5, "name": 6}, "officer": {"id": 5, "number": 5, "name": 6}}
 
 
 @pytest.mark.parametrize("who", ["district", "officer"])

@@ -103,7 +103,7 @@ class User(AbstractUser):
         limit_choices_to={"kind__in": ["village", "community"]},
     )
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("用户")

@@ -181,7 +181,7 @@ def login_by_code(*, request: Any, phone: str, code: str) -> User:
         if getattr(request, "login_locked", False):
             raise guard.LockedOut(guard.locked_message(getattr(request, "login_wait", None)))
         raise ValidationFailed(_("验证码不正确或已过期。"), code="bad_code", fields={"sms_code": [_("验证码不正确或已过期。")]})
-    return user  # type: ignore[return-value]
+    return user
 
 
 def password_reset_by_code(*, request: Any, phone: str, code: str, password: str) -> User:

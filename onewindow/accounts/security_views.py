@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError
 
 from . import duties, guard, mfa, passwords
@@ -27,7 +28,7 @@ def _security_admin(request: HttpRequest) -> None:
 
 
 @login_required
-def security_home(request: HttpRequest) -> HttpResponse:
+def security_home(request: AuthedRequest) -> HttpResponse:
     _security_admin(request)
     query = (request.GET.get("q") or "").strip()
     if query:
@@ -58,7 +59,7 @@ def security_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def security_person(request: HttpRequest, username: str) -> HttpResponse:
+def security_person(request: AuthedRequest, username: str) -> HttpResponse:
     _security_admin(request)
     person = get_object_or_404(User, username=username)
     form = SecondFactorResetForm(request.POST if "reset" in request.POST else None)
@@ -70,7 +71,7 @@ def security_person(request: HttpRequest, username: str) -> HttpResponse:
                 messages.success(request, _("已清除 %(n)d 条登录失败记录。") % {"n": n})
                 return redirect(request.path)
             if form.is_valid():
-                mfa.second_factor_reset(user=person, actor=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+                mfa.second_factor_reset(user=person, actor=request.user, reason=form.cleaned_data["reason"])
                 messages.success(request, _("已重置二次验证，本人下次登录时重新绑定身份验证器。"))
                 return redirect(request.path)
             status = 422

@@ -347,7 +347,7 @@ def login_attempt(*, request: Any, username: str, password: str) -> User:
         if getattr(request, "login_locked", False):
             raise LockedOut(guard.locked_message(getattr(request, "login_wait", None)))
         raise ValidationFailed(_("用户名或密码不正确。"), code="bad_credentials")
-    return user  # type: ignore[return-value]
+    return user
 
 
 def login_failures_purge() -> int:

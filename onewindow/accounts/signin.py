@@ -42,12 +42,12 @@ def pending_step(request: HttpRequest) -> str | None:
         verified = mfa.is_verified(request)
         # The device is looked up only while a step may be pending, not on every page of the day.
         if not verified or request.session.get(mfa.SMS_PASSED_KEY) == user.pk:
-            if mfa.device_of(user) is None:  # type: ignore[arg-type]
-                return "enrol" if mfa.may_enrol(request, user) else "second_factor"  # type: ignore[arg-type]
+            if mfa.device_of(user) is None:
+                return "enrol" if mfa.may_enrol(request, user) else "second_factor"
             if not verified:
                 return "second_factor"
     if request.session.get(PASSWORD_OK_KEY) != user.pk:
-        if passwords.is_expired(user):  # type: ignore[arg-type]
+        if passwords.is_expired(user):
             return "password_change"
         request.session[PASSWORD_OK_KEY] = user.pk
     return None

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError
 
 from . import guard, mfa, passwords, services, signin
@@ -33,7 +34,7 @@ def _continue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def second_factor(request: HttpRequest) -> HttpResponse:
+def second_factor(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     if signin.pending_step(request) not in ("second_factor",):
         return _continue(request)
@@ -71,7 +72,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_enrol(request: HttpRequest) -> HttpResponse:
+def otp_enrol(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     if signin.pending_step(request) != "enrol":
         return _continue(request)
@@ -98,7 +99,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     """Change the password: from /me/, and forced when a staff password has expired."""
     user: Any = request.user
     if signin.pending_step(request) in ("second_factor", "enrol"):
@@ -131,7 +132,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def window_identity(request: HttpRequest) -> HttpResponse:
+def window_identity(request: AuthedRequest) -> HttpResponse:
     """实名核验 at a window (clerks): the document seen, the account verified; a number held by
     another account is reclaimed for its owner (accounts/identity.py)."""
     from . import identity

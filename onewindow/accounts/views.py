@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.core import retention
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, page_message
 
 from . import consent, guard, phone, services
@@ -189,7 +190,7 @@ def _register(request: HttpRequest, *, enterprise: bool) -> HttpResponse:
 
 
 @login_required
-def phone_verify(request: HttpRequest) -> HttpResponse:
+def phone_verify(request: AuthedRequest) -> HttpResponse:
     """Verify the account's phone by an SMS code: right after registration, or from /me/ for an
     account whose number was never verified (registered before this page, or at a counter)."""
     user: Any = request.user
@@ -229,7 +230,7 @@ def care_mode(request: HttpRequest) -> HttpResponse:
     cookie, so the choice holds on the sign-in page and for visitors."""
     enabled = request.POST.get("enabled") == "1"
     if request.user.is_authenticated:
-        services.care_mode_set(user=request.user, enabled=enabled)  # type: ignore[arg-type]
+        services.care_mode_set(user=request.user, enabled=enabled)
     response = HttpResponseRedirect(_next_url(request, "/"))
     response.set_cookie(
         CARE_COOKIE,
@@ -243,7 +244,7 @@ def care_mode(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def enterprise_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+def enterprise_detail(request: AuthedRequest, uuid: str) -> HttpResponse:
     user: Any = request.user
     ent = get_object_or_404(Enterprise, uuid=uuid, handlers__user=user)
     is_legal = ent.handlers.filter(user=user, kind=EnterpriseHandler.Kind.LEGAL_REPRESENTATIVE).exists()
@@ -251,11 +252,11 @@ def enterprise_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if "remove" in request.POST:
-                services.enterprise_handler_remove(enterprise=ent, actor=request.user, username=request.POST["remove"])  # type: ignore[arg-type]
+                services.enterprise_handler_remove(enterprise=ent, actor=request.user, username=request.POST["remove"])
                 messages.success(request, _("已移除经办人。"))
                 return redirect(request.path)
             if form.is_valid():
-                services.enterprise_handler_add(enterprise=ent, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                services.enterprise_handler_add(enterprise=ent, actor=request.user, **form.cleaned_data)
                 messages.success(request, _("已添加经办人。"))
                 return redirect(request.path)
         except ApplicationError as exc:

@@ -336,7 +336,7 @@ def build_current(ctx: DemoContext) -> list[str]:
             try:
                 b = services.booking_create(
                     actor=clerk,
-                    matter=rng.choice([matter, *others]) if s.kind == SessionKind.REGULAR else matter,  # type: ignore[list-item]
+                    matter=rng.choice([matter, *others]) if s.kind == SessionKind.REGULAR else matter,
                     slot=s,
                     channel="call",
                     id_number=number,

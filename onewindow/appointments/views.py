@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.core.audit import audit_read
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
 
 from . import access, selectors, services
@@ -95,7 +96,7 @@ def matter_days(request: HttpRequest, matter: Any, area: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def book(request: HttpRequest) -> HttpResponse:
+def book(request: AuthedRequest) -> HttpResponse:
     m = selectors.matter_by_uuid(request.POST.get("matter"))
     channel = request.POST.get("channel", Booking.Channel.WEB)
     try:
@@ -131,19 +132,19 @@ def _booking_ctx(request: HttpRequest, b: Booking, **extra: Any) -> dict[str, An
 
 
 @login_required
-def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
+def booking_detail(request: AuthedRequest, code: str) -> HttpResponse:
     b = selectors.visible_booking(request.user, code)
     return render(request, "appointments/booking.html", _booking_ctx(request, b))
 
 
 @login_required
-def my_bookings(request: HttpRequest) -> HttpResponse:
+def my_bookings(request: AuthedRequest) -> HttpResponse:
     page = Paginator(selectors.my_bookings(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "appointments/mine.html", {"page": page, "now": timezone.now()})
 
 
 @login_required
-def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
+def booking_cancel(request: AuthedRequest, code: str) -> HttpResponse:
     """Cancelling asks first: a page that says what will be cancelled, then a confirmed POST."""
     b = selectors.visible_booking(request.user, code)
     if request.method != "POST" or request.POST.get("confirm") != "1":
@@ -176,7 +177,7 @@ def _reschedule(request: HttpRequest, b: Booking, *, via_link: bool, back: str) 
 
 
 @login_required
-def booking_reschedule(request: HttpRequest, code: str) -> HttpResponse:
+def booking_reschedule(request: AuthedRequest, code: str) -> HttpResponse:
     b = selectors.visible_booking(request.user, code)
     return _reschedule(request, b, via_link=False, back=request.path.replace("reschedule/", ""))
 
@@ -212,7 +213,7 @@ def _staff_only(request: HttpRequest) -> None:
 
 
 @login_required
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: AuthedRequest) -> HttpResponse:
     _staff_only(request)
     areas = access.desk_areas(request.user).select_related("point").order_by("point__code", "sort_order")
     managed = set(access.managed_areas(request.user).values_list("pk", flat=True))
@@ -227,7 +228,7 @@ def _audit_displaced(request: HttpRequest, area: Any, displaced: Any) -> None:
 
 
 @login_required
-def staff_day(request: HttpRequest, area: Any) -> HttpResponse:
+def staff_day(request: AuthedRequest, area: Any) -> HttpResponse:
     a = selectors.area_by_uuid(area)
     day = _parse_day(request.GET.get("date"), timezone.localdate())
     bookings = selectors.day_bookings(user=request.user, area=a, day=day)
@@ -247,7 +248,7 @@ def staff_day(request: HttpRequest, area: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_retry(request: HttpRequest, area: Any) -> HttpResponse:
+def staff_retry(request: AuthedRequest, area: Any) -> HttpResponse:
     a = selectors.area_by_uuid(area)
     if not access.can_desk(request.user, a):
         raise PermissionDenied()
@@ -261,7 +262,7 @@ def staff_retry(request: HttpRequest, area: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_check_in(request: HttpRequest) -> HttpResponse:
+def staff_check_in(request: AuthedRequest) -> HttpResponse:
     """Kiosk scan or clerk: the booking code becomes a ticket."""
     _staff_only(request)
     back = request.POST.get("next") or "appointments:staff"
@@ -283,7 +284,7 @@ def _in_area(qs: Any, value: Any) -> Any:
 
 
 @login_required
-def staff_plan(request: HttpRequest, area: Any) -> HttpResponse:
+def staff_plan(request: AuthedRequest, area: Any) -> HttpResponse:
     a = selectors.area_by_uuid(area)
     if not access.can_manage(request.user, a):
         raise PermissionDenied()

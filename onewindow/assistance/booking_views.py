@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import User
 from onewindow.catalog.models import Matter
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, ValidationFailed
 
 from . import selectors, services
 from .models import AgentPoint
-from .views import _date, _errors, _is_uuid, _user, agent_required, eligible_matters
+from .views import _date, _errors, _is_uuid, agent_required, eligible_matters
 
 DAYS_SHOWN = 10
 
@@ -50,7 +51,7 @@ def _matter(request: HttpRequest) -> Matter | None:
 
 
 @agent_required
-def book(request: HttpRequest, point: AgentPoint) -> HttpResponse:
+def book(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
     """Book an appointment in the resident's name: resident and matter, the place, the day, the slot."""
     from onewindow.appointments import selectors as appt
 
@@ -75,7 +76,7 @@ def book(request: HttpRequest, point: AgentPoint) -> HttpResponse:
                 raise ValidationFailed(_("请选择事项。"), fields={"matter": [_("请选择事项。")]})
             slot = appt.slot_by_ref(request.POST.get("slot", ""))
             app = services.agent_book(
-                actor=_user(request), resident=resident, matter=matter, slot=slot, phone=request.POST.get("phone", "")
+                actor=request.user, resident=resident, matter=matter, slot=slot, phone=request.POST.get("phone", "")
             )
         except ApplicationError as exc:
             context["errors"] = _errors(exc)
@@ -106,7 +107,7 @@ def book(request: HttpRequest, point: AgentPoint) -> HttpResponse:
 
 
 @agent_required
-def filing(request: HttpRequest, point: AgentPoint) -> HttpResponse:
+def filing(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
     """告知承诺备案 for a resident (or an enterprise they handle): the commitment read out at the
     point, the resident's name and ID number confirmed, filed in the resident's name."""
     from onewindow.catalog import formschema
@@ -135,7 +136,7 @@ def filing(request: HttpRequest, point: AgentPoint) -> HttpResponse:
             if ent_uuid and enterprise is None:
                 raise NotFound()
             app = services.agent_file_filing(
-                actor=_user(request),
+                actor=request.user,
                 resident=resident,
                 matter=matter,
                 enterprise=enterprise,

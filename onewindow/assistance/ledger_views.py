@@ -13,17 +13,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
 
 from . import access, selectors, services
 from .models import AgentPoint, CollectionKind, HandoverBatch, PaymentMethod
 from .receipts import receipt_pdf
-from .views import _errors, _is_uuid, _user, agent_required
+from .views import _errors, _is_uuid, agent_required
 
 
 @agent_required
-def till(request: HttpRequest, point: AgentPoint) -> HttpResponse:
-    user = _user(request)
+def till(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
+    user = request.user
     errors = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -77,8 +78,8 @@ def till(request: HttpRequest, point: AgentPoint) -> HttpResponse:
 
 
 @login_required
-def receipt(request: HttpRequest, uuid: Any) -> HttpResponse:
-    entry = selectors.entry_for(_user(request), uuid)
+def receipt(request: AuthedRequest, uuid: Any) -> HttpResponse:
+    entry = selectors.entry_for(request.user, uuid)
     response = HttpResponse(receipt_pdf(entry), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{entry.number}.pdf"'
     response["Cache-Control"] = "no-store"
@@ -95,8 +96,8 @@ def receipt_verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def batches(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def batches(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     point = access.point_of(user)
     qs = selectors.batches_for(user)
     if point is None and not qs.exists() and not user.is_staff_member:
@@ -128,8 +129,8 @@ def batches(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reconciliation(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def reconciliation(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     points = access.agent_points(user) | access.overseen_points(user)
     if not points.exists():
         raise PermissionDenied()

@@ -11,15 +11,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.accounts.models import User
 from onewindow.cases.services import MaterialInput
 from onewindow.catalog.models import Matter
 from onewindow.core import hooks
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
 from onewindow.core.uploads import private_storage
 
@@ -37,17 +37,13 @@ def agent_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         point = access.point_of(request.user)
         if point is None:
             raise PermissionDenied(_("只有村（社区）代办员可以使用代办工作台。"))
         return view(request, point, *args, **kwargs)
 
     return wrapper
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _errors(exc: ApplicationError) -> dict[str, Any]:
@@ -73,7 +69,7 @@ def eligible_matters() -> Any:
 
 
 @agent_required
-def home(request: HttpRequest, point: AgentPoint) -> HttpResponse:
+def home(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
     till = selectors.till_today(point)
     return render(
         request,
@@ -92,12 +88,12 @@ def home(request: HttpRequest, point: AgentPoint) -> HttpResponse:
 
 
 @agent_required
-def mandates(request: HttpRequest, point: AgentPoint) -> HttpResponse:
+def mandates(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
     return render(request, "assistance/mandates.html", {"point": point, "mandates": selectors.point_mandates(point)[:200]})
 
 
 @agent_required
-def mandate_new(request: HttpRequest, point: AgentPoint) -> HttpResponse:
+def mandate_new(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, Any] = {
         "point": point,
@@ -112,7 +108,7 @@ def mandate_new(request: HttpRequest, point: AgentPoint) -> HttpResponse:
         p = request.POST
         try:
             resident = services.resident_find_or_register(
-                actor=_user(request),
+                actor=request.user,
                 id_number=p.get("id_number", ""),
                 display_name=p.get("display_name", ""),
                 phone=p.get("phone", ""),
@@ -127,7 +123,7 @@ def mandate_new(request: HttpRequest, point: AgentPoint) -> HttpResponse:
             )
             chosen = list(Matter.objects.filter(uuid__in=[v for v in p.getlist("matters") if _is_uuid(v)]))
             mandate = services.mandate_record(
-                actor=_user(request),
+                actor=request.user,
                 point=point,
                 resident=resident,
                 all_eligible=p.get("scope") == "all",
@@ -159,13 +155,13 @@ def _is_uuid(value: str) -> bool:
 
 
 @agent_required
-def mandate_detail(request: HttpRequest, point: AgentPoint, uuid: Any) -> HttpResponse:
-    m = selectors.mandate_for_agent(_user(request), uuid)
+def mandate_detail(request: AuthedRequest, point: AgentPoint, uuid: Any) -> HttpResponse:
+    m = selectors.mandate_for_agent(request.user, uuid)
     errors = None
     if request.method == "POST":
         try:
             services.mandate_countersign(
-                actor=_user(request),
+                actor=request.user,
                 mandate=m,
                 countersigner_name=request.POST.get("countersigner_name", ""),
                 signature=signature_from_data_url(request.POST.get("countersign", "")),
@@ -188,9 +184,9 @@ def mandate_detail(request: HttpRequest, point: AgentPoint, uuid: Any) -> HttpRe
 
 
 @login_required
-def mandate_file(request: HttpRequest, uuid: Any, which: str) -> FileResponse:
+def mandate_file(request: AuthedRequest, uuid: Any, which: str) -> FileResponse:
     """The signature (or scan, or countersign) of a mandate: its resident and the point's agents."""
-    user = _user(request)
+    user = request.user
     m = Mandate.objects.filter(uuid=uuid).select_related("point").first()
     if m is None or not (m.resident_id == user.pk or access.is_agent_of(user, m.point)):
         raise NotFound()
@@ -206,7 +202,7 @@ def mandate_file(request: HttpRequest, uuid: Any, which: str) -> FileResponse:
 
 
 @agent_required
-def apply(request: HttpRequest, point: AgentPoint) -> HttpResponse:
+def apply(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
     """File a case for a resident with a mandate: pick the resident, the matter, tick the paper
     originals collected at the point, choose where the result goes."""
     residents = selectors.my_residents(point)
@@ -237,7 +233,7 @@ def apply(request: HttpRequest, point: AgentPoint) -> HttpResponse:
         ]
         try:
             app = services.agent_file_case(
-                actor=_user(request),
+                actor=request.user,
                 resident=resident,
                 matter=matter,
                 form_data={},
@@ -254,19 +250,19 @@ def apply(request: HttpRequest, point: AgentPoint) -> HttpResponse:
 
 
 @login_required
-def application(request: HttpRequest, uuid: Any) -> HttpResponse:
-    app = selectors.application_for(_user(request), uuid)
-    is_agent = access.is_agent_of(_user(request), app.point)
+def application(request: AuthedRequest, uuid: Any) -> HttpResponse:
+    app = selectors.application_for(request.user, uuid)
+    is_agent = access.is_agent_of(request.user, app.point)
     errors = None
     if request.method == "POST" and is_agent:
         action = request.POST.get("action")
         try:
             if action == "send":
-                services.forwarding_send(actor=_user(request), forwarding=app.forwarding, carrier=request.POST.get("carrier", ""))
+                services.forwarding_send(actor=request.user, forwarding=app.forwarding, carrier=request.POST.get("carrier", ""))
                 messages.success(request, _("已记录材料移交。"))
             elif action == "deliver":
                 services.result_deliver(
-                    actor=_user(request),
+                    actor=request.user,
                     application=app,
                     receiver_name=request.POST.get("receiver_name", ""),
                     signature=signature_from_data_url(request.POST.get("signature", "")),
@@ -275,7 +271,7 @@ def application(request: HttpRequest, uuid: Any) -> HttpResponse:
                 messages.success(request, _("结果已送达并由群众签收。"))
             elif action == "follow_up":
                 services.follow_up_record(
-                    actor=_user(request),
+                    actor=request.user,
                     application=app,
                     method=request.POST.get("method", ""),
                     satisfaction=request.POST.get("satisfaction", ""),
@@ -287,7 +283,7 @@ def application(request: HttpRequest, uuid: Any) -> HttpResponse:
             return redirect("assistance:application", uuid=app.uuid)
         except ApplicationError as exc:
             errors = _errors(exc)
-            app = selectors.application_for(_user(request), uuid)
+            app = selectors.application_for(request.user, uuid)
     # 好差评 answers through hooks (core/hooks.py; it imports this app, not the reverse).
     rated = hooks.provider(followthrough.FOLLOW_UP_RATING)
     levels = hooks.provider(followthrough.SATISFACTION_LEVELS)
@@ -317,9 +313,9 @@ def application(request: HttpRequest, uuid: Any) -> HttpResponse:
 
 
 @login_required
-def incoming(request: HttpRequest) -> HttpResponse:
+def incoming(request: AuthedRequest) -> HttpResponse:
     """Paper materials on their way to the units where the user takes in applications."""
-    user = _user(request)
+    user = request.user
     if not user.is_staff_member:
         raise PermissionDenied()
     if request.method == "POST":
@@ -339,8 +335,8 @@ def incoming(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def township(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def township(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     if not access.overseen_points(user).exists():
         raise PermissionDenied()
     rows = selectors.township_points(user)

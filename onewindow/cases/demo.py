@@ -239,7 +239,7 @@ def build_cases(ctx: DemoContext) -> int:
             channel="online" if online else "counter",
             form_data=_form(None, versions, key),  # type: ignore[arg-type]
             materials=_materials(reqs, online=online, scan=scan),
-            actor=applicant if online else clerk,  # type: ignore[arg-type]
+            actor=applicant if online else clerk,
         )
 
     def submit_matter(key: str, dept: str, name: str, applicant: User, channel: str = "counter", **kw: Any) -> Case | None:
@@ -264,7 +264,7 @@ def build_cases(ctx: DemoContext) -> int:
     if bundle is not None and all(approvers.values()):
         # 1. The complete joint real-estate case: one window, three departments at once, one conclusion.
         if not exists("estate-complete"):
-            case = submit_bundle("estate-complete", people["citizen2"] or people["citizen"])  # type: ignore[arg-type]
+            case = submit_bundle("estate-complete", people["citizen2"] or people["citizen"])
             case = svc.case_accept(case=case, actor=clerk)
             for step in case.steps.select_related("department"):
                 svc.step_approve(step=step, actor=approvers[step.department.code], comment="审核通过")  # type: ignore[arg-type]
@@ -276,7 +276,7 @@ def build_cases(ctx: DemoContext) -> int:
             made += 1
         # 2. A joint case half-way: 住建 done, 税务 and 登记 working in parallel.
         if not exists("estate-parallel"):
-            case = submit_bundle("estate-parallel", people["citizen"])  # type: ignore[arg-type]
+            case = submit_bundle("estate-parallel", people["citizen"])
             case = svc.case_accept(case=case, actor=clerk)
             zjj_step = case.steps.get(department__code="ZJJ")
             svc.step_approve(step=zjj_step, actor=approvers["ZJJ"], comment="网签备案信息核对一致")  # type: ignore[arg-type]
@@ -284,14 +284,14 @@ def build_cases(ctx: DemoContext) -> int:
             made += 1
         # 2b. A joint case every department has approved: waiting for the lead department's decision.
         if not exists("estate-reviewed"):
-            case = submit_bundle("estate-reviewed", people["citizen2"] or people["citizen"])  # type: ignore[arg-type]
+            case = submit_bundle("estate-reviewed", people["citizen2"] or people["citizen"])
             case = svc.case_accept(case=case, actor=clerk)
             for step in case.steps.select_related("department"):
                 svc.step_approve(step=step, actor=approvers[step.department.code], comment="审核通过")  # type: ignore[arg-type]
             made += 1
         # 3. A joint case submitted online, waiting for the front desk.
         if not exists("estate-online"):
-            submit_bundle("estate-online", people["citizen"], online=True)  # type: ignore[arg-type]
+            submit_bundle("estate-online", people["citizen"], online=True)
             made += 1
 
     citizen = people["citizen"]

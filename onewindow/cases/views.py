@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from onewindow.accounts.guard import client_ip
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import NotFound
 from onewindow.core.identity import mask_name
 from onewindow.core.qr import qr_svg
@@ -51,8 +52,8 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notice_pdf(request: HttpRequest, case_uuid: str, kind: str) -> HttpResponse:
-    case = selectors.case_for(request.user, case_uuid)  # type: ignore[arg-type]
+def notice_pdf(request: AuthedRequest, case_uuid: str, kind: str) -> HttpResponse:
+    case = selectors.case_for(request.user, case_uuid)
     data = documents.notice_pdf(case, kind)
     resp = HttpResponse(data, content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="{case.number}-{kind}.pdf"'
@@ -61,11 +62,11 @@ def notice_pdf(request: HttpRequest, case_uuid: str, kind: str) -> HttpResponse:
 
 
 @login_required
-def material_file(request: HttpRequest, material_uuid: str) -> FileResponse:
+def material_file(request: AuthedRequest, material_uuid: str) -> FileResponse:
     material = SubmittedMaterial.objects.filter(uuid=material_uuid).select_related("case").first()
     if material is None or not material.storage_name:
         raise NotFound()
-    selectors.case_for(request.user, material.case.uuid)  # type: ignore[arg-type]
+    selectors.case_for(request.user, material.case.uuid)
     resp = FileResponse(private_storage().open(material.storage_name), content_type=content_type_of(material.storage_name))
     resp["Content-Disposition"] = "inline"
     resp["Cache-Control"] = "private, no-store"

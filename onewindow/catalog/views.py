@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.dbrouter import replica_read
 from onewindow.core.errors import PermissionDenied
 from onewindow.hall import kiosk as hall_kiosk
@@ -143,7 +144,7 @@ def _require_catalog_admin(request: HttpRequest) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: AuthedRequest) -> HttpResponse:
     _require_catalog_admin(request)
     context: dict[str, object] = {"drafts": selectors.drafts_for(request.user)[:50]}
     status = 200
@@ -166,7 +167,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthedRequest) -> HttpResponse:
     _require_catalog_admin(request)
     response = HttpResponse(export_catalog(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="catalog-{timezone.localdate():%Y%m%d}.xlsx"'
@@ -174,7 +175,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def template(request: HttpRequest) -> HttpResponse:
+def template(request: AuthedRequest) -> HttpResponse:
     _require_catalog_admin(request)
     response = HttpResponse(template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="catalog-template.xlsx"'

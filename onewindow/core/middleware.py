@@ -98,7 +98,7 @@ class DefaultChineseLocaleMiddleware:
         else:
             language = settings.LANGUAGE_CODE
         translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = translation.get_language()
         try:
             response = self.get_response(request)
         finally:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from onewindow.accounts.models import OrgUnit
 from onewindow.cases.models import Channel
 from onewindow.core import dbrouter
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.dbrouter import replica_read
 from onewindow.core.errors import PermissionDenied
 from onewindow.core.rollups import last_refreshed, serial_reads
@@ -61,7 +62,7 @@ class CappedPaginator(Paginator):
         return int(self.object_list.order_by().values("pk")[: self.CAP + 1].count())  # type: ignore[attr-defined]
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return min(self.counted, self.CAP)
 
     @property
@@ -127,7 +128,7 @@ def _links(sections: list[Any], params: dict[str, Any]) -> None:
 
 @login_required
 @replica_read  # figures only; the rollup refresh it may run writes (and reads) on the primary
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     _require(request)
     params = _params(request)
     if params.get("view") == "cases":
@@ -178,12 +179,12 @@ def cases(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: AuthedRequest, fmt: str) -> HttpResponse:
     """Any view as CSV or xlsx, with the filters that made it at the top of the file."""
     _require(request)
     params = _params(request)
     if params.get("view") == "cases":
-        title, sheets = exports.case_sheets(case_list(request.user, params)[: exports.MAX_CASE_ROWS])  # type: ignore[arg-type]
+        title, sheets = exports.case_sheets(case_list(request.user, params)[: exports.MAX_CASE_ROWS])
         title = str(LIST_HEADINGS.get(params.get("late") or list_measure(params), title))
     else:
         with serial_reads():
@@ -193,7 +194,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 @replica_read  # figures only
-def wall_page(request: HttpRequest) -> HttpResponse:
+def wall_page(request: AuthedRequest) -> HttpResponse:
     """大屏: the hall's screen. Dark, big, no navigation; reloads its figures every minute."""
     _require(request)
     params = _params(request)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.catalog import formschema
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
 from onewindow.materials.selectors import enterprises_of
 
@@ -27,7 +28,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sign(request: HttpRequest, uuid: str) -> HttpResponse:
+def sign(request: AuthedRequest, uuid: str) -> HttpResponse:
     user: Any = request.user
     matter = selectors.filing_matter(uuid)
     version = matter.current_version
@@ -76,14 +77,14 @@ def sign(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, uuid: str) -> HttpResponse:
-    filing = selectors.filing_for(request.user, uuid)  # type: ignore[arg-type]
+def detail(request: AuthedRequest, uuid: str) -> HttpResponse:
+    filing = selectors.filing_for(request.user, uuid)
     return render(request, "filings/detail.html", {"filing": filing})
 
 
 @login_required
-def certificate(request: HttpRequest, uuid: str) -> HttpResponse:
-    filing = selectors.filing_for(request.user, uuid)  # type: ignore[arg-type]
+def certificate(request: AuthedRequest, uuid: str) -> HttpResponse:
+    filing = selectors.filing_for(request.user, uuid)
     response = HttpResponse(certificate_pdf(filing), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filing.number}.pdf"'
     response["Cache-Control"] = "private, no-store"
@@ -99,7 +100,7 @@ def check(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @login_required
-def staff(request: HttpRequest) -> HttpResponse:
+def staff(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     qs = selectors.staff_filings(user)
     if not user.is_staff_member and not selectors.is_admin(user):
@@ -112,7 +113,7 @@ def staff(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def spot_check(request: HttpRequest, uuid: str) -> HttpResponse:
+def spot_check(request: AuthedRequest, uuid: str) -> HttpResponse:
     user: Any = request.user
     filing = selectors.staff_filings(user).filter(uuid=uuid).first()
     if filing is None:
@@ -139,7 +140,7 @@ def spot_check(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @login_required
-def breaches(request: HttpRequest) -> HttpResponse:
+def breaches(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     if not selectors.is_admin(user):
         raise PermissionDenied()
@@ -149,7 +150,7 @@ def breaches(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def breach_clear(request: HttpRequest, uuid: str) -> HttpResponse:
+def breach_clear(request: AuthedRequest, uuid: str) -> HttpResponse:
     user: Any = request.user
     breach = selectors.breaches_for_admin(user).filter(uuid=uuid).first()
     if breach is None:

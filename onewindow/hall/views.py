@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, PermissionDenied, page_message
 
 from . import kiosk as kiosk_lock
@@ -99,7 +100,7 @@ def kiosk_take(request: HttpRequest, point_uuid: Any) -> HttpResponse:
 
 
 @login_required
-def kiosk_register(request: HttpRequest, point_uuid: Any) -> HttpResponse:
+def kiosk_register(request: AuthedRequest, point_uuid: Any) -> HttpResponse:
     """A hall manager registers the browser in front of them as a kiosk of the point (or rotates
     the point's token, which unregisters every kiosk)."""
     point = _point(point_uuid)
@@ -119,7 +120,7 @@ def kiosk_register(request: HttpRequest, point_uuid: Any) -> HttpResponse:
 
 
 @login_required
-def green_channel(request: HttpRequest, point_uuid: Any) -> HttpResponse:
+def green_channel(request: AuthedRequest, point_uuid: Any) -> HttpResponse:
     """Staff of the point confirm (or decline) the green-channel requests made at kiosks."""
     point = _point(point_uuid)
     if not selectors.can_work_at(request.user, point):
@@ -188,7 +189,7 @@ def phone(request: HttpRequest, point_uuid: Any) -> HttpResponse:
 
 @require_POST
 @login_required
-def phone_take(request: HttpRequest, point_uuid: Any) -> HttpResponse:
+def phone_take(request: AuthedRequest, point_uuid: Any) -> HttpResponse:
     point = _point(point_uuid)
     area = selectors.area_by_uuid(request.POST.get("area"))
     if area is None or area.point_id != point.pk:
@@ -217,7 +218,7 @@ def board(request: HttpRequest, point_uuid: Any) -> HttpResponse:
 
 
 @login_required
-def windows(request: HttpRequest, point_uuid: Any) -> HttpResponse:
+def windows(request: AuthedRequest, point_uuid: Any) -> HttpResponse:
     point = _point(point_uuid)
     if not selectors.can_work_at(request.user, point):
         raise PermissionDenied()
@@ -247,7 +248,7 @@ def _window_context(request: HttpRequest, window: Window) -> dict[str, Any]:
 
 
 @login_required
-def window_page(request: HttpRequest, window_uuid: Any) -> HttpResponse:
+def window_page(request: AuthedRequest, window_uuid: Any) -> HttpResponse:
     window = _staff_window(request, window_uuid)
     template = "hall/_window_panel.html" if request.headers.get("HX-Request") else "hall/window.html"
     return TemplateResponse(request, template, _window_context(request, window))
@@ -273,7 +274,7 @@ WINDOW_ACTIONS = {
 
 @require_POST
 @login_required
-def window_action(request: HttpRequest, window_uuid: Any, action: str) -> HttpResponse:
+def window_action(request: AuthedRequest, window_uuid: Any, action: str) -> HttpResponse:
     window = _staff_window(request, window_uuid)
     try:
         if action == "transfer":
@@ -305,7 +306,7 @@ def window_action(request: HttpRequest, window_uuid: Any, action: str) -> HttpRe
 
 
 @login_required
-def manage(request: HttpRequest, point_uuid: Any) -> HttpResponse:
+def manage(request: AuthedRequest, point_uuid: Any) -> HttpResponse:
     point = _point(point_uuid)
     if not selectors.can_manage(request.user, point):
         raise PermissionDenied()
@@ -339,7 +340,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 @require_POST
 @login_required
-def manage_area(request: HttpRequest, point_uuid: Any, area_uuid: Any) -> HttpResponse:
+def manage_area(request: AuthedRequest, point_uuid: Any, area_uuid: Any) -> HttpResponse:
     point = _point(point_uuid)
     area = selectors.area_by_uuid(area_uuid)
     if area is None or area.point_id != point.pk:

@@ -7,12 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound
 
 from . import selectors, services
@@ -42,7 +43,7 @@ class UploadForm(forms.Form):
 
 
 @login_required
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     enterprises = list(selectors.enterprises_of(user))
     form = UploadForm(request.POST or None, request.FILES or None, enterprises=enterprises)
@@ -75,18 +76,18 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove(request: HttpRequest, uuid: str) -> HttpResponse:
-    item = selectors.library_item_for(request.user, uuid)  # type: ignore[arg-type]
-    services.library_remove(actor=request.user, item=item)  # type: ignore[arg-type]
+def remove(request: AuthedRequest, uuid: str) -> HttpResponse:
+    item = selectors.library_item_for(request.user, uuid)
+    services.library_remove(actor=request.user, item=item)
     messages.success(request, _("已从材料库删除。"))
     return redirect("materials:library")
 
 
 @login_required
-def download(request: HttpRequest, uuid: str) -> FileResponse:
+def download(request: AuthedRequest, uuid: str) -> FileResponse:
     """Served only to the owner (or the enterprise's handlers) and to staff handling a case the
     file was submitted with; everyone else gets 404, as if it did not exist."""
-    item = selectors.item_for_file(request.user, uuid)  # type: ignore[arg-type]
+    item = selectors.item_for_file(request.user, uuid)
     try:
         handle = services.open_file(item.storage_name)
     except OSError:

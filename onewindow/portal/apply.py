@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from onewindow.catalog import formschema
 from onewindow.catalog.models import Bundle
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound
 from onewindow.core.parsing import parse_uuid
 from onewindow.materials import selectors as ms
@@ -58,7 +59,7 @@ def _uuid(value: Any) -> Any:
 
 
 @login_required
-def start_matter(request: HttpRequest, uuid: str) -> HttpResponse:
+def start_matter(request: AuthedRequest, uuid: str) -> HttpResponse:
     matter = ms.online_matters().filter(uuid=uuid).first()
     if matter is None:
         raise NotFound(_("该事项不存在或暂不支持网上申请。"))
@@ -66,7 +67,7 @@ def start_matter(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @login_required
-def start_bundle(request: HttpRequest, uuid: str) -> HttpResponse:
+def start_bundle(request: AuthedRequest, uuid: str) -> HttpResponse:
     bundle = get_object_or_404(Bundle, uuid=uuid, is_active=True)
     if not ms.bundle_is_online(bundle):
         raise NotFound(_("该一件事暂不支持网上申请。"))
@@ -107,18 +108,18 @@ def _start(request: HttpRequest, *, title: str, version: Any, matter: Any = None
 
 
 @login_required
-def resume(request: HttpRequest, uuid: str) -> HttpResponse:
-    draft = ms.draft_for(request.user, uuid)  # type: ignore[arg-type]
+def resume(request: AuthedRequest, uuid: str) -> HttpResponse:
+    draft = ms.draft_for(request.user, uuid)
     return redirect(STEP_URLS[draft.step], uuid=draft.uuid)
 
 
 @login_required
-def conditions(request: HttpRequest, uuid: str) -> HttpResponse:
-    draft = ms.draft_for(request.user, uuid)  # type: ignore[arg-type]
+def conditions(request: AuthedRequest, uuid: str) -> HttpResponse:
+    draft = ms.draft_for(request.user, uuid)
     error = None
     if request.method == "POST":
         try:
-            services.draft_confirm_conditions(draft=draft, actor=request.user, confirmed=request.POST.get("confirmed") == "1")  # type: ignore[arg-type]
+            services.draft_confirm_conditions(draft=draft, actor=request.user, confirmed=request.POST.get("confirmed") == "1")
             return redirect("portal:apply_form", uuid=draft.uuid)
         except ApplicationError as exc:
             error = exc
@@ -128,8 +129,8 @@ def conditions(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @login_required
-def form(request: HttpRequest, uuid: str) -> HttpResponse:
-    draft = ms.draft_for(request.user, uuid)  # type: ignore[arg-type]
+def form(request: AuthedRequest, uuid: str) -> HttpResponse:
+    draft = ms.draft_for(request.user, uuid)
     if not draft.conditions_confirmed:
         return redirect("portal:apply_conditions", uuid=draft.uuid)
     schema = ms.draft_schema(draft)
@@ -139,7 +140,7 @@ def form(request: HttpRequest, uuid: str) -> HttpResponse:
     if request.method == "POST":
         data = formschema.posted(schema, request.POST)
         try:
-            services.draft_save_form(draft=draft, actor=request.user, data=data)  # type: ignore[arg-type]
+            services.draft_save_form(draft=draft, actor=request.user, data=data)
             if "save" in request.POST:
                 messages.success(request, _("已保存，可在任何设备上继续填写。"))
                 return redirect("portal:apply_form", uuid=draft.uuid)
@@ -179,8 +180,8 @@ def _prefill(draft: ApplicationDraft, user: Any) -> dict[str, Any]:
 
 
 @login_required
-def materials(request: HttpRequest, uuid: str) -> HttpResponse:
-    draft = ms.draft_for(request.user, uuid)  # type: ignore[arg-type]
+def materials(request: AuthedRequest, uuid: str) -> HttpResponse:
+    draft = ms.draft_for(request.user, uuid)
     if draft.step in (ApplicationDraft.Step.CONDITIONS, ApplicationDraft.Step.FORM):
         return redirect(STEP_URLS[draft.step], uuid=draft.uuid)
     error = None
@@ -208,7 +209,7 @@ def materials(request: HttpRequest, uuid: str) -> HttpResponse:
                 raise
             error = exc
         draft.refresh_from_db()
-    reqs = ms.draft_requirements(draft, user=request.user)  # type: ignore[arg-type]
+    reqs = ms.draft_requirements(draft, user=request.user)
     reusable = sum(1 for r in reqs if not r.attached_label and not r.provided and r.offers)
     return render(
         request,
@@ -219,14 +220,14 @@ def materials(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @login_required
-def review(request: HttpRequest, uuid: str) -> HttpResponse:
-    draft = ms.draft_for(request.user, uuid)  # type: ignore[arg-type]
+def review(request: AuthedRequest, uuid: str) -> HttpResponse:
+    draft = ms.draft_for(request.user, uuid)
     if draft.step != ApplicationDraft.Step.REVIEW:
         return redirect(STEP_URLS[draft.step], uuid=draft.uuid)
     error = None
     if request.method == "POST":
         try:
-            case = services.draft_submit(draft=draft, actor=request.user, channel="online")  # type: ignore[arg-type]
+            case = services.draft_submit(draft=draft, actor=request.user, channel="online")
         except ApplicationError as exc:
             error = exc
         else:
@@ -236,15 +237,15 @@ def review(request: HttpRequest, uuid: str) -> HttpResponse:
     return render(
         request,
         "portal/apply_review.html",
-        _ctx(draft, "review", fields=fields, requirements=ms.draft_requirements(draft, user=request.user), error=error),  # type: ignore[arg-type]
+        _ctx(draft, "review", fields=fields, requirements=ms.draft_requirements(draft, user=request.user), error=error),
         status=error.status if error else 200,
     )
 
 
 @login_required
 @require_POST
-def abandon(request: HttpRequest, uuid: str) -> HttpResponse:
-    draft = ms.draft_for(request.user, uuid)  # type: ignore[arg-type]
-    services.draft_abandon(draft=draft, actor=request.user)  # type: ignore[arg-type]
+def abandon(request: AuthedRequest, uuid: str) -> HttpResponse:
+    draft = ms.draft_for(request.user, uuid)
+    services.draft_abandon(draft=draft, actor=request.user)
     messages.success(request, _("已放弃该申请。"))
     return redirect("portal:me")

@@ -7,10 +7,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound
 from onewindow.materials import selectors as ms
 from onewindow.materials import services as material_services
@@ -20,8 +21,8 @@ from .views import page_size
 
 
 @login_required
-def cases(request: HttpRequest) -> HttpResponse:
-    qs = selectors.my_cases(request.user)  # type: ignore[arg-type]
+def cases(request: AuthedRequest) -> HttpResponse:
+    qs = selectors.my_cases(request.user)
     status = request.GET.get("status") or ""
     if status == "open":
         qs = qs.exclude(status__in=["refused", "concluded", "delivered"])
@@ -32,7 +33,7 @@ def cases(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+def case_detail(request: AuthedRequest, uuid: str) -> HttpResponse:
     user: Any = request.user
     case = selectors.my_case(user, uuid)
     pause = selectors.open_supplement(case)
@@ -142,9 +143,9 @@ def _case_reqs(case: Any) -> list[Any]:
 
 
 @login_required
-def case_material_file(request: HttpRequest, uuid: str, material: str) -> FileResponse:
+def case_material_file(request: AuthedRequest, uuid: str, material: str) -> FileResponse:
     """A file the applicant submitted with their own case."""
-    case = selectors.my_case(request.user, uuid)  # type: ignore[arg-type]
+    case = selectors.my_case(request.user, uuid)
     sub = case.materials.filter(uuid=material).exclude(storage_name="").first()
     if sub is None:
         raise NotFound()

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from onewindow.catalog import selectors as catalog_selectors
+from onewindow.core.authed import AuthedRequest
 from onewindow.filings import selectors as filing_selectors
 from onewindow.materials import selectors as material_selectors
 
@@ -55,7 +56,7 @@ def apply_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthedRequest) -> HttpResponse:
     user = request.user
     care = page_size(request) == 6
     n = 3 if care else 5
@@ -63,18 +64,18 @@ def me(request: HttpRequest) -> HttpResponse:
         request,
         "portal/me.html",
         {
-            "notifications": [for_people(x) for x in selectors.notifications_for(user)[:n]],  # type: ignore[arg-type]
-            "cases": selectors.my_cases(user)[:n],  # type: ignore[arg-type]
-            "drafts": material_selectors.drafts_for(user)[:n],  # type: ignore[arg-type]
-            "filings": filing_selectors.my_filings(user)[:n],  # type: ignore[arg-type]
-            "library_count": material_selectors.library_for(user).count(),  # type: ignore[arg-type]
-            "enterprises": material_selectors.enterprises_of(user),  # type: ignore[arg-type]
-            "bookings": selectors.my_bookings(user),  # type: ignore[arg-type]
+            "notifications": [for_people(x) for x in selectors.notifications_for(user)[:n]],
+            "cases": selectors.my_cases(user)[:n],
+            "drafts": material_selectors.drafts_for(user)[:n],
+            "filings": filing_selectors.my_filings(user)[:n],
+            "library_count": material_selectors.library_for(user).count(),
+            "enterprises": material_selectors.enterprises_of(user),
+            "bookings": selectors.my_bookings(user),
         },
     )
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notifications_for(request.user), page_size(request)).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+def notifications(request: AuthedRequest) -> HttpResponse:
+    page = Paginator(selectors.notifications_for(request.user), page_size(request)).get_page(request.GET.get("page"))
     return render(request, "portal/notifications.html", {"page": page, "items": [for_people(x) for x in page]})

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onewindow.core.audit import audit_read
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, PermissionDenied
 
 from . import followups, selectors, services, stats
@@ -31,7 +32,7 @@ def _is_staff(user: Any) -> bool:
 
 
 @login_required
-def work(request: HttpRequest) -> HttpResponse:
+def work(request: AuthedRequest) -> HttpResponse:
     """The delivering unit's 差评整改 work list: open items first, by their reply date."""
     _require(_is_staff(request.user))
     show = request.GET.get("show", "open")
@@ -42,7 +43,7 @@ def work(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def follow_up(request: HttpRequest, follow_up_uuid: Any) -> HttpResponse:
+def follow_up(request: AuthedRequest, follow_up_uuid: Any) -> HttpResponse:
     fu = selectors.follow_up_for(request.user, follow_up_uuid)
     if fu is None or not selectors.can_handle(request.user, fu.unit):
         raise Http404
@@ -80,7 +81,7 @@ def follow_up(request: HttpRequest, follow_up_uuid: Any) -> HttpResponse:
 
 
 @login_required
-def appeals(request: HttpRequest) -> HttpResponse:
+def appeals(request: AuthedRequest) -> HttpResponse:
     _require(selectors.is_manager(request.user))
     recent = Appeal.objects.exclude(status=Appeal.Status.PENDING).select_related("rating", "unit").order_by("-decided_at")[:20]
     return TemplateResponse(
@@ -90,7 +91,7 @@ def appeals(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def appeal_decide(request: HttpRequest, appeal_uuid: Any) -> HttpResponse:
+def appeal_decide(request: AuthedRequest, appeal_uuid: Any) -> HttpResponse:
     appeal = selectors.appeal_for_manager(request.user, appeal_uuid)
     if appeal is None:
         raise Http404
@@ -109,7 +110,7 @@ def appeal_decide(request: HttpRequest, appeal_uuid: Any) -> HttpResponse:
 
 
 @login_required
-def ranking(request: HttpRequest) -> HttpResponse:
+def ranking(request: AuthedRequest) -> HttpResponse:
     _require(selectors.reads_figures(request.user))
     label, start, end = stats.month_bounds(request.GET.get("month"))
     return TemplateResponse(
@@ -120,7 +121,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthedRequest) -> HttpResponse:
     """A staff member's own figures (services they delivered) and their units' follow-up."""
     _require(_is_staff(request.user))
     label, start, end = stats.month_bounds(request.GET.get("month"))
@@ -135,7 +136,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pads(request: HttpRequest) -> HttpResponse:
+def pads(request: AuthedRequest) -> HttpResponse:
     """The hall manager sets up each window's pad: a device token, shown once."""
     from onewindow.hall.models import Window
     from onewindow.hall.selectors import MANAGER_ROLES, can_manage, points_for, window_by_uuid

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError
 
 from . import conf, followups, selectors, services, subjects
@@ -94,7 +95,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthedRequest) -> HttpResponse:
     mine = list(selectors.my_ratings(request.user)[:50])
     replied = {
         r.pk: followups.respond_token(r.follow_up)
@@ -107,7 +108,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def rate(request: HttpRequest, kind: str, subject_uuid: Any) -> HttpResponse:
+def rate(request: AuthedRequest, kind: str, subject_uuid: Any) -> HttpResponse:
     subject = subjects.resolve(kind, subject_uuid)
     if subject is None or subject.person is None or subject.person.pk != request.user.pk:
         raise Http404
@@ -130,7 +131,7 @@ def rate(request: HttpRequest, kind: str, subject_uuid: Any) -> HttpResponse:
 
 
 @login_required
-def correct(request: HttpRequest, rating_uuid: Any) -> HttpResponse:
+def correct(request: AuthedRequest, rating_uuid: Any) -> HttpResponse:
     rating = selectors.my_rating(request.user, rating_uuid)
     if rating is None:
         raise Http404

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,16 +19,13 @@ from django.views.decorators.http import require_POST
 from onewindow.accounts.models import OrgUnit
 from onewindow.catalog.models import Matter
 from onewindow.catalog.search import MatterQuery, search_matters
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.parsing import parse_uuid
 from onewindow.core.uploads import private_storage
 
 from . import selectors, services
 from .models import BatchDocument, DelegationBatch, SupervisionReview
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.user
 
 
 def _date(value: str, field: str) -> datetime.date:
@@ -46,8 +43,8 @@ def _keep(exc: ApplicationError) -> ApplicationError:
 
 
 @login_required
-def batches(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def batches(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     if not selectors.can_read_delegations(user):
         raise PermissionDenied()
     error = None
@@ -79,8 +76,8 @@ def batches(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def batch(request: HttpRequest, uuid: str) -> HttpResponse:
-    user = _user(request)
+def batch(request: AuthedRequest, uuid: str) -> HttpResponse:
+    user = request.user
     b = selectors.batch_for(user, uuid)
     officer = selectors.is_district_officer(user)
     error = None
@@ -162,8 +159,8 @@ def _uuids(values: list[str]) -> list[Any]:
 
 
 @login_required
-def document(request: HttpRequest, uuid: str, doc: str) -> FileResponse:
-    d = selectors.batch_for(_user(request), uuid).documents.filter(uuid=doc).first()
+def document(request: AuthedRequest, uuid: str, doc: str) -> FileResponse:
+    d = selectors.batch_for(request.user, uuid).documents.filter(uuid=doc).first()
     if d is None:
         raise NotFound()
     resp = FileResponse(private_storage().open(d.storage_name), content_type=d.content_type or "application/octet-stream")
@@ -174,8 +171,8 @@ def document(request: HttpRequest, uuid: str, doc: str) -> FileResponse:
 
 
 @login_required
-def delegations(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def delegations(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     if not selectors.can_read_delegations(user):
         raise PermissionDenied()
     today = timezone.localdate()
@@ -205,8 +202,8 @@ def delegations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke(request: HttpRequest, uuid: str) -> HttpResponse:
-    user = _user(request)
+def revoke(request: AuthedRequest, uuid: str) -> HttpResponse:
+    user = request.user
     d = selectors.delegation_for(user, uuid)
     try:
         day = request.POST.get("revoked_on", "").strip()
@@ -225,8 +222,8 @@ def revoke(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @login_required
-def supervision(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def supervision(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     if not selectors.is_district_officer(user):
         raise PermissionDenied()
     departments = list(selectors.managed_departments(user).order_by("sort_order"))
@@ -262,8 +259,8 @@ def supervision(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review(request: HttpRequest, uuid: str) -> HttpResponse:
-    user = _user(request)
+def review(request: AuthedRequest, uuid: str) -> HttpResponse:
+    user = request.user
     r = selectors.review_for(user, uuid)
     error = None
     if request.method == "POST":

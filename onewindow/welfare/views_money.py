@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 
 from . import bankfile, bankreturn, scope, stats
@@ -61,7 +62,7 @@ def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthedRequest) -> HttpResponse:
     user = request.user
     who = scope.reader(user)  # asked once for the check, the township filter, the search and the page
     if not who.reads:
@@ -76,7 +77,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def household(request: HttpRequest, uuid: str) -> HttpResponse:
+def household(request: AuthedRequest, uuid: str) -> HttpResponse:
     user = request.user
     h = sel.household_file(user, uuid)
     error = None
@@ -171,7 +172,7 @@ def household(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @login_required
-def changes(request: HttpRequest) -> HttpResponse:
+def changes(request: AuthedRequest) -> HttpResponse:
     user = request.user
     kind = request.GET.get("kind", "")
     if kind not in RegisterChange.Kind.values:
@@ -183,13 +184,13 @@ def changes(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def exits(request: HttpRequest) -> HttpResponse:
+def exits(request: AuthedRequest) -> HttpResponse:
     rows = sel.exits_for(request.user)
     return render(request, "welfare/money/changes.html", _ctx(request, rows=rows, kind="", kinds=[], exits=True))
 
 
 @login_required
-def reviews(request: HttpRequest) -> HttpResponse:
+def reviews(request: AuthedRequest) -> HttpResponse:
     user = request.user
     due = list(sel.reviews_due(user)[:300])
     return render(
@@ -200,7 +201,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def roll_list(request: HttpRequest) -> HttpResponse:
+def roll_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     scope.require_reader(user)
     error = None
@@ -237,7 +238,7 @@ def roll_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def roll(request: HttpRequest, uuid: str) -> HttpResponse:
+def roll(request: AuthedRequest, uuid: str) -> HttpResponse:
     user = request.user
     r = sel.roll_for(user, uuid)
     error = None
@@ -332,14 +333,14 @@ def _paid_on(value: str) -> datetime.date:
 
 
 @login_required
-def bank_file(request: HttpRequest, uuid: str, fmt: str) -> HttpResponse:
+def bank_file(request: AuthedRequest, uuid: str, fmt: str) -> HttpResponse:
     user = request.user
     r = sel.roll_for(user, uuid)
     return bankfile.response(r, fmt=fmt, actor=user)
 
 
 @login_required
-def standards(request: HttpRequest) -> HttpResponse:
+def standards(request: AuthedRequest) -> HttpResponse:
     user = request.user
     scope.require_reader(user)
     error = None

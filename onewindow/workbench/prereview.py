@@ -7,21 +7,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.cases import prereview as pr
 from onewindow.cases import selectors
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, PermissionDenied
 
-from .views import _user, staff_required
+from .views import staff_required
 
 
 @staff_required
-def queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def queue(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     if not (selectors.approver_units(user).exists() or selectors.is_admin(user)):
         raise PermissionDenied()
     cases = list(pr.prereview_queue(user)[:300])
@@ -33,8 +34,8 @@ def _clean(value: Any) -> str:
 
 
 @staff_required
-def check(request: HttpRequest, case_uuid: Any) -> HttpResponse:
-    user = _user(request)
+def check(request: AuthedRequest, case_uuid: Any) -> HttpResponse:
+    user = request.user
     case = pr.prereview_case_for(user, case_uuid)
     error = None
     if request.method == "POST" and case.prereview == case.PreReview.PENDING:

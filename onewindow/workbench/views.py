@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from onewindow.catalog.models import Bundle, Matter
 from onewindow.catalog.search import MatterQuery, search_matters
 from onewindow.catalog.versions import bundle_versions
 from onewindow.core.audit import audit_read
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.calendar_seed import next_year_warning
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
 from onewindow.core.parsing import parse_uuid
@@ -43,26 +44,22 @@ View = Callable[..., HttpResponse]
 def staff_required(view: View) -> View:
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_staff_member:  # type: ignore[union-attr]
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_staff_member:
             raise PermissionDenied()
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @staff_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """What waits for this person: a count per work list and the most urgent items across them;
     the halls they work in (windows, or the manager's page); for supervisors, late cases and work
     that nobody holds."""
     from onewindow.core.models import UnownedWork
 
-    user = _user(request)
+    user = request.user
     tiles, rows, total = work.my_work(user)
     supervisor = selectors.is_supervisor(user)
     context = {
@@ -100,9 +97,9 @@ def _assistance_tiles(user: User) -> dict[str, Any]:
 
 
 @staff_required
-def work_list(request: HttpRequest, action: str) -> HttpResponse:
+def work_list(request: AuthedRequest, action: str) -> HttpResponse:
     """One case work list of the person's units (受理, 恢复计时, 决定, 办结, 送达), most urgent first."""
-    user = _user(request)
+    user = request.user
     if action not in work.CASE_LISTS:
         raise NotFound()
     qs = owners.unit_lists(user)[action]
@@ -135,9 +132,9 @@ def _ticket(value: str, user: User) -> Any:
 
 
 @staff_required
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: AuthedRequest) -> HttpResponse:
     """Find or create the applicant, pick a matter or bundle, tick the checklist, upload scans."""
-    user = _user(request)
+    user = request.user
     _require_intake(user)
     src = request.POST if request.method == "POST" else request.GET
     ticket = _ticket(src.get("ticket", ""), user)
@@ -245,11 +242,11 @@ def _uuid(value: Any) -> Any:
 
 
 @staff_required
-def intake_applicant(request: HttpRequest) -> HttpResponse:
+def intake_applicant(request: AuthedRequest) -> HttpResponse:
     """htmx: who is this ID number? (a registered person's name and masked phone, or "new").
 
     POST only: an ID number in a query string would land in the web server's access log."""
-    _require_intake(_user(request))
+    _require_intake(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     from onewindow.core.identity import validate_resident_id
@@ -269,8 +266,8 @@ def intake_applicant(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def intake_queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def intake_queue(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     _require_intake(user)
     cases = selectors.intake_queue(user).select_related("applicant")[:200]
     return render(request, "workbench/intake_queue.html", {"cases": cases})
@@ -280,8 +277,8 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def queue(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     if not (selectors.approver_units(user).exists() or selectors.is_admin(user)):
         raise PermissionDenied()
     mine = request.GET.get("mine") == "1"
@@ -293,8 +290,8 @@ LATE_PER_PAGE = 50
 
 
 @staff_required
-def late(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def late(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     if not selectors.is_supervisor(user):
         raise PermissionDenied()
     from django.utils.translation import gettext
@@ -311,8 +308,8 @@ def late(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def case_page(request: HttpRequest, case_uuid: Any) -> HttpResponse:
-    user = _user(request)
+def case_page(request: AuthedRequest, case_uuid: Any) -> HttpResponse:
+    user = request.user
     case = selectors.case_for(user, case_uuid)
     # A 低保 application's steps are done on its own page (visit, proposal, notice, confirmation),
     # which keeps the application's stage with the case's: acting here would leave it behind.
@@ -393,11 +390,11 @@ def _labelled(events: Any) -> list[Any]:
 
 @require_POST
 @staff_required
-def case_act(request: HttpRequest, case_uuid: Any) -> HttpResponse:
+def case_act(request: AuthedRequest, case_uuid: Any) -> HttpResponse:
     """One endpoint for every action on the case page: each action is one function in
     case_actions.py (its input parsed by a form, then one service call; the services check the
     permissions)."""
-    user = _user(request)
+    user = request.user
     case = selectors.case_for(user, case_uuid)
     act = case_actions.ACTIONS.get(request.POST.get("action", ""))
     try:
@@ -422,8 +419,8 @@ def _require_route_reader(user: User) -> None:
 
 
 @staff_required
-def route_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def route_list(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     _require_route_reader(user)
     items = RouteVersion.objects.select_related("matter", "bundle").order_by("bundle__code", "matter__code", "number")
     rows = [(r, routes.summarize(r)) for r in items[:200]]
@@ -432,8 +429,8 @@ def route_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def route_compare(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def route_compare(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     _require_route_reader(user)
     a = RouteVersion.objects.filter(uuid=_uuid(request.GET.get("a", ""))).first()
     b = RouteVersion.objects.filter(uuid=_uuid(request.GET.get("b", ""))).first()
@@ -443,8 +440,8 @@ def route_compare(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def route_bpmn(request: HttpRequest, route_uuid: Any) -> HttpResponse:
-    user = _user(request)
+def route_bpmn(request: AuthedRequest, route_uuid: Any) -> HttpResponse:
+    user = request.user
     _require_route_reader(user)
     route = RouteVersion.objects.filter(uuid=route_uuid).first()
     if route is None:
@@ -456,8 +453,8 @@ def route_bpmn(request: HttpRequest, route_uuid: Any) -> HttpResponse:
 
 @require_POST
 @staff_required
-def route_publish(request: HttpRequest, route_uuid: Any) -> HttpResponse:
-    user = _user(request)
+def route_publish(request: AuthedRequest, route_uuid: Any) -> HttpResponse:
+    user = request.user
     route = RouteVersion.objects.filter(uuid=route_uuid).first()
     if route is None:
         raise NotFound()

@@ -54,7 +54,7 @@ class DemoContext:
     def _write(self, text: str) -> None:
         # Django's OutputWrapper appends a newline unless told otherwise; a progress bar must not.
         try:
-            self.out.write(text, ending="")  # type: ignore[call-arg]
+            self.out.write(text, ending="")
         except TypeError:
             self.out.write(text)
         self.out.flush()

@@ -87,9 +87,7 @@ def objection_lodge(
     user = actor if getattr(actor, "is_authenticated", False) else None
     if at_point:
         village = notice.village
-        staff = user is not None and (
-            access.handles_township(user, village.parent) or user.has_role(Role.AGENT, village)  # type: ignore[union-attr]
-        )
+        staff = user is not None and (access.handles_township(user, village.parent) or user.has_role(Role.AGENT, village))
         if not staff:
             raise PermissionDenied(_("现场异议由乡镇（街道）或村（社区）工作人员代为登记。"))
     today = today or timezone.localdate()

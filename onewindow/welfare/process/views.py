@@ -21,6 +21,7 @@ from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.cases import routing
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases.services import MaterialInput, applicant_find_or_create
+from onewindow.core.authed import AuthedRequest
 from onewindow.core.clientip import client_ip
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.identity import validate_resident_id
@@ -42,7 +43,7 @@ def _errors(exc: ApplicationError) -> dict[str, Any]:
 
 
 @login_required
-def work(request: HttpRequest) -> HttpResponse:
+def work(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     apps = selectors.applications_for(user, stage=request.GET.get("stage", "")[:14])
     if not (
@@ -89,7 +90,7 @@ def _page(request: HttpRequest, app: Application, errors: dict[str, Any] | None 
 
 
 @login_required
-def application_page(request: HttpRequest, uuid: str) -> HttpResponse:
+def application_page(request: AuthedRequest, uuid: str) -> HttpResponse:
     return _page(request, selectors.application_for(request.user, uuid))
 
 
@@ -98,7 +99,7 @@ ACTIONS = ("accept", "visit", "appraisal", "cross_check", "propose", "refuse", "
 
 @login_required
 @require_POST
-def application_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
+def application_action(request: AuthedRequest, uuid: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise NotFound()
     user: Any = request.user
@@ -158,7 +159,7 @@ def _int(value: Any) -> int:
 
 
 @login_required
-def document(request: HttpRequest, uuid: str, kind: str) -> HttpResponse:
+def document(request: AuthedRequest, uuid: str, kind: str) -> HttpResponse:
     app = selectors.application_for(request.user, uuid)
     if kind == "refusal":
         data = documents.pdf(documents.refusal_notice(app))
@@ -173,7 +174,7 @@ def document(request: HttpRequest, uuid: str, kind: str) -> HttpResponse:
 
 
 @login_required
-def visit_photo(request: HttpRequest, uuid: str, visit: str, index: int) -> FileResponse:
+def visit_photo(request: AuthedRequest, uuid: str, visit: str, index: int) -> FileResponse:
     app = selectors.application_for(request.user, uuid)
     v = app.visits.filter(uuid=visit).first()
     if v is None or not 0 <= index < len(v.photos):
@@ -197,7 +198,7 @@ def _channel_for(user: Any) -> str:
 
 
 @login_required
-def apply(request: HttpRequest) -> HttpResponse:
+def apply(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     channel = _channel_for(user)
     if channel == Application.Channel.ONLINE and not user.has_role(Role.CITIZEN):

@@ -209,7 +209,7 @@ def roll_generate(*, township: OrgUnit, month: datetime.date, actor: Any, kind: 
         roll.status = S.GENERATED
         roll.generated_at = now
         roll.generated_by = _now_user(actor)
-        roll.checked_at = roll.checked_by = None  # type: ignore[assignment]
+        roll.checked_at = roll.checked_by = None
         roll.save()
         audit(
             actor=actor,

@@ -6,6 +6,12 @@ class AccountsConfig(AppConfig):
     name = "onewindow.accounts"
     label = "accounts"
     verbose_name = _("组织与用户")
+    # Demo steps (core/demo: `manage.py load_demo` runs every app's by order key; later steps use what
+    # earlier ones built).
+    demo_steps = (
+        (200, "onewindow.accounts.demo"),  # the organisation and the personas: every later step uses them
+        (9900, "onewindow.accounts.demo_authenticators"),  # last: after every step that made staff
+    )
     # Periodic jobs: idempotent functions returning a count (core/sweeps.py runs every app's sweeps each minute).
     sweeps = ("onewindow.accounts.services.login_failures_purge",)
 

@@ -6,6 +6,9 @@ class AppointmentsConfig(AppConfig):
     name = "onewindow.appointments"
     label = "appointments"
     verbose_name = _("预约")
+    # Demo steps (core/demo: `manage.py load_demo` runs every app's by order key; later steps use what
+    # earlier ones built).
+    demo_steps = ((600, "onewindow.appointments.demo"),)  # bookings: for matters at the hall's areas
     # Periodic jobs: idempotent functions returning a count (core/sweeps.py runs every app's sweeps each minute).
     sweeps = (
         # Slots of the booking window ahead: reads never create them (selectors.preview in memory).

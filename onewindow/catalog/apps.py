@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "onewindow.catalog"
     label = "catalog"
     verbose_name = _("事项目录")
+    # Demo steps (core/demo: `manage.py load_demo` runs every app's by order key; later steps use what
+    # earlier ones built).
+    demo_steps = ((300, "onewindow.catalog.demo"),)  # matters and bundles: after the departments

@@ -6,6 +6,9 @@ class CoreConfig(AppConfig):
     name = "onewindow.core"
     label = "core"
     verbose_name = _("基础")
+    # Demo steps (core/demo: `manage.py load_demo` runs every app's by order key; later steps use what
+    # earlier ones built).
+    demo_steps = ((100, "onewindow.core.demo.calendar"),)  # first: every date of the demo is a work day or not
 
     def ready(self) -> None:
         from django.db.models.signals import pre_save

@@ -6,6 +6,9 @@ class RatingsConfig(AppConfig):
     name = "onewindow.ratings"
     label = "ratings"
     verbose_name = _("好差评")
+    # Demo steps (core/demo: `manage.py load_demo` runs every app's by order key; later steps use what
+    # earlier ones built).
+    demo_steps = ((1200, "onewindow.ratings.demo"),)  # ratings of the cases, tickets and bookings above
     # Periodic jobs: idempotent functions returning a count (core/sweeps.py runs every app's sweeps each minute).
     sweeps = (
         "onewindow.ratings.sweeps.send_invitations",

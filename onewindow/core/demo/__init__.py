@@ -1,6 +1,6 @@
 """The demo district: a deterministic, idempotent data set in which the seed's figures (FACTS.md,
-marked "demo") come out of the data. `manage.py load_demo` runs each app's `demo.build(ctx)` in
-DEMO_STEPS order; each step checks what already exists, so running it twice changes nothing."""
+marked "demo") come out of the data. `manage.py load_demo` runs each app's demo steps (`build(ctx)`) in
+the order of `demo_steps()`; each step checks what already exists, so running it twice changes nothing."""
 
 from __future__ import annotations
 
@@ -9,32 +9,24 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-# Order matters: later steps use what earlier ones built. Missing modules are skipped.
-DEMO_STEPS = [
-    "onewindow.core.demo.calendar",
-    "onewindow.accounts.demo",
-    "onewindow.catalog.demo",
-    "onewindow.hall.demo",
-    "onewindow.cases.demo",
-    "onewindow.appointments.demo",
-    "onewindow.filings.demo",
-    "onewindow.portal.demo",
-    "onewindow.assistance.demo",
-    "onewindow.townships.demo",
-    "onewindow.welfare.demo",
-    # Current 低保 applications in every state of the 审核确认 (after the register's history).
-    "onewindow.welfare.process.demo",
-    "onewindow.ratings.demo",
-    # The 低保 register's history (2018 on, F13/F13a): read by no other step, but its approvals are
-    # cases, so it comes before the ranking below.
-    "onewindow.welfare.demo_history",
-    # Last: it ranks matters by what the steps above used (cases, bookings, filings), so the top 50
-    # of the finished demo are the ones with real forms (core/tests/test_demo_owners.py checks).
-    # In the portal (an interface app): it reads those apps, which the catalog must not import.
-    "onewindow.portal.demo_forms",
-    # After every step that made staff: each demo staff account gets the documented authenticator.
-    "onewindow.accounts.demo_authenticators",
-]
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+
+def demo_steps() -> list[str]:
+    """Every app's demo steps (modules with `build(ctx)`), in build order.
+
+    Each app names its own in its AppConfig, `demo_steps = ((order key, "module"), ...)`, as it names
+    its sweeps; they are discovered here, so adding an app never edits a shared list. The key, not
+    INSTALLED_APPS, decides the order (later steps use what earlier ones built; an app may have a
+    step early and one late), and no two steps share a key, so the order is always written down."""
+    keyed: dict[int, str] = {}
+    for config in apps.get_app_configs():
+        for key, module in getattr(config, "demo_steps", ()):
+            if key in keyed:
+                raise ImproperlyConfigured(f"demo step order key {key} is taken twice: {keyed[key]} and {module}")
+            keyed[key] = module
+    return [keyed[key] for key in sorted(keyed)]
+
 
 DEMO_PASSWORD = "Qingyuan@2021"  # noqa: S105 - documented demo persona password, demo data only
 

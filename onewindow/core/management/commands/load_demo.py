@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from onewindow.core.demo import DEMO_STEPS, DemoContext
+from onewindow.core.demo import DemoContext, demo_steps
 
 
 class Command(BaseCommand):
@@ -17,17 +17,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, seed: int, only: list[str] | None, **options: Any) -> None:
         ctx = DemoContext(seed=seed, out=self.stdout, quiet=options["verbosity"] == 0)
-        for step in DEMO_STEPS:
+        for step in demo_steps():
             # "onewindow.catalog.demo" is the step of app "catalog"; core's steps are named by module.
             label = step.split(".")[1] if step.split(".")[1] != "core" else step.rsplit(".", 1)[-1]
             if only and label not in only and step not in only:
                 continue
-            try:
-                module = importlib.import_module(step)
-            except ModuleNotFoundError as exc:
-                if exc.name == step:
-                    continue
-                raise
+            module = importlib.import_module(step)
             ctx.say(f"» {step}")
             module.build(ctx)
         ctx.say("demo district ready")

@@ -55,6 +55,8 @@ class OrgUnit(PublicModel):
         return self.kind in (self.Kind.VILLAGE, self.Kind.COMMUNITY)
 
 
+# The stubs' plugin types a from_queryset() base only when assigned to a name, and for Django's generic
+# UserManager not even then: the base is Any to mypy (so is `User.objects`).
 class UserManager(DjangoUserManager.from_queryset(EncryptedQuerySet)):  # type: ignore[misc]
     """Django's user manager (create_user, natural keys) whose bulk writes keep the number hashes
     in step (core/fieldcrypto/fields.EncryptedQuerySet)."""

@@ -1,36 +1,41 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, Notification, WorkCalendarDay
 
+AdminIndex = Callable[[HttpRequest, dict[str, Any] | None], TemplateResponse]
+
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     list_display = ["at", "actor", "action", "target_type", "target_id"]
     list_filter = ["action", "target_type"]
     search_fields = ["target_id", "action"]
 
     # The audit log is append-only: nobody edits or deletes history, not even an administrator.
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         return False
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ["created_at", "channel", "masked_recipient", "kind", "status", "attempts", "last_error"]
     list_filter = ["status", "channel", "kind"]
     # The recipient is encrypted: found by the whole number (its lookup hash), not by a part of it.
@@ -42,7 +47,9 @@ class NotificationAdmin(admin.ModelAdmin):
 
         return mask_recipient(obj.recipient)
 
-    def get_search_results(self, request: Any, queryset: Any, search_term: str) -> Any:
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Notification], search_term: str
+    ) -> tuple[QuerySet[Notification], bool]:
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
             found = found | queryset.filter(recipient=search_term.strip())
@@ -62,19 +69,19 @@ class CalendarImportForm(forms.Form):
 
 
 @admin.register(WorkCalendarDay)
-class WorkCalendarDayAdmin(admin.ModelAdmin):
+class WorkCalendarDayAdmin(admin.ModelAdmin[WorkCalendarDay]):
     list_display = ["date", "is_workday", "holiday_name", "source"]
     list_filter = ["is_workday", "source"]
     date_hierarchy = "date"
     change_list_template = "admin/core/workcalendarday/change_list.html"
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern]:
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="core_workcalendarday_import"),
             *super().get_urls(),
         ]
 
-    def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         from .calendar_seed import next_year_warning
 
         warning = next_year_warning(timezone.localdate())
@@ -82,7 +89,7 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
             messages.warning(request, warning)
         return super().changelist_view(request, extra_context)
 
-    def import_view(self, request):  # type: ignore[no-untyped-def]
+    def import_view(self, request: HttpRequest) -> HttpResponse:
         from .calendar_seed import import_year, parse_schedule
         from .errors import ApplicationError
 
@@ -114,10 +121,10 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/core/workcalendarday/import.html", context)
 
 
-def _index_with_calendar_warning(site_index):  # type: ignore[no-untyped-def]
+def _index_with_calendar_warning(site_index: AdminIndex) -> AdminIndex:
     """The admin index carries the November warning too: the administrators' landing page."""
 
-    def index(request, extra_context=None):  # type: ignore[no-untyped-def]
+    def index(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         from .calendar_seed import next_year_warning
 
         warning = next_year_warning(timezone.localdate())
@@ -128,4 +135,5 @@ def _index_with_calendar_warning(site_index):  # type: ignore[no-untyped-def]
     return index
 
 
-admin.site.index = _index_with_calendar_warning(admin.site.index)  # type: ignore[method-assign]
+# The stubs declare `index` a method: an instance attribute (the bound one wrapped) is not one.
+admin.site.index = _index_with_calendar_warning(admin.site.index)  # type: ignore[method-assign,assignment]

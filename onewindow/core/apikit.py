@@ -36,7 +36,8 @@ class ErrorOut(Schema):
 def _token_user() -> Callable[[str], Any]:
     # Tokens are the accounts app's; core names the lookup by setting (as for the SMS backend)
     # so it imports no app.
-    return import_string(settings.ONEWINDOW_API_BEARER_USER)
+    lookup: Callable[[str], Any] = import_string(settings.ONEWINDOW_API_BEARER_USER)
+    return lookup
 
 
 class BearerAuth(HttpBearer):
@@ -55,6 +56,7 @@ AUTH = [BearerAuth(), SessionUserAuth()]
 
 def actor(request: HttpRequest) -> User:
     """The authenticated user of an API request (AUTH has let it through)."""
+    # django-ninja sets `auth` to what AUTH returned (the user); HttpRequest's stubs know no `auth`.
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 

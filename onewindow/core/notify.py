@@ -73,7 +73,8 @@ def _backend(channel: str) -> Backend:
     path = settings.ONEWINDOW_EMAIL_BACKEND if channel == Notification.Channel.EMAIL else settings.ONEWINDOW_SMS_BACKEND
     if channel == Notification.Channel.SITE:
         path = "onewindow.core.notify.LogBackend"
-    return import_string(path)()
+    backend: Backend = import_string(path)()  # the settings name a class of the Backend protocol
+    return backend
 
 
 def notify(

@@ -79,10 +79,10 @@ def pending(name: str, event_model: type[models.Model]) -> int | None:
     """The newest id of `event_model` when the rollup `name` has events above its mark to count,
     else None: one query (the mark's row with the log's newest id beside it) on every page view
     with nothing new."""
-    newest = Subquery(event_model.objects.order_by("-id").values("id")[:1])  # type: ignore[attr-defined]
+    newest = Subquery(event_model._default_manager.order_by("-id").values("id")[:1])
     row = RollupMark.objects.filter(name=name).annotate(newest=newest).values_list("last_id", "newest").first()
     if row is None:  # never refreshed: whatever there is (a refresh creates the mark)
-        return int(event_model.objects.aggregate(m=Max("id"))["m"] or 0)  # type: ignore[attr-defined]
+        return int(event_model._default_manager.aggregate(m=Max("id"))["m"] or 0)
     last_id, top = row
     return None if (top or 0) <= last_id else int(top)
 
@@ -185,16 +185,15 @@ def summed(
     `measures` maps a name to an aggregate (Sum("x"), Sum(..., filter=...))."""
     months, day_ranges = month_split(date_from, date_to)
     parts = [
-        day_model.objects.filter(scope, **{f"{day_field}__gte": lo, f"{day_field}__lte": hi})  # type: ignore[attr-defined]
-        for lo, hi in day_ranges
+        day_model._default_manager.filter(scope, **{f"{day_field}__gte": lo, f"{day_field}__lte": hi}) for lo, hi in day_ranges
     ]
     month_ranges = [months] if months else []
     if months and year_model is not None:
         years, month_ranges = year_split(*months)
         if years:
-            parts.append(year_model.objects.filter(scope, year__gte=years[0], year__lte=years[1]))  # type: ignore[attr-defined]
+            parts.append(year_model._default_manager.filter(scope, year__gte=years[0], year__lte=years[1]))
     for lo, hi in month_ranges:
-        parts.append(month_model.objects.filter(scope, month__gte=lo, month__lte=hi))  # type: ignore[attr-defined]
+        parts.append(month_model._default_manager.filter(scope, month__gte=lo, month__lte=hi))
     return _union_sum(parts, group, measures)
 
 

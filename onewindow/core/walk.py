@@ -39,8 +39,11 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from django.db.models import Field
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-results" / "walks"
@@ -230,7 +233,7 @@ def python_literal_runs(source: str) -> set[str]:
     return runs
 
 
-def _is_data_field(field: Any) -> bool:
+def _is_data_field(field: Field[Any, Any]) -> bool:
     name = field.name
     return field.get_internal_type() == "CharField" and (name.endswith("name") or name.endswith("title"))
 

@@ -123,9 +123,10 @@ def build_residents(ctx: DemoContext) -> dict[int, list[User]]:
     RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role=Role.CITIZEN) for u in made])
     out: dict[int, list[User]] = {}
     for u in made:
-        out.setdefault(u.home_unit_id, []).append(u)
+        if u.home_unit_id is not None:  # each made above lives in a village
+            out.setdefault(u.home_unit_id, []).append(u)
     citizen = User.objects.filter(username="citizen").exclude(home_unit=None).first()
-    if citizen is not None:
+    if citizen is not None and citizen.home_unit_id is not None:
         out.setdefault(citizen.home_unit_id, []).insert(0, citizen)
     return out
 

@@ -44,12 +44,15 @@ import hmac
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from . import sm4
+
+if TYPE_CHECKING:  # imported when first used (the cipher is loaded on the first encryption)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 # Development keys: public, in the repository, refused by `onewindow.E020` when DEBUG is off.
 DEV_FIELD_KEYS = "dev1:" + base64.b64encode(b"onewindow-development-field-key!").decode()
@@ -149,7 +152,7 @@ def new_key() -> str:
 
 
 @lru_cache(maxsize=16)
-def _aesgcm(key: bytes) -> Any:
+def _aesgcm(key: bytes) -> AESGCM:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     return AESGCM(key)

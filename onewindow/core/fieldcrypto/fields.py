@@ -5,18 +5,24 @@ queryset whose bulk writes keep each hash in step with its number."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
 from django.db.models.lookups import Exact, In, IsNull
 from django.db.models.query_utils import DeferredAttribute
 
 from . import blind_index, blind_indexes, decrypt, encrypt, keyring
 
+_M = TypeVar("_M", bound=models.Model)
 
-class EncryptedCharField(models.CharField):
+
+# The value is typed Any: the stubs' plugin reads `null=` only for Django's own field classes, and a
+# number here may be null (an ID number) or not (a phone).
+class EncryptedCharField(models.CharField[Any, Any]):
     """A CharField whose column holds ciphertext. `max_length` is the plaintext's (forms and
     validation); the column is text. `index_field` names the companion `BlindIndexField` that
     equality lookups compare."""
@@ -30,7 +36,7 @@ class EncryptedCharField(models.CharField):
         kwargs["index_field"] = self.index_field
         return name, path, args, kwargs
 
-    def db_type(self, connection: Any) -> str | None:
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
         return connection.data_types["TextField"] % {}
 
     def get_internal_type(self) -> str:
@@ -79,7 +85,7 @@ class _IndexDescriptor(DeferredAttribute):
         instance.__dict__[self.field.attname] = value
 
 
-class BlindIndexField(models.CharField):
+class BlindIndexField(models.CharField[Any, Any]):
     """HMAC-SHA256 of the plaintext of `source` (an `EncryptedCharField` of the same model)."""
 
     def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
@@ -118,7 +124,7 @@ def _refuse_expression(rhs: Any, name: str) -> None:
 
 
 @EncryptedCharField.register_lookup
-class EncryptedExact(Exact):
+class EncryptedExact(Exact[Any]):
     def __init__(self, lhs: Any, rhs: Any) -> None:
         self.hashes: list[str] = []
         if rhs is None:  # Django turns `exact=None` into `isnull` on the encrypted column itself
@@ -136,7 +142,7 @@ class EncryptedExact(Exact):
 
 
 @EncryptedCharField.register_lookup
-class EncryptedIn(In):
+class EncryptedIn(In[Any]):
     def __init__(self, lhs: Any, rhs: Any) -> None:
         col = _index_col(lhs)
         _refuse_expression(rhs, col.target.name)
@@ -152,7 +158,7 @@ class EncryptedJSONField(models.JSONField):
     containment lookups are refused (only `isnull` is left). A value without the envelope is a row
     written before encryption and is read as the plain JSON text it is."""
 
-    def db_type(self, connection: Any) -> str | None:
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
         return connection.data_types["TextField"] % {}
 
     def get_internal_type(self) -> str:
@@ -229,7 +235,7 @@ def with_index_fields(model: Any, fields: Any) -> list[str]:
     return names
 
 
-class EncryptedQuerySet(models.QuerySet):
+class EncryptedQuerySet(models.QuerySet[_M]):
     """A queryset whose bulk writes keep each lookup hash in step with its encrypted number."""
 
     def update(self, **kwargs: Any) -> int:
@@ -240,6 +246,7 @@ class EncryptedQuerySet(models.QuerySet):
             refuse_updates_duplicating_across_index_keys(self, values)
         return super().update(**values)
 
+    # A mark on the function that Django's templates read (never call it); functions have no such attribute in the stubs.
     update.alters_data = True  # type: ignore[attr-defined]
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
@@ -247,7 +254,7 @@ class EncryptedQuerySet(models.QuerySet):
 
     bulk_update.alters_data = True  # type: ignore[attr-defined]
 
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+    def bulk_create(self, objs: Iterable[_M], *args: Any, **kwargs: Any) -> list[_M]:
         # bulk_create sends no pre_save: during an index key rotation, check each new row here. A
         # row that would duplicate one under the old key is left out with `ignore_conflicts` (what
         # the database does with a duplicate under the same key), refused otherwise.
@@ -274,7 +281,12 @@ class EncryptedQuerySet(models.QuerySet):
     # aupdate() and abulk_update() call these two.
 
 
-class EncryptedManager(models.Manager.from_queryset(EncryptedQuerySet)):  # type: ignore[misc]
+# The base is made by an assignment, the form the stubs' plugin reads (it then types the queryset's
+# methods for each model); the subclass is what migrations can name.
+_EncryptedManagerBase = models.Manager.from_queryset(EncryptedQuerySet)
+
+
+class EncryptedManager(_EncryptedManagerBase[_M]):
     """The default manager of a model with encrypted fields. A model with its own manager class
     builds it with `TheirManager.from_queryset(EncryptedQuerySet)` instead (accounts.UserManager)."""
 

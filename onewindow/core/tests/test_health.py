@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from onewindow.core import health
@@ -89,7 +90,7 @@ def test_database_down_is_503(client: Any, monkeypatch: Any) -> None:
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(health, "_age", boom)
-    monkeypatch.setattr(health.connection, "cursor", boom)
+    monkeypatch.setattr(connection, "cursor", boom)
     r = client.get("/health/all/")
     assert r.status_code == 503
     assert r.json()["checks"]["database"] == {"status": "fail"}

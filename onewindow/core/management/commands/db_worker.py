@@ -134,7 +134,7 @@ class Command(UpstreamCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         import django_tasks_db.management.commands.db_worker as upstream
 
-        upstream.Worker = ResilientWorker  # type: ignore[misc]
+        upstream.Worker = ResilientWorker  # type: ignore[misc]  # the upstream command's class, swapped for this run
         try:
             super().handle(*args, **options)
         finally:

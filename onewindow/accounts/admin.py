@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +17,7 @@ from .models import Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(admin.ModelAdmin[OrgUnit]):
     list_display = ["name", "code", "kind", "parent", "path"]
     list_filter = ["kind"]
     search_fields = ["name", "code", "short_name"]
@@ -32,7 +32,7 @@ class OrgUnitAdmin(admin.ModelAdmin):
         return False
 
 
-class RoleFormSet(BaseInlineFormSet):
+class RoleFormSet(BaseInlineFormSet[RoleAssignment, User, ModelForm[RoleAssignment]]):
     """三员分立 in the admin: the system administrator who edits accounts cannot hand out the
     security or audit administrator's role (granted by the security administrator or from the
     command line), and no account may end with two administrator duties."""
@@ -55,7 +55,7 @@ class RoleFormSet(BaseInlineFormSet):
             raise ValidationError(_("三员分立：同一账号只能担任系统管理员、安全管理员、审计管理员中的一个。"))
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(admin.TabularInline[RoleAssignment, User]):
     model = RoleAssignment
     formset = RoleFormSet
     extra = 0
@@ -63,7 +63,7 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "display_name", "masked_id", "phone", "roles", "is_active"]
     list_filter = ["is_active", "is_staff", "role_assignments__role"]
     # Not searchable by identity number: the admin echoes the query into every link of the page.
@@ -99,14 +99,14 @@ class UserAdmin(BaseUserAdmin):
         return super().get_queryset(request).prefetch_related("role_assignments")
 
 
-class HandlerInline(admin.TabularInline):
+class HandlerInline(admin.TabularInline[EnterpriseHandler, Enterprise]):
     model = EnterpriseHandler
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(admin.ModelAdmin[Enterprise]):
     list_display = ["name", "masked", "legal_representative", "is_sole_trader", "verified_at"]
     search_fields = ["name"]
     fields = ["name", "masked", "legal_representative", "is_sole_trader", "verified_at"]

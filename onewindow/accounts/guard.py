@@ -77,7 +77,7 @@ def pair_delay(failures: int) -> datetime.timedelta:
     extra = failures - free_tries()
     if extra < 0:
         return datetime.timedelta(0)
-    return min(first_delay() * (2 ** min(extra, 20)), window())
+    return min(first_delay() * (1 << min(extra, 20)), window())  # doubling: 2**n as an int
 
 
 def wait_before_next_try(*, subject: str, ip: str | None, now: datetime.datetime | None = None) -> datetime.timedelta:

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -135,7 +136,7 @@ def sms_verify(*, request: Any, user: User, code: str) -> None:
     _passed(request=request, user=user, how="sms")
 
 
-def may_enrol(request: Any, user: User) -> bool:
+def may_enrol(request: HttpRequest, user: User) -> bool:
     """Binding a first authenticator: after the SMS code when the phone is verified (and the phone
     was not the first factor); an account with no verified phone binds on first use."""
     if device_of(user) is not None:
@@ -210,7 +211,8 @@ def second_factor_reset(*, user: User, actor: User, reason: str) -> int:
     if user.pk == actor.pk:
         raise PermissionDenied(_("不能重置自己的二次验证。"))
     with transaction.atomic():
-        removed, _detail = TOTPDevice.objects.filter(user=user).delete()
+        deleted: tuple[int, dict[str, int]] = TOTPDevice.objects.filter(user=user).delete()  # django-otp has no types
+        removed = deleted[0]
         audit(actor=actor, action="user.otp_reset", target=user, data={"reason": reason[:200], "devices": removed})
         if user.phone:
             from onewindow.core.models import Notification

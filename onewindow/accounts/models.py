@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -55,11 +55,17 @@ class OrgUnit(PublicModel):
         return self.kind in (self.Kind.VILLAGE, self.Kind.COMMUNITY)
 
 
-# The stubs' plugin types a from_queryset() base only when assigned to a name, and for Django's generic
-# UserManager not even then: the base is Any to mypy (so is `User.objects`).
-class UserManager(DjangoUserManager.from_queryset(EncryptedQuerySet)):  # type: ignore[misc]
-    """Django's user manager (create_user, natural keys) whose bulk writes keep the number hashes
-    in step (core/fieldcrypto/fields.EncryptedQuerySet)."""
+if TYPE_CHECKING:
+    # The stubs' plugin cannot type a from_queryset() base of Django's generic UserManager: mypy
+    # sees Django's manager of User, whose querysets are EncryptedQuerySets.
+    class UserManager(DjangoUserManager["User"]):
+        def get_queryset(self) -> EncryptedQuerySet[User]: ...
+
+else:
+
+    class UserManager(DjangoUserManager.from_queryset(EncryptedQuerySet)):
+        """Django's user manager (create_user, natural keys) whose bulk writes keep the number
+        hashes in step (core/fieldcrypto/fields.EncryptedQuerySet)."""
 
 
 class User(AbstractUser):

@@ -60,4 +60,5 @@ class LocalBackend:
 
 
 def backend() -> RealNameBackend:
-    return import_string(getattr(settings, "ONEWINDOW_REALNAME_BACKEND", DEFAULT_BACKEND))()
+    chosen: RealNameBackend = import_string(getattr(settings, "ONEWINDOW_REALNAME_BACKEND", DEFAULT_BACKEND))()
+    return chosen

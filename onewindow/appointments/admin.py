@@ -3,14 +3,17 @@ plan change reconciles slots and lists the bookings it displaces), and the per-m
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.db import models
 
 from .models import Booking, DateException, MatterBookingRule, SessionRule, Slot
 
+_M = TypeVar("_M", bound=models.Model)
 
-class ReadOnly(admin.ModelAdmin):
+
+class ReadOnly(admin.ModelAdmin[_M]):
     def has_add_permission(self, request: Any) -> bool:
         return False
 
@@ -22,27 +25,27 @@ class ReadOnly(admin.ModelAdmin):
 
 
 @admin.register(SessionRule)
-class SessionRuleAdmin(ReadOnly):
+class SessionRuleAdmin(ReadOnly[SessionRule]):
     list_display = ["area", "kind", "weekdays", "start", "end", "slot_minutes", "capacity", "is_active"]
     list_filter = ["kind", "is_active", "area__point"]
 
 
 @admin.register(DateException)
-class DateExceptionAdmin(ReadOnly):
+class DateExceptionAdmin(ReadOnly[DateException]):
     list_display = ["area", "date", "kind", "session_kind", "start", "end", "capacity", "note"]
     list_filter = ["kind"]
     date_hierarchy = "date"
 
 
 @admin.register(Slot)
-class SlotAdmin(ReadOnly):
+class SlotAdmin(ReadOnly[Slot]):
     list_display = ["area", "date", "kind", "starts_at", "ends_at", "capacity", "booked", "is_open"]
     list_filter = ["kind", "is_open", "area__point"]
     date_hierarchy = "date"
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnly):
+class BookingAdmin(ReadOnly[Booking]):
     list_display = ["code", "starts_at", "area", "matter", "person_name", "channel", "status", "is_off_hours", "displaced_at"]
     list_filter = ["status", "channel", "session_kind", "is_off_hours"]
     search_fields = ["code", "person_name"]
@@ -51,7 +54,7 @@ class BookingAdmin(ReadOnly):
 
 
 @admin.register(MatterBookingRule)
-class MatterBookingRuleAdmin(admin.ModelAdmin):
+class MatterBookingRuleAdmin(admin.ModelAdmin[MatterBookingRule]):
     list_display = ["matter", "slot_units"]
     search_fields = ["matter__code", "matter__search_name"]
     raw_id_fields = ["matter"]

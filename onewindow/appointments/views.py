@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from onewindow.core.audit import audit_read
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
+from onewindow.core.parsing import parse_uuid
 
 from . import access, selectors, services
 from .forms import ExceptionForm, PersonForm, RuleForm
@@ -112,7 +113,7 @@ def book(request: AuthedRequest) -> HttpResponse:
         )
     except ApplicationError as exc:
         messages.error(request, page_message(exc))
-        area = selectors.parse_uuid(request.POST.get("area"))
+        area = parse_uuid(request.POST.get("area"))
         if area:
             return redirect("appointments:days", matter=m.uuid, area=area)
         return redirect("appointments:places", matter=m.uuid)
@@ -279,7 +280,7 @@ def staff_check_in(request: AuthedRequest) -> HttpResponse:
 
 
 def _in_area(qs: Any, value: Any) -> Any:
-    uuid = selectors.parse_uuid(value)
+    uuid = parse_uuid(value)
     return qs.filter(uuid=uuid).first() if uuid else None
 
 

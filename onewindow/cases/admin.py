@@ -25,7 +25,7 @@ def _editable(obj: Any) -> bool:
     return route is None or route.status == RouteVersion.Status.DRAFT
 
 
-class RouteStageInline(admin.TabularInline):
+class RouteStageInline(admin.TabularInline[RouteStage, RouteVersion]):
     model = RouteStage
     extra = 0
     fields = ["order", "name"]
@@ -38,7 +38,7 @@ class RouteStageInline(admin.TabularInline):
     has_delete_permission = has_change_permission
 
 
-class RouteStepInline(admin.TabularInline):
+class RouteStepInline(admin.TabularInline[RouteStep, RouteStage]):
     model = RouteStep
     extra = 1
     fields = ["sort_order", "department", "name", "kind", "limit_days"]
@@ -52,7 +52,7 @@ class RouteStepInline(admin.TabularInline):
 
 
 @admin.register(RouteStage)
-class RouteStageAdmin(admin.ModelAdmin):
+class RouteStageAdmin(admin.ModelAdmin[RouteStage]):
     list_display = ["route", "order", "name"]
     inlines = [RouteStepInline]
 
@@ -64,7 +64,7 @@ class RouteStageAdmin(admin.ModelAdmin):
 
 
 @admin.register(RouteVersion)
-class RouteVersionAdmin(admin.ModelAdmin):
+class RouteVersionAdmin(admin.ModelAdmin[RouteVersion]):
     list_display = ["name", "number", "matter", "bundle", "status", "published_at", "critical_days"]
     list_filter = ["status"]
     search_fields = ["name", "matter__code", "bundle__code", "bundle__name"]
@@ -134,7 +134,7 @@ class RouteVersionAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("workbench:route_bpmn", args=[route.uuid]))
 
 
-class CaseStepInline(admin.TabularInline):
+class CaseStepInline(admin.TabularInline[CaseStep, Case]):
     model = CaseStep
     extra = 0
     fields = ("stage_order", "name", "department", "status", "due_on", "claimed_by", "acted_by", "comment")
@@ -145,7 +145,7 @@ class CaseStepInline(admin.TabularInline):
         return False
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(admin.TabularInline[CaseEvent, Case]):
     model = CaseEvent
     extra = 0
     fields = ("at", "kind", "department", "actor", "note")
@@ -157,7 +157,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(admin.ModelAdmin[Case]):
     list_display = ["number", "title", "channel", "status", "received_at", "committed_due", "warning_level"]
     list_filter = ["status", "channel", "is_joint", "warning_level"]
     search_fields = ["number"]
@@ -174,7 +174,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Warning)
-class WarningAdmin(admin.ModelAdmin):
+class WarningAdmin(admin.ModelAdmin[Warning]):
     list_display = ["created_at", "case", "step", "level", "reason", "resolved_at"]
     list_filter = ["level"]
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -183,7 +183,7 @@ class StepUnits:
     def for_department(self, department_id: int) -> int:
         return self.by_department.get(department_id, department_id)
 
-    def for_matter(self, matter: Any) -> int:
+    def for_matter(self, matter: Matter) -> int:
         return self.by_matter.get(matter.pk, matter.department_id)
 
 

@@ -23,12 +23,12 @@ Rows = list[tuple[tuple[Any, ...], dict[str, int]]]
 
 
 def _by_channel(params: dict[str, Any]) -> Rows:
-    from . import stats
+    from . import figures
     from .rollups import refresh
 
     refresh()
-    period = stats.Period.of({"date_from": EARLIEST} | params)
-    return stats.breakdown(params, period, "channel")
+    period = figures.Period.of({"date_from": EARLIEST} | params)
+    return figures.breakdown(params, period, "channel")
 
 
 def _share(part: int, whole: int) -> float | None:

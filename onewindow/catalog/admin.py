@@ -7,11 +7,11 @@ are validated and audited like any other.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -26,8 +26,10 @@ from .importexport import export_catalog
 from .models import Bundle, BundleItem, Delegation, LifeEvent, MaterialRequirement, Matter, MatterVersion, SearchSynonym
 from .search import matter_filter
 
+_M = TypeVar("_M", bound=Model)
 
-class MaterialInline(admin.TabularInline):
+
+class MaterialInline(admin.TabularInline[MaterialRequirement, MatterVersion]):
     model = MaterialRequirement
     extra = 0
     fields = ["sort_order", "name", "form", "quantity", "need", "condition_text", "shared_key", "template"]
@@ -45,7 +47,7 @@ class MaterialInline(admin.TabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
-class MatterVersionForm(forms.ModelForm):
+class MatterVersionForm(forms.ModelForm[MatterVersion]):
     class Meta:
         model = MatterVersion
         fields = [*services.VERSION_FIELDS, "change_note"]
@@ -61,7 +63,7 @@ class MatterVersionForm(forms.ModelForm):
 
 
 @admin.register(MatterVersion)
-class MatterVersionAdmin(admin.ModelAdmin):
+class MatterVersionAdmin(admin.ModelAdmin[MatterVersion]):
     form = MatterVersionForm
     list_display = ["name", "matter", "number", "status", "kind", "statutory_days", "committed_days", "published_at"]
     list_filter = ["status", "kind", "matter_type", "handling_level", "on_one_window", "on_mobile", "off_hours_bookable"]
@@ -138,7 +140,7 @@ class MatterVersionAdmin(admin.ModelAdmin):
         self.message_user(request, _("已发布 %(n)d 个草稿。") % {"n": done})
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(admin.TabularInline[MatterVersion, Matter]):
     model = MatterVersion
     extra = 0
     # A tuple: one value that fits the declared types of both `fields` and `readonly_fields`.
@@ -156,7 +158,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Matter)
-class MatterAdmin(admin.ModelAdmin):
+class MatterAdmin(admin.ModelAdmin[Matter]):
     list_display = ["code", "search_name", "department", "service_area", "status"]
     list_filter = ["department", "service_area", "current_version__on_one_window", "current_version__handling_level"]
     search_fields = ["code", "search_name", "search_initials", "search_pinyin"]
@@ -231,14 +233,14 @@ class MatterAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
-class BundleItemInline(admin.TabularInline):
+class BundleItemInline(admin.TabularInline[BundleItem, Bundle]):
     model = BundleItem
     extra = 0
     fields = ("sort_order", "matter")
     readonly_fields = fields
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
+class ViewOnlyAdmin(admin.ModelAdmin[_M]):
     """Bundles and delegations are created by catalog.services (validated, audited); the admin
     shows them."""
 
@@ -253,14 +255,14 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Bundle)
-class BundleAdmin(ViewOnlyAdmin):
+class BundleAdmin(ViewOnlyAdmin[Bundle]):
     list_display = ["code", "name", "lead_department", "service_area", "is_active"]
     search_fields = ["code", "name"]
     inlines = [BundleItemInline]
 
 
 @admin.register(Delegation)
-class DelegationAdmin(ViewOnlyAdmin):
+class DelegationAdmin(ViewOnlyAdmin[Delegation]):
     list_display = ["matter", "township", "effective_on", "revoked_on", "document"]
     list_filter = ["township", "effective_on"]
     search_fields = ["matter__code", "matter__search_name"]
@@ -268,13 +270,13 @@ class DelegationAdmin(ViewOnlyAdmin):
 
 
 @admin.register(LifeEvent)
-class LifeEventAdmin(admin.ModelAdmin):
+class LifeEventAdmin(admin.ModelAdmin[LifeEvent]):
     list_display = ["code", "name", "audience", "sort_order"]
     list_editable = ["sort_order"]
 
 
 @admin.register(SearchSynonym)
-class SearchSynonymAdmin(admin.ModelAdmin):
+class SearchSynonymAdmin(admin.ModelAdmin[SearchSynonym]):
     """The common names people search with (社保卡, 户口) and the catalog's words for them; the
     catalog search uses the list as soon as it is saved."""
 

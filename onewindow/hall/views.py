@@ -3,6 +3,7 @@ clerk's window page and the hall manager's page. Thin: parse, fetch through sele
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -10,14 +11,14 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onewindow.accounts.models import Role
+from onewindow.accounts.models import Role, User
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, PermissionDenied, page_message
 
@@ -254,7 +255,7 @@ def window_page(request: AuthedRequest, window_uuid: Any) -> HttpResponse:
     return TemplateResponse(request, template, _window_context(request, window))
 
 
-WINDOW_ACTIONS = {
+WINDOW_ACTIONS: dict[str, Callable[[Window, User, QueryDict], Any]] = {
     "sign-in": lambda w, u, p: services.window_sign_in(window=w, actor=u),
     "sign-out": lambda w, u, p: services.window_sign_out(window=w, actor=u),
     "call-next": lambda w, u, p: services.call_next(window=w, actor=u),

@@ -14,7 +14,7 @@ from onewindow.materials import selectors, services
 from onewindow.materials.models import ApplicationDraft, LibraryItem
 
 
-def _card_png(title: str) -> ContentFile:
+def _card_png(title: str) -> ContentFile[bytes]:
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (480, 300), (236, 242, 250))

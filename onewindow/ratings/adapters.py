@@ -307,12 +307,14 @@ class AgentServiceAdapter:
         )
 
     def _served_at(self, a: Any) -> datetime.datetime:
+        served: datetime.datetime  # the rows of _qs(): a kept booking, a signed filing, a finished case
         if a.kind == "booking":
-            return a.booking.checked_in_at
-        if a.kind == "filing":
-            return a.filing.signed_at
-        case = a.case
-        return case.delivered_at or case.concluded_at or case.updated_at
+            served = a.booking.checked_in_at
+        elif a.kind == "filing":
+            served = a.filing.signed_at
+        else:
+            served = a.case.delivered_at or a.case.concluded_at or a.case.updated_at
+        return served
 
     def _subject(self, a: Any) -> Subject:
         from onewindow.accounts.models import Role, RoleAssignment

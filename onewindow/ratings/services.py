@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core import ratelimit
 from onewindow.core.audit import audit
-from onewindow.core.errors import PermissionDenied
+from onewindow.core.errors import Conflict, PermissionDenied
 from onewindow.core.parsing import clean_text
 
 from . import conf, errors, subjects
@@ -238,7 +238,7 @@ def rating_correct(
     if now > rating.served_at + datetime.timedelta(days=days):
         raise errors.window_closed(days)
     if Rating.objects.filter(corrects=rating).exists():
-        raise errors.Conflict(_("这条评价已经更正过了。"), code="already_corrected")
+        raise Conflict(_("这条评价已经更正过了。"), code="already_corrected")
     try:
         with transaction.atomic():
             fresh = Rating.objects.create(
@@ -268,7 +268,7 @@ def rating_correct(
             else:
                 audit(actor=rater, action="rating.correct", target=fresh, data={"corrects": str(rating.uuid), "level": lvl})
     except IntegrityError:
-        raise errors.Conflict(_("这条评价已经更正过了。"), code="already_corrected") from None
+        raise Conflict(_("这条评价已经更正过了。"), code="already_corrected") from None
     return fresh
 
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
 
-from onewindow.accounts.models import OrgUnit, Role, RoleAssignment
+from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
 from onewindow.core.errors import PermissionDenied
 
 TOWNSHIP_KINDS = [OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]
@@ -24,9 +25,9 @@ def department_code() -> str:
     return str(getattr(settings, "WELFARE_DEPARTMENT", "MZJ"))
 
 
-def is_district(user: Any) -> bool:
+def is_district(user: User | AnonymousUser) -> bool:
     """An approver of the district 民政局 (or of a unit below it)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
     dept = OrgUnit.objects.filter(code=department_code()).values_list("path", flat=True).first()
     if not dept:

@@ -50,7 +50,7 @@ def list_url(action: str) -> str:
     return reverse("workbench:work", args=[action])
 
 
-def _day(value: Any) -> datetime.date | None:
+def _day(value: datetime.date | datetime.datetime | None) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
         return timezone.localdate(value)
     return value

@@ -19,6 +19,7 @@ from onewindow.core.audit import audit
 from onewindow.core.errors import PermissionDenied, ValidationFailed
 from onewindow.core.identity import validate_resident_id
 from onewindow.core.uploads import collect_stored, content_type_of, private_storage, store_private
+from onewindow.hall.models import ServiceArea
 
 from .. import routing, selectors
 from ..errors import PreReviewOpen, WrongStatus
@@ -79,7 +80,7 @@ def _check_code() -> str:
 _versions_of = bundle_versions
 
 
-def _intake_unit(*, actor: User, department: OrgUnit, service_area: Any) -> OrgUnit:
+def _intake_unit(*, actor: User, department: OrgUnit, service_area: ServiceArea | None) -> OrgUnit:
     """The clerk's own unit at the counter; otherwise the hall that accepts the matter."""
     clerk_unit = (
         RoleAssignment.objects.filter(user=actor, role__in=selectors.INTAKE_ROLES, org_unit__isnull=False)

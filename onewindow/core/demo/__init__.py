@@ -12,6 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
+
 def demo_steps() -> list[str]:
     """Every app's demo steps (modules with `build(ctx)`), in build order.
 

@@ -11,6 +11,7 @@ import pytest
 from onewindow.core.demo import DemoContext
 from onewindow.ratings import demo
 from onewindow.ratings.demo._common import STATES
+from onewindow.ratings.demo.followups import _follow_ups
 from onewindow.ratings.models import Appeal, FollowUp, Rating, RatingPad
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_follow_up_states_cycle(world: dict[str, Any], citizen: Any, hall_manage
         for i in range(len(STATES))
     ]
     Rating.objects.bulk_create(ratings)
-    demo._follow_ups(DemoContext(quiet=True), DemoContext().rng("t"), ratings)
+    _follow_ups(DemoContext(quiet=True), DemoContext().rng("t"), ratings)
     statuses = set(FollowUp.objects.values_list("status", flat=True))
     assert statuses == {"open", "verified", "replied", "confirmed", "disputed", "no_response", "withdrawn"}
     assert set(Appeal.objects.values_list("status", flat=True)) == {"pending", "upheld"}

@@ -60,6 +60,13 @@ def actor(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
+def device_token(request: HttpRequest) -> str:
+    """The token of the device (a kiosk, a rating pad) whose header auth let an API request through;
+    the service compares it with the one on record."""
+    # django-ninja sets `auth` to what the header auth returned (the key); the stubs know no `auth`.
+    return str(request.auth)  # type: ignore[attr-defined]
+
+
 # --- the one list shape ------------------------------------------------------------------------
 
 MAX_PAGE_SIZE = 100

@@ -8,7 +8,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Router
 
-from onewindow.core.apikit import ERROR_CODES, ErrorOut
+from onewindow.core.apikit import ERROR_CODES, ErrorOut, actor
 from onewindow.core.audit import audit_read
 from onewindow.core.identity import mask
 
@@ -95,7 +95,7 @@ def _displaced(request: HttpRequest, area: Any, bs: Any) -> list[dict[str, Any]]
     is audited as the plan page's list is (core.audit.audit_read; same door, same lock)."""
     rows = list(bs)
     if rows:
-        audit_read(actor=request.auth, target=area, page=request.path, whose=[b.code for b in rows])  # type: ignore[attr-defined]
+        audit_read(actor=actor(request), target=area, page=request.path, whose=[b.code for b in rows])
     return [{"code": b.code, "starts_at": b.starts_at, "person_name": b.person_name, "phone": b.phone} for b in rows]
 
 
@@ -105,7 +105,7 @@ def _reload(b: Booking) -> Booking:
 
 def _managed_area(request: HttpRequest, area: UUID) -> Any:
     a = selectors.area_by_uuid(area)
-    if not access.can_manage(request.auth, a):  # type: ignore[attr-defined]
+    if not access.can_manage(actor(request), a):
         from onewindow.core.errors import PermissionDenied
 
         raise PermissionDenied()

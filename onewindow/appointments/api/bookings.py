@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Status
 
-from onewindow.core.apikit import AUTH, PageParams, page_of, paginate
+from onewindow.core.apikit import AUTH, PageParams, actor, page_of, paginate
 
 from .. import selectors, services
 from .base import _booking, _ok, _reload, router
@@ -27,7 +27,7 @@ def book(request: HttpRequest, data: ApptBookIn) -> Any:
     m = selectors.matter_by_uuid(data.matter)
     slot = selectors.slot_by_ref(data.slot)
     b = services.booking_create(
-        actor=request.auth,  # type: ignore[attr-defined]
+        actor=actor(request),
         matter=m,
         slot=slot,
         channel=data.channel,
@@ -40,25 +40,25 @@ def book(request: HttpRequest, data: ApptBookIn) -> Any:
 
 @router.get("/bookings", auth=AUTH, response=_ok(200, page_of(ApptBookingOut)), summary="My bookings (own, or made as agent)")
 def mine(request: HttpRequest, params: Query[PageParams]) -> Any:
-    return paginate(selectors.my_bookings(request.auth), params, _booking)  # type: ignore[attr-defined]
+    return paginate(selectors.my_bookings(actor(request)), params, _booking)
 
 
 @router.get("/bookings/{code}", auth=AUTH, response=_ok(200, ApptBookingOut), summary="One booking")
 def booking(request: HttpRequest, code: str) -> Any:
-    return _booking(selectors.visible_booking(request.auth, code))  # type: ignore[attr-defined]
+    return _booking(selectors.visible_booking(actor(request), code))
 
 
 @router.post("/bookings/{code}/cancel", auth=AUTH, response=_ok(200, ApptBookingOut), summary="Cancel (up to the cutoff)")
 def cancel(request: HttpRequest, code: str) -> Any:
-    b = selectors.visible_booking(request.auth, code)  # type: ignore[attr-defined]
-    return _booking(_reload(services.booking_cancel(actor=request.auth, booking=b)))  # type: ignore[attr-defined]
+    b = selectors.visible_booking(actor(request), code)
+    return _booking(_reload(services.booking_cancel(actor=actor(request), booking=b)))
 
 
 @router.post("/bookings/{code}/reschedule", auth=AUTH, response=_ok(200, ApptBookingOut), summary="Move to another slot")
 def reschedule(request: HttpRequest, code: str, data: ApptSlotIn) -> Any:
-    b = selectors.visible_booking(request.auth, code)  # type: ignore[attr-defined]
+    b = selectors.visible_booking(actor(request), code)
     slot = selectors.slot_by_ref(data.slot)
-    return _booking(_reload(services.booking_reschedule(actor=request.auth, booking=b, slot=slot)))  # type: ignore[attr-defined]
+    return _booking(_reload(services.booking_reschedule(actor=actor(request), booking=b, slot=slot)))
 
 
 # ---------------------------------------------------------------------------------------------

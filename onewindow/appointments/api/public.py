@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query
+from ninja import P, Query, QueryEx
 
 from onewindow.core.apikit import PageParams, page_of, paginate
 from onewindow.core.errors import ValidationFailed
@@ -27,7 +27,9 @@ OPERATION_IDS_MODULE = "onewindow.appointments.api"
 
 
 @router.get("/matters", response=_ok(200, page_of(ApptMatterOut)), summary="Bookable matters")
-def matters(request: HttpRequest, params: Query[PageParams], q: str = Query("", max_length=100), off_hours: bool = False) -> Any:
+def matters(
+    request: HttpRequest, params: Query[PageParams], q: QueryEx[str, P(max_length=100)] = "", off_hours: bool = False
+) -> Any:
     return paginate(selectors.bookable_matters(q=q, off_hours_only=off_hours), params, _matter)
 
 

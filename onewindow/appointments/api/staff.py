@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Query, Status
 from ninja.security import APIKeyHeader
 
-from onewindow.core.apikit import AUTH, PageParams, page_of, paginate
+from onewindow.core.apikit import AUTH, PageParams, actor, device_token, page_of, paginate
 from onewindow.core.errors import NotFound
 
 from .. import selectors, services
@@ -30,7 +30,7 @@ OPERATION_IDS_MODULE = "onewindow.appointments.api"
 
 @router.post("/check-in", auth=AUTH, response=_ok(200, ApptCheckInOut), summary="Check in by booking code (kiosk scan or clerk)")
 def check_in(request: HttpRequest, data: ApptCheckInIn) -> Any:
-    r = services.booking_check_in(actor=request.auth, code=data.code)  # type: ignore[attr-defined]
+    r = services.booking_check_in(actor=actor(request), code=data.code)
     return {"booking": _booking(_reload(r.booking)), "ticket_number": r.booking.ticket_number, "late": r.late}
 
 
@@ -48,7 +48,7 @@ class KioskToken(APIKeyHeader):
     summary="Kiosk: check in by scanning the booking's QR code (X-Kiosk-Token of the service point)",
 )
 def kiosk_check_in(request: HttpRequest, data: ApptCheckInIn) -> Any:
-    r = services.booking_check_in(actor=None, code=data.code, kiosk_token=str(request.auth))  # type: ignore[attr-defined]
+    r = services.booking_check_in(actor=None, code=data.code, kiosk_token=device_token(request))
     return {"booking": _kiosk_view(_booking(_reload(r.booking))), "ticket_number": r.booking.ticket_number, "late": r.late}
 
 
@@ -64,7 +64,7 @@ def _kiosk_view(b: dict[str, Any]) -> dict[str, Any]:
 )
 def day_bookings(request: HttpRequest, area: UUID, params: Query[PageParams], date: datetime.date | None = None) -> Any:
     a = selectors.area_by_uuid(area)
-    return paginate(selectors.day_bookings(user=request.auth, area=a, day=date or timezone.localdate()), params, _booking)  # type: ignore[attr-defined]
+    return paginate(selectors.day_bookings(user=actor(request), area=a, day=date or timezone.localdate()), params, _booking)
 
 
 @router.get(
@@ -75,7 +75,7 @@ def plan(request: HttpRequest, area: UUID) -> Any:
     return {
         "rules": [_rule(r) for r in SessionRule.objects.filter(area=a).order_by("kind", "start")],
         "exceptions": [_exc(e) for e in DateException.objects.filter(area=a, date__gte=timezone.localdate())],
-        "displaced": _displaced(request, a, selectors.displaced_bookings(user=request.auth, area=a)),  # type: ignore[attr-defined]
+        "displaced": _displaced(request, a, selectors.displaced_bookings(user=actor(request), area=a)),
     }
 
 
@@ -115,7 +115,7 @@ def _change(request: HttpRequest, area: Any, change: Any) -> dict[str, Any]:
 @router.post("/staff/areas/{area}/rules", auth=AUTH, response=_ok(201, ApptPlanChangeOut), summary="Add a weekly session")
 def rule_add(request: HttpRequest, area: UUID, data: ApptRuleIn) -> Any:
     a = _managed_area(request, area)
-    _r, change = services.rule_save(actor=request.auth, area=a, **data.dict())  # type: ignore[attr-defined]
+    _r, change = services.rule_save(actor=actor(request), area=a, **data.dict())
     return Status(201, _change(request, a, change))
 
 
@@ -131,7 +131,7 @@ def _area_rule(a: Any, rule: UUID) -> SessionRule:
 )
 def rule_change(request: HttpRequest, area: UUID, rule: UUID, data: ApptRuleIn) -> Any:
     a = _managed_area(request, area)
-    _r, change = services.rule_save(actor=request.auth, area=a, rule=_area_rule(a, rule), **data.dict())  # type: ignore[attr-defined]
+    _r, change = services.rule_save(actor=actor(request), area=a, rule=_area_rule(a, rule), **data.dict())
     return _change(request, a, change)
 
 
@@ -140,7 +140,7 @@ def rule_change(request: HttpRequest, area: UUID, rule: UUID, data: ApptRuleIn) 
 )
 def rule_off(request: HttpRequest, area: UUID, rule: UUID) -> Any:
     a = _managed_area(request, area)
-    return _change(request, a, services.rule_deactivate(actor=request.auth, rule=_area_rule(a, rule)))  # type: ignore[attr-defined]
+    return _change(request, a, services.rule_deactivate(actor=actor(request), rule=_area_rule(a, rule)))
 
 
 @router.post(
@@ -148,7 +148,7 @@ def rule_off(request: HttpRequest, area: UUID, rule: UUID) -> Any:
 )
 def exception_add(request: HttpRequest, area: UUID, data: ApptExceptionIn) -> Any:
     a = _managed_area(request, area)
-    _e, change = services.exception_add(actor=request.auth, area=a, **data.dict())  # type: ignore[attr-defined]
+    _e, change = services.exception_add(actor=actor(request), area=a, **data.dict())
     return Status(201, _change(request, a, change))
 
 
@@ -163,4 +163,4 @@ def exception_remove(request: HttpRequest, area: UUID, exception: UUID) -> Any:
     e = DateException.objects.filter(area=a, uuid=exception).select_related("area", "area__point").first()
     if e is None:
         raise NotFound()
-    return _change(request, a, services.exception_remove(actor=request.auth, exception=e))  # type: ignore[attr-defined]
+    return _change(request, a, services.exception_remove(actor=actor(request), exception=e))

@@ -9,7 +9,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Query, Status
 
-from onewindow.core.apikit import AUTH, PageParams, actor, page_of, paginate
+from onewindow.core.apikit import AUTH, PageParams, actor, device_token, page_of, paginate
 from onewindow.core.errors import NotFound
 
 from .. import followups, selectors, services, subjects
@@ -149,7 +149,7 @@ def respond(request: HttpRequest, token: str, payload: AnswerIn) -> Any:
     "/pad/{window_uuid}/current", response={200: PadCurrentOut, **ERRORS}, auth=PadToken(), summary="Pad: the ticket to rate now"
 )
 def pad_current(request: HttpRequest, window_uuid: UUID) -> Any:
-    pad = services.pad_for(window_uuid=window_uuid, token=str(request.auth))  # type: ignore[attr-defined]
+    pad = services.pad_for(window_uuid=window_uuid, token=device_token(request))
     s = selectors.pad_ticket(pad)
     clerk = selectors.pad_clerk(pad)
     return {"subject": _subject(s) if s else None, "clerk": (clerk.display_name or clerk.username) if clerk else ""}
@@ -162,7 +162,7 @@ def pad_current(request: HttpRequest, window_uuid: UUID) -> Any:
     summary="Pad: rate the ticket just finished",
 )
 def pad_rate(request: HttpRequest, window_uuid: UUID, payload: PadRateIn) -> Any:
-    pad = services.pad_for(window_uuid=window_uuid, token=str(request.auth))  # type: ignore[attr-defined]
+    pad = services.pad_for(window_uuid=window_uuid, token=device_token(request))
     r = services.rating_submit(
         kind="ticket",
         subject_uuid=payload.subject,
@@ -183,7 +183,7 @@ def pad_rate(request: HttpRequest, window_uuid: UUID, payload: PadRateIn) -> Any
     summary="Kiosk: rate a case by number and check code",
 )
 def kiosk_rate(request: HttpRequest, payload: KioskRateIn) -> Any:
-    services.kiosk_point(point_uuid=payload.point, token=str(request.auth))  # type: ignore[attr-defined]
+    services.kiosk_point(point_uuid=payload.point, token=device_token(request))
     case = services.kiosk_case(number=payload.number, check_code=payload.check_code)
     if payload.kind not in ("case", "acceptance"):
         raise NotFound()

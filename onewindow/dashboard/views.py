@@ -158,9 +158,9 @@ def index(request: AuthedRequest) -> HttpResponse:
     return render(request, "dashboard/index.html", context)
 
 
-def cases(request: HttpRequest, params: dict[str, Any]) -> HttpResponse:
+def cases(request: AuthedRequest, params: dict[str, Any]) -> HttpResponse:
     """The bottom of every drill-down: the cases behind a figure, as far as the reader may see them."""
-    qs = case_list(request.user, params)  # type: ignore[arg-type]
+    qs = case_list(request.user, params)
     page = CappedPaginator(qs, CASES_PER_PAGE, allow_empty_first_page=True).get_page(request.GET.get("page"))
     measure = list_measure(params)
     extra = {"late": params.get("late") or None, "counts": measure or None}

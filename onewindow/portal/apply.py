@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -43,11 +43,11 @@ def _ctx(draft: ApplicationDraft, step: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _enterprise_choice(request: HttpRequest) -> Any:
+def _enterprise_choice(request: AuthedRequest) -> Any:
     value = request.POST.get("enterprise") or ""
     if not value:
         return None
-    ent = ms.enterprises_of(request.user).filter(uuid=_uuid(value)).first()  # type: ignore[arg-type]
+    ent = ms.enterprises_of(request.user).filter(uuid=_uuid(value)).first()
     if ent is None:
         raise NotFound()
     return ent
@@ -74,7 +74,7 @@ def start_bundle(request: AuthedRequest, uuid: str) -> HttpResponse:
     return _start(request, bundle=bundle, title=bundle.name, version=None)
 
 
-def _start(request: HttpRequest, *, title: str, version: Any, matter: Any = None, bundle: Any = None) -> HttpResponse:
+def _start(request: AuthedRequest, *, title: str, version: Any, matter: Any = None, bundle: Any = None) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
@@ -87,8 +87,8 @@ def _start(request: HttpRequest, *, title: str, version: Any, matter: Any = None
         else:
             return redirect(STEP_URLS[draft.step], uuid=draft.uuid)
     versions = [version] if version else ms.bundle_versions(bundle)
-    held = set(ms.library_for(request.user).values_list("shared_key", flat=True))  # type: ignore[arg-type]
-    held |= {d.shared_key for d in ms.issued_documents(request.user)}  # type: ignore[arg-type]
+    held = set(ms.library_for(request.user).values_list("shared_key", flat=True))
+    held |= {d.shared_key for d in ms.issued_documents(request.user)}
     requirements = [(r, bool(r.shared_key) and r.shared_key in held) for r in ms.requirements_of(versions)]
     return render(
         request,
@@ -97,7 +97,7 @@ def _start(request: HttpRequest, *, title: str, version: Any, matter: Any = None
             "title": title,
             "versions": versions,
             "bundle": bundle,
-            "enterprises": ms.enterprises_of(request.user),  # type: ignore[arg-type]
+            "enterprises": ms.enterprises_of(request.user),
             "requirements": requirements,
             "needs_enterprise": any(v.audience == "enterprise" for v in versions),
             "allows_enterprise": any(v.audience in ("enterprise", "both") for v in versions),

@@ -25,9 +25,9 @@ def department_code() -> str:
     return str(getattr(settings, "WELFARE_DEPARTMENT", "MZJ"))
 
 
-def is_district(user: User | AnonymousUser) -> bool:
+def is_district(user: User | AnonymousUser | None) -> bool:
     """An approver of the district 民政局 (or of a unit below it)."""
-    if not user.is_authenticated:
+    if not isinstance(user, User):  # nobody signed in
         return False
     dept = OrgUnit.objects.filter(code=department_code()).values_list("path", flat=True).first()
     if not dept:

@@ -36,7 +36,7 @@ class GuardedPasswordBackend(ModelBackend):
 class PhoneCodeBackend(ModelBackend):
     """Verified phone + SMS code, under the same lockout (counted against the phone's account)."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(  # type: ignore[override]  # its own credentials (phone, SMS code), not a password
         self, request: Any, phone: str | None = None, sms_code: str | None = None, **kwargs: Any
     ) -> Any:
         if phone is None or sms_code is None:

@@ -70,9 +70,9 @@ def duties(user: Any) -> set[str]:
 
 def duty_of(user: Any) -> str | None:
     """The one duty the account holds; None for none - and for two or more (refused everywhere)."""
-    cached: Any = getattr(user, "_ow_duty", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    cached = getattr(user, "_ow_duty", False)  # False: not asked yet in this request
+    if cached is None or isinstance(cached, str):
+        return cached
     held = duties(user)
     duty = next(iter(held)) if len(held) == 1 else None
     if user is not None:

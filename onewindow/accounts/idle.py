@@ -48,7 +48,7 @@ class StaffIdleTimeoutMiddleware:
         seen = session.get(SEEN_KEY)
         if seen is not None and now - int(seen) > limit:
             # Read by the audit of sign-outs (accounts/signin_audit.py).
-            request._onewindow_logout_reason = "idle"  # type: ignore[attr-defined]
+            request._onewindow_logout_reason = "idle"  # type: ignore[attr-defined]  # read by the sign-out page
             logout(request)
             message = _("您已超过 %(minutes)d 分钟未操作，为保护数据已自动退出，请重新登录。") % {"minutes": limit // 60}
             if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):

@@ -39,4 +39,5 @@ class LocalBackend:
 
 
 def backend() -> PaymentBackend:
-    return import_string(policy().payment_backend)()  # type: ignore[no-any-return]
+    chosen: PaymentBackend = import_string(policy().payment_backend)()
+    return chosen

@@ -84,7 +84,7 @@ class RouteVersionAdmin(admin.ModelAdmin[RouteVersion]):
         if not change:
             # Numbered under the parent's lock by the service, then the admin fills in the stages.
             draft = routes.route_draft_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,  # type: ignore[arg-type]  # admin pages: a signed-in staff user (hooks take HttpRequest)
                 name=obj.name,
                 matter=obj.matter,
                 bundle=obj.bundle,
@@ -101,7 +101,7 @@ class RouteVersionAdmin(admin.ModelAdmin[RouteVersion]):
     def publish(self, request: HttpRequest, queryset: QuerySet[RouteVersion]) -> None:
         for route in queryset:
             try:
-                routes.route_publish(route=route, actor=request.user)  # type: ignore[arg-type]
+                routes.route_publish(route=route, actor=request.user)  # type: ignore[arg-type]  # as above
             except ApplicationError as exc:
                 self.message_user(request, f"{route}: {exc.message}", messages.ERROR)
             else:
@@ -111,7 +111,7 @@ class RouteVersionAdmin(admin.ModelAdmin[RouteVersion]):
     def copy_as_draft(self, request: HttpRequest, queryset: QuerySet[RouteVersion]) -> None:
         for route in queryset:
             try:
-                draft = routes.route_copy_as_draft(route=route, actor=request.user)  # type: ignore[arg-type]
+                draft = routes.route_copy_as_draft(route=route, actor=request.user)  # type: ignore[arg-type]  # as above
             except ApplicationError as exc:
                 self.message_user(request, f"{route}: {exc.message}", messages.ERROR)
             else:

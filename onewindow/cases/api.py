@@ -245,7 +245,8 @@ def submit(request: HttpRequest, data: Form[SubmitForm]) -> Any:
         if matter is None:
             raise NotFound(_("事项不存在或未发布。"))
         matter_version = matter.current_version
-        allowed = list(matter_version.materials.all())  # type: ignore[union-attr]
+        assert matter_version is not None  # filtered on current_version__isnull=False
+        allowed = list(matter_version.materials.all())
     elif data.bundle:
         bundle = Bundle.objects.filter(uuid=data.bundle, is_active=True).first()
         if bundle is None:

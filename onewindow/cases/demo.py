@@ -17,6 +17,7 @@ from django.utils import timezone
 from onewindow.accounts.models import User
 from onewindow.catalog.demo.formlib import example_values
 from onewindow.catalog.models import Bundle, Matter, MatterVersion
+from onewindow.catalog.versions import bundle_versions
 from onewindow.core.demo import DemoContext
 
 from . import routes, selectors
@@ -113,7 +114,8 @@ def build_routes(ctx: DemoContext, admin: User) -> int:
         if matter is None or RouteVersion.objects.filter(matter=matter).exists():
             continue
         unit = matter.department
-        committed = matter.current_version.committed_days  # type: ignore[union-attr]
+        assert matter.current_version is not None  # _matter() finds published matters only
+        committed = matter.current_version.committed_days
         spec: list[dict[str, Any]] = [
             {"name": sname, "steps": [{"department": unit, "name": n, "limit_days": d, "kind": k} for n, d, k in steps]}
             for sname, steps in stages
@@ -231,13 +233,14 @@ def build_cases(ctx: DemoContext) -> int:
         return key in built
 
     def submit_bundle(key: str, applicant: User, *, online: bool = False) -> Case:
-        versions = [i.matter.current_version for i in bundle.items.select_related("matter__current_version")]  # type: ignore[union-attr]
-        reqs = svc.merged_requirements(versions)  # type: ignore[arg-type]
+        assert bundle is not None  # called only when the bundle exists
+        versions = bundle_versions(bundle)
+        reqs = svc.merged_requirements(versions)
         return svc.case_submit(
             applicant=applicant,
             bundle=bundle,
             channel="online" if online else "counter",
-            form_data=_form(None, versions, key),  # type: ignore[arg-type]
+            form_data=_form(None, versions, key),
             materials=_materials(reqs, online=online, scan=scan),
             actor=applicant if online else clerk,
         )
@@ -247,6 +250,7 @@ def build_cases(ctx: DemoContext) -> int:
         if matter is None:
             return None
         version = matter.current_version
+        assert version is not None  # _matter() finds published matters only
         online = channel in ("online", "mobile")
         actor = kw.pop("actor", None) or (applicant if online else clerk)
         return svc.case_submit(
@@ -254,23 +258,24 @@ def build_cases(ctx: DemoContext) -> int:
             matter_version=version,
             channel=channel,
             form_data=_form(version, key=key),
-            materials=_materials(list(version.materials.all()), online=online or channel == "agent", scan=scan),  # type: ignore[union-attr]
+            materials=_materials(list(version.materials.all()), online=online or channel == "agent", scan=scan),
             actor=actor,
             **kw,
         )
 
     case: Case | None  # Case from submit_bundle; Case | None from submit_matter below
-    approvers = {"ZJJ": people["approver_zjj"], "SW": people["approver_sw"], "BDC": people["approver_bdc"]}
-    if bundle is not None and all(approvers.values()):
+    found = {"ZJJ": people["approver_zjj"], "SW": people["approver_sw"], "BDC": people["approver_bdc"]}
+    approvers = {code: user for code, user in found.items() if user is not None}
+    if bundle is not None and len(approvers) == len(found):
         # 1. The complete joint real-estate case: one window, three departments at once, one conclusion.
         if not exists("estate-complete"):
             case = submit_bundle("estate-complete", people["citizen2"] or people["citizen"])
             case = svc.case_accept(case=case, actor=clerk)
             for step in case.steps.select_related("department"):
-                svc.step_approve(step=step, actor=approvers[step.department.code], comment="审核通过")  # type: ignore[arg-type]
+                svc.step_approve(step=step, actor=approvers[step.department.code], comment="审核通过")
             lead = approvers[case.department.code]
-            svc.case_decide(case=case, actor=lead, approved=True)  # type: ignore[arg-type]
-            svc.case_conclude(case=case, actor=lead)  # type: ignore[arg-type]
+            svc.case_decide(case=case, actor=lead, approved=True)
+            svc.case_conclude(case=case, actor=lead)
             svc.case_deliver(case=case, actor=clerk, method="window")
             svc.case_hand_over(case=case, actor=clerk)
             made += 1
@@ -279,15 +284,15 @@ def build_cases(ctx: DemoContext) -> int:
             case = submit_bundle("estate-parallel", people["citizen"])
             case = svc.case_accept(case=case, actor=clerk)
             zjj_step = case.steps.get(department__code="ZJJ")
-            svc.step_approve(step=zjj_step, actor=approvers["ZJJ"], comment="网签备案信息核对一致")  # type: ignore[arg-type]
-            svc.step_claim(step=case.steps.get(department__code="SW"), actor=approvers["SW"])  # type: ignore[arg-type]
+            svc.step_approve(step=zjj_step, actor=approvers["ZJJ"], comment="网签备案信息核对一致")
+            svc.step_claim(step=case.steps.get(department__code="SW"), actor=approvers["SW"])
             made += 1
         # 2b. A joint case every department has approved: waiting for the lead department's decision.
         if not exists("estate-reviewed"):
             case = submit_bundle("estate-reviewed", people["citizen2"] or people["citizen"])
             case = svc.case_accept(case=case, actor=clerk)
             for step in case.steps.select_related("department"):
-                svc.step_approve(step=step, actor=approvers[step.department.code], comment="审核通过")  # type: ignore[arg-type]
+                svc.step_approve(step=step, actor=approvers[step.department.code], comment="审核通过")
             made += 1
         # 3. A joint case submitted online, waiting for the front desk.
         if not exists("estate-online"):

@@ -5,6 +5,7 @@ case's public progress page (case number + check code; no login, no personal dat
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -28,8 +29,8 @@ def progress_url(case: Case) -> str:
 def _date(value: object) -> str:
     if value is None:
         return "—"
-    if hasattr(value, "astimezone"):
-        value = timezone.localtime(value)  # type: ignore[arg-type]
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
     return f"{value:%Y年%m月%d日}"
 
 

@@ -104,7 +104,8 @@ def _next_route_number(*, matter: Matter | None, bundle: Bundle | None) -> int:
     if matter is not None:
         Matter.objects.select_for_update().get(pk=matter.pk)
     else:
-        Bundle.objects.select_for_update().get(pk=bundle.pk)  # type: ignore[union-attr]
+        assert bundle is not None  # a route is a matter's or a bundle's
+        Bundle.objects.select_for_update().get(pk=bundle.pk)
     counter, _created = RouteCounter.objects.get_or_create(matter=matter, bundle=bundle)
     RouteCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
     counter.refresh_from_db(fields=["last_number"])

@@ -69,7 +69,7 @@ def _assignments(user: User) -> list[tuple[str, str | None, int | None]]:
     cached = getattr(user, "_ow_assignments", None)
     if cached is None:
         cached = list(user.role_assignments.values_list("role", "org_unit__path", "org_unit_id"))
-        user._ow_assignments = cached  # type: ignore[attr-defined]
+        user._ow_assignments = cached  # type: ignore[attr-defined]  # a memo on the request's user object
     return cached
 
 
@@ -90,7 +90,7 @@ def _hall_pks(user: User) -> set[int]:
     if cached is None:
         pks = {pk for role, _p, pk in _assignments(user) if role in INTAKE_ROLES and pk}
         cached = {hall_unit_for(u).pk for u in OrgUnit.objects.filter(pk__in=pks)}
-        user._ow_halls = cached  # type: ignore[attr-defined]
+        user._ow_halls = cached  # type: ignore[attr-defined]  # a memo on the request's user object
     return cached
 
 
@@ -239,7 +239,7 @@ def timeline(case: Case, *, public: bool = True) -> list[dict[str, Any]]:
             "at": e.at,
             "kind": e.kind,
             "label": str(EVENT_LABELS.get(e.kind, e.kind)),
-            "department": e.department.name if e.department_id else "",  # type: ignore[union-attr]
+            "department": e.department.name if e.department is not None else "",
         }
         if not public:
             row["actor"] = str(e.actor) if e.actor_id else ""

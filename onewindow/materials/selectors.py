@@ -44,7 +44,7 @@ def can_read_item_file(user: User, item: LibraryItem) -> bool:
     submitted with."""
     if not user.is_authenticated:
         return False
-    if item.owner_id == user.pk or (item.enterprise_id and item.enterprise.handlers.filter(user=user).exists()):  # type: ignore[union-attr]
+    if item.owner_id == user.pk or (item.enterprise is not None and item.enterprise.handlers.filter(user=user).exists()):
         return True
     if not user.is_staff_member:
         return False
@@ -175,9 +175,10 @@ def online_bundles() -> list[Bundle]:
 
 
 def draft_versions(draft: ApplicationDraft) -> list[MatterVersion]:
-    if draft.matter_version_id:
-        return [draft.matter_version]  # type: ignore[list-item]
-    return bundle_versions(draft.bundle)  # type: ignore[arg-type]
+    if draft.matter_version is not None:
+        return [draft.matter_version]
+    assert draft.bundle is not None  # a draft is for one matter version or one bundle (draft_matter_xor_bundle)
+    return bundle_versions(draft.bundle)
 
 
 def draft_schema(draft: ApplicationDraft) -> list[dict[str, Any]]:

@@ -81,7 +81,7 @@ def library_upload(
 
 def library_remove(*, actor: User, item: LibraryItem) -> None:
     """Hide an item from the library. The file stays: cases it was submitted with still need it."""
-    if item.owner_id != actor.pk and not (item.enterprise_id and item.enterprise.handlers.filter(user=actor).exists()):  # type: ignore[union-attr]
+    if item.owner_id != actor.pk and not (item.enterprise is not None and item.enterprise.handlers.filter(user=actor).exists()):
         raise NotFound()
     with transaction.atomic():
         LibraryItem.objects.filter(pk=item.pk, removed_at__isnull=True).update(removed_at=timezone.now())

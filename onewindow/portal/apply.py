@@ -63,7 +63,10 @@ def start_matter(request: AuthedRequest, uuid: str) -> HttpResponse:
     matter = ms.online_matters().filter(uuid=uuid).first()
     if matter is None:
         raise NotFound(_("该事项不存在或暂不支持网上申请。"))
-    return _start(request, matter=matter, title=matter.current_version.name, version=matter.current_version)  # type: ignore[union-attr]
+    version = matter.current_version
+    if version is None:  # online matters are published ones
+        raise NotFound(_("该事项不存在或暂不支持网上申请。"))
+    return _start(request, matter=matter, title=version.name, version=version)
 
 
 @login_required

@@ -8,7 +8,7 @@ import io
 
 from django.core.files.base import ContentFile
 
-from onewindow.accounts.models import User
+from onewindow.accounts.models import Enterprise, User
 from onewindow.core.demo import DemoContext
 from onewindow.materials import selectors, services
 from onewindow.materials.models import ApplicationDraft, LibraryItem
@@ -27,11 +27,11 @@ def _card_png(title: str) -> ContentFile[bytes]:
     return ContentFile(buf.getvalue(), name=f"{title}.png")
 
 
-def _hold(user: User, *, name: str, key: str, enterprise: object = None) -> bool:
-    owner = {"enterprise": enterprise} if enterprise is not None else {"owner": user}
+def _hold(user: User, *, name: str, key: str, enterprise: Enterprise | None = None) -> bool:
+    owner: dict[str, User | Enterprise] = {"enterprise": enterprise} if enterprise is not None else {"owner": user}
     if LibraryItem.objects.filter(shared_key=key, removed_at__isnull=True, **owner).exists():
         return False
-    services.library_upload(actor=user, file=_card_png(key), name=name, shared_key=key, enterprise=enterprise)  # type: ignore[arg-type]
+    services.library_upload(actor=user, file=_card_png(key), name=name, shared_key=key, enterprise=enterprise)
     return True
 
 

@@ -103,7 +103,7 @@ def follow_up_reply(*, follow_up: FollowUp, actor: Any, reply: Any) -> FollowUp:
         if rating.rater_phone or person is not None:
             notify(
                 channel="sms" if rating.rater_phone else "site",
-                recipient=rating.rater_phone or person.username,  # type: ignore[union-attr]
+                recipient=rating.rater_phone or (person.username if person is not None else ""),
                 user=person,
                 subject=gettext("差评整改反馈"),
                 body=gettext("您对“%(label)s”的评价已整改反馈，请确认是否认可：%(url)s")

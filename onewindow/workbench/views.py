@@ -167,9 +167,9 @@ def intake(request: AuthedRequest) -> HttpResponse:
     schema: list[dict[str, Any]] = []
     errors: dict[str, Any] = {}
     unavailable = ""  # a bundle that cannot be applied for now, and why
-    if matter is not None:
-        requirements = list(matter.current_version.materials.all())  # type: ignore[union-attr]
-        schema = matter.current_version.form_schema or []  # type: ignore[union-attr]
+    if matter is not None and matter.current_version is not None:
+        requirements = list(matter.current_version.materials.all())
+        schema = matter.current_version.form_schema or []
     elif bundle is not None:
         # The same resolution as the service's: a bundle with a matter that is not published is
         # refused here already, not after the clerk has filled the form in.
@@ -301,7 +301,7 @@ def late(request: AuthedRequest) -> HttpResponse:
     page = Paginator(selectors.late_cases(user), LATE_PER_PAGE).get_page(request.GET.get("page"))
     unowned = list(UnownedWork.objects.all()[:300])
     for u in unowned:
-        u.action_label = gettext(u.action)  # type: ignore[attr-defined]
+        u.action_label = gettext(u.action)  # type: ignore[attr-defined]  # for the template only
         u.reason = gettext(u.reason)
     context = {"cases": page, "page": page, "unowned": unowned, "today": timezone.localdate()}
     return render(request, "workbench/late.html", context)
@@ -318,6 +318,7 @@ def case_page(request: AuthedRequest, case_uuid: Any) -> HttpResponse:
         return redirect(welfare_url)
     steps = list(case.steps.select_related("department", "claimed_by", "acted_by").order_by("stage_order", "id"))
     for s in steps:
+        # For the template only: what the reader may do with each step, and the steps before it.
         s.can_act = s.status == CaseStep.Status.OPEN and selectors.can_act_on_step(user, s)  # type: ignore[attr-defined]
         s.earlier = [e for e in steps if e.stage_order < s.stage_order]  # type: ignore[attr-defined]
     can_intake = selectors.can_intake(user, case)

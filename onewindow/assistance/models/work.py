@@ -3,6 +3,8 @@ materials forwarded to the accepting unit, the result delivered at the point, th
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -126,9 +128,9 @@ class MaterialForwarding(PublicModel):
             ),
         ]
 
-    def is_late(self, today: object) -> bool:
+    def is_late(self, today: datetime.date) -> bool:
         arrived = self.received_at.date() if self.received_at else None
-        return (arrived or today) > self.due_on  # type: ignore[operator]
+        return (arrived or today) > self.due_on
 
 
 class ResultDelivery(PublicModel):

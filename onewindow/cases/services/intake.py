@@ -220,7 +220,7 @@ def case_submit(
     # 网上预审 (cases.prereview): an online application of a matter that asks for it waits for
     # the department's check before the front desk may accept it.
     prereview = Case.PreReview.PENDING if channel in PREREVIEW_CHANNELS and any(v.online_prereview for v in versions) else ""
-    allowed = {r.pk: r for r in (merged_requirements(versions) if bundle else list(matter_version.materials.all()))}  # type: ignore[union-attr]
+    allowed = {r.pk: r for r in (merged_requirements(versions) if bundle else list(matter_version.materials.all()))}  # type: ignore[union-attr]  # a version when no bundle
 
     received_at = received_at or timezone.now()
     received_day = timezone.localdate(received_at)

@@ -252,7 +252,7 @@ class EncryptedQuerySet(models.QuerySet[_M]):
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         return super().bulk_update(objs, with_index_fields(self.model, fields), batch_size=batch_size)
 
-    bulk_update.alters_data = True  # type: ignore[attr-defined]
+    bulk_update.alters_data = True  # type: ignore[attr-defined]  # as update's
 
     def bulk_create(self, objs: Iterable[_M], *args: Any, **kwargs: Any) -> list[_M]:
         # bulk_create sends no pre_save: during an index key rotation, check each new row here. A
@@ -277,7 +277,7 @@ class EncryptedQuerySet(models.QuerySet[_M]):
             return objs
         return super().bulk_create(objs, *args, **kwargs)
 
-    bulk_create.alters_data = True  # type: ignore[attr-defined]
+    bulk_create.alters_data = True  # type: ignore[attr-defined]  # as update's
     # aupdate() and abulk_update() call these two.
 
 

@@ -79,7 +79,7 @@ def _rating(r: Rating) -> dict[str, Any]:
         "indicators": dict(r.indicators),
         "comment": r.comment,
         "created_at": r.created_at,
-        "corrects": r.corrects.uuid if r.corrects_id else None,  # type: ignore[union-attr]
+        "corrects": r.corrects.uuid if r.corrects is not None else None,
         "follow_up": _brief(fu),
     }
 

@@ -260,7 +260,7 @@ def _agent_services(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Ratin
 
     a = adapter(Kind.AGENT_SERVICE)
     assert a is not None
-    qs = a._qs().order_by("id")  # type: ignore[attr-defined]
+    qs = a._qs().order_by("id")  # type: ignore[attr-defined]  # the agent-service adapter's own rows
     apps = list(qs)
     share = 0.3
     chosen = [x for x in apps if _rng(ctx, Kind.AGENT_SERVICE, x.uuid).random() < share]
@@ -271,7 +271,7 @@ def _agent_services(ctx: DemoContext, rated: set[tuple[str, Any]]) -> list[Ratin
             continue
         rng = _rng(ctx, Kind.AGENT_SERVICE, x.uuid)
         rng.random()  # the draw that chose it
-        subject = a._subject(x)  # type: ignore[attr-defined]
+        subject = a._subject(x)  # type: ignore[attr-defined]  # and its subject of one row
         level = rng.choice([2, 1]) if x.uuid in bad else None
         out.append(_from_subject(rng, subject, rng.choice([RatingChannel.WEB, RatingChannel.PHONE]), level))
     return out

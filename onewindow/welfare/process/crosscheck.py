@@ -87,4 +87,5 @@ class LocalBackend:
 
 def backend() -> CrossCheckBackend:
     path = getattr(settings, "ONEWINDOW_WELFARE_CROSSCHECK_BACKEND", DEFAULT_BACKEND)
-    return import_string(path)()  # type: ignore[no-any-return]
+    chosen: CrossCheckBackend = import_string(path)()
+    return chosen

@@ -11,6 +11,7 @@ The article numbers of the 2021 审核确认办法 cited here are unverified (se
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -28,8 +29,8 @@ from ..models import Application, Enrolment
 def _date(value: object) -> str:
     if value is None:
         return "—"
-    if hasattr(value, "astimezone"):
-        value = timezone.localtime(value)  # type: ignore[arg-type]
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
     return f"{value:%Y年%m月%d日}"
 
 

@@ -250,10 +250,10 @@ def apply(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _applicant(request: HttpRequest, channel: str) -> User:
-    user: Any = request.user
+def _applicant(request: AuthedRequest, channel: str) -> User:
+    user = request.user
     if channel == Application.Channel.ONLINE:
-        return user  # type: ignore[no-any-return]
+        return user
     number = validate_resident_id(request.POST.get("resident_id", "").strip())
     if channel == Application.Channel.COUNTER:
         return applicant_find_or_create(

@@ -138,4 +138,4 @@ class Command(UpstreamCommand):
         try:
             super().handle(*args, **options)
         finally:
-            upstream.Worker = Worker  # type: ignore[misc]
+            upstream.Worker = Worker  # type: ignore[misc]  # put back

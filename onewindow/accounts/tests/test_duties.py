@@ -72,16 +72,20 @@ def test_the_security_administrator_has_devices_not_users_nor_the_log(client: Cl
 
 
 def test_no_account_takes_a_second_duty(admin_user: User, auditor: User, secadmin: User) -> None:
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         role_grant(user=auditor, role=Role.ADMIN, actor=None)
-    with pytest.raises(Conflict):
+    assert conflict.value.code == "duties_conflict"
+    with pytest.raises(Conflict) as conflict:
         role_grant(user=admin_user, role=Role.AUDIT_ADMIN, actor=None)  # a superuser is a system admin
-    with pytest.raises(Conflict):
+    assert conflict.value.code == "duties_conflict"
+    with pytest.raises(Conflict) as conflict:
         role_grant(user=secadmin, role=Role.AUDIT_ADMIN, actor=None)
+    assert conflict.value.code == "duties_conflict"
     # The system administrator cannot name an auditor at all; the security administrator can.
     other = make_user("newauditor")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         role_grant(user=other, role=Role.AUDIT_ADMIN, actor=admin_user)
+    assert denied.value.code == "permission_denied"
     role_grant(user=other, role=Role.AUDIT_ADMIN, actor=secadmin)
     assert duties.duty_of(User.objects.get(pk=other.pk)) == duties.AUDIT
 

@@ -171,8 +171,12 @@ def test_sms_sending_per_hour_per_phone(verified: User) -> None:
     for i in range(phone.SEND_PER_HOUR_PER_PHONE):
         with time_machine.travel(start + datetime.timedelta(minutes=2 * i), tick=False):
             phone.phone_code_send(phone=PHONE, purpose="login", ip=None)
-    with time_machine.travel(start + datetime.timedelta(minutes=11), tick=False), pytest.raises(ratelimit.RateLimited):
+    with (
+        time_machine.travel(start + datetime.timedelta(minutes=11), tick=False),
+        pytest.raises(ratelimit.RateLimited) as rate_limited,
+    ):
         phone.phone_code_send(phone=PHONE, purpose="login", ip=None)
+    assert rate_limited.value.code == "rate_limited"
 
 
 def test_bad_phone_is_refused_and_changes_nothing(client: Client) -> None:

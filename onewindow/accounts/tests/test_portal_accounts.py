@@ -15,7 +15,7 @@ from conftest import PASSWORD, login, make_user
 from onewindow.accounts import guard, services
 from onewindow.accounts.demo import enterprise_uscc, resident_id
 from onewindow.accounts.models import ApiToken, Enterprise, EnterpriseHandler, LoginFailure, Role, User
-from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
+from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -70,10 +70,11 @@ def test_same_id_number_is_never_held_twice(citizen: User) -> None:
         privacy_consent=True,
     )
     assert another.id_number is None and User.objects.filter(id_number=citizen.id_number).count() == 1
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         services.citizen_register(
             username="counter", password="Qingyuan#2021x", display_name="刘秀英", id_number=citizen.id_number or "", phone=""
         )
+    assert conflict.value.code == "id_taken"
 
 
 @override_settings(ONEWINDOW_REALNAME_BACKEND="onewindow.accounts.tests.test_portal_accounts.RefusingBackend")
@@ -112,8 +113,9 @@ def test_register_enterprise_and_manage_handlers(client: Client, citizen: User, 
     assert client.post(page, {"username": "citizen", "id_number": citizen.id_number}).status_code == 302
     assert ent.handlers.filter(user=citizen, kind=EnterpriseHandler.Kind.HANDLER).exists()
     # a handler may see the enterprise but not manage handlers
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.enterprise_handler_add(enterprise=ent, actor=citizen, username="outsider", id_number=outsider.id_number or "")
+    assert denied.value.code == "permission_denied"
     # an outsider cannot even see it
     login(client, outsider)
     assert client.get(page).status_code == 404
@@ -181,8 +183,9 @@ def test_api_tokens(citizen: User) -> None:
     assert services.api_token_user(secret) == citizen
     assert ApiToken.objects.get().key_hash != secret and secret not in str(ApiToken.objects.values_list())
     assert services.api_token_user(secret + "x") is None
-    with pytest.raises(Exception):  # noqa: B017 - any refusal: NotFound for another's token
+    with pytest.raises(NotFound) as missing:  # another's token is not found for them
         services.api_token_revoke(token=token, actor=make_user("someone"))
+    assert missing.value.code == "not_found"
     services.api_token_revoke(token=token, actor=citizen)
     assert services.api_token_user(secret) is None
     _t2, s2 = services.api_token_create(user=citizen, days=1)

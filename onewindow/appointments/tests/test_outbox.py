@@ -14,6 +14,7 @@ from onewindow.appointments import services
 from onewindow.appointments.models import Slot
 from onewindow.appointments.scheduling import ensure_slots
 from onewindow.core import notify as outbox
+from onewindow.core.errors import ApplicationError
 from onewindow.core.models import Notification
 
 from .conftest import at
@@ -69,8 +70,8 @@ def test_failed_sms_backs_off_gives_up_and_is_retried_by_staff(
 def test_retry_of_other_areas_notification_refused(hall: dict[str, Any], booking: Any, township_officer: Any) -> None:
     sms = Notification.objects.get(dedupe_key=f"appt:{booking.uuid}:booked")
     Notification.objects.filter(pk=sms.pk).update(status="failed", attempts=5)
-    with pytest.raises(Exception) as e:
+    with pytest.raises(ApplicationError) as e:
         services.notification_retry(actor=township_officer, dedupe_key=sms.dedupe_key or "")
-    assert e.value.status == 404  # type: ignore[attr-defined]
+    assert e.value.code == "not_found" and e.value.status == 404
     sms.refresh_from_db()
     assert sms.status == "failed"

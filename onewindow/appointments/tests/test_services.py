@@ -20,7 +20,7 @@ from onewindow.appointments.errors import (
 )
 from onewindow.appointments.models import Booking, DateException, MatterBookingRule, SessionKind, SessionRule, Slot, WeeklyQuota
 from onewindow.appointments.scheduling import ensure_slots
-from onewindow.core.errors import PermissionDenied, ValidationFailed
+from onewindow.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from onewindow.core.models import AuditEntry, Notification
 from onewindow.hall.models import Ticket
 
@@ -104,7 +104,7 @@ def test_rule_validation(hall: dict[str, Any], hall_manager: Any) -> None:
             capacity=2,
         )
     assert "end" in e.value.fields
-    with pytest.raises(ValidationFailed):  # overlaps the morning session
+    with pytest.raises(ValidationFailed) as invalid:  # overlaps the morning session
         services.rule_save(
             actor=hall_manager,
             area=area,
@@ -115,12 +115,13 @@ def test_rule_validation(hall: dict[str, Any], hall_manager: Any) -> None:
             slot_minutes=30,
             capacity=2,
         )
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"start"}
     assert SessionRule.objects.filter(area=area).count() == 6
 
 
 def test_only_hall_managers_edit_plans(hall: dict[str, Any], clerk: Any, verified_citizen: Any) -> None:
     for actor in (clerk, verified_citizen):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as denied:
             services.rule_save(
                 actor=actor,
                 area=hall["area"],
@@ -131,8 +132,10 @@ def test_only_hall_managers_edit_plans(hall: dict[str, Any], clerk: Any, verifie
                 slot_minutes=30,
                 capacity=2,
             )
-        with pytest.raises(PermissionDenied):
+        assert denied.value.code == "permission_denied"
+        with pytest.raises(PermissionDenied) as denied:
             services.exception_add(actor=actor, area=hall["area"], date=datetime.date(2026, 12, 9), kind="closed")
+        assert denied.value.code == "permission_denied"
 
 
 # ----------------------------------------------------------------------------- booking
@@ -154,15 +157,17 @@ def test_citizen_books_and_gets_code_materials_and_sms(
 
 
 def test_unverified_citizen_cannot_book(hall: dict[str, Any], matters: dict[str, Any], citizen: Any) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         book(citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 2, 9, 30)))
+    assert denied.value.code == "permission_denied"
     assert not Booking.objects.exists()
 
 
 def test_off_hours_slots_only_for_flagged_matters(hall: dict[str, Any], matters: dict[str, Any], verified_citizen: Any) -> None:
     lunch = slot_at(hall["area"], at(2026, 12, 2, 12, 0))
-    with pytest.raises(NotOffHoursBookable):
+    with pytest.raises(NotOffHoursBookable) as not_off_hours_bookable:
         book(verified_citizen, matters["regular"], lunch)
+    assert not_off_hours_bookable.value.code == "not_off_hours_bookable"
     b = book(verified_citizen, matters["off"], lunch)
     assert b.is_off_hours and b.session_kind == "lunch"
     days = selectors.availability(
@@ -176,18 +181,24 @@ def test_off_hours_slots_only_for_flagged_matters(hall: dict[str, Any], matters:
 
 
 def test_booking_window(hall: dict[str, Any], matters: dict[str, Any], verified_citizen: Any) -> None:
-    with time_machine.travel(at(2026, 12, 1, 8, 30), tick=False), pytest.raises(OutsideBookingWindow):
+    with time_machine.travel(at(2026, 12, 1, 8, 30), tick=False), pytest.raises(OutsideBookingWindow) as outside_booking_window:
         book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 1, 9, 0)))  # 30 minutes' notice
-    with time_machine.travel(at(2026, 11, 20, 9), tick=False), pytest.raises(OutsideBookingWindow):  # 32 days ahead
+    assert outside_booking_window.value.code == "outside_booking_window"
+    with (
+        time_machine.travel(at(2026, 11, 20, 9), tick=False),
+        pytest.raises(OutsideBookingWindow) as outside_booking_window,
+    ):  # 32 days ahead
         book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 22, 9)))
+    assert outside_booking_window.value.code == "outside_booking_window"
     assert not Booking.objects.exists()
     book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 1, 9, 0)))  # 60 minutes' notice is enough
 
 
 def test_one_active_booking_per_person_and_matter(hall: dict[str, Any], matters: dict[str, Any], verified_citizen: Any) -> None:
     b = book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 2, 9, 30)))
-    with pytest.raises(AlreadyBooked):
+    with pytest.raises(AlreadyBooked) as already_booked:
         book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 3, 9, 30)))
+    assert already_booked.value.code == "already_booked"
     assert Slot.objects.get(area=hall["area"], starts_at=at(2026, 12, 3, 9, 30)).booked == 0
     services.booking_cancel(actor=verified_citizen, booking=b)
     book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 3, 9, 30)))
@@ -200,8 +211,9 @@ def test_weekly_limit_counts_no_shows(
     first = book(verified_citizen, extra[0], slot_at(hall["area"], at(2026, 12, 1, 9, 30)))
     book(verified_citizen, extra[1], slot_at(hall["area"], at(2026, 12, 2, 9, 30)))
     book(verified_citizen, extra[2], slot_at(hall["area"], at(2026, 12, 3, 9, 30)))
-    with pytest.raises(WeeklyLimitReached):
+    with pytest.raises(WeeklyLimitReached) as weekly_limit_reached:
         book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 4, 9, 30)))
+    assert weekly_limit_reached.value.code == "weekly_limit"
     # Next week is a new week.
     book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 8, 9, 30)))
     # The first one is missed: it becomes a no-show and still counts, so nothing frees up.
@@ -243,14 +255,18 @@ def test_wrong_roles_cannot_book_for_others(
 ) -> None:
     slot = slot_at(hall["area"], at(2026, 12, 2, 10, 0))
     kw = {"id_number": resident_id("19700101", 321), "person_name": "张三", "phone": "13800000000"}
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         book(verified_citizen, matters["off"], slot, channel=Booking.Channel.COUNTER, **kw)
-    with pytest.raises(PermissionDenied):
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(PermissionDenied) as denied:
         book(verified_citizen, matters["off"], slot, channel=Booking.Channel.AGENT, **kw)
-    with pytest.raises(PermissionDenied):
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(PermissionDenied) as denied:
         book(approver, matters["off"], slot, channel=Booking.Channel.COUNTER, **kw)
-    with pytest.raises(PermissionDenied):  # the district clerk does not work at the township hall
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(PermissionDenied) as denied:  # the district clerk does not work at the township hall
         book(clerk, matters["town"], slot_at(hall["town_area"], at(2026, 12, 2, 10, 0)), channel=Booking.Channel.COUNTER, **kw)
+    assert denied.value.code == "permission_denied"
     assert not Booking.objects.exists()
 
 
@@ -264,9 +280,10 @@ def test_longer_slot_takes_consecutive_places(hall: dict[str, Any], matters: dic
         at(2026, 12, 2, 9, 0),
         at(2026, 12, 2, 9, 30),
     ]
-    with pytest.raises(ValidationFailed):  # 11:30 is the morning's last slot
+    with pytest.raises(ValidationFailed) as invalid:  # 11:30 is the morning's last slot
         services.booking_cancel(actor=verified_citizen, booking=b)
         book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 2, 11, 30)))
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"slot"}
     assert Slot.objects.filter(area=hall["area"], booked__gt=0).count() == 0
 
 
@@ -282,7 +299,7 @@ def test_slot_full(hall: dict[str, Any], matters: dict[str, Any], clerk: Any) ->
             person_name="甲",
             phone="1",
         )
-    with pytest.raises(SlotFull):
+    with pytest.raises(SlotFull) as slot_full:
         book(
             clerk,
             matters["off"],
@@ -292,6 +309,7 @@ def test_slot_full(hall: dict[str, Any], matters: dict[str, Any], clerk: Any) ->
             person_name="乙",
             phone="1",
         )
+    assert slot_full.value.code == "slot_full"
     assert not WeeklyQuota.objects.filter(id_number=resident_id("19800101", 200), count__gt=0).exists()
 
 
@@ -302,23 +320,27 @@ def test_cancel_by_signed_link_and_cutoff(hall: dict[str, Any], matters: dict[st
     b = book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 1, 10, 0)))
     token = services.manage_token(b)
     assert services.booking_from_token(token) == b
-    with pytest.raises(BadLink):
+    with pytest.raises(BadLink) as bad_link:
         services.booking_from_token(token[:-2] + "xx")
-    with time_machine.travel(at(2026, 12, 1, 8, 30), tick=False), pytest.raises(ChangeNotAllowed):
+    assert bad_link.value.code == "bad_link"
+    with time_machine.travel(at(2026, 12, 1, 8, 30), tick=False), pytest.raises(ChangeNotAllowed) as change_not_allowed:
         services.booking_cancel(actor=None, booking=b, via_link=True)  # inside the 2-hour cutoff
+    assert change_not_allowed.value.code == "change_not_allowed"
     with time_machine.travel(at(2026, 12, 1, 7, 59), tick=False):
         services.booking_cancel(actor=None, booking=b, via_link=True)
     b.refresh_from_db()
     assert b.status == Booking.Status.CANCELLED and b.slot.booked == 0
-    with pytest.raises(ChangeNotAllowed):
+    with pytest.raises(ChangeNotAllowed) as change_not_allowed:
         services.booking_cancel(actor=None, booking=b, via_link=True)
+    assert change_not_allowed.value.code == "change_not_allowed"
 
 
 def test_expired_link_refused(hall: dict[str, Any], matters: dict[str, Any], verified_citizen: Any) -> None:
     b = book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 2, 10, 0)))
     token = services.manage_token(b)
-    with time_machine.travel(at(2026, 12, 1) + datetime.timedelta(days=61), tick=False), pytest.raises(BadLink):
+    with time_machine.travel(at(2026, 12, 1) + datetime.timedelta(days=61), tick=False), pytest.raises(BadLink) as bad_link:
         services.booking_from_token(token)
+    assert bad_link.value.code == "bad_link"
 
 
 def test_reschedule_limit_and_places_move(
@@ -326,8 +348,9 @@ def test_reschedule_limit_and_places_move(
 ) -> None:
     area = hall["area"]
     b = book(verified_citizen, matters["off"], slot_at(area, at(2026, 12, 2, 9, 0)))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.booking_reschedule(actor=verified_outsider, booking=b, slot=slot_at(area, at(2026, 12, 2, 10, 0)))
+    assert denied.value.code == "permission_denied"
     services.booking_reschedule(actor=verified_citizen, booking=b, slot=slot_at(area, at(2026, 12, 2, 10, 0)))
     services.booking_reschedule(actor=None, booking=b, slot=slot_at(area, at(2026, 12, 9, 10, 0)), via_link=True)  # next week
     b.refresh_from_db()
@@ -336,8 +359,9 @@ def test_reschedule_limit_and_places_move(
     assert Slot.objects.get(area=area, starts_at=at(2026, 12, 9, 10, 0)).booked == 1
     assert WeeklyQuota.objects.get(id_number=b.id_number, week_start=datetime.date(2026, 11, 30)).count == 0
     assert WeeklyQuota.objects.get(id_number=b.id_number, week_start=datetime.date(2026, 12, 7)).count == 1
-    with pytest.raises(ChangeNotAllowed):
+    with pytest.raises(ChangeNotAllowed) as change_not_allowed:
         services.booking_reschedule(actor=verified_citizen, booking=b, slot=slot_at(area, at(2026, 12, 9, 11, 0)))
+    assert change_not_allowed.value.code == "change_not_allowed"
 
 
 # ----------------------------------------------------------------------------- check-in
@@ -347,16 +371,18 @@ def test_check_in_on_time_gives_priority_ticket(
     hall: dict[str, Any], matters: dict[str, Any], verified_citizen: Any, clerk: Any
 ) -> None:
     b = book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 1, 10, 0)))
-    with time_machine.travel(at(2026, 12, 1, 9, 20), tick=False), pytest.raises(CheckInRefused):
+    with time_machine.travel(at(2026, 12, 1, 9, 20), tick=False), pytest.raises(CheckInRefused) as check_in_refused:
         services.booking_check_in(actor=clerk, code=b.code)  # 40 minutes early
+    assert check_in_refused.value.code == "check_in_refused"
     with time_machine.travel(at(2026, 12, 1, 9, 45), tick=False):
         r = services.booking_check_in(actor=clerk, code=b.code.lower())
     assert not r.late and r.booking.status == Booking.Status.CHECKED_IN
     assert r.booking.ticket_uuid is not None
     ticket = Ticket.objects.get(uuid=r.booking.ticket_uuid)
     assert ticket.priority == "appointment" and ticket.source == "appointment" and ticket.booking_ref == b.code
-    with time_machine.travel(at(2026, 12, 1, 9, 46), tick=False), pytest.raises(CheckInRefused):
+    with time_machine.travel(at(2026, 12, 1, 9, 46), tick=False), pytest.raises(CheckInRefused) as check_in_refused:
         services.booking_check_in(actor=clerk, code=b.code)
+    assert check_in_refused.value.code == "check_in_refused"
 
 
 def test_late_arrival_joins_normal_queue(
@@ -375,9 +401,9 @@ def test_check_in_refused_for_outsider_and_other_hall(
     b = book(verified_citizen, matters["off"], slot_at(hall["area"], at(2026, 12, 1, 10, 0)))
     with time_machine.travel(at(2026, 12, 1, 9, 50), tick=False):
         for actor in (verified_outsider, verified_citizen, township_officer):
-            with pytest.raises(Exception) as e:
+            with pytest.raises(ApplicationError) as e:
                 services.booking_check_in(actor=actor, code=b.code)
-            assert e.value.status == 404  # type: ignore[attr-defined]
+            assert e.value.code == "not_found" and e.value.status == 404
     b.refresh_from_db()
     assert b.status == Booking.Status.BOOKED and not Ticket.objects.exists()
 
@@ -389,8 +415,9 @@ def test_no_show_after_session(hall: dict[str, Any], matters: dict[str, Any], ve
     with time_machine.travel(at(2026, 12, 1, 12, 16), tick=False):
         assert services.mark_no_shows() == 1
         assert services.mark_no_shows() == 0
-        with pytest.raises(CheckInRefused):
+        with pytest.raises(CheckInRefused) as check_in_refused:
             services.booking_check_in(actor=clerk, code=b.code)
+        assert check_in_refused.value.code == "check_in_refused"
 
 
 # ----------------------------------------------------------------------------- reminders

@@ -106,8 +106,9 @@ def test_refused_for_a_resident_of_another_village(
 
 
 def test_refused_for_someone_who_is_not_an_agent(mandate: Mandate, clerk: Any, resident: Any, matters: Any) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         file_case(clerk, resident, matters["disability"])
+    assert denied.value.code == "permission_denied"
     _nothing_stored()
 
 

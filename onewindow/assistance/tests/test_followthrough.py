@@ -33,8 +33,9 @@ def matters_code(app: AgentApplication) -> str:
 
 def test_hand_over_recorded_and_signed(app: AgentApplication, agent: Any, clerk: Any, other_agent: Any, outsider: Any) -> None:
     fwd = app.forwarding
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.forwarding_send(actor=other_agent, forwarding=fwd)
+    assert denied.value.code == "not_agent_of_point"
     with pytest.raises(ApplicationError) as exc:
         services.forwarding_receive(actor=clerk, forwarding=fwd)
     assert exc.value.code == "not_sent"
@@ -43,8 +44,9 @@ def test_hand_over_recorded_and_signed(app: AgentApplication, agent: Any, clerk:
     with pytest.raises(ApplicationError) as exc:
         services.forwarding_send(actor=agent, forwarding=fwd)
     assert exc.value.code == "already_sent"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.forwarding_receive(actor=outsider, forwarding=fwd)
+    assert denied.value.code == "permission_denied"
     fwd = services.forwarding_receive(actor=clerk, forwarding=fwd)  # the district hall's clerk (case not delegated)
     assert fwd.received_by == clerk and fwd.received_at is not None and not fwd.is_late(fwd.received_at.date())
     with pytest.raises(ApplicationError) as exc:
@@ -159,10 +161,12 @@ def test_agent_cannot_deliver_other_cases(
     )
     Case.objects.filter(pk=case.pk).update(status=Case.Status.CONCLUDED)
     case.refresh_from_db()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         case_services.case_deliver(case=case, actor=agent, method="agent_point")
-    with pytest.raises(PermissionDenied):  # staff deliver at their window, not "at the agent point" unsigned
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(PermissionDenied) as denied:  # staff deliver at their window, not "at the agent point" unsigned
         case_services.case_deliver(case=case, actor=clerk, method="agent_point")
+    assert denied.value.code == "permission_denied"
 
 
 def test_sweep_closes_ended_applications(app: AgentApplication) -> None:

@@ -78,8 +78,9 @@ def test_unbalanced_till_is_not_closed(mandate: Any, agent: Any, points: Any, re
 
 def test_reversal_rules(mandate: Any, agent: Any, points: Any, resident: Any) -> None:
     e = take(agent, points, resident, "200")
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         services.reverse(actor=agent, entry=e, reason="")
+    assert refused.value.code == "validation_failed" and set(refused.value.fields) == {"reason"}
     r = services.reverse(actor=agent, entry=e, reason="金额录错")
     assert (r.amount_fen, r.reverses) == (-20000, e)
     with pytest.raises(ApplicationError) as exc:
@@ -139,8 +140,9 @@ def test_handover_batch_signed_once(mandate: Any, agent: Any, points: Any, resid
     with pytest.raises(ApplicationError) as exc:
         services.batch_prepare(actor=agent, point=points["ZXSQ"], kind="medical")
     assert exc.value.code == "nothing_to_hand_over"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.batch_hand_over(actor=approver, batch=batch)  # 住建局 does not receive medical insurance
+    assert denied.value.code == "permission_denied"
     ybj = make_user("ybj_clerk", Role.APPROVER, depts["YBJ"])
     batch = services.batch_hand_over(actor=ybj, batch=batch)
     assert batch.status == HandoverBatch.Status.HANDED_OVER and batch.received_by == ybj
@@ -194,8 +196,9 @@ def test_receipt_pdf_has_qr_to_verification(mandate: Any, agent: Any, points: An
 
 
 def test_only_the_points_agents_collect(mandate: Any, other_agent: Any, points: Any, resident: Any) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         take(other_agent, points, resident)
+    assert denied.value.code == "not_agent_of_point"
 
 
 def test_collect_backdated_for_the_demo(mandate: Any, agent: Any, points: Any, resident: Any) -> None:

@@ -84,8 +84,9 @@ def test_paper_scan_accepted(agent: Any, points: Any, resident: Any, matters: An
 def test_phone_confirmation_by_the_resident_only(agent: Any, points: Any, resident: Any, matters: Any, outsider: Any) -> None:
     m = record(agent, points["ZXSQ"], resident, method=Mandate.Method.PHONE, signature=None, id_checked=False)
     assert m.status == Mandate.Status.AWAITING_RESIDENT
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.mandate_confirm(actor=outsider, mandate=m, text_sha256=m.text_sha256)
+    assert denied.value.code == "permission_denied"
     with pytest.raises(ValidationFailed) as exc:
         services.mandate_confirm(actor=resident, mandate=m, text_sha256="0" * 64)
     assert exc.value.code == "text_changed"
@@ -102,10 +103,12 @@ def test_countersign_when_the_district_asks(settings: Any, agent: Any, points: A
     settings.ONEWINDOW_ASSISTANCE = {"countersign_required": True}
     m = record(agent, points["ZXSQ"], resident)
     assert m.status == Mandate.Status.AWAITING_COUNTERSIGN
-    with pytest.raises(services.mandate_in_force.__globals__["NoMandate"]):
+    with pytest.raises(services.mandate_in_force.__globals__["NoMandate"]) as raised:
         services.mandate_in_force(point=points["ZXSQ"], resident=resident, matter=matters["disability"])
-    with pytest.raises(ValidationFailed):
+    assert raised.value.code == "no_mandate"
+    with pytest.raises(ValidationFailed) as invalid:
         services.mandate_countersign(actor=agent, mandate=m, countersigner_name="", signature=signature_png())
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"countersigner_name"}
     m = services.mandate_countersign(actor=agent, mandate=m, countersigner_name="王村长", signature=signature_png())
     assert m.status == Mandate.Status.ACTIVE and m.countersigner_name == "王村长"
     assert services.mandate_in_force(point=points["ZXSQ"], resident=resident, matter=matters["disability"]) == m
@@ -118,8 +121,9 @@ def test_countersigned_at_recording(settings: Any, agent: Any, points: Any, resi
 
 
 def test_revoke_by_resident_stops_at_once(mandate: Mandate, resident: Any, agent: Any, matters: Any, points: Any) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.mandate_revoke(actor=agent, mandate=mandate)
+    assert denied.value.code == "permission_denied"
     text, sha = mandate.text, mandate.text_sha256
     m = services.mandate_revoke(actor=resident, mandate=mandate, reason="不再需要")
     assert m.status == Mandate.Status.REVOKED and m.revoked_at is not None
@@ -132,9 +136,11 @@ def test_revoke_by_resident_stops_at_once(mandate: Mandate, resident: Any, agent
 def test_expired_and_scope(agent: Any, points: Any, resident: Any, matters: Any) -> None:
     m = record(agent, points["ZXSQ"], resident, matters=[matters["disability"]], valid_until=TODAY + datetime.timedelta(days=10))
     assert services.mandate_in_force(point=points["ZXSQ"], resident=resident, matter=matters["disability"]) == m
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.mandate_in_force(point=points["ZXSQ"], resident=resident, matter=matters["medical"])
-    with pytest.raises(PermissionDenied):
+    assert denied.value.code == "no_mandate"
+    with pytest.raises(PermissionDenied) as denied:
         services.mandate_in_force(
             point=points["ZXSQ"], resident=resident, matter=matters["disability"], day=TODAY + datetime.timedelta(days=11)
         )
+    assert denied.value.code == "no_mandate"

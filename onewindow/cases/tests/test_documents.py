@@ -66,8 +66,9 @@ def test_refusal_notice_has_reasons_and_qr_url(matter_zjj: Any, citizen: Any, cl
     content = pdfium.PdfDocument(documents.notice_pdf(case, "refusal"))[0].get_textpage().get_text_range()
     assert "不属于本机关职权范围" in content and case.check_code in content
     assert f"n={case.number}" in documents.progress_url(case)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         documents.notice_pdf(case, "acceptance")
+    assert invalid.value.code == "no_such_notice"
 
 
 def test_notice_pdf_endpoint_scoped(client: Any, matter_zjj: Any, citizen: Any, clerk: Any, outsider: Any) -> None:

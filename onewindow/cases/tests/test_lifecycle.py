@@ -120,12 +120,14 @@ def test_accept_refused_when_required_material_missing(matter_zjj: Any, citizen:
 
 def test_refusal_needs_written_reasons(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
     case = submit(matter_zjj, citizen, clerk)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         svc.case_refuse(case=case, actor=clerk, reasons="  ")
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"reasons"}
     case = svc.case_refuse(case=case, actor=clerk, reasons="不属于本机关职权范围")
     assert case.status == Case.Status.REFUSED and case.refusal_reasons == "不属于本机关职权范围"
-    with pytest.raises(svc.WrongStatus):
+    with pytest.raises(svc.WrongStatus) as wrong_status:
         svc.case_accept(case=case, actor=clerk)
+    assert wrong_status.value.code == "wrong_status"
 
 
 def test_supplement_once_pauses_intake_clock(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
@@ -162,8 +164,9 @@ def test_supplement_once_pauses_intake_clock(matter_zjj: Any, citizen: Any, cler
 
 def test_supplement_needs_items(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
     case = submit(matter_zjj, citizen, clerk)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         svc.case_request_supplement(case=case, actor=clerk, items=[{"name": ""}])
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"items"}
     assert Case.objects.get(pk=case.pk).status == Case.Status.SUBMITTED
 
 
@@ -186,12 +189,14 @@ def test_joint_case_parallel_steps_conclude_once(
     case.refresh_from_db()
     assert case.status == Case.Status.REVIEWED
     assert case.events.filter(kind="reviewed").count() == 1
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         svc.case_decide(case=case, actor=approver_sw, approved=True)  # not the lead department
+    assert denied.value.code == "permission_denied"
     svc.case_decide(case=case, actor=approver, approved=True)
     svc.case_conclude(case=case, actor=clerk)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         svc.case_deliver(case=case, actor=clerk, method="post")
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"tracking_number"}
     case = svc.case_deliver(case=case, actor=clerk, method="post", tracking_number="EMS123")
     assert case.status == Case.Status.DELIVERED and case.tracking_number == "EMS123"
 
@@ -202,8 +207,9 @@ def test_wrong_department_cannot_approve(
     case = svc.case_accept(case=submit_bundle(estate_bundle, citizen, clerk), actor=clerk)
     sw_step = case.steps.get(department__code="SW")
     for who in (approver, outsider, citizen):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as denied:
             svc.step_approve(step=sw_step, actor=who)
+        assert denied.value.code == "permission_denied"
     sw_step.refresh_from_db()
     assert sw_step.status == CaseStep.Status.OPEN
 
@@ -211,10 +217,12 @@ def test_wrong_department_cannot_approve(
 def test_outsider_cannot_intake(matter_zjj: Any, citizen: Any, clerk: Any, outsider: Any, approver: Any) -> None:
     case = submit(matter_zjj, citizen, clerk)
     for who in (outsider, citizen, approver):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as denied:
             svc.case_accept(case=case, actor=who)
-    with pytest.raises(PermissionDenied):
+        assert denied.value.code == "permission_denied"
+    with pytest.raises(PermissionDenied) as denied:
         submit(matter_zjj, citizen, clerk, actor=outsider)
+    assert denied.value.code == "permission_denied"
 
 
 def test_serial_route_and_return_to_earlier_step(
@@ -231,14 +239,17 @@ def test_serial_route_and_return_to_earlier_step(
     case = svc.case_accept(case=submit_bundle(estate_bundle, citizen, clerk), actor=clerk)
     zjj, sw, bdc = (case.steps.get(department__code=c) for c in ("ZJJ", "SW", "BDC"))
     assert [zjj.status, sw.status, bdc.status] == ["open", "waiting", "waiting"]
-    with pytest.raises(svc.StepAlreadyHandled):
+    with pytest.raises(svc.StepAlreadyHandled) as step_already_handled:
         svc.step_approve(step=sw, actor=approver_sw)  # its stage has not started
+    assert step_already_handled.value.code == "step_already_handled"
     svc.step_approve(step=zjj, actor=approver)
     svc.step_approve(step=sw, actor=approver_sw)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         svc.step_return(step=bdc, actor=approver_bdc, to_step=zjj, fields_to_fix=[])
-    with pytest.raises(ValidationFailed):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"fields_to_fix"}
+    with pytest.raises(ValidationFailed) as invalid:
         svc.step_return(step=bdc, actor=approver_bdc, to_step=bdc, fields_to_fix=["面积"])
+    assert invalid.value.code == "return_not_earlier"
     svc.step_return(step=bdc, actor=approver_bdc, to_step=zjj, fields_to_fix=["建筑面积", "成交价格"], reason="面积与合同不符")
     for step in (zjj, sw, bdc):
         step.refresh_from_db()
@@ -255,16 +266,19 @@ def test_reject_ends_review_and_forbids_approval(
 ) -> None:
     case = svc.case_accept(case=submit_bundle(estate_bundle, citizen, clerk), actor=clerk)
     sw = case.steps.get(department__code="SW")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         svc.step_reject(step=sw, actor=approver_sw, reasons="")
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"reasons"}
     svc.step_reject(step=sw, actor=approver_sw, reasons="存在欠税")
     case.refresh_from_db()
     assert case.status == Case.Status.REVIEWED
     assert case.steps.filter(status="cancelled").count() == 2
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         svc.case_decide(case=case, actor=approver, approved=True)
-    with pytest.raises(ValidationFailed):
+    assert invalid.value.code == "rejected_step"
+    with pytest.raises(ValidationFailed) as invalid:
         svc.case_decide(case=case, actor=approver, approved=False)
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"reason"}
     case = svc.case_decide(case=case, actor=approver, approved=False, reason="税务审核不通过")
     assert case.decision == Case.Decision.DENIED
 
@@ -276,8 +290,9 @@ def test_pause_and_extension_move_deadlines(matter_zjj: Any, citizen: Any, clerk
         step_due0 = case.steps.get().due_on
         assert due0 is not None and sdue0 is not None and step_due0 is not None
         case = svc.case_pause(case=case, actor=approver, kind="expert", reason="组织专家评审")
-    with pytest.raises(svc.WrongStatus):
+    with pytest.raises(svc.WrongStatus) as wrong_status:
         svc.case_pause(case=case, actor=approver, kind="hearing", reason="x")
+    assert wrong_status.value.code == "wrong_status"
     with time_machine.travel(at(2026, 3, 6), tick=False):  # Mon..Fri: 4 working days paused
         case = svc.case_resume(case=case, actor=approver)
     assert case.paused_days == 4
@@ -285,24 +300,30 @@ def test_pause_and_extension_move_deadlines(matter_zjj: Any, citizen: Any, clerk
     assert case.statutory_due == workdays.add_workdays(sdue0, 4)
     assert case.steps.get().due_on == workdays.add_workdays(step_due0, 4)
     # art. 42: at most +10 for a single matter, with a reason; the department asks, a leader approves
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         extensions.extension_request(case=case, actor=approver, days=11, reason="复杂")
-    with pytest.raises(ValidationFailed):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"days"}
+    with pytest.raises(ValidationFailed) as invalid:
         extensions.extension_request(case=case, actor=approver, days=10, reason="")
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"reason"}
     request = extensions.extension_request(case=case, actor=approver, days=10, reason="情况复杂")
-    with pytest.raises(Conflict):  # one pending request at a time
+    with pytest.raises(Conflict) as conflict:  # one pending request at a time
         extensions.extension_request(case=case, actor=approver, days=5, reason="再申请")
+    assert conflict.value.code == "extension_pending"
     case.refresh_from_db()
     assert case.statutory_due == workdays.add_workdays(sdue0, 4)  # nothing moves before approval
-    with pytest.raises(PermissionDenied):  # the person asking cannot approve
+    with pytest.raises(PermissionDenied) as denied:  # the person asking cannot approve
         extensions.extension_approve(request=request, actor=approver)
+    assert denied.value.code == "permission_denied"
     case = extensions.extension_approve(request=request, actor=leader)
     assert case.statutory_due == workdays.add_workdays(sdue0, 14)
     assert case.extensions.get().approver == leader
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         extensions.extension_approve(request=request, actor=leader)
-    with pytest.raises(ValidationFailed):  # once per case
+    assert conflict.value.code == "extension_decided"
+    with pytest.raises(ValidationFailed) as invalid:  # once per case
         extensions.extension_request(case=case, actor=approver, days=5, reason="再延")
+    assert invalid.value.code == "extension_once"
 
 
 def test_joint_extension_allows_fifteen(
@@ -326,8 +347,9 @@ def test_public_notice_step_cannot_end_early_and_sweep_closes_it(
         notice = case.steps.get(stage_order=2)
         notice.refresh_from_db()
         assert notice.status == "open" and notice.due_on == datetime.date(2026, 3, 9)
-        with pytest.raises(ValidationFailed):
+        with pytest.raises(ValidationFailed) as invalid:
             svc.step_approve(step=notice, actor=approver)
+        assert invalid.value.code == "notice_running"
     sweep_warnings(today=datetime.date(2026, 3, 10))
     case.refresh_from_db()
     assert case.status == Case.Status.REVIEWED
@@ -362,8 +384,9 @@ def test_failed_submission_leaves_no_file(matter_zjj: Any, citizen: Any, clerk: 
         MaterialInput(requirement=matter_zjj.materials.first(), file=pdf_file()),
         MaterialInput(requirement=other, file=pdf_file()),
     ]
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         submit(matter_zjj, citizen, clerk, materials=materials)
+    assert invalid.value.code == "material_not_required"
     assert not Case.objects.exists()
     assert not [p for p in root.rglob("*") if p.is_file()]
 
@@ -409,13 +432,16 @@ def test_only_the_lead_department_acts_on_the_case_clock(
     # 税务 takes part in the joint case that 住建 leads: its step is its own, the case clock is not.
     case = svc.case_accept(case=submit_bundle(estate_bundle, citizen, clerk), actor=clerk)
     assert case.department.code == "ZJJ"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         svc.case_pause(case=case, actor=approver_sw, kind="expert", reason="x")
-    with pytest.raises(PermissionDenied):
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(PermissionDenied) as denied:
         extensions.extension_request(case=case, actor=approver_sw, days=5, reason="x")
+    assert denied.value.code == "permission_denied"
     case = svc.case_pause(case=case, actor=approver, kind="expert", reason="组织专家评审")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         svc.case_resume(case=case, actor=approver_sw)
+    assert denied.value.code == "permission_denied"
     client.force_login(approver_sw)
     page = client.get(f"/workbench/cases/{case.uuid}/").content.decode()
     assert 'value="resume"' not in page and 'value="extend"' not in page

@@ -137,8 +137,9 @@ def test_fix_request_is_the_one_notice_and_the_applicant_corrects_online(form_ma
 
 def test_a_failed_prereview_ends_in_a_written_refusal(form_matter, citizen, clerk, approver_bdc):
     case = submit_online(form_matter, citizen)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         pr.prereview_fail(case=case, actor=approver_bdc, reasons=" ")
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"reasons"}
     case = pr.prereview_fail(case=case, actor=approver_bdc, reasons="该房屋已被查封，不能办理转移登记")
     assert case.prereview == Case.PreReview.NOT_PASSED
     with pytest.raises(ValidationFailed) as info:
@@ -156,8 +157,9 @@ def test_only_the_lead_departments_approvers_prereview(form_matter, citizen, cle
             lambda w: pr.prereview_fail(case=case, actor=w, reasons="x"),
             lambda w: pr.prereview_request_fix(case=case, actor=w, fields={"area": "x"}),
         ):
-            with pytest.raises(PermissionDenied):
+            with pytest.raises(PermissionDenied) as denied:
                 action(who)
+            assert denied.value.code == "permission_denied"
     assert not pr.prereview_queue(approver_zjj).exists()
     assert case in selectors.visible_cases(approver_bdc)
     assert case not in selectors.visible_cases(approver_zjj)

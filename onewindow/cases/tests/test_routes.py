@@ -27,8 +27,9 @@ def _stages(org: Any, parallel: bool) -> list[dict[str, Any]]:
 
 
 def test_draft_publish_and_compare(estate_bundle: Any, org: Any, admin_user: Any, approver: Any) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         routes.route_draft_create(actor=approver, name="x", stages=_stages(org, False), bundle=estate_bundle)
+    assert denied.value.code == "permission_denied"
     v1 = routes.route_draft_create(actor=admin_user, name="串联", stages=_stages(org, False), bundle=estate_bundle)
     v2 = routes.route_draft_create(actor=admin_user, name="并联", stages=_stages(org, True), bundle=estate_bundle)
     assert (v1.number, v2.number) == (1, 2)
@@ -57,8 +58,9 @@ def test_critical_path_must_fit_committed_limit(matter_zjj: Any, org: Any, admin
     with pytest.raises(ValidationFailed) as exc:
         routes.route_publish(route=too_long, actor=admin_user)
     assert exc.value.code == "route_too_long"
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         routes.route_draft_create(actor=admin_user, name="空", matter=matter_zjj.matter, stages=[{"name": "a", "steps": []}])
+    assert invalid.value.code == "route_empty_stage"
 
 
 def test_admin_pages(client: Any, estate_bundle: Any, parallel_route: Any, admin_user: Any, clerk: Any) -> None:

@@ -132,15 +132,17 @@ def test_district_window_sends_the_steps_to_the_applicants_township(
     step = case.steps.get()
     assert step.department == org["ZXZ"]
     # the district department no longer approves it; the township officer does
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         svc.step_approve(step=step, actor=approver_mzj)
+    assert denied.value.code == "permission_denied"
     from onewindow.cases import selectors
 
     assert list(selectors.step_queue(township_officer)) == [step]
     assert not selectors.step_queue(approver_mzj).exists()
     svc.step_approve(step=step, actor=township_officer, comment="入户调查属实")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         svc.case_decide(case=case, actor=approver_mzj, approved=True)
+    assert denied.value.code == "permission_denied"
     case = svc.case_decide(case=case, actor=township_officer, approved=True)
     case = svc.case_conclude(case=case, actor=township_officer)
     case = svc.case_deliver(case=case, actor=township_officer, method="window")
@@ -154,8 +156,9 @@ def test_online_application_is_accepted_by_the_township(
 ) -> None:
     case = submit(dibao, resident, resident, channel="online")
     assert case.intake_unit == org["ZXZ"] and case.department == org["ZXZ"]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         svc.case_accept(case=case, actor=clerk)  # the district front desk does not take it in
+    assert denied.value.code == "permission_denied"
     case = run_to_delivery(case, township_officer, township_officer)
     assert case.status == Case.Status.DELIVERED
 
@@ -224,16 +227,18 @@ def test_not_delegated_matter_stays_with_the_district(
     assert case.department == org["ZJJ"] and case.intake_unit == org["ZXZ"]
     case = svc.case_accept(case=case, actor=township_officer)
     assert case.steps.get().department == org["ZJJ"]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         svc.step_approve(step=case.steps.get(), actor=township_officer)
+    assert denied.value.code == "permission_denied"
 
 
 def test_other_townships_officer_cannot_act(
     delegated: Delegation, dibao: MatterVersion, resident: User, clerk: User, ft_officer: User
 ) -> None:
     case = svc.case_accept(case=submit(dibao, resident, clerk), actor=clerk)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         svc.step_approve(step=case.steps.get(), actor=ft_officer)
+    assert denied.value.code == "permission_denied"
 
 
 # --- in force, revoked, not yet effective ------------------------------------------------------
@@ -334,7 +339,7 @@ def test_bundle_with_one_delegated_matter(
     assert sorted(s.department.code for s in case.steps.all()) == ["ZJJ", "ZXZ"]
     # a resident of another township is refused at this window, for the whole bundle
     ft = make_user("ft2", Role.CITIZEN, home_unit=org["FTC"])
-    with pytest.raises(routing.OtherTownship):
+    with pytest.raises(routing.OtherTownship) as other_township:
         svc.case_submit(
             applicant=ft,
             bundle=bundle,
@@ -343,6 +348,7 @@ def test_bundle_with_one_delegated_matter(
             materials=all_materials(reqs),
             actor=township_officer,
         )
+    assert other_township.value.code == "other_township" and set(other_township.value.fields) == {"applicant"}
 
 
 def test_bundle_led_by_a_delegated_matter_is_decided_by_the_township(
@@ -427,8 +433,9 @@ def test_township_level_matter_runs_at_the_applicants_township_everywhere(
     assert step.department == org["ZXZ"]
     assert list(selectors.step_queue(township_officer)) == [step]
     assert not selectors.step_queue(approver_mzj).exists() and not selectors.step_queue(ft_officer).exists()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         svc.step_approve(step=step, actor=approver_mzj)
+    assert denied.value.code == "permission_denied"
     # online, from 富滩镇: 富滩镇 takes it in and decides, with no delegation anywhere
     case = submit(township_level, ft_resident, ft_resident, channel="online")
     assert case.department == org["FTZ"] and case.intake_unit == org["FTZ"]
@@ -451,6 +458,7 @@ def test_township_level_matter_route_steps_and_other_townships_resident(
     assert [s.department.code for s in case.steps.order_by("stage_order")] == ["ZXZ", "YBJ", "ZXZ"]
     with pytest.raises(routing.OtherTownship) as exc:
         submit(township_level, ft_resident, township_officer)
+    assert exc.value.code == "other_township" and set(exc.value.fields) == {"applicant"}
     assert exc.value.handled_by == org["FTZ"]
     assert Case.objects.count() == 1
 

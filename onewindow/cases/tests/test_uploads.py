@@ -30,14 +30,16 @@ def test_detects_by_content_not_name() -> None:
 
 
 def test_accepts_and_size() -> None:
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         validate_upload(f(PNG_BYTES), accepts="pdf")
+    assert invalid.value.code == "upload_wrong_type"
     assert validate_upload(f(PDF_BYTES), accepts="pdf") == "pdf"
     with pytest.raises(ValidationFailed) as exc:
         validate_upload(f(PDF_BYTES + b"0" * 100), max_bytes=50)
     assert exc.value.code == "upload_too_large"
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         validate_upload(f(b""))
+    assert invalid.value.code == "upload_empty"
 
 
 def test_store_private_random_name_and_nothing_on_failure(settings: Any) -> None:
@@ -45,8 +47,9 @@ def test_store_private_random_name_and_nothing_on_failure(settings: Any) -> None
     name = store_private(f(PDF_BYTES, "../../etc/passwd.pdf"), folder="cases/x")
     assert name.startswith("cases/x/") and name.endswith(".pdf") and "passwd" not in name
     assert private_storage().open(name).read() == PDF_BYTES
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         store_private(f(b"hello"), folder="cases/x")
+    assert invalid.value.code == "upload_wrong_type"
     assert len([p for p in root.rglob("*") if p.is_file()]) == 1
 
 

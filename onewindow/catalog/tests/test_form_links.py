@@ -39,8 +39,9 @@ def test_publish_refuses_a_form_link_to_a_field_the_form_lacks(org):
 def test_bad_provided_by_value_is_refused(org):
     from onewindow.core.errors import ValidationFailed
 
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         make_matter(org["BDC"], materials=[{"name": "x", "provided_by": "telepathy"}])
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"materials"}
 
 
 def test_links_survive_a_new_version_and_a_reimport(org):

@@ -129,6 +129,7 @@ def test_import_reports_every_bad_row_and_writes_nothing(org):
     )
     with pytest.raises(ImportInvalid) as exc:
         import_catalog(data=data, actor=None)
+    assert exc.value.code == "import_invalid"
     found = {(e.sheet, e.row) for e in exc.value.errors}
     assert found == {
         (MATTER_SHEET, 3),
@@ -154,6 +155,7 @@ def test_import_reports_every_bad_row_and_writes_nothing(org):
 def test_not_a_workbook(org):
     with pytest.raises(ImportInvalid) as exc:
         import_catalog(data=b"this is not a spreadsheet", actor=None)
+    assert exc.value.code == "import_invalid"
     assert len(exc.value.errors) == 1
 
 
@@ -165,6 +167,7 @@ def test_missing_sheet_and_column(org):
     wb.save(buf)
     with pytest.raises(ImportInvalid) as exc:
         import_catalog(data=buf.getvalue(), actor=None)
+    assert exc.value.code == "import_invalid"
     assert any(e.sheet == MATERIAL_SHEET for e in exc.value.errors)
     assert any(e.column == "实施部门编码" for e in exc.value.errors)
 

@@ -90,21 +90,28 @@ def test_committed_may_not_exceed_statutory_database(org):
 def test_draft_update_refuses_committed_over_statutory(org):
     m = make_matter(org["ZJJ"], "网签备案")
     draft = matter_draft_create(matter=m, actor=None)
-    with pytest.raises(CommittedExceedsStatutory):
+    with pytest.raises(CommittedExceedsStatutory) as committed_exceeds_statutory:
         matter_draft_update(version=draft, actor=None, committed_days=25)
+    assert committed_exceeds_statutory.value.code == "committed_exceeds_statutory" and set(
+        committed_exceeds_statutory.value.fields
+    ) == {"committed_days"}
     draft.refresh_from_db()
     assert draft.committed_days == 5
 
 
 def test_bad_input_is_a_validation_error(org):
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         make_matter(org["ZJJ"], "")
-    with pytest.raises(ValidationFailed):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"name"}
+    with pytest.raises(ValidationFailed) as invalid:
         make_matter(org["ZJJ"], "x", kind="whatever")
-    with pytest.raises(ValidationFailed):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"kind"}
+    with pytest.raises(ValidationFailed) as invalid:
         make_matter(org["ZXZ"], "乡镇不是部门")
-    with pytest.raises(ValidationFailed):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"department"}
+    with pytest.raises(ValidationFailed) as invalid:
         make_matter(org["ZJJ"], "x", materials=[{"name": ""}])
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"materials"}
     assert not Matter.objects.exists()
 
 
@@ -130,12 +137,15 @@ def test_published_version_is_immutable(org):
     m = make_matter(org["BDC"])
     v = m.current_version
     v.name = "改名"
-    with pytest.raises(VersionImmutable):
+    with pytest.raises(VersionImmutable) as version_immutable:
         v.save()
-    with pytest.raises(VersionImmutable):
+    assert version_immutable.value.code == "version_immutable"
+    with pytest.raises(VersionImmutable) as version_immutable:
         matter_draft_update(version=v, actor=None, name="改名")
-    with pytest.raises(Conflict):
+    assert version_immutable.value.code == "version_immutable"
+    with pytest.raises(Conflict) as conflict:
         matter_publish(version=v, actor=None)
+    assert conflict.value.code == "not_draft"
     v.refresh_from_db()
     assert v.name == "不动产转移登记"
 
@@ -176,8 +186,9 @@ def test_retire_hides_the_matter_but_keeps_the_version(org):
     m.refresh_from_db()
     assert m.current_version.status == MatterVersion.Status.RETIRED
     assert not search_matters(MatterQuery()).exists()
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         matter_retire(matter=m, actor=None)
+    assert conflict.value.code == "already_retired"
 
 
 def test_bundle_merges_materials_on_shared_key(org):
@@ -203,14 +214,17 @@ def test_bundle_merges_materials_on_shared_key(org):
 def test_bundle_needs_two_published_matters(org):
     a = make_matter(org["ZJJ"], "甲")
     draft_only = make_matter(org["SW"], "乙", publish=False)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         bundle_create(code="X", name="x", matters=[a], actor=None)
-    with pytest.raises(ValidationFailed):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"matters"}
+    with pytest.raises(ValidationFailed) as invalid:
         bundle_create(code="X", name="x", matters=[a, draft_only], actor=None)
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"matters"}
     b = make_matter(org["SW"], "丙")
     bundle_create(code="X", name="x", matters=[a, b], actor=None)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         bundle_create(code="X", name="y", matters=[a, b], actor=None)
+    assert conflict.value.code == "duplicate_code"
 
 
 def test_delegation_to_townships_only(org):
@@ -219,10 +233,12 @@ def test_delegation_to_townships_only(org):
     created = delegation_create(matter=m, townships=[org["ZXZ"], org["FTZ"]], effective_on=day, actor=None)
     assert len(created) == 2
     assert AuditEntry.objects.filter(action="matter.delegate").count() == 1
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         delegation_create(matter=m, townships=[org["BDC"]], effective_on=day, actor=None)
-    with pytest.raises(Conflict):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"townships"}
+    with pytest.raises(Conflict) as conflict:
         delegation_create(matter=m, townships=[org["ZXZ"]], effective_on=day, actor=None)
+    assert conflict.value.code == "duplicate_delegation"
     assert Delegation.objects.count() == 2
 
 
@@ -251,7 +267,7 @@ def test_bulk_create_is_all_or_nothing(org):
     from ..services import MatterInput, matter_bulk_create
 
     fields = {"matter_type": "confirmation", "kind": "committed", "statutory_days": 5}
-    with pytest.raises(CommittedExceedsStatutory):
+    with pytest.raises(CommittedExceedsStatutory) as committed_exceeds_statutory:
         matter_bulk_create(
             items=[
                 MatterInput(department=org["BDC"], fields={**fields, "name": "好", "committed_days": 5}),
@@ -259,6 +275,9 @@ def test_bulk_create_is_all_or_nothing(org):
             ],
             actor=None,
         )
+    assert committed_exceeds_statutory.value.code == "committed_exceeds_statutory" and set(
+        committed_exceeds_statutory.value.fields
+    ) == {"committed_days"}
     assert not Matter.objects.exists()
 
 
@@ -277,8 +296,9 @@ def test_long_names_fit_the_search_columns(org):
 
 
 def test_overlong_material_name_is_a_validation_error(org):
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         make_matter(org["BDC"], "甲", materials=[{"name": "长" * 201}])
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"materials"}
 
 
 def test_version_numbers_come_from_the_matters_counter(org):

@@ -55,8 +55,9 @@ def test_residence_permits_of_hong_kong_macao_taiwan_are_valid(prefix):
 def test_residence_permit_still_needs_checksum():
     number = _with_check("81000019850101123")
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         validate_resident_id(wrong)
+    assert invalid.value.code == "id_checksum"
 
 
 def test_wrong_length():
@@ -68,8 +69,9 @@ def test_wrong_length():
 def test_uscc_valid_and_bad_checksum():
     code = enterprise_uscc(7)
     assert validate_uscc(code) == code
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         validate_uscc(code[:-1] + ("0" if code[-1] != "0" else "1"))
+    assert invalid.value.code == "uscc_checksum"
 
 
 def test_mask_keeps_four_and_four():

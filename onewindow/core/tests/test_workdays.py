@@ -101,12 +101,15 @@ def test_known_holidays(table: dict[datetime.date, bool]) -> None:
 def test_missing_year_is_a_clear_error_naming_it(table: dict[datetime.date, bool]) -> None:
     with pytest.raises(workdays.CalendarNotCovered) as exc:
         workdays.add_workdays(datetime.date(2026, 12, 1), 45)
+    assert exc.value.code == "calendar_not_covered"
     assert exc.value.year == 2027 and "2027" in str(exc.value.message)
     with pytest.raises(workdays.CalendarNotCovered) as exc:
         workdays.workdays_between(datetime.date(2026, 12, 1), datetime.date(2027, 1, 5))
+    assert exc.value.code == "calendar_not_covered"
     assert exc.value.year == 2027
-    with pytest.raises(workdays.CalendarNotCovered):
+    with pytest.raises(workdays.CalendarNotCovered) as calendar_not_covered:
         workdays.is_workday(datetime.date(2003, 6, 1))  # before every known year
+    assert calendar_not_covered.value.code == "calendar_not_covered"
 
 
 def test_import_year_and_november_warning(table: dict[datetime.date, bool]) -> None:
@@ -128,8 +131,9 @@ def test_bad_schedule_lines_are_reported(table: dict[datetime.date, bool]) -> No
     with pytest.raises(ValidationFailed) as exc:
         parse_schedule("2027-13-01,rest,x\n2027-01-02,holiday")
     assert len(exc.value.fields["schedule"]) == 2
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         import_year(year=2027, exceptions=[(datetime.date(2028, 1, 1), False, "x")], source="x")
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"schedule"}
     assert not WorkCalendarDay.objects.filter(date__year=2027).exists()
 
 

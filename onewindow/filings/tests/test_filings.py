@@ -10,7 +10,7 @@ import pytest
 
 from conftest import login, make_user
 from onewindow.accounts.models import Role
-from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.models import AuditEntry, Notification
 from onewindow.core.testing import run_concurrently
 from onewindow.filings import selectors, services
@@ -45,23 +45,24 @@ def test_sign_completes_at_once(filing_matter: Any, enterprise_user: Any) -> Non
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "error"),
+    ("field", "value", "error", "code"),
     [
-        ("signer_name", "张三", ValidationFailed),
-        ("signer_id_number", "360803199001011119", ValidationFailed),
-        ("text_sha256", "0" * 64, Conflict),
+        ("signer_name", "张三", ValidationFailed, "signer_mismatch"),
+        ("signer_id_number", "360803199001011119", ValidationFailed, "signer_mismatch"),
+        ("text_sha256", "0" * 64, Conflict, "text_changed"),
     ],
 )
 def test_signature_must_match_identity_and_text(
-    filing_matter: Any, enterprise_user: Any, field: str, value: str, error: type
+    filing_matter: Any, enterprise_user: Any, field: str, value: str, error: type[ApplicationError], code: str
 ) -> None:
-    with pytest.raises(error):
+    with pytest.raises(error) as refused:
         sign(filing_matter, enterprise_user, **{field: value})
+    assert refused.value.code == code
     assert Filing.objects.count() == 0
 
 
 def test_enterprise_filing_needs_a_handled_enterprise(filing_matter: Any, citizen: Any, enterprise_user: Any) -> None:
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         services.filing_sign(
             applicant=citizen,
             matter=filing_matter,
@@ -69,8 +70,10 @@ def test_enterprise_filing_needs_a_handled_enterprise(filing_matter: Any, citize
             signer_id_number=citizen.id_number,
             text_sha256=HASH,
         )
-    with pytest.raises(PermissionDenied):
+    assert invalid.value.code == "enterprise_required"
+    with pytest.raises(PermissionDenied) as denied:
         sign(filing_matter, citizen, enterprise=enterprise_user.enterprise_roles.get().enterprise)
+    assert denied.value.code == "permission_denied"
 
 
 def test_certificate_is_a_pdf_with_the_number(filing_matter: Any, enterprise_user: Any) -> None:
@@ -89,21 +92,26 @@ def test_false_commitment_revokes_and_bars_until_cleared(
 ) -> None:
     inspector = make_user("inspector", Role.APPROVER, org["XZSP"])
     f = sign(filing_matter, enterprise_user)
-    with pytest.raises(PermissionDenied):  # a clerk is not an approver of the department
+    with pytest.raises(PermissionDenied) as denied:  # a clerk is not an approver of the department
         services.spot_check_record(filing=f, inspector=clerk, result="false", note="x")
-    with pytest.raises(ValidationFailed):
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(ValidationFailed) as invalid:
         services.spot_check_record(filing=f, inspector=inspector, result="false", note="")
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"note"}
     services.spot_check_record(filing=f, inspector=inspector, result="false", note="现场核查：未配备防护物资")
     f.refresh_from_db()
     assert f.status == Filing.Status.REVOKED and f.revoke_reason
     breach = CommitmentBreach.objects.get()
     assert breach.enterprise == f.enterprise and breach.user is None
-    with pytest.raises(services.FilingBarred):
+    with pytest.raises(services.FilingBarred) as filing_barred:
         sign(filing_matter, enterprise_user)
-    with pytest.raises(Conflict):
+    assert filing_barred.value.code == "filing_barred"
+    with pytest.raises(Conflict) as conflict:
         services.spot_check_record(filing=f, inspector=inspector, result="false", note="again")
-    with pytest.raises(PermissionDenied):
+    assert conflict.value.code == "already_revoked"
+    with pytest.raises(PermissionDenied) as denied:
         services.breach_clear(breach=breach, actor=inspector, reason="整改完毕")
+    assert denied.value.code == "permission_denied"
     services.breach_clear(breach=breach, actor=admin_user, reason="已整改并复查合格")
     assert AuditEntry.objects.filter(action="filing.breach_clear").exists()
     assert sign(filing_matter, enterprise_user).status == Filing.Status.ACTIVE
@@ -111,8 +119,9 @@ def test_false_commitment_revokes_and_bars_until_cleared(
 
 def test_outsider_cannot_see_a_filing(client: Any, filing_matter: Any, enterprise_user: Any, outsider: Any) -> None:
     f = sign(filing_matter, enterprise_user)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as missing:
         selectors.filing_for(outsider, f.uuid)
+    assert missing.value.code == "not_found"
     login(client, outsider)
     assert client.get(f"/filings/{f.uuid}/").status_code == 404
     assert client.get(f"/filings/{f.uuid}/certificate.pdf").status_code == 404
@@ -172,7 +181,7 @@ def test_personal_filing_breach_bars_the_person_only(org: Any, citizen: Any, out
     services.spot_check_record(filing=f, inspector=admin_user, result="false", note="材料不实")
     breach = CommitmentBreach.objects.get()
     assert breach.user == citizen and breach.enterprise is None
-    with pytest.raises(services.FilingBarred):
+    with pytest.raises(services.FilingBarred) as filing_barred:
         services.filing_sign(
             applicant=citizen,
             matter=matter,
@@ -180,6 +189,7 @@ def test_personal_filing_breach_bars_the_person_only(org: Any, citizen: Any, out
             signer_id_number=citizen.id_number,
             text_sha256=HASH,
         )
+    assert filing_barred.value.code == "filing_barred"
     other = services.filing_sign(
         applicant=outsider,
         matter=matter,

@@ -34,14 +34,16 @@ def test_an_area_without_its_own_limit_still_limits_remote_tickets(hall: dict[st
 def test_the_default_is_a_setting_and_an_areas_own_limit_wins(hall: dict[str, Any], citizen: Any, settings: Any) -> None:
     settings.ONEWINDOW_REMOTE_TICKETS_PER_PERSON = 1
     ticket_issue(area=hall["A"], source="phone", actor=citizen, id_number=citizen.id_number)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         ticket_issue(area=hall["A"], source="phone", actor=citizen, id_number=citizen.id_number)
+    assert conflict.value.code == "person_limit"
     hall["F"].per_person_daily_limit = 3
     hall["F"].save()
     for _ in range(3):
         ticket_issue(area=hall["F"], source="phone", actor=citizen, id_number=citizen.id_number)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         ticket_issue(area=hall["F"], source="phone", actor=citizen, id_number=citizen.id_number)
+    assert conflict.value.code == "person_limit"
 
 
 def test_a_remote_ticket_needs_a_real_name_verified_account(hall: dict[str, Any], citizen: Any) -> None:

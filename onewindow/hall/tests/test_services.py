@@ -44,12 +44,15 @@ def test_numbers_per_area_restart_each_shanghai_business_day(hall: dict[str, Any
 
 
 def test_bad_input_is_refused_and_changes_nothing(hall: dict[str, Any]) -> None:
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         ticket_issue(area=hall["A"], source="fax")
-    with pytest.raises(ValidationFailed):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"source"}
+    with pytest.raises(ValidationFailed) as invalid:
         ticket_issue(area=hall["A"], source="kiosk", priority="vip")
-    with pytest.raises(ValidationFailed):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"priority"}
+    with pytest.raises(ValidationFailed) as invalid:
         ticket_issue(area=hall["A"], source="kiosk", id_number="360803195603122281")  # bad checksum
+    assert invalid.value.code == "id_checksum"
     hall["A"].require_id_number = True
     hall["A"].save()
     with pytest.raises(ValidationFailed) as err:
@@ -101,15 +104,19 @@ def test_a_window_serving_two_areas_uses_its_area_priority(hall: dict[str, Any],
 
 def test_window_actions_need_a_shift_at_that_window(hall: dict[str, Any], clerk: Any, outsider: Any) -> None:
     ticket_issue(area=hall["A"], source="kiosk")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         call_next(window=hall["w1"], actor=clerk)
-    with pytest.raises(PermissionDenied):
+    assert denied.value.code == "not_signed_in"
+    with pytest.raises(PermissionDenied) as denied:
         services.window_sign_in(window=hall["w1"], actor=outsider)
-    with pytest.raises(PermissionDenied):
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(PermissionDenied) as denied:
         services.window_sign_in(window=hall["tw"], actor=clerk)  # a district clerk at a township hall
+    assert denied.value.code == "permission_denied"
     services.window_sign_in(window=hall["w1"], actor=clerk)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         call_next(window=hall["w2"], actor=clerk)
+    assert denied.value.code == "not_signed_in"
     # signing in elsewhere ends the first shift
     services.window_sign_in(window=hall["w2"], actor=clerk)
     assert WindowSession.objects.filter(user=clerk, ended_at__isnull=True).get().window == hall["w2"]
@@ -119,24 +126,27 @@ def test_township_officer_works_the_township_hall(hall: dict[str, Any], township
     services.window_sign_in(window=hall["tw"], actor=township_officer)
     t = ticket_issue(area=hall["T"], source="kiosk")
     assert called(window=hall["tw"], actor=township_officer).pk == t.pk
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.window_sign_in(window=hall["w1"], actor=township_officer)
+    assert denied.value.code == "permission_denied"
 
 
 def test_recall_no_show_after_n_recalls(hall: dict[str, Any], clerk: Any) -> None:
     t = ticket_issue(area=hall["A"], source="kiosk")
     services.window_sign_in(window=hall["w1"], actor=clerk)
     call_next(window=hall["w1"], actor=clerk)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         services.mark_no_show(window=hall["w1"], actor=clerk)
+    assert conflict.value.code == "recall_first"
     services.recall(window=hall["w1"], actor=clerk)
     services.recall(window=hall["w1"], actor=clerk)
     services.mark_no_show(window=hall["w1"], actor=clerk)
     t.refresh_from_db()
     assert t.status == "no_show" and t.call_count == 3
     assert kinds(t) == ["issued", "called", "recalled", "recalled", "no_show"]
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         services.recall(window=hall["w1"], actor=clerk)
+    assert conflict.value.code == "no_current_ticket"
 
 
 def test_start_hold_resume_finish(hall: dict[str, Any], clerk: Any) -> None:
@@ -147,8 +157,9 @@ def test_start_hold_resume_finish(hall: dict[str, Any], clerk: Any) -> None:
     services.start_serving(window=hall["w1"], actor=clerk)
     services.hold(window=hall["w1"], actor=clerk, note="fetching a copy")
     assert called(window=hall["w1"], actor=clerk).pk == u.pk
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         services.resume(window=hall["w1"], ticket=t, actor=clerk)  # busy with u
+    assert conflict.value.code == "window_busy"
     services.finish(window=hall["w1"], actor=clerk)
     services.resume(window=hall["w1"], ticket=t, actor=clerk)
     services.finish(window=hall["w1"], actor=clerk)
@@ -178,8 +189,9 @@ def test_transfer_first_or_last_keeps_the_arrival_time(hall: dict[str, Any], cle
     order = [called(window=hall["w3"], actor=clerk2).pk for _ in range(3)]
     assert order == [f1.pk, f2.pk, a2.pk]
     assert "transferred" in kinds(moved)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         services.transfer(window=hall["w3"], actor=clerk2, to_area=hall["T"])  # another point
+    assert invalid.value.code == "bad_area"
 
 
 def test_transfer_to_a_window_only_that_window_calls_it(hall: dict[str, Any], clerk: Any) -> None:
@@ -202,10 +214,12 @@ def test_call_specific(hall: dict[str, Any], clerk: Any) -> None:
     f = ticket_issue(area=hall["F"], source="kiosk")
     services.window_sign_in(window=hall["w1"], actor=clerk)
     assert services.call_specific(window=hall["w1"], ticket=b, actor=clerk).status == "called"
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         services.call_specific(window=hall["w1"], ticket=f, actor=clerk)  # w1 does not serve F
-    with pytest.raises(Conflict):
+    assert invalid.value.code == "wrong_area"
+    with pytest.raises(Conflict) as conflict:
         services.call_specific(window=hall["w1"], ticket=Ticket.objects.get(pk=b.pk), actor=clerk)
+    assert conflict.value.code == "not_waiting"
 
 
 def test_position_and_estimated_wait(hall: dict[str, Any], clerk: Any) -> None:
@@ -281,8 +295,9 @@ def test_call_next_by_uuid_covers_multi_area_windows_and_refusals(hall: dict[str
     from onewindow.core.errors import NotFound
 
     f = ticket_issue(area=hall["F"], source="kiosk")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.call_next_by_uuid(window_uuid=hall["w2"].uuid, actor=clerk)
+    assert denied.value.code == "not_signed_in"
     services.window_sign_in(window=hall["w2"], actor=clerk)
     # w2's first area (A) is empty: its second area (F) is served
     assert services.call_next_by_uuid(window_uuid=hall["w2"].uuid, actor=clerk) == (f.uuid, f.number, 2)
@@ -290,5 +305,6 @@ def test_call_next_by_uuid_covers_multi_area_windows_and_refusals(hall: dict[str
     assert services.call_next_by_uuid(window_uuid=hall["w2"].uuid, actor=clerk) == (a.uuid, a.number, 2)
     assert Ticket.objects.get(pk=f.pk).status == "finished"
     assert services.call_next_by_uuid(window_uuid=hall["w2"].uuid, actor=clerk) == (None, None, 2)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as missing:
         services.call_next_by_uuid(window_uuid=uuid.uuid4(), actor=clerk)
+    assert missing.value.code == "not_found"

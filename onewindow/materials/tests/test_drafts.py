@@ -37,8 +37,9 @@ def test_start_resumes_the_same_draft(online_matter: Any, citizen: Any) -> None:
 def test_flow_asks_only_for_what_is_missing_and_submits(online_matter: Any, citizen: Any) -> None:
     item = services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
     d = services.draft_start(applicant=citizen, matter=online_matter)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         services.draft_save_form(draft=d, actor=citizen, data={"address": "x"})  # conditions first
+    assert invalid.value.code == "conditions_first"
     d = services.draft_confirm_conditions(draft=d, actor=citizen, confirmed=True)
     with pytest.raises(ValidationFailed) as err:
         services.draft_save_form(draft=d, actor=citizen, data={"address": "", "members": "many"})
@@ -54,8 +55,9 @@ def test_flow_asks_only_for_what_is_missing_and_submits(online_matter: Any, citi
     with pytest.raises(ValidationFailed) as err:
         services.draft_to_review(draft=d, actor=citizen)
     assert err.value.code == "materials_missing"
-    with pytest.raises(ValidationFailed):  # the form requirement accepts PDF only
+    with pytest.raises(ValidationFailed) as invalid:  # the form requirement accepts PDF only
         services.draft_upload(draft=d, actor=citizen, key=missing[0].key, file=png_file())
+    assert invalid.value.code == "upload_wrong_type"
     d = services.draft_upload(draft=d, actor=citizen, key=missing[0].key, file=pdf_file())
     d = services.draft_to_review(draft=d, actor=citizen)
     case = services.draft_submit(draft=d, actor=citizen)
@@ -64,8 +66,9 @@ def test_flow_asks_only_for_what_is_missing_and_submits(online_matter: Any, citi
     assert item.storage_name in names and len(names) == 2  # the library file itself, not a re-upload
     d.refresh_from_db()
     assert d.status == ApplicationDraft.Status.SUBMITTED and d.case_uuid == case.uuid
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as gone:
         selectors.draft_for(citizen, d.uuid)
+    assert gone.value.code == "not_found"
 
 
 def test_offline_and_filing_matters_are_refused(org: Any, citizen: Any) -> None:
@@ -74,37 +77,43 @@ def test_offline_and_filing_matters_are_refused(org: Any, citizen: Any) -> None:
         services.draft_start(applicant=citizen, matter=offline)
     assert err.value.code == "not_online"
     filing = make_online_matter(org["XZSP"], code="BA-1", kind="filing", commitment_text="x")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         services.draft_start(applicant=citizen, matter=filing)
+    assert invalid.value.code == "is_filing"
 
 
 def test_enterprise_matter_needs_an_enterprise_the_user_handles(org: Any, citizen: Any, enterprise_user: Any) -> None:
     matter = make_online_matter(org["XZSP"], code="ENT-1", audience="enterprise")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         services.draft_start(applicant=enterprise_user, matter=matter)
+    assert invalid.value.code == "enterprise_required"
     ent = enterprise_user.enterprise_roles.get().enterprise
     d = services.draft_start(applicant=enterprise_user, matter=matter, enterprise=ent)
     assert d.enterprise == ent
     from onewindow.core.errors import PermissionDenied
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.draft_start(applicant=citizen, matter=matter, enterprise=ent)
+    assert denied.value.code == "permission_denied"
 
 
 def test_outsider_never_sees_or_changes_a_draft(client: Any, online_matter: Any, citizen: Any, outsider: Any) -> None:
     from conftest import login
 
     d = services.draft_start(applicant=citizen, matter=online_matter)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as missing:
         selectors.draft_for(outsider, d.uuid)
-    with pytest.raises(NotFound):
+    assert missing.value.code == "not_found"
+    with pytest.raises(NotFound) as missing:
         services.draft_confirm_conditions(draft=d, actor=outsider, confirmed=True)
+    assert missing.value.code == "not_found"
     # Nor can an outsider's draft borrow the citizen's library item.
     item = services.library_upload(actor=citizen, file=png_file(), name="居民身份证", shared_key="id_card")
     od = services.draft_start(applicant=outsider, matter=online_matter)
     key = selectors.draft_requirements(od)[0].key
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as missing:
         services.draft_attach(draft=od, actor=outsider, key=key, source="library", ref=str(item.uuid))
+    assert missing.value.code == "not_found"
     login(client, outsider)
     for step in ["", "conditions/", "form/", "materials/", "review/"]:
         assert client.get(f"/apply/d/{d.uuid}/{step}").status_code == 404
@@ -117,8 +126,9 @@ def test_outsider_never_sees_or_changes_a_draft(client: Any, online_matter: Any,
 def test_abandoned_draft_cannot_be_changed(online_matter: Any, citizen: Any) -> None:
     d = services.draft_start(applicant=citizen, matter=online_matter)
     services.draft_abandon(draft=d, actor=citizen)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         services.draft_confirm_conditions(draft=d, actor=citizen, confirmed=True)
+    assert conflict.value.code == "draft_closed"
     assert services.draft_start(applicant=citizen, matter=online_matter).pk != d.pk
 
 

@@ -56,17 +56,20 @@ def test_enterprise_items_shared_with_handlers_only(enterprise_user: Any, citize
     )
     assert item in selectors.library_for(enterprise_user)
     assert item not in selectors.library_for(citizen)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         services.library_upload(actor=citizen, file=png_file(), name="营业执照", enterprise=ent)
+    assert denied.value.code == "permission_denied"
 
 
 def test_outsider_cannot_see_download_or_remove(client: Any, citizen: Any, outsider: Any) -> None:
     item = services.library_upload(actor=citizen, file=pdf_file(), name="居民身份证", shared_key="id_card")
     assert selectors.library_for(outsider).count() == 0
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as missing:
         selectors.item_for_file(outsider, item.uuid)
-    with pytest.raises(NotFound):
+    assert missing.value.code == "not_found"
+    with pytest.raises(NotFound) as missing:
         services.library_remove(actor=outsider, item=item)
+    assert missing.value.code == "not_found"
     login(client, outsider)
     assert client.get(f"/materials/{item.uuid}/file/").status_code == 404
     assert client.post(f"/materials/{item.uuid}/remove/").status_code == 404

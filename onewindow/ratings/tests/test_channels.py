@@ -12,6 +12,7 @@ from django.core import signing
 from django.test import Client
 
 from conftest import login
+from onewindow.core.errors import ApplicationError
 from onewindow.core.models import Notification
 from onewindow.hall.models import Ticket, WindowSession
 from onewindow.ratings import services
@@ -111,9 +112,9 @@ def test_a_pad_cannot_rate_another_windows_or_an_old_ticket(
     assert not Rating.objects.exists()
     pad1, _token1 = services.pad_issue(window=world["w1"], actor=hall_manager)
     clock.move_to(NOW + datetime.timedelta(minutes=30))
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ApplicationError) as exc:
         services.rating_submit(kind="ticket", subject_uuid=world["ticket"].uuid, level=5, channel="pad", pad=pad1)
-    assert getattr(exc.value, "code", "") == "not_rateable"
+    assert exc.value.code == "not_rateable"
 
 
 def test_the_pad_shows_who_is_on_duty(world: dict[str, Any], client: Client, hall_manager: Any, clerk: Any) -> None:

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from conftest import login
+from onewindow.core.errors import ApplicationError
 from onewindow.ratings import followups, services
 from onewindow.ratings.models import Appeal, FollowUp
 
@@ -124,6 +125,6 @@ def test_the_public_page_shows_the_month_with_masked_names(
 
 
 def test_pad_issue_needs_a_manager(world: dict[str, Any], clerk: Any) -> None:
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ApplicationError) as exc:
         services.pad_issue(window=world["w1"], actor=clerk)
-    assert getattr(exc.value, "code", "") == "permission_denied"
+    assert exc.value.code == "permission_denied"

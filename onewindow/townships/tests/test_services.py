@@ -66,13 +66,14 @@ def test_draft_document_publish_and_routing(
         batch=batch, actor=officer_mzj, kind="training", file=SimpleUploadedFile("培训.pdf", PDF, content_type="application/pdf")
     )
     assert doc.size == len(PDF) and doc.name == "培训.pdf"
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         services.batch_document_add(
             batch=batch,
             actor=officer_mzj,
             kind="training",
             file=SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="application/pdf"),
         )
+    assert invalid.value.code == "upload_wrong_type"
     batch = services.batch_publish(batch=batch, actor=officer_mzj)
     assert batch.status == "published" and batch.delegations.count() == 4
     assert Delegation.objects.filter(township=org["ZXZ"]).count() == 2
@@ -85,8 +86,9 @@ def test_draft_document_publish_and_routing(
             batch=batch, actor=officer_mzj, title="x", legal_basis="y", effective_on=DAY, matters=[], townships=[]
         )
     assert exc.value.code == "batch_published"
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         services.batch_publish(batch=batch, actor=officer_mzj)
+    assert conflict.value.code == "batch_published"
     # a second batch for the same matter and township is refused, naming it
     again = draft(officer_mzj, [dibao], [org["ZXZ"]], effective_on=datetime.date(2026, 5, 1))
     with pytest.raises(Conflict) as exc:
@@ -100,12 +102,15 @@ def test_bad_input_changes_nothing(
     with pytest.raises(ValidationFailed) as exc:
         draft(officer_mzj, [dibao], [org["ZXZ"]], legal_basis="  ")
     assert "legal_basis" in exc.value.fields
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         draft(officer_mzj, [housing], [org["ZXZ"]])  # another department's matter
-    with pytest.raises(ValidationFailed):
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(ValidationFailed) as invalid:
         draft(officer_mzj, [dibao], [org["MZJ"]])  # not a township
-    with pytest.raises(PermissionDenied):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"townships"}
+    with pytest.raises(PermissionDenied) as denied:
         draft(township_officer, [dibao], [org["ZXZ"]])  # township officers do not delegate
+    assert denied.value.code == "permission_denied"
     empty = draft(officer_mzj, [], [])
     with pytest.raises(ValidationFailed) as exc:
         services.batch_publish(batch=empty, actor=officer_mzj)
@@ -126,14 +131,18 @@ def test_revoke_needs_reason_sends_new_cases_back_and_keeps_open_ones(
     services.batch_publish(batch=draft(officer_mzj, [dibao], [org["ZXZ"], org["FTZ"]]), actor=officer_mzj)
     open_case = cs.case_accept(case=file_case(dibao, resident, township_officer), actor=township_officer)
     d = Delegation.objects.get(township=org["ZXZ"])
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         services.delegation_revoke(delegation=d, actor=officer_mzj, reason=" ")
-    with pytest.raises(ValidationFailed):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"reason"}
+    with pytest.raises(ValidationFailed) as invalid:
         services.delegation_revoke(delegation=d, actor=officer_mzj, reason="x", revoked_on=datetime.date(2026, 3, 1))
-    with pytest.raises(PermissionDenied):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"revoked_on"}
+    with pytest.raises(PermissionDenied) as denied:
         services.delegation_revoke(delegation=d, actor=approver, reason="住建局不能收回民政事项")
-    with pytest.raises(PermissionDenied):
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(PermissionDenied) as denied:
         services.delegation_revoke(delegation=d, actor=township_officer, reason="x")
+    assert denied.value.code == "permission_denied"
     rev = services.delegation_revoke(delegation=d, actor=officer_mzj, reason="承接能力不足，经评估收回")
     d.refresh_from_db()
     assert d.revoked_on == DAY and rev.reason.startswith("承接能力不足")
@@ -184,8 +193,9 @@ def test_supervision_figures_sampling_and_review(
     from onewindow.cases import selectors as case_selectors
 
     assert case_selectors.visible_cases(officer_mzj).filter(pk=late.pk).exists()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         cs.step_approve(step=late.steps.get(), actor=officer_mzj)
+    assert denied.value.code == "permission_denied"
     # sampling: concluded cases only, each once
     with time_machine.travel(datetime.datetime(2026, 4, 2, 10), tick=True):
         drawn = services.reviews_draw(actor=officer_mzj, department=org["MZJ"], count=2)
@@ -193,17 +203,21 @@ def test_supervision_figures_sampling_and_review(
     more = services.reviews_draw(actor=officer_mzj, department=org["MZJ"], count=5)
     assert len(more) == 1 and SupervisionReview.objects.count() == 3
     assert services.reviews_draw(actor=officer_mzj, department=org["MZJ"], count=5) == []
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         services.reviews_draw(actor=officer_mzj, department=org["MZJ"], count=0)
-    with pytest.raises(PermissionDenied):
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"count"}
+    with pytest.raises(PermissionDenied) as denied:
         services.reviews_draw(actor=approver, department=org["MZJ"], count=1)
+    assert denied.value.code == "permission_denied"
     r = drawn[0]
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         services.review_record(review=r, actor=officer_mzj, result="issues", finding="")
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"finding"}
     r = services.review_record(review=r, actor=officer_mzj, result="issues", finding="入户调查记录缺少照片")
     assert r.result == "issues" and r.reviewed_by == officer_mzj
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as conflict:
         services.review_record(review=r, actor=officer_mzj, result="compliant")
+    assert conflict.value.code == "already_reviewed"
 
 
 @pytest.mark.django_db(transaction=True)

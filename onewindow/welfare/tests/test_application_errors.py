@@ -55,19 +55,23 @@ def test_negative_amount(dibao: Matter, officer: User, resident: User) -> None:
     with pytest.raises(ApplicationError) as exc:
         file(officer, resident, dibao, members=[head(resident, incomes=[apply_svc.IncomeInput("wage", -100)])])
     assert exc.value.code == "amount_negative"
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         file(officer, resident, dibao, members=[head(resident, assets=[apply_svc.AssetInput("deposit", -1)])])
+    assert refused.value.code == "amount_negative"
     nothing_stored()
 
 
 def test_one_head_and_the_applicant_a_member(dibao: Matter, officer: User, resident: User) -> None:
     other = resident_id("19800101", 151)
-    with pytest.raises(HouseholdInvalid):
+    with pytest.raises(HouseholdInvalid) as household_invalid:
         file(officer, resident, dibao, members=[head(resident), member("李四", other, "head")])
-    with pytest.raises(HouseholdInvalid):
+    assert household_invalid.value.code == "household_invalid" and set(household_invalid.value.fields) == {"members"}
+    with pytest.raises(HouseholdInvalid) as household_invalid:
         file(officer, resident, dibao, members=[member("李四", other, "head")])
-    with pytest.raises(HouseholdInvalid):
+    assert household_invalid.value.code == "household_invalid" and set(household_invalid.value.fields) == {"members"}
+    with pytest.raises(HouseholdInvalid) as household_invalid:
         file(officer, resident, dibao, members=[head(resident), member("同号", resident.id_number or "")])
+    assert household_invalid.value.code == "household_invalid" and set(household_invalid.value.fields) == {"members.1.id_number"}
     nothing_stored()
 
 
@@ -77,8 +81,9 @@ def test_member_already_in_payment_elsewhere(dibao: Matter, officer: User, resid
         number="DBX1", township=org["ZXZ"], village=org["ZXSQ"], area_kind="rural", address="x", status="in_payment"
     )
     Member.objects.create(household=other, name="刘小明", id_number=grandson, relationship="head", in_payment=True)
-    with pytest.raises(MemberInPayment):
+    with pytest.raises(MemberInPayment) as member_in_payment:
         file(officer, resident, dibao)
+    assert member_in_payment.value.code == "member_in_payment" and set(member_in_payment.value.fields) == {"members"}
     assert not Case.objects.exists() and Household.objects.count() == 1
 
 
@@ -87,6 +92,7 @@ def test_resident_of_another_township_is_told_where_to_go(
 ) -> None:
     with pytest.raises(OtherTownship) as exc:
         file(officer, ft_resident, dibao, members=[head(ft_resident)])
+    assert exc.value.code == "other_township" and set(exc.value.fields) == {"applicant"}
     assert "富滩镇" in str(exc.value.message)
     nothing_stored()
 
@@ -94,25 +100,30 @@ def test_resident_of_another_township_is_told_where_to_go(
 def test_agent_without_mandate_or_for_another_village(
     dibao: Matter, agent: User, resident: User, ft_resident: User, point: Any
 ) -> None:
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         file(agent, resident, dibao, channel="agent")
-    with pytest.raises(ApplicationError):
+    assert refused.value.code == "no_mandate"
+    with pytest.raises(ApplicationError) as refused:
         file(agent, ft_resident, dibao, channel="agent", members=[head(ft_resident)])
+    assert refused.value.code == "other_village"
     nothing_stored()
 
 
 def test_who_may_file(dibao: Matter, resident: User, outsider: User, ft_officer: User, mzj: User) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         file(outsider, resident, dibao, channel="online")
-    for who in (ft_officer, mzj, outsider):
-        with pytest.raises(ApplicationError):
+    assert denied.value.code == "permission_denied"
+    for who, code in ((ft_officer, "other_township"), (mzj, "permission_denied"), (outsider, "permission_denied")):
+        with pytest.raises(ApplicationError) as refused:
             file(who, resident, dibao, channel="counter")
+        assert refused.value.code == code
     nothing_stored()
 
 
 def test_online_by_the_resident_waits_for_the_township(dibao: Matter, resident: User, org: dict[str, OrgUnit]) -> None:
     app = file(resident, resident, dibao, channel="online")
     assert app.stage == Application.Stage.ACCEPTANCE and app.case.intake_unit == org["ZXZ"]
-    with pytest.raises(AlreadyApplying):
+    with pytest.raises(AlreadyApplying) as already_applying:
         file(resident, resident, dibao, channel="online")
+    assert already_applying.value.code == "already_applying"
     assert Case.objects.count() == 1

@@ -96,8 +96,9 @@ def test_back_pay_roll_goes_stale_when_the_standard_moves_again(
     assert back.status == "stale"
     assert rolls.roll_generate(township=zxz, month=JUNE, actor=township_officer, kind="backpay").total_fen == 24000
     # a back pay roll is approved and frozen like any other: not before it is checked
-    with pytest.raises(rolls.WrongRollStatus):
+    with pytest.raises(rolls.WrongRollStatus) as wrong_roll_status:
         rolls.roll_approve_township(roll=back, actor=township_officer)
+    assert wrong_roll_status.value.code == "welfare_roll_status"
 
 
 def test_a_suspended_household_resumes_at_the_recomputed_amount(

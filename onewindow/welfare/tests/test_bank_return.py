@@ -137,8 +137,9 @@ def test_the_same_file_twice_a_result_recorded_and_an_unfrozen_roll(
 ) -> None:
     data = as_csv(returned(roll))
     do_import(roll, township_officer, data)
-    with pytest.raises(bankreturn.AlreadyImported):
+    with pytest.raises(bankreturn.AlreadyImported) as already_imported:
         do_import(roll, township_officer, data)
+    assert already_imported.value.code == "welfare_return_imported"
     # another file naming payments already recorded
     with pytest.raises(bankreturn.BadReturnFile) as err:
         do_import(roll, township_officer, data + b"\n")
@@ -149,11 +150,13 @@ def test_the_same_file_twice_a_result_recorded_and_an_unfrozen_roll(
 
     ft = make_user("ft_officer_3", Role.TOWNSHIP_OFFICER, households[3].township)
     generated = rolls.roll_generate(township=households[3].township, month=JUNE, actor=ft)
-    with pytest.raises(rolls.WrongRollStatus):
+    with pytest.raises(rolls.WrongRollStatus) as wrong_roll_status:
         do_import(generated, ft, data)
+    assert wrong_roll_status.value.code == "welfare_roll_status"
     for junk in (b"", b"\x00\x01garbage\xff\xfe", b"PK\x03\x04 not a workbook"):
-        with pytest.raises(bankreturn.BadReturnFile):
+        with pytest.raises(bankreturn.BadReturnFile) as bad_return_file:
             do_import(roll, township_officer, junk)
+        assert bad_return_file.value.code == "welfare_return_invalid" and set(bad_return_file.value.fields) == {"file"}
 
 
 def test_the_page_imports_and_shows_errors(client: Any, roll: PaymentRoll, township_officer: User) -> None:

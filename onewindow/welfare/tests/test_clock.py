@@ -98,17 +98,21 @@ def test_extension_by_the_township_leader_to_at_most_40(
 ) -> None:
     frozen.move_to(at(D(2026, 9, 18)))
     app = file_at_counter(officer, resident, dibao)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         clock.extend(application=app, actor=officer, days=5, reason="需补充调查")
-    with pytest.raises(ValidationFailed):
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(ValidationFailed) as invalid:
         clock.extend(application=app, actor=zx_leader, days=16, reason="需补充调查")
-    with pytest.raises(ValidationFailed):
+    assert invalid.value.code == "extension_too_long"
+    with pytest.raises(ValidationFailed) as invalid:
         clock.extend(application=app, actor=zx_leader, days=5, reason="  ")
+    assert invalid.value.code == "validation_failed" and set(invalid.value.fields) == {"reason"}
     case = clock.extend(application=app, actor=zx_leader, days=15, reason="家庭成员在外省，需异地协查。")
     assert case.extension_days == 15 and case.committed_due == workdays.add_workdays(D(2026, 9, 18), 40)
     assert case.extensions.get().approver == zx_leader
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         clock.extend(application=app, actor=zx_leader, days=1, reason="再延长")
+    assert invalid.value.code == "extension_once"
 
 
 def test_route_publishing_counts_the_notice_on_the_critical_path(dibao: Matter, admin: User, settings: Any) -> None:
@@ -121,7 +125,7 @@ def test_route_publishing_counts_the_notice_on_the_critical_path(dibao: Matter, 
 
 
 def test_a_calendar_unit_only_for_notices(dibao: Matter, admin: User, org: Any) -> None:
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as invalid:
         routes.route_draft_create(
             actor=admin,
             name="x",
@@ -133,3 +137,4 @@ def test_a_calendar_unit_only_for_notices(dibao: Matter, admin: User, org: Any) 
                 }
             ],
         )
+    assert invalid.value.code == "route_bad_step"

@@ -31,10 +31,11 @@ def test_the_district_enters_standards_and_nobody_else(mzj: User, township_offic
     s = standard_save(actor=mzj, year=2027, area_kind="urban", monthly_fen=86000, effective_from=datetime.date(2027, 1, 1))
     assert Standard.objects.get(year=2027, area_kind="urban").monthly_fen == 86000
     assert AuditEntry.objects.filter(action="welfare.standard_save").count() == 2
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         standard_save(
             actor=township_officer, year=2027, area_kind="rural", monthly_fen=1, effective_from=datetime.date(2027, 1, 1)
         )
+    assert denied.value.code == "permission_denied"
     for bad in (
         {"monthly_fen": -5},
         {"monthly_fen": 0},
@@ -50,6 +51,7 @@ def test_the_district_enters_standards_and_nobody_else(mzj: User, township_offic
         }
         with pytest.raises(ApplicationError) as exc:
             standard_save(actor=mzj, **kw)
+        assert exc.value.code == "validation_failed"
         assert exc.value.status == 422
     assert not Standard.objects.filter(year=2027, area_kind="rural").exists()
 
@@ -76,19 +78,23 @@ def test_a_decrease_takes_effect_next_month_and_is_in_the_history(households: li
 
 
 @pytest.mark.parametrize(
-    "kw",
+    ("kw", "code", "field"),
     [
-        {"new_amount_fen": -100},
-        {"new_amount_fen": 0},
-        {"new_amount_fen": 60000},  # no change
-        {"new_amount_fen": 50000, "reason": "  "},
-        {"new_amount_fen": 50000, "effective_month": datetime.date(2025, 12, 1)},  # before the payment started
+        ({"new_amount_fen": -100}, "validation_failed", "new_amount_fen"),
+        ({"new_amount_fen": 0}, "validation_failed", "new_amount_fen"),
+        ({"new_amount_fen": 60000}, "welfare_no_change", None),  # no change
+        ({"new_amount_fen": 50000, "reason": "  "}, "validation_failed", "reason"),
+        # before the payment started
+        ({"new_amount_fen": 50000, "effective_month": datetime.date(2025, 12, 1)}, "validation_failed", "effective_month"),
     ],
 )
-def test_bad_changes_store_nothing(households: list[Household], township_officer: User, kw: dict[str, Any]) -> None:
+def test_bad_changes_store_nothing(
+    households: list[Household], township_officer: User, kw: dict[str, Any], code: str, field: str | None
+) -> None:
     h = households[0]
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         reg.change_amount(household=h, actor=township_officer, **{"reason": "收入变化", **kw})
+    assert refused.value.code == code and set(refused.value.fields) == ({field} if field else set())
     assert RegisterChange.objects.filter(household=h).count() == 1
     h.refresh_from_db()
     assert h.monthly_amount_fen == 60000
@@ -96,8 +102,9 @@ def test_bad_changes_store_nothing(households: list[Household], township_officer
 
 def test_only_the_households_township_changes_it(households: list[Household], ft_officer: User, mzj: User) -> None:
     for who in (ft_officer, mzj):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as denied:
             reg.change_amount(household=households[0], actor=who, new_amount_fen=1000, reason="x")
+        assert denied.value.code == "permission_denied"
 
 
 def test_a_change_cannot_reach_into_an_approved_month(households: list[Household], township_officer: User) -> None:
@@ -105,8 +112,9 @@ def test_a_change_cannot_reach_into_an_approved_month(households: list[Household
     roll = rolls.roll_generate(township=h.township, month=JUNE, actor=township_officer)
     rolls.roll_check(roll=roll, actor=township_officer)
     rolls.roll_approve_township(roll=roll, actor=township_officer)
-    with pytest.raises(reg.MonthDecided):
+    with pytest.raises(reg.MonthDecided) as month_decided:
         reg.change_amount(household=h, actor=township_officer, new_amount_fen=1000, reason="x", effective_month=JUNE)
+    assert month_decided.value.code == "welfare_month_decided"
     c = reg.change_amount(
         household=h, actor=township_officer, new_amount_fen=1000, reason="x", effective_month=datetime.date(2026, 7, 1)
     )
@@ -120,8 +128,9 @@ def test_suspend_and_resume(households: list[Household], township_officer: User)
     assert h.status == Household.Status.SUSPENDED
     june = rolls.roll_generate(township=h.township, month=JUNE, actor=township_officer)
     assert not RollItem.objects.filter(roll=june, household=h).exists()
-    with pytest.raises(reg.NotInPayment):
+    with pytest.raises(reg.NotInPayment) as not_in_payment:
         reg.change_amount(household=h, actor=township_officer, new_amount_fen=1000, reason="x")
+    assert not_in_payment.value.code == "welfare_not_in_payment"
     reg.resume(household=h, actor=township_officer, reason="已核实", effective_month=datetime.date(2026, 7, 1))
     h.refresh_from_db()
     july = rolls.roll_generate(township=h.township, month=datetime.date(2026, 6, 1), actor=township_officer)
@@ -134,8 +143,9 @@ def test_exit_ends_the_enrolment_and_frees_the_members(
     households: list[Household], township_officer: User, org: dict[str, OrgUnit]
 ) -> None:
     h = households[0]
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         reg.exit_household(household=h, actor=township_officer, end_reason="bored", reason="x")
+    assert refused.value.code == "validation_failed" and set(refused.value.fields) == {"end_reason"}
     change = reg.exit_household(household=h, actor=township_officer, end_reason="income_rose", reason="家庭人均收入超过标准")
     assert change.kind == RegisterChange.Kind.STOP and change.new_amount_fen == 0
     e = Enrolment.objects.get(household=h)
@@ -153,8 +163,9 @@ def test_exit_ends_the_enrolment_and_frees_the_members(
     Member.objects.create(household=other, name=head.name, id_number=head.id_number, relationship="other", in_payment=True)
     change = reg.exit_household(household=other, actor=township_officer, end_reason="moved", reason="全户迁往吉州区")
     assert change.kind == RegisterChange.Kind.EXIT
-    with pytest.raises(reg.NotInPayment):
+    with pytest.raises(reg.NotInPayment) as not_in_payment:
         reg.exit_household(household=other, actor=township_officer, end_reason="moved", reason="again")
+    assert not_in_payment.value.code == "welfare_not_in_payment"
 
 
 def test_reports_and_reviews(households: list[Household], township_officer: User) -> None:
@@ -166,8 +177,9 @@ def test_reports_and_reviews(households: list[Household], township_officer: User
     reg.change_amount(household=h, actor=township_officer, new_amount_fen=30000, reason="务工收入", report=report)
     report.refresh_from_db()
     assert report.status == "handled" and not sel.open_reports(township_officer).exists()
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         reg.report_create(household=h, actor=township_officer, source="household", description="")
+    assert refused.value.code == "validation_failed" and set(refused.value.fields) == {"description"}
     due = [x.number for x in sel.reviews_due(township_officer)]
     assert due == ["ZXZ-0001", "ZXZ-0002"]  # ZXZ-0003 is due in September
     review = reg.review_record(
@@ -195,55 +207,68 @@ def test_the_roll_from_generation_to_payment(
     # again: the same lines, still one roll
     roll = rolls.roll_generate(township=zxz, month=JUNE, actor=township_officer)
     assert PaymentRoll.objects.filter(township=zxz, month=JUNE).count() == 1 and RollItem.objects.filter(roll=roll).count() == 3
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         rolls.roll_generate(township=zxz, month=JUNE, actor=ft_officer)
-    with pytest.raises(ApplicationError):
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(ApplicationError) as refused:
         rolls.roll_generate(township=zxz, month=datetime.date(2026, 8, 1), actor=township_officer)  # too far ahead
+    assert refused.value.code == "validation_failed" and set(refused.value.fields) == {"month"}
     # the steps in order, each by its own role
-    with pytest.raises(rolls.WrongRollStatus):
+    with pytest.raises(rolls.WrongRollStatus) as wrong_roll_status:
         rolls.roll_approve_township(roll=roll, actor=township_officer)
-    with pytest.raises(PermissionDenied):
+    assert wrong_roll_status.value.code == "welfare_roll_status"
+    with pytest.raises(PermissionDenied) as denied:
         rolls.roll_check(roll=roll, actor=mzj)
+    assert denied.value.code == "permission_denied"
     roll = rolls.roll_check(roll=roll, actor=township_officer)
     roll = rolls.roll_approve_township(roll=roll, actor=township_officer)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         rolls.roll_approve_district(roll=roll, actor=township_officer)
-    with pytest.raises(rolls.RollApproved):
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(rolls.RollApproved) as roll_approved:
         rolls.roll_generate(township=zxz, month=JUNE, actor=township_officer)
+    assert roll_approved.value.code == "welfare_roll_approved"
     roll = rolls.roll_approve_district(roll=roll, actor=mzj)
-    with pytest.raises(rolls.WrongRollStatus):
+    with pytest.raises(rolls.WrongRollStatus) as wrong_roll_status:
         rolls.roll_approve_district(roll=roll, actor=mzj)
+    assert wrong_roll_status.value.code == "welfare_roll_status"
     roll = rolls.roll_freeze(roll=roll, actor=mzj)
     assert roll.status == PaymentRoll.Status.FROZEN
     with pytest.raises(rolls.RollFrozen) as exc:
         rolls.roll_generate(township=zxz, month=JUNE, actor=township_officer)
+    assert exc.value.code == "welfare_roll_frozen"
     assert "已冻结" in str(exc.value.message)
     rows = list(sel.bank_rows(roll))
     assert [r[1] for r in rows] == ["ZXZ-0001", "ZXZ-0002", "ZXZ-0003"]
     assert rows[0][3] == "王秀兰" and rows[0][5] == "6217000012345678" and rows[0][6] == 60000
     # the bank's return: one failed, the rest paid
     failed = rows[1][0]
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         rolls.payments_record(roll=roll, actor=township_officer, paid_on=datetime.date(2026, 5, 12), failed={failed: ""})
+    assert refused.value.code == "validation_failed" and set(refused.value.fields) == {"failed"}
     out = rolls.payments_record(
         roll=roll, actor=township_officer, paid_on=datetime.date(2026, 5, 12), failed={failed: "账户已销户"}
     )
     assert out == {"paid": 2, "failed": 1}
     bad = Payment.objects.get(uuid=failed)
     assert bad.status == "failed"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         rolls.payment_reissue(payment=bad, actor=ft_officer)
-    with pytest.raises(ApplicationError):
+    assert denied.value.code == "permission_denied"
+    with pytest.raises(ApplicationError) as refused:
         rolls.payment_reissue(payment=bad, actor=township_officer, bank_account="12ab")
+    assert refused.value.code == "validation_failed" and set(refused.value.fields) == {"bank_account"}
     again = rolls.payment_reissue(payment=bad, actor=township_officer, bank_account="6228480012345678901")
     assert again.attempt == 2 and again.status == "pending" and again.bank_account == "6228480012345678901"
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         rolls.payment_reissue(payment=bad, actor=township_officer)
+    assert refused.value.code == "welfare_reissued"
     assert [r[1] for r in sel.bank_rows(roll)] == ["ZXZ-0002"]  # the re-issue file
     paid = Payment.objects.filter(status="paid").first()
     assert paid is not None
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         rolls.payment_reissue(payment=paid, actor=township_officer)
+    assert refused.value.code == "welfare_not_failed"
 
 
 def test_nothing_is_paid_twice_for_a_household_and_month(households: list[Household], township_officer: User, mzj: User) -> None:
@@ -310,8 +335,9 @@ def test_register_search_and_the_audited_file(
     before = AuditEntry.objects.filter(action="welfare.household_read").count()
     sel.household_file(mzj, households[0].uuid)
     assert AuditEntry.objects.filter(action="welfare.household_read").count() == before + 1
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         sel.household_file(ft_officer, households[0].uuid)
+    assert refused.value.code == "not_found"
 
 
 # Statements per register search: who may read (one: `scope.reader`), the audit row in its own

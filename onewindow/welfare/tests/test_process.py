@@ -64,8 +64,9 @@ def test_whole_process_to_enrolment(dibao: Matter, officer: User, resident: User
     assert n.head_masked == "刘*英" and n.people == 2 and n.monthly_amount_fen == 94000
     assert n.starts_on == TODAY and n.ends_on == TODAY + datetime.timedelta(days=7)  # 7 calendar days
     assert list(notice.running(village=org["ZXSQ"])) == [n]
-    with pytest.raises(WrongStage):
+    with pytest.raises(WrongStage) as wrong_stage:
         confirm.confirm(application=app, actor=officer)
+    assert wrong_stage.value.code == "wrong_stage"
     frozen.move_to(at(n.ends_on + datetime.timedelta(days=1)))
     assert not notice.running(village=org["ZXSQ"]).exists()  # expired: no longer public
     sweep_warnings()
@@ -82,8 +83,9 @@ def test_whole_process_to_enrolment(dibao: Matter, officer: User, resident: User
     assert set(hh.members.values_list("in_payment", flat=True)) == {True}
     case = Case.objects.get(pk=app.case_id)
     assert case.status == Case.Status.DELIVERED and case.decision == Case.Decision.APPROVED
-    with pytest.raises(AlreadyConfirmed):
+    with pytest.raises(AlreadyConfirmed) as already_confirmed:
         confirm.confirm(application=app, actor=officer)
+    assert already_confirmed.value.code == "already_confirmed"
     assert Enrolment.objects.count() == 1
 
 
@@ -102,8 +104,9 @@ def test_objection_sends_the_case_back_and_the_notice_runs_again(
     assert not notice.running(village=org["ZXSQ"]).exists()
     check_step = CaseStep.objects.get(case=app.case, stage_order=1)
     assert check_step.status == CaseStep.Status.OPEN and check_step.rounds == 2
-    with pytest.raises(NoticeClosed):  # the notice no longer runs
+    with pytest.raises(NoticeClosed) as notice_closed:  # the notice no longer runs
         notice.objection_lodge(notice=first, text="再次异议")
+    assert notice_closed.value.code == "notice_closed"
     visit(app, officer, TODAY + datetime.timedelta(days=2))
     review.propose_approval(application=app, actor=officer)
     second = PublicNotice.objects.get(application=app, outcome=PublicNotice.Outcome.RUNNING)
@@ -119,8 +122,9 @@ def test_objection_after_the_last_day_is_refused_even_before_the_sweep(
     n = PublicNotice.objects.get(application=app)
     frozen.move_to(at(n.ends_on, 23))
     frozen.move_to(at(n.ends_on + datetime.timedelta(days=1), 0))
-    with pytest.raises(NoticeClosed):
+    with pytest.raises(NoticeClosed) as notice_closed:
         notice.objection_lodge(notice=n, text="迟到的异议")
+    assert notice_closed.value.code == "notice_closed"
     assert not n.objections.exists()
 
 
@@ -132,8 +136,9 @@ def test_objection_at_the_point_is_recorded_by_staff_only(
     review.propose_approval(application=app, actor=officer)
     n = PublicNotice.objects.get(application=app)
     for who in (None, outsider, ft_officer):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as denied:
             notice.objection_lodge(notice=n, text="异议", actor=who, at_point=True)
+        assert denied.value.code == "permission_denied"
     o = notice.objection_lodge(notice=n, text="群众到村委会反映", actor=agent, at_point=True)
     assert o.recorded_by == agent and o.channel == "point"
 
@@ -171,8 +176,9 @@ def test_case_steps_are_the_township_officers_work(dibao: Matter, officer: User,
     step = CaseStep.objects.get(case=app.case, stage_order=1)
     assert selectors.can_act_on_step(officer, step)
     assert not selectors.can_act_on_step(mzj, step)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         case_services.step_approve(step=step, actor=mzj)
+    assert denied.value.code == "permission_denied"
 
 
 def test_owners_name_the_township_for_every_waiting_state(

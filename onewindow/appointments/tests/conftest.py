@@ -15,6 +15,7 @@ from django.utils import timezone
 from onewindow.accounts.models import OrgUnit, User
 from onewindow.appointments.models import SessionKind, SessionRule
 from onewindow.catalog.models import MaterialRequirement, Matter, MatterVersion
+from onewindow.catalog.tests.factories import make_matter as build_matter
 from onewindow.hall.models import ServiceArea, ServicePoint
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -82,37 +83,26 @@ def hall(org: dict[str, OrgUnit], calendar: None) -> dict[str, Any]:
 
 
 def make_matter(code: str, dept: OrgUnit, area: ServiceArea, *, off_hours: bool, level: str = "district") -> Matter:
-    from onewindow.catalog.services import search_keys, search_text
-
-    name = f"事项{code}"
-    pinyin, initials = search_keys(name)
-    # The search keys catalog.services keeps for a matter (the one catalog search reads them).
-    m = Matter.objects.create(
+    """A published instant matter handled in `area` (the booking tests' defaults), from the one
+    test builder (catalog.tests.factories.make_matter, through the catalog's services)."""
+    return build_matter(
+        dept,
+        f"事项{code}",
         code=code,
-        department=dept,
         service_area=area,
-        search_name=name,
-        search_pinyin=pinyin,
-        search_initials=initials,
-        search_text=search_text(name, pinyin, initials),
-    )
-    v = MatterVersion.objects.create(
-        matter=m,
-        number=1,
-        status=MatterVersion.Status.PUBLISHED,
-        name=f"事项{code}",
         matter_type=MatterVersion.MatterType.PUBLIC_SERVICE,
         kind=MatterVersion.Kind.INSTANT,
         statutory_days=5,
         committed_days=1,
+        on_one_window=False,
+        online_depth=MatterVersion.OnlineDepth.INFORMATION,
         off_hours_bookable=off_hours,
         handling_level=level,
+        materials=[
+            {"name": "居民身份证", "form": MaterialRequirement.Form.ORIGINAL},
+            {"name": "户口簿", "form": MaterialRequirement.Form.COPY},
+        ],
     )
-    MaterialRequirement.objects.create(version=v, name="居民身份证", form=MaterialRequirement.Form.ORIGINAL)
-    MaterialRequirement.objects.create(version=v, name="户口簿", form=MaterialRequirement.Form.COPY)
-    m.current_version = v
-    m.save(update_fields=["current_version"])
-    return m
 
 
 @pytest.fixture

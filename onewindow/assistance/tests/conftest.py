@@ -17,7 +17,8 @@ from onewindow.accounts.demo import resident_id
 from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.accounts.services import org_unit_create
 from onewindow.assistance.models import AgentPoint, Mandate
-from onewindow.catalog.models import MaterialRequirement, Matter, MatterVersion
+from onewindow.catalog.models import Matter, MatterVersion
+from onewindow.catalog.tests.factories import make_matter as build_matter
 
 TODAY = datetime.date(2026, 4, 1)
 
@@ -32,24 +33,22 @@ def signature_png(ink: bool = True) -> SimpleUploadedFile:
 
 
 def make_matter(code: str, name: str, dept: OrgUnit, *, agent_eligible: bool = True, level: str = "district") -> Matter:
-    matter = Matter.objects.create(code=code, department=dept, search_name=name)
-    mv = MatterVersion.objects.create(
-        matter=matter,
-        number=1,
-        status=MatterVersion.Status.PUBLISHED,
-        name=name,
+    """A published public-service matter (the agent tests' defaults), from the one test builder
+    (catalog.tests.factories.make_matter, through the catalog's services)."""
+    return build_matter(
+        dept,
+        name,
+        code=code,
         matter_type=MatterVersion.MatterType.PUBLIC_SERVICE,
         kind=MatterVersion.Kind.COMMITTED,
         statutory_days=20,
         committed_days=10,
+        on_one_window=False,
+        online_depth=MatterVersion.OnlineDepth.INFORMATION,
         agent_eligible=agent_eligible,
         handling_level=level,
+        materials=[{"name": "居民身份证"}, {"name": "申请表"}],
     )
-    MaterialRequirement.objects.create(version=mv, name="居民身份证", sort_order=0)
-    MaterialRequirement.objects.create(version=mv, name="申请表", sort_order=1)
-    matter.current_version = mv
-    matter.save(update_fields=["current_version"])
-    return matter
 
 
 @pytest.fixture(autouse=True)

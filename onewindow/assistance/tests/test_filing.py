@@ -15,6 +15,7 @@ from onewindow.accounts.models import Enterprise, EnterpriseHandler
 from onewindow.assistance import services
 from onewindow.assistance.models import AgentApplication
 from onewindow.catalog.models import Matter, MatterVersion
+from onewindow.catalog.tests.factories import make_matter
 from onewindow.core.errors import ApplicationError
 from onewindow.core.models import Notification
 from onewindow.filings.models import Filing
@@ -27,22 +28,20 @@ TEXT = "本人承诺：所填信息真实、准确、完整，符合相关条件
 
 
 def _filing_matter(code: str, name: str, dept: Any, *, agent_eligible: bool = True) -> Matter:
-    matter = Matter.objects.create(code=code, department=dept, search_name=name)
-    mv = MatterVersion.objects.create(
-        matter=matter,
-        number=1,
-        status=MatterVersion.Status.PUBLISHED,
-        name=name,
+    return make_matter(
+        dept,
+        name,
+        code=code,
         matter_type=MatterVersion.MatterType.OTHER_POWER,
         kind=MatterVersion.Kind.FILING,
         statutory_days=1,
         committed_days=1,
+        on_one_window=False,
+        online_depth=MatterVersion.OnlineDepth.INFORMATION,
         agent_eligible=agent_eligible,
         commitment_text=TEXT,
+        materials=[],
     )
-    matter.current_version = mv
-    matter.save(update_fields=["current_version"])
-    return matter
 
 
 @pytest.fixture

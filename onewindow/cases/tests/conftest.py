@@ -14,6 +14,7 @@ from django.db.models.functions import Greatest
 from onewindow.accounts.models import OrgUnit
 from onewindow.cases.models import RouteCounter, RouteStage, RouteStep, RouteVersion
 from onewindow.catalog.models import Bundle, BundleItem, MaterialRequirement, Matter, MatterVersion
+from onewindow.catalog.tests.factories import make_matter as build_matter
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -32,34 +33,23 @@ def make_matter(
     statutory: int = 20,
     materials: list[tuple[str, str]] | None = None,
 ) -> MatterVersion:
-    from onewindow.catalog.services import search_keys, search_text
-
-    pinyin, initials = search_keys(name)
-    # The search keys catalog.services keeps for a matter (the one catalog search reads them).
-    matter = Matter.objects.create(
+    """A published licence matter with a one-field form (the cases tests' defaults), from the one
+    test builder (catalog.tests.factories.make_matter, through the catalog's services)."""
+    matter = build_matter(
+        dept,
+        name,
         code=code,
-        department=dept,
-        search_name=name,
-        search_pinyin=pinyin,
-        search_initials=initials,
-        search_text=search_text(name, pinyin, initials),
-    )
-    mv = MatterVersion.objects.create(
-        matter=matter,
-        number=1,
-        status=MatterVersion.Status.PUBLISHED,
-        name=name,
         matter_type=MatterVersion.MatterType.LICENCE,
         kind=MatterVersion.Kind.COMMITTED,
         statutory_days=statutory,
         committed_days=committed,
+        on_one_window=False,
+        online_depth=MatterVersion.OnlineDepth.INFORMATION,
         form_schema=[{"name": "address", "label": "房屋坐落", "type": "text", "required": True}],
+        materials=[{"name": n, "shared_key": key} for n, key in materials or [("申请书", ""), ("身份证明", "id-card")]],
     )
-    for i, (mname, key) in enumerate(materials or [("申请书", ""), ("身份证明", "id-card")]):
-        MaterialRequirement.objects.create(version=mv, name=mname, shared_key=key, sort_order=i)
-    matter.current_version = mv
-    matter.save(update_fields=["current_version"])
-    return mv
+    assert matter.current_version is not None
+    return matter.current_version
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from typing import Any
 from onewindow.accounts.demo import resident_id
 from onewindow.accounts.models import OrgUnit
 from onewindow.catalog.demo.formlib import form_for, material_links
-from onewindow.catalog.models import MaterialRequirement, Matter, MatterVersion
+from onewindow.catalog.models import Matter, MatterVersion
+from onewindow.catalog.tests.factories import make_matter
 
 APPLICANT_ID = resident_id("19560312", 228)  # the root conftest's citizen
 SELLER_ID = resident_id("19700101", 333)
@@ -27,41 +28,23 @@ def make_form_matter(
 ) -> Matter:
     """A published, online-capable matter whose version has the real transfer form."""
     schema = form_for(name=name, dept="BDC", audience="citizen")
-    from onewindow.catalog.services import search_keys, search_text
-
-    pinyin, initials = search_keys(name)
-    # The search keys and listing flag catalog.services keeps for a published matter (the apply
-    # list searches through the catalog search).
-    matter = Matter.objects.create(
+    return make_matter(
+        dept,
+        name,
         code=code,
-        department=dept,
-        search_name=name,
-        search_pinyin=pinyin,
-        search_initials=initials,
-        search_text=search_text(name, pinyin, initials),
-        is_listed=True,
-    )
-    mv = MatterVersion.objects.create(
-        matter=matter,
-        number=1,
-        status=MatterVersion.Status.PUBLISHED,
-        name=name,
         matter_type=MatterVersion.MatterType.CONFIRMATION,
         kind=MatterVersion.Kind.COMMITTED,
         statutory_days=30,
         committed_days=5,
         max_visits=0,
+        on_one_window=False,
         online_depth=online_depth,
         audience="citizen",
         conditions="转让双方已签订买卖合同并完税。",
         form_schema=schema,
         online_prereview=prereview,
+        materials=[{**m, **material_links(m, schema, "citizen")} for m in MATERIALS],
     )
-    for i, m in enumerate(MATERIALS):
-        MaterialRequirement.objects.create(version=mv, sort_order=i, **m, **material_links(m, schema, "citizen"))
-    matter.current_version = mv
-    matter.save(update_fields=["current_version"])
-    return matter
 
 
 def filled_form(**changes: Any) -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""Test helpers: matters created through the real services."""
+"""The one matter builder of the tests: every app's tests make their matters here, through the
+catalog's services (`matter_create`, `matter_publish`), so codes, the department's code counter,
+the version number, the search keys and the audit row are what the platform itself writes. The
+apps' helpers (cases, assistance, appointments) only choose their defaults and call it."""
 
 from __future__ import annotations
 
@@ -15,6 +18,10 @@ PROPERTY = {"name": "不动产权证书", "shared_key": "property_cert"}
 
 
 def make_matter(department: OrgUnit, name: str = "不动产转移登记", *, publish: bool = True, **fields: Any) -> Matter:
+    """A matter of `department` (published unless publish=False). `fields` are any version field
+    (`matter_type`, `kind`, days, `agent_eligible`, `off_hours_bookable`, `handling_level`,
+    `form_schema`...), `materials` (dicts as `matter_create` takes them), an explicit `code` (kept
+    as given) and a `service_area`."""
     data: dict[str, Any] = {
         "matter_type": "confirmation",
         "kind": "committed",

@@ -61,19 +61,10 @@ def test_kiosk_refusal_is_shown_not_a_500(kiosk_client: Client, hall: dict[str, 
 
 def test_kiosk_matter_search(kiosk_client: Client, hall: dict[str, Any], org: Any) -> None:
     client = kiosk_client
-    from onewindow.catalog.models import Matter
+    from onewindow.catalog.tests.factories import make_matter
 
-    Matter.objects.create(
-        code="M-BDC-1",
-        department=org["BDC"],
-        service_area=hall["F"],
-        search_name="不动产转移登记",
-        search_initials="bdczydj",
-        search_pinyin="budongchanzhuanyidengji",
-        # What catalog.services keeps for a published matter: the kiosk uses the catalog search.
-        search_text="不动产转移登记|budongchanzhuanyidengji|bdczydj",
-        is_listed=True,
-    )
+    # Published through the catalog's services: the kiosk finds it with the catalog search.
+    make_matter(org["BDC"], "不动产转移登记", code="M-BDC-1", service_area=hall["F"])
     r = client.get(f"/catalog/kiosk/{hall['point'].uuid}/search/?q=bdc")
     assert r.status_code == 200 and "不动产转移登记" in r.content.decode() and str(hall["F"].uuid) in r.content.decode()
     client.cookies[KIOSK_COOKIE] = "zxz-token"

@@ -15,7 +15,8 @@ import time_machine
 from conftest import make_user
 from onewindow.accounts.demo import resident_id
 from onewindow.accounts.models import OrgUnit, Role, User
-from onewindow.catalog.models import Delegation, MaterialRequirement, Matter, MatterVersion
+from onewindow.catalog.models import Delegation, Matter, MatterVersion
+from onewindow.catalog.tests.factories import make_matter
 from onewindow.core import workdays
 from onewindow.welfare.models import Standard
 from onewindow.welfare.process import application as apply_svc
@@ -58,23 +59,20 @@ def admin(db: Any) -> User:
 
 @pytest.fixture
 def dibao(org: dict[str, OrgUnit], welfare_calendar: Any, admin: User, frozen: Any) -> Matter:
-    matter = Matter.objects.create(code="MZJ-DB", department=org["MZJ"], search_name="最低生活保障（低保）审批")
-    mv = MatterVersion.objects.create(
-        matter=matter,
-        number=1,
-        status=MatterVersion.Status.PUBLISHED,
-        name="最低生活保障（低保）审批",
+    matter = make_matter(
+        org["MZJ"],
+        "最低生活保障（低保）审批",
+        code="MZJ-DB",
         matter_type=MatterVersion.MatterType.LICENCE,
         kind=MatterVersion.Kind.COMMITTED,
         statutory_days=30,
         committed_days=25,
+        on_one_window=False,
+        online_depth=MatterVersion.OnlineDepth.INFORMATION,
         agent_eligible=True,
         handling_level="township",
+        materials=[{"name": "最低生活保障申请书"}, {"name": "居民身份证"}],
     )
-    MaterialRequirement.objects.create(version=mv, name="最低生活保障申请书", sort_order=0)
-    MaterialRequirement.objects.create(version=mv, name="居民身份证", sort_order=1)
-    matter.current_version = mv
-    matter.save(update_fields=["current_version"])
     for t in ("ZXZ", "FTZ"):
         Delegation.objects.create(matter=matter, township=org[t], effective_on=datetime.date(2019, 7, 1))
     route.publish_route(matter=matter, actor=admin)

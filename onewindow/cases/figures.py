@@ -166,7 +166,18 @@ def _township_unit_ids() -> list[int]:
     return list(OrgUnit.objects.filter(q).values_list("pk", flat=True))
 
 
-def _sum(params: dict[str, Any], period: Period, group: list[str]) -> dict[tuple[Any, ...], dict[str, int]]:
+# The measures a row of a breakdown table shows (cases.stats._row), and the monthly trend's: a read
+# that sums only these adds up 7 (or 3) columns per rollup row instead of 18 (the whole-history
+# matter breakdown at 1,000,000 cases reads some 17,000 rows).
+ROW_MEASURES = ("received", "concluded", "on_time", "workdays", "timed", "supplemented", "refused")
+TREND_MEASURES = ("received", "concluded", "on_time")
+
+
+def _sums(measures: Any = None) -> dict[str, Any]:
+    return SUMS if measures is None else {m: SUMS[m] for m in measures}
+
+
+def _sum(params: dict[str, Any], period: Period, group: list[str], measures: Any = None) -> dict[tuple[Any, ...], dict[str, int]]:
     month_model, year_model = cube(params, group)
     return summed(
         CaseDay,
@@ -177,7 +188,7 @@ def _sum(params: dict[str, Any], period: Period, group: list[str]) -> dict[tuple
         date_from=period.date_from,
         date_to=period.date_to,
         group=group,
-        measures=SUMS,
+        measures=_sums(measures),
     )
 
 
@@ -209,28 +220,34 @@ def added(rows: list[tuple[tuple[Any, ...], dict[str, int]]]) -> dict[str, int]:
     return out
 
 
-def breakdown(params: dict[str, Any], period: Period, *group: str) -> list[tuple[tuple[Any, ...], dict[str, int]]]:
-    """Measures per value of `group` (e.g. "department_id"), most applications first."""
-    rows = _sum(params, period, list(group))
+def breakdown(
+    params: dict[str, Any], period: Period, *group: str, measures: Any = None
+) -> list[tuple[tuple[Any, ...], dict[str, int]]]:
+    """Measures (all, or those named in `measures`, which must include "received") per value of
+    `group` (e.g. "department_id"), most applications first."""
+    rows = _sum(params, period, list(group), measures)
     return sorted(rows.items(), key=lambda kv: (-kv[1]["received"], kv[0]))
 
 
 def monthly(
-    params: dict[str, Any], last_month: datetime.date, months: int = 12
+    params: dict[str, Any], last_month: datetime.date, months: int = 12, measures: Any = None
 ) -> list[tuple[datetime.date, dict[str, int], dict[str, int]]]:
-    """(month, its measures, the same month a year earlier) for `months` months up to `last_month`."""
+    """(month, its measures, the same month a year earlier) for `months` months up to `last_month`
+    (every measure, or those named in `measures`)."""
+    sums = _sums(measures)
     first = last_month
     for _i in range(months - 1):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     year_before = first.replace(year=first.year - 1)
     month_model, _year_model = cube(params)
     rows = {
-        r["month"]: {m: int(r[f"s_{m}"] or 0) for m in SUMS}
+        r["month"]: {m: int(r[f"s_{m}"] or 0) for m in sums}
         for r in month_model.objects.filter(rollup_scope(params), month__gte=year_before, month__lte=last_month)
         .values("month")
-        .annotate(**{f"s_{m}": agg for m, agg in SUMS.items()})
+        .annotate(**{f"s_{m}": agg for m, agg in sums.items()})
+        .order_by()
     }
-    empty = dict.fromkeys(SUMS, 0)
+    empty = dict.fromkeys(sums, 0)
     out = []
     m = first
     for _i in range(months):

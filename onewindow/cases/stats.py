@@ -19,7 +19,9 @@ from onewindow.catalog.models import Bundle, Matter
 from onewindow.core.stats import Chart, Figure, Section, Table
 
 from .figures import (
+    ROW_MEASURES,
     TOP_MATTERS,
+    TREND_MEASURES,
     UNIT_GROUP,
     Period,
     added,
@@ -215,7 +217,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
         )
 
     # By matter (the level above the list of cases).
-    rows = breakdown(params, period, "matter_id", "bundle_id")
+    rows = breakdown(params, period, "matter_id", "bundle_id", measures=ROW_MEASURES)
     matter_names = _matter_names([k for k, _s in rows])
     top = rows[:TOP_MATTERS]
     sec.charts.append(
@@ -271,7 +273,7 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     )
 
     # Trend by month, with the same months a year earlier.
-    trend = monthly(params, period.date_to.replace(day=1))
+    trend = monthly(params, period.date_to.replace(day=1), measures=TREND_MEASURES)
     cats = [f"{m:%Y-%m}" for m, _a, _b in trend]
     this_year = [a["received"] for _m, a, _b in trend]
     month_links = [f"date_from={m:%Y-%m-%d}&date_to={_month_end(m):%Y-%m-%d}" for m, _a, _b in trend]

@@ -340,6 +340,17 @@ def test_rollups_equal_a_recount_under_random_histories(
                     if not group:  # a total is a row of zeros when nothing was received
                         want.setdefault((), dict.fromkeys(rollups.MEASURES, 0))
                     assert {k: {m: c[m] for m in rollups.MEASURES} for k, c in got.items()} == want, (lo, hi, params, group)
+                    # The breakdown table's read sums only the measures its rows show: the same numbers.
+                    some = figures._sum(params, figures.Period(lo, hi), list(group), figures.ROW_MEASURES)
+                    assert some == {k: {m: c[m] for m in figures.ROW_MEASURES} for k, c in want.items()}, (lo, hi, params)
+                    # The monthly trend (the 12 months up to the period's end, each with a year earlier), all
+                    # measures or the trend's three.
+                    full = figures.monthly(params, hi.replace(day=1))
+                    short = figures.monthly(params, hi.replace(day=1), measures=figures.TREND_MEASURES)
+                    assert [
+                        (m, {k: a[k] for k in figures.TREND_MEASURES}, {k: b[k] for k in figures.TREND_MEASURES})
+                        for m, a, b in full
+                    ] == short
             rollups.refresh(overlap=10_000)  # the sweep's look back changes nothing
             assert rollup_rows() == expected
             rollups.rebuild()

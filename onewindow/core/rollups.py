@@ -21,6 +21,7 @@ import importlib
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 from typing import Any
 
@@ -75,10 +76,32 @@ def marked(name: str) -> int:
     return -1 if found is None else found
 
 
+# The rollups already brought up to date inside `checked_once()` (None outside it).
+_checked: ContextVar[set[str] | None] = ContextVar("rollups_checked", default=None)
+
+
+@contextmanager
+def checked_once() -> Iterator[None]:
+    """Inside, each rollup is brought up to date at most once: a page whose sections each refresh
+    the rollups they read (the dashboard: the cases' rollups for the case figures and again for the
+    agents' cases) asks the database once per rollup, not once per section. The page is still
+    never more than its own request behind."""
+    token = _checked.set(set())
+    try:
+        yield
+    finally:
+        _checked.reset(token)
+
+
 def pending(name: str, event_model: type[models.Model]) -> int | None:
     """The newest id of `event_model` when the rollup `name` has events above its mark to count,
     else None: one query (the mark's row with the log's newest id beside it) on every page view
-    with nothing new."""
+    with nothing new; none for a rollup already looked at inside `checked_once()`."""
+    seen = _checked.get()
+    if seen is not None:
+        if name in seen:
+            return None
+        seen.add(name)
     newest = Subquery(event_model._default_manager.order_by("-id").values("id")[:1])
     row = RollupMark.objects.filter(name=name).annotate(newest=newest).values_list("last_id", "newest").first()
     if row is None:  # never refreshed: whatever there is (a refresh creates the mark)

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from onewindow.core.rollups import checked_once
 from onewindow.core.stats import Figure, Section
 
 from .filters import parse_params  # noqa: F401  (the filters' parser, where providers' callers look for it)
@@ -61,19 +62,24 @@ def collect(*, user: Any, params: dict[str, Any]) -> list[Section]:
     """Every provider's sections; for a reader whose remit is a department or township, only the
     providers that narrow their figures to it (a district total must not pass for the unit's)."""
     sections: list[Section] = []
-    for label, fn in providers():
-        if params.get("remit") is not None and not honours_remit(fn):
-            continue
-        try:
-            sections.extend(fn(user=user, params=params))
-        except Exception:
-            logger.exception("stats provider %s failed", label)
-            sections.append(
-                Section(
-                    key=label,
-                    title=label,
-                    figures=[Figure(_("该模块统计暂不可用"), "—", note=_("已记录错误，请联系管理员。"))],
-                    order=999,
-                )
-            )
+    with checked_once():  # each rollup brought up to date once for the page, not once per section
+        for label, fn in providers():
+            if params.get("remit") is not None and not honours_remit(fn):
+                continue
+            sections.extend(_run(label, fn, user, params))
     return sorted(sections, key=lambda s: (s.order, s.key))
+
+
+def _run(label: str, fn: Callable[..., list[Section]], user: Any, params: dict[str, Any]) -> list[Section]:
+    try:
+        return list(fn(user=user, params=params))
+    except Exception:
+        logger.exception("stats provider %s failed", label)
+        return [
+            Section(
+                key=label,
+                title=label,
+                figures=[Figure(_("该模块统计暂不可用"), "—", note=_("已记录错误，请联系管理员。"))],
+                order=999,
+            )
+        ]

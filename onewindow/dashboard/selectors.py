@@ -42,10 +42,16 @@ def remit(user: Any) -> OrgUnit | None:
     township of their assignment: a department's head sees the department, a township's leader or
     a township hall's manager the township. Someone with assignments at several units sees the
     first of them (by unit code); one at district level outranks the rest."""
-    if not getattr(user, "is_authenticated", False) or user.is_superuser or user.has_role(Role.ADMIN):
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
         return None
     units: list[OrgUnit] = []
-    for a in user.role_assignments.filter(role__in=[Role.LEADER, Role.HALL_MANAGER]).select_related("org_unit"):
+    # One read: an administrator's assignment (anywhere) makes it the district, as has_role(ADMIN) would.
+    assignments = list(
+        user.role_assignments.filter(role__in=[Role.ADMIN, Role.LEADER, Role.HALL_MANAGER]).select_related("org_unit")
+    )
+    if any(a.role == Role.ADMIN for a in assignments):
+        return None
+    for a in assignments:
         if a.org_unit is None:
             return None
         unit = _township_or_department(a.org_unit)

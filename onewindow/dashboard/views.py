@@ -127,6 +127,16 @@ def _links(sections: list[Any], params: dict[str, Any]) -> None:
             c.body = rows_html(zip(hrefs, cells, strict=False), columns=len(c.series) + 1)
 
 
+def _filter_units() -> dict[str, list[OrgUnit]]:
+    """The filter form's departments and townships, in one read."""
+    kinds = [OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]
+    units = list(OrgUnit.objects.filter(kind__in=kinds).order_by("sort_order", "code"))
+    return {
+        "departments": [u for u in units if u.kind == OrgUnit.Kind.DEPARTMENT],
+        "townships": [u for u in units if u.kind != OrgUnit.Kind.DEPARTMENT],
+    }
+
+
 @login_required
 @replica_read  # figures only; the rollup refresh it may run writes (and reads) on the primary
 def index(request: AuthedRequest) -> HttpResponse:
@@ -144,10 +154,7 @@ def index(request: AuthedRequest) -> HttpResponse:
         "filters": describe(params),
         "trail": trail(params),
         "charts": _charts_payload(sections),
-        "departments": OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT).order_by("sort_order", "code"),
-        "townships": OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]).order_by(
-            "sort_order", "code"
-        ),
+        **_filter_units(),
         "channels": Channel.choices,
         "refreshed": last_refreshed("cases"),
         "replica": dbrouter.status(),

@@ -22,12 +22,6 @@ def township_figures() -> list[dict[str, Any]]:
     cases decided there (any matter it is the deciding unit of), and those concluded on time."""
     today = timezone.localdate()
     units = list(townships())
-    in_force = dict(
-        delegations_in_force(on=today)
-        .filter(township__in=units)
-        .values_list("township")
-        .annotate(n=Count("matter", distinct=True))
-    )
     # What a township can handle (cases.routing): the catalog's township-level matters, which every
     # township handles for its residents, plus the matters delegated to it and in force today.
     own = set(
@@ -37,8 +31,10 @@ def township_figures() -> list[dict[str, Any]]:
         ).values_list("pk", flat=True)
     )
     held: dict[int, set[int]] = {t.pk: set(own) for t in units}
+    delegated: dict[int, set[int]] = {t.pk: set() for t in units}  # the matters delegated and in force, per township
     for township_id, matter_id in delegations_in_force(on=today).filter(township__in=units).values_list("township", "matter"):
         held[township_id].add(matter_id)
+        delegated[township_id].add(matter_id)
     decided = Case.objects.filter(department__in=units, decided_at__isnull=False)
     per = {
         row["department"]: row
@@ -55,7 +51,7 @@ def township_figures() -> list[dict[str, Any]]:
             {
                 "code": t.code,
                 "name": t.name,
-                "delegated": in_force.get(t.pk, 0),
+                "delegated": len(delegated[t.pk]),
                 "handled": len(held[t.pk]),
                 "matters_decided": row.get("matters", 0),
                 "cases_decided": row.get("cases", 0),

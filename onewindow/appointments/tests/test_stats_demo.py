@@ -28,6 +28,10 @@ def test_demo_history_is_counted_by_the_dashboard_and_idempotent(
     assert demo.build_history(ctx) == 120 + round(120 * demo.NO_SHOW_SHARE) + round(120 * demo.CANCEL_SHARE)
     assert demo.build_history(ctx) == 0  # idempotent
     assert stats.served_off_hours(date_to=stats.SEED_REPORT_DATE) == 120
+    # The section reads the same count in its one statement of fixed counts.
+    [sec] = stats.sections(user=None, params={})
+    values = {f.label: f.value for f in sec.figures}
+    assert values["延时错时服务办件（截至2021年6月底）"] == 120 and values["可预约延时错时服务的事项"] == 6
     served = Booking.objects.filter(status="checked_in")
     assert served.values("matter").distinct().count() == 6  # every off-hours matter was used
     assert not served.filter(is_off_hours=False).exists()

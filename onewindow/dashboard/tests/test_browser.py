@@ -42,6 +42,7 @@ def test_leader_walks_from_the_district_down_to_the_cases(
     w.login(leader.username, PASSWORD, next_path="/dashboard/")
     w.goto(f"/dashboard/?{MAY}")  # the period is typed into the filter form in the next test
     charts_drawn(w)
+    w.screenshot("district")  # the district's page, kept for review (test-results/walks/)
     # district -> department: through the department chart's table view
     w.click("figure:has([data-chart='cases-department']) details summary")
     w.click("figure:has([data-chart='cases-department']) a:has-text('住房和城乡建设局')")

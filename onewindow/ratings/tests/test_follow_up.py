@@ -218,3 +218,30 @@ def test_dashboard_section_has_a_chart_and_follows_the_remit(world: dict[str, An
     assert [r[0] for r in zjj.tables[0].rows] == ["住房和城乡建设局"] and zjj.charts[0].categories == ["住房和城乡建设局"]
     [other] = sections(user=leader, params={"month": "2026-04", "remit": world["org"]["MZJ"]})
     assert {f.label: f.value for f in other.figures}["评价总数（2026-04）"] == 0
+
+
+def test_the_sections_one_statement_reads_equal_the_separate_counts(world: dict[str, Any], citizen: Any) -> None:
+    """The dashboard reads the period's and the whole history's summary in one statement, and the
+    follow-ups' open / red / yellow counts from the rows it reads anyway: the same numbers as the
+    separate counts."""
+    from onewindow.ratings import selectors
+    from onewindow.ratings.models import FollowUp
+    from onewindow.ratings.stats import follow_up_figures, in_period, month_bounds, period_and_all, summary
+
+    _bad(world, citizen)
+    rate(kind="ticket", subject_uuid=world["ticket"].uuid, level=5, rater=citizen)
+    FollowUp.objects.update(warning_level="red")
+    for month in ("2026-04", "2026-05"):
+        _label, start, end = month_bounds(month)
+        base = selectors.counted()
+        assert period_and_all(base, start, end) == (summary(in_period(start, end, base)), summary(base))
+        fu = follow_up_figures(start, end)
+        fus = FollowUp.objects.filter(rating__created_at__gte=start, rating__created_at__lt=end).exclude(
+            status=FollowUp.Status.WITHDRAWN
+        )
+        assert (fu["open"], fu["red"], fu["yellow"]) == (
+            fus.filter(status__in=FollowUp.OPEN_STATUSES).count(),
+            fus.filter(warning_level="red").count(),
+            fus.filter(warning_level="yellow").count(),
+        )
+    assert follow_up_figures(*month_bounds("2026-04")[1:])["red"] == 1

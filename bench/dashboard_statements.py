@@ -9,7 +9,9 @@ Runs on a database `bench/dashboard.py --keep` built (never builds one):
         --db-name bench_dd_1m [--explain] [--only 'odd dates,point'] [--repeat 5]
 
 Prints, per page: statements (round trips), their database time, the rest of the request (Python,
-template), the median time of the whole request over --repeat runs; then per app the statements
+template), the median time of the whole request over --repeat runs, and the CPU time this process
+spent on it (time.process_time(): Python, the template, the driver; waits for the database and for
+a busy machine's cores are not in it, so it moves much less with the load); then per app the statements
 and their database time; with --explain one line per statement.
 """
 
@@ -88,7 +90,7 @@ def issuer() -> str:
     return fallback
 
 
-def run(client: Client, url: str) -> tuple[float, list[tuple[str, str, Any, float]]]:
+def run(client: Client, url: str) -> tuple[float, float, list[tuple[str, str, Any, float]]]:
     seen: list[tuple[str, str, Any, float]] = []
 
     def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -98,12 +100,12 @@ def run(client: Client, url: str) -> tuple[float, list[tuple[str, str, Any, floa
         finally:
             seen.append((issuer(), sql, params, (time.perf_counter() - t0) * 1000))
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(wrapper):
         r = client.get(url)
-    total = (time.perf_counter() - t0) * 1000
+    total, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
     assert r.status_code == 200, (url, r.status_code)
-    return total, seen
+    return total, cpu, seen
 
 
 def explain(sql: str, params: Any) -> str:
@@ -141,12 +143,14 @@ def main() -> None:
             client.get(url)  # warm
             runs = [run(client, url) for _i in range(OPTS.repeat)]
             best = min(runs, key=lambda r: r[0])
-            total, seen = best
+            total, _cpu, seen = best
             db = sum(s[3] for s in seen)
             medians = statistics.median(r[0] for r in runs)
+            cpu = statistics.median(r[1] for r in runs)
             print(
                 f"{label} ({url}): {len(seen)} statements, database {db:.0f} ms, the rest {total - db:.0f} ms "
-                f"(fastest of {OPTS.repeat}: {total:.0f} ms; median {medians:.0f} ms)",
+                f"(fastest of {OPTS.repeat}: {total:.0f} ms; median {medians:.0f} ms); "
+                f"this process's CPU (Python, the template, the driver) median {cpu:.0f} ms",
                 flush=True,
             )
             per: dict[str, list[float]] = defaultdict(list)

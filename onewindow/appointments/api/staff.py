@@ -10,9 +10,8 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Status
-from ninja.security import APIKeyHeader
 
-from onewindow.core.apikit import AUTH, PageParams, actor, device_token, page_of, paginate
+from onewindow.core.apikit import AUTH, KioskToken, PageParams, actor, device_token, page_of, paginate
 from onewindow.core.errors import NotFound
 
 from .. import selectors, services
@@ -32,13 +31,6 @@ OPERATION_IDS_MODULE = "onewindow.appointments.api"
 def check_in(request: HttpRequest, data: ApptCheckInIn) -> Any:
     r = services.booking_check_in(actor=actor(request), code=data.code)
     return {"booking": _booking(_reload(r.booking)), "ticket_number": r.booking.ticket_number, "late": r.late}
-
-
-class KioskToken(APIKeyHeader):
-    param_name = "X-Kiosk-Token"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return key or None  # compared with the booking's point token in the service
 
 
 @router.post(

@@ -9,8 +9,9 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
-from ninja.security import APIKeyHeader, SessionAuth
+from ninja.security import SessionAuth
 
+from onewindow.core.apikit import KioskToken
 from onewindow.core.errors import NotFound, PermissionDenied
 
 from .. import selectors
@@ -18,15 +19,6 @@ from ..models import ServiceArea, Ticket, Window
 
 router = Router(tags=["hall"])
 session_auth = SessionAuth()
-
-
-class KioskToken(APIKeyHeader):
-    param_name = "X-Kiosk-Token"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        # The area named in the body decides which point's token must match; here we only demand
-        # that a token is present. The handler compares it in constant time.
-        return key or None
 
 
 kiosk_auth = KioskToken()

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.security import APIKeyHeader
 
 from onewindow.core import workdays
 from onewindow.core.apikit import ERROR_CODES, ErrorOut, actor
@@ -18,20 +17,6 @@ from ..models import Appeal, FollowUp, Rating, RatingChannel
 
 router = Router(tags=["ratings"])
 ERRORS: dict[int, type[ErrorOut]] = dict.fromkeys(ERROR_CODES, ErrorOut)
-
-
-class _DeviceHeader(APIKeyHeader):
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        # The handler checks the token against the named window or point in constant time.
-        return key or None
-
-
-class PadToken(_DeviceHeader):
-    param_name = "X-Pad-Token"
-
-
-class KioskToken(_DeviceHeader):
-    param_name = "X-Kiosk-Token"
 
 
 # --- helpers -------------------------------------------------------------------------------------

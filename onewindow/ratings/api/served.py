@@ -9,14 +9,14 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Query, Status
 
-from onewindow.core.apikit import AUTH, PageParams, actor, device_token, page_of, paginate
+from onewindow.core.apikit import AUTH, KioskToken, PadToken, PageParams, actor, device_token, page_of, paginate
 from onewindow.core.errors import NotFound
 
 from .. import followups, selectors, services, subjects
 from ..forms import client_ip
 from ..indicators import options
 from ..models import Mode, RatingChannel
-from .base import ERRORS, KioskToken, PadToken, _brief, _channel, _rating, _subject, router
+from .base import ERRORS, _brief, _channel, _rating, _subject, router
 from .schemas import (
     AnswerIn,
     FollowUpBrief,

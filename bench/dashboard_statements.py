@@ -160,8 +160,13 @@ def main() -> None:
                 "   " + "; ".join(f"{a} {len(v)} ({sum(v):.0f} ms)" for a, v in sorted(per.items(), key=lambda kv: -sum(kv[1])))
             )
             if OPTS.explain:
+                executed = 0.0
                 for app, sql, params, ms in seen:
-                    print(f"   [{app:<12}] {ms:6.1f} ms  {explain(sql, params)}  {sql[:110]!r}", flush=True)
+                    line = explain(sql, params)
+                    if line.startswith("exec"):
+                        executed += float(line.split()[1])
+                    print(f"   [{app:<12}] {ms:6.1f} ms  {line}  {sql[:110]!r}", flush=True)
+                print(f"   the page's statements under EXPLAIN ANALYZE: {executed:.1f} ms of execution in all", flush=True)
     print(f"end: {load()} ({hygiene.uptime()})", flush=True)
 
 

@@ -19,7 +19,7 @@ router = Router(tags=["cases"])
 ERRORS: dict[int, type[ErrorOut]] = dict.fromkeys(ERROR_CODES, ErrorOut)
 
 
-class QueueItemOut(Schema):
+class PrereviewItemOut(Schema):
     uuid: UUID
     number: str
     title: str
@@ -29,7 +29,7 @@ class QueueItemOut(Schema):
     intake_due: datetime.date
 
 
-class FieldOut(Schema):
+class PrereviewFieldOut(Schema):
     name: str
     label: str
     type: str
@@ -37,7 +37,7 @@ class FieldOut(Schema):
     display: str
 
 
-class RequirementOut(Schema):
+class PrereviewRequirementOut(Schema):
     id: int
     name: str
     required: bool
@@ -52,8 +52,8 @@ class SheetOut(Schema):
     prereview: str
     prereview_label: str
     intake_due: datetime.date
-    fields: list[FieldOut]
-    requirements: list[RequirementOut]
+    fields: list[PrereviewFieldOut]
+    requirements: list[PrereviewRequirementOut]
 
 
 class PassIn(Schema):
@@ -81,7 +81,7 @@ def _outcome(case: Any) -> dict[str, Any]:
     return {"uuid": case.uuid, "number": case.number, "status": case.status, "prereview": case.prereview}
 
 
-@router.get("/queue", auth=AUTH, response={200: page_of(QueueItemOut), **ERRORS})
+@router.get("/queue", auth=AUTH, response={200: page_of(PrereviewItemOut), **ERRORS})
 def queue(request: HttpRequest, params: Query[PageParams]) -> Any:
     return paginate(
         pr.prereview_queue(actor(request)),

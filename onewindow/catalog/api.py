@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from onewindow.core.apikit import MAX_PAGE_SIZE, PageOut, PageParams, page_of, paginate
+from onewindow.core.apikit import MAX_PAGE_SIZE, ErrorOut, PageOut, PageParams, page_of, paginate
 from onewindow.core.errors import NotFound
 
 from . import selectors
@@ -19,12 +19,6 @@ from .models import Matter
 from .search import PAGE_SIZE
 
 router = Router(tags=["catalog"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] = {}
 
 
 class MatterOut(Schema):

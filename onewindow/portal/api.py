@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema
 from onewindow.catalog.search import MatterQuery as CatalogQuery
 from onewindow.catalog.search import search_matters
 from onewindow.core import workdays
-from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageOut, PageParams, actor, paginate
+from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.materials import selectors as ms
 from onewindow.materials import services as material_services
 
@@ -22,7 +22,7 @@ from . import selectors
 router = Router(tags=["portal"])
 
 
-class MatterOut(Schema):
+class CitizenMatterOut(Schema):
     uuid: UUID
     code: str
     name: str
@@ -33,10 +33,6 @@ class MatterOut(Schema):
     statutory_days: int
     max_visits: int
     on_mobile: bool
-
-
-class MatterPage(PageOut):
-    items: list[MatterOut]
 
 
 class MatterQuery(PageParams):
@@ -59,7 +55,7 @@ def _matter(m: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/matters", response={200: MatterPage, ERROR_CODES: ErrorOut}, auth=None)
+@router.get("/matters", response={200: page_of(CitizenMatterOut), ERROR_CODES: ErrorOut}, auth=None)
 def matters(request: HttpRequest, params: Query[MatterQuery]) -> Any:
     """Matters that can be applied for online (public)."""
     qs = ms.online_matters().order_by("code")
@@ -69,7 +65,7 @@ def matters(request: HttpRequest, params: Query[MatterQuery]) -> Any:
     return paginate(qs, params, _matter)
 
 
-class StepOut(Schema):
+class CitizenStepOut(Schema):
     stage: str
     name: str
     department: str
@@ -86,7 +82,7 @@ class SupplementItemOut(Schema):
     field: str = ""  # a form field to correct (send its new value in `form`), not a file
 
 
-class CaseOut(Schema):
+class CitizenCaseOut(Schema):
     uuid: UUID
     number: str
     check_code: str
@@ -99,17 +95,13 @@ class CaseOut(Schema):
     # True when the date above lies in a year whose holiday schedule is only provisional (it may move).
     committed_due_provisional: bool = False
     decision: str
-    current_steps: list[StepOut]
+    current_steps: list[CitizenStepOut]
 
 
-class CaseDetailOut(CaseOut):
-    steps: list[StepOut]
+class CitizenCaseDetailOut(CitizenCaseOut):
+    steps: list[CitizenStepOut]
     supplement: list[SupplementItemOut]
     events: list[dict[str, Any]]
-
-
-class CasePage(PageOut):
-    items: list[CaseOut]
 
 
 def _step(s: Any) -> dict[str, Any]:
@@ -140,12 +132,12 @@ def _case(c: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/cases", response={200: CasePage, ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.get("/cases", response={200: page_of(CitizenCaseOut), ERROR_CODES: ErrorOut}, auth=AUTH)
 def cases(request: HttpRequest, params: Query[PageParams]) -> Any:
     return paginate(selectors.my_cases(actor(request)), params, _case)
 
 
-@router.get("/cases/{uuid}", response={200: CaseDetailOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.get("/cases/{uuid}", response={200: CitizenCaseDetailOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def case_detail(request: HttpRequest, uuid: UUID) -> Any:
     from onewindow.cases.services import EVENT_LABELS
 
@@ -169,7 +161,7 @@ def case_detail(request: HttpRequest, uuid: UUID) -> Any:
     }
 
 
-class SupplementIn(Schema):
+class CitizenSupplementIn(Schema):
     """Requirement id -> a library item's uuid (upload new files to /materials/library first);
     `named`: for notice items that name no requirement, the item's name -> a library item;
     `form`: field name -> corrected value, for the notice's form items."""
@@ -179,8 +171,8 @@ class SupplementIn(Schema):
     form: dict[str, Any] = {}  # corrected values of the form fields the notice lists
 
 
-@router.post("/cases/{uuid}/supplement", response={200: CaseOut, ERROR_CODES: ErrorOut}, auth=AUTH)
-def supplement(request: HttpRequest, uuid: UUID, data: SupplementIn) -> Any:
+@router.post("/cases/{uuid}/supplement", response={200: CitizenCaseOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def supplement(request: HttpRequest, uuid: UUID, data: CitizenSupplementIn) -> Any:
     user = actor(request)
     case = selectors.my_case(user, uuid)
     material_services.supplement_answer(
@@ -202,11 +194,7 @@ class NotificationOut(Schema):
     created_at: datetime.datetime
 
 
-class NotificationPage(PageOut):
-    items: list[NotificationOut]
-
-
-@router.get("/notifications", response={200: NotificationPage, ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.get("/notifications", response={200: page_of(NotificationOut), ERROR_CODES: ErrorOut}, auth=AUTH)
 def notifications(request: HttpRequest, params: Query[PageParams]) -> Any:
     return paginate(
         selectors.notifications_for(actor(request)),

@@ -28,7 +28,7 @@ OPERATION_IDS_MODULE = "onewindow.assistance.api"
 # --- applications ---------------------------------------------------------------------------------
 
 
-class ApplicationOut(Schema):
+class AgentApplicationOut(Schema):
     uuid: UUID
     kind: str
     point: str
@@ -93,7 +93,7 @@ class CaseIn(Schema):
     form_data: dict[str, Any] = {}
 
 
-@router.post("/cases", response={201: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.post("/cases", response={201: AgentApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def case_file(request: HttpRequest, data: CaseIn) -> Any:
     """File a case for the resident of `mandate` (channel `agent`). Refused, with nothing stored,
     without a mandate in force covering the matter (`no_mandate`), for a matter that is not
@@ -125,7 +125,7 @@ class BookingIn(Schema):
     phone: str = ""
 
 
-@router.post("/bookings", response={201: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.post("/bookings", response={201: AgentApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def booking_make(request: HttpRequest, data: BookingIn) -> Any:
     """Book an appointment for the resident of `mandate` (same refusals as cases)."""
     from onewindow.appointments.selectors import slot_by_ref
@@ -140,7 +140,7 @@ def booking_make(request: HttpRequest, data: BookingIn) -> Any:
     return Status(201, _application(selectors.application_for(actor(request), app.uuid)))
 
 
-@router.get("/applications", response={200: page_of(ApplicationOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.get("/applications", response={200: page_of(AgentApplicationOut), ERROR_CODES: ErrorOut}, auth=AUTH)
 def application_list(request: HttpRequest, params: Query[PageParams]) -> Any:
     """The point's applications, newest first, a page at a time."""
     point = _point(request)
@@ -148,7 +148,7 @@ def application_list(request: HttpRequest, params: Query[PageParams]) -> Any:
     return paginate(qs, params, _application)
 
 
-@router.get("/applications/{uuid}", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.get("/applications/{uuid}", response={200: AgentApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def application_detail(request: HttpRequest, uuid: UUID) -> Any:
     return _application(selectors.application_for(actor(request), uuid))
 
@@ -157,7 +157,7 @@ class ForwardIn(Schema):
     carrier: str = ""
 
 
-@router.post("/applications/{uuid}/forward", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.post("/applications/{uuid}/forward", response={200: AgentApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def application_forward(request: HttpRequest, uuid: UUID, data: ForwardIn) -> Any:
     """The agent sends the collected paper originals to the accepting unit."""
     app = selectors.application_for(actor(request), uuid)
@@ -209,14 +209,14 @@ def forwarding_receive(request: HttpRequest, uuid: UUID) -> Any:
     return _forwarding(services.forwarding_receive(actor=actor(request), forwarding=f))
 
 
-class DeliverIn(Schema):
+class ResultDeliveryIn(Schema):
     receiver_name: str = ""
     signature: str
     note: str = ""
 
 
-@router.post("/applications/{uuid}/deliver", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
-def application_deliver(request: HttpRequest, uuid: UUID, data: DeliverIn) -> Any:
+@router.post("/applications/{uuid}/deliver", response={200: AgentApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def application_deliver(request: HttpRequest, uuid: UUID, data: ResultDeliveryIn) -> Any:
     """Hand the result over at the point; the receiver signs (PNG data URL)."""
     app = selectors.application_for(actor(request), uuid)
     services.result_deliver(
@@ -235,7 +235,7 @@ class FollowUpIn(Schema):
     comment: str = ""
 
 
-@router.post("/applications/{uuid}/follow-up", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.post("/applications/{uuid}/follow-up", response={200: AgentApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def application_follow_up(request: HttpRequest, uuid: UUID, data: FollowUpIn) -> Any:
     app = selectors.application_for(actor(request), uuid)
     services.follow_up_record(

@@ -24,7 +24,7 @@ from onewindow.core.errors import NotFound, ValidationFailed
 
 from .. import selectors, services
 from ..models import Mandate
-from .applications import ApplicationOut, _application
+from .applications import AgentApplicationOut, _application
 from .base import _matters, _point, _resident_of_mandate, router
 from .mandates import MandateOut, _mandate
 
@@ -42,7 +42,7 @@ class FilingIn(Schema):
     form_data: dict[str, Any] = {}
 
 
-class AgentFilingOut(ApplicationOut):
+class AgentFilingOut(AgentApplicationOut):
     filing_uuid: UUID
     filing_number: str
     filing_title: str
@@ -139,7 +139,7 @@ def mandate_create_upload(
     return Status(201, _mandate(Mandate.objects.select_related("point", "resident").get(pk=m.pk)))
 
 
-@router.post("/upload/cases", response={201: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.post("/upload/cases", response={201: AgentApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def case_file_upload(
     request: HttpRequest,
     mandate: Form[UUID],

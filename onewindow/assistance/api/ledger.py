@@ -162,11 +162,11 @@ def till_close(request: HttpRequest, data: CloseIn) -> Any:
     return _till(services.till_close(actor=actor(request), point=point, day=timezone.localdate(), counted_cash=data.counted_cash))
 
 
-class BatchIn(Schema):
+class HandoverBatchIn(Schema):
     kind: str
 
 
-class BatchOut(Schema):
+class HandoverBatchOut(Schema):
     uuid: UUID
     number: str
     point: str
@@ -194,18 +194,18 @@ def _batch(b: HandoverBatch) -> dict[str, Any]:
     }
 
 
-@router.post("/batches", response={201: BatchOut, ERROR_CODES: ErrorOut}, auth=AUTH)
-def batch_prepare(request: HttpRequest, data: BatchIn) -> Any:
+@router.post("/batches", response={201: HandoverBatchOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def batch_prepare(request: HttpRequest, data: HandoverBatchIn) -> Any:
     """Gather the closed days' entries of one kind not yet handed over (`nothing_to_hand_over`)."""
     return Status(201, _batch(services.batch_prepare(actor=actor(request), point=_point(request), kind=data.kind)))
 
 
-@router.get("/batches", response={200: page_of(BatchOut), ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.get("/batches", response={200: page_of(HandoverBatchOut), ERROR_CODES: ErrorOut}, auth=AUTH)
 def batch_list(request: HttpRequest, params: Query[PageParams]) -> Any:
     return paginate(selectors.batches_for(actor(request)).select_related("received_by"), params, _batch)
 
 
-@router.post("/batches/{uuid}/hand-over", response={200: BatchOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+@router.post("/batches/{uuid}/hand-over", response={200: HandoverBatchOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def batch_hand_over(request: HttpRequest, uuid: UUID) -> Any:
     """The receiving department signs for the batch, once (`already_handed_over`)."""
     batch = selectors.batches_for(actor(request)).filter(uuid=uuid).first()

@@ -165,12 +165,12 @@ def mandate_countersign(request: HttpRequest, uuid: UUID, data: CountersignIn) -
     return _mandate(m)
 
 
-class RevokeIn(Schema):
+class MandateRevokeIn(Schema):
     reason: str = ""
 
 
 @router.post("/mandates/{uuid}/revoke", response={200: MandateOut, ERROR_CODES: ErrorOut}, auth=AUTH)
-def mandate_revoke(request: HttpRequest, uuid: UUID, data: RevokeIn) -> Any:
+def mandate_revoke(request: HttpRequest, uuid: UUID, data: MandateRevokeIn) -> Any:
     """The resident revokes; new applications stop at once, filed ones go on."""
     m = selectors.mandate_for_resident(actor(request), uuid)
     return _mandate(services.mandate_revoke(actor=actor(request), mandate=m, reason=data.reason))

@@ -14,7 +14,7 @@ import time_machine
 from onewindow.assistance.api import applications as assistance_api
 from onewindow.core import workdays
 from onewindow.core.calendar_seed import PROVISIONAL, import_year
-from onewindow.portal.api import CaseDetailOut
+from onewindow.portal.api import CitizenCaseDetailOut
 from onewindow.ratings.api import base as ratings_api
 from onewindow.townships import api as townships_api
 
@@ -38,7 +38,7 @@ def test_the_portal_api_marks_the_committed_date_and_steps(matter_zjj: Any, citi
         client.force_login(citizen)
         detail = client.get(f"/api/v1/portal/cases/{case.uuid}").json()
         listed = client.get("/api/v1/portal/cases").json()["items"][0]
-    assert set(CaseDetailOut.model_fields) >= {"committed_due_provisional"}
+    assert set(CitizenCaseDetailOut.model_fields) >= {"committed_due_provisional"}
     assert detail["committed_due"] >= "2027-01-01" and detail["committed_due_provisional"] is True
     assert listed["committed_due_provisional"] is True
     steps = [s for s in detail["steps"] if s["due_on"]]

@@ -7,11 +7,12 @@ from uuid import UUID
 
 from django.http import HttpRequest
 
+from onewindow.core.apikit import ErrorOut
 from onewindow.core.errors import NotFound, PermissionDenied
 
 from .. import selectors, services
 from .base import _area, router, session_auth
-from .schemas import AreaSettingsIn, AreaSettingsOut, ErrorOut, OverviewOut
+from .schemas import AreaSettingsIn, AreaSettingsOut, OverviewOut
 
 # Operation ids name the module these operations were first written in (config/api.py).
 OPERATION_IDS_MODULE = "onewindow.hall.api"

@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Status
 
 from onewindow.accounts.models import Role
-from onewindow.core.apikit import PageParams, page_of, paginate
+from onewindow.core.apikit import ErrorOut, PageParams, page_of, paginate
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from .. import selectors, services
 from ..models import Ticket
 from .base import _area, _ticket_out, announce_text, kiosk_auth, router, session_auth
-from .schemas import AreaOut, CallOut, ErrorOut, IssuedOut, PointOut, TicketIn, TicketStatusOut
+from .schemas import AreaOut, CallOut, IssuedTicketOut, PointOut, TicketIn, TicketStatusOut
 
 # Operation ids name the module these operations were first written in (config/api.py).
 OPERATION_IDS_MODULE = "onewindow.hall.api"
@@ -89,7 +89,7 @@ def ticket_status(request: HttpRequest, ticket_uuid: UUID) -> Any:
 
 @router.post(
     "/kiosk/tickets",
-    response={201: IssuedOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: IssuedTicketOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     auth=kiosk_auth,
     summary="Kiosk: take a ticket (X-Kiosk-Token)",
 )
@@ -111,7 +111,7 @@ def kiosk_take(request: HttpRequest, payload: TicketIn) -> Any:
 
 @router.post(
     "/tickets",
-    response={201: IssuedOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: IssuedTicketOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     auth=session_auth,
     summary="Take a ticket remotely (citizen, phone) or for a visitor (clerk)",
 )

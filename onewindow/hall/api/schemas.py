@@ -9,12 +9,6 @@ from uuid import UUID
 from ninja import Schema
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] = {}
-
-
 class TicketIn(Schema):
     area: UUID
     priority: str = "normal"
@@ -22,7 +16,7 @@ class TicketIn(Schema):
     phone: str = ""
 
 
-class IssuedOut(Schema):
+class IssuedTicketOut(Schema):
     uuid: UUID
     number: str
     business_date: str

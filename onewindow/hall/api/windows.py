@@ -10,12 +10,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
+from onewindow.core.apikit import ErrorOut
 from onewindow.core.errors import NotFound
 
 from .. import selectors, services
 from ..models import Ticket, Window
 from .base import _area, _window_for_staff, router, session_auth
-from .schemas import CallSpecificIn, ErrorOut, TransferIn, WindowOut
+from .schemas import CallSpecificIn, TransferIn, WindowOut
 
 # Operation ids name the module these operations were first written in (config/api.py).
 OPERATION_IDS_MODULE = "onewindow.hall.api"

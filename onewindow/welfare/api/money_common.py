@@ -111,14 +111,14 @@ class OutcomeIn(Schema):
     outcome: str
 
 
-class ReviewIn(Schema):
+class HouseholdReviewIn(Schema):
     findings: str
     outcome: str
     review_class: str | None = None
     reviewed_on: datetime.date | None = None
 
 
-class ReviewOut(Schema):
+class HouseholdReviewOut(Schema):
     uuid: UUID
     reviewed_on: datetime.date
     outcome: str
@@ -159,12 +159,12 @@ class FailedIn(Schema):
     reason: str
 
 
-class ResultsIn(Schema):
+class PaymentResultsIn(Schema):
     paid_on: datetime.date
     failed: list[FailedIn] = []
 
 
-class ResultsOut(Schema):
+class PaymentResultsOut(Schema):
     paid: int
     failed: int
 

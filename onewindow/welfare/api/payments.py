@@ -22,9 +22,9 @@ from .money_common import (
     FiguresOut,
     OutcomeIn,
     PaymentOut,
+    PaymentResultsIn,
+    PaymentResultsOut,
     ReissueIn,
-    ResultsIn,
-    ResultsOut,
     RollIn,
     RollOut,
     _payment,
@@ -96,8 +96,8 @@ def roll_payments(request: HttpRequest, params: Query[PageParams], uuid: UUID, s
     return paginate(sel.roll_payments(r, status=status if status in Payment.Status.values else ""), params, _payment)
 
 
-@router.post("/rolls/{uuid}/results", response={200: ResultsOut, ERROR_CODES: ErrorOut}, auth=AUTH)
-def roll_results(request: HttpRequest, uuid: UUID, data: ResultsIn) -> Any:
+@router.post("/rolls/{uuid}/results", response={200: PaymentResultsOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def roll_results(request: HttpRequest, uuid: UUID, data: PaymentResultsIn) -> Any:
     user = actor(request)
     return rolls.payments_record(
         roll=sel.roll_for(user, uuid), actor=user, paid_on=data.paid_on, failed={f.payment: f.reason for f in data.failed}

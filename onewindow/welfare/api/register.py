@@ -22,13 +22,13 @@ from .money_common import (
     ChangeOut,
     ExitIn,
     HouseholdOut,
+    HouseholdReviewIn,
+    HouseholdReviewOut,
     HouseholdRow,
     OutcomeIn,
     ReasonIn,
     ReportIn,
     ReportOut,
-    ReviewIn,
-    ReviewOut,
     StandardIn,
     StandardOut,
     _change,
@@ -144,8 +144,8 @@ def report_close(request: HttpRequest, uuid: UUID, data: OutcomeIn) -> Any:
     return _report(reg.report_close(report=sel.report_for(user, uuid), actor=user, outcome=data.outcome))
 
 
-@router.post("/households/{uuid}/reviews", response={201: ReviewOut, ERROR_CODES: ErrorOut}, auth=AUTH)
-def review_create(request: HttpRequest, uuid: UUID, data: ReviewIn) -> Any:
+@router.post("/households/{uuid}/reviews", response={201: HouseholdReviewOut, ERROR_CODES: ErrorOut}, auth=AUTH)
+def review_create(request: HttpRequest, uuid: UUID, data: HouseholdReviewIn) -> Any:
     user = actor(request)
     r = reg.review_record(
         household=sel.household_file(user, uuid),

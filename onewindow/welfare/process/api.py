@@ -153,7 +153,7 @@ def application_list(request: HttpRequest, params: Query[PageParams], stage: str
     return paginate(selectors.applications_for(actor(request), stage=stage[:14]), params, _out)
 
 
-class MemberOut(Schema):
+class ApplicationMemberOut(Schema):
     name: str
     relationship: str
     labour: str
@@ -167,7 +167,7 @@ class MemberOut(Schema):
 class FileOut(Schema):
     application: ApplicationOut
     address: str
-    members: list[MemberOut]
+    members: list[ApplicationMemberOut]
     visits: int
     visit_records: list[dict[str, Any]]  # uuid, visited_on, visitors, photos (how many; fetch each by index)
     cross_checks_passed: list[bool]
@@ -182,7 +182,7 @@ def application_get(request: HttpRequest, uuid: UUID) -> Any:
         application=_out(app),
         address=app.household.address,
         members=[
-            MemberOut(
+            ApplicationMemberOut(
                 name=m.name,
                 relationship=m.relationship,
                 labour=m.labour,
@@ -298,38 +298,38 @@ def cross_check_create(request: HttpRequest, uuid: UUID) -> Any:
     return Status(201, {"uuid": str(c.uuid), "passed": c.passed, "findings": c.findings})
 
 
-class CommentIn(Schema):
+class WelfareCommentIn(Schema):
     comment: str = ""
 
 
 @router.post("/applications/{uuid}/propose", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
-def propose(request: HttpRequest, uuid: UUID, data: CommentIn) -> Any:
+def propose(request: HttpRequest, uuid: UUID, data: WelfareCommentIn) -> Any:
     return _out(review.propose_approval(application=_mine(request, uuid), actor=actor(request), comment=data.comment))
 
 
-class ReasonsIn(Schema):
+class WelfareReasonsIn(Schema):
     reasons: str
 
 
 @router.post("/applications/{uuid}/refuse", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
-def refuse(request: HttpRequest, uuid: UUID, data: ReasonsIn) -> Any:
+def refuse(request: HttpRequest, uuid: UUID, data: WelfareReasonsIn) -> Any:
     return _out(review.refuse(application=_mine(request, uuid), actor=actor(request), reasons=data.reasons))
 
 
 @router.post("/applications/{uuid}/confirm", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
-def confirm_(request: HttpRequest, uuid: UUID, data: CommentIn) -> Any:
+def confirm_(request: HttpRequest, uuid: UUID, data: WelfareCommentIn) -> Any:
     app = _mine(request, uuid)
     confirm.confirm(application=app, actor=actor(request), comment=data.comment)
     return _out(Application.objects.select_related("case", "household__township", "household__village").get(pk=app.pk))
 
 
-class ExtendIn(Schema):
+class WelfareExtendIn(Schema):
     days: int
     reason: str
 
 
 @router.post("/applications/{uuid}/extend", response={200: ApplicationOut, ERROR_CODES: ErrorOut}, auth=AUTH)
-def extend(request: HttpRequest, uuid: UUID, data: ExtendIn) -> Any:
+def extend(request: HttpRequest, uuid: UUID, data: WelfareExtendIn) -> Any:
     app = _mine(request, uuid)
     clock.extend(application=app, actor=actor(request), days=data.days, reason=data.reason)
     return _out(Application.objects.select_related("case", "household__township", "household__village").get(pk=app.pk))

@@ -21,3 +21,10 @@ class AccountsConfig(AppConfig):
 
         # The admin has discovered every ModelAdmin by now (django.contrib.admin is listed first).
         install_admin_guard()
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import County, forget_case_prefixes
+
+        post_save.connect(forget_case_prefixes, sender=County, dispatch_uid="county_prefixes_save")
+        post_delete.connect(forget_case_prefixes, sender=County, dispatch_uid="county_prefixes_delete")

@@ -11,6 +11,70 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core.fieldcrypto.fields import BlindIndexField, EncryptedCharField, EncryptedQuerySet
 from onewindow.core.identity import is_residence_permit, mask
 from onewindow.core.models import PublicModel, TimeStampedModel
+from onewindow.core.tenancy import CountyManager
+
+
+class County(models.Model):
+    """A county (区县), the tenant of the platform: it owns its org tree and, through it, its
+    catalog, hall, staff and their data (docs/tenancy.md). Keyed by its 6-digit administrative
+    division code, which starts its matter codes."""
+
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50)
+    # The city (地级市) above it: the grouping of the city roll-ups.
+    city_code = models.CharField(_("所属市代码"), max_length=6)
+    # The letters that start its case numbers (QY20261207…), unique so a number names its county.
+    case_prefix = models.CharField(_("办件编号前缀"), max_length=4, unique=True)
+
+    county_lookup = "pk"
+
+    objects = CountyManager()
+
+    class Meta:
+        verbose_name = _("区县")
+        verbose_name_plural = _("区县")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="county_code_six_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def default(cls) -> County:
+        """The deployment's first county (setting ONEWINDOW_REGION_CODE): the county of a tree
+        created without one. Created on first use so a fresh database needs no fixture."""
+        from django.conf import settings
+
+        code = settings.ONEWINDOW_REGION_CODE
+        county = cls.objects.filter(pk=code).first()
+        if county is None:
+            county, _created = cls.objects.get_or_create(
+                pk=code,
+                defaults={"name": DEFAULT_COUNTY_NAMES.get(code, code), "city_code": code[:4] + "00", "case_prefix": "QY"},
+            )
+        return county
+
+
+# The name of the default county when the database creates it (the demo's district).
+DEFAULT_COUNTY_NAMES = {"360803": "青原区"}
+
+# County code -> case number prefix, read once per process: every case filed needs it, and a
+# county's prefix never changes (emptied when a county is saved, accounts/apps.py).
+_CASE_PREFIXES: dict[str, str] = {}
+
+
+def case_prefix(county_code: str) -> str:
+    prefix = _CASE_PREFIXES.get(county_code)
+    if prefix is None:
+        prefix = County.objects.filter(pk=county_code).values_list("case_prefix", flat=True).first() or "QY"
+        _CASE_PREFIXES[county_code] = prefix
+    return prefix
+
+
+def forget_case_prefixes(**_kwargs: object) -> None:
+    _CASE_PREFIXES.clear()
 
 
 class OrgUnit(PublicModel):
@@ -37,6 +101,12 @@ class OrgUnit(PublicModel):
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # The county whose tree this unit is in (its root's); set by org_unit_create, never changed.
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="units", verbose_name=_("区县"))
+
+    county_lookup = "county"
+
+    objects = CountyManager()
 
     class Meta:
         verbose_name = _("组织机构")
@@ -191,6 +261,9 @@ class RoleAssignment(TimeStampedModel):
     org_unit = models.ForeignKey(
         OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("所属机构")
     )
+
+    # The way to its county (core/tenancy.py); a role naming no unit is the platform's.
+    county_lookup = "org_unit__county"
 
     class Meta:
         verbose_name = _("角色分配")

@@ -20,7 +20,7 @@ from onewindow.core.errors import Conflict, NotFound, PermissionDenied, Validati
 from onewindow.core.identity import validate_resident_id, validate_uscc
 
 from . import guard
-from .models import ApiToken, Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
+from .models import ApiToken, County, Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
 
 
 def org_unit_create(
@@ -32,7 +32,16 @@ def org_unit_create(
     short_name: str = "",
     sort_order: int = 0,
     actor: Any = None,
+    county: County | None = None,
 ) -> OrgUnit:
+    """A unit of the tree. A unit is in its parent's county; a root names its county (or is in
+    the deployment's default county, ONEWINDOW_REGION_CODE)."""
+    if parent is not None:
+        if county is not None and county.pk != parent.county_id:
+            raise ValidationFailed(_("下级机构必须与上级机构属于同一区县。"), code="other_county")
+        county_pk = parent.county_id
+    else:
+        county_pk = (county or County.default()).pk
     with transaction.atomic():
         # The path segment is the unique code, not a sibling count, so two concurrent creations
         # under one parent cannot collide on the path.
@@ -40,7 +49,14 @@ def org_unit_create(
         try:
             with transaction.atomic():
                 unit = OrgUnit.objects.create(
-                    code=code, name=name, kind=kind, parent=parent, path=path, short_name=short_name, sort_order=sort_order
+                    code=code,
+                    name=name,
+                    kind=kind,
+                    parent=parent,
+                    path=path,
+                    short_name=short_name,
+                    sort_order=sort_order,
+                    county_id=county_pk,
                 )
         except IntegrityError:
             raise Conflict(_("机构编码已存在：%(code)s") % {"code": code}) from None
@@ -58,6 +74,11 @@ def role_grant(*, user: User, role: str, org_unit: OrgUnit | None = None, actor:
         # grants of different duties cannot both pass the check.
         User.objects.select_for_update().filter(pk=user.pk).first()
         check_grant(user=user, role=role, actor=actor)
+        if org_unit is not None:
+            # Staff are bound to one county (docs/tenancy.md): their reads are scoped by it.
+            other = user.role_assignments.filter(org_unit__isnull=False).exclude(org_unit__county_id=org_unit.county_id)
+            if other.exists():
+                raise Conflict(_("该用户已在其他区县任职，不能在本区县授予角色。"), code="other_county")
         assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, org_unit=org_unit)
         enter_group(user, role)
         if created:

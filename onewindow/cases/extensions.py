@@ -23,7 +23,9 @@ from .services import JOINT_MAX_EXTENSION, SINGLE_STATUTORY_MAX_EXTENSION, _clea
 
 
 def can_approve(user: User, case: Case) -> bool:
-    return bool(user.is_authenticated and (user.has_role(Role.LEADER, case.department) or selectors.is_admin(user)))
+    return bool(
+        user.is_authenticated and (user.has_role(Role.LEADER, case.department) or selectors.admin_over(user, case.department))
+    )
 
 
 def extension_request(*, case: Case, actor: User, days: int, reason: str) -> ExtensionRequest:

@@ -34,6 +34,9 @@ class RouteVersion(PublicModel):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = ("matter__department__county", "bundle__items__matter__department__county")
+
     class Meta:
         verbose_name = _("审批流程版本")
         verbose_name_plural = _("审批流程版本")
@@ -62,6 +65,9 @@ class RouteCounter(models.Model):
     bundle = models.OneToOneField("catalog.Bundle", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     last_number = models.PositiveIntegerField(default=0)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = ("matter__department__county", "bundle__items__matter__department__county")
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -78,6 +84,9 @@ class RouteStage(models.Model):
     route = models.ForeignKey(RouteVersion, on_delete=models.CASCADE, related_name="stages")
     order = models.PositiveSmallIntegerField(_("顺序"))
     name = models.CharField(_("名称"), max_length=100)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = ("route__matter__department__county", "route__bundle__items__matter__department__county")
 
     class Meta:
         verbose_name = _("流程阶段")
@@ -111,6 +120,9 @@ class RouteStep(models.Model):
     limit_days = models.PositiveSmallIntegerField(_("环节时限（工作日）"))
     limit_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKDAYS)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "department__county"
 
     class Meta:
         verbose_name = _("流程环节")
@@ -236,6 +248,9 @@ class Case(PublicModel):
     tracking_number = models.CharField(_("邮件单号"), max_length=40, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "department__county"
+
     class Meta:
         verbose_name = _("办件")
         verbose_name_plural = _("办件")
@@ -317,6 +332,9 @@ class CaseStep(PublicModel):
     fields_to_fix = models.JSONField(_("需修改的内容"), default=list, blank=True)
     rounds = models.PositiveSmallIntegerField(default=1)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "case__department__county"
+
     class Meta:
         verbose_name = _("办理环节")
         verbose_name_plural = _("办理环节")
@@ -346,6 +364,9 @@ class SubmittedMaterial(PublicModel):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "case__department__county"
+
     class Meta:
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
@@ -372,6 +393,9 @@ class CasePause(TimeStampedModel):
     ended_on = models.DateField(_("结束"), null=True, blank=True)
     items = models.JSONField(_("补正清单"), default=list, blank=True)  # for supplements: [{"name","reason"}]
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "case__department__county"
+
     class Meta:
         verbose_name = _("中止计时")
         verbose_name_plural = _("中止计时")
@@ -386,6 +410,9 @@ class CaseExtension(TimeStampedModel):
     days = models.PositiveSmallIntegerField(_("延长工作日"))
     reason = models.TextField(_("理由"))
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("批准人"))
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "case__department__county"
 
     class Meta:
         verbose_name = _("延长期限")
@@ -416,6 +443,9 @@ class ExtensionRequest(PublicModel):
     decided_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     decline_reason = models.TextField(_("不批准理由"), blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "case__department__county"
+
     class Meta:
         verbose_name = _("延长期限申请")
         verbose_name_plural = _("延长期限申请")
@@ -437,6 +467,9 @@ class Warning(TimeStampedModel):
     level = models.CharField(_("等级"), max_length=8, choices=Level.choices)
     reason = models.CharField(_("原因"), max_length=200)
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "case__department__county"
 
     class Meta:
         verbose_name = _("电子监察预警")
@@ -466,6 +499,9 @@ class CaseVisit(TimeStampedModel):
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     ticket_uuid = models.UUIDField(_("排队号"), null=True, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "case__department__county"
+
     class Meta:
         verbose_name = _("到现场记录")
         verbose_name_plural = _("到现场记录")
@@ -485,6 +521,9 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey("accounts.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "case__department__county"
 
     class Meta:
         ordering = ["at", "id"]

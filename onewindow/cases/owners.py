@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment
+from onewindow.accounts.tenancy import scoped
 from onewindow.core.ownership import Owner, Waiting
 
 from . import selectors
@@ -206,7 +207,7 @@ def unit_lists(user: Any) -> dict[str, Any]:
     everything = selectors.is_admin(user)
 
     def by(field: str, units: Any, qs: Any) -> Any:
-        return qs if everything else qs.filter(**{f"{field}__in": units})
+        return scoped(qs, user) if everything else qs.filter(**{f"{field}__in": units})
 
     cases = Case.objects.select_related("department", "intake_unit", "applicant")
     in_supplement = CasePause.objects.filter(ended_on__isnull=True, kind=CasePause.Kind.SUPPLEMENT).values("case_id")

@@ -30,6 +30,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import User
+from onewindow.accounts.tenancy import scoped
 from onewindow.catalog import formschema
 from onewindow.catalog.models import MaterialRequirement
 from onewindow.core.audit import audit
@@ -49,8 +50,7 @@ def can_prereview(user: User, case: Case) -> bool:
 def prereview_queue(user: User) -> QuerySet[Case]:
     """Online applications waiting for the user's departments' pre-review, nearest intake limit first."""
     qs = Case.objects.filter(status=Case.Status.SUBMITTED, prereview=Case.PreReview.PENDING)
-    if not selectors.is_admin(user):
-        qs = qs.filter(department__in=selectors.approver_units(user))
+    qs = scoped(qs, user) if selectors.is_admin(user) else qs.filter(department__in=selectors.approver_units(user))
     # Back after the applicant's correction: the one notice has been used, so check it once more.
     corrected = Exists(CasePause.objects.filter(case=OuterRef("pk"), kind=CasePause.Kind.SUPPLEMENT))
     return qs.annotate(corrected=corrected).select_related("applicant", "department").order_by("intake_due", "received_at")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit, User
+from onewindow.accounts.tenancy import in_remit
 from onewindow.catalog.models import Bundle, Matter
 from onewindow.catalog.versions import bundle_versions
 from onewindow.core import workdays
@@ -92,9 +93,22 @@ def compare(a: RouteVersion, b: RouteVersion) -> dict[str, Any]:
     }
 
 
-def _require_admin(actor: User) -> None:
+def _require_admin(actor: User, *, matter: Matter | None = None, bundle: Bundle | None = None) -> None:
+    """An administrator whose county owns the matter or bundle (docs/tenancy.md)."""
     if not selectors.is_admin(actor):
         raise PermissionDenied()
+    unit = _owning_unit(matter, bundle)
+    if unit is not None and not in_remit(actor, unit):
+        raise PermissionDenied()
+
+
+def _owning_unit(matter: Matter | None, bundle: Bundle | None) -> OrgUnit | None:
+    if matter is not None:
+        return matter.department
+    if bundle is not None:
+        item = bundle.items.select_related("matter__department").order_by("sort_order").first()
+        return bundle.lead_department or (item.matter.department if item else None)
+    return None
 
 
 def _next_route_number(*, matter: Matter | None, bundle: Bundle | None) -> int:
@@ -125,9 +139,10 @@ def route_draft_create(
     """A new draft route. `stages`: [{"name": ..., "steps": [{"department": OrgUnit, "name": ...,
     "limit_days": int, "kind": "review"|"public_notice", "limit_unit": "workdays"|"calendar"}]}]
     in order."""
-    _require_admin(actor)
+    _require_admin(actor, matter=matter, bundle=bundle)
     if (matter is None) == (bundle is None):
         raise ValidationFailed(_("流程须属于一个事项或一件事。"), code="route_target")
+    owner = _owning_unit(matter, bundle)
     if (not stages and not allow_empty) or any(not st.get("steps") for st in stages):
         raise ValidationFailed(_("每个阶段至少要有一个环节。"), code="route_empty_stage")
     with transaction.atomic():
@@ -139,6 +154,8 @@ def route_draft_create(
                 dept = step["department"]
                 if not isinstance(dept, OrgUnit):
                     dept = OrgUnit.objects.get(code=dept)
+                if owner is not None and dept.county_id != owner.county_id:
+                    raise ValidationFailed(_("流程环节的部门必须属于本区县。"), code="route_other_county")
                 kind = step.get("kind", StepKind.REVIEW)
                 unit = step.get("limit_unit", LimitUnit.WORKDAYS)
                 if kind not in StepKind.values or unit not in LimitUnit.values or int(step.get("limit_days", 0)) < 1:
@@ -191,7 +208,7 @@ def route_limit(route: RouteVersion) -> int:
 
 
 def route_publish(*, route: RouteVersion, actor: User) -> RouteVersion:
-    _require_admin(actor)
+    _require_admin(actor, matter=route.matter, bundle=route.bundle)
     with transaction.atomic():
         route = RouteVersion.objects.select_for_update().get(pk=route.pk)
         if route.status != RouteVersion.Status.DRAFT:

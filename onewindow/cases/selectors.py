@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet, Value, When, prefetch_related_objects
 
 from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.accounts.selectors import units_for
+from onewindow.accounts.tenancy import in_remit, role_rows, scoped, staff_county
 from onewindow.catalog import formschema
 from onewindow.catalog.models import MaterialRequirement, MatterVersion
 from onewindow.catalog.prefilled import never_uploaded, provided_online
@@ -66,11 +67,7 @@ def intake_units(user: User) -> QuerySet[OrgUnit]:
 def _assignments(user: User) -> list[tuple[str, str | None, int | None]]:
     """(role, unit path, unit pk) of every role the user holds, read once per user object (a
     request's user, or a service caller's) so permission checks cost no further queries."""
-    cached = getattr(user, "_ow_assignments", None)
-    if cached is None:
-        cached = list(user.role_assignments.values_list("role", "org_unit__path", "org_unit_id"))
-        user._ow_assignments = cached  # type: ignore[attr-defined]  # a memo on the request's user object
-    return cached
+    return [(role, path, pk) for role, path, pk, _county in role_rows(user)]
 
 
 def _covers(user: User, roles: tuple[str, ...], unit: OrgUnit) -> bool:
@@ -83,6 +80,12 @@ def is_supervisor(user: User) -> bool:
 
 def is_admin(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or any(role == Role.ADMIN for role, _p, _pk in _assignments(user))))
+
+
+def admin_over(user: User, unit: OrgUnit) -> bool:
+    """An administrator whose remit reaches `unit`: a county's administrator their county's
+    units only, the platform's every unit (docs/tenancy.md)."""
+    return is_admin(user) and in_remit(user, unit)
 
 
 def _hall_pks(user: User) -> set[int]:
@@ -101,7 +104,7 @@ def has_intake_role(user: User) -> bool:
 def can_intake(user: User, case: Case) -> bool:
     if not user.is_authenticated:
         return False
-    if is_admin(user) or _covers(user, INTAKE_ROLES, case.intake_unit):
+    if admin_over(user, case.intake_unit) or _covers(user, INTAKE_ROLES, case.intake_unit):
         return True
     return case.intake_unit_id in _hall_pks(user)
 
@@ -109,14 +112,14 @@ def can_intake(user: User, case: Case) -> bool:
 def can_act_on_step(user: User, step: CaseStep) -> bool:
     if not user.is_authenticated:
         return False
-    return is_admin(user) or _covers(user, APPROVER_ROLES, step.department)
+    return admin_over(user, step.department) or _covers(user, APPROVER_ROLES, step.department)
 
 
 def can_decide(user: User, case: Case) -> bool:
     """The lead department's approvers decide; the front desk concludes and delivers too."""
     if not user.is_authenticated:
         return False
-    return is_admin(user) or _covers(user, APPROVER_ROLES, case.department)
+    return admin_over(user, case.department) or _covers(user, APPROVER_ROLES, case.department)
 
 
 def can_act_on_clock(user: User, case: Case) -> bool:
@@ -137,11 +140,13 @@ def is_party(user: User, case: Case) -> bool:
 
 def visible_cases(user: User) -> QuerySet[Case]:
     """Cases `user` may see: own (applicant, agent, enterprise handler); staff by their units;
-    supervisors every late case; administrators everything."""
+    supervisors every late case of their county; administrators everything of their county (the
+    platform's administrators every county's)."""
     if not user.is_authenticated:
         return Case.objects.none()
     if is_admin(user):
-        return Case.objects.all()
+        own = Case.objects.filter(Q(applicant=user) | Q(agent=user))
+        return scoped(Case.objects.all(), user) | own if staff_county(user) else Case.objects.all()
     q = Q(applicant=user) | Q(agent=user) | Q(enterprise__handlers__user=user)
     approve = approver_units(user)
     if approve.exists():
@@ -154,7 +159,9 @@ def visible_cases(user: User) -> QuerySet[Case]:
     if intake.exists():
         q |= Q(intake_unit__in=intake)
     if is_supervisor(user):
-        q |= ~Q(warning_level="")
+        late = ~Q(warning_level="")
+        county = staff_county(user)
+        q |= late & Q(department__county_id=county) if county else late
     lead = leader_units(user)
     if lead.exists():
         # A leader reads the cases whose extension waits for their approval.
@@ -174,8 +181,7 @@ def case_for(user: User, case_uuid: Any) -> Case:
 def step_queue(user: User, *, mine: bool = False) -> QuerySet[CaseStep]:
     """Open steps of the departments `user` approves for, oldest deadline first."""
     qs = CaseStep.objects.filter(status=CaseStep.Status.OPEN, case__status=Case.Status.IN_REVIEW)
-    if not is_admin(user):
-        qs = qs.filter(department__in=approver_units(user))
+    qs = scoped(qs, user) if is_admin(user) else qs.filter(department__in=approver_units(user))
     if mine:
         qs = qs.filter(claimed_by=user)
     return qs.select_related("case", "department", "claimed_by").order_by("due_on", "id")
@@ -185,8 +191,7 @@ def intake_queue(user: User) -> QuerySet[Case]:
     """Applications waiting for the front desk's answer. A case at 待补正 waits for the applicant
     (cases.owners), so it is in their list, not here."""
     qs = Case.objects.filter(status=Case.Status.SUBMITTED)
-    if not is_admin(user):
-        qs = qs.filter(intake_unit__in=intake_units(user))
+    qs = scoped(qs, user) if is_admin(user) else qs.filter(intake_unit__in=intake_units(user))
     # Waiting for the department's 网上预审: in the department's queue (cases.prereview), not here.
     qs = qs.exclude(prereview=Case.PreReview.PENDING)
     return qs.order_by("intake_due", "received_at")
@@ -197,7 +202,7 @@ def late_cases(user: User) -> QuerySet[Case]:
     open_statuses = [Case.Status.SUBMITTED, Case.Status.IN_REVIEW, Case.Status.PAUSED, Case.Status.REVIEWED, Case.Status.DECIDED]
     # A supervisor sees every late case (visible_cases says so), so the list needs none of
     # visible_cases' ORs and DISTINCT: it is read straight from the partial index case_late_idx.
-    base = Case.objects.all() if is_supervisor(user) else visible_cases(user)
+    base = scoped(Case.objects.all(), user) if is_supervisor(user) else visible_cases(user)
     qs = base.exclude(warning_level="").filter(status__in=open_statuses)
     red_first = DbCase(When(warning_level="red", then=Value(0)), default=Value(1))
     return qs.select_related("department").order_by(red_first, "committed_due")

@@ -27,6 +27,7 @@ class MatterOut(Schema):
     name: str
     department: str
     department_code: str
+    county: str
     service_area: str | None
     kind: str
     matter_type: str
@@ -96,6 +97,7 @@ class SearchParams(PageParams):
     agent: bool = False
     level: str = ""
     audience: str = ""
+    county: str = Field("", max_length=6, description="区县行政区划代码：只查这个区县的事项")
     page: int = Field(1, ge=1, le=1000, description="页码（从头数；翻页请用 after / before 游标）")
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     after: str = Field("", max_length=64, description="从这个游标之后取一页（上一页答复的 next）")
@@ -139,6 +141,7 @@ def _matter_out(m: Matter) -> dict[str, Any]:
         "name": v.name,
         "department": m.department.name,
         "department_code": m.department.code,
+        "county": m.department.county_id,
         "service_area": m.service_area.code if m.service_area else None,
         "kind": v.kind,
         "matter_type": v.matter_type,

@@ -22,7 +22,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from onewindow.accounts.models import OrgUnit
+from onewindow.accounts.tenancy import staff_county
 from onewindow.core.errors import ApplicationError, ValidationFailed
+from onewindow.core.tenancy import for_county
 from onewindow.hall.models import ServiceArea
 
 from .models import LifeEvent, MaterialRequirement, Matter, MatterVersion
@@ -284,8 +286,9 @@ def _parse_value(name: str, kind: str, raw: str) -> Any:
     return raw
 
 
-def parse_workbook(data: IO[bytes] | bytes) -> tuple[list[_Row], list[RowError]]:
-    """Validate every row of both sheets; returns the parsed rows and every error found."""
+def parse_workbook(data: IO[bytes] | bytes, *, county: str | None = None) -> tuple[list[_Row], list[RowError]]:
+    """Validate every row of both sheets; returns the parsed rows and every error found. With a
+    `county`, only its departments and service areas are known (a county imports its own list)."""
     errors: list[RowError] = []
     try:
         wb = load_workbook(io.BytesIO(data) if isinstance(data, bytes) else data, read_only=True, data_only=True)
@@ -296,8 +299,12 @@ def parse_workbook(data: IO[bytes] | bytes) -> tuple[list[_Row], list[RowError]]
     headers = {name: h for h, name, _k in MATTER_COLUMNS}
     mheaders = {name: h for h, name, _k in MATERIAL_COLUMNS}
 
-    departments = {u.code: u for u in OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT)}
-    areas = {a.code: a for a in ServiceArea.objects.all()}
+    units = OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT)
+    area_qs = ServiceArea.objects.all()
+    if county is not None:
+        units, area_qs = for_county(units, county), for_county(area_qs, county)
+    departments = {u.code: u for u in units}
+    areas = {a.code: a for a in area_qs}
     events = {e.code: e for e in LifeEvent.objects.all()}
     parsed: list[_Row] = []
     seen_codes: dict[str, int] = {}
@@ -419,7 +426,7 @@ def _with_links(matter: Matter, materials: list[dict[str, Any]]) -> list[dict[st
 
 def import_catalog(*, data: IO[bytes] | bytes, actor: Any, progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Validate the whole workbook, then write it in one transaction or not at all."""
-    rows, errors = parse_workbook(data)
+    rows, errors = parse_workbook(data, county=staff_county(actor))
     if errors:
         raise ImportInvalid(errors)
     if not rows:

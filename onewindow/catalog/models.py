@@ -64,6 +64,9 @@ class Matter(PublicModel):
     search_text = models.CharField(max_length=1200, blank=True)
     is_listed = models.BooleanField(default=False, db_index=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "department__county"
+
     class Meta:
         verbose_name = _("政务服务事项")
         verbose_name_plural = _("政务服务事项")
@@ -147,6 +150,9 @@ class MatterVersion(PublicModel):
     handling_hours = models.CharField(_("办理时间"), max_length=200, blank=True)
     change_note = models.TextField(_("修订说明"), blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "matter__department__county"
+
     class Meta:
         verbose_name = _("事项版本")
         verbose_name_plural = _("事项版本")
@@ -215,6 +221,9 @@ class MaterialRequirement(TimeStampedModel):
     provided_by = models.CharField(_("免于提交（平台已有）"), max_length=12, choices=ProvidedBy.choices, blank=True, default="")
     form_fields = models.JSONField(_("对应申请表字段"), default=list, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "version__matter__department__county"
+
     class Meta:
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
@@ -245,6 +254,9 @@ class Bundle(PublicModel):
     )
     is_active = models.BooleanField(_("启用"), default=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = ("lead_department__county", "items__matter__department__county")
+
     class Meta:
         verbose_name = _("一件事")
         verbose_name_plural = _("一件事")
@@ -258,6 +270,9 @@ class BundleItem(models.Model):
     bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="items")
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="+")
     sort_order = models.PositiveSmallIntegerField(default=0)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "matter__department__county"
 
     class Meta:
         ordering = ["bundle", "sort_order"]
@@ -278,6 +293,9 @@ class Delegation(PublicModel):
     document = models.CharField(_("赋权文件"), max_length=200, blank=True)
     revoked_on = models.DateField(_("收回日期"), null=True, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "matter__department__county"
+
     class Meta:
         verbose_name = _("赋权事项")
         verbose_name_plural = _("赋权事项")
@@ -294,6 +312,9 @@ class MatterCodeSequence(models.Model):
     department = models.ForeignKey("accounts.OrgUnit", on_delete=models.CASCADE, related_name="+")
     type_code = models.CharField(max_length=4)
     last_value = models.PositiveIntegerField(default=0)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "department__county"
 
     class Meta:
         verbose_name = _("事项编码序号")

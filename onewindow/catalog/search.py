@@ -59,6 +59,9 @@ class MatterQuery:
     agent: bool = False
     level: str = ""  # district / township / village
     audience: str = ""
+    # A county's matters only (its 6-digit region code); empty: every county's (the published
+    # catalog is public, and people apply in any county).
+    county: str = ""
 
     @classmethod
     def from_params(cls, params: Any) -> MatterQuery:
@@ -81,11 +84,12 @@ class MatterQuery:
             agent=flag("agent"),
             level=text("level"),
             audience=text("audience"),
+            county=text("county", 6),
         )
 
     def as_params(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        for name in ("q", "department", "area", "theme", "event", "level", "audience"):
+        for name in ("q", "department", "area", "theme", "event", "level", "audience", "county"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
         for name in ("online", "mobile", "zero_trip", "off_hours", "agent"):
@@ -151,6 +155,8 @@ def _apply_filters(qs: QuerySet[Matter], query: MatterQuery) -> QuerySet[Matter]
     from onewindow.accounts.models import OrgUnit
     from onewindow.hall.models import ServiceArea
 
+    if query.county:
+        qs = qs.filter(department_id__in=list(OrgUnit.objects.filter(county_id=query.county).values_list("pk", flat=True)))
     if query.department:
         qs = qs.filter(department_id__in=list(OrgUnit.objects.filter(code=query.department).values_list("pk", flat=True)))
     if query.area:

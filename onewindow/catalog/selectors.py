@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit, Role
+from onewindow.accounts.tenancy import scoped
 from onewindow.core import hooks
 from onewindow.hall.models import ServiceArea
 
@@ -68,9 +69,18 @@ def matter_townships(matter: Matter) -> QuerySet[OrgUnit]:
 
 
 def drafts_for(user: Any) -> QuerySet[MatterVersion]:
+    """Draft versions of the manager's county (every county's for the platform's administrator)."""
     if not can_manage_catalog(user):
         return MatterVersion.objects.none()
-    return MatterVersion.objects.filter(status=MatterVersion.Status.DRAFT).select_related("matter", "matter__department")
+    drafts = MatterVersion.objects.filter(status=MatterVersion.Status.DRAFT).select_related("matter", "matter__department")
+    return scoped(drafts, user)  # type: ignore[no-any-return]
+
+
+def matters_to_export(user: Any) -> QuerySet[Matter]:
+    """The published matters a catalog manager exports: their county's."""
+    if not can_manage_catalog(user):
+        return Matter.objects.none()
+    return scoped(Matter.objects.filter(current_version__status=MatterVersion.Status.PUBLISHED), user)  # type: ignore[no-any-return]
 
 
 # --- browse ----------------------------------------------------------------------------------

@@ -169,7 +169,10 @@ def manage(request: AuthedRequest) -> HttpResponse:
 @login_required
 def export(request: AuthedRequest) -> HttpResponse:
     _require_catalog_admin(request)
-    response = HttpResponse(export_catalog(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        export_catalog(selectors.matters_to_export(request.user)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="catalog-{timezone.localdate():%Y%m%d}.xlsx"'
     return response
 

@@ -153,6 +153,9 @@ REPLICA_RETRY_SECONDS = float(os.environ.get("REPLICA_RETRY_SECONDS", "10"))
 # environment; the development keys below are refused by a system check when DEBUG is off.
 from onewindow.core.fieldcrypto import DEV_FIELD_KEYS, DEV_INDEX_KEY  # noqa: E402
 
+# The deployment's first county (区县, its 6-digit administrative division code): the county of an
+# org tree created without one, and of every row that existed before counties (docs/tenancy.md).
+ONEWINDOW_REGION_CODE = os.environ.get("REGION_CODE", "360803")
 ONEWINDOW_FIELD_KEYS = os.environ.get("ONEWINDOW_FIELD_KEYS", DEV_FIELD_KEYS)
 ONEWINDOW_FIELD_CIPHER = os.environ.get("ONEWINDOW_FIELD_CIPHER", "aes-gcm")
 ONEWINDOW_INDEX_KEY = os.environ.get("ONEWINDOW_INDEX_KEY", DEV_INDEX_KEY)

@@ -27,6 +27,9 @@ class ServicePoint(PublicModel):
     # Kiosk devices authenticate to the take-ticket API with this token (header X-Kiosk-Token).
     kiosk_token = models.CharField(_("取号机令牌"), max_length=64, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "org_unit__county"
+
     class Meta:
         verbose_name = _("服务场所")
         verbose_name_plural = _("服务场所")
@@ -65,6 +68,9 @@ class ServiceArea(PublicModel):
     # Used for the estimated wait until the day has its own finished tickets to learn from.
     default_service_minutes = models.PositiveSmallIntegerField(_("预计每人办理时长（分钟）"), default=8)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "point__org_unit__county"
+
     class Meta:
         verbose_name = _("服务区")
         verbose_name_plural = _("服务区")
@@ -90,6 +96,9 @@ class Window(PublicModel):
     )
     is_active = models.BooleanField(_("启用"), default=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "point__org_unit__county"
+
     class Meta:
         verbose_name = _("窗口")
         verbose_name_plural = _("窗口")
@@ -106,6 +115,9 @@ class WindowArea(TimeStampedModel):
     # Lower is served first when the window calls the next ticket across its areas.
     priority = models.PositiveSmallIntegerField(_("优先级"), default=1)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "window__point__org_unit__county"
+
     class Meta:
         verbose_name = _("窗口服务区")
         verbose_name_plural = _("窗口服务区")
@@ -120,6 +132,9 @@ class AreaDayCounter(models.Model):
     area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="+")
     business_date = models.DateField()
     n = models.PositiveIntegerField(default=0)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "area__point__org_unit__county"
 
     class Meta:
         verbose_name = _("每日取号计数")
@@ -138,6 +153,9 @@ class PersonDayCounter(models.Model):
     business_date = models.DateField()
     person_key = models.CharField(max_length=64)
     n = models.PositiveIntegerField(default=0)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "area__point__org_unit__county"
 
     class Meta:
         verbose_name = _("每人每日取号计数")
@@ -234,6 +252,9 @@ class Ticket(PublicModel):
 
     objects = EncryptedManager()
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "point__org_unit__county"
+
     class Meta:
         verbose_name = _("排队号")
         verbose_name_plural = _("排队号")
@@ -296,6 +317,9 @@ class TicketEvent(models.Model):
     business_date = models.DateField(_("业务日期"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "point__org_unit__county"
+
     class Meta:
         verbose_name = _("排队事件")
         verbose_name_plural = _("排队事件")
@@ -318,6 +342,9 @@ class WindowSession(PublicModel):
     )
     started_at = models.DateTimeField(_("签到时间"))
     ended_at = models.DateTimeField(_("签退时间"), null=True, blank=True)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "window__point__org_unit__county"
 
     class Meta:
         verbose_name = _("窗口值班")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role, User
+from onewindow.accounts.tenancy import scoped
 from onewindow.cases import documents, extensions, managed, owners, prereview, routes, selectors
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CasePause, CaseStep, ExtensionRequest, RouteVersion
@@ -126,7 +127,10 @@ def _ticket(value: str, user: User) -> Any:
     ticket = Ticket.objects.filter(uuid=ticket_uuid).select_related("point").first()
     if ticket is None:
         return None
-    if selectors.is_admin(user) or selectors.intake_units(user).filter(pk=ticket.point.org_unit_id).exists():
+    if (
+        selectors.admin_over(user, ticket.point.org_unit)
+        or selectors.intake_units(user).filter(pk=ticket.point.org_unit_id).exists()
+    ):
         return ticket
     return None
 
@@ -423,7 +427,9 @@ def _require_route_reader(user: User) -> None:
 def route_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     _require_route_reader(user)
-    items = RouteVersion.objects.select_related("matter", "bundle").order_by("bundle__code", "matter__code", "number")
+    items = scoped(RouteVersion.objects.select_related("matter", "bundle"), user).order_by(
+        "bundle__code", "matter__code", "number"
+    )
     rows = [(r, routes.summarize(r)) for r in items[:200]]
     drafts = [r for r, _s in rows if r.status == RouteVersion.Status.DRAFT]
     return render(request, "workbench/routes.html", {"rows": rows, "drafts": drafts, "is_admin": selectors.is_admin(user)})

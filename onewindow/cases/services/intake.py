@@ -11,7 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.accounts.models import Enterprise, OrgUnit, Role, RoleAssignment, User
+from onewindow.accounts.models import Enterprise, OrgUnit, Role, RoleAssignment, User, case_prefix
+from onewindow.accounts.tenancy import staff_county
 from onewindow.catalog.models import Bundle, MaterialRequirement, MatterVersion
 from onewindow.catalog.versions import bundle_versions
 from onewindow.core import workdays
@@ -51,7 +52,7 @@ from .clock import _recompute_dues, clock_start
 from .steps import _advance, _materialize_steps, _route_for
 
 
-def _next_number(day: datetime.date) -> str:
+def _next_number(day: datetime.date, prefix: str = "QY") -> str:
     """Per-day counter row incremented under its row lock: no max()+1, no gaps from races.
 
     One statement (an upsert that returns the new value; PostgreSQL and SQLite >= 3.35 both have
@@ -67,7 +68,8 @@ def _next_number(day: datetime.date) -> str:
             [connection.ops.adapt_datefield_value(day)],
         )
         (last,) = cursor.fetchone()
-    return f"QY{day:%Y%m%d}{last:05d}"
+    # The county's letters first (docs/tenancy.md): the number says whose case it is.
+    return f"{prefix}{day:%Y%m%d}{last:05d}"
 
 
 def _check_code() -> str:
@@ -212,6 +214,10 @@ def case_submit(
         statutory = JOINT_STATUTORY_DAYS
         committed = min(JOINT_STATUTORY_DAYS, max(v.committed_days for v in versions))
         schema = merged_form_schema(versions)
+    # Staff file only in their own county (docs/tenancy.md); the applicant applies in any county.
+    actor_county = staff_county(actor) if actor.pk != applicant.pk else None
+    if actor_county is not None and department.county_id != actor_county:
+        raise PermissionDenied(_("不能受理其他区县的事项。"))
     # 帮你办: an agent applies only for matters the catalog marks agent-eligible (the mandate itself
     # is checked by the assistance app before it calls this).
     if channel == Channel.AGENT and not all(v.agent_eligible for v in versions):
@@ -240,7 +246,7 @@ def case_submit(
     )
     with collect_stored(), transaction.atomic():
         case = Case.objects.create(
-            number=_next_number(received_day),
+            number=_next_number(received_day, case_prefix(route.department.county_id)),
             check_code=_check_code(),
             channel=channel,
             applicant=applicant,

@@ -16,8 +16,10 @@ from onewindow.cases import services as svc
 # savepoints included; bench/cases_e2e.py prints them without those). The aim is at most 30; the
 # ceilings are the measured figures, so any statement added to a call fails here first.
 # Before issue 16's work: submit 37, accept 31, approve 11 / 17, decide 10, conclude 11.
+# Submit 16 since counties (docs/tenancy.md): the county's case-number prefix, read once per
+# process (accounts.models.case_prefix), so 15 in a process that has filed a case before.
 AIM = 30
-BUDGET = {"submit": 15, "accept": 16, "approve": 14, "decide": 8, "conclude": 9}
+BUDGET = {"submit": 16, "accept": 16, "approve": 14, "decide": 8, "conclude": 9}
 
 
 def test_every_budget_is_within_the_aim() -> None:

@@ -8,6 +8,7 @@ import re
 from django.conf import settings
 from django.db.models import F
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
 from onewindow.accounts.models import OrgUnit
@@ -17,6 +18,7 @@ from ..models import (
     MatterVersion,
 )
 
+# The deployment's first county; a matter's code takes its own department's county (docs/tenancy.md).
 REGION_CODE: str = getattr(settings, "ONEWINDOW_REGION_CODE", "360803")
 
 # Two-letter type segment of a matter code (许可 XK, 确认 QR, 给付 GF...).
@@ -47,7 +49,18 @@ def search_text(name: str, pinyin: str, initials: str) -> str:
 
 
 def matter_code(*, department: OrgUnit, matter_type: str, sequence: int) -> str:
-    return f"{REGION_CODE}-{department.code}-{TYPE_CODES[matter_type]}-{sequence:04d}"
+    """The county's region code (the department's county), the department, the type, the number."""
+    return f"{department.county_id}-{department.code}-{TYPE_CODES[matter_type]}-{sequence:04d}"
+
+
+def check_code_region(code: str, department: OrgUnit) -> None:
+    """An explicit code (catalog import) must carry the department's county: a county never files a
+    matter under another county's region code."""
+    from onewindow.core.errors import ValidationFailed
+
+    match = CODE_RE.match(code)
+    if match and match["region"] != department.county_id:
+        raise ValidationFailed(_("事项编码的区划代码与实施部门所在区县不符：%(code)s") % {"code": code}, code="other_county")
 
 
 def _next_sequence(department: OrgUnit, type_code: str, *, at_least: int = 0) -> int:

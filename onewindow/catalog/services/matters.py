@@ -25,7 +25,7 @@ from ..models import (
     MatterCodeSequence,
     MatterVersion,
 )
-from .codes import CODE_RE, REGION_CODE, TYPE_CODES, _next_sequence, matter_code, search_keys, search_text
+from .codes import CODE_RE, TYPE_CODES, _next_sequence, check_code_region, matter_code, search_keys, search_text
 from .validation import (
     MATERIAL_FIELDS,
     VERSION_FIELDS,
@@ -66,6 +66,7 @@ def matter_create(
     with transaction.atomic():
         type_code = TYPE_CODES[fields["matter_type"]]
         if code:
+            check_code_region(code, department)
             match = CODE_RE.match(code)
             if match and match["dept"] == department.code and match["type"] == type_code:
                 _next_sequence(department, type_code, at_least=int(match["seq"]))
@@ -130,6 +131,7 @@ def matter_bulk_create(*, items: Sequence[MatterInput], actor: Any) -> list[Matt
             next_value[(dept_id, type_code)] = last - n + 1
         for item in items:
             if item.code:
+                check_code_region(item.code, item.department)
                 match = CODE_RE.match(item.code)
                 if match and match["dept"] == item.department.code and match["type"] == TYPE_CODES[item.fields["matter_type"]]:
                     _next_sequence(item.department, match["type"], at_least=int(match["seq"]))
@@ -139,7 +141,9 @@ def matter_bulk_create(*, items: Sequence[MatterInput], actor: Any) -> list[Matt
             code = item.code
             if not code:
                 key = (item.department.pk, TYPE_CODES[item.fields["matter_type"]])
-                code = f"{REGION_CODE}-{departments[key[0]].code}-{key[1]}-{next_value[key]:04d}"
+                code = matter_code(
+                    department=departments[key[0]], matter_type=item.fields["matter_type"], sequence=next_value[key]
+                )
                 next_value[key] += 1
             pinyin, initials = search_keys(item.fields["name"])
             matters.append(

@@ -1,0 +1,158 @@
+"""Counties as tenants: the one rule that scopes a model's rows to a county (docs/tenancy.md).
+
+A model with county data names the lookup from itself to the county once, as a class attribute
+(`county_lookup = "department__county"`); every read of a county's rows goes through
+`for_county(qs, county)` (or `.for_county(county)` on a `CountyManager`), never the lookup again.
+A function rather than only a manager method because some of these models already have their own
+manager (the hall's tickets encrypt fields). Core knows no app: the county is whatever the lookup reaches (accounts.County).
+
+`TENANCY` names the models that deliberately carry no county (province-wide people and shared
+reference data) and those of apps not scoped yet; `core/tests/test_tenancy_models.py` fails for a
+model that is in neither list and declares no lookup, so a new table cannot forget the question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+
+def for_county(qs: Any, county: Any) -> Any:
+    """The rows of `qs` that belong to `county` (a County or its code). `None` is refused: "every
+    county" is a decision the caller makes by not calling this (accounts.tenancy.scoped does)."""
+    if county is None:
+        raise ValueError("for_county needs a county")
+    lookup = county_lookup(qs.model)
+    if lookup is None:
+        raise TypeError(f"{qs.model._meta.label} has no county_lookup")
+    code = getattr(county, "pk", county)
+    if isinstance(lookup, str):
+        return qs.filter(**{lookup: code})
+    # Alternatives (a route of a matter or of a bundle; a bundle with or without its lead
+    # department), some across to-many joins: matched in a subquery so no row comes twice.
+    match = Q()
+    for each in lookup:
+        match |= Q(**{each: code})
+    return qs.filter(pk__in=qs.model._default_manager.filter(match).values("pk"))
+
+
+class CountyQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def for_county(self, county: Any) -> Any:
+        return for_county(self, county)
+
+
+class CountyManager(models.Manager.from_queryset(CountyQuerySet)):  # type: ignore[misc]
+    pass
+
+
+def county_lookup(model: type[models.Model]) -> str | tuple[str, ...] | None:
+    return getattr(model, "county_lookup", None)
+
+
+# Models without a county lookup, by "app_label.modelname", with the reason. `province_wide`:
+# deliberately none. `not_yet`: county data of the apps of later slices (docs/tenancy.md, State).
+TENANCY: dict[str, dict[str, str]] = {
+    "province_wide": {
+        "accounts.user": "people apply in any county; staff are bound to one county by their roles",
+        "accounts.enterprise": "enterprises apply in any county",
+        "accounts.enterprisehandler": "who acts for an enterprise, province-wide",
+        "accounts.loginfailure": "sign-in throttling by name and address, before any county is known",
+        "accounts.apitoken": "a person's token",
+        "accounts.privacyconsent": "a person's consent to the platform's notice",
+        "accounts.phonecode": "a person's SMS code",
+        "accounts.passwordhistory": "a person's past password hashes",
+        "catalog.lifeevent": "the province's list of life events, shared by every county's catalog",
+        "catalog.searchsynonym": "search synonyms, shared",
+        "cases.casenumbercounter": "one per-day counter for the deployment; the number's prefix names the county",
+        "core.workcalendarday": "the national working-day calendar (county overrides: not yet)",
+        "core.auditentry": "one hash chain for the deployment; read only by the audit administrator",
+        "core.auditchainhead": "the audit chain's head",
+        "core.auditseal": "the audit chain's seals",
+        "core.rollupmark": "bookkeeping of the rollup refresh",
+        "core.ratelimithit": "rate limits by address",
+        "core.serviceheartbeat": "the deployment's processes",
+        "core.uploadquota": "a person's upload quota",
+        "core.notification": "a message to a person (its subject carries the county)",
+        "core.unownedwork": "the sweep's list; each row names the thing (not yet split by county)",
+        "auth.group": "Django's permission groups (三员分立 duties)",
+        "auth.permission": "Django's permissions",
+        "admin.logentry": "Django admin's log (the platform's tool)",
+        "contenttypes.contenttype": "Django's model registry",
+        "sessions.session": "sign-in sessions",
+        "otp_totp.totpdevice": "a person's second factor",
+        "django_tasks_database.dbtaskresult": "the task queue",
+    },
+    "not_yet": {
+        "cases.caseday": "roll-ups: per county with the province roll-ups",
+        "cases.casemonth": "roll-ups",
+        "cases.caseyear": "roll-ups",
+        "cases.caseunitmonth": "roll-ups",
+        "cases.caseunityear": "roll-ups",
+        "cases.casemattermonth": "roll-ups",
+        "cases.casematteryear": "roll-ups",
+        "hall.hallday": "roll-ups",
+        "hall.hallmonth": "roll-ups",
+        "hall.hallwindowday": "roll-ups",
+        "hall.hallwindowmonth": "roll-ups",
+        **{
+            f"appointments.{m}": "appointments: later slice"
+            for m in (
+                "booking",
+                "bookingslot",
+                "dateexception",
+                "matterbookingrule",
+                "sessionrule",
+                "slot",
+                "slotday",
+                "weeklyquota",
+            )
+        },
+        **{
+            f"assistance.{m}": "assistance: later slice"
+            for m in (
+                "agentapplication",
+                "agentpoint",
+                "followup",
+                "handoverbatch",
+                "ledgerentry",
+                "mandate",
+                "materialforwarding",
+                "resultdelivery",
+                "tillday",
+            )
+        },
+        **{f"filings.{m}": "filings: later slice" for m in ("commitmentbreach", "filing", "spotcheck")},
+        **{f"materials.{m}": "materials: later slice (a person's, found by person)" for m in ("applicationdraft", "libraryitem")},
+        **{f"ratings.{m}": "ratings: later slice" for m in ("appeal", "followup", "invitation", "rating", "ratingpad")},
+        **{
+            f"townships.{m}": "townships: later slice"
+            for m in ("batchdocument", "delegationbatch", "delegationrevocation", "supervisionreview")
+        },
+        **{
+            f"welfare.{m}": "welfare: later slice"
+            for m in (
+                "application",
+                "appraisal",
+                "asset",
+                "bankreturn",
+                "circumstancereport",
+                "crosscheck",
+                "enrolment",
+                "homevisit",
+                "household",
+                "householdreview",
+                "incomeitem",
+                "member",
+                "objection",
+                "payment",
+                "paymentroll",
+                "publicnotice",
+                "registerchange",
+                "rollitem",
+                "standard",
+            )
+        },
+    },
+}

@@ -8,4 +8,9 @@ class CatalogConfig(AppConfig):
     verbose_name = _("事项目录")
     # Demo steps (core/demo: `manage.py load_demo` runs every app's by order key; later steps use what
     # earlier ones built).
-    demo_steps = ((300, "onewindow.catalog.demo"),)  # matters and bundles: after the departments
+    demo_steps = (
+        (300, "onewindow.catalog.demo"),  # matters and bundles: after the departments
+        # Two more counties of 吉安市 (docs/tenancy.md), small: after every step the figures count,
+        # before the staff authenticators.
+        (9500, "onewindow.catalog.demo_counties"),
+    )

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from onewindow.accounts.models import OrgUnit
+from onewindow.accounts.tenancy import staff_county
 from onewindow.core import hooks
 from onewindow.core.stats import Chart, Figure, Section, Table, counts, describe_chart
+from onewindow.core.tenancy import for_county
 from onewindow.hall.models import ServiceArea
 
 from .models import ONLINE_CAPABLE_DEPTH, Delegation, Matter, MatterVersion
@@ -77,9 +79,14 @@ class CatalogFigures:
         return len({d for a in self.themed for d in a.departments})
 
 
-def catalog_figures() -> CatalogFigures:
+def catalog_figures(county: str | None = None) -> CatalogFigures:
+    """One county's catalog figures (docs/tenancy.md): `county`'s, by default the deployment's
+    first county (ONEWINDOW_REGION_CODE, the demo's 青原区)."""
+    from django.conf import settings
+
+    code = county or settings.ONEWINDOW_REGION_CODE
     f = CatalogFigures()
-    current = Matter.objects.filter(current_version__status=MatterVersion.Status.PUBLISHED)
+    current = for_county(Matter.objects.filter(current_version__status=MatterVersion.Status.PUBLISHED), code)
     v = "current_version__"
     agg = current.aggregate(
         matters=Count("pk"),
@@ -106,7 +113,7 @@ def catalog_figures() -> CatalogFigures:
 
     # Delegation batches: distinct matters per month of effect (F14: May 2021).
     batches = (
-        Delegation.objects.filter(revoked_on__isnull=True)
+        for_county(Delegation.objects.filter(revoked_on__isnull=True), code)
         .annotate(month=TruncMonth("effective_on"))
         .values("month")
         .annotate(matters=Count("matter", distinct=True))
@@ -119,19 +126,21 @@ def catalog_figures() -> CatalogFigures:
     # What each township can handle: its own township-level matters (`own`) plus the delegated ones
     # that are not township-level anyway, counted per township in the database.
     delegated = dict(
-        Delegation.objects.filter(revoked_on__isnull=True, matter__current_version__status=MatterVersion.Status.PUBLISHED)
+        for_county(Delegation.objects, code)
+        .filter(revoked_on__isnull=True, matter__current_version__status=MatterVersion.Status.PUBLISHED)
         .exclude(matter__current_version__handling_level=MatterVersion.Level.TOWNSHIP)
         .values_list("township_id")
         .annotate(n=Count("matter", distinct=True))
         .order_by()
     )
-    for t in OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]).order_by("sort_order", "code"):
+    towns = for_county(OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]), code)
+    for t in towns.order_by("sort_order", "code"):
         d = delegated.get(t.pk, 0)
         f.townships.append(TownshipFigure(t.code, t.name, own, d, own + d))
 
     # The district hall's areas (F4): the comprehensive area and the themed ones.
     areas = (
-        ServiceArea.objects.filter(point__org_unit__kind=OrgUnit.Kind.GOVERNMENT)
+        for_county(ServiceArea.objects.filter(point__org_unit__kind=OrgUnit.Kind.GOVERNMENT), code)
         .prefetch_related("departments")
         .annotate(window_count=Count("windows", filter=Q(windows__is_active=True), distinct=True))
         .order_by("sort_order", "code")
@@ -146,7 +155,7 @@ def catalog_figures() -> CatalogFigures:
     # The agent points are assistance's (it builds on the catalog): a hook gives them (core/hooks.py).
     all_points = hooks.provider("catalog.agent_points")
     n = counts(
-        villages=OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY]),
+        villages=for_county(OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY]), code),
         **({"agent_points": all_points()} if all_points is not None else {}),
     )
     f.agent_points, f.villages = n.get("agent_points", 0), n["villages"]
@@ -156,7 +165,8 @@ def catalog_figures() -> CatalogFigures:
 def sections(*, user: Any = None, params: Any = None) -> list[Section]:
     # Labels are translated here (non-lazy gettext), within the request that renders them, so they
     # are plain strings as onewindow.core.stats declares.
-    f = catalog_figures()
+    # A county's staff see their county's figures; everyone else the deployment's first county's.
+    f = catalog_figures(staff_county(user))
     figures = [
         Figure(
             _("实施部门"),

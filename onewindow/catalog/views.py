@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from onewindow.accounts.tenancy import staff_county
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.dbrouter import replica_read
 from onewindow.core.errors import PermissionDenied
@@ -133,7 +134,9 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
 @replica_read  # reads only: may be served by the replica
 def stats(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "catalog/stats.html", {"f": catalog_figures(), "sections": sections(user=request.user, params=request.GET)}
+        request,
+        "catalog/stats.html",
+        {"f": catalog_figures(staff_county(request.user)), "sections": sections(user=request.user, params=request.GET)},
     )
 
 

@@ -35,7 +35,7 @@ def build_hall(ctx: DemoContext) -> dict[str, ServiceArea]:
         code=HALL_CODE,
         defaults={"org_unit": gov, "name": "青原区行政服务中心", "address": "吉安市青原区青原大道", "phone": "0796-8200000"},
     )
-    departments = {u.code: u for u in OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT)}
+    departments = {u.code: u for u in OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT, county_id=gov.county_id)}
     themed_codes = {d for a in THEMED_AREAS for d in a[5]}
     layout = [(*COMPREHENSIVE, sorted(set(departments) - themed_codes)), *THEMED_AREAS]
     by_dept: dict[str, ServiceArea] = {}

@@ -1,0 +1,109 @@
+"""Two more counties of 吉安市 beside 青原区 (docs/tenancy.md): 吉州区 (360802) and 吉安县 (360821),
+each with a small org tree (four departments, two townships of three villages), a county
+administrator, a clerk and an approver, a dozen published matters taken from the same
+specifications as 青原区's (so the same matter has a code of each county), and a hall with one
+area and two windows. Small on purpose: it makes the isolation visible (sign in as `admin_jz`
+and see only 吉州区) without slowing the demo build. Idempotent, like every step."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from onewindow.accounts.demo import DEMO_PASSWORD
+from onewindow.accounts.models import County, OrgUnit, Role, RoleAssignment, User
+from onewindow.accounts.services import org_unit_create
+from onewindow.core.demo import DemoContext
+from onewindow.hall.models import ServiceArea, ServicePoint, Window, WindowArea
+
+from .demo.specs import _materials, matter_specs
+from .models import Matter
+from .services import MatterInput, matter_bulk_create
+
+# code, name, case-number letters (also the prefix of its unit codes), address of its hall
+COUNTIES = [
+    ("360802", "吉州区", "JZ", "吉安市吉州区井冈山大道"),
+    ("360821", "吉安县", "JA", "吉安县敦厚镇"),
+]
+DEPARTMENTS = [("XZSP", "行政审批局"), ("ZJJ", "住房和城乡建设局"), ("MZJ", "民政局"), ("SCJG", "市场监督管理局")]
+TOWNSHIPS = {"JZ": ["白塘街道", "兴桥镇"], "JA": ["敦厚镇", "永和镇"]}
+MATTERS_PER_DEPARTMENT = 3
+
+
+def build(ctx: DemoContext) -> None:
+    for code, name, letters, address in COUNTIES:
+        with transaction.atomic():
+            county, _ = County.objects.get_or_create(
+                code=code, defaults={"name": name, "city_code": "360800", "case_prefix": letters}
+            )
+            root = _unit(letters, f"{name}人民政府", OrgUnit.Kind.GOVERNMENT, county=county)
+            departments = {
+                short: _unit(f"{letters}{short}", f"{name}{dname}", OrgUnit.Kind.DEPARTMENT, parent=root, order=i)
+                for i, (short, dname) in enumerate(DEPARTMENTS)
+            }
+            for t, tname in enumerate(TOWNSHIPS[letters]):
+                kind = OrgUnit.Kind.SUBDISTRICT if tname.endswith("街道") else OrgUnit.Kind.TOWNSHIP
+                township = _unit(f"{letters}T{t + 1}", tname, kind, parent=root, order=100 + t)
+                for v in range(3):
+                    vkind = OrgUnit.Kind.COMMUNITY if kind == OrgUnit.Kind.SUBDISTRICT else OrgUnit.Kind.VILLAGE
+                    suffix = "社区" if vkind == OrgUnit.Kind.COMMUNITY else "村"
+                    _unit(f"{letters}T{t + 1}-V{v + 1:02d}", f"{tname[:2]}{'一二三'[v]}{suffix}", vkind, parent=township, order=v)
+            area = _hall(letters, name, address, root)
+            _staff(letters.lower(), name, root, departments)
+            made = _matters(ctx, departments, area)
+        ctx.say(f"  county {code} {name}: {made} new matters")
+
+
+def _unit(
+    code: str, name: str, kind: str, *, parent: OrgUnit | None = None, county: County | None = None, order: int = 0
+) -> OrgUnit:
+    existing = OrgUnit.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    return org_unit_create(code=code, name=name, kind=kind, parent=parent, county=county, sort_order=order)
+
+
+def _hall(letters: str, name: str, address: str, root: OrgUnit) -> ServiceArea:
+    point, _ = ServicePoint.objects.get_or_create(
+        code=f"{letters}-ZWFW", defaults={"org_unit": root, "name": f"{name}政务服务中心", "address": address}
+    )
+    area, _ = ServiceArea.objects.get_or_create(
+        code=f"{letters}-ZH",
+        defaults={"point": point, "name": "综合服务区", "theme": ServiceArea.Theme.COMPREHENSIVE, "ticket_prefix": "A"},
+    )
+    for number in (1, 2):
+        window, _ = Window.objects.get_or_create(point=point, number=number, defaults={"name": f"综合窗口{number}"})
+        WindowArea.objects.get_or_create(window=window, area=area, defaults={"priority": 1})
+    return area
+
+
+def _staff(prefix: str, name: str, root: OrgUnit, departments: dict[str, OrgUnit]) -> None:
+    """The county's administrator (at its root: the whole county, nothing else), a clerk of its
+    审批局 and an approver of its 住建局. No Django admin access: that is the platform's tool."""
+    for username, display, role, unit in (
+        (f"admin_{prefix}", f"{name}系统管理员", Role.ADMIN, root),
+        (f"clerk_{prefix}", f"{name}窗口人员", Role.CLERK, departments["XZSP"]),
+        (f"approver_{prefix}", f"{name}住建局审批人员", Role.APPROVER, departments["ZJJ"]),
+    ):
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User.objects.create_user(username=username, password=DEMO_PASSWORD, display_name=display)
+        RoleAssignment.objects.create(user=user, role=role, org_unit=unit)
+
+
+def _matters(ctx: DemoContext, departments: dict[str, OrgUnit], area: ServiceArea) -> int:
+    rng = ctx.rng("catalog.counties")
+    have = set(Matter.objects.filter(department__in=departments.values()).values_list("department__code", "search_name"))
+    chosen: dict[str, int] = {}
+    items: list[MatterInput] = []
+    for spec in matter_specs(ctx.seed):
+        materials = _materials(spec, rng)
+        dept = departments.get(spec.dept)
+        if dept is None or chosen.get(spec.dept, 0) >= MATTERS_PER_DEPARTMENT:
+            continue
+        chosen[spec.dept] = chosen.get(spec.dept, 0) + 1
+        if (dept.code, spec.name) in have:
+            continue
+        items.append(MatterInput(department=dept, fields=dict(spec.extra), materials=materials, service_area=area))
+    if items:
+        matter_bulk_create(items=items, actor=None)
+    return len(items)

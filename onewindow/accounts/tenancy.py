@@ -13,7 +13,7 @@ from typing import Any
 
 from onewindow.core.tenancy import for_county
 
-from .models import County, OrgUnit, Role
+from .models import OrgUnit, Role
 
 _UNSET = object()
 
@@ -50,15 +50,6 @@ def staff_county(user: Any) -> str | None:
     return county
 
 
-def is_platform_admin(user: Any) -> bool:
-    """An administrator whose role names no unit, or a Django superuser without a county."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return staff_county(user) is None and (
-        user.is_superuser or user.role_assignments.filter(role=Role.ADMIN, org_unit__isnull=True).exists()
-    )
-
-
 def scoped(qs: Any, user: Any) -> Any:
     """`qs` narrowed to the county `user` works for; unchanged for the platform's administrators
     and for people without a county (the selectors serving them filter by person)."""
@@ -67,11 +58,7 @@ def scoped(qs: Any, user: Any) -> Any:
 
 
 def in_remit(user: Any, unit: OrgUnit) -> bool:
-    """May `user`'s county-wide powers (administrator, supervisor) reach a thing of `unit`?"""
+    """May `user`'s county-wide powers (administrator, supervisor) reach a thing of `unit`? True
+    for everyone without a county: callers ask it only after the role check (`admin_over`)."""
     county = staff_county(user)
     return county is None or unit.county_id == county
-
-
-def county_of(user: Any) -> County | None:
-    code = staff_county(user)
-    return County.objects.filter(pk=code).first() if code else None

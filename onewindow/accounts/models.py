@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core.fieldcrypto.fields import BlindIndexField, EncryptedCharField, EncryptedQuerySet
 from onewindow.core.identity import is_residence_permit, mask
 from onewindow.core.models import PublicModel, TimeStampedModel
-from onewindow.core.tenancy import CountyManager
 
 
 class County(models.Model):
@@ -27,8 +26,6 @@ class County(models.Model):
     case_prefix = models.CharField(_("办件编号前缀"), max_length=4, unique=True)
 
     county_lookup = "pk"
-
-    objects = CountyManager()
 
     class Meta:
         verbose_name = _("区县")
@@ -105,8 +102,6 @@ class OrgUnit(PublicModel):
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="units", verbose_name=_("区县"))
 
     county_lookup = "county"
-
-    objects = CountyManager()
 
     class Meta:
         verbose_name = _("组织机构")

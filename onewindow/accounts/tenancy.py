@@ -15,8 +15,6 @@ from onewindow.core.tenancy import for_county
 
 from .models import OrgUnit, Role
 
-_UNSET = object()
-
 
 def role_rows(user: Any) -> list[tuple[str, str | None, int | None, str | None]]:
     """(role, unit path, unit pk, unit's county) of every role the user holds: one read per user
@@ -26,7 +24,8 @@ def role_rows(user: Any) -> list[tuple[str, str | None, int | None, str | None]]
     if cached is None:
         cached = list(user.role_assignments.values_list("role", "org_unit__path", "org_unit_id", "org_unit__county_id"))
         user._ow_role_rows = cached
-    return cached  # type: ignore[no-any-return]
+    rows: list[tuple[str, str | None, int | None, str | None]] = cached
+    return rows
 
 
 def staff_county(user: Any) -> str | None:
@@ -34,9 +33,9 @@ def staff_county(user: Any) -> str | None:
     administrator). Cached on the user object: a request resolves it once."""
     if user is None:  # a command or a demo builder acting as the platform
         return None
-    cached = getattr(user, "_ow_county", _UNSET)
-    if cached is not _UNSET:
-        return cached  # type: ignore[return-value]
+    if hasattr(user, "_ow_county"):
+        known: str | None = user._ow_county
+        return known
     county: str | None = None
     if getattr(user, "is_authenticated", False):
         rows = role_rows(user)

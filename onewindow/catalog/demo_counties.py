@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from onewindow.accounts.demo import DEMO_PASSWORD
 from onewindow.accounts.models import County, OrgUnit, Role, RoleAssignment, User
 from onewindow.accounts.services import org_unit_create
-from onewindow.core.demo import DemoContext
+from onewindow.core.demo import DEMO_PASSWORD, DemoContext
 from onewindow.hall.models import ServiceArea, ServicePoint, Window, WindowArea
 
 from .demo.specs import _materials, matter_specs

@@ -2,9 +2,9 @@
 
 A model with county data names the lookup from itself to the county once, as a class attribute
 (`county_lookup = "department__county"`); every read of a county's rows goes through
-`for_county(qs, county)` (or `.for_county(county)` on a `CountyManager`), never the lookup again.
-A function rather than only a manager method because some of these models already have their own
-manager (the hall's tickets encrypt fields). Core knows no app: the county is whatever the lookup reaches (accounts.County).
+`for_county(qs, county)`, never the lookup again. A function rather than a manager method: some of
+these models have their own manager already (the hall's tickets encrypt fields), and a generated
+manager would hide the models' types from the type checker. Core knows no app: the county is whatever the lookup reaches (accounts.County).
 
 `TENANCY` names the models that deliberately carry no county (province-wide people and shared
 reference data) and those of apps not scoped yet; `core/tests/test_tenancy_models.py` fails for a
@@ -36,15 +36,6 @@ def for_county(qs: Any, county: Any) -> Any:
     for each in lookup:
         match |= Q(**{each: code})
     return qs.filter(pk__in=qs.model._default_manager.filter(match).values("pk"))
-
-
-class CountyQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def for_county(self, county: Any) -> Any:
-        return for_county(self, county)
-
-
-class CountyManager(models.Manager.from_queryset(CountyQuerySet)):  # type: ignore[misc]
-    pass
 
 
 def county_lookup(model: type[models.Model]) -> str | tuple[str, ...] | None:

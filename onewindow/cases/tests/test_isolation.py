@@ -27,7 +27,7 @@ from onewindow.cases.models import Case, CaseStep
 from onewindow.catalog import selectors as catalog_selectors
 from onewindow.catalog.models import MatterVersion
 from onewindow.catalog.services import matter_create
-from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
+from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.tenancy import county_lookup, for_county
 from onewindow.hall import selectors as hall_selectors
 from onewindow.hall.models import Ticket, Window
@@ -138,19 +138,21 @@ def test_existing_tree_is_the_default_county(org: dict[str, OrgUnit]) -> None:
 
 
 def test_staff_are_bound_to_one_county(county_b: dict[str, Any], clerk: User) -> None:
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         role_grant(user=clerk, role=Role.APPROVER, org_unit=county_b["zjj"])
+    assert exc.value.code == "other_county"
     assert not RoleAssignment.objects.filter(user=clerk, org_unit=county_b["zjj"]).exists()
 
 
 def test_a_unit_is_in_its_parents_county(county_b: dict[str, Any]) -> None:
     other = County.objects.get(pk="360803")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as exc:
         org_unit_create(code="JZX", name="x", kind=OrgUnit.Kind.DEPARTMENT, parent=county_b["root"], county=other)
+    assert exc.value.code == "other_county"
 
 
 def test_a_matter_code_of_another_county_is_refused(org: dict[str, OrgUnit], county_b: dict[str, Any]) -> None:
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as exc:
         matter_create(
             department=county_b["zjj"],
             actor=None,
@@ -161,6 +163,7 @@ def test_a_matter_code_of_another_county_is_refused(org: dict[str, OrgUnit], cou
             statutory_days=20,
             committed_days=10,
         )
+    assert exc.value.code == "other_county"
 
 
 # --- every scoped model --------------------------------------------------------------------------
@@ -227,8 +230,9 @@ def test_case_and_catalog_and_hall_selectors_leave_b_out(role: str, county_b: di
     assert county_b["matter"] not in catalog_selectors.matters_to_export(user)
     assert county_b["point"] not in hall_selectors.points_for(user)
     assert county_b["point"] not in hall_selectors.points_for(user, hall_selectors.MANAGER_ROLES)
-    with pytest.raises(Exception):  # noqa: B017 - NotFound, the one answer for "not yours"
+    with pytest.raises(NotFound) as exc:  # the one answer for "not yours"
         case_selectors.case_for(user, b_case.uuid)
+    assert exc.value.code == "not_found"
     assert not case_selectors.can_decide(user, b_case)
     assert not case_selectors.can_intake(user, b_case)
     for step in b_case.steps.all():
@@ -253,7 +257,7 @@ def test_platform_admin_sees_every_county(county_b: dict[str, Any], admin_user: 
 
 def test_a_clerk_cannot_file_a_b_matter(county_b: dict[str, Any], clerk: User, citizen: User) -> None:
     mv = county_b["matter"].current_version
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="其他区县"):
         svc.case_submit(
             applicant=citizen,
             matter_version=mv,

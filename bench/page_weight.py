@@ -37,7 +37,9 @@ ASSET = re.compile(r"""(?:href|src)=["'](/static/[^"'?#]+)""")
 
 def fetch(client: object, path: str) -> tuple[int, int, dict[str, str]]:
     """(bytes on the wire, bytes unpacked, headers) of one GET asking for gzip or brotli."""
-    r = client.get(path, HTTP_ACCEPT_ENCODING="gzip, br")  # type: ignore[attr-defined]
+    # Over HTTPS, as in production: with DEBUG=0 the settings redirect plain HTTP (SECURE_SSL_REDIRECT),
+    # so a plain request measured a 301, not the page.
+    r = client.get(path, HTTP_ACCEPT_ENCODING="gzip, br", secure=True)  # type: ignore[attr-defined]
     assert r.status_code == 200, (path, r.status_code)
     body = b"".join(r.streaming_content) if r.streaming else r.content
     raw = len(body)
@@ -80,7 +82,7 @@ def main() -> None:
         )
         for short, label, path in pages:
             html_wire, html_raw, headers = fetch(client, path)
-            html = client.get(path).content.decode()
+            html = client.get(path, secure=True).content.decode()
             assets = sorted(set(ASSET.findall(html)))
             wire = 0
             not_immutable = []

@@ -86,6 +86,7 @@ def build_hall(n_windows: int) -> dict[str, Any]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
+    from onewindow.accounts.mfa import VERIFIED_KEY
     from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
     from onewindow.accounts.services import org_unit_create
     from onewindow.hall import services
@@ -118,6 +119,9 @@ def build_hall(n_windows: int) -> dict[str, Any]:
             else ("django.contrib.auth.backends.ModelBackend")
         )
         s[HASH_SESSION_KEY] = u.get_session_auth_hash()
+        # Staff pass a second factor before any staff request (issue 13); the session holds what a
+        # verified sign-in leaves, so each call goes through the real guard (without it: 401).
+        s[VERIFIED_KEY] = u.pk
         s.create()
         clerks.append({"window": str(w.uuid), "session": s.session_key})
     return {"area": str(area.uuid), "area_id": area.pk, "clerks": clerks, "session_cookie": settings.SESSION_COOKIE_NAME}

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from conftest import BROWSER_MARKS, PASSWORD
 from onewindow.appointments.models import Booking
@@ -44,14 +45,16 @@ def test_citizen_books_a_saturday_slot(
             fits(page, width)
             page.click("text=青原区行政服务中心")
             page.click("a.day:has-text('12-05')")  # Saturday: weekend sessions only
-            assert page.locator(".slot").count() == 6
+            # The click navigates: wait for the Saturday's page, not whatever page is up when count() runs.
+            page.wait_for_url("**/?day=2026-12-05")
+            expect(page.locator(".slot")).to_have_count(6)
             fits(page, width)
             page.click("label:has-text('10:00')")
             page.click("text=确认预约")
             page.wait_for_url("**/appointments/b/*/")
             b = Booking.objects.get()
             assert page.locator(".bk-code").inner_text() == b.code
-            assert page.locator(".qr svg").count() == 1
+            expect(page.locator(".qr svg")).to_have_count(1)
             assert "户口簿" in page.locator(".materials").inner_text()
             fits(page, width)
             assert b.session_kind == "weekend" and b.is_off_hours

@@ -8,12 +8,14 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import duties
 from .models import Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
+from .tenancy import staff_county
 
 
 @admin.register(OrgUnit)
@@ -96,7 +98,18 @@ class UserAdmin(BaseUserAdmin[User]):
         return "、".join(str(a.get_role_display()) for a in obj.role_assignments.all())
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).prefetch_related("role_assignments")
+        qs = super().get_queryset(request).prefetch_related("role_assignments")
+        county = staff_county(request.user)
+        if county is None:
+            return qs
+        # People are province-wide, staff are a county's: a county's administrator manages the
+        # people of the platform and its own staff, never another county's staff nor the
+        # platform's own operators (a password reset there would be a way out of the county).
+        elsewhere = RoleAssignment.objects.filter(
+            Q(org_unit__isnull=False) & ~Q(org_unit__county_id=county)
+            | Q(org_unit__isnull=True) & ~Q(role__in=[Role.CITIZEN, Role.ENTERPRISE])
+        )
+        return qs.filter(is_superuser=False).exclude(pk__in=elsewhere.values("user_id"))
 
 
 class HandlerInline(admin.TabularInline[EnterpriseHandler, Enterprise]):

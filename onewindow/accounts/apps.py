@@ -17,10 +17,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, mfa, signin_audit  # noqa: F401 - checks, sign-in receivers, sign-in audit
+        from .admin_scope import install_admin_scope
         from .duties import install_admin_guard
 
         # The admin has discovered every ModelAdmin by now (django.contrib.admin is listed first).
         install_admin_guard()
+        install_admin_scope()
 
         from django.db.models.signals import post_delete, post_save
 

@@ -23,7 +23,17 @@ from onewindow.core.errors import ApplicationError
 from . import services
 from .errors import CommittedExceedsStatutory
 from .importexport import export_catalog
-from .models import Bundle, BundleItem, Delegation, LifeEvent, MaterialRequirement, Matter, MatterVersion, SearchSynonym
+from .models import (
+    Bundle,
+    BundleItem,
+    Delegation,
+    LifeEvent,
+    MaterialRequirement,
+    Matter,
+    MatterVersion,
+    SearchSynonym,
+    StandardMatter,
+)
 from .search import matter_filter
 
 _M = TypeVar("_M", bound=Model)
@@ -100,6 +110,13 @@ class MatterVersionAdmin(admin.ModelAdmin[MatterVersion]):
         # Versions are created by "新建草稿" on a matter, never from scratch.
         return False
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.matter.standard_id is not None:
+            # The province's entry sets these (services/standards.py); its revisions arrive as drafts.
+            fields += list(StandardMatter.BASIC_FIELDS)
+        return fields
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and obj.status != MatterVersion.Status.DRAFT:
             return False  # published and retired versions are shown read-only
@@ -163,8 +180,17 @@ class MatterAdmin(admin.ModelAdmin[Matter]):
     list_filter = ["department", "service_area", "current_version__on_one_window", "current_version__handling_level"]
     search_fields = ["code", "search_name", "search_initials", "search_pinyin"]
     list_select_related = ["department", "service_area", "current_version"]
-    readonly_fields = ["code", "department", "current_version", "search_name", "search_pinyin", "search_initials"]
-    fields = ["code", "department", "current_version", "service_area", "life_events", "search_name", "search_initials"]
+    readonly_fields = ["code", "department", "standard", "current_version", "search_name", "search_pinyin", "search_initials"]
+    fields = [
+        "code",
+        "department",
+        "standard",
+        "current_version",
+        "service_area",
+        "life_events",
+        "search_name",
+        "search_initials",
+    ]
     filter_horizontal = ["life_events"]
     inlines = [VersionInline]
     actions = ["create_drafts", "retire", "export_xlsx"]
@@ -296,3 +322,92 @@ class SearchSynonymAdmin(admin.ModelAdmin[SearchSynonym]):
         with transaction.atomic():
             audit(actor=request.user, action="catalog.synonym_delete", target=obj, data={"term": obj.term})
             super().delete_model(request, obj)
+
+
+class StandardMatterForm(forms.ModelForm[StandardMatter]):
+    """The revision the editor saw travels with the form, so a revision saved by someone else in
+    the meantime is refused instead of overwritten."""
+
+    seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = StandardMatter
+        fields = ["basic_code", *StandardMatter.BASIC_FIELDS, "revision_note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_revision"].initial = self.instance.revision
+            self.initial["revision_note"] = ""  # each revision says what it changes
+            self.fields["revision_note"].help_text = _("必填：各县（区）据此审核收到的草稿。")
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is None or not self.instance.pk:
+            return data
+        stored = StandardMatter.objects.get(pk=self.instance.pk)
+        seen = data.get("seen_revision")
+        if seen is not None and seen != stored.revision:
+            raise forms.ValidationError(_("该事项已被他人修订为第 %(n)d 版，请刷新后重试。") % {"n": stored.revision})
+        if not str(data.get("revision_note") or "").strip():
+            self.add_error("revision_note", _("请填写修订说明，各县（区）据此审核草稿。"))
+        if all(data.get(k) == getattr(stored, k) for k in StandardMatter.BASIC_FIELDS):
+            raise forms.ValidationError(_("基本要素没有变化。"))
+        return data
+
+
+@admin.register(StandardMatter)
+class StandardMatterAdmin(admin.ModelAdmin[StandardMatter]):
+    """The province's standard catalog. Its operators (administrators with no unit) add and revise
+    entries; a county's administrator reads them (to implement one, the catalog import's 基本编码
+    column). Every write goes through catalog.services.standards."""
+
+    form = StandardMatterForm
+    list_display = ["basic_code", "name", "matter_type", "statutory_days", "revision", "implementations"]
+    list_filter = ["matter_type"]
+    search_fields = ["basic_code", "name"]
+    readonly_fields = ["revision"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["basic_code", *StandardMatter.BASIC_FIELDS, "revision", "revision_note", "seen_revision"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["basic_code", "revision"] if obj is not None else ["revision"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(n_matters=Count("matters"))
+
+    @admin.display(description=_("实施的县（区）事项"))
+    def implementations(self, obj: Any) -> int:
+        return int(getattr(obj, "n_matters", 0))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return services.is_province_operator(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return services.is_province_operator(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # counties' matters point at it; an entry is revised, not deleted
+
+    def save_model(self, request: HttpRequest, obj: StandardMatter, form: Any, change: bool) -> None:
+        basic = {k: form.cleaned_data[k] for k in StandardMatter.BASIC_FIELDS}
+        try:
+            if not change:
+                created = services.standard_create(actor=request.user, basic_code=form.cleaned_data["basic_code"], **basic)
+                obj.pk = created.pk
+                return
+            stored = StandardMatter.objects.get(pk=obj.pk)
+            seen = form.cleaned_data.get("seen_revision") or stored.revision
+            _revised, drafts = services.standard_revise(
+                standard=stored,
+                actor=request.user,
+                expected_revision=seen,
+                note=form.cleaned_data.get("revision_note") or "",
+                **{k: v for k, v in basic.items() if v != getattr(stored, k)},
+            )
+            self.message_user(request, _("已修订；%(n)d 个县（区）事项生成了待发布的草稿。") % {"n": drafts})
+        except ApplicationError as exc:
+            self.message_user(request, str(exc.message), level=messages.ERROR)

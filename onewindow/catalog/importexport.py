@@ -27,12 +27,14 @@ from onewindow.core.errors import ApplicationError, ValidationFailed
 from onewindow.core.tenancy import for_county
 from onewindow.hall.models import ServiceArea
 
-from .models import LifeEvent, MaterialRequirement, Matter, MatterVersion
+from .models import LifeEvent, MaterialRequirement, Matter, MatterVersion, StandardMatter
 from .services import (
     VERSION_FIELDS,
     matter_create,
     matter_draft_create,
     matter_draft_update,
+    matter_implement,
+    matter_link_standard,
     matter_placement_update,
     matter_publish,
 )
@@ -70,7 +72,10 @@ MATTER_COLUMNS: list[tuple[str, str, str]] = [
     ("监督投诉电话", "complaint_phone", "text"),
     ("办理地点", "handling_place", "text"),
     ("办理时间", "handling_hours", "text"),
+    # Optional: the province entry the matter implements (its basic fields must then be the entry's).
+    ("基本编码", "standard", "text"),
 ]
+OPTIONAL_MATTER_COLUMNS = {"code", "standard"}
 MATERIAL_COLUMNS: list[tuple[str, str, str]] = [
     ("事项编码", "code", "text"),
     ("材料名称", "name", "text"),
@@ -117,7 +122,7 @@ def _choice_value(field_name: str, raw: str) -> Any:
 def export_catalog(matters: Any = None) -> bytes:
     """Every published matter's current version and materials as an .xlsx workbook."""
     qs = matters if matters is not None else Matter.objects.filter(current_version__status=MatterVersion.Status.PUBLISHED)
-    qs = qs.select_related("department", "service_area", "current_version").prefetch_related(
+    qs = qs.select_related("department", "service_area", "current_version", "standard").prefetch_related(
         "life_events", "current_version__materials"
     )
     wb = Workbook(write_only=True)
@@ -139,6 +144,8 @@ def export_catalog(matters: Any = None) -> bytes:
                 row.append(matter.service_area.code if matter.service_area else "")
             elif name == "life_events":
                 row.append(",".join(sorted(e.code for e in matter.life_events.all())))
+            elif name == "standard":
+                row.append(matter.standard.basic_code if matter.standard else "")
             elif kind == "bool":
                 row.append("是" if getattr(v, name) else "否")
             elif kind == "choice":
@@ -224,6 +231,7 @@ class _Row:
     life_events: list[LifeEvent] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
     materials: list[dict[str, Any]] = field(default_factory=list)
+    standard: StandardMatter | None = None
 
 
 def _cell_text(value: Any) -> str:
@@ -246,7 +254,7 @@ def _read_sheet(
     for h, name, _k in columns:
         if h in header:
             index[name] = header.index(h)
-        elif name not in ("code",) or title == MATERIAL_SHEET:
+        elif name not in OPTIONAL_MATTER_COLUMNS or title == MATERIAL_SHEET:
             errors.append(RowError(title, 1, h, str(_("缺少列。"))))
     if any(e.sheet == title and e.row == 1 for e in errors):
         return []
@@ -306,6 +314,10 @@ def parse_workbook(data: IO[bytes] | bytes, *, county: str | None = None) -> tup
     departments = {u.code: u for u in units}
     areas = {a.code: a for a in area_qs}
     events = {e.code: e for e in LifeEvent.objects.all()}
+    standards = {
+        st.basic_code: st
+        for st in StandardMatter.objects.filter(basic_code__in={c["standard"] for _n, c in matter_rows if c.get("standard")})
+    }
     parsed: list[_Row] = []
     seen_codes: dict[str, int] = {}
 
@@ -337,7 +349,7 @@ def parse_workbook(data: IO[bytes] | bytes, *, county: str | None = None) -> tup
             else:
                 err("life_events", _("未知的主题事件：%(c)s") % {"c": code})
         for _h, name, kind in MATTER_COLUMNS:
-            if name in ("code", "department", "service_area", "life_events"):
+            if name in ("code", "department", "service_area", "life_events", "standard"):
                 continue
             raw = cells.get(name, "")
             if name == "name" and not raw:
@@ -359,6 +371,15 @@ def parse_workbook(data: IO[bytes] | bytes, *, county: str | None = None) -> tup
         sd, cd = row.fields.get("statutory_days"), row.fields.get("committed_days")
         if isinstance(sd, int) and isinstance(cd, int) and cd > sd:
             err("committed_days", _("承诺办结时限（%(c)d）超过法定办结时限（%(s)d）。") % {"c": cd, "s": sd})
+        standard_code = cells.get("standard", "")
+        if standard_code:
+            row.standard = standards.get(standard_code)
+            if row.standard is None:
+                err("standard", _("省级基本目录中没有该基本编码：%(c)s") % {"c": standard_code})
+            else:
+                for name in StandardMatter.BASIC_FIELDS:
+                    if name in row.fields and row.fields[name] != getattr(row.standard, name):
+                        err(name, _("与省级基本目录不一致（应为“%(v)s”）。") % {"v": getattr(row.standard, name)})
         parsed.append(row)
 
     by_code = {r.code: r for r in parsed if r.code}
@@ -395,10 +416,24 @@ def parse_workbook(data: IO[bytes] | bytes, *, county: str | None = None) -> tup
             owner.materials.append(material)
 
     # Matters in the database: which codes exist, and is a "new" code taken by another row.
-    existing = dict(Matter.objects.filter(code__in=list(by_code)).values_list("code", "department__code"))
+    existing = {
+        code: (dept, standard)
+        for code, dept, standard in Matter.objects.filter(code__in=list(by_code)).values_list(
+            "code", "department__code", "standard__basic_code"
+        )
+    }
     for row in parsed:
-        if row.code in existing and row.department is not None and existing[row.code] != row.department.code:
+        if row.code not in existing:
+            continue
+        dept, standard = existing[row.code]
+        if row.department is not None and dept != row.department.code:
             errors.append(RowError(MATTER_SHEET, row.number, headers["department"], str(_("与已有事项的实施部门不一致。"))))
+        if standard and (row.standard is None or row.standard.basic_code != standard):
+            errors.append(
+                RowError(
+                    MATTER_SHEET, row.number, headers["standard"], str(_("该事项实施的基本目录事项是 %(c)s。") % {"c": standard})
+                )
+            )
     errors.sort(key=lambda e: (e.sheet != MATTER_SHEET, e.row))
     return parsed, errors
 
@@ -442,7 +477,21 @@ def import_catalog(*, data: IO[bytes] | bytes, actor: Any, progress: Callable[[i
         for i, row in enumerate(rows, 1):
             try:
                 matter = existing.get(row.code)
-                if matter is None:
+                if matter is None and row.standard is not None:
+                    assert row.department is not None
+                    created = matter_implement(
+                        standard=row.standard,
+                        department=row.department,
+                        actor=actor,
+                        materials=row.materials,
+                        service_area=row.service_area,
+                        life_events=row.life_events,
+                        code=row.code or None,
+                        publish=True,
+                        **{k: v for k, v in row.fields.items() if k in VERSION_FIELDS and k not in StandardMatter.BASIC_FIELDS},
+                    )
+                    report.created.append(created.code)
+                elif matter is None:
                     assert row.department is not None
                     created = matter_create(
                         department=row.department,
@@ -470,6 +519,9 @@ def import_catalog(*, data: IO[bytes] | bytes, actor: Any, progress: Callable[[i
                         matter_placement_update(
                             matter=matter, service_area=row.service_area, life_events=row.life_events, actor=actor
                         )
+                        changed = True
+                    if row.standard is not None and matter.standard_id is None:
+                        matter_link_standard(matter=matter, standard=row.standard, actor=actor)
                         changed = True
                     (report.updated if changed else report.unchanged).append(matter.code)
             except ApplicationError as exc:

@@ -49,6 +49,16 @@ class Matter(PublicModel):
     )
     life_events = models.ManyToManyField(LifeEvent, blank=True, related_name="matters", verbose_name=_("主题事件"))
     # The latest published version; None until the first publication.
+    # The province's standard entry this matter implements (省级事项基本目录), if any: its basic
+    # fields are the standard's, the rest (时限承诺, 材料, 收费, 地点…) the county's.
+    standard = models.ForeignKey(
+        "StandardMatter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matters",
+        verbose_name=_("省级基本目录事项"),
+    )
     current_version = models.OneToOneField(
         "MatterVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("现行版本")
     )
@@ -149,6 +159,9 @@ class MatterVersion(PublicModel):
     handling_place = models.CharField(_("办理地点"), max_length=200, blank=True)
     handling_hours = models.CharField(_("办理时间"), max_length=200, blank=True)
     change_note = models.TextField(_("修订说明"), blank=True)
+    # For a matter that implements a province standard: the standard's revision whose basic fields
+    # this version carries (publishing a version of an older revision is refused).
+    standard_revision = models.PositiveIntegerField(_("基本目录修订号"), null=True, blank=True, editable=False)
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
     county_lookup = "matter__department__county"
@@ -184,6 +197,36 @@ class MatterVersion(PublicModel):
 
                 raise VersionImmutable()
         super().save(*args, **kwargs)
+
+
+class StandardMatter(PublicModel):
+    """An entry of the province's standard catalog (省级政务服务事项基本目录): the basic code and
+    the basic fields that every county's implementation of the matter carries unchanged. A change
+    here is a new revision, which reaches each implementing county as a new draft version of its
+    matter for its catalog administrator to publish (catalog/services/standards.py). Province-wide:
+    no county owns it."""
+
+    # The fields a county may not change in its implementation (the rest are its implementation list).
+    BASIC_FIELDS = ("name", "matter_type", "legal_basis", "statutory_days")
+
+    basic_code = models.CharField(_("基本编码"), max_length=40, unique=True)
+    revision = models.PositiveIntegerField(_("修订号"), default=1)
+    name = models.CharField(_("事项名称"), max_length=200)
+    matter_type = models.CharField(_("事项类型"), max_length=16, choices=MatterVersion.MatterType.choices)
+    legal_basis = models.TextField(_("设定依据"), blank=True)
+    statutory_days = models.PositiveIntegerField(_("法定办结时限（工作日）"))
+    revision_note = models.TextField(_("修订说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("省级基本目录事项")
+        verbose_name_plural = _("省级基本目录事项")
+        ordering = ["basic_code"]
+
+    def __str__(self) -> str:
+        return f"{self.basic_code} {self.name}"
+
+    def basic(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.BASIC_FIELDS}
 
 
 class ProvidedBy(models.TextChoices):

@@ -57,7 +57,7 @@ def matter_by_code(code: str) -> Matter | None:
     materials. Drafts are never shown."""
     return (
         Matter.objects.filter(code=code, current_version__isnull=False)
-        .select_related("department", "service_area", "service_area__point", "current_version")
+        .select_related("department", "service_area", "service_area__point", "current_version", "standard")
         .prefetch_related("life_events", "current_version__materials")
         .first()
     )

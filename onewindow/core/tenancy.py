@@ -56,6 +56,7 @@ TENANCY: dict[str, dict[str, str]] = {
         "accounts.passwordhistory": "a person's past password hashes",
         "catalog.lifeevent": "the province's list of life events, shared by every county's catalog",
         "catalog.searchsynonym": "search synonyms, shared",
+        "catalog.standardmatter": "the province's standard catalog; counties' matters implement its entries",
         "cases.casenumbercounter": "one per-day counter for the deployment; the number's prefix names the county",
         "core.workcalendarday": "the national working-day calendar (county overrides: not yet)",
         "core.auditentry": "one hash chain for the deployment; read only by the audit administrator",

@@ -21,6 +21,7 @@ from .matters import (
     matter_publish,
     matter_retire,
 )
+from .standards import is_province_operator, matter_implement, matter_link_standard, standard_create, standard_revise
 from .validation import MATERIAL_FIELDS, VERSION_FIELDS
 
 __all__ = [
@@ -32,14 +33,19 @@ __all__ = [
     "MatterInput",
     "bundle_create",
     "delegation_create",
+    "is_province_operator",
     "matter_bulk_create",
     "matter_code",
     "matter_create",
     "matter_draft_create",
     "matter_draft_update",
+    "matter_implement",
+    "matter_link_standard",
     "matter_placement_update",
     "matter_publish",
     "matter_retire",
     "search_keys",
     "search_text",
+    "standard_create",
+    "standard_revise",
 ]

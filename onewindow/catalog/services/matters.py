@@ -24,6 +24,7 @@ from ..models import (
     Matter,
     MatterCodeSequence,
     MatterVersion,
+    StandardMatter,
 )
 from .codes import CODE_RE, TYPE_CODES, _next_sequence, check_code_region, matter_code, search_keys, search_text
 from .validation import (
@@ -221,7 +222,9 @@ def matter_draft_create(*, matter: Matter, actor: Any) -> MatterVersion:
         data = {k: getattr(source, k) for k in VERSION_FIELDS}
         try:
             with transaction.atomic():
-                draft = MatterVersion.objects.create(matter=locked, number=number, **data)
+                draft = MatterVersion.objects.create(
+                    matter=locked, number=number, standard_revision=source.standard_revision, **data
+                )
         except IntegrityError:
             raise Conflict(_("该事项已有草稿，请先发布或编辑现有草稿。"), code="draft_exists") from None
         _write_materials(draft, _material_dicts(source))
@@ -243,6 +246,8 @@ def matter_draft_update(
             raise VersionImmutable()
         data = {k: getattr(draft, k) for k in VERSION_FIELDS}
         data.update({k: v for k, v in changes.items() if k != "change_note"})
+        if set(changes) & set(StandardMatter.BASIC_FIELDS):
+            _check_basic_fields(draft, changes)
         _validate_version_fields(data)
         for k, v in changes.items():
             setattr(draft, k, v)
@@ -263,9 +268,14 @@ def matter_draft_update(
 def matter_publish(*, version: MatterVersion, actor: Any) -> Matter:
     """Publish a draft: it becomes the matter's current version and is frozen from now on."""
     with transaction.atomic():
+        # The matter's row before the draft's, as a province revision takes them
+        # (services/standards.py): the two never wait on each other in a cycle.
+        standard_id = Matter.objects.select_for_update().values_list("standard_id", flat=True).get(pk=version.matter_id)
         draft = MatterVersion.objects.select_for_update().get(pk=version.pk)
         if draft.status != MatterVersion.Status.DRAFT:
             raise Conflict(_("只有草稿可以发布。"), code="not_draft")
+        if standard_id is not None:
+            _check_publishable(draft, StandardMatter.objects.get(pk=standard_id))
         _validate_version_fields({k: getattr(draft, k) for k in VERSION_FIELDS})
         _validate_form_links(draft)
         now = timezone.now()
@@ -287,6 +297,33 @@ def matter_publish(*, version: MatterVersion, actor: Any) -> Matter:
         matter = Matter.objects.get(pk=draft.matter_id)
         audit(actor=actor, action="matter.publish", target=matter, data={"number": draft.number, "name": draft.name})
         return matter
+
+
+def _check_basic_fields(draft: MatterVersion, changes: dict[str, Any]) -> None:
+    """A draft of a matter that implements a province entry keeps the entry's basic fields (the
+    county edits the rest; the province changes them by a revision)."""
+    standard = StandardMatter.objects.filter(matters__pk=draft.matter_id).first()
+    if standard is None:
+        return
+    changed = [k for k in StandardMatter.BASIC_FIELDS if k in changes and changes[k] != getattr(standard, k)]
+    if changed:
+        raise ValidationFailed(
+            _("基本要素由省级基本目录确定，县（区）不能修改：%(f)s") % {"f": "、".join(changed)},
+            code="basic_field_locked",
+            fields={k: [_("由省级基本目录确定。")] for k in changed},
+        )
+
+
+def _check_publishable(draft: MatterVersion, standard: StandardMatter) -> None:
+    """Only a draft of the entry's current revision is published: a revision updates the open
+    draft in place (services/standards.py), so this refuses only a draft written around it."""
+    if draft.standard_revision != standard.revision or any(
+        getattr(draft, k) != getattr(standard, k) for k in StandardMatter.BASIC_FIELDS
+    ):
+        raise Conflict(
+            _("草稿的基本要素不是省级基本目录的现行第 %(n)d 版，不能发布。") % {"n": standard.revision},
+            code="stale_standard",
+        )
 
 
 def matter_retire(*, matter: Matter, actor: Any, reason: str = "") -> Matter:

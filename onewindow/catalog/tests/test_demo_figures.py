@@ -145,3 +145,21 @@ def test_dashboard_section(demo, db):
     assert values["依申请类政务服务事项"] == 921
     assert values["一窗受理率"] == 98
     assert values["网上可办率"] == 94
+
+
+def test_the_province_standard_catalog_covers_the_shared_matters(demo, db):
+    from .. import demo_standards
+    from ..models import StandardMatter
+
+    demo_standards.build(demo)
+    entries = list(StandardMatter.objects.order_by("basic_code"))
+    assert len(entries) == 12
+    # Every entry is implemented by 青原区's matter of the same specification.
+    assert all(e.matters.filter(department__county_id="360803").count() == 1 for e in entries)
+    # The province's one revision waits as a draft of the new revision in the implementing county.
+    revised = [e for e in entries if e.revision == 2]
+    assert len(revised) == 1
+    draft = MatterVersion.objects.get(matter__standard=revised[0], status="draft")
+    assert draft.standard_revision == 2 and draft.legal_basis == revised[0].legal_basis
+    demo_standards.build(demo)  # idempotent
+    assert StandardMatter.objects.count() == 12 and StandardMatter.objects.filter(revision=2).count() == 1

@@ -1,0 +1,210 @@
+"""The province's standard catalog (省级事项基本目录) and the counties' matters that implement it.
+
+The province's operators (administrators whose role names no unit) keep the standard entries: a
+basic code and the basic fields (`StandardMatter.BASIC_FIELDS`: name, type, legal basis,
+statutory time limit). A county's matter implements an entry (`Matter.standard`): its versions
+carry the entry's basic fields unchanged and add the county's own (committed days, materials, fees,
+place, channels). A revision of the entry reaches every implementing county as a draft version of
+its matter, which the county's catalog administrator reviews and publishes as any other draft;
+a draft of an older revision cannot be published.
+
+Locks, always in this order so that two writers never wait on each other in a cycle: the
+standard's row, then each matter's row, then its draft (matter_publish takes the matter's row
+before the draft's too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.accounts.models import OrgUnit, Role
+from onewindow.accounts.tenancy import in_remit, role_rows
+from onewindow.core.audit import audit
+from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
+
+from ..models import Matter, MatterVersion, StandardMatter
+from .matters import matter_create, matter_draft_create, matter_publish
+
+BASIC_FIELDS = StandardMatter.BASIC_FIELDS
+
+
+def is_province_operator(actor: Any) -> bool:
+    """A platform administrator (the province's): superuser, or the administrator's role held at no
+    unit. A county's administrator is not one. `None` is a command run by the operators."""
+    if actor is None:
+        return True
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if actor.is_superuser:
+        return True
+    return any(role == Role.ADMIN and unit_pk is None for role, _path, unit_pk, _county in role_rows(actor))
+
+
+def _require_province(actor: Any) -> None:
+    if not is_province_operator(actor):
+        raise PermissionDenied(_("只有省级平台管理员可以维护省级事项基本目录。"), code="not_province")
+
+
+def _validate_basic(fields: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[Any]] = {}
+    name = str(fields.get("name") or "").strip()
+    if not name or len(name) > 200:
+        errors["name"] = [_("请填写事项名称（不超过200字）。")]
+    if fields.get("matter_type") not in MatterVersion.MatterType.values:
+        errors["matter_type"] = [_("事项类型不正确。")]
+    days = fields.get("statutory_days")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        errors["statutory_days"] = [_("请填写不小于0的整数。")]
+    if errors:
+        raise ValidationFailed(_("基本目录事项的信息不完整或不正确。"), fields=errors)
+    return {**fields, "name": name, "legal_basis": str(fields.get("legal_basis") or "")}
+
+
+def standard_create(*, actor: Any, basic_code: str, **basic: Any) -> StandardMatter:
+    """A new entry of the province's catalog (revision 1)."""
+    _require_province(actor)
+    unknown = set(basic) - set(BASIC_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    code = str(basic_code or "").strip()
+    if not code or len(code) > 40:
+        raise ValidationFailed(_("请填写基本编码（不超过40位）。"), fields={"basic_code": [_("请填写基本编码。")]})
+    data = _validate_basic(basic)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                standard = StandardMatter.objects.create(basic_code=code, **data)
+        except IntegrityError:
+            raise Conflict(_("基本编码已存在：%(code)s") % {"code": code}, code="duplicate_code") from None
+        audit(actor=actor, action="standard.create", target=standard, data={"basic_code": code, "name": data["name"]})
+        return standard
+
+
+def standard_revise(
+    *, standard: StandardMatter, actor: Any, expected_revision: int, note: str = "", **changes: Any
+) -> tuple[StandardMatter, int]:
+    """A new revision of a province entry, and a draft of it in every county that implements it.
+
+    `expected_revision` is the revision the editor saw: a revision saved by someone else in between
+    is refused (`stale_revision`) rather than silently overwritten. Returns the entry and the
+    number of county drafts written."""
+    _require_province(actor)
+    unknown = set(changes) - set(BASIC_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    if not str(note or "").strip():
+        raise ValidationFailed(_("请填写修订说明，各县（区）据此审核草稿。"), fields={"note": [_("请填写修订说明。")]})
+    with transaction.atomic():
+        locked = StandardMatter.objects.select_for_update().get(pk=standard.pk)
+        if locked.revision != expected_revision:
+            raise Conflict(_("该事项已被他人修订为第 %(n)d 版，请刷新后重试。") % {"n": locked.revision}, code="stale_revision")
+        data = _validate_basic({**locked.basic(), **changes})
+        if data == locked.basic():
+            raise ValidationFailed(_("基本要素没有变化。"), code="unchanged")
+        for k, v in data.items():
+            setattr(locked, k, v)
+        locked.revision = F("revision") + 1
+        locked.revision_note = note
+        locked.save(update_fields=[*BASIC_FIELDS, "revision", "revision_note", "updated_at"])
+        locked.refresh_from_db(fields=["revision"])
+        audit(
+            actor=actor,
+            action="standard.revise",
+            target=locked,
+            data={
+                "revision": locked.revision,
+                "fields": sorted(k for k in changes if changes[k] != getattr(standard, k)),
+                "note": note,
+            },
+        )
+        drafts = 0
+        for matter_pk in Matter.objects.filter(standard=locked).order_by("pk").values_list("pk", flat=True):
+            _draft_from_standard(matter_pk=matter_pk, standard=locked, actor=actor, note=note)
+            drafts += 1
+        return locked, drafts
+
+
+def _draft_from_standard(*, matter_pk: int, standard: StandardMatter, actor: Any, note: str) -> MatterVersion:
+    """The county's draft carrying the new revision: its open draft updated, or a new one copied
+    from the published version. A committed time limit over the new statutory one is brought down
+    to it (the check constraint forbids the other way), and the draft's note says so."""
+    matter = Matter.objects.select_for_update().get(pk=matter_pk)
+    draft = MatterVersion.objects.select_for_update().filter(matter=matter, status=MatterVersion.Status.DRAFT).first()
+    if draft is None:
+        draft = matter_draft_create(matter=matter, actor=actor)
+    lines = [gettext("省级基本目录第 %(n)d 版：%(note)s") % {"n": standard.revision, "note": note}]
+    committed = draft.committed_days
+    if committed > standard.statutory_days:
+        committed = standard.statutory_days
+        lines.append(gettext("承诺时限已随法定时限调整为 %(d)d 个工作日，请核对。") % {"d": committed})
+    change_note = "\n".join([*lines, draft.change_note] if draft.change_note else lines)
+    MatterVersion.objects.filter(pk=draft.pk).update(
+        **standard.basic(),
+        committed_days=committed,
+        standard_revision=standard.revision,
+        change_note=change_note,
+        updated_at=timezone.now(),
+    )
+    audit(
+        actor=actor,
+        action="matter.draft_from_standard",
+        target=matter,
+        data={"number": draft.number, "standard": standard.basic_code, "revision": standard.revision},
+    )
+    return draft
+
+
+def matter_implement(
+    *, standard: StandardMatter, department: OrgUnit, actor: Any, materials: Any = (), publish: bool = False, **local: Any
+) -> Matter:
+    """A county's matter implementing a province entry: the basic fields from the entry, the rest
+    from `local`; its code is numbered in the county as any other matter's."""
+    clash = set(local) & set(BASIC_FIELDS)
+    if clash:
+        raise ValidationFailed(
+            _("基本要素由省级基本目录确定，不能在实施清单中填写：%(f)s") % {"f": "、".join(sorted(clash))},
+            code="basic_field_locked",
+        )
+    if actor is not None and not in_remit(actor, department):
+        raise PermissionDenied()
+    with transaction.atomic():
+        matter = matter_create(department=department, actor=actor, materials=materials, **standard.basic(), **local)
+        Matter.objects.filter(pk=matter.pk).update(standard=standard)
+        MatterVersion.objects.filter(matter=matter).update(standard_revision=standard.revision)
+        matter.standard = standard
+        audit(actor=actor, action="matter.implement", target=matter, data={"standard": standard.basic_code})
+        if publish:
+            version = MatterVersion.objects.get(matter=matter, status=MatterVersion.Status.DRAFT)
+            matter = matter_publish(version=version, actor=actor)
+        return matter
+
+
+def matter_link_standard(*, matter: Matter, standard: StandardMatter, actor: Any) -> Matter:
+    """Record that an existing matter implements a province entry. Its published version must
+    already carry the entry's basic fields (otherwise the county first publishes a version that
+    does: nothing is rewritten behind its back)."""
+    with transaction.atomic():
+        locked = Matter.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=matter.pk)
+        if actor is not None and not in_remit(actor, locked.department):
+            raise PermissionDenied()
+        current = locked.current_version
+        if current is None:
+            raise Conflict(_("该事项尚未发布。"), code="not_published")
+        differs = [k for k in BASIC_FIELDS if getattr(current, k) != getattr(standard, k)]
+        if differs:
+            raise Conflict(
+                _("事项的基本要素与省级基本目录不一致：%(f)s") % {"f": "、".join(differs)},
+                code="basic_fields_differ",
+                fields={k: [_("与省级基本目录不一致。")] for k in differs},
+            )
+        Matter.objects.filter(pk=locked.pk).update(standard=standard, updated_at=timezone.now())
+        MatterVersion.objects.filter(pk=current.pk).update(standard_revision=standard.revision)
+        locked.standard = standard
+        audit(actor=actor, action="matter.link_standard", target=locked, data={"standard": standard.basic_code})
+        return locked

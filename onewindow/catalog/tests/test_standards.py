@@ -1,0 +1,291 @@
+"""The province's standard catalog (catalog/services/standards.py): entries kept by the province's
+operators, matters of two counties implementing one entry, a revision reaching both counties as
+drafts they publish, the basic fields locked in the counties, and the revision guarded against
+lost updates and deadlocks under concurrent editors (PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from conftest import make_user
+from onewindow.accounts.models import County, OrgUnit, Role, User
+from onewindow.accounts.services import org_unit_create, role_grant
+from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
+from onewindow.core.models import AuditEntry
+from onewindow.core.testing import run_concurrently
+
+from ..models import Matter, MatterVersion, StandardMatter
+from ..services import (
+    matter_draft_create,
+    matter_draft_update,
+    matter_implement,
+    matter_link_standard,
+    matter_publish,
+    standard_create,
+    standard_revise,
+)
+from .factories import make_matter
+
+BASIC: dict[str, Any] = {
+    "name": "二手房转移登记",
+    "matter_type": "confirmation",
+    "legal_basis": "《不动产登记暂行条例》第三条",
+    "statutory_days": 30,
+}
+LOCAL: dict[str, Any] = {"kind": "committed", "committed_days": 5, "on_one_window": True, "online_depth": 3}
+
+
+@pytest.fixture
+def province(db: Any) -> User:
+    user = make_user("province_ops")
+    role_grant(user=user, role=Role.ADMIN, actor=None)  # no unit: the platform's operator
+    return user
+
+
+@pytest.fixture
+def two_counties(org: dict[str, OrgUnit]) -> dict[str, Any]:
+    jz = County.objects.create(code="360802", name="吉州区", city_code="360800", case_prefix="JZ")
+    root = org_unit_create(code="JZ", name="吉州区人民政府", kind=OrgUnit.Kind.GOVERNMENT, county=jz)
+    bdc_b = org_unit_create(code="JZBDC", name="吉州区不动产登记中心", kind=OrgUnit.Kind.DEPARTMENT, parent=root)
+    admin_a = make_user("sys_qy")
+    role_grant(user=admin_a, role=Role.ADMIN, org_unit=org["gov"], actor=None)
+    admin_b = make_user("sys_jz")
+    role_grant(user=admin_b, role=Role.ADMIN, org_unit=root, actor=None)
+    return {"a": org["BDC"], "b": bdc_b, "admin_a": admin_a, "admin_b": admin_b}
+
+
+@pytest.fixture
+def standard(province: User) -> StandardMatter:
+    return standard_create(actor=province, basic_code="360000-QR-0001", **BASIC)
+
+
+def _implemented(standard: StandardMatter, counties: dict[str, Any]) -> tuple[Matter, Matter]:
+    a = matter_implement(
+        standard=standard,
+        department=counties["a"],
+        actor=counties["admin_a"],
+        publish=True,
+        materials=[{"name": "申请书"}],
+        **LOCAL,
+    )
+    b = matter_implement(standard=standard, department=counties["b"], actor=counties["admin_b"], publish=True, **LOCAL)
+    return a, b
+
+
+def test_only_the_provinces_operators_keep_the_standard_catalog(
+    province: User, two_counties: dict[str, Any], standard: StandardMatter
+) -> None:
+    assert standard.revision == 1 and standard.basic() == BASIC
+    with pytest.raises(PermissionDenied) as exc:
+        standard_create(actor=two_counties["admin_a"], basic_code="360000-QR-0002", **BASIC)
+    assert exc.value.code == "not_province"
+    with pytest.raises(PermissionDenied) as exc:
+        standard_revise(standard=standard, actor=two_counties["admin_b"], expected_revision=1, note="x", statutory_days=20)
+    assert exc.value.code == "not_province"
+    with pytest.raises(Conflict) as conflict:
+        standard_create(actor=province, basic_code="360000-QR-0001", **BASIC)
+    assert conflict.value.code == "duplicate_code"
+    with pytest.raises(ValidationFailed) as bad:
+        standard_create(actor=province, basic_code="360000-QR-0003", **{**BASIC, "matter_type": "nonsense", "name": " "})
+    assert bad.value.code == "validation_failed" and set(bad.value.fields) == {"matter_type", "name"}
+    assert StandardMatter.objects.count() == 1
+    assert AuditEntry.objects.filter(action="standard.create").count() == 1
+
+
+def test_counties_implement_an_entry_with_their_own_local_fields(two_counties: dict[str, Any], standard: StandardMatter) -> None:
+    a, b = _implemented(standard, two_counties)
+    assert a.code.startswith("360803-") and b.code.startswith("360802-")
+    for m in (a, b):
+        v = m.current_version
+        assert v is not None and m.standard == standard and v.standard_revision == 1
+        assert {k: getattr(v, k) for k in BASIC} == BASIC
+    with pytest.raises(ValidationFailed) as exc:
+        matter_implement(standard=standard, department=two_counties["a"], actor=None, name="另起的名字", **LOCAL)
+    assert exc.value.code == "basic_field_locked"
+    # A county's administrator implements in its own county only.
+    with pytest.raises(PermissionDenied) as denied:
+        matter_implement(standard=standard, department=two_counties["b"], actor=two_counties["admin_a"], **LOCAL)
+    assert denied.value.code == "permission_denied"
+
+
+def test_a_revision_reaches_every_county_as_a_draft_they_publish(
+    province: User, two_counties: dict[str, Any], standard: StandardMatter
+) -> None:
+    a, b = _implemented(standard, two_counties)
+    # County B had a draft open with its own local edit: the revision updates it in place.
+    b_open = matter_draft_create(matter=b, actor=two_counties["admin_b"])
+    matter_draft_update(version=b_open, actor=two_counties["admin_b"], handling_place="吉州区政务服务中心二楼")
+    revised, drafts = standard_revise(
+        standard=standard,
+        actor=province,
+        expected_revision=1,
+        note="依据条例修订，法定时限缩短",
+        statutory_days=3,
+        legal_basis="《不动产登记暂行条例》（2024年修订）第三条",
+    )
+    assert revised.revision == 2 and drafts == 2
+    a_draft = MatterVersion.objects.get(matter=a, status="draft")
+    b_draft = MatterVersion.objects.get(matter=b, status="draft")
+    assert b_draft.pk == b_open.pk and b_draft.handling_place == "吉州区政务服务中心二楼"
+    for d in (a_draft, b_draft):
+        assert d.statutory_days == 3 and d.standard_revision == 2 and d.legal_basis.startswith("《不动产登记暂行条例》（2024")
+        # The committed 5 days exceeded the new statutory 3: brought down, and the note says so.
+        assert d.committed_days == 3 and "第 2 版" in d.change_note and "承诺时限已随法定时限调整" in d.change_note
+    # The published versions are untouched until each county publishes.
+    a.refresh_from_db()
+    assert a.current_version is not None and a.current_version.statutory_days == 30
+    matter_publish(version=a_draft, actor=two_counties["admin_a"])
+    a.refresh_from_db()
+    assert a.current_version is not None and a.current_version.statutory_days == 3 and a.current_version.number == 2
+    assert AuditEntry.objects.filter(action="matter.draft_from_standard").count() == 2
+    # A stale editor is refused; so is a revision that changes nothing, or one without a note.
+    for kwargs, code in (
+        ({"expected_revision": 1, "note": "x", "statutory_days": 10}, "stale_revision"),
+        ({"expected_revision": 2, "note": "x", "statutory_days": 3}, "unchanged"),
+        ({"expected_revision": 2, "note": " ", "statutory_days": 10}, "validation_failed"),
+    ):
+        with pytest.raises((Conflict, ValidationFailed)) as exc:
+            standard_revise(standard=revised, actor=province, **kwargs)  # type: ignore[arg-type]
+        assert exc.value.code == code
+    assert StandardMatter.objects.get().revision == 2
+
+
+def test_counties_cannot_change_the_basic_fields(two_counties: dict[str, Any], standard: StandardMatter) -> None:
+    a, _b = _implemented(standard, two_counties)
+    draft = matter_draft_create(matter=a, actor=two_counties["admin_a"])
+    with pytest.raises(ValidationFailed) as exc:
+        matter_draft_update(version=draft, actor=two_counties["admin_a"], name="改个名字", committed_days=2)
+    assert exc.value.code == "basic_field_locked" and set(exc.value.fields) == {"name"}
+    assert MatterVersion.objects.get(pk=draft.pk).name == BASIC["name"]
+    # Local fields are the county's, and an unchanged basic field passes.
+    matter_draft_update(version=draft, actor=two_counties["admin_a"], committed_days=2, name=BASIC["name"])
+    matter_publish(version=draft, actor=two_counties["admin_a"])
+    # A draft that does not carry the entry's current revision is not published.
+    stale = matter_draft_create(matter=a, actor=two_counties["admin_a"])
+    MatterVersion.objects.filter(pk=stale.pk).update(standard_revision=None)
+    with pytest.raises(Conflict) as conflict:
+        matter_publish(version=stale, actor=two_counties["admin_a"])
+    assert conflict.value.code == "stale_standard"
+
+
+def test_an_existing_matter_is_linked_only_when_it_carries_the_basic_fields(
+    org: dict[str, OrgUnit], standard: StandardMatter
+) -> None:
+    same = make_matter(org["BDC"], BASIC["name"], legal_basis=BASIC["legal_basis"], statutory_days=30)
+    linked = matter_link_standard(matter=same, standard=standard, actor=None)
+    assert linked.standard == standard
+    assert MatterVersion.objects.get(matter=same, status="published").standard_revision == 1
+    other = make_matter(org["BDC"], "抵押权登记", statutory_days=30)
+    with pytest.raises(Conflict) as exc:
+        matter_link_standard(matter=other, standard=standard, actor=None)
+    assert exc.value.code == "basic_fields_differ" and "name" in exc.value.fields
+    assert Matter.objects.get(pk=other.pk).standard_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_editors_one_revision_wins_and_publishers_never_deadlock(
+    calendar: Any, province: User, two_counties: dict[str, Any], standard: StandardMatter
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL (SQLite serialises writers)")
+    a, b = _implemented(standard, two_counties)
+    drafts = [matter_draft_create(matter=m, actor=None) for m in (a, b)]
+
+    def act(i: int) -> str:
+        if i < 4:  # four province editors who all saw revision 1
+            try:
+                standard_revise(standard=standard, actor=province, expected_revision=1, note=f"editor {i}", statutory_days=10 + i)
+                return "revised"
+            except Conflict as exc:
+                return exc.code
+        try:  # the two counties publishing their open drafts at the same moment
+            matter_publish(version=drafts[i - 4], actor=None)
+            return "published"
+        except Conflict as exc:
+            return exc.code
+
+    results = run_concurrently(act, 6)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert results[:4].count("revised") == 1 and results[:4].count("stale_revision") == 3
+    final = StandardMatter.objects.get()
+    assert final.revision == 2
+    # Whatever the order, each county ends with a draft of revision 2 or has published it, and a
+    # published version never carries a basic field of a revision it does not name.
+    for m in (a, b):
+        open_draft = MatterVersion.objects.filter(matter=m, status="draft").first()
+        current = Matter.objects.get(pk=m.pk).current_version
+        assert current is not None
+        assert current.statutory_days == (final.statutory_days if current.standard_revision == 2 else 30)
+        if current.standard_revision != 2:
+            assert open_draft is not None and open_draft.standard_revision == 2
+            assert open_draft.statutory_days == final.statutory_days
+
+
+def test_the_catalog_import_implements_and_checks_entries(
+    org: dict[str, OrgUnit], province: User, two_counties: dict[str, Any], standard: StandardMatter
+) -> None:
+    from ..importexport import ImportInvalid, export_catalog, import_catalog
+    from .test_importexport import matter_row, workbook
+
+    row = {
+        **{k: v for k, v in BASIC.items() if k != "matter_type"},
+        "matter_type": "行政确认",
+        "department": "BDC",
+        "standard": standard.basic_code,
+    }
+    with pytest.raises(ImportInvalid) as bad:
+        import_catalog(
+            data=workbook(
+                [
+                    matter_row(**{**row, "statutory_days": 20}),  # not the entry's
+                    matter_row(**{**row, "name": "别的事项", "standard": "360000-XX-9999"}),  # no such entry
+                ]
+            ),
+            actor=two_counties["admin_a"],
+        )
+    messages = [str(e) for e in bad.value.errors]
+    assert any("法定办结时限" in m and "30" in m for m in messages) and any("360000-XX-9999" in m for m in messages)
+    assert not Matter.objects.filter(standard=standard).exists()
+    report = import_catalog(data=workbook([matter_row(**row)]), actor=two_counties["admin_a"])
+    matter = Matter.objects.get(code=report.created[0])
+    assert matter.standard == standard and matter.current_version is not None
+    assert matter.current_version.standard_revision == 1 and matter.department == org["BDC"]
+    # The export names the entry, and the round trip changes nothing.
+    data = export_catalog(Matter.objects.filter(pk=matter.pk))
+    again = import_catalog(data=data, actor=two_counties["admin_a"])
+    assert again.unchanged == [matter.code]
+
+
+def test_the_admin_lets_the_province_revise_and_counties_read(
+    client: Any, province: User, two_counties: dict[str, Any], standard: StandardMatter
+) -> None:
+    _implemented(standard, two_counties)
+    url = f"/admin/catalog/standardmatter/{standard.pk}/change/"
+    form = {**BASIC, "statutory_days": 15, "revision_note": "时限缩短", "seen_revision": 1}
+    # A county's administrator reads the entry but cannot add or revise one.
+    client.force_login(two_counties["admin_a"])
+    assert client.get("/admin/catalog/standardmatter/").status_code == 200
+    assert client.get("/admin/catalog/standardmatter/add/").status_code == 403
+    assert client.post(url, form).status_code == 403
+    assert StandardMatter.objects.get().revision == 1
+    # The province's operator: a stale form and a form without a note are refused with the reason.
+    client.force_login(province)
+    stale = client.post(url, {**form, "seen_revision": 0})
+    assert stale.status_code == 200 and "请刷新后重试" in stale.content.decode()
+    no_note = client.post(url, {**form, "revision_note": ""})
+    assert no_note.status_code == 200 and "请填写修订说明" in no_note.content.decode()
+    assert StandardMatter.objects.get().revision == 1
+    done = client.post(url, form)
+    assert done.status_code == 302
+    assert StandardMatter.objects.get().revision == 2
+    assert MatterVersion.objects.filter(status="draft", statutory_days=15, standard_revision=2).count() == 2
+    added = client.post("/admin/catalog/standardmatter/add/", {**BASIC, "basic_code": "360000-QR-0002", "name": "抵押权首次登记"})
+    assert added.status_code == 302 and StandardMatter.objects.filter(basic_code="360000-QR-0002").exists()
+    # The county's draft shows the basic fields read-only.
+    client.force_login(two_counties["admin_b"])
+    draft = MatterVersion.objects.get(status="draft", matter__department=two_counties["b"])
+    page = client.get(f"/admin/catalog/matterversion/{draft.pk}/change/").content.decode()
+    assert 'name="committed_days"' in page and 'name="statutory_days"' not in page and 'name="name"' not in page

@@ -477,32 +477,24 @@ def import_catalog(*, data: IO[bytes] | bytes, actor: Any, progress: Callable[[i
         for i, row in enumerate(rows, 1):
             try:
                 matter = existing.get(row.code)
-                if matter is None and row.standard is not None:
+                if matter is None:
                     assert row.department is not None
-                    created = matter_implement(
-                        standard=row.standard,
-                        department=row.department,
-                        actor=actor,
-                        materials=row.materials,
-                        service_area=row.service_area,
-                        life_events=row.life_events,
-                        code=row.code or None,
-                        publish=True,
-                        **{k: v for k, v in row.fields.items() if k in VERSION_FIELDS and k not in StandardMatter.BASIC_FIELDS},
-                    )
-                    report.created.append(created.code)
-                elif matter is None:
-                    assert row.department is not None
-                    created = matter_create(
-                        department=row.department,
-                        actor=actor,
-                        materials=row.materials,
-                        service_area=row.service_area,
-                        life_events=row.life_events,
-                        code=row.code or None,
-                        publish=True,
-                        **{k: v for k, v in row.fields.items() if k in VERSION_FIELDS},
-                    )
+                    fields = {k: v for k, v in row.fields.items() if k in VERSION_FIELDS}
+                    common: dict[str, Any] = {
+                        "department": row.department,
+                        "actor": actor,
+                        "materials": row.materials,
+                        "service_area": row.service_area,
+                        "life_events": row.life_events,
+                        "code": row.code or None,
+                        "publish": True,
+                    }
+                    if row.standard is not None:  # the basic fields come from the province's entry
+                        basic = set(StandardMatter.BASIC_FIELDS)
+                        local = {k: v for k, v in fields.items() if k not in basic}
+                        created = matter_implement(standard=row.standard, **common, **local)
+                    else:
+                        created = matter_create(**common, **fields)
                     report.created.append(created.code)
                 else:
                     changed = False

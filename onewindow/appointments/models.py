@@ -47,6 +47,9 @@ class SessionRule(PublicModel):
     capacity = models.PositiveSmallIntegerField(_("每段名额"), default=4)
     is_active = models.BooleanField(_("启用"), default=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "area__point__org_unit__county"
+
     class Meta:
         verbose_name = _("预约时段规则")
         verbose_name_plural = _("预约时段规则")
@@ -91,6 +94,9 @@ class DateException(PublicModel):
     capacity = models.PositiveSmallIntegerField(_("每段名额"), default=4)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "area__point__org_unit__county"
+
     class Meta:
         verbose_name = _("预约例外日期")
         verbose_name_plural = _("预约例外日期")
@@ -112,6 +118,9 @@ class MatterBookingRule(TimeStampedModel):
 
     matter = models.OneToOneField("catalog.Matter", on_delete=models.CASCADE, related_name="booking_rule", verbose_name=_("事项"))
     slot_units = models.PositiveSmallIntegerField(_("占用时段数"), default=1)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "matter__department__county"
 
     class Meta:
         verbose_name = _("事项预约设置")
@@ -136,6 +145,9 @@ class Slot(models.Model):
     booked = models.PositiveSmallIntegerField(_("已约"), default=0)
     # False when a plan change or a closure removed the slot; kept while bookings still hold it.
     is_open = models.BooleanField(_("开放"), default=True)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "area__point__org_unit__county"
 
     class Meta:
         verbose_name = _("预约时段")
@@ -166,6 +178,9 @@ class SlotDay(models.Model):
 
     area = models.ForeignKey("hall.ServiceArea", on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "area__point__org_unit__county"
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["area", "date"], name="appt_slotday_once")]
@@ -245,6 +260,9 @@ class Booking(PublicModel):
 
     objects = EncryptedManager()
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "area__point__org_unit__county"
+
     class Meta:
         verbose_name = _("预约")
         verbose_name_plural = _("预约")
@@ -274,6 +292,9 @@ class BookingSlot(models.Model):
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="held")
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="held_by")
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "booking__area__point__org_unit__county"
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["booking", "slot"], name="appt_booking_slot_once")]

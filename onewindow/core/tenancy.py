@@ -54,6 +54,7 @@ TENANCY: dict[str, dict[str, str]] = {
         "accounts.privacyconsent": "a person's consent to the platform's notice",
         "accounts.phonecode": "a person's SMS code",
         "accounts.passwordhistory": "a person's past password hashes",
+        "appointments.weeklyquota": "a person's bookings of a week, counted by ID number in every county's halls (the anti-scalper limit is per person)",
         "catalog.lifeevent": "the province's list of life events, shared by every county's catalog",
         "catalog.searchsynonym": "search synonyms, shared",
         "catalog.standardmatter": "the province's standard catalog; counties' matters implement its entries",
@@ -68,6 +69,9 @@ TENANCY: dict[str, dict[str, str]] = {
         "core.uploadquota": "a person's upload quota",
         "core.notification": "a message to a person (its subject carries the county)",
         "core.unownedwork": "the sweep's list; each row names the thing (not yet split by county)",
+        "materials.libraryitem": "a person's or an enterprise's documents, reused in any county's applications",
+        "materials.applicationdraft": "an applicant's own draft, read only by them; it becomes the county's case on submit",
+        "ratings.invitation": "a person's single-use rating link, found by its token; the rating it makes takes the unit's county",
         "auth.group": "Django's permission groups (三员分立 duties)",
         "auth.permission": "Django's permissions",
         "admin.logentry": "Django admin's log (the platform's tool)",
@@ -89,19 +93,6 @@ TENANCY: dict[str, dict[str, str]] = {
         "hall.hallwindowday": "roll-ups",
         "hall.hallwindowmonth": "roll-ups",
         **{
-            f"appointments.{m}": "appointments: later slice"
-            for m in (
-                "booking",
-                "bookingslot",
-                "dateexception",
-                "matterbookingrule",
-                "sessionrule",
-                "slot",
-                "slotday",
-                "weeklyquota",
-            )
-        },
-        **{
             f"assistance.{m}": "assistance: later slice"
             for m in (
                 "agentapplication",
@@ -115,9 +106,6 @@ TENANCY: dict[str, dict[str, str]] = {
                 "tillday",
             )
         },
-        **{f"filings.{m}": "filings: later slice" for m in ("commitmentbreach", "filing", "spotcheck")},
-        **{f"materials.{m}": "materials: later slice (a person's, found by person)" for m in ("applicationdraft", "libraryitem")},
-        **{f"ratings.{m}": "ratings: later slice" for m in ("appeal", "followup", "invitation", "rating", "ratingpad")},
         **{
             f"townships.{m}": "townships: later slice"
             for m in ("batchdocument", "delegationbatch", "delegationrevocation", "supervisionreview")

@@ -50,6 +50,9 @@ class Filing(PublicModel):
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoke_reason = models.TextField(_("撤销原因"), blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "department__county"
+
     class Meta:
         verbose_name = _("备案")
         verbose_name_plural = _("备案")
@@ -71,6 +74,9 @@ class SpotCheck(PublicModel):
     note = models.TextField(_("核查记录"), blank=True)
     checked_at = models.DateTimeField(_("核查时间"))
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "filing__department__county"
+
     class Meta:
         verbose_name = _("事后核查")
         verbose_name_plural = _("事后核查")
@@ -91,6 +97,9 @@ class CommitmentBreach(PublicModel):
     cleared_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
     cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     clear_reason = models.TextField(_("解除理由"), blank=True)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "filing__department__county"
 
     class Meta:
         verbose_name = _("虚假承诺记录")

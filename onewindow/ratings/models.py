@@ -122,6 +122,9 @@ class Rating(PublicModel):
 
     objects = EncryptedManager()
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "unit__county"
+
     class Meta:
         verbose_name = _("评价")
         verbose_name_plural = _("评价")
@@ -187,6 +190,9 @@ class FollowUp(PublicModel):
     # 电子监察 on the two clocks: yellow near a limit, red past one; only ever raised.
     warning_level = models.CharField(_("预警"), max_length=8, blank=True, db_index=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "unit__county"
+
     class Meta:
         verbose_name = _("差评整改")
         verbose_name_plural = _("差评整改")
@@ -220,6 +226,9 @@ class Appeal(PublicModel):
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decision_note = models.TextField(_("审核意见"), blank=True)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "unit__county"
 
     class Meta:
         verbose_name = _("差评申诉")
@@ -257,6 +266,9 @@ class RatingPad(PublicModel):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("前缀"), max_length=8, editable=False)
     last_seen_at = models.DateTimeField(_("最近连接"), null=True, blank=True)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "window__point__org_unit__county"
 
     class Meta:
         verbose_name = _("窗口评价器")

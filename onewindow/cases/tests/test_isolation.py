@@ -1,8 +1,9 @@
 """Counties as tenants (docs/tenancy.md): county A's users never read or write county B's rows.
 
-County A is the shared test tree (青原区, the default county); county B (吉州区) is built here
-with its own departments, staff, a matter (and a draft), a case in review with a step, a hall
-with an area, a window and a ticket. The matrix runs every county-A user over every scoped model
+County A is the shared test tree (青原区, the default county); county B (吉州区) is built by
+onewindow/core/tests/counties.py (shared with the other apps' matrices) with its own departments,
+staff, a matter (and a draft), a case in review with a step, a hall with an area, a window and a
+ticket. The matrix runs every county-A user over every scoped model
 (their `scoped` queryset), the case and hall selectors, every case API operation, the hall's
 window and manager operations, the workbench and hall pages, and the catalog's management; each
 answer is 403/404 or leaves B's rows out, and nothing of B changes."""
@@ -16,7 +17,6 @@ import pytest
 from django.test import Client
 from openpyxl import Workbook
 
-from conftest import make_user
 from onewindow.accounts.models import County, OrgUnit, Role, RoleAssignment, User
 from onewindow.accounts.services import org_unit_create, role_grant
 from onewindow.accounts.tenancy import scoped, staff_county
@@ -29,91 +29,12 @@ from onewindow.catalog.models import MatterVersion
 from onewindow.catalog.services import matter_create
 from onewindow.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.tenancy import county_lookup, for_county
+from onewindow.core.tests.counties import A_ROLES, B, a_users, county_b
+from onewindow.core.tests.counties import fresh as _fresh
 from onewindow.hall import selectors as hall_selectors
 from onewindow.hall.models import Ticket, Window
-from onewindow.hall.services import ticket_issue
-from onewindow.hall.tests.conftest import make_area, make_point, make_window
 
-from .conftest import make_matter
-
-B = "360802"
-A_ROLES = ["clerk", "approver", "hall_manager", "leader", "county_admin", "township_officer"]
-
-
-@pytest.fixture
-def county_b(calendar: Any, org: dict[str, OrgUnit], citizen: User) -> dict[str, Any]:
-    jz = County.objects.create(code=B, name="吉州区", city_code="360800", case_prefix="JZ")
-    root = org_unit_create(code="JZ", name="吉州区人民政府", kind=OrgUnit.Kind.GOVERNMENT, county=jz)
-    xzsp = org_unit_create(code="JZXZSP", name="吉州区行政审批局", kind=OrgUnit.Kind.DEPARTMENT, parent=root)
-    zjj = org_unit_create(code="JZZJJ", name="吉州区住建局", kind=OrgUnit.Kind.DEPARTMENT, parent=root)
-    clerk_b = make_user("clerk_b", Role.CLERK, xzsp)
-    approver_b = make_user("approver_b", Role.APPROVER, zjj)
-    admin_b = make_user("admin_b", Role.ADMIN, root)
-    mv = make_matter(f"{B}-JZZJJ-XK-0101", "吉州区房屋测绘成果审核", zjj)
-    type(mv.matter).objects.filter(pk=mv.matter_id).update(is_listed=True)  # published: in the search
-    draft = matter_create(
-        department=zjj,
-        actor=admin_b,
-        name="吉州区临时建筑审批",
-        matter_type=MatterVersion.MatterType.LICENCE,
-        kind=MatterVersion.Kind.COMMITTED,
-        statutory_days=20,
-        committed_days=10,
-    )
-    case = svc.case_submit(
-        applicant=citizen,
-        matter_version=mv,
-        channel="counter",
-        form_data={"address": "吉州区1号"},
-        materials=[svc.MaterialInput(requirement=r, paper=True) for r in mv.materials.all()],
-        actor=clerk_b,
-    )
-    case = svc.case_accept(case=case, actor=clerk_b)
-    Case.objects.filter(pk=case.pk).update(warning_level="red")
-    point = make_point(root, "JZ-HALL", "吉州区政务服务中心", token="jz-token")
-    area = make_area(point, "JZ-A", "A", name="综合服务区")
-    window = make_window(point, 1, (area, 1))
-    ticket = ticket_issue(area=area, source=Ticket.Source.KIOSK)
-    return {
-        "county": jz,
-        "root": root,
-        "zjj": zjj,
-        "clerk": clerk_b,
-        "approver": approver_b,
-        "admin": admin_b,
-        "matter": mv.matter,
-        "draft": draft,
-        "case": Case.objects.get(pk=case.pk),
-        "point": point,
-        "area": area,
-        "window": window,
-        "ticket": ticket,
-    }
-
-
-@pytest.fixture
-def a_users(
-    org: dict[str, OrgUnit],
-    clerk: User,
-    approver: User,
-    hall_manager: User,
-    leader: User,
-    township_officer: User,
-) -> dict[str, User]:
-    county_admin = make_user("admin_qy", Role.ADMIN, org["gov"], is_staff=True)
-    return {
-        "clerk": clerk,
-        "approver": approver,
-        "hall_manager": hall_manager,
-        "leader": leader,
-        "county_admin": county_admin,
-        "township_officer": township_officer,
-    }
-
-
-def _fresh(user: User) -> User:
-    """The user as a request sees it: no cached roles or county."""
-    return User.objects.get(pk=user.pk)
+__all__ = ["a_users", "county_b"]  # the shared fixtures, used here by name
 
 
 def _b_state(b: dict[str, Any]) -> list[Any]:

@@ -4,6 +4,8 @@
 - Front-desk clerks, township officers and hall managers of the service point's organisation book
   for walk-ins and callers, see the day's bookings and check people in.
 - Hall managers (and administrators) edit the weekly plans and date exceptions.
+- An administrator's reach is their county's halls (a platform administrator with no unit: every
+  county's; docs/tenancy.md).
 - Village agents book for residents they represent; the booking records the agent and the village.
 """
 
@@ -14,6 +16,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from onewindow.accounts.models import OrgUnit, Role
+from onewindow.accounts.tenancy import in_remit, scoped
 from onewindow.hall import selectors as hall_selectors
 from onewindow.hall.models import ServiceArea
 
@@ -28,7 +31,7 @@ def desk_areas(user: Any) -> QuerySet[ServiceArea]:
     if not getattr(user, "is_authenticated", False):
         return ServiceArea.objects.none()
     if _is_admin(user):
-        return ServiceArea.objects.all()
+        return scoped(ServiceArea.objects.all(), user)  # type: ignore[no-any-return]
     points = hall_selectors.points_for(user, hall_selectors.WINDOW_ROLES)
     return ServiceArea.objects.filter(point__in=points)
 
@@ -38,18 +41,23 @@ def managed_areas(user: Any) -> QuerySet[ServiceArea]:
     if not getattr(user, "is_authenticated", False):
         return ServiceArea.objects.none()
     if _is_admin(user):
-        return ServiceArea.objects.all()
+        return scoped(ServiceArea.objects.all(), user)  # type: ignore[no-any-return]
     points = hall_selectors.points_for(user, hall_selectors.MANAGER_ROLES)
     return ServiceArea.objects.filter(point__in=points)
 
 
+def _admin_over(user: Any, area: ServiceArea) -> bool:
+    """An administrator whose county holds the area's hall (the platform's: every county's)."""
+    return _is_admin(user) and in_remit(user, area.point.org_unit)
+
+
 def can_desk(user: Any, area: ServiceArea) -> bool:
     # The desk scope first: the clerks who book all day pass on it without the admin look-up.
-    return hall_selectors.can_work_at(user, area.point) or _is_admin(user)
+    return hall_selectors.can_work_at(user, area.point) or _admin_over(user, area)
 
 
 def can_manage(user: Any, area: ServiceArea) -> bool:
-    return _is_admin(user) or hall_selectors.can_manage(user, area.point)
+    return _admin_over(user, area) or hall_selectors.can_manage(user, area.point)
 
 
 def agent_units(user: Any) -> QuerySet[OrgUnit]:

@@ -59,10 +59,12 @@ def matter_by_uuid(uuid: Any) -> Matter:
 
 def matter_places(matter: Matter) -> QuerySet[ServiceArea]:
     """Where a matter can be booked: its district hall area, plus the township halls when it is a
-    township-level matter (all of them) or delegated (the townships it was handed to)."""
+    township-level matter (all of its county's) or delegated (the townships it was handed to)."""
     q = Q(pk=matter.service_area_id) if matter.service_area_id else Q(pk__in=[])
     version = matter.current_version
-    township_areas = Q(theme=ServiceArea.Theme.TOWNSHIP)
+    # A county's matter is handled in that county's townships, never another county's
+    # (docs/tenancy.md): the join reaches the matter's department through the county's units.
+    township_areas = Q(theme=ServiceArea.Theme.TOWNSHIP, point__org_unit__county__units=matter.department_id)
     if version is not None and version.handling_level in (MatterVersion.Level.TOWNSHIP, MatterVersion.Level.VILLAGE):
         q |= township_areas
     else:

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from onewindow.accounts.models import Enterprise, Role, User
+from onewindow.accounts.models import Enterprise, OrgUnit, Role, User
 from onewindow.accounts.selectors import units_for
+from onewindow.accounts.tenancy import in_remit, scoped
 from onewindow.catalog.models import Matter, MatterVersion
 from onewindow.core.errors import NotFound
 
@@ -42,13 +43,19 @@ def my_filings(user: User) -> QuerySet[Filing]:
     )
 
 
+def admin_over(user: User, unit: OrgUnit) -> bool:
+    """An administrator whose county holds `unit` (the platform's: every county's; docs/tenancy.md)."""
+    return is_admin(user) and in_remit(user, unit)
+
+
 def staff_filings(user: User) -> QuerySet[Filing]:
-    """Filings of the departments the user approves for (spot checks); all for administrators."""
+    """Filings of the departments the user approves for (spot checks); all of their county's for
+    administrators (every county's for the platform's)."""
     if not user.is_authenticated:
         return Filing.objects.none()
     qs = Filing.objects.select_related("enterprise", "department", "applicant")
     if is_admin(user):
-        return qs
+        return scoped(qs, user)  # type: ignore[no-any-return]
     return qs.filter(department__in=units_for(user, Role.APPROVER))
 
 
@@ -60,6 +67,9 @@ def filing_for(user: User, filing_uuid: Any) -> Filing:
 
 
 def open_breach(*, user: User | None = None, enterprise: Enterprise | None = None) -> CommitmentBreach | None:
+    """The person's or enterprise's uncleared false commitment, recorded in any county: the bar on
+    filing on commitment follows the applicant across the province (people are province-wide),
+    while clearing it is the recording county's (breaches_for_admin)."""
     qs = CommitmentBreach.objects.filter(cleared_at__isnull=True)
     if enterprise is not None:
         return qs.filter(enterprise=enterprise).first()
@@ -67,6 +77,7 @@ def open_breach(*, user: User | None = None, enterprise: Enterprise | None = Non
 
 
 def breaches_for_admin(user: User) -> QuerySet[CommitmentBreach]:
+    """The breaches recorded on the administrator's county's filings."""
     if not is_admin(user):
         return CommitmentBreach.objects.none()
-    return CommitmentBreach.objects.select_related("user", "enterprise", "filing")
+    return scoped(CommitmentBreach.objects.select_related("user", "enterprise", "filing"), user)  # type: ignore[no-any-return]

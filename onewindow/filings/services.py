@@ -111,7 +111,9 @@ def filing_sign(
 
 
 def _may_inspect(user: User, filing: Filing) -> bool:
-    return selectors.is_admin(user) or units_for(user, Role.APPROVER).filter(pk=filing.department_id).exists()
+    return (
+        selectors.admin_over(user, filing.department) or units_for(user, Role.APPROVER).filter(pk=filing.department_id).exists()
+    )
 
 
 def spot_check_record(*, filing: Filing, inspector: User, result: str, note: str = "") -> SpotCheck:
@@ -155,7 +157,7 @@ def spot_check_record(*, filing: Filing, inspector: User, result: str, note: str
 
 def breach_clear(*, breach: CommitmentBreach, actor: User, reason: str) -> CommitmentBreach:
     """An administrator lifts the bar (e.g. after the applicant corrected the facts)."""
-    if not selectors.is_admin(actor):
+    if not selectors.admin_over(actor, breach.filing.department):
         raise PermissionDenied()
     if not (reason or "").strip():
         raise ValidationFailed(_("请写明解除理由。"), fields={"reason": [_("请写明解除理由。")]})

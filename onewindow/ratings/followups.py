@@ -197,7 +197,7 @@ def appeal_file(*, rating: Rating, actor: Any, reason: Any, evidence: Any) -> Ap
 def appeal_decide(*, appeal: Appeal, actor: Any, upheld: bool, note: Any) -> Appeal:
     """The hall manager decides. Upheld: the rating leaves the figures (selectors.counted) but
     stays in the record, and its follow-up is withdrawn."""
-    if not selectors.is_manager(actor):
+    if not selectors.manages(actor, appeal.unit):
         raise PermissionDenied()
     text = _text(note, "note")
     now = timezone.now()

@@ -6,13 +6,13 @@
 | | 整改中 verified | 整改反馈 by `reply_due` | the delivering unit |
 | | 待群众确认 replied | the person confirms or disputes | the person rated (`/ratings/me/`, the SMS link; `selectors.follow_ups_to_answer`) |
 | | confirmed, disputed, no_response, withdrawn | nothing | |
-| 申诉 Appeal | 待审核 pending | the decision | the district service administration: the unit of the hall managers (`/ratings/appeals/`) |
+| 申诉 Appeal | 待审核 pending | the decision | the county's service administration: the unit of its hall managers (`/ratings/appeals/`) |
 | | upheld, rejected | nothing | |
 
 An open follow-up and a pending appeal of the same rating are two things with one owner each: the
 unit keeps its clock while the hall manager decides. `held`: the unit (or a unit above it) has
 staff who handle follow-ups (approvers, clerks, township officers: `selectors.can_handle`); an
-appeal is held when a hall manager exists (else an administrator's unit).
+appeal is held when a hall manager of the appealing unit's county exists (else its administrator's unit).
 """
 
 from __future__ import annotations
@@ -41,12 +41,29 @@ class _Staffing:
     """Role assignments read once per check."""
 
     def __init__(self) -> None:
-        rows = list(RoleAssignment.objects.filter(org_unit__isnull=False).values_list("role", "org_unit__path", "org_unit_id"))
-        self.handler_paths = {p for r, p, _pk in rows if r in UNIT_ROLES}
-        managers = sorted((p, pk) for r, p, pk in rows if r == Role.HALL_MANAGER)
-        admins = sorted((p, pk) for r, p, pk in rows if r == Role.ADMIN)
-        chosen = (managers or admins)[0] if (managers or admins) else None
-        self.appeal_unit = OrgUnit.objects.get(pk=chosen[1]) if chosen else None
+        rows = list(
+            RoleAssignment.objects.filter(org_unit__isnull=False).values_list(
+                "role", "org_unit__path", "org_unit_id", "org_unit__county_id"
+            )
+        )
+        self.handler_paths = {p for r, p, _pk, _c in rows if r in UNIT_ROLES}
+        # An appeal is decided in the county of the unit that filed it (docs/tenancy.md): per county
+        # its hall managers' unit, else its administrators'.
+        chosen: dict[str, tuple[int, str, int]] = {}
+        for r, p, pk, county in rows:
+            if r in (Role.HALL_MANAGER, Role.ADMIN):
+                key = (0 if r == Role.HALL_MANAGER else 1, p, pk)
+                chosen[county] = min(chosen.get(county, key), key)
+        self._appeal_pks = {county: pk for county, (_rank, _p, pk) in chosen.items()}
+        self._appeal_units: dict[int, OrgUnit] = {}
+
+    def appeal_unit(self, unit: OrgUnit) -> OrgUnit | None:
+        pk = self._appeal_pks.get(unit.county_id)
+        if pk is None:
+            return None
+        if pk not in self._appeal_units:
+            self._appeal_units[pk] = OrgUnit.objects.get(pk=pk)
+        return self._appeal_units[pk]
 
     def unit(self, unit: OrgUnit) -> Owner:
         held = any(unit.path.startswith(p) for p in self.handler_paths)
@@ -81,7 +98,7 @@ def _follow_up(fu: FollowUp, staffing: _Staffing) -> list[Waiting]:
 def _appeal(a: Appeal, staffing: _Staffing) -> list[Waiting]:
     if a.status != Appeal.Status.PENDING:
         return []
-    unit = staffing.appeal_unit
+    unit = staffing.appeal_unit(a.unit)
     return [
         Waiting(
             key=f"rating-appeal:{a.uuid}",

@@ -3,7 +3,8 @@
 - A delivering unit's staff (approvers, clerks, township officers of the unit or above it) see and
   act on the unit's bad ratings and their follow-up.
 - The hall manager (district service administration) and administrators decide appeals and read
-  the monthly window ranking.
+  the monthly window ranking; their reach is their county (a platform administrator or superuser
+  with no unit: every county; docs/tenancy.md).
 - The person rated sees their own ratings and follow-ups.
 """
 
@@ -16,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onewindow.accounts.models import OrgUnit, Role
+from onewindow.accounts.tenancy import in_remit, scoped, staff_county
 
 from . import conf, subjects
 from .models import Appeal, FollowUp, Rating
@@ -43,16 +45,23 @@ def reads_figures(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False)) or any(r in FIGURE_ROLES for r, _p in _roles(user))
 
 
+def manages(user: Any, unit: OrgUnit) -> bool:
+    """A hall manager or administrator whose county holds `unit`."""
+    return is_manager(user) and in_remit(user, unit)
+
+
 def can_handle(user: Any, unit: OrgUnit) -> bool:
-    """Staff of the delivering unit (or of a unit above it) act on its follow-ups."""
-    if is_manager(user):
+    """Staff of the delivering unit (or of a unit above it) act on its follow-ups; the county's
+    hall managers and administrators on every unit of their county."""
+    if manages(user, unit):
         return True
     return any(r in HANDLER_ROLES and p is not None and unit.path.startswith(p) for r, p in _roles(user))
 
 
 def handled_units_q(user: Any, field: str = "unit") -> Q:
     if is_manager(user):
-        return Q()
+        county = staff_county(user)
+        return Q() if county is None else Q(**{f"{field}__county": county})
     paths = [p for r, p in _roles(user) if r in HANDLER_ROLES and p]
     if not paths:
         return Q(pk__in=[])
@@ -121,15 +130,22 @@ def my_ratings(user: Any) -> QuerySet[Rating]:
     return Rating.objects.filter(rater=user).select_related("follow_up").order_by("-created_at")
 
 
-def appeals_pending() -> QuerySet[Appeal]:
-    return Appeal.objects.filter(status=Appeal.Status.PENDING).select_related("rating", "unit", "filed_by")
+def appeals_for(user: Any) -> QuerySet[Appeal]:
+    """The appeals a manager decides: their county's (none for anyone else)."""
+    if not is_manager(user):
+        return Appeal.objects.none()
+    return scoped(Appeal.objects.select_related("rating", "unit", "filed_by"), user)  # type: ignore[no-any-return]
+
+
+def appeals_pending(user: Any) -> QuerySet[Appeal]:
+    return appeals_for(user).filter(status=Appeal.Status.PENDING)
 
 
 def appeal_for_manager(user: Any, appeal_uuid: Any) -> Appeal | None:
     key = subjects.as_uuid(appeal_uuid)
-    if key is None or not is_manager(user):
+    if key is None:
         return None
-    return Appeal.objects.select_related("rating", "unit").filter(uuid=key).first()
+    return appeals_for(user).filter(uuid=key).first()
 
 
 def rateable_for(user: Any, *, now: datetime.datetime | None = None) -> list[subjects.Subject]:

@@ -83,9 +83,9 @@ def follow_up(request: AuthedRequest, follow_up_uuid: Any) -> HttpResponse:
 @login_required
 def appeals(request: AuthedRequest) -> HttpResponse:
     _require(selectors.is_manager(request.user))
-    recent = Appeal.objects.exclude(status=Appeal.Status.PENDING).select_related("rating", "unit").order_by("-decided_at")[:20]
+    recent = selectors.appeals_for(request.user).exclude(status=Appeal.Status.PENDING).order_by("-decided_at")[:20]
     return TemplateResponse(
-        request, "ratings/appeals.html", {"pending": list(selectors.appeals_pending()), "recent": list(recent)}
+        request, "ratings/appeals.html", {"pending": list(selectors.appeals_pending(request.user)), "recent": list(recent)}
     )
 
 
@@ -103,7 +103,7 @@ def appeal_decide(request: AuthedRequest, appeal_uuid: Any) -> HttpResponse:
         return TemplateResponse(
             request,
             "ratings/appeals.html",
-            {"pending": list(selectors.appeals_pending()), "recent": [], "error": exc, "failed": appeal},
+            {"pending": list(selectors.appeals_pending(request.user)), "recent": [], "error": exc, "failed": appeal},
             status=exc.status,
         )
     return redirect("ratings:appeals")

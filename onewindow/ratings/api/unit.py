@@ -79,7 +79,7 @@ def appeal_file(request: HttpRequest, rating_uuid: UUID, payload: AppealIn) -> A
 def appeals(request: HttpRequest, params: Query[PageParams]) -> Any:
     if not selectors.is_manager(actor(request)):
         raise PermissionDenied()
-    return paginate(selectors.appeals_pending(), params, _appeal)
+    return paginate(selectors.appeals_pending(actor(request)), params, _appeal)
 
 
 @router.post("/appeals/{appeal_uuid}/decision", response={200: AppealOut, **ERRORS}, auth=AUTH, summary="Decide an appeal")

@@ -71,7 +71,7 @@ def test_a_pending_appeal_is_the_hall_managers_and_the_clock_stays_the_units(
     appeal = followups.appeal_file(rating=r, actor=approver, reason="恶意评价", evidence="通话录音")
     w = _one(appeal)
     assert w.action == "appeal" and w.owner is not None and w.owner.unit == world["org"]["XZSP"]
-    assert list(selectors.appeals_pending()) == [appeal]
+    assert list(selectors.appeals_pending(hall_manager)) == [appeal]
     assert _one(r.follow_up).action == "verify"  # the unit's clock runs on while the appeal waits
     keys = sorted(w.key.split(":")[0] for w in ownership.all_waiting() if w.key.startswith("rating-"))
     assert keys == ["rating-appeal", "rating-follow-up"]

@@ -87,6 +87,10 @@ def _who(
             agent_unit = units.first()
         if agent_unit is None or not units.filter(pk=agent_unit.pk).exists():
             raise PermissionDenied(_("只有村（社区）代办员可以代为预约。"))
+        # A village's agent serves its own county's halls (docs/tenancy.md): a booking in another
+        # county's hall would put that county's desk to work for an agent it does not know.
+        if agent_unit.county_id != area.point.org_unit.county_id:
+            raise PermissionDenied(_("代办员只能在本区县的服务场所代为预约。"), code="other_county")
         return person, owner, agent_unit
     raise ValidationFailed(_("预约渠道不正确。"), fields={"channel": [_("预约渠道不正确。")]})
 

@@ -173,6 +173,23 @@ def test_a_township_matter_is_booked_in_its_own_countys_townships(
     assert b_town_area not in places
 
 
+def test_a_county_a_agent_books_in_county_a_only(appt_b: dict[str, Any], agent: User) -> None:
+    """A village agent's bookings are in their own county's halls: B's desk does not serve A's agents."""
+    before = _b_state(appt_b)
+    with pytest.raises(PermissionDenied) as denied:
+        services.booking_create(
+            actor=fresh(agent),
+            matter=appt_b["matter"],
+            slot=_slot(appt_b["area"], at(2026, 12, 2, 14)),
+            channel=Booking.Channel.AGENT,
+            id_number=resident_id("19700101", 135),
+            person_name="越区",
+            phone="13900000008",
+        )
+    assert denied.value.code == "other_county"
+    assert _b_state(appt_b)[0] == before[0]  # no booking (the day's slots were stored by _slot)
+
+
 # --- API operations and pages --------------------------------------------------------------------
 
 

@@ -190,6 +190,25 @@ def test_a_county_a_agent_books_in_county_a_only(appt_b: dict[str, Any], agent: 
     assert _b_state(appt_b)[0] == before[0]  # no booking (the day's slots were stored by _slot)
 
 
+def test_the_admin_lists_hold_only_the_county(appt_b: dict[str, Any], a_users: dict[str, User], admin_user: User) -> None:
+    """The Django admin's appointments lists (accounts/admin_scope.py scopes every ModelAdmin of a
+    model with a county_lookup): county A's administrator sees none of B's rows, B's exactly B's."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    registered = [m for m in admin.site._registry if m._meta.app_label == "appointments" and county_lookup(m) is not None]
+    assert {m._meta.model_name for m in registered} == {"sessionrule", "dateexception", "slot", "booking", "matterbookingrule"}
+    for model in registered:
+        b_rows = set(for_county(model._default_manager.all(), B).values_list("pk", flat=True))
+        seen: dict[str, set[Any]] = {}
+        for name, user in (("a", a_users["county_admin"]), ("b", appt_b["admin"]), ("platform", admin_user)):
+            request = RequestFactory().get("/admin/")
+            request.user = fresh(user)
+            seen[name] = set(admin.site._registry[model].get_queryset(request).values_list("pk", flat=True))
+        assert b_rows and not seen["a"] & b_rows and seen["a"], model
+        assert seen["b"] == b_rows and seen["platform"] >= seen["a"] | b_rows, model
+
+
 # --- API operations and pages --------------------------------------------------------------------
 
 

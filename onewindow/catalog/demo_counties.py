@@ -11,8 +11,8 @@ import os
 
 from django.db import transaction
 
-from onewindow.accounts.models import County, OrgUnit, Role, RoleAssignment, User
-from onewindow.accounts.services import org_unit_create
+from onewindow.accounts.models import County, OrgUnit, Role, User
+from onewindow.accounts.services import org_unit_create, role_grant
 from onewindow.core.demo import DEMO_PASSWORD, DemoContext
 from onewindow.hall.models import ServiceArea, ServicePoint, Window, WindowArea
 
@@ -84,7 +84,8 @@ def _hall(letters: str, name: str, address: str, root: OrgUnit) -> ServiceArea:
 
 def _staff(prefix: str, name: str, root: OrgUnit, departments: dict[str, OrgUnit]) -> None:
     """The county's administrator (at its root: the whole county, nothing else), a clerk of its
-    审批局 and an approver of its 住建局. No Django admin access: that is the platform's tool."""
+    审批局 and an approver of its 住建局. The administrator works in the Django admin, which shows
+    them their county only."""
     for username, display, role, unit in (
         (f"admin_{prefix}", f"{name}系统管理员", Role.ADMIN, root),
         (f"clerk_{prefix}", f"{name}窗口人员", Role.CLERK, departments["XZSP"]),
@@ -93,7 +94,10 @@ def _staff(prefix: str, name: str, root: OrgUnit, departments: dict[str, OrgUnit
         if User.objects.filter(username=username).exists():
             continue
         user = User.objects.create_user(username=username, password=DEMO_PASSWORD, display_name=display)
-        RoleAssignment.objects.create(user=user, role=role, org_unit=unit)
+        # Through the service: the county's administrator gets the admin's door (its system duty's
+        # group), which is scoped to the county (accounts/admin_scope.py): the catalog's drafts,
+        # the province's revisions among them, are published there.
+        role_grant(user=user, role=role, org_unit=unit, actor=None)
 
 
 def _matters(ctx: DemoContext, departments: dict[str, OrgUnit], area: ServiceArea) -> int:
@@ -109,7 +113,9 @@ def _matters(ctx: DemoContext, departments: dict[str, OrgUnit], area: ServiceAre
         chosen[spec.dept] = chosen.get(spec.dept, 0) + 1
         if (dept.code, spec.name) in have:
             continue
-        items.append(MatterInput(department=dept, fields=dict(spec.extra), materials=materials, service_area=area))
+        # The county's own hall, not the specification's (青原区's) place.
+        fields = {**spec.extra, "handling_place": f"{area.point.name}（{area.point.address}）"}
+        items.append(MatterInput(department=dept, fields=fields, materials=materials, service_area=area))
     if items:
         matter_bulk_create(items=items, actor=None)
     return len(items)

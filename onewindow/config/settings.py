@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A `?county=<code>` link parameter chooses the visitor's county (accounts/visitor.py).
+    "onewindow.accounts.visitor.VisitorCountyMiddleware",
     "onewindow.accounts.idle.StaffIdleTimeoutMiddleware",
     "onewindow.accounts.signin.StaffSignInMiddleware",
     "onewindow.core.uploads.UploaderMiddleware",
@@ -103,6 +105,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "onewindow.core.context_processors.site",
+                # The county the visitor chose, for the header (accounts/visitor.py).
+                "onewindow.accounts.visitor.county_context",
             ],
         },
     },

@@ -11,12 +11,15 @@ from onewindow.accounts.selectors import units_for
 from onewindow.accounts.tenancy import in_remit, scoped
 from onewindow.catalog.models import Matter, MatterVersion
 from onewindow.core.errors import NotFound
+from onewindow.core.tenancy import for_county
 
 from .models import CommitmentBreach, Filing
 
 
-def filing_matters() -> QuerySet[Matter]:
-    return Matter.objects.filter(
+def filing_matters(county: Any = None) -> QuerySet[Matter]:
+    """Published commitment-filing matters; `county`'s only when given (the public lists)."""
+    matters = Matter.objects.all() if county is None else for_county(Matter.objects.all(), county)
+    return matters.filter(
         current_version__status=MatterVersion.Status.PUBLISHED, current_version__kind=MatterVersion.Kind.FILING
     ).select_related("current_version", "department")
 

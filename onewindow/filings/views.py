@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onewindow.accounts.visitor import visitor_county
 from onewindow.catalog import formschema
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
@@ -24,7 +25,8 @@ from .models import Filing
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "filings/index.html", {"matters": selectors.filing_matters()})
+    # The public list: the visitor's county's filing matters (accounts/visitor.py).
+    return render(request, "filings/index.html", {"matters": selectors.filing_matters(visitor_county(request))})
 
 
 @login_required

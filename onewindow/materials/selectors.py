@@ -13,6 +13,7 @@ from onewindow.catalog import versions as catalog_versions
 from onewindow.catalog.models import Bundle, MaterialRequirement, Matter, MatterVersion
 from onewindow.catalog.prefilled import provided_online
 from onewindow.core.errors import ApplicationError, NotFound
+from onewindow.core.tenancy import for_county
 
 from .models import ApplicationDraft, LibraryItem
 
@@ -139,11 +140,13 @@ def draft_for(user: User, draft_uuid: Any, *, open_only: bool = True) -> Applica
 # --- what an application asks for ---------------------------------------------------------------
 
 
-def online_matters() -> QuerySet[Matter]:
+def online_matters(county: Any = None) -> QuerySet[Matter]:
     """Matters that can be applied for online (depth >= 3), excluding commitment filings, which
-    have their own instant flow."""
+    have their own instant flow; `county`'s only when given (the public lists pass the visitor's
+    county, accounts/visitor.py; a draft started from a link may be of any county)."""
+    matters = Matter.objects.all() if county is None else for_county(Matter.objects.all(), county)
     return (
-        Matter.objects.filter(
+        matters.filter(
             current_version__status=MatterVersion.Status.PUBLISHED,
             current_version__online_depth__gte=3,
         )
@@ -168,10 +171,11 @@ def bundle_is_online(bundle: Bundle) -> bool:
     return all(v.is_online_capable for v in versions)
 
 
-def online_bundles() -> list[Bundle]:
-    return [
-        b for b in Bundle.objects.filter(is_active=True).prefetch_related("items__matter__current_version") if bundle_is_online(b)
-    ]
+def online_bundles(county: Any = None) -> list[Bundle]:
+    bundles = Bundle.objects.filter(is_active=True)
+    if county is not None:
+        bundles = for_county(bundles, county)
+    return [b for b in bundles.prefetch_related("items__matter__current_version") if bundle_is_online(b)]
 
 
 def draft_versions(draft: ApplicationDraft) -> list[MatterVersion]:

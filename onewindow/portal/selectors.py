@@ -27,7 +27,8 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 
 def my_cases(user: User) -> QuerySet[Any]:
-    """The person's own cases (as applicant or enterprise handler) - never staff scope here."""
+    """The person's own cases (as applicant or enterprise handler), in every county (people are
+    province-wide; each line names its county) - never staff scope here."""
     from onewindow.cases.models import Case
 
     if not user.is_authenticated:
@@ -35,7 +36,7 @@ def my_cases(user: User) -> QuerySet[Any]:
     return (
         Case.objects.filter(Q(applicant=user) | Q(enterprise__handlers__user=user))
         .distinct()
-        .select_related("department", "enterprise")
+        .select_related("department", "department__county", "enterprise")
         .order_by("-received_at")
     )
 

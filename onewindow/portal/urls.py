@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("county/", views.county, name="county"),
     path("apply/", views.apply_index, name="apply_index"),
     path("apply/matter/<uuid:uuid>/", apply.start_matter, name="apply_matter"),
     path("apply/bundle/<uuid:uuid>/", apply.start_bundle, name="apply_bundle"),

@@ -10,9 +10,11 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.accounts.models import OrgUnit
 from onewindow.catalog.models import Matter, MatterVersion
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.parsing import parse_uuid
+from onewindow.core.tenancy import for_county
 from onewindow.hall.models import ServiceArea
 
 from . import access
@@ -24,12 +26,14 @@ from .scheduling import day_type, preview_slots
 # Matters and places
 
 
-def bookable_matters(*, q: str = "", off_hours_only: bool = False) -> QuerySet[Matter]:
-    """Published matters that have a place to be booked at."""
+def bookable_matters(*, q: str = "", off_hours_only: bool = False, county: Any = None) -> QuerySet[Matter]:
+    """Published matters that have a place to be booked at; `county`'s only when given (the
+    public list passes the visitor's county, accounts/visitor.py)."""
     from onewindow.catalog.models import Delegation
     from onewindow.catalog.search import MatterQuery, search_matters
 
-    qs = Matter.objects.filter(current_version__isnull=False).filter(
+    matters = Matter.objects.all() if county is None else for_county(Matter.objects.all(), county)
+    qs = matters.filter(current_version__isnull=False).filter(
         Q(service_area__isnull=False)
         | Q(current_version__handling_level__in=[MatterVersion.Level.TOWNSHIP, MatterVersion.Level.VILLAGE])
         | Q(pk__in=Delegation.objects.filter(revoked_on__isnull=True).values("matter_id"))
@@ -72,7 +76,11 @@ def matter_places(matter: Matter) -> QuerySet[ServiceArea]:
         towns = matter.delegations.filter(effective_on__lte=today).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=today))
         if towns.exists():
             q |= township_areas & Q(point__org_unit__in=towns.values("township"))
-    return ServiceArea.objects.filter(q).select_related("point").order_by("point__code", "sort_order")
+    # Township halls of the matter's own county only (the county of its department, read in the
+    # same statement): another county's townships do not handle it.
+    own_county = OrgUnit.objects.filter(pk=matter.department_id).values("county_id")[:1]
+    areas = for_county(ServiceArea.objects.all(), own_county)
+    return areas.filter(q).select_related("point").order_by("point__code", "sort_order")  # type: ignore[no-any-return]
 
 
 def slot_units_for(matter: Matter) -> int:

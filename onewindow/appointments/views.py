@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onewindow.accounts.visitor import visitor_county
 from onewindow.core.audit import audit_read
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, page_message
@@ -60,7 +61,9 @@ def booking_modes(user: Any, area: Any) -> list[tuple[str, str]]:
 def index(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     off = request.GET.get("off", "1") == "1"
-    page = Paginator(selectors.bookable_matters(q=q, off_hours_only=off), 20).get_page(request.GET.get("page"))
+    # The visitor's county's matters (accounts/visitor.py); a matter's places are its own county's.
+    matters = selectors.bookable_matters(q=q, off_hours_only=off, county=visitor_county(request))
+    page = Paginator(matters, 20).get_page(request.GET.get("page"))
     return render(request, "appointments/index.html", {"page": page, "q": q, "off": off})
 
 

@@ -99,7 +99,8 @@ class MatterQuery:
 
     @property
     def is_empty(self) -> bool:
-        return not self.as_params()
+        """Nothing asked but (perhaps) the county: the catalog page shows its browse tiles."""
+        return not [name for name in self.as_params() if name != "county"]
 
     @property
     def terms(self) -> list[str]:

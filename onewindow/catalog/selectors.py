@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.accounts.models import OrgUnit, Role
 from onewindow.accounts.tenancy import scoped
 from onewindow.core import hooks
+from onewindow.core.tenancy import for_county
 from onewindow.hall.models import ServiceArea
 
 from .models import (
@@ -57,7 +58,7 @@ def matter_by_code(code: str) -> Matter | None:
     materials. Drafts are never shown."""
     return (
         Matter.objects.filter(code=code, current_version__isnull=False)
-        .select_related("department", "service_area", "service_area__point", "current_version", "standard")
+        .select_related("department", "department__county", "service_area", "service_area__point", "current_version", "standard")
         .prefetch_related("life_events", "current_version__materials")
         .first()
     )
@@ -86,18 +87,37 @@ def matters_to_export(user: Any) -> QuerySet[Matter]:
 # --- browse ----------------------------------------------------------------------------------
 
 
-def themes_with_counts() -> QuerySet[ServiceArea]:
-    """The district hall's service areas with the number of published matters each accepts."""
-    return (
-        ServiceArea.objects.filter(point__org_unit__kind="government")
+# The public pages pass the visitor's county (accounts/visitor.py); `None` lists every county's
+# (the catalog's API without a `county` parameter, the platform's own tools).
+
+
+def _in_county(qs: Any, county: Any) -> Any:
+    return qs if county is None else for_county(qs, county)
+
+
+def _published_in(county: Any, prefix: str = "matters__") -> Q:
+    """Count filter: a published matter (of `county` when given)."""
+    published = Q(**{f"{prefix}current_version__status": MatterVersion.Status.PUBLISHED})
+    if county is None:
+        return published
+    return published & Q(**{f"{prefix}pk__in": for_county(Matter.objects.all(), county).values("pk")})
+
+
+def themes_with_counts(county: Any = None) -> QuerySet[ServiceArea]:
+    """The county hall's service areas (the government's point: township halls have their own
+    pages) with the number of published matters each accepts."""
+    areas = ServiceArea.objects.filter(point__org_unit__kind="government")
+    return (  # type: ignore[no-any-return]
+        _in_county(areas, county)
         .annotate(matter_count=Count("matters", filter=Q(matters__current_version__status=MatterVersion.Status.PUBLISHED)))
         .order_by("sort_order")
     )
 
 
-def departments_with_counts() -> QuerySet[OrgUnit]:
-    return (
-        OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT)
+def departments_with_counts(county: Any = None) -> QuerySet[OrgUnit]:
+    units = OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT)
+    return (  # type: ignore[no-any-return]
+        _in_county(units, county)
         .annotate(matter_count=Count("matters", filter=Q(matters__current_version__status=MatterVersion.Status.PUBLISHED)))
         .order_by("sort_order", "code")
     )
@@ -107,19 +127,31 @@ def life_events() -> QuerySet[LifeEvent]:
     return LifeEvent.objects.all()
 
 
-def life_events_with_counts() -> QuerySet[LifeEvent]:
-    return LifeEvent.objects.annotate(
-        matter_count=Count("matters", filter=Q(matters__current_version__status=MatterVersion.Status.PUBLISHED))
-    ).order_by("audience", "sort_order")
+def life_events_with_counts(county: Any = None) -> QuerySet[LifeEvent]:
+    """The province's life events (shared by every county) with the number of `county`'s
+    published matters each gathers."""
+    return LifeEvent.objects.annotate(matter_count=Count("matters", filter=_published_in(county))).order_by(
+        "audience", "sort_order"
+    )
 
 
 # --- bundles ---------------------------------------------------------------------------------
 
 
-def active_bundles() -> QuerySet[Bundle]:
-    return Bundle.objects.filter(is_active=True).prefetch_related(
+def active_bundles(county: Any = None) -> QuerySet[Bundle]:
+    return _in_county(Bundle.objects.filter(is_active=True), county).prefetch_related(  # type: ignore[no-any-return]
         Prefetch("items", queryset=BundleItem.objects.select_related("matter", "matter__department").order_by("sort_order"))
     )
+
+
+def bundle_county(bundle: Bundle) -> Any:
+    """The county a bundle belongs to: its lead department's, or its first matter's."""
+    from onewindow.accounts.models import County
+
+    if bundle.lead_department_id:
+        return County.objects.filter(units__pk=bundle.lead_department_id).first()
+    first = bundle.items.order_by("sort_order").values_list("matter__department__county", flat=True).first()
+    return County.objects.filter(pk=first).first() if first else None
 
 
 def bundle_by_code(code: str) -> Bundle | None:
@@ -239,7 +271,10 @@ def where_to_go(matter: Matter, user: Any) -> list[Place]:
                     Place("agent", agent_point.name, agent_point.address, agent_point.phone, str(_("代办员可以帮您免费代办")))
                 )
         township = home.parent
-        if township is not None and (township_level or towns.filter(pk=township.pk).exists()):
+        # A township of the person's own county handles the county's township-level matters, not
+        # another county's (people apply in any county: that county's townships do).
+        same_county = township is not None and township.county_id == matter.department.county_id
+        if township is not None and same_county and (township_level or towns.filter(pk=township.pk).exists()):
             point = ServicePoint.objects.filter(org_unit=township).first()
             if point is not None:
                 places.append(Place("township", point.name, point.address, point.phone))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from onewindow.accounts.tenancy import staff_county
+from onewindow.accounts.visitor import county_label, visitor_county
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.dbrouter import replica_read
 from onewindow.core.errors import PermissionDenied
@@ -47,16 +48,19 @@ def kiosk_search(request: HttpRequest, point_uuid: Any) -> HttpResponse:
 
 @replica_read  # reads only: may be served by the replica
 def index(request: HttpRequest) -> HttpResponse:
-    query = selectors.MatterQuery.from_params(request.GET)
+    # The visitor's county (a `?county=` parameter chose it already: accounts/visitor.py); an
+    # unknown code in the parameter was refused and the page shows the county still chosen.
+    county = visitor_county(request)
+    query = replace(selectors.MatterQuery.from_params(request.GET), county=county.code)
     page = selectors.search_page(query, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     context = {
         "query": query,
         "page": page,
         "params": query.as_params(),
-        "areas": selectors.themes_with_counts(),
-        "departments": selectors.departments_with_counts(),
-        "events": selectors.life_events_with_counts(),
-        "bundles": selectors.active_bundles(),
+        "areas": selectors.themes_with_counts(county),
+        "departments": selectors.departments_with_counts(county),
+        "events": selectors.life_events_with_counts(county),
+        "bundles": selectors.active_bundles(county),
         "online_depth": ONLINE_CAPABLE_DEPTH,
         "heading": _heading(query),
     }
@@ -90,11 +94,16 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     if matter is None:
         raise Http404(_("未找到该事项。"))
     version = matter.current_version
+    # A matter's code names its county: a guide of another county's matter is still reachable by
+    # its link (people apply in any county) and says whose it is.
+    county = matter.department.county
     return render(
         request,
         "catalog/guide.html",
         {
             "matter": matter,
+            "county_name": county_label(county),
+            "other_county": county.code != visitor_county(request).code,
             "v": version,
             "materials": list(version.materials.all()) if version else [],
             "retired": version is not None and version.status == MatterVersion.Status.RETIRED,
@@ -110,7 +119,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
 
 @replica_read  # reads only: may be served by the replica
 def bundle_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/bundles.html", {"bundles": selectors.active_bundles()})
+    return render(request, "catalog/bundles.html", {"bundles": selectors.active_bundles(visitor_county(request))})
 
 
 @replica_read  # reads only: may be served by the replica
@@ -119,11 +128,14 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
     if bundle is None:
         raise Http404(_("未找到该一件事。"))
     merged = selectors.bundle_materials(bundle)
+    county = selectors.bundle_county(bundle)
     return render(
         request,
         "catalog/bundle.html",
         {
             "bundle": bundle,
+            "county_name": county_label(county) if county is not None else "",
+            "other_county": county is not None and county.code != visitor_county(request).code,
             "items": list(bundle.items.all()),
             "materials": merged,
             "separately": selectors.bundle_material_count_before(bundle),
@@ -136,7 +148,8 @@ def stats(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "catalog/stats.html",
-        {"f": catalog_figures(staff_county(request.user)), "sections": sections(user=request.user, params=request.GET)},
+        # The county chosen (a county's staff start in theirs: accounts/visitor.py).
+        {"f": catalog_figures(visitor_county(request).code), "sections": sections(user=request.user, params=request.GET)},
     )
 
 

@@ -19,8 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.models import Role, User
+from onewindow.accounts.tenancy import staff_county
+from onewindow.accounts.visitor import visitor_county
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, PermissionDenied, page_message
+from onewindow.core.tenancy import for_county
 
 from . import kiosk as kiosk_lock
 from . import selectors, services
@@ -46,7 +49,13 @@ def _staff_window(request: HttpRequest, window_uuid: Any) -> Window:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    points = list(ServicePoint.objects.order_by("code"))
+    # The visitor's county's points (accounts/visitor.py), and a county's staff always see their
+    # own county's beside it (their window and manager links).
+    listed = for_county(ServicePoint.objects.all(), visitor_county(request))
+    own = staff_county(request.user)
+    if own is not None:
+        listed = listed | for_county(ServicePoint.objects.all(), own)
+    points = list(listed.order_by("code"))
     user = request.user
     return TemplateResponse(
         request,

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from onewindow.core.errors import NotFound
+from onewindow.core.errors import NotFound, ValidationFailed
 
 from .models import County
 from .tenancy import staff_county
@@ -82,6 +82,18 @@ def county_by_code(code: Any) -> County | None:
     if not (len(text) == 6 and text.isdigit()):
         return None
     return County.objects.filter(pk=text).first()
+
+
+def api_county(code: str) -> County | None:
+    """The `county` parameter of a public API list: the API is stateless (no picker), so a caller
+    names the county or lists every county's (None). An unknown code is an error, never an empty
+    list that would look like a county without matters."""
+    if not code:
+        return None
+    county = county_by_code(code)
+    if county is None:
+        raise ValidationFailed(_("没有这个区县代码。"), fields={"county": [_("没有这个区县代码。")]})
+    return county
 
 
 def visitor_county(request: HttpRequest) -> County:

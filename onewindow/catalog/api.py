@@ -11,8 +11,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
+from onewindow.accounts.visitor import api_county
 from onewindow.core.apikit import MAX_PAGE_SIZE, ErrorOut, PageOut, PageParams, page_of, paginate
-from onewindow.core.errors import NotFound, ValidationFailed
+from onewindow.core.errors import NotFound
 
 from . import selectors
 from .models import Matter
@@ -159,19 +160,9 @@ def _matter_out(m: Matter) -> dict[str, Any]:
     }
 
 
-def _known_county(code: str) -> str:
-    """The API is stateless (no picker): a caller names the county, or lists every county's. An
-    unknown code is an error, never an empty list that looks like a county without matters."""
-    from onewindow.accounts.visitor import county_by_code
-
-    if code and county_by_code(code) is None:
-        raise ValidationFailed(_("没有这个区县代码。"), fields={"county": [_("没有这个区县代码。")]})
-    return code
-
-
 @router.get("/matters", response={200: MatterPage, 422: ErrorOut}, summary="搜索事项（中文、拼音、首字母；分页）")
 def list_matters(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
-    _known_county(params.county)
+    api_county(params.county)  # an unknown code: 422
     query = selectors.MatterQuery(**params.dict(exclude={"page", "page_size", "after", "before"}))
     page = selectors.search_page(query, after=params.after, before=params.before, number=params.page, per_page=params.page_size)
     pages = max(1, -(-page.count // page.per_page))
@@ -244,8 +235,7 @@ class BundleParams(PageParams):
 
 @router.get("/bundles", response={200: page_of(BundleOut), 422: ErrorOut}, summary="一件事列表")
 def list_bundles(request: HttpRequest, params: Query[BundleParams]) -> dict[str, Any]:
-    county = _known_county(params.county) or None
-    return paginate(selectors.active_bundles(county), params, _bundle_out)
+    return paginate(selectors.active_bundles(api_county(params.county)), params, _bundle_out)
 
 
 @router.get("/bundles/{code}", response={200: BundleDetailOut, 404: ErrorOut}, summary="一件事及合并去重后的材料")

@@ -8,8 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
+from onewindow.accounts.visitor import api_county
 from onewindow.catalog.search import MatterQuery as CatalogQuery
 from onewindow.catalog.search import search_matters
 from onewindow.core import workdays
@@ -37,6 +38,7 @@ class CitizenMatterOut(Schema):
 
 class MatterQuery(PageParams):
     q: str = ""
+    county: str = Field("", max_length=6, description="区县行政区划代码：只列这个区县可网上申请的事项")
 
 
 def _matter(m: Any) -> dict[str, Any]:
@@ -58,10 +60,11 @@ def _matter(m: Any) -> dict[str, Any]:
 @router.get("/matters", response={200: page_of(CitizenMatterOut), ERROR_CODES: ErrorOut}, auth=None)
 def matters(request: HttpRequest, params: Query[MatterQuery]) -> Any:
     """Matters that can be applied for online (public)."""
-    qs = ms.online_matters().order_by("code")
+    county = api_county(params.county)  # one county's (the phone's chosen county), or every county's
+    qs = ms.online_matters(county).order_by("code")
     if params.q.strip():
         # The one catalog search (synonyms, pinyin, codes, ranking) within what can be applied for.
-        qs = search_matters(CatalogQuery(q=params.q.strip()[:100]), scope=ms.online_matters())
+        qs = search_matters(CatalogQuery(q=params.q.strip()[:100]), scope=ms.online_matters(county))
     return paginate(qs, params, _matter)
 
 

@@ -174,6 +174,9 @@ def test_the_catalog_api_takes_a_county_and_refuses_an_unknown_one(client: Clien
     for path in ("/api/v1/catalog/matters?county=999999", "/api/v1/catalog/bundles?county=999999"):
         response = client.get(path)
         assert response.status_code == 422 and response.json()["fields"]["county"], path
+    online = {m["name"] for m in client.get(f"/api/v1/portal/matters?county={B}").json()["items"]}
+    assert online == {"吉州甲证办理", "吉州乙证办理"}
+    assert client.get("/api/v1/portal/matters?county=000000").status_code == 422
     # The API is stateless: its parameter chooses nothing for the pages.
     assert visitor.SESSION_KEY not in client.session
     every = {b["name"] for b in client.get("/api/v1/catalog/bundles").json()["items"]}

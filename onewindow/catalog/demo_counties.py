@@ -31,10 +31,9 @@ MATTERS_PER_DEPARTMENT = 3
 
 
 def build(ctx: DemoContext) -> None:
-    # Off unless DEMO_COUNTIES=1: the public pages are not county-aware yet (the home page of 青原区
-    # listed the other counties' matters and halls beside its own), so the default demo is one
-    # district; with it set, the three counties show the isolation (docs/tenancy.md).
-    if os.environ.get("DEMO_COUNTIES") != "1":
+    # On by default: the public pages show the county the visitor chose (accounts/visitor.py), so
+    # 青原区's pages list only its own. DEMO_COUNTIES=0 builds the one-district demo.
+    if os.environ.get("DEMO_COUNTIES", "1") == "0":
         return
     for code, name, letters, address in COUNTIES:
         with transaction.atomic():

@@ -1,5 +1,6 @@
 """The demo district yields the seed's catalog figures (F3, F4, F8, F9, F12, F14, F15), computed by
-catalog.stats from the rows the demo builds, and the seed's named matters exist."""
+catalog.stats from the rows the demo builds, and the seed's named matters exist; with the demo's
+two other counties loaded (as load_demo does by default), the figures are still 青原区's."""
 
 from __future__ import annotations
 
@@ -9,13 +10,18 @@ import pytest
 from django.db import transaction
 
 from onewindow.accounts.demo import build_org
+from onewindow.accounts.models import County
 from onewindow.assistance import demo as assistance_demo
 from onewindow.core.demo import DemoContext
+from onewindow.core.tenancy import for_county
 
 from .. import demo as catalog_demo
+from .. import demo_counties
 from ..models import Bundle, Matter, MatterVersion
 from ..selectors import MatterQuery, bundle_materials, search_matters
 from ..stats import catalog_figures, sections
+
+QINGYUAN = "360803"
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +36,8 @@ def demo(django_db_setup, django_db_blocker):
             build_org(ctx)
             catalog_demo.build(ctx)
             assistance_demo.build(ctx)
+            # The two other counties, as load_demo builds them by default: the figures stay 青原区's.
+            demo_counties.build(ctx)
             yield ctx
         finally:
             transaction.set_rollback(True)
@@ -100,12 +108,24 @@ def test_named_matters_exist(demo, db):
         ("RSJ", "社会保险费代缴"),
         ("YBJ", "城乡居民医疗保险参保登记"),
     }
-    found = set(Matter.objects.values_list("department__code", "search_name"))
+    qingyuan = for_county(Matter.objects.all(), QINGYUAN)  # the other counties use the same specifications
+    found = set(qingyuan.values_list("department__code", "search_name"))
     assert named <= found
-    filing = Matter.objects.get(search_name="企业复工经营备案").current_version
+    filing = qingyuan.get(search_name="企业复工经营备案").current_version
     assert filing.kind == MatterVersion.Kind.FILING and filing.commitment_text
     for name in ("社会保险费代缴", "城乡居民基本医疗保险参保缴费", "残疾人证办理"):
-        assert Matter.objects.get(search_name=name).current_version.agent_eligible
+        assert qingyuan.get(search_name=name).current_version.agent_eligible
+
+
+def test_the_other_counties_are_loaded_and_counted_apart(demo, db):
+    for code, letters in (("360802", "JZ"), ("360821", "JA")):
+        figures = catalog_figures(code)
+        assert figures.matters == 12 and figures.departments == 4, code
+        assert set(for_county(Matter.objects.all(), code).values_list("code", flat=True)) == set(
+            Matter.objects.filter(code__startswith=f"{code}-").values_list("code", flat=True)
+        )
+        assert County.objects.get(pk=code).case_prefix == letters
+    assert catalog_figures(QINGYUAN).matters == catalog_figures().matters == 921
 
 
 def test_catalog_invariants(demo, db):

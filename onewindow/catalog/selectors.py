@@ -129,10 +129,12 @@ def life_events() -> QuerySet[LifeEvent]:
 
 def life_events_with_counts(county: Any = None) -> QuerySet[LifeEvent]:
     """The province's life events (shared by every county) with the number of `county`'s
-    published matters each gathers."""
-    return LifeEvent.objects.annotate(matter_count=Count("matters", filter=_published_in(county))).order_by(
-        "audience", "sort_order"
-    )
+    published matters each gathers; for a county, only those that gather any (a tile that opens
+    an empty list helps nobody)."""
+    events = LifeEvent.objects.annotate(matter_count=Count("matters", filter=_published_in(county)))
+    if county is not None:
+        events = events.filter(matter_count__gt=0)
+    return events.order_by("audience", "sort_order")
 
 
 # --- bundles ---------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def page_size(request: HttpRequest, normal: int = 20) -> int:
 
 def home(request: HttpRequest) -> HttpResponse:
     # Everything listed is the visitor's county's (accounts/visitor.py); the life events are the
-    # province's list, their pages list the county's matters.
+    # province's list, shown when the county has matters for them.
     county = visitor.visitor_county(request)
     online = material_selectors.online_matters(county)
     care = page_size(request) == 6
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "portal/home.html",
         {
             "themes": catalog_selectors.themes_with_counts(county),
-            "life_events": catalog_selectors.life_events()[: 6 if care else 100],
+            "life_events": catalog_selectors.life_events_with_counts(county)[: 6 if care else 100],
             "online_count": online.count(),
             "popular": online.order_by("code")[: 4 if care else 8],
             "bundles": material_selectors.online_bundles(county)[: 2 if care else 6],

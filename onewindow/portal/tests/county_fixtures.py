@@ -13,7 +13,7 @@ import pytest
 
 from onewindow.accounts.models import County, OrgUnit
 from onewindow.accounts.services import org_unit_create
-from onewindow.catalog.models import MatterVersion
+from onewindow.catalog.models import LifeEvent, MatterVersion
 from onewindow.catalog.services.bundles import bundle_create
 from onewindow.catalog.tests.factories import make_matter
 from onewindow.hall.models import ServiceArea, ServicePoint
@@ -41,6 +41,9 @@ def _county_things(prefix: str, label: str, gov: OrgUnit, dept: OrgUnit, town: O
     )
     filing = make_matter(dept, f"{label}经营备案", kind=MatterVersion.Kind.FILING, online_depth=4, materials=[])
     bundle = bundle_create(code=f"{prefix}-ONE", name=f"{label}开店一件事", matters=online, actor=None, service_area=area)
+    # A life event (the province's list) that only this county has matters for.
+    event = LifeEvent.objects.create(code=f"{prefix.lower()}-event", name=f"{label}乔迁")
+    online[0].life_events.add(event)
     return {
         "point": point,
         "area": area,

@@ -39,8 +39,8 @@ def _only(text: str, shown: list[str], hidden: list[str], where: str) -> None:
 
 PAGES = {
     # page: the names of county X's things it lists (X = A or B)
-    "/": lambda x: [f"{x}甲证办理", f"{x}开店一件事", f"{x}综合服务区"],
-    "/catalog/": lambda x: [f"{x}甲证办理", f"{x}乙证办理", f"{x}村务证明", f"{x}综合服务区", f"{x}开店一件事"],
+    "/": lambda x: [f"{x}甲证办理", f"{x}开店一件事", f"{x}综合服务区", f"{x}乔迁"],
+    "/catalog/": lambda x: [f"{x}甲证办理", f"{x}乙证办理", f"{x}村务证明", f"{x}综合服务区", f"{x}开店一件事", f"{x}乔迁"],
     "/catalog/?q=证": lambda x: [f"{x}甲证办理", f"{x}乙证办理", f"{x}村务证明"],
     "/catalog/bundles/": lambda x: [f"{x}开店一件事"],
     "/apply/": lambda x: [f"{x}甲证办理", f"{x}乙证办理", f"{x}开店一件事"],

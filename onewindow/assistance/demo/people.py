@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from onewindow.accounts.demo import resident_id
-from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
+from onewindow.accounts.models import County, OrgUnit, Role, RoleAssignment, User
 from onewindow.catalog.models import Delegation, Matter
 from onewindow.core.demo import DEMO_PASSWORD, DemoContext
 from onewindow.core.demo.people import person_name
+from onewindow.core.tenancy import for_county
 from onewindow.core.uploads import private_storage
 
 from ..models import AgentPoint, Mandate
@@ -25,7 +26,10 @@ from ._common import DELEGATED_MATTERS, FAVOURITES, MONTHS, OPENED_ON, OTHER_MAT
 
 @transaction.atomic
 def build_points(ctx: DemoContext) -> None:
-    villages = OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY]).select_related("parent")
+    # The district's villages (F15: 121 points): the other demo counties have none, also when
+    # load_demo runs again after they exist (docs/tenancy.md, Demo).
+    villages = for_county(OrgUnit.objects.all(), County.default())
+    villages = villages.filter(kind__in=[OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY]).select_related("parent")
     have = set(AgentPoint.objects.values_list("village_id", flat=True))
     rng = ctx.rng("assistance.points")
     new = []

@@ -190,3 +190,11 @@ def test_a_county_staff_member_starts_in_their_own_county(client: Client, two_co
     clerk_b = make_user("clerk_jz", Role.CLERK, OrgUnit.objects.get(code="JZXZSP"))
     login(client, clerk_b)
     _only(_text(client, "/catalog/"), PAGES["/catalog/"]("吉州"), PAGES["/catalog/"]("青原"), "a 吉州区 clerk")
+
+
+def test_the_picker_refuses_a_post_from_another_site(two_counties: Any) -> None:
+    """The choice is a POST with the page's CSRF token: another site cannot choose for a visitor."""
+    outsider = Client(enforce_csrf_checks=True)
+    assert outsider.post("/county/", {"county": B, "next": "/"}).status_code == 403
+    assert visitor.SESSION_KEY not in outsider.session
+    _only(_text(outsider, "/"), PAGES["/"]("青原"), PAGES["/"]("吉州"), "after the refused post")

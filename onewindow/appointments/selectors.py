@@ -10,7 +10,6 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.accounts.models import OrgUnit
 from onewindow.catalog.models import Matter, MatterVersion
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.parsing import parse_uuid
@@ -76,11 +75,7 @@ def matter_places(matter: Matter) -> QuerySet[ServiceArea]:
         towns = matter.delegations.filter(effective_on__lte=today).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=today))
         if towns.exists():
             q |= township_areas & Q(point__org_unit__in=towns.values("township"))
-    # Township halls of the matter's own county only (the county of its department, read in the
-    # same statement): another county's townships do not handle it.
-    own_county = OrgUnit.objects.filter(pk=matter.department_id).values("county_id")[:1]
-    areas = for_county(ServiceArea.objects.all(), own_county)
-    return areas.filter(q).select_related("point").order_by("point__code", "sort_order")  # type: ignore[no-any-return]
+    return ServiceArea.objects.filter(q).select_related("point").order_by("point__code", "sort_order")
 
 
 def slot_units_for(matter: Matter) -> int:

@@ -174,12 +174,16 @@ def test_the_province_standard_catalog_covers_the_shared_matters(demo, db):
     demo_standards.build(demo)
     entries = list(StandardMatter.objects.order_by("basic_code"))
     assert len(entries) == 12
-    # Every entry is implemented by 青原区's matter of the same specification.
+    # Every entry is implemented by each county's matter of the same specification (the fixture
+    # loads the other counties, as load_demo does by default).
+    counties = {"360803", "360802", "360821"}
+    assert all(set(e.matters.values_list("department__county_id", flat=True)) == counties for e in entries)
     assert all(e.matters.filter(department__county_id="360803").count() == 1 for e in entries)
-    # The province's one revision waits as a draft of the new revision in the implementing county.
+    # The province's one revision waits as a draft of the new revision in each implementing county.
     revised = [e for e in entries if e.revision == 2]
     assert len(revised) == 1
-    draft = MatterVersion.objects.get(matter__standard=revised[0], status="draft")
-    assert draft.standard_revision == 2 and draft.legal_basis == revised[0].legal_basis
+    drafts = list(MatterVersion.objects.filter(matter__standard=revised[0], status="draft").select_related("matter__department"))
+    assert {d.matter.department.county_id for d in drafts} == counties
+    assert all(d.standard_revision == 2 and d.legal_basis == revised[0].legal_basis for d in drafts)
     demo_standards.build(demo)  # idempotent
     assert StandardMatter.objects.count() == 12 and StandardMatter.objects.filter(revision=2).count() == 1

@@ -49,6 +49,15 @@ def staff_idle_timeout_off(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def county_rules_forgotten() -> None:
+    """The counties' 好差评 clocks are cached per process (ratings/conf.py) and a test's rows are
+    rolled back without a signal: each test starts from the table, not the last test's cache."""
+    from onewindow.ratings.conf import forget_county_rules
+
+    forget_county_rules()
+
+
+@pytest.fixture(autouse=True)
 def staff_second_factor_and_expiry_off(settings: Any) -> None:
     """Staff tests sign in with force_login or the password form and move the clock by months; the
     second factor and password expiry (accounts/mfa.py, accounts/passwords.py) would stop them at

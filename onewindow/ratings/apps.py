@@ -21,3 +21,12 @@ class RatingsConfig(AppConfig):
         "assistance.follow_up_rating": "onewindow.ratings.recorded.follow_up_rating",
         "assistance.satisfaction_levels": "onewindow.ratings.recorded.satisfaction_levels",
     }
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from .conf import forget_county_rules
+        from .models import CountyRules
+
+        post_save.connect(forget_county_rules, sender=CountyRules, dispatch_uid="ratings_county_rules_save")
+        post_delete.connect(forget_county_rules, sender=CountyRules, dispatch_uid="ratings_county_rules_delete")

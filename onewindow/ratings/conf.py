@@ -1,7 +1,9 @@
-"""District settings of 好差评 (settings.ONEWINDOW_RATINGS overrides any of these)."""
+"""Settings of 好差评: the platform's defaults, the deployment's overrides
+(settings.ONEWINDOW_RATINGS) and, for the follow-up clocks, a county's own (CountyRules)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +26,39 @@ DEFAULTS: dict[str, Any] = {
     "comment_max_chars": 500,
 }
 
+# The keys a county may set for itself (ratings.models.CountyRules has a field for each).
+COUNTY_KEYS = ("verify_workdays", "fix_workdays", "yellow_margin_workdays", "confirm_days")
 
-def get(key: str) -> Any:
+# Every county's rules, read once per process and again after CACHE_SECONDS (another process's
+# edit) or at once after an edit in this one (signals in apps.py), as the work calendar is.
+CACHE_SECONDS = 60.0
+_county_rules: dict[str, dict[str, int]] | None = None
+_loaded_at = 0.0
+
+
+def forget_county_rules(**_: object) -> None:
+    global _county_rules
+    _county_rules = None
+
+
+def _rules() -> dict[str, dict[str, int]]:
+    global _county_rules, _loaded_at
+    if _county_rules is None or time.monotonic() - _loaded_at > CACHE_SECONDS:
+        from .models import CountyRules
+
+        _county_rules = {
+            row["county_id"]: {k: row[k] for k in COUNTY_KEYS if row[k] is not None}
+            for row in CountyRules.objects.values("county_id", *COUNTY_KEYS)
+        }
+        _loaded_at = time.monotonic()
+    return _county_rules
+
+
+def get(key: str, county: str | None = None) -> Any:
+    """The value for `key`; with `county` (a county code), that county's own where it set one."""
+    if county is not None and key in COUNTY_KEYS:
+        own = _rules().get(county, {}).get(key)
+        if own is not None:
+            return own
     overrides = getattr(settings, "ONEWINDOW_RATINGS", {}) or {}
     return overrides.get(key, DEFAULTS[key])

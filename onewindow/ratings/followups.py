@@ -29,12 +29,13 @@ from .models import Appeal, FollowUp, Rating
 def follow_up_open(*, rating: Rating) -> FollowUp:
     """Called inside the rating's transaction."""
     opened = timezone.localdate(rating.created_at)
+    county = rating.unit.county_id  # the responsible unit's county keeps its own clocks (CountyRules)
     fu = FollowUp.objects.create(
         rating=rating,
         unit=rating.unit,
         opened_on=opened,
-        verify_due=workdays.add_workdays(opened, int(conf.get("verify_workdays"))),
-        reply_due=workdays.add_workdays(opened, int(conf.get("fix_workdays"))),
+        verify_due=workdays.add_workdays(opened, int(conf.get("verify_workdays", county))),
+        reply_due=workdays.add_workdays(opened, int(conf.get("fix_workdays", county))),
     )
     audit(actor=None, action="rating.follow_up_open", target=fu, data={"rating": str(rating.uuid)})
     return fu
@@ -233,9 +234,10 @@ def sweep_follow_ups(*, today: datetime.date | None = None, now: datetime.dateti
     changed = 0
     red: list[int] = []
     yellow: list[int] = []
-    margin = int(conf.get("yellow_margin_workdays"))
     open_fus = FollowUp.objects.filter(status__in=(FollowUp.Status.OPEN, FollowUp.Status.VERIFIED)).exclude(warning_level="red")
-    for pk, status, verify_due, reply_due in open_fus.values_list("pk", "status", "verify_due", "reply_due"):
+    rows = open_fus.values_list("pk", "status", "verify_due", "reply_due", "unit__county_id")
+    for pk, status, verify_due, reply_due, county in rows:
+        margin = int(conf.get("yellow_margin_workdays", county))
         try:
             if (status == FollowUp.Status.OPEN and today > verify_due) or today > reply_due:
                 red.append(pk)
@@ -247,8 +249,11 @@ def sweep_follow_ups(*, today: datetime.date | None = None, now: datetime.dateti
             continue
     changed += _raise_level(red, "red", ("", "yellow"))
     changed += _raise_level(yellow, "yellow", ("",))
-    cutoff = now - datetime.timedelta(days=int(conf.get("confirm_days")))
-    changed += FollowUp.objects.filter(status=FollowUp.Status.REPLIED, replied_at__lt=cutoff).update(
-        status=FollowUp.Status.NO_RESPONSE, updated_at=now
-    )
+    # Each county's confirmation period: one UPDATE per county that has replies waiting.
+    replied = FollowUp.objects.filter(status=FollowUp.Status.REPLIED)
+    for county in replied.values_list("unit__county_id", flat=True).distinct():
+        cutoff = now - datetime.timedelta(days=int(conf.get("confirm_days", county)))
+        changed += replied.filter(unit__county_id=county, replied_at__lt=cutoff).update(
+            status=FollowUp.Status.NO_RESPONSE, updated_at=now
+        )
     return changed

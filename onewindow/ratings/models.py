@@ -12,12 +12,13 @@ out of the figures and leaves the row in place.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.fieldcrypto.fields import BlindIndexField, EncryptedCharField, EncryptedManager
-from onewindow.core.models import PublicModel
+from onewindow.core.models import PublicModel, TimeStampedModel
 
 
 class Kind(models.TextChoices):
@@ -276,3 +277,45 @@ class RatingPad(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.window} ({self.prefix}…)"
+
+
+class CountyRules(TimeStampedModel):
+    """A county's own 差评整改 clocks (issue 17: a county owns its settings). A blank field keeps
+    the deployment's value (settings.ONEWINDOW_RATINGS, else ratings.conf.DEFAULTS). Only the
+    follow-up clocks are the county's: how long a service may be rated, the flood limits and the
+    pad's window are the province platform's rules, the same for every resident (ratings/conf.py)."""
+
+    county = models.OneToOneField(
+        "accounts.County", on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("区县")
+    )
+    verify_workdays = models.PositiveSmallIntegerField(
+        _("核实时限（工作日）"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    fix_workdays = models.PositiveSmallIntegerField(
+        _("整改答复时限（工作日）"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    yellow_margin_workdays = models.PositiveSmallIntegerField(
+        _("黄牌提前量（工作日）"), null=True, blank=True, validators=[MaxValueValidator(30)]
+    )
+    confirm_days = models.PositiveSmallIntegerField(
+        _("群众确认期限（自然日）"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+
+    county_lookup = "county"
+
+    class Meta:
+        verbose_name = _("区县好差评时限")
+        verbose_name_plural = _("区县好差评时限")
+
+    def __str__(self) -> str:
+        return str(self.county)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from . import conf
+
+        verify = self.verify_workdays or int(conf.get("verify_workdays"))
+        fix = self.fix_workdays or int(conf.get("fix_workdays"))
+        if verify > fix:
+            raise ValidationError({"verify_workdays": _("核实时限不能长于整改答复时限。")})

@@ -19,13 +19,14 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
-from onewindow.accounts.models import User
+from onewindow.accounts.models import County, User
 from onewindow.accounts.tenancy import scoped
 from onewindow.core import ownership
 from onewindow.core.tenancy import county_lookup, for_county
 from onewindow.core.tests.counties import A_ROLES, B, a_users, county_b, fresh
 from onewindow.hall.models import Ticket
 from onewindow.ratings import followups, selectors, services
+from onewindow.ratings.county_rules import county_rules_set
 from onewindow.ratings.models import Appeal, FollowUp, Rating, RatingPad
 
 from .conftest import SHANGHAI, rate
@@ -69,6 +70,9 @@ def ratings_b(world: dict[str, Any], county_b: dict[str, Any], citizen: User, cl
     rating_a = rate(kind="ticket", subject_uuid=world["ticket"].uuid, level=1, rater=citizen, tags=["slow"])
     appeal_a = followups.appeal_file(rating=rating_a, actor=fresh(clerk), reason="误评", evidence="通话录音")
     pad_a, _token_a = services.pad_issue(window=world["w1"], actor=fresh(hall_manager))
+    # Each county's own 差评 clocks.
+    county_rules_set(county=county_b["county"], actor=fresh(county_b["admin"]), fix_workdays=10)
+    county_rules_set(county=County.default(), actor=None, fix_workdays=12)
     return {
         **county_b,
         "rating": rating,

@@ -246,6 +246,7 @@ def test_the_catalog_import_implements_and_checks_entries(
             ),
             actor=two_counties["admin_a"],
         )
+    assert bad.value.code == "import_invalid"
     messages = [str(e) for e in bad.value.errors]
     assert any("法定办结时限" in m and "30" in m for m in messages) and any("360000-XX-9999" in m for m in messages)
     assert not Matter.objects.filter(standard=standard).exists()

@@ -19,6 +19,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cpucost
 import hygiene
 
 OPTS = hygiene.begin("cases_e2e", "bench_cases")
@@ -95,12 +96,15 @@ def one_case(env: dict[str, Any], counter: Counter | None = None) -> None:
 
 
 def _worker(env: dict[str, Any], per: int, start: Any, out: Any) -> None:
-    """One client process: its own connection (opened after the fork), `per` cases."""
+    """One client process: its own connection (opened after the fork), `per` cases; its CPU and
+    its backend's, statements and commits (cpucost.Meter)."""
     try:
+        meter = cpucost.Meter()
+        meter.start()  # connects before the start signal
         start.wait()
         for _ in range(per):
             one_case(env)
-        out.put(("ok", per))
+        out.put(("ok", per, meter.stop(per).as_dict()))
     except BaseException as exc:  # reported by the parent
         out.put(("error", repr(exc)))
     finally:
@@ -126,10 +130,14 @@ def main() -> None:
         counter.install()
         one_case(env, counter)
         connection.execute_wrappers.remove(counter)
+        meter = cpucost.Meter()
+        meter.start()
         t0 = time.perf_counter()
         for _ in range(n):
             one_case(env)
         single = n / (time.perf_counter() - t0)
+        single_cost = meter.stop(n)
+        connection.execute_wrappers.remove(meter)
 
         # Client processes (not threads: one Python process cannot use more than one core).
         per = max(1, n // workers)
@@ -148,6 +156,10 @@ def main() -> None:
         for pr in procs:
             pr.join()
         errors = [a[1] for a in answers if a[0] == "error"]
+        multi_cost = cpucost.Cost()
+        for a in answers:
+            if a[0] == "ok":
+                multi_cost.add(cpucost.Cost.from_dict(a[2]))
         done_multi = sum(a[1] for a in answers if a[0] == "ok")
         multi = done_multi / multi_secs
         from onewindow.cases.models import Case
@@ -171,6 +183,11 @@ def main() -> None:
         print(f"{workers} processes: {multi:8.1f} cases/s ({done_multi} cases)")
         if errors:
             print("first error:", errors[0])
+        print("load-independent cost (a case = the 7 service calls):")
+        cpucost.report("1 client", single_cost, aim=100, unit="case", app_name="client process (services, Django)")
+        figures = cpucost.report(
+            f"{workers} processes", multi_cost, aim=100, unit="case", app_name="client processes (services, Django)"
+        )
         hygiene.result("joint case: most statements in one service call", worst_s, "statements", aim="<= 30", met=worst_s <= 30)
         hygiene.result("joint case: most commits in one service call", worst_c, "commits", aim="1", met=worst_c <= 1)
         hygiene.result(
@@ -180,6 +197,7 @@ def main() -> None:
             aim=">= 100/s (PostgreSQL)",
             met=multi >= 100 and not errors,
         )
+        cpucost.result(f"joint case: CPU cost per case, {workers} processes", figures)
     finally:
         connections.close_all()
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -32,6 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+import cpucost  # noqa: E402
 import hygiene  # noqa: E402
 
 VENV = ROOT / ".venv" / "bin"
@@ -144,6 +145,63 @@ def capture_take_ticket_sql(area_uuid: str) -> tuple[list[str], str]:
     assert r.status_code == 201, r.content
     ticket_uuid = json.loads(r.content)["uuid"]
     return [q["sql"] for q in ctx.captured_queries], ticket_uuid
+
+
+def capture_request(method: str, path: str, body: str, headers: dict[str, str], cookies: dict[str, str]) -> cpucost.Cost:
+    """Statements and commits of one request through Django's own request path (the test client
+    in this process, the same middleware and settings as the server): the second of two, as a
+    session's steady state (the first request of a staff session stores its role and password
+    checks in the session, a write the later ones skip)."""
+    from django.test import Client
+
+    client = Client()
+    for k, v in cookies.items():
+        client.cookies[k] = v
+    meta = {
+        "HTTP_" + k.upper().replace("-", "_"): v
+        for k, v in headers.items()
+        if k.lower() not in ("content-type", "content-length", "cookie")
+    }
+    meter = cpucost.Meter()
+    from django.db import connection
+
+    content_type = headers.get("Content-Type", "application/octet-stream")
+    r = client.generic(method, path, data=body, content_type=content_type, **meta)  # the session's first
+    assert r.status_code in (200, 201), (path, r.status_code, r.content[:300])
+    meter.keep_sql = True
+    meter.start()
+    r = client.generic(method, path, data=body, content_type=content_type, **meta)
+    cost = meter.stop(1)
+    connection.execute_wrappers.remove(meter)
+    assert r.status_code in (200, 201), (path, r.status_code, r.content[:300])
+    print(f"{method} {path}: {cost.statements} statements, {cost.commits} commits ({cost.atomic_commits} of atomic blocks):")
+    for q in meter.sql:
+        print("   ", " ".join(q.split())[:150])
+    return cost
+
+
+class ServerCpu:
+    """CPU of the gunicorn workers and of the PostgreSQL backends serving the bench database
+    (/proc/<pid>/stat), and of this process (the load generator, not part of the server's cost)."""
+
+    def __init__(self, master_pid: int, db_name: str) -> None:
+        self.master, self.db_name = master_pid, db_name
+
+    def snap(self) -> tuple[dict[int, float], dict[int, float], float]:
+        return (
+            cpucost.cpu_of(cpucost.children(self.master)),
+            cpucost.cpu_of(cpucost.backend_pids(self.db_name)),
+            __import__("time").process_time(),
+        )
+
+    def cost(self, before: Any, ops: int) -> cpucost.Cost:
+        after = self.snap()
+        return cpucost.Cost(
+            ops=ops,
+            app_s=cpucost.delta(before[0], after[0]),
+            db_s=cpucost.delta(before[1], after[1]),
+            extra={"load generator (this process, threads)": after[2] - before[2]},
+        )
 
 
 def anomalies(area_id: int) -> dict[str, int]:
@@ -389,6 +447,7 @@ def main() -> int:
     server = None
     anomaly_total = 0
     rows: list[dict[str, Any]] = []
+    costs: dict[tuple[str, int], dict[str, Any]] = {}
     try:
         setup_django(db_url, var_dir)
         hall = build_hall(max(levels))
@@ -435,6 +494,19 @@ def main() -> int:
 
         # warm-up: every worker imports and connects
         drive(port, 4, 1.0, take)
+        meter_srv = ServerCpu(server.pid, db_name)
+        take_stmts = capture_request("POST", "/api/v1/hall/kiosk/tickets", body, kiosk_headers, {})
+
+        def cost_report(what: str, c: int, before: Any, ok: int, stmts: cpucost.Cost, aim: float | None) -> None:
+            cost = meter_srv.cost(before, ok)
+            cost.statements, cost.commits, cost.atomic_commits = (
+                stmts.statements * ok,
+                stmts.commits * ok,
+                stmts.atomic_commits * ok,
+            )
+            costs[(what, c)] = cpucost.report(
+                f"{what}, {c} clients", cost, aim=aim, unit="request", app_name=f"gunicorn workers ({args.workers})"
+            )
 
         def check(label: str) -> None:
             nonlocal anomaly_total
@@ -453,8 +525,10 @@ def main() -> int:
 
         for c in levels:
             before = anomalies(hall["area_id"])["tickets"]
+            cpu0 = meter_srv.snap()
             res = drive(port, c, args.seconds, take)
             s = summary("take-ticket", c, res)
+            cost_report("take-ticket", c, cpu0, s["ok"], take_stmts, None)
             after = anomalies(hall["area_id"])["tickets"]
             # every 201 is a ticket in the database and every new ticket was answered 201
             lost = (after - before) - s["ok"]
@@ -487,10 +561,15 @@ def main() -> int:
                 },
             )
 
+        # one call through the test client for its statements and commits (window 1, before the runs)
+        m, path, _b, _h = call(0)
+        call_stmts = capture_request(m, path, "", {"X-CSRFToken": csrf}, {cookie_name: clerks[0]["session"], "csrftoken": csrf})
         for c in levels:
             before = anomalies(hall["area_id"])["called_events"]
+            cpu0 = meter_srv.snap()
             res = drive(port, c, args.seconds, call, is_ok=called_someone)
             s = summary("call-next", c, res)
+            cost_report("call-next", c, cpu0, s["ok"], call_stmts, 550 if c == 8 else None)
             after = anomalies(hall["area_id"])["called_events"]
             s["pgbench_tps"] = float("nan")
             s["ratio"] = float("nan")
@@ -552,6 +631,9 @@ def main() -> int:
     if ("call-next", 8) in by:
         s = by[("call-next", 8)]
         hygiene.result("call-next, 8 windows (HTTP)", s["rate"], "calls/s", aim=">= 550/s", met=s["rate"] >= 550)
+    for (what, c), figures in costs.items():
+        if c in (8, 32):
+            cpucost.result(f"{what}: CPU cost per request, {c} clients (gunicorn + PostgreSQL)", figures)
     hygiene.result("hall anomalies (double calls, order, lost)", anomaly_total, "", aim="0", met=anomaly_total == 0)
     print(f"[hall_load] end: {hygiene.uptime()}", flush=True)
     return 0 if anomaly_total == 0 else 1

@@ -10,10 +10,25 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
+from onewindow.core.fastquery import Compiled
+
 from . import guard
+from .models import User
+
+# The signed-in user is read on every request (django.contrib.auth.get_user -> backend.get_user):
+# compiled once per process (core/fastquery.py) instead of building `User.objects.get(pk=…)` each time.
+_USER_BY_PK: Compiled[User] = Compiled(User, lambda pk: User._default_manager.filter(pk=pk), -2_000_000_001)
 
 
-class GuardedPasswordBackend(ModelBackend):
+class _FastGetUser(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        if type(user_id) is not int:  # the session's key, already made an int by auth; anything else: the ORM
+            return super().get_user(user_id)
+        user = _USER_BY_PK.first(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class GuardedPasswordBackend(_FastGetUser):
     """Username + password, under the lockout."""
 
     def authenticate(self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any) -> Any:
@@ -33,7 +48,7 @@ class GuardedPasswordBackend(ModelBackend):
         return user
 
 
-class PhoneCodeBackend(ModelBackend):
+class PhoneCodeBackend(_FastGetUser):
     """Verified phone + SMS code, under the same lockout (counted against the phone's account)."""
 
     def authenticate(  # type: ignore[override]  # its own credentials (phone, SMS code), not a password

@@ -300,7 +300,8 @@ elif _CACHE_BACKEND == "database":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "onewindow_cache"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SESSION_ENGINE = {"db": "django.contrib.sessions.backends.db", "cached_db": "django.contrib.sessions.backends.cached_db"}[
+# "db": Django's database store with its per-request read compiled once (core/sessions.py).
+SESSION_ENGINE = {"db": "onewindow.core.sessions", "cached_db": "django.contrib.sessions.backends.cached_db"}[
     os.environ.get("SESSION_BACKEND", "db")
 ]
 # Services that come back (docs/ops.md): a worker or the scheduler whose heartbeat is older than

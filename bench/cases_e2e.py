@@ -76,7 +76,9 @@ def one_case(env: dict[str, Any], counter: Counter | None = None) -> None:
         return counter.call(name, fn) if counter is not None else fn()
 
     p, bundle = env["people"], env["bundle"]
-    reqs = env.setdefault("reqs", svc.merged_requirements([i.matter.current_version for i in bundle.items.all()]))
+    if "reqs" not in env:  # read once (setdefault evaluated its argument, three reads, for every case)
+        env["reqs"] = svc.merged_requirements([i.matter.current_version for i in bundle.items.all()])
+    reqs = env["reqs"]
     case = call(
         "submit",
         lambda: svc.case_submit(

@@ -171,10 +171,12 @@ def _notify_applicant(case: Case, kind: str) -> None:
 
 
 def _lock(case: Case) -> Case:
-    # The department comes with the row (the permission checks and the step routing read it) but
-    # is not locked: FOR UPDATE on it would serialise every case of the department. The case row
-    # and its applicant's stay locked as before.
-    return Case.objects.select_for_update(of=("self", "applicant")).select_related("applicant", "department").get(pk=case.pk)
+    # The applicant and the department come with the row (the notices, the permission checks and
+    # the step routing read them) but are not locked: FOR UPDATE on the department would serialise
+    # every case of the department, and on the applicant every case of that person - and every
+    # insert of a row that points at the person (FOR UPDATE conflicts with the foreign key's
+    # KEY SHARE lock), across all their cases. No write here changes the applicant's row.
+    return Case.objects.select_for_update(of=("self",)).select_related("applicant", "department").get(pk=case.pk)
 
 
 def _require(condition: bool) -> None:

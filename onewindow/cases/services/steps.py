@@ -153,15 +153,19 @@ def _step_for_update(step: CaseStep, actor: User) -> tuple[Case, CaseStep]:
 
 
 def _close_step(step: CaseStep, *, status: str, actor: Any, comment: str) -> None:
-    # Conditional update: only an open step can be closed, whatever another request did.
-    n = CaseStep.objects.filter(pk=step.pk, status=CaseStep.Status.OPEN).update(
-        status=status,
-        acted_by=actor if getattr(actor, "is_authenticated", False) else None,
-        acted_at=timezone.now(),
-        comment=comment,
-    )
+    # Conditional update: only an open step can be closed, whatever another request did. The
+    # instance gets the same values, so a caller that only returns it needs no read-back.
+    changes = {
+        "status": status,
+        "acted_by": actor if getattr(actor, "is_authenticated", False) else None,
+        "acted_at": timezone.now(),
+        "comment": comment,
+    }
+    n = CaseStep.objects.filter(pk=step.pk, status=CaseStep.Status.OPEN).update(**changes)
     if n != 1:
         raise StepAlreadyHandled()
+    for name, value in changes.items():
+        setattr(step, name, value)
 
 
 def step_claim(*, step: CaseStep, actor: User) -> CaseStep:
@@ -204,7 +208,9 @@ def step_approve(*, step: CaseStep, actor: User, comment: str = "") -> CaseStep:
             signals.public_notice_ended.send(sender=CaseStep, step=step, case=case)
         # A notice ended by hand after it expired: the next stage still counts from its last day.
         _advance(case, actor=actor, counts_from=step.due_on if step.kind == StepKind.PUBLIC_NOTICE else None)
-    step.refresh_from_db()
+    if step.kind == StepKind.PUBLIC_NOTICE:
+        step.refresh_from_db()  # the notice's receivers may have written to it
+    # Otherwise the step holds what _close_step wrote (the only write to this row here): no read-back.
     return step
 
 

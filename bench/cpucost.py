@@ -24,7 +24,7 @@ import os
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 _WRITE = re.compile(r"^\s*(WITH\b.*\b)?(INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -123,15 +123,15 @@ class Meter:
     def __init__(self) -> None:
         from django.db import connection
 
-        self.connection = connection
+        self.connection: Any = cast(Any, connection)  # its private `_commit` is wrapped below
         self.statements = 0
         self.commits = 0
         self.atomic_commits = 0
         self.running = False
         self.keep_sql = False
         self.sql: list[str] = []
-        connection.execute_wrappers.append(self)
-        real = connection._commit
+        self.connection.execute_wrappers.append(self)
+        real = self.connection._commit
 
         def counted() -> None:
             if self.running:
@@ -139,7 +139,7 @@ class Meter:
                 self.commits += 1
             real()
 
-        connection._commit = counted  # type: ignore[method-assign]
+        self.connection._commit = counted
         self.backend: int | None = None
 
     def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import Matter
 from onewindow.core.stats import Chart, Figure, Section, Table, counts, describe_chart
+from onewindow.core.tenancy import for_county
 
 from .models import Booking, SessionKind, Slot
 
@@ -32,19 +33,33 @@ def _bounds(d1: datetime.date, d2: datetime.date) -> tuple[datetime.datetime, da
     return start, end
 
 
-def _served_off_hours(date_from: datetime.date, date_to: datetime.date | None) -> Any:
+def _county(county: Any, prefix: str) -> dict[str, Any]:
+    """The filter to one county (a County or its code) through a row's service point's unit, or none.
+    An explicit lookup: these models carry no county_lookup yet (docs/tenancy.md)."""
+    return {} if county is None else {f"{prefix}org_unit__county_id": getattr(county, "pk", county)}
+
+
+def _served_off_hours(date_from: datetime.date, date_to: datetime.date | None, county: Any = None) -> Any:
     start, end = _bounds(date_from, date_to or timezone.localdate())
-    return Booking.objects.filter(status=Booking.Status.CHECKED_IN, is_off_hours=True, starts_at__gte=start, starts_at__lt=end)
+    return Booking.objects.filter(
+        status=Booking.Status.CHECKED_IN,
+        is_off_hours=True,
+        starts_at__gte=start,
+        starts_at__lt=end,
+        **_county(county, "area__point__"),
+    )
 
 
-def served_off_hours(*, date_from: datetime.date = SERVICE_SINCE, date_to: datetime.date | None = None) -> int:
-    return int(_served_off_hours(date_from, date_to).count())
+def served_off_hours(
+    *, date_from: datetime.date = SERVICE_SINCE, date_to: datetime.date | None = None, county: Any = None
+) -> int:
+    return int(_served_off_hours(date_from, date_to, county).count())
 
 
-def figures(*, date_from: datetime.date, date_to: datetime.date, point: Any = None) -> dict[str, Any]:
-    """The period's figures, every service point or one (`point`, when drilled into)."""
+def figures(*, date_from: datetime.date, date_to: datetime.date, point: Any = None, county: Any = None) -> dict[str, Any]:
+    """The period's figures, every service point (of `county`, when given) or one (`point`, when drilled into)."""
     start, end = _bounds(date_from, date_to)
-    qs = Booking.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    qs = Booking.objects.filter(starts_at__gte=start, starts_at__lt=end, **_county(county, "area__point__"))
     if point is not None:
         qs = qs.filter(area__point=point)
     agg = qs.aggregate(
@@ -59,7 +74,9 @@ def figures(*, date_from: datetime.date, date_to: datetime.date, point: Any = No
     settled = agg["served"] + agg["no_show"]
     agg["no_show_rate"] = agg["no_show"] / settled if settled else None
     per_kind = []
-    slots = Slot.objects.filter(date__gte=date_from, date__lte=min(date_to, timezone.localdate()))
+    slots = Slot.objects.filter(
+        date__gte=date_from, date__lte=min(date_to, timezone.localdate()), **_county(county, "area__point__")
+    )
     if point is not None:
         slots = slots.filter(area__point=point)
     offered = {r["kind"]: r for r in slots.values("kind").annotate(places=Sum("capacity"), booked=Sum("booked"), n=Count("id"))}
@@ -103,11 +120,13 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     """The whole history by default (the service began 2018-12-30), or params date_from/date_to."""
     date_to = params.get("date_to") or timezone.localdate()
     date_from = params.get("date_from") or SERVICE_SINCE
-    f = figures(date_from=date_from, date_to=date_to, point=params.get("point"))
+    county = params.get("county")
+    f = figures(date_from=date_from, date_to=date_to, point=params.get("point"), county=county)
     # The two fixed counts in one statement: bookable matters, and served_off_hours(date_to=SEED_REPORT_DATE).
+    matters = Matter.objects.filter(current_version__off_hours_bookable=True)
     n = counts(
-        bookable=Matter.objects.filter(current_version__off_hours_bookable=True),
-        seed_served=_served_off_hours(SERVICE_SINCE, SEED_REPORT_DATE),
+        bookable=for_county(matters, county) if county is not None else matters,
+        seed_served=_served_off_hours(SERVICE_SINCE, SEED_REPORT_DATE, county),
     )
     bookable = n["bookable"]
     sec = Section(key="appointments", title=str(_("预约与延时错时服务")), order=45)
@@ -193,3 +212,14 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
         )
     )
     return [sec]
+
+
+def by_county(codes: list[str], *, date_from: datetime.date, date_to: datetime.date) -> dict[str, int]:
+    """Per county (by code): off-hours appointments of the period checked in (served), through the
+    booking's service point's unit. For the roll-up above the counties."""
+    out = dict.fromkeys(codes, 0)
+    key = "area__point__org_unit__county_id"
+    rows = _served_off_hours(date_from, date_to).filter(**{f"{key}__in": codes}).values(key).annotate(n=Count("id"))
+    for r in rows:
+        out[r[key]] = r["n"]
+    return out

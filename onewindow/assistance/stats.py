@@ -43,28 +43,38 @@ class AgentFigures:
     forwardings_late: int = 0
 
 
-def agent_figures(*, date_from: datetime.date | None = None, date_to: datetime.date | None = None) -> AgentFigures:
+def agent_figures(
+    *, date_from: datetime.date | None = None, date_to: datetime.date | None = None, county: Any = None
+) -> AgentFigures:
     """Seven queries: every count in one statement (core.stats.counts), the follow-ups' average, the
     fees per kind, the agents' cases per matter from the cases' rollups (and the check that they
     are current), and the names of those matters."""
     f = AgentFigures()
-    apps = AgentApplication.objects.all()
-    entries = LedgerEntry.objects.all()
+    # One county's (`county`, a County or its code), through each row's agent point's village; every
+    # county's without one. Explicit lookups: these models carry no county_lookup yet (docs/tenancy.md).
+    c: dict[str, Any] = {} if county is None else {"county_id": getattr(county, "pk", county)}
+
+    def via(prefix: str) -> dict[str, Any]:
+        return {f"{prefix}__{k}": v for k, v in c.items()}
+
+    apps = AgentApplication.objects.filter(**via("point__village"))
+    entries = LedgerEntry.objects.filter(**via("till__point__village"))
     if date_from:
         apps = apps.filter(created_at__date__gte=date_from)
         entries = entries.filter(till__day__gte=date_from)
     if date_to:
         apps = apps.filter(created_at__date__lte=date_to)
         entries = entries.filter(till__day__lte=date_to)
-    agent_units = RoleAssignment.objects.filter(role=Role.AGENT).values("org_unit")
+    agent_roles = RoleAssignment.objects.filter(role=Role.AGENT, **via("org_unit"))
+    agent_units = agent_roles.values("org_unit")
     fwd = MaterialForwarding.objects.filter(application__in=apps)
     payers = entries.values("resident_id").order_by().distinct()
     n = counts(
-        points=AgentPoint.objects.all(),
-        villages=OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY]),
+        points=AgentPoint.objects.filter(**via("village")),
+        villages=OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.VILLAGE, OrgUnit.Kind.COMMUNITY], **c),
         points_with_agents=AgentPoint.objects.filter(village__in=agent_units),
-        agents=RoleAssignment.objects.filter(role=Role.AGENT).values("user").distinct(),
-        mandates_active=Mandate.objects.filter(status=Mandate.Status.ACTIVE),
+        agents=agent_roles.values("user").distinct(),
+        mandates_active=Mandate.objects.filter(status=Mandate.Status.ACTIVE, **via("point__village")),
         residents_served=payers.union(apps.values("resident_id").order_by()),  # UNION: each resident once
         fee_payers=payers,
         forwardings=fwd,
@@ -77,6 +87,7 @@ def agent_figures(*, date_from: datetime.date | None = None, date_to: datetime.d
     from onewindow.cases.models import CaseDay, CaseMonth, CaseYear
     from onewindow.cases.rollups import refresh
     from onewindow.core.rollups import summed
+    from onewindow.core.tenancy import county_q
 
     refresh()
     cells = summed(
@@ -84,7 +95,7 @@ def agent_figures(*, date_from: datetime.date | None = None, date_to: datetime.d
         CaseMonth,
         year_model=CaseYear,
         day_field="day",
-        scope=Q(channel=Channel.AGENT),
+        scope=Q(channel=Channel.AGENT) & (county_q(CaseDay, county) if county is not None else Q()),
         date_from=date_from or EARLIEST,
         date_to=date_to or timezone.localdate(),
         group=["matter_id"],
@@ -106,7 +117,7 @@ def agent_figures(*, date_from: datetime.date | None = None, date_to: datetime.d
 
 def sections(*, user: Any = None, params: Any = None) -> list[Section]:
     params = params or {}
-    f = agent_figures(date_from=params.get("date_from"), date_to=params.get("date_to"))
+    f = agent_figures(date_from=params.get("date_from"), date_to=params.get("date_to"), county=params.get("county"))
     fees_total = sum(f.fees_fen.values())
     figures = [
         Figure(

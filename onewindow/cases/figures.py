@@ -19,6 +19,7 @@ from onewindow.accounts.models import OrgUnit
 from onewindow.accounts.selectors import subtree_ids
 from onewindow.catalog.models import MatterVersion
 from onewindow.core.rollups import summed
+from onewindow.core.tenancy import county_q
 
 from .models import Case as CaseModel
 from .models import CaseDay, CasePause, CaseVisit, Channel
@@ -74,8 +75,11 @@ def cube(params: dict[str, Any], group: Any = ()) -> tuple[Any, Any]:
 
 
 def rollup_scope(params: dict[str, Any]) -> Q:
-    """The chosen department / township / matter / bundle / channel, on the rollup columns."""
+    """The reader's county and the chosen department / township / matter / bundle / channel, on
+    the rollup columns (the county through the deciding unit: core.tenancy.county_q)."""
     q = Q()
+    if params.get("county") is not None:
+        q &= county_q(CaseDay, params["county"])
     if params.get("department") is not None:
         q &= Q(department_id=params["department"].pk)
     if params.get("township") is not None:
@@ -92,6 +96,8 @@ def rollup_scope(params: dict[str, Any]) -> Q:
 def case_scope(params: dict[str, Any]) -> Q:
     """The same choice on the cases themselves (for the "now" figures and the list of cases)."""
     q = Q()
+    if params.get("county") is not None:  # as the rollups: the deciding unit's county
+        q &= Q(department__county_id=getattr(params["county"], "pk", params["county"]))
     if params.get("department") is not None:
         q &= Q(department_id=params["department"].pk)
     if params.get("township") is not None:

@@ -16,6 +16,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.tenancy import Via
+
+# A row's county: its deciding unit's (a department, or a township for a delegated matter), as a
+# case's (core.tenancy.for_county; docs/tenancy.md).
+BY_UNIT = Via("department_id", "accounts.OrgUnit", "county")
+
 
 class Measures(models.Model):
     received = models.IntegerField(default=0)
@@ -44,6 +50,7 @@ class Measures(models.Model):
 
 
 class CaseCounts(Measures):
+    county_lookup = BY_UNIT
     department_id = models.IntegerField()
     township_id = models.IntegerField()  # 0: handled at district level
     matter_id = models.IntegerField()  # 0 for a bundle (一件事)
@@ -61,6 +68,7 @@ MATTER_DIMENSIONS = ["department_id", "matter_id", "bundle_id"]
 
 
 class UnitCounts(Measures):
+    county_lookup = BY_UNIT
     department_id = models.IntegerField()
     township_id = models.IntegerField()
     channel = models.CharField(max_length=12)
@@ -70,6 +78,7 @@ class UnitCounts(Measures):
 
 
 class MatterCounts(Measures):
+    county_lookup = BY_UNIT
     department_id = models.IntegerField()
     matter_id = models.IntegerField()
     bundle_id = models.IntegerField()

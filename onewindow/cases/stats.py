@@ -314,3 +314,41 @@ def _describe(title: str, cats: list[str], values: list[Any], unit: str) -> str:
     pairs = sorted(zip(cats, values, strict=True), key=lambda p: -(p[1] or 0))[:3]
     top = "，".join(f"{c} {v}{unit}" for c, v in pairs)
     return _("%(t)s：共 %(n)d 项，最多的是 %(top)s。") % {"t": title, "n": len(cats), "top": top}
+
+
+# The measures a county's row of the province's and cities' roll-up shows (dashboard.rollup).
+COUNTY_MEASURES = ("received", "concluded", "on_time", "done", "zero_trips", "one_trip")
+
+
+def by_county(codes: list[str], params: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Per county (by code): the case measures of `COUNTY_MEASURES` for the applications received
+    in the dashboard's period, from the unit rollups (one statement, grouped by the deciding unit,
+    folded to its county here). For the roll-up above the counties: counts, never a case."""
+    from django.db.models import Q, Sum
+
+    from onewindow.core.rollups import summed
+
+    from .figures import cube
+    from .models import CaseDay
+
+    refresh()
+    period = Period.of(params)
+    units = dict(OrgUnit.objects.filter(county_id__in=codes).values_list("pk", "county_id"))
+    month_model, year_model = cube({}, ["department_id"])
+    rows = summed(
+        CaseDay,
+        month_model,
+        year_model=year_model,
+        day_field="day",
+        scope=Q(department_id__in=list(units)),
+        date_from=period.date_from,
+        date_to=period.date_to,
+        group=["department_id"],
+        measures={m: Sum(m) for m in COUNTY_MEASURES},
+    )
+    out = {code: dict.fromkeys(COUNTY_MEASURES, 0) for code in codes}
+    for (unit_id,), s in rows.items():
+        cell = out[units[unit_id]]
+        for m, v in s.items():
+            cell[m] += v
+    return out

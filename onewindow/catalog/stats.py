@@ -165,8 +165,10 @@ def catalog_figures(county: str | None = None) -> CatalogFigures:
 def sections(*, user: Any = None, params: Any = None) -> list[Section]:
     # Labels are translated here (non-lazy gettext), within the request that renders them, so they
     # are plain strings as onewindow.core.stats declares.
-    # A county's staff see their county's figures; everyone else the deployment's first county's.
-    f = catalog_figures(staff_county(user))
+    # The dashboard's county (the reader's, or the one a province's reader chose); called without
+    # one: a county's staff see their county's figures, everyone else the deployment's first county's.
+    county = (params or {}).get("county")
+    f = catalog_figures(getattr(county, "pk", county) if county is not None else staff_county(user))
     figures = [
         Figure(
             _("实施部门"),
@@ -329,3 +331,25 @@ def _tables(f: CatalogFigures, areas: list[AreaFigure]) -> list[Table]:
             rows=[[month, n] for month, n in f.delegation_batches],
         ),
     ]
+
+
+def delegated_by_county(codes: list[str]) -> dict[str, int]:
+    """Per county (by code): the matters delegated to at least one of its townships and in force
+    today. For the roll-up above the counties."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from .selectors import delegations_in_force
+
+    out = dict.fromkeys(codes, 0)
+    key = "township__county_id"
+    rows = (
+        delegations_in_force(on=timezone.localdate())
+        .filter(**{f"{key}__in": codes})
+        .values(key)
+        .annotate(n=Count("matter", distinct=True))
+        .order_by()
+    )
+    for r in rows:
+        out[r[key]] = r["n"]
+    return out

@@ -13,10 +13,40 @@ model that is in neither list and declares no lookup, so a new table cannot forg
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
+
+
+@dataclass(frozen=True)
+class Via:
+    """A county lookup through a plain id column (the roll-up tables keep ids, not foreign keys,
+    so that a rebuild never cascades): the rows whose `column` is the id of a `model` row (an
+    "app_label.ModelName") that reaches the county through `lookup`. Read as `column IN (SELECT
+    id FROM <model> WHERE <lookup> = county)`: the small unit or service point table, so the roll-up
+    keeps its `(column, day)` indexes."""
+
+    column: str
+    model: str
+    lookup: str
+
+
+def county_q(model: type[models.Model], county: Any) -> Q:
+    """The condition `for_county` filters `model` by, for reads that take a Q (core.rollups.summed).
+    Only for a lookup that is one path or a `Via` (alternatives need a subquery of the model)."""
+    lookup = county_lookup(model)
+    code = getattr(county, "pk", county)
+    if county is None:
+        raise ValueError("county_q needs a county")
+    if isinstance(lookup, Via):
+        ids = apps.get_model(lookup.model)._default_manager.filter(**{lookup.lookup: code}).values("pk")
+        return Q(**{f"{lookup.column}__in": ids})
+    if isinstance(lookup, str):
+        return Q(**{lookup: code})
+    raise TypeError(f"{model._meta.label} has no single county_lookup")
 
 
 def for_county(qs: Any, county: Any) -> Any:
@@ -28,8 +58,8 @@ def for_county(qs: Any, county: Any) -> Any:
     if lookup is None:
         raise TypeError(f"{qs.model._meta.label} has no county_lookup")
     code = getattr(county, "pk", county)
-    if isinstance(lookup, str):
-        return qs.filter(**{lookup: code})
+    if isinstance(lookup, str | Via):
+        return qs.filter(county_q(qs.model, code))
     # Alternatives (a route of a matter or of a bundle; a bundle with or without its lead
     # department), some across to-many joins: matched in a subquery so no row comes twice.
     match = Q()
@@ -38,7 +68,7 @@ def for_county(qs: Any, county: Any) -> Any:
     return qs.filter(pk__in=qs.model._default_manager.filter(match).values("pk"))
 
 
-def county_lookup(model: type[models.Model]) -> str | tuple[str, ...] | None:
+def county_lookup(model: type[models.Model]) -> str | tuple[str, ...] | Via | None:
     return getattr(model, "county_lookup", None)
 
 
@@ -64,6 +94,7 @@ TENANCY: dict[str, dict[str, str]] = {
         "core.auditchainhead": "the audit chain's head",
         "core.auditseal": "the audit chain's seals",
         "core.rollupmark": "bookkeeping of the rollup refresh",
+        "dashboard.regionreader": "a province's or city's reader: above the counties, their roll-ups only (docs/tenancy.md)",
         "core.ratelimithit": "rate limits by address",
         "core.serviceheartbeat": "the deployment's processes",
         "core.uploadquota": "a person's upload quota",
@@ -81,17 +112,6 @@ TENANCY: dict[str, dict[str, str]] = {
         "django_tasks_database.dbtaskresult": "the task queue",
     },
     "not_yet": {
-        "cases.caseday": "roll-ups: per county with the province roll-ups",
-        "cases.casemonth": "roll-ups",
-        "cases.caseyear": "roll-ups",
-        "cases.caseunitmonth": "roll-ups",
-        "cases.caseunityear": "roll-ups",
-        "cases.casemattermonth": "roll-ups",
-        "cases.casematteryear": "roll-ups",
-        "hall.hallday": "roll-ups",
-        "hall.hallmonth": "roll-ups",
-        "hall.hallwindowday": "roll-ups",
-        "hall.hallwindowmonth": "roll-ups",
         **{
             f"assistance.{m}": "assistance: later slice"
             for m in (

@@ -12,26 +12,35 @@ from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
-from onewindow.accounts.models import OrgUnit
+from onewindow.accounts.models import County, OrgUnit
 from onewindow.cases.models import Channel
 from onewindow.catalog.models import Bundle, Matter
+from onewindow.core.tenancy import for_county
 from onewindow.hall.models import ServiceArea, ServicePoint
 
 # Query keys kept when drilling down or exporting, in the order they are described.
-KEYS = ["date_from", "date_to", "department", "township", "matter", "bundle", "channel", "point", "area"]
+KEYS = ["county", "date_from", "date_to", "department", "township", "matter", "bundle", "channel", "point", "area"]
 TOWNSHIP_KINDS = (OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT)
 
 
-def _by_code(model: Any, code: Any, **extra: Any) -> Any:
+def _by_code(model: Any, code: Any, county: Any = None, **extra: Any) -> Any:
     code = str(code or "").strip()[:64]
-    return model.objects.filter(code=code, **extra).first() if code else None
+    if not code:
+        return None
+    qs = model.objects.filter(code=code, **extra)
+    return (for_county(qs, county) if county is not None else qs).first()
 
 
-def parse_params(raw: Any) -> dict[str, Any]:
+def parse_params(raw: Any, county: Any = None) -> dict[str, Any]:
     """date_from / date_to as dates (dropped when invalid or reversed); department, township,
-    matter, bundle, point, area as objects found by code (dropped when unknown); channel when it
-    is one; anything else as a string."""
+    matter, bundle, point, area as objects found by code (dropped when unknown, or of another
+    county than `county`, the reader's: a link cannot reach another county's unit); channel when it
+    is one; `county` as the County (the one given, which the caller resolved for the reader);
+    anything else as a string."""
     params: dict[str, Any] = {k: raw.get(k) for k in raw}
+    params.pop("county", None)
+    if county is not None:
+        params["county"] = county if isinstance(county, County) else County.objects.filter(pk=county).first()
     for key in ("date_from", "date_to"):
         value = params.pop(key, None)
         if value:
@@ -50,7 +59,7 @@ def parse_params(raw: Any) -> dict[str, Any]:
     }
     for key, (model, extra) in lookups.items():
         if key in params:
-            found = _by_code(model, params.pop(key), **extra)
+            found = _by_code(model, params.pop(key), county, **extra)
             if found is not None:
                 params[key] = found
     if "channel" in params and params["channel"] not in Channel.values:
@@ -64,9 +73,15 @@ def _code(value: Any) -> str:
     return str(getattr(value, "code", value))
 
 
+def _kept(params: dict[str, Any]) -> list[str]:
+    """The keys links carry: the county only for a reader who chose it (a province's, a city's or
+    the platform's reader); a county's staff are always in their own."""
+    return KEYS if params.get("county_chosen") else KEYS[1:]
+
+
 def query(params: dict[str, Any], **changes: Any) -> str:
     """The query string of `params` (filters only) with `changes` applied (None removes a key)."""
-    out = {k: _code(params[k]) for k in KEYS if params.get(k) is not None}
+    out = {k: _code(params[k]) for k in _kept(params) if params.get(k) is not None}
     for k, v in changes.items():
         if v is None:
             out.pop(k, None)
@@ -77,7 +92,7 @@ def query(params: dict[str, Any], **changes: Any) -> str:
 
 def driller(params: dict[str, Any]) -> Callable[[str], str]:
     """`drill` for many links from one page: the page's own filters are read once."""
-    base = {k: _code(params[k]) for k in KEYS if params.get(k) is not None}
+    base = {k: _code(params[k]) for k in _kept(params) if params.get(k) is not None}
 
     def follow(link: str) -> str:
         extra = dict(pair.split("=", 1) for pair in link.split("&") if "=" in pair)
@@ -94,6 +109,7 @@ def drill(params: dict[str, Any], link: str) -> str:
 def describe(params: dict[str, Any]) -> list[tuple[str, str]]:
     """(filter, value) pairs in words, for the page and the exported files."""
     labels = {
+        "county": _("区县"),
         "date_from": _("开始日期"),
         "date_to": _("结束日期"),
         "department": _("部门"),

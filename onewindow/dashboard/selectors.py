@@ -9,18 +9,89 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from onewindow.accounts.models import OrgUnit, Role, User
+from onewindow.accounts.models import County, OrgUnit, Role, User
 from onewindow.accounts.selectors import subtree_ids, units_for
+from onewindow.accounts.tenancy import role_rows, scoped, staff_county
 from onewindow.cases.figures import COUNTED, OPEN_STATUSES, case_scope, counted
 from onewindow.cases.models import Case
+
+from .models import RegionReader
 
 DASHBOARD_ROLES = {Role.LEADER, Role.HALL_MANAGER, Role.ADMIN}
 
 
-def can_view_dashboard(user: Any) -> bool:
+def is_county_reader(user: Any) -> bool:
+    """A leader, hall manager or administrator: reads a county's dashboard and its case lists.
+    From the roles read once per user object (accounts.tenancy.role_rows)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(user.is_superuser or (user.role_names() & {r.value for r in DASHBOARD_ROLES}))
+    held = {role for role, _path, _pk, _county in role_rows(user)}
+    return bool(user.is_superuser or (held & {r.value for r in DASHBOARD_ROLES}))
+
+
+def region_counties(user: Any) -> list[County]:
+    """The counties of the provinces and cities `user` reads the roll-up of (models.RegionReader),
+    by code; [] for everybody else. Cached on the user object (one read per request)."""
+    cached = getattr(user, "_ow_region_counties", None)
+    if cached is not None:
+        found: list[County] = cached
+        return found
+    found = []
+    if getattr(user, "is_authenticated", False):
+        codes = list(RegionReader.objects.filter(user=user).values_list("region_code", flat=True))
+        if codes:
+            q = Q(pk__in=[])
+            for code in codes:
+                q |= Q(code__startswith=code[:2]) if code.endswith("0000") else Q(city_code=code)
+            found = list(County.objects.filter(q).order_by("code"))
+    user._ow_region_counties = found
+    return found
+
+
+def is_region_reader(user: Any) -> bool:
+    """A province's or city's reader who is not also a county's reader: figures only, no case."""
+    return bool(region_counties(user)) and not is_county_reader(user)
+
+
+def can_view_dashboard(user: Any) -> bool:
+    return is_county_reader(user) or bool(region_counties(user))
+
+
+def rollup_counties(user: Any) -> list[County]:
+    """The counties of the roll-up page: a province's or city's reader's; every county for the
+    platform's administrator (an administrator whose role names no unit, or a superuser); none
+    for a county's staff (their county is their dashboard)."""
+    region = region_counties(user)
+    if region:
+        return region
+    if not getattr(user, "is_authenticated", False) or staff_county(user) is not None:
+        return []
+    held = {role for role, _path, _pk, _county in role_rows(user)}
+    if user.is_superuser or Role.ADMIN in held:
+        return list(County.objects.order_by("code"))
+    return []
+
+
+def can_list_cases(user: Any) -> bool:
+    """The lists of cases name people: a county's readers only, never a province's or city's."""
+    return is_county_reader(user)
+
+
+def reader_county(user: Any, asked: str = "") -> str:
+    """The county whose figures `user` sees on the dashboard: a county's staff, always their own
+    (whatever the query asks); a province's or city's reader, the asked county if it is one of
+    theirs, else their first; the platform's administrator (no county), the asked county, else
+    the deployment's first (County.default())."""
+    own = staff_county(user)
+    if own is not None:
+        return own
+    region = region_counties(user) if not is_county_reader(user) else []
+    if region:
+        codes = [c.code for c in region]
+        return asked if asked in codes else codes[0]
+    if asked and County.objects.filter(pk=asked).exists():
+        return asked
+    return County.default().pk
 
 
 def _township_or_department(unit: OrgUnit) -> OrgUnit | None:
@@ -81,8 +152,13 @@ def listable_cases(user: User) -> QuerySet[Case]:
     Nobody else lists cases here."""
     if not user.is_authenticated:
         return Case.objects.none()
+    if not is_county_reader(user):
+        return Case.objects.none()
     if user.is_superuser or user.has_role(Role.ADMIN):
-        return Case.objects.all()
+        # An administrator at a county's root: that county's (accounts.tenancy.scoped); the
+        # platform's administrator (no county): every county's.
+        qs: QuerySet[Case] = scoped(Case.objects.all(), user)
+        return qs
     q = Q(pk__in=[])
     leader_paths = list(units_for(user, Role.LEADER).values_list("path", flat=True))
     for path in _roots(leader_paths):

@@ -5,17 +5,20 @@ the hall's wall screen. Thin: parse the filters, collect, render."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from onewindow.accounts.models import OrgUnit
+from onewindow.accounts.tenancy import staff_county
 from onewindow.cases.models import Case, Channel
 from onewindow.core import dbrouter
 from onewindow.core.authed import AuthedRequest
@@ -23,10 +26,20 @@ from onewindow.core.dbrouter import replica_read
 from onewindow.core.errors import PermissionDenied
 from onewindow.core.rollups import last_refreshed, serial_reads
 
-from . import exports, wall
+from . import exports, rollup, wall
 from .discovery import collect, district_only
 from .filters import describe, driller, parse_params, query, trail
-from .selectors import can_view_dashboard, case_list, list_measure, remit, within_remit
+from .selectors import (
+    can_list_cases,
+    can_view_dashboard,
+    case_list,
+    is_county_reader,
+    list_measure,
+    reader_county,
+    remit,
+    rollup_counties,
+    within_remit,
+)
 from .tables import rows_html
 
 CASES_PER_PAGE = 50
@@ -84,9 +97,36 @@ def _require(request: HttpRequest) -> None:
         raise PermissionDenied(_("只有领导、大厅管理员和系统管理员可以查看统计分析。"))
 
 
+def _require_cases(request: HttpRequest) -> None:
+    """The lists of cases name people: a province's or city's reader sees figures only."""
+    if not can_list_cases(request.user):
+        raise PermissionDenied(_("省、市统计查看人只能查看汇总数字，不能查看办件清单。"))
+
+
 def _params(request: HttpRequest) -> dict[str, Any]:
-    """The query's filters, narrowed to the reader's remit (their department or township)."""
-    return within_remit(parse_params(request.GET), remit(request.user))
+    """The query's filters, in the reader's county (their own, or for a province's, a city's or the
+    platform's reader the county asked for among theirs) and narrowed to the reader's remit (their
+    department or township)."""
+    county = reader_county(request.user, str(request.GET.get("county") or "")[:6])
+    params = within_remit(parse_params(request.GET, county), remit(request.user))
+    params["county_chosen"] = staff_county(request.user) is None  # links then carry it
+    return params
+
+
+def _no_case_links(sections: list[Any]) -> None:
+    """For a reader who may not list cases: every link down to a list of cases taken off (the
+    figures stay; the way down stops at the matter)."""
+
+    def keep(link: str) -> str:
+        return "" if "view=cases" in link else link
+
+    for s in sections:
+        for f in s.figures:
+            f.link = keep(f.link)
+        for t in s.tables:
+            t.links = [keep(link) for link in t.links]
+        for c in s.charts:
+            c.links = [keep(link) for link in c.links]
 
 
 def _charts_payload(sections: list[Any]) -> dict[str, Any]:
@@ -127,10 +167,10 @@ def _links(sections: list[Any], params: dict[str, Any]) -> None:
             c.body = rows_html(zip(hrefs, cells, strict=False), columns=len(c.series) + 1)
 
 
-def _filter_units() -> dict[str, list[OrgUnit]]:
-    """The filter form's departments and townships, in one read."""
+def _filter_units(county: Any) -> dict[str, list[OrgUnit]]:
+    """The filter form's departments and townships of the county, in one read."""
     kinds = [OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]
-    units = list(OrgUnit.objects.filter(kind__in=kinds).order_by("sort_order", "code"))
+    units = list(OrgUnit.objects.filter(kind__in=kinds, county=county).order_by("sort_order", "code"))
     return {
         "departments": [u for u in units if u.kind == OrgUnit.Kind.DEPARTMENT],
         "townships": [u for u in units if u.kind != OrgUnit.Kind.DEPARTMENT],
@@ -143,9 +183,12 @@ def index(request: AuthedRequest) -> HttpResponse:
     _require(request)
     params = _params(request)
     if params.get("view") == "cases":
+        _require_cases(request)
         return cases(request, params)
     with serial_reads():
         sections = collect(user=request.user, params=params)
+    if not can_list_cases(request.user):
+        _no_case_links(sections)
     _links(sections, params)
     context = {
         "sections": sections,
@@ -154,7 +197,8 @@ def index(request: AuthedRequest) -> HttpResponse:
         "filters": describe(params),
         "trail": trail(params),
         "charts": _charts_payload(sections),
-        **_filter_units(),
+        **_filter_units(params["county"]),
+        "region_reader": not is_county_reader(request.user),
         "channels": Channel.choices,
         "refreshed": last_refreshed("cases"),
         "replica": dbrouter.status(),
@@ -192,6 +236,7 @@ def export(request: AuthedRequest, fmt: str) -> HttpResponse:
     _require(request)
     params = _params(request)
     if params.get("view") == "cases":
+        _require_cases(request)
         title, sheets = exports.case_sheets(case_list(request.user, params)[: exports.MAX_CASE_ROWS])
         title = str(LIST_HEADINGS.get(params.get("late") or list_measure(params), title))
     else:
@@ -203,9 +248,64 @@ def export(request: AuthedRequest, fmt: str) -> HttpResponse:
 @login_required
 @replica_read  # figures only
 def wall_page(request: AuthedRequest) -> HttpResponse:
-    """大屏: the hall's screen. Dark, big, no navigation; reloads its figures every minute."""
-    _require(request)
+    """大屏: the hall's screen. Dark, big, no navigation; reloads its figures every minute. A
+    county's screen: for its readers, not a province's or city's."""
+    _require_cases(request)
     params = _params(request)
     context = wall.context(params)
     template = "dashboard/_wall_body.html" if request.headers.get("HX-Request") else "dashboard/wall.html"
     return render(request, template, context)
+
+
+def _rollup(request: AuthedRequest) -> tuple[Any, dict[str, Any], str]:
+    """The roll-up's section, its filters (the period only) and the figure it ranks by."""
+    counties = rollup_counties(request.user)
+    if not counties:
+        raise PermissionDenied(_("只有省、市统计查看人和平台管理员可以查看各区县汇总。"))
+    parsed = parse_params(request.GET)
+    params = {k: parsed[k] for k in ("date_from", "date_to") if k in parsed}
+    labels = rollup.metric_labels()
+    sort = str(request.GET.get("sort") or "")
+    sort = sort if sort in labels else "received"
+    with serial_reads():
+        sec, _rows = rollup.section(counties, params, sort=sort)
+    return sec, params, sort
+
+
+@login_required
+@replica_read  # figures only
+def counties(request: AuthedRequest) -> HttpResponse:
+    """各区县汇总: each county's key figures side by side, the sum, compared and ranked; a county's
+    name leads to that county's dashboard (figures only for a province's or city's reader)."""
+    sec, params, sort = _rollup(request)
+    base = query(params)
+    index = reverse("dashboard:index")
+
+    def href(link: str) -> str:
+        return f"{index}?{link}&{base}" if base else f"{index}?{link}"
+
+    for t in sec.tables:
+        hrefs = [href(link) for link in t.links] + [""] * (len(t.rows) - len(t.links))
+        t.body = rows_html(zip(hrefs, t.rows, strict=False), columns=len(t.columns))
+    for c in sec.charts:
+        c.hrefs = [href(link) for link in c.links]
+        cells = ([name, *(data[i] for _n, data in c.series)] for i, name in enumerate(c.categories))
+        c.body = rows_html(zip(c.hrefs, cells, strict=False), columns=len(c.series) + 1)
+    context = {
+        "s": sec,
+        "params": params,
+        "sort": sort,
+        "sorts": [(k, v[0]) for k, v in rollup.metric_labels().items()],
+        "query": urlencode({**dict(pair.split("=", 1) for pair in base.split("&") if "=" in pair), "sort": sort}),
+        "charts": _charts_payload([sec]),
+    }
+    return render(request, "dashboard/counties.html", context)
+
+
+@login_required
+def counties_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+    """The roll-up as CSV or xlsx, with its period and ranking in the file."""
+    sec, params, sort = _rollup(request)
+    _title, sheets = exports.figure_sheets([sec])
+    filters = [*describe(params), (_("排名依据"), rollup.metric_labels()[sort][0])]
+    return exports.respond(fmt, title=sec.title, filters=filters, sheets=sheets)

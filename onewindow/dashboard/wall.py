@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.cases.figures import now_figures
+from onewindow.core.tenancy import for_county
 from onewindow.hall import stats as hall_stats
 from onewindow.hall.models import ServiceArea, ServicePoint, Ticket
 from onewindow.hall.services import business_date
@@ -20,6 +21,8 @@ REFRESH_SECONDS = 60
 
 def context(params: dict[str, Any]) -> dict[str, Any]:
     points = ServicePoint.objects.order_by("code")
+    if params.get("county") is not None:  # the reader's county's halls (core.tenancy)
+        points = for_county(points, params["county"])
     if params.get("township") is not None:  # a township's reader: the township's hall
         points = points.filter(org_unit__path__startswith=params["township"].path)
     point: ServicePoint | None = params.get("point") or points.first()
@@ -46,7 +49,7 @@ def context(params: dict[str, Any]) -> dict[str, Any]:
         )
     hours = f.per_hour
     cats = [f"{h}:00" for h in sorted(hours)]
-    late = now_figures({k: params[k] for k in ("department", "township") if params.get(k) is not None})
+    late = now_figures({k: params[k] for k in ("county", "department", "township") if params.get(k) is not None})
     chart = {
         "kind": "bar",
         "categories": cats,
@@ -56,7 +59,9 @@ def context(params: dict[str, Any]) -> dict[str, Any]:
     }
     return {
         "point": point,
-        "points": ServicePoint.objects.order_by("code"),
+        "points": for_county(ServicePoint.objects.order_by("code"), params["county"])
+        if params.get("county") is not None
+        else ServicePoint.objects.order_by("code"),
         "today": today,
         "now": timezone.localtime(),
         "f": f,

@@ -16,8 +16,15 @@ RESUMPTION = "企业复工经营备案"
 WINDOW = (datetime.date(2021, 2, 17), datetime.date(2021, 3, 31))
 
 
-def resumption_figures() -> dict[str, int]:
-    qs = Filing.objects.filter(matter_version__name=RESUMPTION, signed_at__date__gte=WINDOW[0], signed_at__date__lte=WINDOW[1])
+def _in_county(county: Any) -> dict[str, Any]:
+    """One county's filings, through the matter's department (explicit: Filing has no county_lookup yet)."""
+    return {} if county is None else {"matter_version__matter__department__county_id": getattr(county, "pk", county)}
+
+
+def resumption_figures(county: Any = None) -> dict[str, int]:
+    qs = Filing.objects.filter(
+        matter_version__name=RESUMPTION, signed_at__date__gte=WINDOW[0], signed_at__date__lte=WINDOW[1], **_in_county(county)
+    )
     agg = qs.aggregate(
         total=Count("id"),
         enterprises=Count("id", filter=Q(enterprise__is_sole_trader=False)),
@@ -28,9 +35,11 @@ def resumption_figures() -> dict[str, int]:
 
 
 def sections(*, user: Any = None, params: Any = None) -> list[Section]:
-    f = resumption_figures()
+    county = (params or {}).get("county")
+    f = resumption_figures(county)
     by_matter = (
-        Filing.objects.values("title")
+        Filing.objects.filter(**_in_county(county))
+        .values("title")
         .annotate(n=Count("id"), revoked=Count("id", filter=Q(status=Filing.Status.REVOKED)))
         .order_by("-n")[:10]
     )

@@ -8,6 +8,11 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.tenancy import Via
+
+# A row's county: its service point's unit's (core.tenancy.for_county; docs/tenancy.md).
+BY_POINT = Via("point_id", "hall.ServicePoint", "org_unit__county")
+
 
 class HallCounts(models.Model):
     point_id = models.IntegerField()
@@ -25,6 +30,8 @@ class HallCounts(models.Model):
     service_n = models.IntegerField(default=0)
     judged = models.IntegerField(default=0)  # called, or abandoned while waiting
     within = models.IntegerField(default=0)  # first called within the area's service level
+
+    county_lookup = BY_POINT
 
     class Meta:
         abstract = True
@@ -73,6 +80,8 @@ class HallWindowDay(models.Model):
     clerk_id = models.IntegerField()  # 0: finished without a signed-in clerk
     finished = models.IntegerField(default=0)
 
+    county_lookup = BY_POINT
+
     class Meta:
         verbose_name = _("窗口日汇总")
         verbose_name_plural = _("窗口日汇总")
@@ -92,6 +101,8 @@ class HallWindowMonth(models.Model):
     window_id = models.IntegerField()
     clerk_id = models.IntegerField()
     finished = models.IntegerField(default=0)
+
+    county_lookup = BY_POINT
 
     class Meta:
         verbose_name = _("窗口月汇总")

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.rollups import summed
 from onewindow.core.stats import Chart, Figure, Section, Table
+from onewindow.core.tenancy import county_q, for_county
 
 from .counting import SUM_FIELDS, K, Sums, events_of, replay, track_sums
 from .days import business_date
@@ -134,6 +135,7 @@ def figures(
     date_to: date,
     refresh: bool = True,
     hours: bool = False,
+    county: Any = None,
 ) -> Figures:
     """Figures for tickets of business days date_from..date_to (inclusive), for one point, one area
     or (both None) every point, added up from the rollups (brought up to date first, unless the
@@ -150,6 +152,10 @@ def figures(
         scope &= Q(point_id=point.pk)
     if area is not None:
         scope &= Q(area_id=area.pk)
+    county_scope = Q()
+    if county is not None and point is None and area is None:  # every point of the county
+        county_scope = county_q(HallDay, county)
+        scope &= county_scope
     total, by_area, by_day = Sums(), defaultdict[int, Sums](Sums), defaultdict[date, Sums](Sums)
     by_hour_sums = defaultdict[int, Sums](Sums)
     short = (date_to - date_from).days < SHORT_PERIOD_DAYS
@@ -186,7 +192,7 @@ def figures(
             HallWindowDay,
             HallWindowMonth,
             day_field="business_date",
-            scope=Q(point_id=point.pk) if point is not None else Q(),
+            scope=Q(point_id=point.pk) if point is not None else county_scope,
             date_from=date_from,
             date_to=date_to,
             group=["window_id", "clerk_id"],
@@ -258,7 +264,9 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
     date_to = params.get("date_to") or business_date()
     first = HallDay.objects.order_by("business_date").values_list("business_date", flat=True).first()
     date_from = params.get("date_from") or first or (date_to - timedelta(days=29))
-    f = figures(point=point, area=area, date_from=date_from, date_to=date_to, refresh=False, hours=True)  # refreshed above
+    county = params.get("county")
+    # Refreshed above; every point of the reader's county when none is chosen.
+    f = figures(point=point, area=area, date_from=date_from, date_to=date_to, refresh=False, hours=True, county=county)
     where = area.name if area is not None else (point.name if point is not None else str(_("各服务场所")))
     sec = Section(
         key="hall",
@@ -283,7 +291,10 @@ def sections(*, user: Any, params: dict[str, Any]) -> list[Section]:
         ),
         Figure(str(_("过号率")), _pct(f.no_show_rate), note=str(_("叫号后未到、被过号的号，占已叫号的号"))),
     ]
-    areas = {a.pk: a for a in ServiceArea.objects.select_related("point")}
+    area_rows = ServiceArea.objects.select_related("point")
+    if county is not None:
+        area_rows = for_county(area_rows, county)
+    areas = {a.pk: a for a in area_rows}
     ordered = sorted(
         (kv for kv in f.per_area.items() if kv[0] in areas),
         key=lambda kv: (areas[kv[0]].point.code, areas[kv[0]].sort_order),
@@ -420,3 +431,29 @@ def _text(title: str, cats: list[str], values: list[Any], unit: str) -> str:
         "n": len(cats),
         "top": "，".join(f"{c} {v}{unit}" for c, v in pairs),
     }
+
+
+def by_county(codes: list[str], *, date_from: date, date_to: date) -> dict[str, dict[str, int]]:
+    """Per county (by code): tickets issued and their summed waiting (ms and count) over the
+    period's business days, from the rollups (one statement grouped by service point, folded to the
+    point's county). For the roll-up above the counties."""
+    from . import rollups
+
+    rollups.refresh()
+    points = dict(ServicePoint.objects.filter(org_unit__county_id__in=codes).values_list("pk", "org_unit__county_id"))
+    rows = summed(
+        HallDay,
+        HallMonth,
+        day_field="business_date",
+        scope=Q(point_id__in=list(points)),
+        date_from=date_from,
+        date_to=date_to,
+        group=["point_id"],
+        measures={m: Sum(m) for m in ("issued", "wait_ms", "wait_n")},
+    )
+    out = {code: {"issued": 0, "wait_ms": 0, "wait_n": 0} for code in codes}
+    for (point_id,), s in rows.items():
+        cell = out[points[point_id]]
+        for m, v in s.items():
+            cell[m] += v
+    return out

@@ -231,10 +231,14 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
         label = f"{params['date_from']}~{params['date_to']}"
     base = selectors.counted()
     unit_q = None
+    county = params.get("county")
+    if county is not None:  # the reader's county: ratings of services its units answer for
+        unit_q = Q(unit__county_id=getattr(county, "pk", county))
+        base = base.filter(unit_q)
     remit = params.get("remit")
     if remit is not None:  # a department's or township's reader: ratings of services it answers for
         base = base.filter(unit__path__startswith=remit.path)
-        unit_q = Q(unit__path__startswith=remit.path)
+        unit_q = (unit_q or Q()) & Q(unit__path__startswith=remit.path)
     s, everything = period_and_all(base, start, end)
     fu = follow_up_figures(start, end, unit_q=unit_q)
     by_unit = grouped(in_period(start, end, base), "unit", "unit__name")
@@ -304,3 +308,14 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             ],
         )
     ]
+
+
+def by_county(codes: list[str], start: datetime.datetime, end: datetime.datetime) -> dict[str, dict[str, int]]:
+    """Per county (by code): the period's counted ratings (as the section counts them) and the good
+    ones, through the responsible unit. For the roll-up above the counties."""
+    out = {code: {"ratings": 0, "good": 0} for code in codes}
+    key = "unit__county_id"
+    rows = in_period(start, end).filter(**{f"{key}__in": codes}).values(key).annotate(n=_AGG["n"], good=_AGG["good"]).order_by()
+    for r in rows:
+        out[r[key]] = {"ratings": r["n"], "good": r["good"]}
+    return out

@@ -58,9 +58,13 @@ def _durations(qs: Any) -> list[tuple[int, str]]:
     return out
 
 
-def figures(*, date_from: datetime.date, date_to: datetime.date, township: OrgUnit | None = None) -> Figures:
+def figures(*, date_from: datetime.date, date_to: datetime.date, township: OrgUnit | None = None, county: Any = None) -> Figures:
     enrolments = Enrolment.objects.all()
     payments = Payment.objects.filter(status=Payment.Status.PAID)
+    if county is not None:  # one county's, through the household's township (explicit: no county_lookup yet)
+        code = getattr(county, "pk", county)
+        enrolments = enrolments.filter(household__township__county_id=code)
+        payments = payments.filter(household__township__county_id=code)
     if township is not None:
         enrolments = enrolments.filter(household__township=township)
         payments = payments.filter(household__township=township)
@@ -124,7 +128,7 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
     date_from = params.get("date_from") or datetime.date(today.year, 1, 1)
     date_to = params.get("date_to") or today
     township = params.get("township")
-    f = figures(date_from=date_from, date_to=date_to, township=township)
+    f = figures(date_from=date_from, date_to=date_to, township=township, county=params.get("county"))
     where = township.name if township is not None else _("全区")
     sec = Section(
         key="welfare",
@@ -200,3 +204,21 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
         )
     ]
     return [sec]
+
+
+def households_by_county(codes: list[str], *, on: datetime.date) -> dict[str, int]:
+    """Per county (by code): 低保 households in payment on day `on` (confirmed by then, not ended
+    by then), through the household's township. For the roll-up above the counties."""
+    from django.db.models import Q
+
+    out = dict.fromkeys(codes, 0)
+    key = "household__township__county_id"
+    rows = (
+        Enrolment.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on), confirmed_on__lte=on, **{f"{key}__in": codes})
+        .values(key)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in rows:
+        out[r[key]] = r["n"]
+    return out

@@ -186,9 +186,10 @@ def section(counties: list[County], params: dict[str, Any], *, sort: str) -> tup
     sec.tables.append(
         Table(
             title=_("各区县比较（按%(m)s排名）") % {"m": labels[sort][0]},
-            columns=[_("排名"), _("区县"), *[labels[k][0] for k in keys]],
-            rows=[[rank or "—", r.name, *[_show(k, r.metrics[k]) for k in keys]] for rank, r in order]
-            + [["", whole.name, *[_show(k, whole.metrics[k]) for k in keys]]],
+            # The name first: a row's link (to the county's dashboard) is on its first cell.
+            columns=[_("区县"), _("排名"), *[labels[k][0] for k in keys]],
+            rows=[[r.name, rank or "—", *[_show(k, r.metrics[k]) for k in keys]] for rank, r in order]
+            + [[whole.name, "", *[_show(k, whole.metrics[k]) for k in keys]]],
             links=[f"county={r.code}" for _rank, r in order],
         )
     )

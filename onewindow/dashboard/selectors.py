@@ -61,11 +61,11 @@ def rollup_counties(user: Any) -> list[County]:
     """The counties of the roll-up page: a province's or city's reader's; every county for the
     platform's administrator (an administrator whose role names no unit, or a superuser); none
     for a county's staff (their county is their dashboard)."""
+    if not getattr(user, "is_authenticated", False) or staff_county(user) is not None:
+        return []  # a county's staff (no read: their roles are cached on the user object)
     region = region_counties(user)
     if region:
         return region
-    if not getattr(user, "is_authenticated", False) or staff_county(user) is not None:
-        return []
     held = {role for role, _path, _pk, _county in role_rows(user)}
     if user.is_superuser or Role.ADMIN in held:
         return list(County.objects.order_by("code"))

@@ -199,6 +199,7 @@ def index(request: AuthedRequest) -> HttpResponse:
         "charts": _charts_payload(sections),
         **_filter_units(params["county"]),
         "region_reader": not is_county_reader(request.user),
+        "rollup_link": staff_county(request.user) is None and bool(rollup_counties(request.user)),
         "channels": Channel.choices,
         "refreshed": last_refreshed("cases"),
         "replica": dbrouter.status(),

@@ -142,22 +142,22 @@ def test_the_province_roll_up_is_the_sum_of_the_counties_figures(client: Any, co
     r = client.get(f"/dashboard/counties/?{MAY_Q}")
     assert r.status_code == 200
     table = r.context["s"].tables[0]
-    assert [row[1] for row in table.rows] == ["南昌县", "青原区", "吉州区", "合计"]
-    assert [row[0] for row in table.rows[:3]] == [1, 2, 3] and table.rows[3][2] == 9
+    assert [row[0] for row in table.rows] == ["南昌县", "青原区", "吉州区", "合计"]
+    assert [row[1] for row in table.rows[:3]] == [1, 2, 3] and table.rows[3][2] == 9
     # Each county's received on the roll-up equals its own dashboard's 收件, drilled from the roll-up.
     for code, name in (("360121", "南昌县"), ("360802", "吉州区"), ("360803", "青原区")):
-        row = next(row for row in table.rows if row[1] == name)
+        row = next(row for row in table.rows if row[0] == name)
         assert _figure(_page_section(client, f"/dashboard/?county={code}&{MAY_Q}", "cases"), "收件") == row[2]
     # Ranked by waiting time: the shortest first.
     r = client.get(f"/dashboard/counties/?{MAY_Q}&sort=wait")
-    assert r.context["s"].tables[0].columns[0] == "排名"
+    assert r.context["s"].tables[0].columns[:2] == ["区县", "排名"]
     # The export carries the same table with its period and ranking.
     r = client.get(f"/dashboard/counties/export.csv?{MAY_Q}&sort=received")
     assert r.status_code == 200
     text = r.content.decode("utf-8-sig")
     assert "排名依据：收件" in text and "开始日期：2026-05-01" in text
     rows_csv = list(csv.reader(io.StringIO(text)))
-    assert rows_csv[[row[1:2] for row in rows_csv].index(["合计"])][:3] == ["", "合计", "9"]
+    assert rows_csv[[row[:1] for row in rows_csv].index(["合计"])][:3] == ["合计", "", "9"]
     r = client.get(f"/dashboard/counties/export.xlsx?{MAY_Q}")
     assert r.status_code == 200 and "spreadsheetml" in r["Content-Type"]
 
@@ -166,7 +166,7 @@ def test_the_city_reader_sees_the_city_s_counties(client: Any, counties: dict[st
     login(client, city)
     r = client.get(f"/dashboard/counties/?{MAY_Q}")
     assert r.status_code == 200
-    assert [row[1] for row in r.context["s"].tables[0].rows] == ["青原区", "吉州区", "合计"]
+    assert [row[0] for row in r.context["s"].tables[0].rows] == ["青原区", "吉州区", "合计"]
     # A county of another city is not theirs: asking for it shows their first county instead.
     r = client.get(f"/dashboard/?county=360121&{MAY_Q}")
     assert r.status_code == 200 and r.context["params"]["county"].code == "360802"

@@ -200,6 +200,8 @@ def index(request: AuthedRequest) -> HttpResponse:
         **_filter_units(params["county"]),
         "region_reader": not is_county_reader(request.user),
         "rollup_link": staff_county(request.user) is None and bool(rollup_counties(request.user)),
+        # A reader who chooses the county (a province's, a city's, the platform's) gets a choice of theirs.
+        "county_choices": rollup_counties(request.user) if params.get("county_chosen") else [],
         "channels": Channel.choices,
         "refreshed": last_refreshed("cases"),
         "replica": dbrouter.status(),

@@ -167,6 +167,9 @@ def test_the_city_reader_sees_the_city_s_counties(client: Any, counties: dict[st
     r = client.get(f"/dashboard/counties/?{MAY_Q}")
     assert r.status_code == 200
     assert [row[0] for row in r.context["s"].tables[0].rows] == ["青原区", "吉州区", "合计"]
+    # The filter form offers the city's counties to choose from.
+    r = client.get(f"/dashboard/?{MAY_Q}")
+    assert [c.code for c in r.context["county_choices"]] == ["360802", "360803"]
     # A county of another city is not theirs: asking for it shows their first county instead.
     r = client.get(f"/dashboard/?county=360121&{MAY_Q}")
     assert r.status_code == 200 and r.context["params"]["county"].code == "360802"

@@ -121,7 +121,7 @@ def describe(params: dict[str, Any]) -> list[tuple[str, str]]:
         "area": _("服务区"),
     }
     out = []
-    for k in KEYS:
+    for k in _kept(params):  # the county only when the reader chose it (a county's staff: always theirs)
         v = params.get(k)
         if v is None:
             continue

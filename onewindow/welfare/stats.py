@@ -93,15 +93,20 @@ def figures(*, date_from: datetime.date, date_to: datetime.date, township: OrgUn
     return f
 
 
-def yearly(first: int, last: int) -> list[Figures]:
-    return [figures(date_from=datetime.date(y, 1, 1), date_to=datetime.date(y, 12, 31)) for y in range(first, last + 1)]
+def yearly(first: int, last: int, county: Any = None) -> list[Figures]:
+    return [
+        figures(date_from=datetime.date(y, 1, 1), date_to=datetime.date(y, 12, 31), county=county) for y in range(first, last + 1)
+    ]
 
 
-def years_with_data() -> tuple[int, int] | None:
+def years_with_data(county: Any = None) -> tuple[int, int] | None:
     # From the first enrolment confirmed through a case: households taken over from the old
-    # register have no acceptance to time.
-    with_case = Enrolment.objects.filter(case__isnull=False).order_by("confirmed_on")
-    first = with_case.first() or Enrolment.objects.order_by("confirmed_on").first()
+    # register have no acceptance to time. One county's (`county`), or every county's.
+    enrolments = Enrolment.objects.all()
+    if county is not None:
+        enrolments = enrolments.filter(household__township__county_id=getattr(county, "pk", county))
+    with_case = enrolments.filter(case__isnull=False).order_by("confirmed_on")
+    first = with_case.first() or enrolments.order_by("confirmed_on").first()
     if first is None:
         return None
     return first.confirmed_on.year, timezone.localdate().year
@@ -120,10 +125,10 @@ def _days(v: float | None) -> Any:
 def sections(*, user: Any = None, params: Any = None) -> list[Section]:
     """The dashboard's 低保 section: the chosen period's figures (default: this year) and, per
     year, approvals and working days (before / after the delegation to townships)."""
-    span = years_with_data()
+    params = params or {}
+    span = years_with_data(params.get("county"))
     if span is None:
         return []
-    params = params or {}
     today = timezone.localdate()
     date_from = params.get("date_from") or datetime.date(today.year, 1, 1)
     date_to = params.get("date_to") or today
@@ -151,7 +156,7 @@ def sections(*, user: Any = None, params: Any = None) -> list[Section]:
             note=_("最长 %(m)s 个工作日") % {"m": _days(f.max_workdays)},
         ),
     ]
-    years = yearly(*span)
+    years = yearly(*span, county=params.get("county"))
     rows, cats, district_avg, township_avg = [], [], [], []
     for y in years:
         d, t = y.by_decider.get("district", {}), y.by_decider.get("township", {})

@@ -254,3 +254,39 @@ def test_a_region_code_must_be_a_province_or_a_city(counties: dict[str, Any]) ->
             region_reader_grant(user=user, region_code=bad, actor=None)
     a = region_reader_grant(user=user, region_code="360800", actor=None)
     assert region_reader_grant(user=user, region_code="360800", actor=None).pk == a.pk
+
+
+def test_an_empty_county_s_page_shows_no_other_county_s_figure(client: Any, counties: dict[str, Any]) -> None:
+    """吉安县 has a government and nothing else: every figure of every section on its page is nothing
+    (0, —, or an empty range), though the other counties have cases, tickets and matters."""
+    _county("360821", "吉安县", "360800", "JA", "JA")
+    platform = make_user("platform", Role.ADMIN, None)
+    login(client, platform)
+    r = client.get(f"/dashboard/?county=360821&{MAY_Q}")
+    assert r.status_code == 200
+    leaks = [
+        (s.key, f.label, f.value)
+        for s in r.context["sections"]
+        for f in s.figures
+        if f.value not in (0, "0", "—", "-", None, "0.0%", "0–0", "0 元", "0.00")
+    ]
+    assert leaks == []
+    for s in r.context["sections"]:
+        for t in s.tables:
+            assert all(not any(isinstance(v, int) and v for v in row) for row in t.rows), (s.key, t.title, t.rows)
+
+
+def test_the_roll_up_s_statements_do_not_grow_with_the_counties(
+    client: Any, counties: dict[str, Any], province: User, city: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counted = []
+    for reader in (city, province):  # two counties, then three
+        login(client, reader)
+        client.get(f"/dashboard/counties/?{MAY_Q}")  # the first view brings the rollups up to date
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/dashboard/counties/?{MAY_Q}").status_code == 200
+        counted.append(len(ctx.captured_queries))
+    assert counted[0] == counted[1] and counted[1] <= 20, counted

@@ -3,8 +3,8 @@ roll-up (/dashboard/counties/) shows three counties side by side (docs/tenancy.m
 
 - `province` (江西省, 360000) and `city` (吉安市, 360800): readers of the roll-up, with no role at any
   unit (models.RegionReader); demo password as the other personas.
-- In 吉州区 and 吉安县, when the counties step built them (DEMO_COUNTIES=1): a dozen applications per
-  county through the case services (filed by the county's clerk, most approved and concluded by its
+- In 吉州区 and 吉安县, when the counties step built them (the default; not with DEMO_COUNTIES=0):
+  a dozen applications per county through the case services (filed by the county's clerk, most approved and concluded by its
   approver, one refused, a few still open) and this morning's tickets at its hall, a few called
   and served. 青原区's data is not touched, so its seed figures stay as they are.
 
@@ -37,7 +37,7 @@ def build(ctx: DemoContext) -> None:
     _readers()
     for code, prefix in COUNTIES:
         if not County.objects.filter(pk=code).exists():
-            continue  # the counties step is off (DEMO_COUNTIES unset)
+            continue  # the counties step is off (DEMO_COUNTIES=0)
         made = _cases(ctx, code, prefix)
         tickets = _tickets(code, prefix)
         ctx.say(f"  county {code}: {made} demo cases, {tickets} tickets today")

@@ -111,48 +111,5 @@ TENANCY: dict[str, dict[str, str]] = {
         "otp_totp.totpdevice": "a person's second factor",
         "django_tasks_database.dbtaskresult": "the task queue",
     },
-    "not_yet": {
-        **{
-            f"assistance.{m}": "assistance: later slice"
-            for m in (
-                "agentapplication",
-                "agentpoint",
-                "followup",
-                "handoverbatch",
-                "ledgerentry",
-                "mandate",
-                "materialforwarding",
-                "resultdelivery",
-                "tillday",
-            )
-        },
-        **{
-            f"townships.{m}": "townships: later slice"
-            for m in ("batchdocument", "delegationbatch", "delegationrevocation", "supervisionreview")
-        },
-        **{
-            f"welfare.{m}": "welfare: later slice"
-            for m in (
-                "application",
-                "appraisal",
-                "asset",
-                "bankreturn",
-                "circumstancereport",
-                "crosscheck",
-                "enrolment",
-                "homevisit",
-                "household",
-                "householdreview",
-                "incomeitem",
-                "member",
-                "objection",
-                "payment",
-                "paymentroll",
-                "publicnotice",
-                "registerchange",
-                "rollitem",
-                "standard",
-            )
-        },
-    },
+    "not_yet": {},
 }

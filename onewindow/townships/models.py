@@ -17,11 +17,23 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.core.models import PublicModel
 
 
+def default_county() -> str:
+    """The deployment's first county (a single-county deployment names none)."""
+    from onewindow.accounts.models import County
+
+    return County.default().pk
+
+
 class DelegationBatch(PublicModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
 
+    # The county whose district departments hand the powers down: a draft names no matter or
+    # township yet, so the batch carries its owner (docs/tenancy.md).
+    county = models.ForeignKey(
+        "accounts.County", on_delete=models.PROTECT, related_name="+", default=default_county, verbose_name=_("区县")
+    )
     title = models.CharField(_("批次名称"), max_length=200)
     legal_basis = models.TextField(_("赋权依据（文件名称、文号）"))
     effective_on = models.DateField(_("生效日期"))
@@ -38,6 +50,9 @@ class DelegationBatch(PublicModel):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("发布人")
     )
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'county'
 
     class Meta:
         verbose_name = _("赋权批次")
@@ -65,6 +80,9 @@ class BatchDocument(PublicModel):
     size = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'batch__county'
+
     class Meta:
         verbose_name = _("赋权批次文件")
         verbose_name_plural = _("赋权批次文件")
@@ -83,6 +101,9 @@ class DelegationRevocation(PublicModel):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
     )
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'delegation__township__county'
 
     class Meta:
         verbose_name = _("收回赋权")
@@ -108,6 +129,9 @@ class SupervisionReview(PublicModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("评查人")
     )
     reviewed_at = models.DateTimeField(_("评查时间"), null=True, blank=True)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'township__county'
 
     class Meta:
         verbose_name = _("抽查评查")

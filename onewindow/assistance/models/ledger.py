@@ -45,6 +45,9 @@ class TillDay(PublicModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("日结人")
     )
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'point__village__county'
+
     class Meta:
         verbose_name = _("日结账")
         verbose_name_plural = _("日结账")
@@ -90,6 +93,9 @@ class HandoverBatch(PublicModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("签收人")
     )
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'point__village__county'
+
     class Meta:
         verbose_name = _("移交批次")
         verbose_name_plural = _("移交批次")
@@ -131,6 +137,9 @@ class LedgerEntry(PublicModel):
     batch = models.ForeignKey(
         HandoverBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="entries", verbose_name=_("移交批次")
     )
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'till__point__village__county'
 
     class Meta:
         verbose_name = _("代收台账")

@@ -17,6 +17,9 @@ class AgentPoint(PublicModel):
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     opened_on = models.DateField(_("设立日期"), null=True, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'village__county'
+
     class Meta:
         verbose_name = _("代办点")
         verbose_name_plural = _("代办点")

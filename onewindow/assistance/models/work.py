@@ -62,6 +62,9 @@ class AgentApplication(PublicModel):
     # Set when the case ends (concluded, refused, delivered): frees the resident and matter for a new filing.
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'point__village__county'
+
     class Meta:
         verbose_name = _("代办申请")
         verbose_name_plural = _("代办申请")
@@ -112,6 +115,9 @@ class MaterialForwarding(PublicModel):
     )
     warning = models.CharField(_("预警"), max_length=8, choices=Warning.choices, blank=True, default="", db_index=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'application__point__village__county'
+
     class Meta:
         verbose_name = _("材料移交")
         verbose_name_plural = _("材料移交")
@@ -146,6 +152,9 @@ class ResultDelivery(PublicModel):
     signature_sha256 = models.CharField(max_length=64)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'application__point__village__county'
+
     class Meta:
         verbose_name = _("结果送达")
         verbose_name_plural = _("结果送达")
@@ -165,6 +174,9 @@ class FollowUp(TimeStampedModel):
     method = models.CharField(_("方式"), max_length=8, choices=Method.choices)
     satisfaction = models.PositiveSmallIntegerField(_("满意度"))
     comment = models.CharField(_("意见"), max_length=500, blank=True)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = 'application__point__village__county'
 
     class Meta:
         verbose_name = _("回访")

@@ -38,6 +38,9 @@ class Enrolment(PublicModel):
     ended_on = models.DateField(_("退出日期"), null=True, blank=True, db_index=True)
     end_reason = models.CharField(_("退出原因"), max_length=16, choices=EndReason.choices, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "household__township__county"
+
     class Meta:
         verbose_name = _("低保在保记录")
         verbose_name_plural = _("低保在保记录")

@@ -60,6 +60,9 @@ class Household(PublicModel):
 
     objects = EncryptedManager()
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "township__county"
+
     class Meta:
         verbose_name = _("低保家庭")
         verbose_name_plural = _("低保家庭")
@@ -108,6 +111,9 @@ class Member(TimeStampedModel):
 
     objects = EncryptedManager()
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "household__township__county"
+
     class Meta:
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
@@ -141,6 +147,9 @@ class IncomeItem(TimeStampedModel):
     monthly_fen = models.PositiveIntegerField(_("月收入（分）"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "member__household__township__county"
+
     class Meta:
         verbose_name = _("收入")
         verbose_name_plural = _("收入")
@@ -160,6 +169,9 @@ class Asset(TimeStampedModel):
     kind = models.CharField(_("财产类型"), max_length=10, choices=Kind.choices)
     value_fen = models.PositiveBigIntegerField(_("价值（分）"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "member__household__township__county"
 
     class Meta:
         verbose_name = _("财产")

@@ -65,6 +65,9 @@ class RegisterChange(PublicModel):
     # the household's per-capita income as the township last decided it (services/standards.py).
     standard_fen = models.PositiveIntegerField(_("计算所用标准（分/人）"), null=True, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "household__township__county"
+
     class Meta:
         verbose_name = _("低保变更记录")
         verbose_name_plural = _("低保变更记录")
@@ -108,6 +111,9 @@ class CircumstanceReport(PublicModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
     )
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "household__township__county"
+
     class Meta:
         verbose_name = _("家庭情况变化报告")
         verbose_name_plural = _("家庭情况变化报告")
@@ -132,6 +138,9 @@ class HouseholdReview(PublicModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("复核人")
     )
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "household__township__county"
 
     class Meta:
         verbose_name = _("定期复核")
@@ -194,6 +203,9 @@ class PaymentRoll(PublicModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("冻结人")
     )
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "township__county"
+
     class Meta:
         verbose_name = _("低保发放名册")
         verbose_name_plural = _("低保发放名册")
@@ -234,6 +246,9 @@ class RollItem(models.Model):
     # The per-person standard the line pays up to (fen): the register line's, or the standard in
     # force when the roll was generated; a back pay tops a month up from it.
     standard_fen = models.PositiveIntegerField(_("计算所用标准（分/人）"), null=True, blank=True)
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "roll__township__county"
 
     class Meta:
         verbose_name = _("名册明细")
@@ -280,6 +295,9 @@ class Payment(PublicModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissued_as", verbose_name=_("重发自")
     )
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "household__township__county"
+
     class Meta:
         verbose_name = _("低保金发放记录")
         verbose_name_plural = _("低保金发放记录")
@@ -312,6 +330,9 @@ class BankReturn(PublicModel):
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("导入人")
     )
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "roll__township__county"
 
     class Meta:
         verbose_name = _("银行回盘文件")

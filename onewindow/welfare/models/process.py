@@ -74,6 +74,9 @@ class Application(PublicModel):
     certificate_number = models.CharField(_("低保证编号"), max_length=24, blank=True)
     certificate_code = models.CharField(_("证书校验码"), max_length=12, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "household__township__county"
+
     class Meta:
         verbose_name = _("低保申请")
         verbose_name_plural = _("低保申请")
@@ -110,6 +113,9 @@ class HomeVisit(PublicModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
     )
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "application__household__township__county"
+
     class Meta:
         verbose_name = _("入户调查")
         verbose_name_plural = _("入户调查")
@@ -127,6 +133,9 @@ class Appraisal(PublicModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
     )
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "application__household__township__county"
 
     class Meta:
         verbose_name = _("民主评议")
@@ -148,6 +157,9 @@ class CrossCheck(PublicModel):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请核对人")
     )
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "application__household__township__county"
 
     class Meta:
         verbose_name = _("经济状况核对")
@@ -179,6 +191,9 @@ class PublicNotice(PublicModel):
     people = models.PositiveSmallIntegerField(_("家庭人口"))
     monthly_amount_fen = models.PositiveIntegerField(_("月保障金（分）"))
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "village__county"
+
     class Meta:
         verbose_name = _("低保公示")
         verbose_name_plural = _("低保公示")
@@ -206,6 +221,9 @@ class Objection(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("代录人")
     )
+
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "notice__village__county"
 
     class Meta:
         verbose_name = _("公示异议")

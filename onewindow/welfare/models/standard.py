@@ -14,25 +14,39 @@ class AreaKind(models.TextChoices):
     RURAL = "rural", _("农村")
 
 
-class Standard(TimeStampedModel):
-    """The district's monthly 低保 standard per person for one year and area kind, in fen.
+def default_county() -> str:
+    """The deployment's first county (a single-county deployment names none)."""
+    from onewindow.accounts.models import County
 
-    Entered by the district 民政局 when the government publishes it; the allowance (补差) of a
-    household is (standard − per-capita income) × members, computed from the standard in force.
+    return County.default().pk
+
+
+class Standard(TimeStampedModel):
+    """A county's monthly 低保 standard per person for one year and area kind, in fen.
+
+    Entered by the county's 民政局 when its government publishes it; the allowance (补差) of a
+    household is (standard − per-capita income) × members, computed from the standard in force in
+    the household's county (its township's). Each county sets its own (docs/tenancy.md).
     """
 
+    county = models.ForeignKey(
+        "accounts.County", on_delete=models.PROTECT, related_name="+", default=default_county, verbose_name=_("区县")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     area_kind = models.CharField(_("城乡"), max_length=8, choices=AreaKind.choices)
     monthly_fen = models.PositiveIntegerField(_("月保障标准（分/人）"))
     effective_from = models.DateField(_("执行日期"))
     basis = models.CharField(_("文件依据"), max_length=200, blank=True)
 
+    # The way to its county (core/tenancy.py, docs/tenancy.md).
+    county_lookup = "county"
+
     class Meta:
         verbose_name = _("低保标准")
         verbose_name_plural = _("低保标准")
-        ordering = ["-year", "area_kind"]
+        ordering = ["county", "-year", "area_kind"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "area_kind"], name="welfare_one_standard_per_year_kind"),
+            models.UniqueConstraint(fields=["county", "year", "area_kind"], name="welfare_one_standard_per_county_year_kind"),
             models.CheckConstraint(condition=Q(monthly_fen__gt=0), name="welfare_standard_positive"),
         ]
 

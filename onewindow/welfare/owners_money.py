@@ -55,8 +55,9 @@ def _township_owner(t: OrgUnit) -> Owner:
     return Owner.of_unit(t, held=_held(t, Role.TOWNSHIP_OFFICER), why_not_held=_("乡镇（街道）没有乡镇工作人员"))
 
 
-def _district_owner() -> Owner | None:
-    mzj = OrgUnit.objects.filter(code=scope.department_code()).first()
+def _district_owner(township: OrgUnit) -> Owner | None:
+    """The 民政局 of the township's county."""
+    mzj = scope.department_of(township.county_id)
     if mzj is None:
         return None
     return Owner.of_unit(mzj, held=_held(mzj, Role.APPROVER), why_not_held=_("区民政局没有审批人员"))
@@ -91,7 +92,7 @@ def _roll(roll: PaymentRoll) -> list[Waiting]:
                 "approve",
                 _("区民政局审批发放名册"),
                 subject,
-                _district_owner(),
+                _district_owner(roll.township),
                 since=roll.township_approved_at,
                 url=url,
                 obj=roll,
@@ -104,7 +105,7 @@ def _roll(roll: PaymentRoll) -> list[Waiting]:
                 "freeze",
                 _("冻结发放名册"),
                 subject,
-                _district_owner(),
+                _district_owner(roll.township),
                 since=roll.district_approved_at,
                 url=url,
                 obj=roll,
@@ -118,7 +119,7 @@ def _roll(roll: PaymentRoll) -> list[Waiting]:
                 "record",
                 _("登记银行发放结果"),
                 subject,
-                _district_owner(),
+                _district_owner(roll.township),
                 since=roll.frozen_at,
                 url=url,
                 obj=roll,
@@ -206,10 +207,10 @@ def all_waiting() -> Iterator[Waiting]:
 def unit_items(user: Any) -> Iterable[Waiting]:
     """The user's own welfare work (for their lists): what their township or the 民政局 holds."""
     townships = set(scope.officer_townships(user).values_list("pk", flat=True))
-    district = scope.is_district(user)
+    district = scope.department_of(scope.district_county(user))
     for w in all_waiting():
         unit = w.owner.unit if w.owner else None
         if unit is None:
             continue
-        if unit.pk in townships or (district and unit.code == scope.department_code()):
+        if unit.pk in townships or (district is not None and unit.pk == district.pk):
             yield w

@@ -2,7 +2,11 @@
 
 Only the civil-affairs roles: a township officer for the households and rolls of their own
 township, and the district 民政局 (an approver at the unit coded `WELFARE_DEPARTMENT`, default
-"MZJ") for every township. Administrators and leaders see the public figures only.
+"MZJ") for every township of its county. Administrators and leaders see the public figures only.
+
+Counties (docs/tenancy.md): a county's 民政局 is its department coded `WELFARE_DEPARTMENT`, or that
+code after the county's letters (`JZMZJ`: unit codes are unique in the deployment, so another
+county's units carry its letters); it reads and approves its own county's townships only.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.db.models.lookups import StartsWith
 
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
@@ -25,14 +30,35 @@ def department_code() -> str:
     return str(getattr(settings, "WELFARE_DEPARTMENT", "MZJ"))
 
 
-def is_district(user: User | AnonymousUser | None) -> bool:
-    """An approver of the district 民政局 (or of a unit below it)."""
+def _department() -> Q:
+    """The units that are a county's 民政局 (a join to the small county table)."""
+    code = department_code()
+    return Q(code=code) | Q(code=Concat(F("county__case_prefix"), Value(code)))
+
+
+def department_of(county: str | None) -> OrgUnit | None:
+    """The 民政局 of `county` (the unit that owns the county's roll approvals)."""
+    return OrgUnit.objects.filter(_department(), county_id=county).order_by("path").first() if county else None
+
+
+def district_county(user: User | AnonymousUser | None) -> str | None:
+    """The county whose 民政局 `user` approves at (or below), or None (one statement)."""
     if not isinstance(user, User):  # nobody signed in
-        return False
-    dept = OrgUnit.objects.filter(code=department_code()).values_list("path", flat=True).first()
-    if not dept:
-        return False
-    return user.role_assignments.filter(role=Role.APPROVER, org_unit__path__startswith=dept).exists()
+        return None
+    approver = RoleAssignment.objects.filter(user=user, role=Role.APPROVER, org_unit__path__startswith=OuterRef("path"))
+    county: str | None = OrgUnit.objects.filter(_department(), Exists(approver)).values_list("county_id", flat=True).first()
+    return county
+
+
+def is_district(user: User | AnonymousUser | None) -> bool:
+    """An approver of a county's 民政局 (or of a unit below it)."""
+    return district_county(user) is not None
+
+
+def district_over(user: Any, unit: OrgUnit) -> bool:
+    """The 民政局 of `unit`'s county (another county's 民政局 is nobody here)."""
+    county = district_county(user)
+    return county is not None and unit.county_id == county
 
 
 @dataclass(frozen=True)
@@ -42,6 +68,7 @@ class Reader:
 
     district: bool
     townships: tuple[int, ...] = ()
+    county: str | None = None  # the 民政局's county (district readers)
 
     @property
     def reads(self) -> bool:
@@ -62,18 +89,19 @@ def reader(user: Any) -> Reader:
         StartsWith(OuterRef("path"), F("org_unit__path"))
     )
     rows = list(
-        OrgUnit.objects.filter((Q(code=department_code()) & Exists(approver)) | (Q(kind__in=TOWNSHIP_KINDS) & Exists(officer)))
+        OrgUnit.objects.filter((_department() & Exists(approver)) | (Q(kind__in=TOWNSHIP_KINDS) & Exists(officer)))
         .order_by("sort_order", "code")
-        .values_list("pk", "code")
+        .values_list("pk", "kind", "county_id")
     )
-    if any(code == department_code() for _pk, code in rows):
-        return Reader(True)
-    return Reader(False, tuple(pk for pk, _code in rows))
+    for _pk, kind, county in rows:
+        if kind not in TOWNSHIP_KINDS:  # the 民政局 (a department)
+            return Reader(True, county=county)
+    return Reader(False, tuple(pk for pk, _kind, _county in rows))
 
 
 def townships_read(who: Reader) -> QuerySet[OrgUnit]:
     """`townships_for` of a reader already asked (no role query)."""
-    return all_townships() if who.district else all_townships().filter(pk__in=who.townships)
+    return all_townships().filter(county_id=who.county) if who.district else all_townships().filter(pk__in=who.townships)
 
 
 def all_townships() -> QuerySet[OrgUnit]:
@@ -95,8 +123,9 @@ def officer_townships(user: Any) -> QuerySet[OrgUnit]:
 
 
 def townships_for(user: Any) -> QuerySet[OrgUnit]:
-    """Every township the user may read the register and rolls of."""
-    return all_townships() if is_district(user) else officer_townships(user)
+    """Every township the user may read the register and rolls of (the 民政局: its county's)."""
+    county = district_county(user)
+    return all_townships().filter(county_id=county) if county is not None else officer_townships(user)
 
 
 def can_read(user: Any) -> bool:
@@ -108,8 +137,9 @@ def require_reader(user: Any) -> None:
         raise PermissionDenied()
 
 
-def require_district(user: Any) -> None:
-    if not is_district(user):
+def require_district(user: Any, unit: OrgUnit | None = None) -> None:
+    """The 民政局; of `unit`'s county when one is named (a roll, a township)."""
+    if not (is_district(user) if unit is None else district_over(user, unit)):
         raise PermissionDenied()
 
 
@@ -120,5 +150,5 @@ def require_township(user: Any, township: OrgUnit) -> None:
 
 
 def require_township_or_district(user: Any, township: OrgUnit) -> None:
-    if not (is_district(user) or officer_townships(user).filter(pk=township.pk).exists()):
+    if not (district_over(user, township) or officer_townships(user).filter(pk=township.pk).exists()):
         raise PermissionDenied()

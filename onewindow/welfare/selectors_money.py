@@ -25,8 +25,9 @@ ID_RE = re.compile(r"^\d{17}[\dXx]$")
 
 
 def households_for(user: Any) -> QuerySet[Household]:
-    if scope.is_district(user):
-        return Household.objects.all()
+    county = scope.district_county(user)
+    if county is not None:  # the 民政局: its county's households (a join to the unit table)
+        return Household.objects.filter(township__county_id=county)
     return Household.objects.filter(township__in=scope.officer_townships(user))
 
 
@@ -57,7 +58,11 @@ def register_search(
     who = reader if reader is not None else scope.reader(user)
     if not who.reads:
         raise PermissionDenied()
-    qs = Household.objects.all() if who.district else Household.objects.filter(township_id__in=who.townships)
+    qs = (
+        Household.objects.filter(township__county_id=who.county)
+        if who.district
+        else Household.objects.filter(township_id__in=who.townships)
+    )
     qs = qs.filter(status__in=statuses or REGISTER_STATUSES)
     if township is not None:
         qs = qs.filter(township=township)
@@ -91,7 +96,9 @@ def _by_name(
         members = members.filter(in_payment=True, household__status__in=REGISTER_STATUSES)
     else:
         members = members.filter(household__in=qs)
-    if not who.district:
+    if who.district:
+        members = members.filter(household__township__county_id=who.county)
+    else:
         members = members.filter(household__township_id__in=who.townships)
     if township is not None:
         members = members.filter(household__township=township)

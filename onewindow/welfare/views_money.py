@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onewindow.accounts.tenancy import scoped
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 
@@ -374,7 +375,7 @@ def standards(request: AuthedRequest) -> HttpResponse:
         "welfare/money/standards.html",
         _ctx(
             request,
-            rows=list(Standard.objects.order_by("-year", "area_kind")),
+            rows=list(scoped(Standard.objects.all(), request.user).order_by("-year", "area_kind")),
             kinds=AreaKind.choices,
             error=error,
             post=request.POST,

@@ -123,8 +123,8 @@ def _township_money(townships: QuerySet[Any]) -> list[Group | None]:
     ]
 
 
-def _district_money() -> list[Group | None]:
-    rolls = PaymentRoll.objects.select_related("township")
+def _district_money(county: str) -> list[Group | None]:
+    rolls = PaymentRoll.objects.filter(township__county_id=county).select_related("township")
     pending = Payment.objects.filter(roll=OuterRef("pk"), status=Payment.Status.PENDING)
     url = reverse("welfare:rolls")
     return [
@@ -160,8 +160,9 @@ def groups_for(user: Any) -> list[Group]:
     if townships.exists():
         out += _applications(townships)
         out += _township_money(townships)
-    if scope.is_district(user):
-        out += _district_money()
+    county = scope.district_county(user)
+    if county is not None:
+        out += _district_money(county)
     return [g for g in out if g is not None]
 
 

@@ -9,6 +9,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Query, Status
 
+from onewindow.accounts.tenancy import scoped
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound
 
@@ -46,8 +47,10 @@ OPERATION_IDS_MODULE = "onewindow.welfare.api_money"
 
 @router.get("/standards", response={200: page_of(StandardOut), ERROR_CODES: ErrorOut}, auth=AUTH)
 def standard_list(request: HttpRequest, params: Query[PageParams]) -> Any:
-    scope.require_reader(actor(request))
-    return paginate(Standard.objects.order_by("-year", "area_kind"), params, lambda s: s)
+    user = actor(request)
+    scope.require_reader(user)
+    # the reader's county's standards (each county sets its own)
+    return paginate(scoped(Standard.objects.all(), user).order_by("-year", "area_kind"), params, lambda s: s)
 
 
 @router.post("/standards", response={200: StandardOut, ERROR_CODES: ErrorOut}, auth=AUTH)

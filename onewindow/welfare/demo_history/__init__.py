@@ -29,7 +29,7 @@ import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from onewindow.accounts.models import OrgUnit
+from onewindow.accounts.models import County, OrgUnit
 from onewindow.catalog.models import MatterVersion
 from onewindow.core.demo import DemoContext
 
@@ -46,6 +46,7 @@ def _standards(today: datetime.date) -> None:
             continue
         for kind, yuan in (("urban", urban), ("rural", rural)):
             Standard.objects.get_or_create(
+                county=County.default(),
                 year=year,
                 area_kind=kind,
                 defaults={
@@ -61,7 +62,9 @@ def build(ctx: DemoContext) -> None:
     _standards(today)
     if Household.objects.filter(number__startswith="DB-").exists():
         return
-    townships = list(scope.all_townships())
+    # the register's history is the deployment's first county's (青原区's); the demo's other
+    # counties (catalog/demo_counties.py) have no 低保 data
+    townships = list(scope.all_townships().filter(county=County.default()))
     villages: dict[int, list[int]] = {}
     for t in townships:
         villages[t.pk] = list(OrgUnit.objects.filter(parent=t).order_by("code").values_list("pk", flat=True))

@@ -1,8 +1,9 @@
 """Who may see and handle 低保 data (personal data of the poorest households).
 
 - handle (record visits, propose, confirm): civil-affairs staff of the household's township — the
-  township officer (乡镇工作人员) at that township — and administrators;
-- read: those, the district 民政局 (welfare.scope.is_district, as for the register), the
+  township officer (乡镇工作人员) at that township — and administrators of its county (the
+  platform's: every county);
+- read: those, the district 民政局 of the household's county (welfare.scope, as for the register), the
   village agents of the point that applied for the household, and the household's own applicant;
 - nobody else: other townships, other departments, other villages' agents, other citizens.
 """
@@ -15,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import Role
+from onewindow.accounts.tenancy import staff_county
 from onewindow.cases import selectors as case_selectors
 from onewindow.core.errors import PermissionDenied
 
@@ -33,7 +35,7 @@ def _authenticated(user: Any) -> bool:
 def handles_township(user: Any, township: Any) -> bool:
     if not _authenticated(user):
         return False
-    if case_selectors.is_admin(user):
+    if case_selectors.admin_over(user, township):
         return True
     return any(
         role == Role.TOWNSHIP_OFFICER and path is not None and township.path.startswith(path)
@@ -54,8 +56,16 @@ def readable_households(user: Any) -> QuerySet[Household]:
     """The households `user` may read."""
     if not _authenticated(user):
         return Household.objects.none()
-    if case_selectors.is_admin(user) or is_district_civil_affairs(user):
-        return Household.objects.all()
+    if case_selectors.is_admin(user):
+        county = staff_county(user)  # a county's administrator: its households; the platform's: all
+        return (
+            Household.objects.all()
+            if county is None
+            else Household.objects.filter(Q(township__county_id=county) | Q(account=user))
+        )
+    district = scope.district_county(user)
+    if district is not None:
+        return Household.objects.filter(Q(township__county_id=district) | Q(account=user))
     q = Q(account=user)
     for role, path, _pk in _assignments(user):
         if role == Role.TOWNSHIP_OFFICER and path:

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onewindow.accounts.demo import resident_id
-from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
+from onewindow.accounts.models import County, OrgUnit, Role, RoleAssignment, User
 from onewindow.cases import services as case_services
 from onewindow.cases.models import CaseStep, RouteVersion
 from onewindow.core import workdays
@@ -136,9 +136,15 @@ def _ensure_standards() -> None:
     current year's is entered here only when it is missing, so an allowance can be computed."""
     year = timezone.localdate().year
     for kind, fen in (("rural", 62000), ("urban", 80000)):
-        if not Standard.objects.filter(area_kind=kind, year__in=[year, year - 1]).exists():
+        county = County.default()
+        if not Standard.objects.filter(county=county, area_kind=kind, year__in=[year, year - 1]).exists():
             Standard.objects.create(
-                year=year, area_kind=kind, monthly_fen=fen, effective_from=datetime.date(year, 1, 1), basis="演示数据"
+                county=county,
+                year=year,
+                area_kind=kind,
+                monthly_fen=fen,
+                effective_from=datetime.date(year, 1, 1),
+                basis="演示数据",
             )
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from onewindow.accounts.models import Role
+from onewindow.accounts.tenancy import staff_county
 from onewindow.cases import selectors as case_selectors
 from onewindow.core.audit import audit
 from onewindow.core.errors import NotFound, PermissionDenied
@@ -20,12 +21,18 @@ from . import access
 
 def applications_for(user: Any, *, stage: str = "") -> QuerySet[Application]:
     """The applications a user works on or follows: a township officer's township, the district
-    民政局 (all, read only), the agent point's own filings, the applicant's own."""
+    民政局 (its county's, read only), administrators (their county's), the agent point's own
+    filings, the applicant's own."""
     if not getattr(user, "is_authenticated", False):
         return Application.objects.none()
     qs = Application.objects.select_related("household", "household__village", "household__township", "case")
-    if case_selectors.is_admin(user) or scope.is_district(user):
-        pass
+    district = None if case_selectors.is_admin(user) else scope.district_county(user)
+    if case_selectors.is_admin(user):
+        county = staff_county(user)  # a county's administrator: its county's; the platform's: all
+        if county is not None:
+            qs = qs.filter(Q(household__township__county_id=county) | Q(household__account=user))
+    elif district is not None:  # the 民政局 (read only): its county's
+        qs = qs.filter(Q(household__township__county_id=district) | Q(household__account=user))
     else:
         q = Q(household__account=user)
         for role, path, _pk in case_selectors._assignments(user):

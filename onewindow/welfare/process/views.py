@@ -83,7 +83,8 @@ def _page(request: HttpRequest, app: Application, errors: dict[str, Any] | None 
             "errors": errors,
             "today": timezone.localdate(),
             "extend_most": conf.EXTENDED_MAX_DAYS - app.case.committed_days,
-            "register_reader": scope.is_district(user) or scope.officer_townships(user).filter(pk=household.township_id).exists(),
+            "register_reader": scope.district_over(user, household.township)
+            or scope.officer_townships(user).filter(pk=household.township_id).exists(),
         },
         status=status,
     )

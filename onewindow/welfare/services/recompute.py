@@ -95,7 +95,7 @@ def recompute(*, standard: Standard, prev_fen: int | None, actor: Any, reason: s
     new_fen = int(standard.monthly_fen)
     start = month_start(standard.effective_from)
     following = (
-        Standard.objects.filter(area_kind=standard.area_kind, year__gt=standard.year)
+        Standard.objects.filter(county_id=standard.county_id, area_kind=standard.area_kind, year__gt=standard.year)
         .order_by("year")
         .values_list("effective_from", flat=True)
         .first()
@@ -112,7 +112,11 @@ def recompute(*, standard: Standard, prev_fen: int | None, actor: Any, reason: s
     user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     t = _tables()
     townships = dict(
-        Household.objects.filter(status=Household.Status.IN_PAYMENT, area_kind=standard.area_kind)
+        # the standard's county's households only (a join to the unit table): another county's
+        # amounts follow its own standard
+        Household.objects.filter(
+            status=Household.Status.IN_PAYMENT, area_kind=standard.area_kind, township__county_id=standard.county_id
+        )
         .values_list("township_id", "township__code")
         .distinct()
         .order_by()

@@ -27,7 +27,7 @@ from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, ValidationFailed
 
 from .. import scope
-from ..allowance import NoStandard, standard_for
+from ..allowance import NoStandard, county_of, standard_for
 from ..models import CircumstanceReport, Enrolment, Household, HouseholdReview, Member, PaymentRoll, RegisterChange
 from ..months import add_months, add_months_to_day, month_start
 
@@ -164,7 +164,7 @@ def _standard_fen(household: Household, kind: str, month: datetime.date) -> int 
     if kind not in (RegisterChange.Kind.ENROL, RegisterChange.Kind.INCREASE, RegisterChange.Kind.DECREASE):
         return None
     try:
-        return int(standard_for(area_kind=household.area_kind, on=month).monthly_fen)
+        return int(standard_for(county=county_of(household), area_kind=household.area_kind, on=month).monthly_fen)
     except NoStandard:
         return None
 
@@ -278,12 +278,14 @@ def _resumed_amount(household: Household, enrolment: Enrolment, month: datetime.
         return household.monthly_amount_fen, None
     amount, people, decided_with, decided_month = last
     try:
-        now_fen = int(standard_for(area_kind=household.area_kind, on=month).monthly_fen)
+        now_fen = int(standard_for(county=county_of(household), area_kind=household.area_kind, on=month).monthly_fen)
     except NoStandard:
         return amount, decided_with
     if decided_with is None:
         try:
-            decided_with = int(standard_for(area_kind=household.area_kind, on=decided_month).monthly_fen)
+            decided_with = int(
+                standard_for(county=county_of(household), area_kind=household.area_kind, on=decided_month).monthly_fen
+            )
         except NoStandard:
             return amount, None
     moved = amount + (now_fen - decided_with) * people

@@ -62,12 +62,13 @@ def _now_user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _standard_case(alias: str, month_sql: str) -> tuple[str, list[Any]]:
+def _standard_case(alias: str, month_sql: str, **county: Any) -> tuple[str, list[Any]]:
     """SQL for the per-person standard in force in `month_sql` for the household `alias` (by its
-    area kind): the year's standard from the month it takes effect, last year's before that."""
+    area kind): the year's standard from the month it takes effect, last year's before that. The
+    standards are one county's (`county_id=…`, or `county__units=<township id>`: the roll's)."""
     whens: list[str] = []
     params: list[Any] = []
-    for s in Standard.objects.order_by("-effective_from", "-year"):
+    for s in Standard.objects.filter(**county).order_by("-effective_from", "-year"):
         whens.append(f"WHEN {alias}.area_kind = %s AND {month_sql} >= %s THEN {int(s.monthly_fen)}")
         params += [s.area_kind, month_start(s.effective_from)]
     if not whens:
@@ -93,10 +94,20 @@ def fill(roll: PaymentRoll) -> None:
 
 
 def _fill_regular(cur: Any, roll: PaymentRoll) -> None:
-    fill_regular_many(cur, [roll.pk])
+    _fill_regular_county(cur, [roll.pk], county__units=roll.township_id)
 
 
 def fill_regular_many(cur: Any, roll_ids: list[int]) -> None:
+    """`_fill_regular_county` of rolls of any counties, a statement per county (each county's
+    lines by its own standards)."""
+    by_county: dict[str, list[int]] = {}
+    for pk, county in PaymentRoll.objects.filter(pk__in=roll_ids).values_list("pk", "township__county_id"):
+        by_county.setdefault(county, []).append(pk)
+    for county, ids in sorted(by_county.items()):
+        _fill_regular_county(cur, ids, county_id=county)
+
+
+def _fill_regular_county(cur: Any, roll_ids: list[int], **county: Any) -> None:
     """The lines of monthly rolls (one INSERT … SELECT for all of them; the demo writes years of
     rolls with it): each enrolment of the roll's township started by its month, at the amount and
     people of its latest register change at or before the month (found by the `(enrolment,
@@ -113,7 +124,7 @@ def fill_regular_many(cur: Any, roll_ids: list[int]) -> None:
     fast (0.6 s for the demo's 160,000 lines of six years)."""
     rc, en, hh = RegisterChange._meta.db_table, Enrolment._meta.db_table, Household._meta.db_table
     item, pr = RollItem._meta.db_table, PaymentRoll._meta.db_table
-    in_force, std_params = _standard_case("x", "x.month")
+    in_force, std_params = _standard_case("x", "x.month", **county)
     amount = "COALESCE(c.new_amount_fen, CASE WHEN x.ended_on IS NULL THEN x.monthly_amount_fen ELSE 0 END)"
     ids = ",".join(str(int(i)) for i in roll_ids)
     if connection.vendor == "postgresql":
@@ -155,7 +166,7 @@ def _fill_backpay(cur: Any, roll: PaymentRoll) -> None:
     people, once per household and month (a month already on a back pay roll is left out: the
     unique (household, month, kind) constraint would refuse it)."""
     item, pr, hh = RollItem._meta.db_table, PaymentRoll._meta.db_table, Household._meta.db_table
-    target, std_params = _standard_case("h", "i.month")
+    target, std_params = _standard_case("h", "i.month", county__units=roll.township_id)
     since = datetime.date(roll.month.year - BACKPAY_YEARS + 1, 1, 1)
     cur.execute(
         f"""INSERT INTO {item} (roll_id, household_id, enrolment_id, month, kind, people, amount_fen, standard_fen)
@@ -271,7 +282,7 @@ def roll_approve_township(*, roll: PaymentRoll, actor: Any) -> PaymentRoll:
 
 
 def roll_approve_district(*, roll: PaymentRoll, actor: Any) -> PaymentRoll:
-    scope.require_district(actor)
+    scope.require_district(actor, roll.township)
     return _advance(
         roll,
         actor=actor,
@@ -286,7 +297,7 @@ def roll_approve_district(*, roll: PaymentRoll, actor: Any) -> PaymentRoll:
 
 def roll_return(*, roll: PaymentRoll, actor: Any, reason: str) -> PaymentRoll:
     """The district sends an approved roll back to the township (to be generated again)."""
-    scope.require_district(actor)
+    scope.require_district(actor, roll.township)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请填写退回原因。"), fields={"reason": [_("请填写退回原因。")]})
@@ -341,7 +352,7 @@ def write_payments_many(
 def roll_freeze(*, roll: PaymentRoll, actor: Any) -> PaymentRoll:
     """冻结: the roll can no longer change; one pending payment per line is written (one INSERT …
     SELECT) with the household's bank account, for the bank file."""
-    scope.require_district(actor)
+    scope.require_district(actor, roll.township)
     now = timezone.now()
     with transaction.atomic():
         moved = PaymentRoll.objects.filter(pk=roll.pk, status=S.DISTRICT_APPROVED).update(

@@ -1,6 +1,6 @@
-"""The district's yearly 低保 standards (城市 / 农村), entered by the district 民政局. Entering or
-correcting one recomputes every affected household's allowance in the same transaction
-(`recompute.py`).
+"""The county's yearly 低保 standards (城市 / 农村), entered by the county's 民政局 for its own
+county only (docs/tenancy.md). Entering or correcting one recomputes every affected household's
+allowance of that county in the same transaction (`recompute.py`).
 
 社会救助暂行办法 art. 10: the standard is set and published by the province or the city
 government; the district 民政局 enters the figure in force for its area, per year and area kind.
@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.audit import audit
-from onewindow.core.errors import Conflict, ValidationFailed
+from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 from .. import scope
 from ..models import Standard
@@ -38,7 +38,9 @@ def standard_enter(
     *, actor: Any, year: int, area_kind: str, monthly_fen: int, effective_from: datetime.date, basis: str = ""
 ) -> tuple[Standard, Recomputed]:
     """`standard_save`, also telling what the recompute did."""
-    scope.require_district(actor)
+    county = scope.district_county(actor)  # the 民政局's own county: never another's standard
+    if county is None:
+        raise PermissionDenied()
     errors: dict[str, Any] = {}
     if not 2000 <= year <= 2100:
         errors["year"] = [_("年度不正确。")]
@@ -51,14 +53,15 @@ def standard_enter(
     if errors:
         raise ValidationFailed(_("低保标准填写不正确。"), fields=errors)
     with transaction.atomic():
-        standard = Standard.objects.select_for_update().filter(year=year, area_kind=area_kind).first()
+        standards = Standard.objects.filter(county_id=county, area_kind=area_kind)
+        standard = standards.select_for_update().filter(year=year).first()
         old = standard.monthly_fen if standard else None
         # What the register's amounts of this period were computed with: this standard as it was,
         # or, for a new year, last year's.
-        before = Standard.objects.filter(year=year - 1, area_kind=area_kind).values_list("monthly_fen", flat=True).first()
+        before = standards.filter(year=year - 1).values_list("monthly_fen", flat=True).first()
         prev = old if old is not None else before
         if standard is None:
-            standard = Standard(year=year, area_kind=area_kind)
+            standard = Standard(county_id=county, year=year, area_kind=area_kind)
         standard.monthly_fen = monthly_fen
         standard.effective_from = effective_from
         standard.basis = basis.strip()[:200]
@@ -80,6 +83,7 @@ def standard_enter(
             action="welfare.standard_save",
             target=standard,
             data={
+                "county": county,
                 "year": year,
                 "area_kind": area_kind,
                 "old_fen": old,

@@ -1,5 +1,6 @@
 """Who acts for which agent point. The agent role is held at the point's village (community);
-township officers see the points of their township; supervisors and administrators see all."""
+township officers see the points of their township; supervisors and administrators see their
+county's (the platform's administrators every county's: docs/tenancy.md)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from onewindow.accounts.models import Role
+from onewindow.accounts.tenancy import scoped
 from onewindow.cases import selectors as case_selectors
 
 from .errors import NotAgentOfPoint
@@ -40,11 +42,12 @@ def require_agent_of(user: Any, point: AgentPoint) -> None:
 
 
 def overseen_points(user: Any) -> QuerySet[AgentPoint]:
-    """Points a township officer (their township's), a supervisor or an administrator oversees."""
+    """Points a township officer (their township's), a supervisor or an administrator (their
+    county's) oversees."""
     if not getattr(user, "is_authenticated", False):
         return AgentPoint.objects.none()
     if case_selectors.is_admin(user) or case_selectors.is_supervisor(user):
-        return AgentPoint.objects.all()
+        return scoped(AgentPoint.objects.all(), user)
     paths = [path for role, path, _pk in _assignments(user) if role == Role.TOWNSHIP_OFFICER and path]
     if not paths:
         return AgentPoint.objects.none()
@@ -58,7 +61,7 @@ def can_receive_for(user: Any, unit: Any) -> bool:
     """Staff who take in applications at `unit` (township officers, clerks) sign for materials."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if case_selectors.is_admin(user):
+    if case_selectors.admin_over(user, unit):
         return True
     if case_selectors._covers(user, (*case_selectors.INTAKE_ROLES, Role.APPROVER), unit):
         return True

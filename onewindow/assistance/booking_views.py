@@ -58,7 +58,7 @@ def book(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
     residents = selectors.my_residents(point)
     resident, rid = _resident(request, point, residents)
     matter = _matter(request)
-    bookable = appt.bookable_matters().filter(pk__in=eligible_matters().values("pk"))
+    bookable = appt.bookable_matters().filter(pk__in=eligible_matters(point).values("pk"))
     context: dict[str, Any] = {
         "point": point,
         "residents": residents,
@@ -164,7 +164,7 @@ def filing(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
             "rid": rid,
             "matter": matter,
             "version": version,
-            "matters": eligible_matters().filter(current_version__kind="filing"),
+            "matters": eligible_matters(point).filter(current_version__kind="filing"),
             "enterprises": enterprises,
             "text_sha256": text_hash(version.commitment_text or "") if version is not None else "",
             "fields": formschema.bound(schema, data, error.fields if error else None) if schema else [],

@@ -28,6 +28,15 @@ class NotAgentEligible(ValidationFailed):
         super().__init__(_("“%(name)s”不是可代办事项，须由本人申请。") % {"name": name})
 
 
+class OtherCounty(PermissionDenied):
+    """A matter of another county: a point serves its own county's catalog (docs/tenancy.md)."""
+
+    code = "other_county"
+
+    def __init__(self, name: str = "") -> None:
+        super().__init__(_("“%(name)s”是其他区县的事项，本代办点不能代办。") % {"name": name})
+
+
 class OtherVillage(PermissionDenied):
     code = "other_village"
 

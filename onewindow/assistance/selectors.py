@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from onewindow.accounts.tenancy import scoped
 from onewindow.cases.models import Case
 
 from . import access
@@ -208,8 +209,8 @@ def batches_for(user: Any) -> QuerySet[HandoverBatch]:
     """Batches of the user's points, and batches addressed to the departments they work in."""
     from onewindow.cases import selectors as case_selectors
 
-    if case_selectors.is_admin(user):
-        return HandoverBatch.objects.all().select_related("point", "department")
+    if case_selectors.is_admin(user):  # their county's (the platform's: every county's)
+        return scoped(HandoverBatch.objects.all(), user).select_related("point", "department")
     units = case_selectors._units(user, (*case_selectors.INTAKE_ROLES, "approver"))
     return HandoverBatch.objects.filter(Q(point__in=access.agent_points(user)) | Q(department__in=units)).select_related(
         "point", "department"
@@ -329,8 +330,8 @@ def late_forwardings(user: Any) -> QuerySet[MaterialForwarding]:
     qs = MaterialForwarding.objects.filter(received_at__isnull=True).select_related(
         "application__case", "application__point", "to_unit"
     )
-    if case_selectors.is_admin(user):
-        return qs.order_by("due_on")
+    if case_selectors.is_admin(user):  # their county's (the platform's: every county's)
+        return scoped(qs, user).order_by("due_on")
     units = case_selectors.intake_units(user)
     return qs.filter(to_unit__in=units).order_by("due_on")
 

@@ -57,9 +57,14 @@ def _date(value: str | None, default: datetime.date) -> datetime.date:
         return default
 
 
-def eligible_matters() -> Any:
+def eligible_matters(point: AgentPoint) -> Any:
+    """The agent-eligible matters of the point's county (a point serves its own county's catalog)."""
     return (
-        Matter.objects.filter(current_version__agent_eligible=True, current_version__status="published")
+        Matter.objects.filter(
+            current_version__agent_eligible=True,
+            current_version__status="published",
+            department__county_id=point.village.county_id,
+        )
         .select_related("current_version", "department")
         .order_by("department__sort_order", "code")
     )
@@ -97,7 +102,7 @@ def mandate_new(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, Any] = {
         "point": point,
-        "matters": eligible_matters(),
+        "matters": eligible_matters(point),
         "methods": Mandate.Method.choices,
         "countersign_required": policy().countersign_required,
         "post": request.POST,
@@ -213,7 +218,7 @@ def apply(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
     matter = None
     mid = request.GET.get("matter") or request.POST.get("matter")
     if mid and _is_uuid(mid):
-        matter = eligible_matters().filter(uuid=mid).first()
+        matter = eligible_matters(point).filter(uuid=mid).first()
     requirements = list(matter.current_version.materials.all()) if matter and matter.current_version else []
     context: dict[str, Any] = {
         "point": point,
@@ -221,7 +226,7 @@ def apply(request: AuthedRequest, point: AgentPoint) -> HttpResponse:
         "resident": resident,
         "rid": rid,
         "matter": matter,
-        "matters": eligible_matters(),
+        "matters": eligible_matters(point),
         "requirements": requirements,
     }
     if request.method == "POST" and resident is not None and matter is not None:

@@ -46,7 +46,7 @@ class TillDay(PublicModel):
     )
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'point__village__county'
+    county_lookup = "point__village__county"
 
     class Meta:
         verbose_name = _("日结账")
@@ -94,7 +94,7 @@ class HandoverBatch(PublicModel):
     )
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'point__village__county'
+    county_lookup = "point__village__county"
 
     class Meta:
         verbose_name = _("移交批次")
@@ -139,7 +139,7 @@ class LedgerEntry(PublicModel):
     )
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'till__point__village__county'
+    county_lookup = "till__point__village__county"
 
     class Meta:
         verbose_name = _("代收台账")

@@ -68,7 +68,7 @@ class Mandate(PublicModel):
     revoke_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'point__village__county'
+    county_lookup = "point__village__county"
 
     class Meta:
         verbose_name = _("委托书")

@@ -18,7 +18,7 @@ class AgentPoint(PublicModel):
     opened_on = models.DateField(_("设立日期"), null=True, blank=True)
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'village__county'
+    county_lookup = "village__county"
 
     class Meta:
         verbose_name = _("代办点")

@@ -63,7 +63,7 @@ class AgentApplication(PublicModel):
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'point__village__county'
+    county_lookup = "point__village__county"
 
     class Meta:
         verbose_name = _("代办申请")
@@ -116,7 +116,7 @@ class MaterialForwarding(PublicModel):
     warning = models.CharField(_("预警"), max_length=8, choices=Warning.choices, blank=True, default="", db_index=True)
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'application__point__village__county'
+    county_lookup = "application__point__village__county"
 
     class Meta:
         verbose_name = _("材料移交")
@@ -153,7 +153,7 @@ class ResultDelivery(PublicModel):
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'application__point__village__county'
+    county_lookup = "application__point__village__county"
 
     class Meta:
         verbose_name = _("结果送达")
@@ -176,7 +176,7 @@ class FollowUp(TimeStampedModel):
     comment = models.CharField(_("意见"), max_length=500, blank=True)
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'application__point__village__county'
+    county_lookup = "application__point__village__county"
 
     class Meta:
         verbose_name = _("回访")

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.accounts.models import User
+from onewindow.accounts.models import OrgUnit, User
 from onewindow.cases import selectors as case_selectors
 from onewindow.catalog.models import Matter
 from onewindow.core.audit import audit
@@ -22,7 +22,7 @@ from onewindow.core.notify import notify
 from onewindow.core.uploads import collect_stored, store_private
 
 from .. import access
-from ..errors import MandateNotPending, NoMandate, NotAgentEligible, OtherVillage
+from ..errors import MandateNotPending, NoMandate, NotAgentEligible, OtherCounty, OtherVillage
 from ..models import AgentPoint, Mandate
 from ..policy import policy
 from ._common import clean, require_ink, sha256_stored, sha256_text
@@ -39,10 +39,18 @@ def require_home_village(point: AgentPoint, resident: User) -> None:
         raise OtherVillage()
 
 
-def require_agent_eligible(matter: Matter) -> None:
+def require_agent_eligible(matter: Matter, point: AgentPoint | None = None) -> None:
+    """An agent-eligible matter; of the point's county when a point is named."""
     version = matter.current_version
     if version is None or not version.agent_eligible:
         raise NotAgentEligible(version.name if version else matter.search_name)
+    if point is not None:
+        county = point.village.county_id
+        known = matter.department.county_id if "department" in matter._state.fields_cache else None
+        if known is not None and known != county:
+            raise OtherCounty(version.name)
+        if known is None and not OrgUnit.objects.filter(pk=matter.department_id, county_id=county).exists():
+            raise OtherCounty(version.name)
 
 
 def mandate_text(
@@ -73,13 +81,13 @@ def mandate_text(
         )
 
 
-def _scope(all_eligible: bool, matters: list[Matter]) -> list[Matter]:
+def _scope(all_eligible: bool, matters: list[Matter], point: AgentPoint) -> list[Matter]:
     if all_eligible:
         return []
     if not matters:
         raise ValidationFailed(_("请选择委托事项，或选择全部可代办事项。"), fields={"matters": [_("必填项。")]})
     for m in matters:
-        require_agent_eligible(m)
+        require_agent_eligible(m, point)
     return matters
 
 
@@ -117,7 +125,7 @@ def mandate_record(
     require_home_village(point, resident)
     if method not in Mandate.Method.values:
         raise ValidationFailed(_("请选择签署方式。"), fields={"method": [_("请选择签署方式。")]})
-    matters = _scope(all_eligible, matters)
+    matters = _scope(all_eligible, matters, point)
     _period(valid_from, valid_until)
     present = method in (Mandate.Method.ON_SCREEN, Mandate.Method.PAPER)
     if present and not id_checked:
@@ -262,7 +270,7 @@ def mandate_countersign(*, actor: User, mandate: Mandate, countersigner_name: st
 def mandate_revoke(*, actor: User, mandate: Mandate, reason: str = "") -> Mandate:
     """The resident revokes (or an administrator, on a written request). New applications stop at
     once; cases already filed go on."""
-    if actor.pk != mandate.resident_id and not case_selectors.is_admin(actor):
+    if actor.pk != mandate.resident_id and not case_selectors.admin_over(actor, mandate.point.village):
         raise PermissionDenied()
     with transaction.atomic():
         m = _locked(mandate)
@@ -317,7 +325,7 @@ def mandate_check(*, actor: User, resident: User, matter: Matter) -> tuple[Agent
     if point is None:
         raise PermissionDenied(_("只有村（社区）代办员可以代办。"))
     require_home_village(point, resident)
-    require_agent_eligible(matter)
+    require_agent_eligible(matter, point)
     return point, mandate_in_force(point=point, resident=resident, matter=matter)
 
 

@@ -276,7 +276,7 @@ def supervision(request: HttpRequest, params: Query[PageParams]) -> Any:
     user = actor(request)
     if not selectors.is_district_officer(user):
         raise PermissionDenied()
-    figures = selectors.township_supervision(selectors.supervised_cases(user), today=timezone.localdate())
+    figures = selectors.township_supervision(selectors.supervised_cases(user), today=timezone.localdate(), user=user)
     return paginate(
         figures,
         params,
@@ -337,7 +337,7 @@ def review_draw(request: HttpRequest, data: DrawIn) -> Any:
         raise PermissionDenied()
     township = None
     if data.township:
-        township = selectors.townships().filter(code=data.township).first()
+        township = selectors.townships_for(user).filter(code=data.township).first()
         if township is None:
             raise ValidationFailed(fields={"township": ["unknown township"]})
     drawn = services.reviews_draw(actor=user, department=department, count=data.count, township=township)

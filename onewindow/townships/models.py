@@ -52,7 +52,7 @@ class DelegationBatch(PublicModel):
     )
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'county'
+    county_lookup = "county"
 
     class Meta:
         verbose_name = _("赋权批次")
@@ -81,7 +81,7 @@ class BatchDocument(PublicModel):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'batch__county'
+    county_lookup = "batch__county"
 
     class Meta:
         verbose_name = _("赋权批次文件")
@@ -103,7 +103,7 @@ class DelegationRevocation(PublicModel):
     )
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'delegation__township__county'
+    county_lookup = "delegation__township__county"
 
     class Meta:
         verbose_name = _("收回赋权")
@@ -131,7 +131,7 @@ class SupervisionReview(PublicModel):
     reviewed_at = models.DateTimeField(_("评查时间"), null=True, blank=True)
 
     # The way to its county (core/tenancy.py, docs/tenancy.md).
-    county_lookup = 'township__county'
+    county_lookup = "township__county"
 
     class Meta:
         verbose_name = _("抽查评查")

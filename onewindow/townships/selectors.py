@@ -1,8 +1,9 @@
 """Reads for delegation management and supervision, scoped by who asks.
 
 District officers are the approvers and leaders of a district department (for that department's
-matters) and the leaders of the district government and administrators (for every department).
-Township officers read the delegations their township received.
+matters) and the leaders of the district government and administrators (for every department of
+their county: docs/tenancy.md; the platform's administrators every county's). Township officers
+read the delegations their township received.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onewindow.accounts.models import OrgUnit, Role, User
+from onewindow.accounts.tenancy import scoped, staff_county
 from onewindow.cases.models import Case
 from onewindow.catalog.models import Delegation, Matter
 from onewindow.core.errors import NotFound
@@ -42,15 +44,17 @@ def managed_departments(user: User) -> QuerySet[OrgUnit]:
     if not user.is_authenticated:
         return departments.none()
     if _is_admin(user):
-        return departments
+        return scoped(departments, user)  # their county's (the platform's: every county's)
     q = Q()
     found = False
     for role, kind, path in user.role_assignments.filter(role__in=[Role.APPROVER, Role.LEADER]).values_list(
         "role", "org_unit__kind", "org_unit__path"
     ):
-        if kind == OrgUnit.Kind.GOVERNMENT and role == Role.LEADER:
-            return departments
-        if kind == OrgUnit.Kind.DEPARTMENT and path:
+        if kind == OrgUnit.Kind.GOVERNMENT and role == Role.LEADER and path:
+            # the district government's leader: every department below it (its county's)
+            q |= Q(path__startswith=path)
+            found = True
+        elif kind == OrgUnit.Kind.DEPARTMENT and path:
             q |= Q(path__startswith=path)
             found = True
     return departments.filter(q) if found else departments.none()
@@ -84,15 +88,27 @@ def delegatable_matters(user: User) -> QuerySet[Matter]:
 
 
 def townships() -> QuerySet[OrgUnit]:
+    """Every county's townships (the statistics' rows; staff pages use `townships_for`)."""
     return OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]).order_by("sort_order", "code")
 
 
+def townships_for(user: User) -> QuerySet[OrgUnit]:
+    """The townships `user` may name in a batch or a supervision: their county's."""
+    return scoped(townships(), user)
+
+
+def batch_in_remit(user: User, batch: DelegationBatch) -> bool:
+    """May `user` act on `batch`: a batch of their county (the platform's administrators: any)."""
+    county = staff_county(user)
+    return county is None or county == batch.county_id
+
+
 def batches_for(user: User) -> QuerySet[DelegationBatch]:
-    """District officers: every batch (drafts included: batches are drafted jointly); township
-    officers: published batches that name their township."""
+    """District officers: every batch of their county (drafts included: batches are drafted
+    jointly); township officers: published batches that name their township."""
     qs = DelegationBatch.objects.all()
     if is_district_officer(user):
-        return qs
+        return scoped(qs, user)
     mine = officer_townships(user)
     if mine.exists():
         return qs.filter(status=DelegationBatch.Status.PUBLISHED, townships__in=mine).distinct()
@@ -111,7 +127,7 @@ def delegations_for(user: User) -> QuerySet[Delegation]:
         "township__sort_order", "matter__code", "-effective_on"
     )
     if _is_admin(user):
-        return qs
+        return scoped(qs, user)
     q = Q(matter__department__in=managed_departments(user)) | Q(township__in=officer_townships(user))
     return qs.filter(q)
 
@@ -152,9 +168,10 @@ class TownshipSupervision:
         return round(100 * self.on_time / self.done, 1) if self.done else None
 
 
-def township_supervision(cases: QuerySet[Case], *, today: datetime.date) -> list[TownshipSupervision]:
-    """Per township: cases, concluded, on time, open, overdue (open past the committed deadline)."""
-    rows = {t.pk: TownshipSupervision(township=t) for t in townships()}
+def township_supervision(cases: QuerySet[Case], *, today: datetime.date, user: User) -> list[TownshipSupervision]:
+    """Per township of `user`'s county: cases, concluded, on time, open, overdue (open past the
+    committed deadline)."""
+    rows = {t.pk: TownshipSupervision(township=t) for t in townships_for(user)}
     for c in cases.select_related("department").only(
         "pk", "uuid", "number", "title", "status", "department", "committed_due", "concluded_at", "received_at"
     ):
@@ -177,7 +194,7 @@ def township_supervision(cases: QuerySet[Case], *, today: datetime.date) -> list
 def reviews_for(user: User) -> QuerySet[SupervisionReview]:
     qs = SupervisionReview.objects.select_related("case", "township", "department", "reviewed_by")
     if _is_admin(user):
-        return qs
+        return scoped(qs, user)
     return qs.filter(department__in=managed_departments(user))
 
 

@@ -17,7 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.accounts.models import OrgUnit, User
+from onewindow.accounts.models import County, OrgUnit, User
+from onewindow.accounts.tenancy import staff_county
 from onewindow.catalog.models import Delegation, Matter
 from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -34,8 +35,11 @@ def _clean(value: Any, limit: int) -> str:
     return clean_text(value, limit)
 
 
-def _require_officer(actor: User) -> None:
+def _require_officer(actor: User, batch: DelegationBatch | None = None) -> None:
+    """A district officer; of the batch's county when a batch is named (docs/tenancy.md)."""
     if not selectors.is_district_officer(actor):
+        raise PermissionDenied()
+    if batch is not None and not selectors.batch_in_remit(actor, batch):
         raise PermissionDenied()
 
 
@@ -53,6 +57,13 @@ def _check_contents(*, actor: User, matters: Sequence[Matter], townships: Sequen
         )
     if any(not t.is_township_level for t in townships):
         raise ValidationFailed(_("只能赋权给乡镇（街道）。"), fields={"townships": [_("只能赋权给乡镇（街道）。")]})
+    county = staff_county(actor)
+    if county is not None and any(t.county_id != county for t in townships):
+        raise ValidationFailed(
+            _("只能赋权给本区县的乡镇（街道）。"),
+            fields={"townships": [_("只能赋权给本区县的乡镇（街道）。")]},
+            code="other_county",
+        )
 
 
 def _fields(title: str, legal_basis: str) -> tuple[str, str]:
@@ -82,8 +93,15 @@ def batch_create(
     title, legal_basis = _fields(title, legal_basis)
     _check_contents(actor=actor, matters=matters, townships=townships)
     with transaction.atomic():
+        # the drafting officer's county (a platform administrator drafts for the first county)
+        county = staff_county(actor) or County.default().pk
         batch = DelegationBatch.objects.create(
-            title=title, legal_basis=legal_basis, effective_on=effective_on, note=_clean(note, 2000), created_by=actor
+            county_id=county,
+            title=title,
+            legal_basis=legal_basis,
+            effective_on=effective_on,
+            note=_clean(note, 2000),
+            created_by=actor,
         )
         batch.matters.set(matters)
         batch.townships.set(townships)
@@ -109,7 +127,7 @@ def batch_update(
     townships: Sequence[OrgUnit],
     note: str = "",
 ) -> DelegationBatch:
-    _require_officer(actor)
+    _require_officer(actor, batch)
     title, legal_basis = _fields(title, legal_basis)
     _check_contents(actor=actor, matters=matters, townships=townships)
     with transaction.atomic():
@@ -133,7 +151,7 @@ def batch_update(
 def batch_document_add(*, batch: DelegationBatch, actor: User, kind: str, file: Any) -> BatchDocument:
     """Attach a document (PDF or image, private storage). Allowed while drafting and after
     publishing (training material often follows the decision)."""
-    _require_officer(actor)
+    _require_officer(actor, batch)
     if kind not in BatchDocument.Kind.values:
         raise ValidationFailed(_("未知的文件类型。"), fields={"kind": [_("未知的文件类型。")]})
     if file is None:
@@ -156,7 +174,7 @@ def batch_document_add(*, batch: DelegationBatch, actor: User, kind: str, file: 
 
 
 def batch_document_remove(*, document: BatchDocument, actor: User) -> None:
-    _require_officer(actor)
+    _require_officer(actor, document.batch)
     with transaction.atomic():
         _lock_draft(document.batch)
         storage_name, name = document.storage_name, document.name
@@ -169,7 +187,7 @@ def batch_publish(*, batch: DelegationBatch, actor: User) -> DelegationBatch:
     """Publish: one Delegation per matter and township, in force from the batch's date. A matter
     already delegated (not revoked) to one of the townships is refused, naming it; publishing
     twice at once publishes once (row lock, then the draft check)."""
-    _require_officer(actor)
+    _require_officer(actor, batch)
     with transaction.atomic():
         batch = _lock_draft(batch)
         matters = list(batch.matters.select_related("department"))

@@ -88,7 +88,7 @@ def batch(request: AuthedRequest, uuid: str) -> HttpResponse:
         try:
             if action == "save":
                 matters = list(Matter.objects.filter(uuid__in=_uuids(request.POST.getlist("matters"))))
-                townships = list(selectors.townships().filter(code__in=request.POST.getlist("townships")))
+                townships = list(selectors.townships_for(user).filter(code__in=request.POST.getlist("townships")))
                 services.batch_update(
                     batch=b,
                     actor=user,
@@ -139,7 +139,7 @@ def batch(request: AuthedRequest, uuid: str) -> HttpResponse:
             "selected": selected,
             "results": results,
             "q": q,
-            "townships": [(t, t.code in chosen) for t in selectors.townships()],
+            "townships": [(t, t.code in chosen) for t in selectors.townships_for(user)],
             "documents": b.documents.all(),
             "kinds": BatchDocument.Kind.choices,
             "delegation_count": b.delegations.count(),
@@ -194,7 +194,7 @@ def delegations(request: AuthedRequest) -> HttpResponse:
             "today": today,
             "township": township,
             "show": show,
-            "townships": selectors.townships(),
+            "townships": selectors.townships_for(user),
             "managed": set(selectors.managed_departments(user).values_list("pk", flat=True)),
         },
     )
@@ -243,14 +243,14 @@ def supervision(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("已抽取 %(n)s 件办件待评查。") % {"n": len(drawn)})
             return redirect("townships:supervision")
-    figures = selectors.township_supervision(selectors.supervised_cases(user), today=timezone.localdate())
+    figures = selectors.township_supervision(selectors.supervised_cases(user), today=timezone.localdate(), user=user)
     return render(
         request,
         "townships/supervision.html",
         {
             "figures": figures,
             "departments": departments,
-            "townships": selectors.townships(),
+            "townships": selectors.townships_for(user),
             "reviews": selectors.reviews_for(user)[:100],
             "error": error,
         },

@@ -178,14 +178,20 @@ def test_supervision_figures_sampling_and_review(
         done.append(cs.case_conclude(case=c, actor=township_officer))
     late = cs.case_accept(case=file_case(dibao, resident, township_officer), actor=township_officer)
     Case.objects.filter(pk=late.pk).update(committed_due=datetime.date(2026, 3, 30))
-    figures = {f.township.code: f for f in selectors.township_supervision(selectors.supervised_cases(officer_mzj), today=DAY)}
+    figures = {
+        f.township.code: f
+        for f in selectors.township_supervision(selectors.supervised_cases(officer_mzj), today=DAY, user=officer_mzj)
+    }
     zx = figures["ZXZ"]
     assert (zx.cases, zx.done, zx.on_time, zx.open, zx.overdue) == (4, 3, 3, 1, 1)
     assert zx.on_time_rate == 100.0 and zx.overdue_cases == [late]
     assert figures["FTZ"].cases == 0 and figures["FTZ"].on_time_rate is None
     # a late conclusion lowers the rate
     Case.objects.filter(pk=done[0].pk).update(committed_due=datetime.date(2026, 3, 1))
-    zx = {f.township.code: f for f in selectors.township_supervision(selectors.supervised_cases(officer_mzj), today=DAY)}["ZXZ"]
+    zx = {
+        f.township.code: f
+        for f in selectors.township_supervision(selectors.supervised_cases(officer_mzj), today=DAY, user=officer_mzj)
+    }["ZXZ"]
     assert zx.on_time == 2 and zx.on_time_rate == 66.7
     # another department sees none of it
     assert not selectors.supervised_cases(approver).exists()

@@ -47,7 +47,8 @@ def overseen_points(user: Any) -> QuerySet[AgentPoint]:
     if not getattr(user, "is_authenticated", False):
         return AgentPoint.objects.none()
     if case_selectors.is_admin(user) or case_selectors.is_supervisor(user):
-        return scoped(AgentPoint.objects.all(), user)
+        mine: QuerySet[AgentPoint] = scoped(AgentPoint.objects.all(), user)
+        return mine
     paths = [path for role, path, _pk in _assignments(user) if role == Role.TOWNSHIP_OFFICER and path]
     if not paths:
         return AgentPoint.objects.none()

@@ -210,7 +210,8 @@ def batches_for(user: Any) -> QuerySet[HandoverBatch]:
     from onewindow.cases import selectors as case_selectors
 
     if case_selectors.is_admin(user):  # their county's (the platform's: every county's)
-        return scoped(HandoverBatch.objects.all(), user).select_related("point", "department")
+        mine: QuerySet[HandoverBatch] = scoped(HandoverBatch.objects.all(), user)
+        return mine.select_related("point", "department")
     units = case_selectors._units(user, (*case_selectors.INTAKE_ROLES, "approver"))
     return HandoverBatch.objects.filter(Q(point__in=access.agent_points(user)) | Q(department__in=units)).select_related(
         "point", "department"
@@ -331,7 +332,8 @@ def late_forwardings(user: Any) -> QuerySet[MaterialForwarding]:
         "application__case", "application__point", "to_unit"
     )
     if case_selectors.is_admin(user):  # their county's (the platform's: every county's)
-        return scoped(qs, user).order_by("due_on")
+        county_qs: QuerySet[MaterialForwarding] = scoped(qs, user)
+        return county_qs.order_by("due_on")
     units = case_selectors.intake_units(user)
     return qs.filter(to_unit__in=units).order_by("due_on")
 

@@ -44,7 +44,8 @@ def managed_departments(user: User) -> QuerySet[OrgUnit]:
     if not user.is_authenticated:
         return departments.none()
     if _is_admin(user):
-        return scoped(departments, user)  # their county's (the platform's: every county's)
+        mine: QuerySet[OrgUnit] = scoped(departments, user)  # their county's (the platform's: every county's)
+        return mine
     q = Q()
     found = False
     for role, kind, path in user.role_assignments.filter(role__in=[Role.APPROVER, Role.LEADER]).values_list(
@@ -94,7 +95,8 @@ def townships() -> QuerySet[OrgUnit]:
 
 def townships_for(user: User) -> QuerySet[OrgUnit]:
     """The townships `user` may name in a batch or a supervision: their county's."""
-    return scoped(townships(), user)
+    mine: QuerySet[OrgUnit] = scoped(townships(), user)
+    return mine
 
 
 def batch_in_remit(user: User, batch: DelegationBatch) -> bool:
@@ -108,7 +110,8 @@ def batches_for(user: User) -> QuerySet[DelegationBatch]:
     jointly); township officers: published batches that name their township."""
     qs = DelegationBatch.objects.all()
     if is_district_officer(user):
-        return scoped(qs, user)
+        county_qs: QuerySet[DelegationBatch] = scoped(qs, user)
+        return county_qs
     mine = officer_townships(user)
     if mine.exists():
         return qs.filter(status=DelegationBatch.Status.PUBLISHED, townships__in=mine).distinct()
@@ -127,7 +130,8 @@ def delegations_for(user: User) -> QuerySet[Delegation]:
         "township__sort_order", "matter__code", "-effective_on"
     )
     if _is_admin(user):
-        return scoped(qs, user)
+        mine: QuerySet[Delegation] = scoped(qs, user)
+        return mine
     q = Q(matter__department__in=managed_departments(user)) | Q(township__in=officer_townships(user))
     return qs.filter(q)
 
@@ -194,7 +198,8 @@ def township_supervision(cases: QuerySet[Case], *, today: datetime.date, user: U
 def reviews_for(user: User) -> QuerySet[SupervisionReview]:
     qs = SupervisionReview.objects.select_related("case", "township", "department", "reviewed_by")
     if _is_admin(user):
-        return scoped(qs, user)
+        mine: QuerySet[SupervisionReview] = scoped(qs, user)
+        return mine
     return qs.filter(department__in=managed_departments(user))
 
 

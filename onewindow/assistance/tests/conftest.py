@@ -148,3 +148,13 @@ def record(agent: User, point: AgentPoint, resident: User, *, matters: list[Matt
 @pytest.fixture
 def mandate(agent: User, points: dict[str, AgentPoint], resident: User, matters: dict[str, Matter]) -> Mandate:
     return record(agent, points["ZXSQ"], resident)
+
+
+# The counties' isolation matrix (test_isolation.py): county B's rows, built once for the three apps.
+from onewindow.welfare.tests.isolation_fixtures import (  # noqa: E402, F401
+    a_users,
+    b_rows,
+    county_b,
+    isolation_clock,
+    more_a_users,
+)

@@ -71,3 +71,13 @@ def ft_officer(org: dict[str, OrgUnit]) -> User:
 @pytest.fixture
 def resident(org: dict[str, OrgUnit]) -> User:
     return make_user("zx_resident", Role.CITIZEN, display_name="刘秀英", home_unit=org["ZXSQ"], phone="13900000011")
+
+
+# The counties' isolation matrix (test_isolation.py): county B's rows, built once for the three apps.
+from onewindow.welfare.tests.isolation_fixtures import (  # noqa: E402, F401
+    a_users,
+    b_rows,
+    county_b,
+    isolation_clock,
+    more_a_users,
+)

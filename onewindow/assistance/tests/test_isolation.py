@@ -18,7 +18,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
-from onewindow.accounts.models import User
+from onewindow.accounts.models import OrgUnit, User
 from onewindow.accounts.tenancy import scoped
 from onewindow.assistance import access, selectors, services
 from onewindow.assistance.models import AgentPoint, Mandate
@@ -102,7 +102,7 @@ def test_an_a_point_offers_and_takes_only_its_countys_matters(b_rows: dict[str, 
     # B's matter made agent-eligible (a published version is immutable through the model)
     type(b_matter.current_version).objects.filter(pk=b_matter.current_version_id).update(agent_eligible=True)
     b_matter.refresh_from_db()
-    own = make_matter("360803-ZJJ-GG-0901", "本区可代办事项", point.village.parent.parent.children.get(code="ZJJ"))
+    own = make_matter("360803-ZJJ-GG-0901", "本区可代办事项", OrgUnit.objects.get(code="ZJJ"))
     from onewindow.assistance.views import eligible_matters
 
     listed = set(eligible_matters(point).values_list("pk", flat=True))

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onewindow.accounts.models import OrgUnit
 from onewindow.catalog.models import Matter
 from onewindow.catalog.search import MatterQuery, search_matters
 from onewindow.core.authed import AuthedRequest
@@ -230,7 +229,7 @@ def supervision(request: AuthedRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         department = next((d for d in departments if d.code == request.POST.get("department")), None)
-        township = OrgUnit.objects.filter(code=request.POST.get("township", ""), kind__in=["township", "subdistrict"]).first()
+        township = selectors.townships_for(user).filter(code=request.POST.get("township", "")).first()
         try:
             if department is None:
                 raise ValidationFailed(_("请选择部门。"), fields={"department": [_("必填项。")]})

@@ -1,7 +1,7 @@
 """County B's rows of the agent service, the townships' delegation and 低保 (docs/tenancy.md), for the
 isolation matrices of those apps (assistance/townships/welfare tests/test_isolation.py).
 
-County B is the one of cases/tests/test_isolation.py (吉州区, its departments, staff, matter and
+County B is the one of core/tests/counties.py (吉州区, its departments, staff, matter and
 case in review); here it gets a 民政局 (`JZMZJ`: another county's units carry its letters), a
 township with a village, their staff (the 民政局's approver, the township officer, the village
 agent), and a row of every model of the three apps, written directly (what the services would
@@ -13,7 +13,7 @@ application with its visit, appraisal, cross-check, notice and objection, a roll
 民政局 and a frozen one with its line, payment and bank return.
 
 County A's users are those of the cases matrix plus A's 民政局 approver and A's village agent. The
-apps' tests/conftest.py import these fixtures (and the cases matrix's `county_b`, `a_users`)."""
+apps' tests/conftest.py import these fixtures (and core/tests/counties.py's `county_b`, `a_users`)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from conftest import make_user
 from onewindow.accounts.demo import resident_id
 from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.accounts.services import org_unit_create
-from onewindow.cases.tests.test_isolation import B, a_users, county_b
+from onewindow.core.tests.counties import B, a_users, county_b
 
 __all__ = ["B", "a_users", "b_rows", "county_b", "isolation_clock", "more_a_users"]
 

@@ -8,7 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
     # Demo steps (core/demo: `manage.py load_demo` runs every app's by order key; later steps use what
     # earlier ones built).
-    demo_steps = ((100, "onewindow.core.demo.calendar"),)  # first: every date of the demo is a work day or not
+    demo_steps = (
+        (100, "onewindow.core.demo.calendar"),  # first: every date of the demo is a work day or not
+        (9800, "onewindow.core.demo.settle"),  # after every step that writes history: the rollups recounted
+    )
 
     def ready(self) -> None:
         from django.db.models.signals import pre_save

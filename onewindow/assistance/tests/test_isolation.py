@@ -66,8 +66,9 @@ def test_selectors_leave_b_out(role: str, b_rows: dict[str, Any], more_a_users: 
         (selectors.entry_for, b_rows["entry"].uuid),
         (selectors.mandate_for_agent, b_rows["mandate"].uuid),
     ):
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound) as exc:
             fn(user, arg)
+        assert exc.value.code == "not_found"
 
 
 def test_b_staff_see_their_own(b_rows: dict[str, Any]) -> None:
@@ -84,8 +85,9 @@ def test_platform_admin_sees_every_county(b_rows: dict[str, Any], admin_user: Us
 
 
 def test_an_a_administrator_cannot_revoke_a_b_mandate(b_rows: dict[str, Any], more_a_users: dict[str, User]) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as exc:
         services.mandate_revoke(actor=_fresh(more_a_users["county_admin"]), mandate=b_rows["mandate"], reason="越区")
+    assert exc.value.code == "permission_denied"
     assert Mandate.objects.get(pk=b_rows["mandate"].pk).status == Mandate.Status.ACTIVE
 
 

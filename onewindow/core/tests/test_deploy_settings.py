@@ -78,6 +78,11 @@ import json, django
 HOST = "zwfw.qingyuan.gov.example"
 django.setup()
 from django.test import Client
+# Every page's header names the visitor's county, a read of the county table; this probe of the
+# transport settings has no database, so the header is given the deployment's county unsaved.
+from onewindow.accounts import visitor
+from onewindow.accounts.models import County
+visitor.visitor_county = lambda request: County(code="360803", name="青原区", city_code="360800", case_prefix="QY")
 c = Client(SERVER_NAME=HOST)
 plain = c.get("/no-such-page/")
 tls = c.get("/no-such-page/", headers={"X-Forwarded-Proto": "https"})
@@ -95,7 +100,8 @@ print(json.dumps({
 @pytest.mark.django_db
 def test_production_settings_redirect_to_https_and_send_hsts(tmp_path: Path) -> None:
     env = production_env(tmp_path, DJANGO_SETTINGS_MODULE="onewindow.config.settings")
-    # The login page reads no table for a visitor without a session, so no database is needed.
+    # The login page reads no table for a visitor without a session (the header's county is given
+    # in PROBE), so no database is needed.
     result = run(env, "-c", PROBE)
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])

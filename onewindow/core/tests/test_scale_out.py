@@ -60,7 +60,7 @@ def test_defaults_are_single_machine() -> None:
     s = _settings()
     assert s["private"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"  # type: ignore[index]
     assert s["cache"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert s["session"] == "django.contrib.sessions.backends.db"
+    assert s["session"] == "onewindow.core.sessions"  # Django's database store, its read compiled once
     assert s["tasks"] == "django_tasks_db.DatabaseBackend"
     assert s["rq"] is False and s["replica"] is None
 

@@ -250,8 +250,9 @@ def test_a_region_code_must_be_a_province_or_a_city(counties: dict[str, Any]) ->
 
     user = make_user("someone")
     for bad in ("360803", "36", "abcdef", ""):
-        with pytest.raises(ValidationFailed):
+        with pytest.raises(ValidationFailed) as exc:
             region_reader_grant(user=user, region_code=bad, actor=None)
+        assert exc.value.code == "validation_failed"
     a = region_reader_grant(user=user, region_code="360800", actor=None)
     assert region_reader_grant(user=user, region_code="360800", actor=None).pk == a.pk
 

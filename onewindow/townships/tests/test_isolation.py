@@ -66,8 +66,9 @@ def test_selectors_leave_b_out(role: str, b_rows: dict[str, Any], more_a_users: 
         (selectors.delegation_for, b_rows["delegation"].uuid),
         (selectors.review_for, b_rows["review"].uuid),
     ):
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound) as exc:
             fn(user, arg)
+        assert exc.value.code == "not_found"
 
 
 def test_b_staff_see_their_own(b_rows: dict[str, Any], admin_user: User) -> None:

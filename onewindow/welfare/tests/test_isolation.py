@@ -72,8 +72,9 @@ def test_register_process_and_money_selectors_leave_b_out(
     assert hh not in access.readable_households(user)
     assert not access.handles_township(user, town)
     assert b_rows["application"] not in process_selectors.applications_for(user)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as exc:
         process_selectors.application_for(user, b_rows["application"].uuid)
+    assert exc.value.code == "not_found"
     if scope.can_read(user):
         who = scope.reader(user)
         assert town.pk not in {t.pk for t in scope.townships_read(who)}
@@ -119,10 +120,12 @@ def test_a_district_cannot_act_on_b_rolls(b_rows: dict[str, Any], more_a_users: 
     mzj_a = _fresh(more_a_users["mzj"])
     before = b_state(b_rows)
     for fn in (rolls.roll_approve_district, rolls.roll_freeze):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as exc:
             fn(roll=b_rows["waiting_roll"], actor=mzj_a)
-    with pytest.raises(PermissionDenied):
+        assert exc.value.code == "permission_denied"
+    with pytest.raises(PermissionDenied) as exc:
         rolls.roll_return(roll=b_rows["waiting_roll"], actor=mzj_a, reason="越区退回")
+    assert exc.value.code == "permission_denied"
     assert b_state(b_rows) == before
 
 
@@ -157,7 +160,7 @@ def test_standards_are_the_countys_own(b_rows: dict[str, Any], more_a_users: dic
 
 def test_nobody_else_enters_a_standard(b_rows: dict[str, Any], more_a_users: dict[str, User]) -> None:
     for role in ("county_admin", "township_officer", "leader"):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as exc:
             standard_enter(
                 actor=_fresh(more_a_users[role]),
                 year=2026,
@@ -165,6 +168,7 @@ def test_nobody_else_enters_a_standard(b_rows: dict[str, Any], more_a_users: dic
                 monthly_fen=1000,
                 effective_from=datetime.date(2026, 1, 1),
             )
+        assert exc.value.code == "permission_denied"
     assert not Standard.objects.filter(monthly_fen=1000).exists()
 
 

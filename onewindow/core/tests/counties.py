@@ -104,3 +104,20 @@ def a_users(
 def fresh(user: User) -> User:
     """The user as a request sees it: no cached roles or county."""
     return User.objects.get(pk=user.pk)
+
+
+def assert_rows_stay_in_county(model: Any, a_users: dict[str, User], b_admin: User, *, a_rows: bool = True) -> None:
+    """The per-model check of every isolation matrix: no county-A user's `scoped` rows of `model`
+    hold a county-B row, and B's administrator's are exactly B's. The fixture must give B rows of
+    the model (and A rows, unless `a_rows=False`), or the check would pass on an empty table."""
+    from onewindow.accounts.tenancy import scoped
+    from onewindow.core.tenancy import for_county
+
+    rows = model._default_manager.all()
+    b_ids = set(for_county(rows, B).values_list("pk", flat=True))
+    assert b_ids, f"the fixture gives county B rows of {model._meta.label}"
+    if a_rows:
+        assert for_county(rows, "360803").exists(), f"the fixture gives county A rows of {model._meta.label}"
+    for user in a_users.values():
+        assert not set(scoped(rows, fresh(user)).values_list("pk", flat=True)) & b_ids, user.username
+    assert set(scoped(rows, fresh(b_admin)).values_list("pk", flat=True)) == b_ids

@@ -23,7 +23,7 @@ from onewindow.assistance import access, selectors, services
 from onewindow.assistance.models import AgentPoint, Mandate
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.core.tenancy import county_lookup
-from onewindow.core.tests.counties import assert_rows_stay_in_county
+from onewindow.core.tests.counties import assert_calls_refused, assert_rows_stay_in_county
 from onewindow.welfare.tests.isolation_fixtures import B, b_state
 
 from .conftest import signature_png
@@ -171,16 +171,7 @@ def test_every_operation_on_b_is_refused_and_changes_nothing(
 ) -> None:
     calls = _api_calls(b_rows) if kind == "api" else _pages(b_rows)
     before = b_state(b_rows)
-    client = Client()
-    client.force_login(more_a_users[role])
-    for method, url, body in calls:
-        if method == "get":
-            response = client.get(url)
-        elif kind == "api":
-            response = client.post(url, body or {}, content_type="application/json")
-        else:
-            response = client.post(url, body or {})
-        assert response.status_code in (403, 404), (role, method, url, response.status_code)
+    client = assert_calls_refused(more_a_users[role], calls, api=kind == "api")
     # The two list pages whose forms answer with a message and a redirect: nothing of B moves.
     for url, body in (
         (reverse("assistance:incoming"), {"forwarding": str(b_rows["forwarding"].uuid)}),

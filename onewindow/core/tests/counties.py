@@ -121,3 +121,22 @@ def assert_rows_stay_in_county(model: Any, a_users: dict[str, User], b_admin: Us
     for user in a_users.values():
         assert not set(scoped(rows, fresh(user)).values_list("pk", flat=True)) & b_ids, user.username
     assert set(scoped(rows, fresh(b_admin)).values_list("pk", flat=True)) == b_ids
+
+
+def assert_calls_refused(user: User, calls: Any, *, api: bool) -> Any:
+    """Every `(method, url, body)` of `calls`, made by `user`, answers 403 or 404. API calls send
+    their body as JSON (a "form" method: a form POST in an API list); pages post forms; GET and
+    DELETE send none. Returns the signed-in test client for the module's own further checks."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    for method, url, body in calls:
+        if method in ("get", "delete"):
+            response = getattr(client, method)(url)
+        elif api and method != "form":
+            response = getattr(client, method)(url, body or {}, content_type="application/json")
+        else:
+            response = client.post(url, body or {})
+        assert response.status_code in (403, 404), (user.username, method, url, response.status_code)
+    return client

@@ -26,7 +26,7 @@ from onewindow.hall import services as hall
 from onewindow.hall.models import ServiceArea, Ticket, Window, WindowSession
 from onewindow.hall.selectors import can_work_at
 from onewindow.ratings import demo as ratings_demo
-from onewindow.ratings.demo.followups import _pads as rating_pads
+from onewindow.ratings.demo.followups import build_pads
 
 from .models import RegionReader
 from .services import region_reader_grant
@@ -44,7 +44,7 @@ def build(ctx: DemoContext) -> None:
     # idempotent builders. Left to those steps, they appeared only on the second load (`bin/run`
     # loads the demo at every start) and the tables changed between two starts.
     plans = build_plans(ctx)
-    pads = rating_pads()
+    pads = build_pads()
     if plans or pads:
         ctx.say(f"  counties' halls: booking plans for {plans} areas, {pads} rating pads")
     for code, prefix in COUNTIES:

@@ -23,17 +23,13 @@ from onewindow.assistance import access, selectors, services
 from onewindow.assistance.models import AgentPoint, Mandate
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.core.tenancy import county_lookup
-from onewindow.core.tests.counties import assert_calls_refused, assert_rows_stay_in_county
+from onewindow.core.tests.counties import assert_calls_refused, assert_rows_stay_in_county, fresh
 from onewindow.welfare.tests.isolation_fixtures import B, b_state
 
 from .conftest import signature_png
 
 A_USERS = ["clerk", "approver", "hall_manager", "leader", "county_admin", "township_officer", "mzj", "agent"]
 MODELS = sorted(apps.get_app_config("assistance").get_models(), key=lambda m: m._meta.label_lower)
-
-
-def _fresh(user: User) -> User:
-    return User.objects.get(pk=user.pk)
 
 
 def test_every_assistance_model_is_scoped() -> None:
@@ -47,7 +43,7 @@ def test_no_a_user_reads_a_b_row_of_any_model(model: Any, b_rows: dict[str, Any]
 
 @pytest.mark.parametrize("role", A_USERS)
 def test_selectors_leave_b_out(role: str, b_rows: dict[str, Any], more_a_users: dict[str, User]) -> None:
-    user = _fresh(more_a_users[role])
+    user = fresh(more_a_users[role])
     point = b_rows["agent_point"]
     assert point not in access.overseen_points(user)
     assert point not in access.agent_points(user)
@@ -68,7 +64,7 @@ def test_selectors_leave_b_out(role: str, b_rows: dict[str, Any], more_a_users: 
 
 
 def test_b_staff_see_their_own(b_rows: dict[str, Any]) -> None:
-    admin_b, agent_b = _fresh(b_rows["admin"]), _fresh(b_rows["agent_b"])
+    admin_b, agent_b = fresh(b_rows["admin"]), fresh(b_rows["agent_b"])
     assert b_rows["agent_point"] in access.overseen_points(admin_b)
     assert b_rows["handover"] in selectors.batches_for(admin_b)
     assert b_rows["forwarding"] in selectors.late_forwardings(admin_b)
@@ -77,12 +73,12 @@ def test_b_staff_see_their_own(b_rows: dict[str, Any]) -> None:
 
 
 def test_platform_admin_sees_every_county(b_rows: dict[str, Any], admin_user: User) -> None:
-    assert b_rows["agent_point"] in access.overseen_points(_fresh(admin_user))
+    assert b_rows["agent_point"] in access.overseen_points(fresh(admin_user))
 
 
 def test_an_a_administrator_cannot_revoke_a_b_mandate(b_rows: dict[str, Any], more_a_users: dict[str, User]) -> None:
     with pytest.raises(PermissionDenied) as exc:
-        services.mandate_revoke(actor=_fresh(more_a_users["county_admin"]), mandate=b_rows["mandate"], reason="越区")
+        services.mandate_revoke(actor=fresh(more_a_users["county_admin"]), mandate=b_rows["mandate"], reason="越区")
     assert exc.value.code == "permission_denied"
     assert Mandate.objects.get(pk=b_rows["mandate"].pk).status == Mandate.Status.ACTIVE
 
@@ -93,7 +89,7 @@ def test_an_a_point_offers_and_takes_only_its_countys_matters(b_rows: dict[str, 
 
     from .conftest import make_matter
 
-    agent = _fresh(more_a_users["agent"])
+    agent = fresh(more_a_users["agent"])
     point = access.point_of(agent)
     assert point is not None
     b_matter = b_rows["matter"]

@@ -23,7 +23,7 @@ from onewindow.core.demo import DemoContext
 
 from ..models import Kind, Level, Rating
 from ._common import _people_by_id, _rated
-from .followups import _follow_ups, _pads
+from .followups import _follow_ups, build_pads
 from .kinds import _agent_follow_ups, _agent_services, _bookings, _cases, _filings, _tickets, _welfare
 
 
@@ -47,7 +47,7 @@ def build(ctx: DemoContext) -> None:
         for g in groups:
             f, a = _follow_ups(ctx, rng, g)
             n_fu, n_appeals = n_fu + f, n_appeals + a
-        pads = _pads()
+        pads = build_pads()
     bad = sum(1 for r in ratings if r.level in (Level.DISSATISFIED, Level.VERY_DISSATISFIED))
     ctx.say(
         f"  ratings: {len(ratings)} new ({bad} bad), {n_fu} follow-ups, {n_appeals} appeals, {pads} pads"

@@ -100,7 +100,7 @@ def _follow_ups(ctx: DemoContext, rng: Any, ratings: list[Rating]) -> tuple[int,
     return len(fus), len(appeals)
 
 
-def _pads() -> int:
+def build_pads() -> int:
     """A pad for every window of every hall. Demo tokens are derived from the window (documented in
     docs/ratings.md); a real deployment issues random ones on /ratings/pads/."""
     from onewindow.hall.models import Window

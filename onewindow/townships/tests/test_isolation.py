@@ -22,17 +22,13 @@ from django.urls import reverse
 from onewindow.accounts.models import User
 from onewindow.core.errors import NotFound
 from onewindow.core.tenancy import county_lookup
-from onewindow.core.tests.counties import assert_calls_refused, assert_rows_stay_in_county
+from onewindow.core.tests.counties import assert_calls_refused, assert_rows_stay_in_county, fresh
 from onewindow.townships import selectors, services
 from onewindow.townships.models import DelegationBatch
 from onewindow.welfare.tests.isolation_fixtures import B, b_state
 
 A_USERS = ["clerk", "approver", "hall_manager", "leader", "county_admin", "township_officer", "mzj", "agent"]
 MODELS = sorted(apps.get_app_config("townships").get_models(), key=lambda m: m._meta.label_lower)
-
-
-def _fresh(user: User) -> User:
-    return User.objects.get(pk=user.pk)
 
 
 def test_every_townships_model_is_scoped() -> None:
@@ -46,7 +42,7 @@ def test_no_a_user_reads_a_b_row_of_any_model(model: Any, b_rows: dict[str, Any]
 
 @pytest.mark.parametrize("role", A_USERS)
 def test_selectors_leave_b_out(role: str, b_rows: dict[str, Any], more_a_users: dict[str, User]) -> None:
-    user = _fresh(more_a_users[role])
+    user = fresh(more_a_users[role])
     assert not selectors.managed_departments(user).filter(county_id=B).exists()
     assert not selectors.townships_for(user).filter(county_id=B).exists()
     assert not selectors.delegatable_matters(user).filter(department__county_id=B).exists()
@@ -68,18 +64,18 @@ def test_selectors_leave_b_out(role: str, b_rows: dict[str, Any], more_a_users: 
 
 
 def test_b_staff_see_their_own(b_rows: dict[str, Any], admin_user: User) -> None:
-    admin_b = _fresh(b_rows["admin"])
+    admin_b = fresh(b_rows["admin"])
     assert b_rows["batch"] in selectors.batches_for(admin_b)
     assert b_rows["delegation"] in selectors.delegations_for(admin_b)
     assert b_rows["review"] in selectors.reviews_for(admin_b)
     assert list(selectors.townships_for(admin_b)) == [b_rows["town"]]
-    assert b_rows["batch"] in selectors.batches_for(_fresh(admin_user))  # the platform's administrator
+    assert b_rows["batch"] in selectors.batches_for(fresh(admin_user))  # the platform's administrator
 
 
 def test_a_batch_of_an_a_officer_is_as_and_names_no_b_township(b_rows: dict[str, Any], more_a_users: dict[str, User]) -> None:
     from onewindow.core.errors import ValidationFailed
 
-    leader = _fresh(more_a_users["leader"])
+    leader = fresh(more_a_users["leader"])
     batch = services.batch_create(
         actor=leader, title="青原区批次", legal_basis="青府发〔2026〕1号", effective_on=datetime.date(2026, 5, 1)
     )
@@ -96,7 +92,7 @@ def test_a_batch_of_an_a_officer_is_as_and_names_no_b_township(b_rows: dict[str,
         )
     assert exc.value.code == "other_county"
     assert not DelegationBatch.objects.get(pk=batch.pk).townships.exists()
-    assert batch not in selectors.batches_for(_fresh(b_rows["admin"]))
+    assert batch not in selectors.batches_for(fresh(b_rows["admin"]))
 
 
 # --- API operations and pages --------------------------------------------------------------------

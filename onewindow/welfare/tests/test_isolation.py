@@ -23,7 +23,7 @@ from onewindow.accounts.models import OrgUnit, Role, User
 from onewindow.accounts.tenancy import scoped
 from onewindow.core.errors import NotFound, PermissionDenied
 from onewindow.core.tenancy import county_lookup
-from onewindow.core.tests.counties import assert_calls_refused, assert_rows_stay_in_county
+from onewindow.core.tests.counties import assert_calls_refused, assert_rows_stay_in_county, fresh
 from onewindow.welfare import allowance, scope, worklist
 from onewindow.welfare import owners_money as money_owners
 from onewindow.welfare import selectors_money as sel
@@ -39,10 +39,6 @@ A_USERS = ["clerk", "approver", "hall_manager", "leader", "county_admin", "towns
 MODELS = sorted(
     (m for m in apps.get_app_config("welfare").get_models() if county_lookup(m) is not None), key=lambda m: m._meta.label_lower
 )
-
-
-def _fresh(user: User) -> User:
-    return User.objects.get(pk=user.pk)
 
 
 def test_every_welfare_model_is_scoped() -> None:
@@ -61,7 +57,7 @@ def test_no_a_user_reads_a_b_row_of_any_model(model: Any, b_rows: dict[str, Any]
 def test_register_process_and_money_selectors_leave_b_out(
     role: str, b_rows: dict[str, Any], more_a_users: dict[str, User]
 ) -> None:
-    user = _fresh(more_a_users[role])
+    user = fresh(more_a_users[role])
     hh, town = b_rows["household"], b_rows["town"]
     assert town not in scope.townships_for(user)
     assert not scope.district_over(user, town)
@@ -98,7 +94,7 @@ def test_register_process_and_money_selectors_leave_b_out(
 
 def test_b_staff_read_their_own(b_rows: dict[str, Any]) -> None:
     """The positive control: B's 民政局 and township officer find B's rows through the same reads."""
-    mzj_b, officer_b = _fresh(b_rows["mzj_b"]), _fresh(b_rows["officer_b"])
+    mzj_b, officer_b = fresh(b_rows["mzj_b"]), fresh(b_rows["officer_b"])
     hh = b_rows["household"]
     assert scope.district_county(mzj_b) == B
     assert scope.reader(mzj_b) == scope.Reader(True, county=B)
@@ -114,7 +110,7 @@ def test_b_staff_read_their_own(b_rows: dict[str, Any]) -> None:
 
 
 def test_a_district_cannot_act_on_b_rolls(b_rows: dict[str, Any], more_a_users: dict[str, User]) -> None:
-    mzj_a = _fresh(more_a_users["mzj"])
+    mzj_a = fresh(more_a_users["mzj"])
     before = b_state(b_rows)
     for fn in (rolls.roll_approve_district, rolls.roll_freeze):
         with pytest.raises(PermissionDenied) as exc:
@@ -132,7 +128,7 @@ def test_a_district_cannot_act_on_b_rolls(b_rows: dict[str, Any], more_a_users: 
 def test_standards_are_the_countys_own(b_rows: dict[str, Any], more_a_users: dict[str, User]) -> None:
     """A's 民政局 enters A's standard (B's stays as it was, and B's household is not recomputed);
     each county's households take their own county's standard."""
-    mzj_a = _fresh(more_a_users["mzj"])
+    mzj_a = fresh(more_a_users["mzj"])
     year = b_rows["standard"].year
     before = b_state(b_rows)
     a_standard, _done = standard_enter(
@@ -149,7 +145,7 @@ def test_standards_are_the_countys_own(b_rows: dict[str, Any], more_a_users: dic
     assert allowance.standard_for(county="360803", area_kind="rural", on=on).monthly_fen == 66000
     # B's 民政局 changes B's standard only
     b_standard, _done = standard_enter(
-        actor=_fresh(b_rows["mzj_b"]), year=year, area_kind="rural", monthly_fen=72000, effective_from=datetime.date(year, 1, 1)
+        actor=fresh(b_rows["mzj_b"]), year=year, area_kind="rural", monthly_fen=72000, effective_from=datetime.date(year, 1, 1)
     )
     assert b_standard.pk == b_rows["standard"].pk and b_standard.county_id == B
     assert Standard.objects.get(pk=a_standard.pk).monthly_fen == 66000
@@ -159,7 +155,7 @@ def test_nobody_else_enters_a_standard(b_rows: dict[str, Any], more_a_users: dic
     for role in ("county_admin", "township_officer", "leader"):
         with pytest.raises(PermissionDenied) as exc:
             standard_enter(
-                actor=_fresh(more_a_users[role]),
+                actor=fresh(more_a_users[role]),
                 year=2026,
                 area_kind="rural",
                 monthly_fen=1000,
@@ -285,5 +281,5 @@ def test_b_departments_code_names_its_county(b_rows: dict[str, Any]) -> None:
     other departments is nobody's 民政局."""
     assert scope.department_of(B) == b_rows["mzj"]
     assert scope.department_of("360803") == OrgUnit.objects.get(code="MZJ")
-    assert scope.district_county(_fresh(b_rows["approver"])) is None
+    assert scope.district_county(fresh(b_rows["approver"])) is None
     assert Role.APPROVER in {r.role for r in b_rows["mzj_b"].role_assignments.all()}

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -375,8 +375,6 @@ class StandardMatterAdmin(admin.ModelAdmin[StandardMatter]):
         return ["basic_code", "revision"] if obj is not None else ["revision"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(n_matters=Count("matters"))
 
     @admin.display(description=_("实施的县（区）事项"))

@@ -104,8 +104,9 @@ def standard_revise(
         locked = StandardMatter.objects.select_for_update().get(pk=standard.pk)
         if locked.revision != expected_revision:
             raise Conflict(_("该事项已被他人修订为第 %(n)d 版，请刷新后重试。") % {"n": locked.revision}, code="stale_revision")
-        data = _validate_basic({**locked.basic(), **changes})
-        if data == locked.basic():
+        before = locked.basic()
+        data = _validate_basic({**before, **changes})
+        if data == before:
             raise ValidationFailed(_("基本要素没有变化。"), code="unchanged")
         for k, v in data.items():
             setattr(locked, k, v)
@@ -119,7 +120,7 @@ def standard_revise(
             target=locked,
             data={
                 "revision": locked.revision,
-                "fields": sorted(k for k in changes if changes[k] != getattr(standard, k)),
+                "fields": sorted(k for k in BASIC_FIELDS if data[k] != before[k]),
                 "note": note,
             },
         )

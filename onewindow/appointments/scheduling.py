@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
@@ -118,9 +118,19 @@ def planned_slots(
     return out, uncovered
 
 
-def _unmaterialised(
-    area_ids: list[int], start: datetime.date, end: datetime.date
-) -> tuple[list[Slot], set[tuple[int, datetime.date]], set[datetime.date]]:
+@dataclass
+class Preview:
+    """What a read saw of the days not materialised yet (`_unmaterialised`)."""
+
+    missing: list[Slot]  # the plan's slots of unmarked days that are not stored
+    to_mark: set[tuple[int, datetime.date]]  # (area, date) pairs without a SlotDay mark
+    uncovered: set[datetime.date]  # dates the work calendar lacks
+    # Slots already stored on those unmarked days, per (area, date), as seen by this read: a later
+    # read that counts more knows a writer stored the day in between (`selectors.month_overview`).
+    stored: dict[tuple[int, datetime.date], int] = field(default_factory=dict)
+
+
+def _unmaterialised(area_ids: list[int], start: datetime.date, end: datetime.date) -> Preview:
     """What materialising [start, end] would add, computed without writing: unsaved slots of the
     days with no SlotDay mark that are not stored yet, the (area, date) pairs to mark, and the dates
     the work calendar lacks. Marked days are skipped, so a fully materialised range costs one query."""
@@ -131,10 +141,17 @@ def _unmaterialised(
         per_area[a] += 1
     todo = [a for a in area_ids if per_area[a] < days]
     if not todo:
-        return [], set(), set()
+        return Preview([], set(), set())
     planned, uncovered = planned_slots(todo, start, end)
     planned = [p for p in planned if (p.area_id, p.date) not in marked]
-    existing = set(Slot.objects.filter(area_id__in=todo, date__gte=start, date__lte=end).values_list("area_id", "starts_at"))
+    stored_rows = list(
+        Slot.objects.filter(area_id__in=todo, date__gte=start, date__lte=end).values_list("area_id", "starts_at", "date")
+    )
+    existing = {(a, s) for a, s, _d in stored_rows}
+    stored: dict[tuple[int, datetime.date], int] = defaultdict(int)
+    for a, _s, d in stored_rows:
+        if (a, d) not in marked:
+            stored[(a, d)] += 1
     missing = [
         Slot(
             area_id=p.area_id,
@@ -154,17 +171,23 @@ def _unmaterialised(
         if d not in uncovered:
             to_mark |= {(a, d) for a in todo if (a, d) not in marked}
         d += datetime.timedelta(days=1)
-    return missing, to_mark, uncovered
+    return Preview(missing, to_mark, uncovered, dict(stored))
 
 
 def preview_slots(area_ids: Iterable[int], start: datetime.date, end: datetime.date) -> tuple[list[Slot], set[datetime.date]]:
     """For reads: the unsaved slots the plan gives on days not materialised yet (stored slots are
     read from the table), and the dates the calendar lacks. Writes nothing, so a GET stays a read;
     the materialise sweep and a booking (inside its transaction) store them."""
-    missing, _marks, uncovered = _unmaterialised(list(area_ids), start, end)
-    for s in missing:  # as a stored row reads back (UTC), so answers do not depend on storage
+    p = preview(area_ids, start, end)
+    return p.missing, p.uncovered
+
+
+def preview(area_ids: Iterable[int], start: datetime.date, end: datetime.date) -> Preview:
+    """preview_slots() with the count of slots stored on each unmarked day as this read saw it."""
+    p = _unmaterialised(list(area_ids), start, end)
+    for s in p.missing:  # as a stored row reads back (UTC), so answers do not depend on storage
         s.starts_at, s.ends_at = s.starts_at.astimezone(datetime.UTC), s.ends_at.astimezone(datetime.UTC)
-    return missing, uncovered
+    return p
 
 
 def ensure_slots(area_ids: Iterable[int], start: datetime.date, end: datetime.date) -> set[datetime.date]:
@@ -176,7 +199,8 @@ def ensure_slots(area_ids: Iterable[int], start: datetime.date, end: datetime.da
 
 def materialise(area_ids: list[int], start: datetime.date, end: datetime.date) -> tuple[int, set[datetime.date]]:
     """ensure_slots() that also says how many area-days it marked (for the sweep's count)."""
-    missing, to_mark, uncovered = _unmaterialised(area_ids, start, end)
+    p = _unmaterialised(area_ids, start, end)
+    missing, to_mark, uncovered = p.missing, p.to_mark, p.uncovered
     if missing:
         Slot.objects.bulk_create(missing, ignore_conflicts=True, batch_size=500)
     if to_mark:

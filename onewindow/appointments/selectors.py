@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +19,7 @@ from onewindow.hall.models import ServiceArea
 from . import access
 from .models import OFF_HOURS_KINDS, Booking, MatterBookingRule, Slot
 from .policy import policy
-from .scheduling import day_type, preview_slots
+from .scheduling import day_type, preview, preview_slots
 
 # ---------------------------------------------------------------------------------------------
 # Matters and places
@@ -210,28 +210,41 @@ class AreaMonth:
 def month_overview(
     *, start: datetime.date, end: datetime.date, areas: QuerySet[ServiceArea] | None = None, now: datetime.datetime | None = None
 ) -> list[AreaMonth]:
-    """Free places per area and day over a range, for every service point (one aggregate query)."""
+    """Free places per area and day over a range, for every service point (one aggregate query).
+
+    Two reads, in this order: the days not stored yet from the plan (`scheduling.preview`), then the
+    stored slots. A booking may store one of those days between them (it stores the whole day in its
+    transaction); the second read then counts more slots on that day than the first saw, and the
+    stored rows alone answer for it, so the day is counted once, never twice nor not at all."""
     areas = areas if areas is not None else ServiceArea.objects.select_related("point").all()
     area_list = list(areas)
     earliest, _latest = booking_window(now)
-    planned, uncovered = preview_slots([a.pk for a in area_list], start, end)
+    seen = preview([a.pk for a in area_list], start, end)
+    bookable = Q(is_open=True, starts_at__gte=earliest)
     rows = (
-        Slot.objects.filter(area__in=area_list, date__gte=start, date__lte=end, is_open=True, starts_at__gte=earliest)
+        Slot.objects.filter(area__in=area_list, date__gte=start, date__lte=end)
         .values("area_id", "date")
         .annotate(
-            free_places=Sum(F("capacity") - F("booked")),
-            off=Sum(F("capacity") - F("booked"), filter=Q(kind__in=list(OFF_HOURS_KINDS))),
+            stored=Count("id"),
+            free_places=Sum(F("capacity") - F("booked"), filter=bookable),
+            off=Sum(F("capacity") - F("booked"), filter=bookable & Q(kind__in=list(OFF_HOURS_KINDS))),
         )
     )
     by_area: dict[int, dict[datetime.date, tuple[int, int]]] = {a.pk: {} for a in area_list}
+    stored_since: set[tuple[int, datetime.date]] = set()
     for r in rows:
-        by_area[r["area_id"]][r["date"]] = (int(r["free_places"] or 0), int(r["off"] or 0))
-    # Days not materialised yet: their slots from the plan in memory (all places free).
-    for p in planned:
-        if p.starts_at >= earliest:
+        key = (r["area_id"], r["date"])
+        if r["free_places"] is not None:
+            by_area[r["area_id"]][r["date"]] = (int(r["free_places"]), int(r["off"] or 0))
+        if r["stored"] > seen.stored.get(key, 0):
+            stored_since.add(key)
+    # Days not materialised yet: their slots from the plan in memory (all places free), unless a
+    # writer stored the day between the two reads.
+    for p in seen.missing:
+        if p.starts_at >= earliest and (p.area_id, p.date) not in stored_since:
             free, off = by_area[p.area_id].get(p.date, (0, 0))
             by_area[p.area_id][p.date] = (free + p.capacity, off + (p.capacity if p.is_off_hours else 0))
-    return [AreaMonth(a, by_area[a.pk], uncovered) for a in area_list]
+    return [AreaMonth(a, by_area[a.pk], seen.uncovered) for a in area_list]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -520,6 +520,31 @@ def test_availability_reads_write_nothing_and_show_what_the_stored_days_show(
     assert [r.json() for r in after] == [r.json() for r in before[1:]]
 
 
+def test_month_overview_counts_a_day_stored_between_its_two_reads_once(
+    hall: dict[str, Any], matters: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overview reads the plan of the days not stored yet, then the stored slots. A booking that
+    stores a day (and takes a place) between the two reads must be counted once, from its rows:
+    before the fix the day came out twice (the plan's free places plus the stored ones)."""
+    from onewindow.appointments import scheduling, selectors
+
+    area, day = hall["area"], datetime.date(2026, 12, 9)
+    quiet = {d: v for a in selectors.month_overview(start=day, end=day) for d, v in a.days.items() if a.area == area}
+    assert quiet[day][0] > 0 and Slot.objects.count() == 0
+
+    real = scheduling.preview
+
+    def preview_then_a_booking_stores_the_day(*args: Any, **kwargs: Any) -> Any:
+        seen = real(*args, **kwargs)
+        ensure_slots([area.pk], day, day)  # the booking's transaction stores the whole day ...
+        Slot.objects.filter(area=area, starts_at=at(2026, 12, 9, 9, 30)).update(booked=1)  # ... and takes a place
+        return seen
+
+    monkeypatch.setattr(selectors, "preview", preview_then_a_booking_stores_the_day)
+    raced = {d: v for a in selectors.month_overview(start=day, end=day) for d, v in a.days.items() if a.area == area}
+    assert raced[day] == (quiet[day][0] - 1, quiet[day][1])
+
+
 def test_a_slot_of_a_day_not_stored_yet_is_bookable(
     client: Client, hall: dict[str, Any], matters: dict[str, Any], verified_citizen: Any
 ) -> None:

@@ -74,10 +74,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User  # noqa: E402
+from onewindow.accounts.models import County, OrgUnit, Role, RoleAssignment, User  # noqa: E402
 from onewindow.accounts.services import org_unit_create  # noqa: E402
 from onewindow.catalog.models import Matter, MatterVersion  # noqa: E402
 from onewindow.core.calendar_seed import seed_from_chinesecalendar  # noqa: E402
+from onewindow.dashboard.models import RegionReader  # noqa: E402
 from onewindow.hall.models import ServiceArea, ServicePoint  # noqa: E402
 
 FIRST_DAY, LAST_DAY = "2021-01-04", "2026-11-27"
@@ -139,10 +140,23 @@ def structure() -> dict[str, Any]:
 
 
 def readers(depts: list[OrgUnit], towns: list[OrgUnit]) -> None:
-    """A department's head and a township's leader: their remit narrows the page."""
+    """A department's head and a township's leader: their remit narrows the page. A province's
+    reader, and two more counties of the city beside the district, so the roll-up page
+    (/dashboard/counties/) compares three counties: every generated case is the district's, so the
+    page reads the whole million's rollups grouped by county (its cost is per rollup row, not per
+    county)."""
     for name, role, unit in (("dept_leader", Role.LEADER, depts[3]), ("town_leader", Role.LEADER, towns[2])):
         user, _created = User.objects.get_or_create(username=name)
         RoleAssignment.objects.get_or_create(user=user, role=role, org_unit=unit)
+    for code, name, letters in (("360802", "吉州区", "JZ"), ("360821", "吉安县", "JA")):
+        county, _created = County.objects.get_or_create(
+            code=code, defaults={"name": name, "city_code": "360800", "case_prefix": letters}
+        )
+        if not OrgUnit.objects.filter(code=f"{letters}GOV").exists():
+            root = org_unit_create(code=f"{letters}GOV", name=f"{name}人民政府", kind=OrgUnit.Kind.GOVERNMENT, county=county)
+            org_unit_create(code=f"{letters}ZJJ", name="住房和城乡建设局", kind=OrgUnit.Kind.DEPARTMENT, parent=root)
+    province, _created = User.objects.get_or_create(username="province")
+    RegionReader.objects.get_or_create(user=province, region_code="360000")
 
 
 def existing() -> dict[str, Any]:
@@ -320,6 +334,10 @@ def pages(s: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("late list", "late list, page 1", "leader", "/workbench/late/?page=1"),
         ("late list", "late list, page 2", "leader", "/workbench/late/?page=2"),
         ("late list", "late list, page 10", "leader", "/workbench/late/?page=10"),
+        ("counties", "province: the counties' roll-up (last 12 months)", "province", "/dashboard/counties/"),
+        ("counties", "province: the roll-up, whole history", "province", "/dashboard/counties/?date_from=2021-01-01"),
+        ("counties", "province: the roll-up ranked by on-time rate", "province", "/dashboard/counties/?sort=on_time"),
+        ("counties", "province: the district's dashboard", "province", f"{d}?county=360803"),
         ("wall", "wall screen", "leader", "/dashboard/wall/"),
         ("wall", "wall screen, a township's hall", "leader", f"/dashboard/wall/?point={s['points'][3].code}"),
     ]

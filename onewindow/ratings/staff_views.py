@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from onewindow.accounts.tenancy import staff_county
+from onewindow.accounts.visitor import county_label, visitor_county
 from onewindow.core.audit import audit_read
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, PermissionDenied
@@ -111,13 +113,29 @@ def appeal_decide(request: AuthedRequest, appeal_uuid: Any) -> HttpResponse:
 
 @login_required
 def ranking(request: AuthedRequest) -> HttpResponse:
+    """One county's windows: a county's hall manager, leader or administrator always their own
+    (whatever `?county=` chose for the public pages); the platform's administrator the county
+    chosen in the header's picker (windows of two counties are not one ranking)."""
     _require(selectors.reads_figures(request.user))
+    own = staff_county(request.user)
+    county = visitor_county(request) if own is None or own == visitor_county(request).code else _county(own)
     label, start, end = stats.month_bounds(request.GET.get("month"))
     return TemplateResponse(
         request,
         "ratings/ranking.html",
-        {"month": label, "months": stats.months_with_ratings(), "rows": stats.window_ranking(start, end)},
+        {
+            "month": label,
+            "months": stats.months_with_ratings(county=county),
+            "rows": stats.window_ranking(start, end, county=county),
+            "county_name": county_label(county),
+        },
     )
+
+
+def _county(code: str) -> Any:
+    from onewindow.accounts.models import County
+
+    return County.objects.get(pk=code)
 
 
 @login_required
@@ -155,6 +173,13 @@ def pads(request: AuthedRequest) -> HttpResponse:
 
 
 def results(request: HttpRequest) -> HttpResponse:
-    """Public: satisfaction by department, hall area, window and matter, and the 差评整改 list."""
-    data = stats.results(request.GET.get("month"))
-    return TemplateResponse(request, "ratings/results.html", {**data, "months": stats.months_with_ratings()})
+    """Public: satisfaction by department, hall area, window and matter, and the 差评整改 list, of
+    the county the visitor chose (accounts/visitor.py; `?county=` chooses, an unknown code is
+    refused by the middleware with a message and changes nothing)."""
+    county = visitor_county(request)
+    data = stats.results(request.GET.get("month"), county=county)
+    return TemplateResponse(
+        request,
+        "ratings/results.html",
+        {**data, "months": stats.months_with_ratings(county=county), "county_name": county_label(county)},
+    )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit
 from onewindow.core.stats import Chart, Figure, Section, Table, describe_chart, unit_link
+from onewindow.core.tenancy import for_county
 
 from . import selectors
 from .models import BAD_LEVELS, FollowUp, Rating
@@ -43,10 +44,11 @@ def month_bounds(month: str | None, *, today: datetime.date | None = None) -> tu
     return f"{year:04d}-{mon:02d}", start, end
 
 
-def months_with_ratings(limit: int = 12) -> list[str]:
+def months_with_ratings(limit: int = 12, *, county: Any = None) -> list[str]:
     from django.db.models.functions import TruncMonth
 
-    rows = Rating.objects.annotate(m=TruncMonth("created_at")).values_list("m", flat=True).distinct().order_by("-m")[:limit]
+    qs = Rating.objects.all() if county is None else for_county(Rating.objects.all(), county)
+    rows = qs.annotate(m=TruncMonth("created_at")).values_list("m", flat=True).distinct().order_by("-m")[:limit]
     return [f"{timezone.localtime(m):%Y-%m}" if timezone.is_aware(m) else f"{m:%Y-%m}" for m in rows if m]
 
 
@@ -107,6 +109,14 @@ def in_period(start: datetime.datetime, end: datetime.datetime, qs: QuerySet[Rat
     return (qs if qs is not None else selectors.counted()).filter(created_at__gte=start, created_at__lt=end)
 
 
+def counted_in(county: Any = None) -> QuerySet[Rating]:
+    """The counted ratings of one county (a County or its code): those its units answer for (the
+    rating's responsible unit, `Rating.county_lookup`); None: every county's, for the platform's own
+    callers (the API without `county`, a platform administrator's ranking)."""
+    qs = selectors.counted()
+    return qs if county is None else for_county(qs, county)
+
+
 def grouped(qs: QuerySet[Rating], key: str, name: str) -> list[dict[str, Any]]:
     """Summary per group (unit, area, window, matter), best average first."""
     rows = qs.exclude(**{f"{key}__isnull": True}).values(key, name).annotate(**_AGG).order_by("-avg", "-n", name)
@@ -117,10 +127,12 @@ def grouped(qs: QuerySet[Rating], key: str, name: str) -> list[dict[str, Any]]:
     return out
 
 
-def window_ranking(start: datetime.datetime, end: datetime.datetime) -> list[dict[str, Any]]:
-    """The monthly window ranking for the hall manager: average score, then number of ratings."""
+def window_ranking(start: datetime.datetime, end: datetime.datetime, *, county: Any = None) -> list[dict[str, Any]]:
+    """The monthly window ranking for the hall manager: average score, then number of ratings. One
+    county's windows (`county`), or every county's for None (a county's numbering restarts at 1, so
+    a ranking across counties would mix two 1号窗口: only the platform's own callers ask for it)."""
     rows = (
-        in_period(start, end)
+        in_period(start, end, counted_in(county))
         .exclude(window__isnull=True)
         .values("window__number", "window__point__name")
         .annotate(**_AGG)
@@ -164,8 +176,9 @@ def follow_up_figures(start: datetime.datetime, end: datetime.datetime, *, unit_
     }
 
 
-def public_corrections(start: datetime.datetime, end: datetime.datetime) -> list[dict[str, Any]]:
-    """The public 差评整改 list: replied follow-ups of the period, names masked."""
+def public_corrections(start: datetime.datetime, end: datetime.datetime, *, county: Any = None) -> list[dict[str, Any]]:
+    """The public 差评整改 list: replied follow-ups of the period (of one county's units, or every
+    county's for None), names masked."""
     from .indicators import tag_label
     from .services import masked_name
 
@@ -175,6 +188,8 @@ def public_corrections(start: datetime.datetime, end: datetime.datetime) -> list
         .select_related("rating", "unit")
         .order_by("rating__created_at", "id")
     )
+    if county is not None:
+        rows = for_county(rows, county)
     return [
         {
             "date": timezone.localdate(f.rating.created_at),
@@ -197,19 +212,22 @@ def staff_figures(user: Any, start: datetime.datetime, end: datetime.datetime) -
     return {"month": summary(in_period(start, end, mine)).as_dict(), "all": summary(mine).as_dict()}
 
 
-def results(month: str | None) -> dict[str, Any]:
-    """The public monthly results: the page and the API show the same figures."""
+def results(month: str | None, *, county: Any = None) -> dict[str, Any]:
+    """The public monthly results: the page and the API show the same figures. The page passes the
+    visitor's chosen county (docs/tenancy.md, "Public pages and the county picker"); the API its
+    `county` parameter (without it: every county's, as the catalog's API lists)."""
     label, start, end = month_bounds(month)
-    qs = in_period(start, end)
+    qs = in_period(start, end, counted_in(county))
+    code = getattr(county, "pk", county)
     return {
         "month": label,
         "total": summary(qs).as_dict(),
         "by_unit": grouped(qs, "unit", "unit__name"),
         "by_area": grouped(qs, "area", "area__name"),
-        "by_window": window_ranking(start, end),
+        "by_window": window_ranking(start, end, county=county),
         "by_matter": grouped(qs, "matter", "matter__search_name"),
-        "follow_up": follow_up_figures(start, end),
-        "corrections": public_corrections(start, end),
+        "follow_up": follow_up_figures(start, end, unit_q=None if code is None else Q(unit__county_id=code)),
+        "corrections": public_corrections(start, end, county=county),
     }
 
 

@@ -141,6 +141,10 @@ class MonthQuery(Schema):
     month: str = ""
 
 
+class ResultsQuery(MonthQuery):
+    county: str = ""  # a county's 6-digit code; empty: every county's
+
+
 class SummaryOut(Schema):
     count: int
     good: int

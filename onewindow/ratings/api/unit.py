@@ -9,6 +9,8 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Query, Status
 
+from onewindow.accounts.tenancy import staff_county
+from onewindow.accounts.visitor import api_county
 from onewindow.core.apikit import AUTH, PageParams, actor, page_of, paginate
 from onewindow.core.errors import NotFound, PermissionDenied
 
@@ -23,6 +25,7 @@ from .schemas import (
     PadIn,
     PadOut,
     ResultsOut,
+    ResultsQuery,
     StaffFiguresOut,
     TextIn,
     WindowRankOut,
@@ -106,7 +109,8 @@ def ranking(request: HttpRequest, params: Query[PageParams], q: Query[MonthQuery
     if not selectors.reads_figures(actor(request)):
         raise PermissionDenied()
     _label, start, end = stats.month_bounds(q.month)
-    return paginate(stats.window_ranking(start, end), params, lambda row: row)
+    # A county's reader ranks their county's windows; the platform's administrator every county's.
+    return paginate(stats.window_ranking(start, end, county=staff_county(actor(request))), params, lambda row: row)
 
 
 @router.get("/me/figures", response={200: StaffFiguresOut, **ERRORS}, auth=AUTH, summary="My own figures (staff)")
@@ -128,5 +132,6 @@ def my_figures(request: HttpRequest, q: Query[MonthQuery]) -> Any:
 
 
 @router.get("/results", response={200: ResultsOut, **ERRORS}, auth=None, summary="Public monthly results")
-def results(request: HttpRequest, q: Query[MonthQuery]) -> Any:
-    return stats.results(q.month)
+def results(request: HttpRequest, q: Query[ResultsQuery]) -> Any:
+    # Stateless: the caller names the county (an unknown code is 422), or gets every county's.
+    return stats.results(q.month, county=api_county(q.county))

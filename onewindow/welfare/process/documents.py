@@ -107,7 +107,7 @@ def certificate_check(number: str, code: str) -> dict[str, object] | None:
     if not number or not code:
         return None
     app = (
-        Application.objects.select_related("household", "household__township")
+        Application.objects.select_related("household", "household__township", "household__township__county")
         .filter(certificate_number=number, certificate_code=code)
         .first()
     )
@@ -119,6 +119,10 @@ def certificate_check(number: str, code: str) -> dict[str, object] | None:
         "number": app.certificate_number,
         "head": mask_name(head.name if head else ""),
         "township": app.household.township.name,
+        # Whose certificate it is: a code reaches any county's (a landlord or a bank in 青原区 checks
+        # a 吉州区 family's certificate), so the page names the county that issued it.
+        "county": app.household.township.county.name,
+        "county_code": app.household.township.county_id,
         "people": enrolment.people if enrolment else 0,
         "starts_month": enrolment.starts_month if enrolment else None,
         "in_force": bool(enrolment and enrolment.ended_on is None),

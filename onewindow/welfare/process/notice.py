@@ -34,6 +34,7 @@ from onewindow.core.audit import audit
 from onewindow.core.errors import PermissionDenied, ValidationFailed
 from onewindow.core.identity import mask_name
 from onewindow.core.parsing import clean_text
+from onewindow.core.tenancy import for_county
 
 from ..models import Application, Objection, PublicNotice
 from . import access, route
@@ -59,13 +60,16 @@ def open_locked(app: Application) -> PublicNotice:
     )
 
 
-def running(*, village: OrgUnit | None = None, today: datetime.date | None = None) -> QuerySet[PublicNotice]:
+def running(*, village: OrgUnit | None = None, county: Any = None, today: datetime.date | None = None) -> QuerySet[PublicNotice]:
     """The notices public today: running and not past their last day (an expired notice is no
-    longer public even before the sweep ends it)."""
+    longer public even before the sweep ends it). `county` (a County or its code): that county's
+    villages only, as the public list shows the visitor's chosen county (docs/tenancy.md)."""
     today = today or timezone.localdate()
     qs = PublicNotice.objects.filter(outcome=PublicNotice.Outcome.RUNNING, starts_on__lte=today, ends_on__gte=today)
     if village is not None:
         qs = qs.filter(village=village)
+    if county is not None:
+        qs = for_county(qs, county)
     return qs.select_related("village", "village__parent").order_by("ends_on", "id")
 
 
@@ -137,7 +141,9 @@ def notice_by_uuid(value: Any) -> PublicNotice:
     from onewindow.core.errors import NotFound
 
     try:
-        found = PublicNotice.objects.select_related("application", "village", "step").filter(uuid=value).first()
+        found = (
+            PublicNotice.objects.select_related("application", "village", "village__county", "step").filter(uuid=value).first()
+        )
     except (ValueError, ValidationFailed):
         found = None
     if found is None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from onewindow.accounts.models import OrgUnit, Role, User
+from onewindow.accounts.visitor import county_label, display_name, visitor_county
 from onewindow.cases import routing
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases.services import MaterialInput, applicant_find_or_create
@@ -275,19 +276,37 @@ def _no_resident() -> Any:
 # --- public ---------------------------------------------------------------------------------------
 
 
+def _county_of(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
+    """Whose page it is: the unit's county by name, and whether it is not the visitor's chosen one
+    (a notice or a certificate reached by its own link, a QR code on a village's board)."""
+    return {
+        "county_name": county_label(unit.county),
+        "county_code": unit.county_id,
+        "other_county": unit.county_id != visitor_county(request).code,
+    }
+
+
 @require_GET
 def notices_index(request: HttpRequest) -> HttpResponse:
-    running = notice.running()
+    """The villages of the visitor's chosen county with a notice running (docs/tenancy.md)."""
+    county = visitor_county(request)
+    running = notice.running(county=county)
     villages: dict[int, dict[str, Any]] = {}
     for n in running:
         v = villages.setdefault(n.village_id, {"village": n.village, "count": 0})
         v["count"] += 1
-    return render(request, "welfare/process/notices_index.html", {"villages": list(villages.values())})
+    return render(
+        request,
+        "welfare/process/notices_index.html",
+        {"villages": list(villages.values()), "county_name": county_label(county)},
+    )
 
 
 @require_GET
 def village_notices(request: HttpRequest, code: str) -> HttpResponse:
-    village = get_object_or_404(OrgUnit, code=code)
+    """A village's notices, of whatever county: the board's QR code and the township's link open it
+    without choosing the county first; the page says whose it is."""
+    village = get_object_or_404(OrgUnit.objects.select_related("county", "parent"), code=code)
     if not village.is_village_level:
         raise NotFound()
     printable = request.GET.get("print") == "1"
@@ -299,12 +318,15 @@ def village_notices(request: HttpRequest, code: str) -> HttpResponse:
             "notices": list(notice.running(village=village)),
             "printable": printable,
             "today": timezone.localdate(),
+            **_county_of(request, village),
         },
     )
 
 
 def lodge_objection(request: HttpRequest, uuid: str) -> HttpResponse:
     """Anyone objects online while the notice runs (rate-limited per address)."""
+    # The objection is the notice's: its case, its township's work, whatever county the visitor
+    # chose in the header (nothing here reads the choice but the page's wording).
     n = notice.notice_by_uuid(uuid)
     if request.method != "POST":
         return redirect("welfare:village_notices", code=n.village.code)
@@ -317,10 +339,14 @@ def lodge_objection(request: HttpRequest, uuid: str) -> HttpResponse:
         return render(
             request,
             "welfare/process/objection_done.html",
-            {"village": n.village, "errors": _errors(exc)},
+            {"village": n.village, "errors": _errors(exc), **_county_of(request, n.village)},
             status=exc.status,
         )
-    return render(request, "welfare/process/objection_done.html", {"village": n.village, "errors": None})
+    return render(
+        request,
+        "welfare/process/objection_done.html",
+        {"village": n.village, "errors": None, **_county_of(request, n.village)},
+    )
 
 
 @require_GET
@@ -331,6 +357,18 @@ def certificate_check(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "welfare/process/certificate_check.html",
-        {"result": result, "number": number[:24], "tried": bool(number)},
+        {
+            "result": result,
+            "number": number[:24],
+            "tried": bool(number),
+            **(
+                {
+                    "county_name": display_name(str(result["county_code"]), str(result["county"])),
+                    "other_county": result["county_code"] != visitor_county(request).code,
+                }
+                if result
+                else {}
+            ),
+        },
         status=status,
     )

@@ -48,6 +48,50 @@ def region_counties(user: Any) -> list[County]:
     return found
 
 
+def is_platform_operator(user: Any) -> bool:
+    """The province's operators, who run the platform above the counties: a superuser, or an
+    administrator whose role names no unit (as catalog.services.standards decides `not_province`).
+    A county's administrator (role at the county's root) is not one."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return any(role == Role.ADMIN and unit_pk is None for role, _path, unit_pk, _county in role_rows(user))
+
+
+# The provinces' names by code (the deployment's are 江西's counties; a deployment elsewhere adds
+# its own), and in English. A code not named here is shown as it is.
+PROVINCE_NAMES = {"360000": "江西省"}
+PROVINCE_ENGLISH = {"360000": "Jiangxi Province"}
+
+
+def region_name(code: str) -> str:
+    """A province's or a city's name in the page's language."""
+    from django.utils.translation import get_language
+
+    from onewindow.accounts.visitor import CITY_NAMES, display_name
+
+    if code.endswith("0000"):
+        return PROVINCE_ENGLISH.get(code, code) if get_language() == "en" else PROVINCE_NAMES.get(code, code)
+    return display_name(code, CITY_NAMES.get(code, code))
+
+
+def region_codes() -> list[str]:
+    """The provinces and cities a reader may be granted: those holding the deployment's counties
+    (each county's province, `code[:2] + "0000"`, and its city, `County.city_code`), in code order."""
+    codes: set[str] = set()
+    for code, city in County.objects.values_list("code", "city_code"):
+        codes.add(code[:2] + "0000")
+        if city:
+            codes.add(city)
+    return sorted(codes)
+
+
+def region_readers() -> list[RegionReader]:
+    """Every province's and city's reader, by region then user (a short list: the operators' page)."""
+    return list(RegionReader.objects.select_related("user").order_by("region_code", "user__username"))
+
+
 def is_region_reader(user: Any) -> bool:
     """A province's or city's reader who is not also a county's reader: figures only, no case."""
     return bool(region_counties(user)) and not is_county_reader(user)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("wall/", views.wall_page, name="wall"),
     path("counties/", views.counties, name="counties"),
     path("counties/export.csv", views.counties_export, {"fmt": "csv"}, name="counties_export"),
+    path("readers/", views.readers, name="readers"),
     path("counties/export.xlsx", views.counties_export, {"fmt": "xlsx"}, name="counties_export_xlsx"),
 ]

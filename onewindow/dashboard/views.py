@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -23,7 +24,7 @@ from onewindow.cases.models import Case, Channel
 from onewindow.core import dbrouter
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.dbrouter import replica_read
-from onewindow.core.errors import PermissionDenied
+from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onewindow.core.rollups import last_refreshed, serial_reads
 
 from . import exports, rollup, wall
@@ -34,6 +35,7 @@ from .selectors import (
     can_view_dashboard,
     case_list,
     is_county_reader,
+    is_platform_operator,
     list_measure,
     reader_county,
     remit,
@@ -301,6 +303,8 @@ def counties(request: AuthedRequest) -> HttpResponse:
         "sorts": [(k, v[0]) for k, v in rollup.metric_labels().items()],
         "query": urlencode({**dict(pair.split("=", 1) for pair in base.split("&") if "=" in pair), "sort": sort}),
         "charts": _charts_payload([sec]),
+        # The province's operators manage who reads this page (readers, below).
+        "operator": is_platform_operator(request.user),
     }
     return render(request, "dashboard/counties.html", context)
 
@@ -312,3 +316,61 @@ def counties_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     _title, sheets = exports.figure_sheets([sec])
     filters = [*describe(params), (_("排名依据"), rollup.metric_labels()[sort][0])]
     return exports.respond(fmt, title=sec.title, filters=filters, sheets=sheets)
+
+
+@login_required
+def readers(request: AuthedRequest) -> HttpResponse:
+    """省市统计查看人: the province's operators grant and take back a province's or city's roll-up
+    (models.RegionReader). Everybody else, a county's administrator included, gets 403: a county's
+    administrator could otherwise give themselves the other counties' figures."""
+    from onewindow.accounts.models import User
+    from onewindow.core.errors import ApplicationError
+
+    from . import services
+    from .selectors import region_codes, region_name, region_readers
+
+    if not is_platform_operator(request.user):
+        raise PermissionDenied(_("只有省级平台管理员可以管理省市统计查看人。"))
+    error: ApplicationError | None = None
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        posted = {
+            "username": request.POST.get("username", "").strip()[:150],
+            "region_code": request.POST.get("region_code", "")[:6],
+        }
+        try:
+            user = User.objects.filter(username=posted["username"]).first()
+            if user is None:
+                raise NotFound(_("没有这个用户名的用户。"), fields={"username": [_("没有这个用户名的用户。")]})
+            if action == "grant":
+                services.region_reader_grant(user=user, region_code=posted["region_code"], actor=request.user)
+                messages.success(
+                    request,
+                    _("已授予 %(name)s 查看%(region)s汇总。") % {"name": user, "region": region_name(posted["region_code"])},
+                )
+            elif action == "revoke":
+                services.region_reader_revoke(user=user, region_code=posted["region_code"], actor=request.user)
+                messages.success(
+                    request,
+                    _("已收回 %(name)s 查看%(region)s汇总的权限。")
+                    % {"name": user, "region": region_name(posted["region_code"])},
+                )
+            else:
+                raise ValidationFailed(_("未知的操作。"))
+        except ApplicationError as exc:
+            error = exc
+        else:
+            return redirect("dashboard:readers")
+    rows = [{"reader": r, "region": region_name(r.region_code)} for r in region_readers()]
+    return render(
+        request,
+        "dashboard/readers.html",
+        {
+            "rows": rows,
+            "regions": [(code, region_name(code)) for code in region_codes()],
+            "error": error,
+            "posted": posted,
+        },
+        status=error.status if error is not None else 200,
+    )

@@ -356,6 +356,12 @@ class StandardMatterForm(forms.ModelForm[StandardMatter]):
         return data
 
 
+class StandardRetireForm(forms.Form):
+    effective_on = forms.DateField(label=_("取消生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("取消原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    seen_revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
 @admin.register(StandardMatter)
 class StandardMatterAdmin(admin.ModelAdmin[StandardMatter]):
     """The province's standard catalog. Its operators (administrators with no unit) add and revise
@@ -363,16 +369,16 @@ class StandardMatterAdmin(admin.ModelAdmin[StandardMatter]):
     column). Every write goes through catalog.services.standards."""
 
     form = StandardMatterForm
-    list_display = ["basic_code", "name", "matter_type", "statutory_days", "revision", "implementations"]
+    list_display = ["basic_code", "name", "matter_type", "statutory_days", "revision", "implementations", "retire_link"]
     list_filter = ["matter_type"]
     search_fields = ["basic_code", "name"]
     readonly_fields = ["revision"]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["basic_code", *StandardMatter.BASIC_FIELDS, "revision", "revision_note", "seen_revision"]
+        return ["basic_code", *StandardMatter.BASIC_FIELDS, "revision", "revision_note", "seen_revision", "retire_link"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["basic_code", "revision"] if obj is not None else ["revision"]
+        return ["basic_code", "revision", "retire_link"] if obj is not None else ["revision", "retire_link"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).annotate(n_matters=Count("matters"))
@@ -388,7 +394,64 @@ class StandardMatterAdmin(admin.ModelAdmin[StandardMatter]):
         return services.is_province_operator(request.user) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # counties' matters point at it; an entry is revised, not deleted
+        return False  # counties' matters point at it; an entry is revised or retired, not deleted
+
+    def get_urls(self) -> list[Any]:
+        from django.urls import path
+
+        return [
+            path("<int:pk>/retire/", self.admin_site.admin_view(self.retire_view), name="catalog_standardmatter_retire"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("取消"))
+    def retire_link(self, obj: StandardMatter) -> str:
+        from django.urls import reverse
+
+        if obj.pk is None:
+            return "—"
+        if obj.retired_on is not None:
+            return str(_("已于 %(d)s 取消") % {"d": obj.retired_on.isoformat()})
+        return format_html('<a href="{}">{}</a>', reverse("admin:catalog_standardmatter_retire", args=[obj.pk]), _("取消…"))
+
+    def retire_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """取消: the entry's retirement with its date and reason (services.standard_retire), the
+        revision the operator saw carried as for a revision."""
+        from django.core.exceptions import PermissionDenied as Forbidden
+        from django.shortcuts import get_object_or_404, redirect
+        from django.template.response import TemplateResponse
+
+        if not self.has_change_permission(request):
+            raise Forbidden
+        entry = get_object_or_404(StandardMatter, pk=pk)
+        form = StandardRetireForm(request.POST or None, initial={"seen_revision": entry.revision})
+        if request.method == "POST" and form.is_valid():
+            try:
+                _entry, told = services.standard_retire(
+                    standard=entry,
+                    actor=request.user,
+                    expected_revision=form.cleaned_data["seen_revision"],
+                    reason=form.cleaned_data["reason"],
+                    effective_on=form.cleaned_data["effective_on"],
+                )
+            except ApplicationError as exc:
+                form.add_error(None, str(exc.message))
+                for field, errors in (exc.fields or {}).items():
+                    if field in form.fields:
+                        for error in errors:
+                            form.add_error(field, str(error))
+            else:
+                self.message_user(request, _("已取消；已通知 %(n)d 个县（区）事项停止实施。") % {"n": told})
+                return redirect("admin:catalog_standardmatter_change", entry.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("取消省级基本目录事项"),
+            "entry": entry,
+            "form": form,
+            "implementations": entry.matters.count(),
+        }
+        return TemplateResponse(request, "admin/catalog/standardmatter/retire.html", context, status=422 if form.errors else 200)
 
     def save_model(self, request: HttpRequest, obj: StandardMatter, form: Any, change: bool) -> None:
         basic = {k: form.cleaned_data[k] for k in StandardMatter.BASIC_FIELDS}

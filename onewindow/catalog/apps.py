@@ -16,3 +16,6 @@ class CatalogConfig(AppConfig):
         # The province's standard catalog over the counties' shared matters, one revision pending.
         (8510, "onewindow.catalog.demo_standards"),
     )
+    # The counties' matters of a province entry whose retirement took effect are withdrawn
+    # (停止实施) on its date (services/standards.py).
+    sweeps = ("onewindow.catalog.services.standards.withdraw_retired",)

@@ -216,6 +216,10 @@ class StandardMatter(PublicModel):
     legal_basis = models.TextField(_("设定依据"), blank=True)
     statutory_days = models.PositiveIntegerField(_("法定办结时限（工作日）"))
     revision_note = models.TextField(_("修订说明"), blank=True)
+    # 取消: the province takes the entry out of its catalog from a date (services/standards.py,
+    # standard_retire). The row stays: the counties' matters and their cases still name it.
+    retired_on = models.DateField(_("取消生效日期"), null=True, blank=True)
+    retire_reason = models.TextField(_("取消原因"), blank=True)
 
     class Meta:
         verbose_name = _("省级基本目录事项")

@@ -192,6 +192,10 @@ def case_submit(
         raise PermissionDenied(_("申请人不是该企业的法定代表人或经办人。"))
 
     if matter_version is not None:
+        if matter_version.status == MatterVersion.Status.RETIRED:
+            # Withdrawn (停止实施: by its county, or on the date its province entry was retired):
+            # cases received before go on; no new application.
+            raise ValidationFailed(_("该事项已停止实施，不能申请。"), code="matter_retired")
         if matter_version.status != MatterVersion.Status.PUBLISHED:
             raise ValidationFailed(_("该事项版本未发布，不能申请。"), code="matter_not_published")
         versions = [matter_version]

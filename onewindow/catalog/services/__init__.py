@@ -21,7 +21,15 @@ from .matters import (
     matter_publish,
     matter_retire,
 )
-from .standards import is_province_operator, matter_implement, matter_link_standard, standard_create, standard_revise
+from .standards import (
+    is_province_operator,
+    matter_implement,
+    matter_link_standard,
+    standard_create,
+    standard_retire,
+    standard_revise,
+    withdraw_retired,
+)
 from .validation import MATERIAL_FIELDS, VERSION_FIELDS
 
 __all__ = [
@@ -47,5 +55,7 @@ __all__ = [
     "search_keys",
     "search_text",
     "standard_create",
+    "standard_retire",
     "standard_revise",
+    "withdraw_retired",
 ]

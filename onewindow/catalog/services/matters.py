@@ -316,7 +316,13 @@ def _check_basic_fields(draft: MatterVersion, changes: dict[str, Any]) -> None:
 
 def _check_publishable(draft: MatterVersion, standard: StandardMatter) -> None:
     """Only a draft of the entry's current revision is published: a revision updates the open
-    draft in place (services/standards.py), so this refuses only a draft written around it."""
+    draft in place (services/standards.py), so this refuses only a draft written around it. Nor a
+    draft of an entry whose retirement has taken effect: it would put a withdrawn matter back."""
+    if standard.retired_on is not None and standard.retired_on <= timezone.localdate():
+        raise Conflict(
+            _("省级基本目录已于 %(d)s 取消该事项，本事项已停止实施，不能发布。") % {"d": standard.retired_on.isoformat()},
+            code="standard_retired",
+        )
     if draft.standard_revision != standard.revision or any(
         getattr(draft, k) != getattr(standard, k) for k in StandardMatter.BASIC_FIELDS
     ):

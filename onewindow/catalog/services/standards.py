@@ -29,7 +29,7 @@ from onewindow.core.audit import audit
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 from ..models import Matter, MatterVersion, StandardMatter
-from .matters import matter_create, matter_draft_create, matter_publish
+from .matters import matter_create, matter_draft_create, matter_publish, matter_retire
 
 BASIC_FIELDS = StandardMatter.BASIC_FIELDS
 
@@ -104,6 +104,7 @@ def standard_revise(
         locked = StandardMatter.objects.select_for_update().get(pk=standard.pk)
         if locked.revision != expected_revision:
             raise Conflict(_("该事项已被他人修订为第 %(n)d 版，请刷新后重试。") % {"n": locked.revision}, code="stale_revision")
+        _refuse_retired(locked)
         before = locked.basic()
         data = _validate_basic({**before, **changes})
         if data == before:
@@ -209,3 +210,115 @@ def matter_link_standard(*, matter: Matter, standard: StandardMatter, actor: Any
         locked.standard = standard
         audit(actor=actor, action="matter.link_standard", target=locked, data={"standard": standard.basic_code})
         return locked
+
+
+# --- retiring an entry (取消) -------------------------------------------------------------------
+#
+# What a province's 取消 means for the counties, decided as the provinces do it (an entry taken out
+# of the 基本目录 by a notice with an effective date; the counties 停止实施 their matters on it):
+#
+# - The entry is not deleted: it records the date and the reason, and every county matter and case
+#   that names it keeps its meaning. No revision follows a retired entry (`standard_retired`).
+# - The counties' matters are not deleted either. On the effective date each implementing matter is
+#   withdrawn (停止实施: `matter_retire`, its current version `retired`, off the public lists), by
+#   `standard_retire` itself when the date is today and otherwise by the daily sweep
+#   `withdraw_retired`. Each county is told at once: a `matter.standard_retired` audit row on its
+#   matter names the date and the reason (its notice to withdraw; the entry's row shows both).
+# - New applications: accepted until the day before the effective date (the announcement gives
+#   people time to apply under the rules they know), refused from it (`matter_retired`, a
+#   retired version cannot be applied for).
+# - Open cases finish: an application received before the date is handled to its end under the
+#   version it was made under (法不溯及既往; the provinces' notices say 已受理的按原规定办结). Nothing
+#   here touches a case.
+# - A county cannot publish a draft of a retired entry once the date has come (that would put the
+#   matter back on the list); before it, a county may still correct its implementation.
+# - The date is not in the past: a retirement is announced, never backdated under applications
+#   already made.
+
+
+def _refuse_retired(standard: StandardMatter) -> None:
+    if standard.retired_on is not None:
+        raise Conflict(
+            _("该事项已于 %(d)s 从省级基本目录取消，不能再修订。") % {"d": standard.retired_on.isoformat()},
+            code="standard_retired",
+        )
+
+
+def standard_retire(
+    *,
+    standard: StandardMatter,
+    actor: Any,
+    expected_revision: int,
+    reason: str,
+    effective_on: Any,
+    today: Any = None,
+) -> tuple[StandardMatter, int]:
+    """Take an entry out of the province's catalog from `effective_on` (see above). Locks the
+    entry's row as a revision does, so a concurrent revision and retirement are one after the
+    other: the later one sees `stale_revision` (a revision came first) or `standard_retired`.
+    Returns the entry and the number of county matters told."""
+    import datetime
+
+    _require_province(actor)
+    today = today or timezone.localdate()
+    text = str(reason or "").strip()
+    errors: dict[str, list[Any]] = {}
+    if not text or len(text) > 2000:
+        errors["reason"] = [_("请填写取消原因（不超过2000字），各县（区）据此停止实施。")]
+    if not isinstance(effective_on, datetime.date):
+        errors["effective_on"] = [_("请填写取消生效日期。")]
+    elif effective_on < today:
+        errors["effective_on"] = [_("生效日期不能早于今天：已经提出的申请按原事项办理。")]
+    if errors:
+        raise ValidationFailed(_("取消信息不完整或不正确。"), fields=errors)
+    with transaction.atomic():
+        locked = StandardMatter.objects.select_for_update().get(pk=standard.pk)
+        if locked.revision != expected_revision:
+            raise Conflict(_("该事项已被他人修订为第 %(n)d 版，请刷新后重试。") % {"n": locked.revision}, code="stale_revision")
+        _refuse_retired(locked)
+        locked.retired_on = effective_on
+        locked.retire_reason = text
+        locked.save(update_fields=["retired_on", "retire_reason", "updated_at"])
+        matters = list(Matter.objects.filter(standard=locked).order_by("pk"))
+        audit(
+            actor=actor,
+            action="standard.retire",
+            target=locked,
+            data={"effective_on": effective_on.isoformat(), "reason": text, "matters": [m.code for m in matters]},
+        )
+        for matter in matters:
+            # Each county's notice to withdraw its matter on the date.
+            audit(
+                actor=actor,
+                action="matter.standard_retired",
+                target=matter,
+                data={"standard": locked.basic_code, "effective_on": effective_on.isoformat(), "reason": text},
+            )
+        if effective_on <= today:
+            withdraw_retired(today=today, standard=locked)
+        return locked, len(matters)
+
+
+def withdraw_retired(*, today: Any = None, standard: StandardMatter | None = None) -> int:
+    """停止实施: every county matter whose entry's retirement has taken effect and that is still
+    published is withdrawn (`matter_retire`). The daily sweep (CatalogConfig.sweeps) runs it;
+    idempotent, a short indexed read when there is nothing to do."""
+    today = today or timezone.localdate()
+    due = Matter.objects.filter(
+        standard__retired_on__lte=today, current_version__status=MatterVersion.Status.PUBLISHED
+    ).select_related("standard")
+    if standard is not None:
+        due = due.filter(standard=standard)
+    done = 0
+    for matter in due.order_by("pk"):
+        assert matter.standard is not None and matter.standard.retired_on is not None
+        reason = gettext("省级基本目录已于 %(d)s 取消该事项：%(r)s") % {
+            "d": matter.standard.retired_on.isoformat(),
+            "r": matter.standard.retire_reason,
+        }
+        try:
+            matter_retire(matter=matter, actor=None, reason=reason)
+        except Conflict:  # withdrawn by the county (or another sweep) a moment ago
+            continue
+        done += 1
+    return done

@@ -5,10 +5,12 @@ lost updates and deadlocks under concurrent editors (PostgreSQL)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from conftest import make_user
 from onewindow.accounts.models import County, OrgUnit, Role, User
@@ -290,3 +292,185 @@ def test_the_admin_lets_the_province_revise_and_counties_read(
     draft = MatterVersion.objects.get(status="draft", matter__department=two_counties["b"])
     page = client.get(f"/admin/catalog/matterversion/{draft.pk}/change/").content.decode()
     assert 'name="committed_days"' in page and 'name="statutory_days"' not in page and 'name="name"' not in page
+
+
+# --- retiring an entry (取消): services/standards.py, "retiring an entry" -----------------------
+
+
+def test_a_retirement_tells_every_county_and_withdraws_their_matters_on_its_date(
+    province: User, two_counties: dict[str, Any], standard: StandardMatter
+) -> None:
+    from ..services import standard_retire, withdraw_retired
+
+    a, b = _implemented(standard, two_counties)
+    today = timezone.localdate()
+    on = today + datetime.timedelta(days=10)
+    retired, told = standard_retire(
+        standard=standard, actor=province, expected_revision=1, reason="国务院决定取消该事项", effective_on=on
+    )
+    assert told == 2 and retired.retired_on == on and retired.retire_reason == "国务院决定取消该事项"
+    assert retired.revision == 1 and retired.basic() == BASIC  # the entry is kept as it was
+    entry = AuditEntry.objects.get(action="standard.retire")
+    assert entry.data["effective_on"] == on.isoformat() and sorted(entry.data["matters"]) == sorted([a.code, b.code])
+    notices = AuditEntry.objects.filter(action="matter.standard_retired")
+    assert sorted(n.target_id for n in notices) == sorted(str(m.uuid) for m in (a, b))
+    # Until the date the counties' matters stay published and listed: people still apply.
+    assert withdraw_retired(today=today) == 0
+    for m in (a, b):
+        m.refresh_from_db()
+        assert m.is_listed and m.current_version is not None and m.current_version.status == "published"
+    # No revision follows a retired entry; nor a second retirement. Nothing stored.
+    with pytest.raises(Conflict) as exc:
+        standard_revise(standard=standard, actor=province, expected_revision=1, note="x", statutory_days=10)
+    assert exc.value.code == "standard_retired"
+    with pytest.raises(Conflict) as again:
+        standard_retire(standard=standard, actor=province, expected_revision=1, reason="再次", effective_on=on)
+    assert again.value.code == "standard_retired"
+    assert StandardMatter.objects.get().revision == 1 and StandardMatter.objects.get().retire_reason == "国务院决定取消该事项"
+    assert not MatterVersion.objects.filter(status="draft").exists()
+    assert not AuditEntry.objects.filter(action="standard.revise").exists()
+    # On the date (the sweep): each county's matter is withdrawn, not deleted; once.
+    assert withdraw_retired(today=on) == 2
+    assert withdraw_retired(today=on) == 0
+    for m in (a, b):
+        m.refresh_from_db()
+        assert not m.is_listed and m.current_version is not None and m.current_version.status == "retired"
+        assert m.standard_id == standard.pk
+    assert AuditEntry.objects.filter(action="matter.retire").count() == 2
+
+
+def test_retired_today_new_applications_are_refused_and_open_cases_finish(
+    calendar: Any, province: User, two_counties: dict[str, Any], standard: StandardMatter, citizen: User, clerk: User
+) -> None:
+    import zoneinfo
+
+    import time_machine
+
+    from onewindow.core import workdays
+
+    # A day inside the published calendar: accepting computes deadlines that must not run past it.
+    workdays.invalidate()
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")), tick=True):
+        _retired_today(province, two_counties, standard, citizen, clerk)
+    workdays.invalidate()
+
+
+def _retired_today(province: User, two_counties: dict[str, Any], standard: StandardMatter, citizen: User, clerk: User) -> None:
+    from onewindow.cases import services as case_services
+
+    from ..services import standard_retire
+
+    a, _b = _implemented(standard, two_counties)
+    version = a.current_version
+    assert version is not None
+
+    def submit() -> Any:
+        return case_services.case_submit(
+            applicant=citizen,
+            matter_version=MatterVersion.objects.get(pk=version.pk),
+            channel="counter",
+            form_data={},
+            materials=[case_services.MaterialInput(requirement=r, paper=True) for r in version.materials.all()],
+            actor=clerk,
+        )
+
+    open_case = submit()  # received before the retirement
+    draft = matter_draft_create(matter=a, actor=two_counties["admin_a"])
+    standard_retire(
+        standard=standard, actor=province, expected_revision=1, reason="整合为一件事", effective_on=timezone.localdate()
+    )
+    a.refresh_from_db()
+    assert not a.is_listed and a.current_version is not None and a.current_version.status == "retired"  # at once
+    with pytest.raises(ValidationFailed) as refused:
+        submit()
+    assert refused.value.code == "matter_retired"
+    # The case received before goes on to its end under its own version.
+    accepted = case_services.case_accept(case=open_case, actor=clerk)
+    assert accepted.status in ("accepted", "in_review") and accepted.matter_version_id == version.pk
+    # The county cannot put the withdrawn matter back by publishing its draft.
+    with pytest.raises(Conflict) as exc:
+        matter_publish(version=draft, actor=two_counties["admin_a"])
+    assert exc.value.code == "standard_retired"
+    assert MatterVersion.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_a_retirement_is_the_provinces_with_a_reason_and_a_date_not_in_the_past(
+    province: User, two_counties: dict[str, Any], standard: StandardMatter
+) -> None:
+    from ..services import standard_retire
+
+    on = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(PermissionDenied) as denied:
+        standard_retire(standard=standard, actor=two_counties["admin_a"], expected_revision=1, reason="x", effective_on=on)
+    assert denied.value.code == "not_province"
+    for reason, when, field in (
+        (" ", on, "reason"),
+        ("取消", timezone.localdate() - datetime.timedelta(days=1), "effective_on"),
+        ("取消", "2026-12-31", "effective_on"),
+    ):
+        with pytest.raises(ValidationFailed) as bad:
+            standard_retire(standard=standard, actor=province, expected_revision=1, reason=reason, effective_on=when)
+        assert bad.value.code == "validation_failed" and field in bad.value.fields
+    standard_revise(standard=standard, actor=province, expected_revision=1, note="修订", statutory_days=20)
+    with pytest.raises(Conflict) as stale:
+        standard_retire(standard=standard, actor=province, expected_revision=1, reason="取消", effective_on=on)
+    assert stale.value.code == "stale_revision"
+    assert StandardMatter.objects.get().retired_on is None
+    assert not AuditEntry.objects.filter(action__in=["standard.retire", "matter.standard_retired"]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retire_and_revise_one_wins(province: User, two_counties: dict[str, Any], standard: StandardMatter) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL (SQLite serialises writers)")
+    from ..services import standard_retire
+
+    _implemented(standard, two_counties)
+    on = timezone.localdate() + datetime.timedelta(days=30)
+
+    def act(i: int) -> str:
+        try:
+            if i % 2:
+                standard_retire(standard=standard, actor=province, expected_revision=1, reason=f"取消 {i}", effective_on=on)
+                return "retired"
+            standard_revise(standard=standard, actor=province, expected_revision=1, note=f"editor {i}", statutory_days=10 + i)
+            return "revised"
+        except Conflict as exc:
+            return exc.code
+
+    results = run_concurrently(act, 6)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert results.count("retired") + results.count("revised") == 1, results
+    final = StandardMatter.objects.get()
+    if "retired" in results:  # retired first: every editor was refused, the entry is revision 1
+        assert final.retired_on == on and final.revision == 1 and results.count("standard_retired") == 5
+        assert not MatterVersion.objects.filter(status="draft").exists()
+    else:  # revised first: every other writer saw a newer revision
+        assert final.retired_on is None and final.revision == 2 and results.count("stale_revision") == 5
+    assert AuditEntry.objects.filter(action__in=["standard.retire", "standard.revise"]).count() == 1
+
+
+def test_the_province_retires_an_entry_in_the_admin_and_counties_cannot(
+    client: Any, province: User, two_counties: dict[str, Any], standard: StandardMatter
+) -> None:
+    _implemented(standard, two_counties)
+    url = f"/admin/catalog/standardmatter/{standard.pk}/retire/"
+    on = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
+    form = {"effective_on": on, "reason": "国务院决定取消", "seen_revision": 1}
+    client.force_login(two_counties["admin_a"])
+    assert client.get(url).status_code == 403
+    assert client.post(url, form).status_code == 403
+    client.force_login(province)
+    assert 'href="' + url + '"' in client.get("/admin/catalog/standardmatter/").content.decode()
+    page = client.get(url)
+    assert page.status_code == 200 and "实施该事项的县（区）事项：2 个" in page.content.decode()
+    past = client.post(url, {**form, "effective_on": "2020-01-01"})
+    assert past.status_code == 422 and "生效日期不能早于今天" in past.content.decode()
+    stale = client.post(url, {**form, "seen_revision": 0})
+    assert stale.status_code == 422 and "请刷新后重试" in stale.content.decode()
+    assert StandardMatter.objects.get().retired_on is None
+    done = client.post(url, form)
+    assert done.status_code == 302
+    assert StandardMatter.objects.get().retired_on.isoformat() == on  # type: ignore[union-attr]
+    assert AuditEntry.objects.filter(action="matter.standard_retired").count() == 2
+    assert "已于" in client.get(url).content.decode()

@@ -107,6 +107,9 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
             "v": version,
             "materials": list(version.materials.all()) if version else [],
             "retired": version is not None and version.status == MatterVersion.Status.RETIRED,
+            # Announced by the province, not yet in effect (services/standards.py, standard_retire):
+            # people may still apply until the date, and are told so.
+            "retiring_on": matter.standard.retired_on if matter.standard is not None else None,
             "townships": selectors.matter_townships(matter),
             "places": selectors.where_to_go(matter, request.user),
             "can_book": selectors.can_book(matter),

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from conftest import make_user
@@ -314,11 +315,14 @@ def test_a_retirement_tells_every_county_and_withdraws_their_matters_on_its_date
     assert entry.data["effective_on"] == on.isoformat() and sorted(entry.data["matters"]) == sorted([a.code, b.code])
     notices = AuditEntry.objects.filter(action="matter.standard_retired")
     assert sorted(n.target_id for n in notices) == sorted(str(m.uuid) for m in (a, b))
-    # Until the date the counties' matters stay published and listed: people still apply.
+    # Until the date the counties' matters stay published and listed: people still apply, and the
+    # guide says until when.
     assert withdraw_retired(today=today) == 0
     for m in (a, b):
         m.refresh_from_db()
         assert m.is_listed and m.current_version is not None and m.current_version.status == "published"
+    guide = Client().get(f"/catalog/m/{a.code}/").content.decode()
+    assert f"{on.isoformat()} 起停止实施，此前仍可申请" in guide
     # No revision follows a retired entry; nor a second retirement. Nothing stored.
     with pytest.raises(Conflict) as exc:
         standard_revise(standard=standard, actor=province, expected_revision=1, note="x", statutory_days=10)

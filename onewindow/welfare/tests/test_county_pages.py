@@ -7,6 +7,7 @@ and says whose it is; an objection from a visitor who chose the other county is 
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -62,6 +63,10 @@ def test_another_countys_village_page_opens_and_says_whose(client: Client, two_n
     url = reverse("welfare:village_notices", args=[two_notices["b"].village.code])
     page = _page(client, url)  # the visitor is in 青原区 (the default)
     assert "郭**" in page and "这是吉州区的公示" in page and f'href="?county={B}"' in page and HEADING in page
+    client.cookies["django_language"] = "en"
+    english = html.unescape(_page(client, url))
+    assert "This notice is Jizhou District's" in english and "minimum living allowance notices</h1>" in english
+    client.cookies["django_language"] = "zh-hans"
     printable = _page(client, url + "?print=1")
     assert "郭**" in printable and HEADING in printable and "这是吉州区的公示" not in printable
     # In its own county the page does not say so.

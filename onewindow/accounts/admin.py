@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
@@ -13,8 +14,10 @@ from django.forms.models import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from . import duties
-from .models import Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
+from onewindow.core.errors import ApplicationError
+
+from . import calendar, duties
+from .models import CalendarOverride, Enterprise, EnterpriseHandler, OrgUnit, Role, RoleAssignment, User
 from .tenancy import staff_county
 
 
@@ -133,3 +136,62 @@ class EnterpriseAdmin(admin.ModelAdmin[Enterprise]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Enterprises are registered through accounts.services.enterprise_register (checksum, audit).
         return False
+
+
+class CalendarOverrideForm(forms.ModelForm[CalendarOverride]):
+    """The service's checks before saving, so a refusal shows on the form (a day the calendar does
+    not cover, an override that changes nothing); a second override of the same day is caught by
+    the form's unique check and, in a race, by the constraint in the service."""
+
+    class Meta:
+        model = CalendarOverride
+        fields = ["county", "date", "is_workday", "name", "reason"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day = data.get("date") or self.instance.date
+        if day is not None and not self.errors:
+            try:
+                calendar.check_day(day, bool(data.get("is_workday")))
+            except ApplicationError as exc:
+                raise ValidationError(str(exc.message)) from None
+        return data
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin[CalendarOverride]):
+    """A county's calendar overrides (accounts/calendar.py). A county's administrator lists, adds,
+    changes and removes their county's only (accounts/admin_scope.py scopes the list and the
+    county choice); every write goes through the audited service, which recomputes the county's
+    open due dates."""
+
+    form = CalendarOverrideForm
+    list_display = ["date", "county", "is_workday", "name", "created_by"]
+    list_filter = ["county", "is_workday"]
+    search_fields = ["name", "reason"]
+    date_hierarchy = "date"
+    ordering = ["-date"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The county and the day name the override: another day is another override.
+        return ["county", "date", "created_by"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: CalendarOverride, form: Any, change: bool) -> None:
+        # A refusal here is a race the form could not see (a duplicate entered meanwhile): the
+        # ApplicationError page (core.middleware) says so and the admin's transaction rolls back.
+        if change:
+            calendar.calendar_override_change(
+                override=obj, is_workday=obj.is_workday, name=obj.name, reason=obj.reason, actor=request.user
+            )
+        else:
+            saved = calendar.calendar_override_add(
+                county=obj.county, date=obj.date, is_workday=obj.is_workday, name=obj.name, reason=obj.reason, actor=request.user
+            )
+            obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: CalendarOverride) -> None:
+        calendar.calendar_override_remove(override=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset.select_related("county"):
+            calendar.calendar_override_remove(override=obj, actor=request.user)

@@ -14,6 +14,8 @@ class AccountsConfig(AppConfig):
     )
     # Periodic jobs: idempotent functions returning a count (core/sweeps.py runs every app's sweeps each minute).
     sweeps = ("onewindow.accounts.services.login_failures_purge",)
+    # A county's overrides of the national working calendar, read by core.workdays (core/hooks.py).
+    provides = {"core.calendar_overrides": "onewindow.accounts.calendar.override_rows"}
 
     def ready(self) -> None:
         from . import checks, mfa, signin_audit  # noqa: F401 - checks, sign-in receivers, sign-in audit
@@ -30,3 +32,11 @@ class AccountsConfig(AppConfig):
 
         post_save.connect(forget_case_prefixes, sender=County, dispatch_uid="county_prefixes_save")
         post_delete.connect(forget_case_prefixes, sender=County, dispatch_uid="county_prefixes_delete")
+
+        from onewindow.core.workdays import invalidate
+
+        from .models import CalendarOverride
+
+        # As the national table's rows (core.workdays._connect): a changed override reloads the calendar.
+        post_save.connect(invalidate, sender=CalendarOverride, dispatch_uid="workdays-override-save")
+        post_delete.connect(invalidate, sender=CalendarOverride, dispatch_uid="workdays-override-delete")

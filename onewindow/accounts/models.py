@@ -422,3 +422,41 @@ class PrivacyConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.notice_version} {self.given_at:%Y-%m-%d %H:%M}"
+
+
+class CalendarOverride(TimeStampedModel):
+    """A county's change to the national working calendar (core.WorkCalendarDay) on one day: a rest
+    day there (a local festival of an ethnic autonomous area, offices closed by a flood or typhoon
+    order) or a working day (a local 调休). Issue 17: a county owns its calendar overrides.
+
+    Here rather than in core, keyed by a code string: the row belongs to a county like every other
+    county setting (ratings.CountyRules, welfare.Standard), so the foreign key keeps it to a real
+    county, the admin scopes it and its county choice through `county_lookup` as it does the
+    others, and core still knows no county model. Core reads the rows through the hook
+    `core.calendar_overrides` (accounts/calendar.py), in the same statement as the national table,
+    so no clock pays a statement more (core/workdays.py). Written only by
+    accounts.calendar.calendar_override_add/_change/_remove (audited; open due dates recomputed)."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="calendar_overrides", verbose_name=_("区县"))
+    date = models.DateField(_("日期"))
+    is_workday = models.BooleanField(_("工作日"), help_text=_("勾选：该日在本区县上班（调休）；不勾选：该日在本区县休息。"))
+    name = models.CharField(_("名称"), max_length=64, help_text=_("如“三月三”“防汛停止办公”“调休上班”。"))
+    # The legal basis: the county government's notice, the emergency order. Required by the
+    # service (an override moves people's deadlines; someone must be able to say why).
+    reason = models.TextField(_("事由及依据"))
+    created_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+    )
+
+    county_lookup = "county"
+
+    class Meta:
+        verbose_name = _("区县工作日历调整")
+        verbose_name_plural = _("区县工作日历调整")
+        ordering = ["county", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "date"], name="calendar_override_one_per_county_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.date} {self.name}"

@@ -39,11 +39,12 @@ class PlannedSlot:
     capacity: int
 
 
-def day_type(day: datetime.date) -> str:
-    """ "workday" (incl. 调休 make-up days), "holiday" (a named public holiday) or "weekend"."""
-    if workdays.is_workday(day):
+def day_type(day: datetime.date, county: str | None) -> str:
+    """ "workday" (incl. 调休 make-up days), "holiday" (a named public holiday, or a rest day the
+    county's calendar names) or "weekend", on `county`'s calendar (the hall's county)."""
+    if workdays.is_workday(day, county):
         return "workday"
-    return "holiday" if workdays.holiday_name(day) else "weekend"
+    return "holiday" if workdays.holiday_name(day, county) else "weekend"
 
 
 def _rule_applies(rule: SessionRule, day: datetime.date, dtype: str) -> bool:
@@ -77,8 +78,16 @@ def planned_slots(
     """Slots the plan gives for [start, end], and the dates the work calendar does not cover."""
     area_ids = list(area_ids)
     rules: dict[int, list[SessionRule]] = defaultdict(list)
-    for rule in SessionRule.objects.filter(area_id__in=area_ids, is_active=True).order_by("start"):
-        rules[rule.area_id].append(rule)
+    # Each hall's plan runs on its county's calendar: the county comes with the rules (a join, no
+    # statement more); an area without rules opens only its extra sessions, whatever the day.
+    county_of: dict[int, str] = {}
+    for r in (
+        SessionRule.objects.filter(area_id__in=area_ids, is_active=True)
+        .annotate(county=F("area__point__org_unit__county_id"))
+        .order_by("start")
+    ):
+        rules[r.area_id].append(r)
+        county_of[r.area_id] = r.county
     closed: set[tuple[int, datetime.date]] = set()
     extras: dict[tuple[int, datetime.date], list[DateException]] = defaultdict(list)
     for exc in DateException.objects.filter(area_id__in=area_ids, date__gte=start, date__lte=end):
@@ -91,7 +100,7 @@ def planned_slots(
     day = start
     while day <= end:
         try:
-            dtype = day_type(day)
+            day_type(day, None)  # covered? A county's calendar covers the national table's years.
         except CalendarNotCovered:
             uncovered.add(day)
             day += datetime.timedelta(days=1)
@@ -100,7 +109,9 @@ def planned_slots(
             if (area_id, day) in closed:
                 continue
             taken: set[datetime.datetime] = set()
-            for rule in rules.get(area_id, []):
+            area_rules = rules.get(area_id, [])
+            dtype = day_type(day, county_of[area_id]) if area_rules else ""
+            for rule in area_rules:
                 if _rule_applies(rule, day, dtype):
                     key = f"r{rule.pk}:{day:%Y%m%d}"
                     for s in _cut(area_id, day, rule.kind, rule.start, rule.end, rule.slot_minutes, rule.capacity, key):

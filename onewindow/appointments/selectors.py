@@ -172,12 +172,14 @@ def availability(
     if end < start:
         return []
     planned, uncovered = preview_slots([area.pk], start, end)
+    # The hall's county's calendar names its rest days (its own closures among them).
+    county = ServiceArea.objects.filter(pk=area.pk).values_list("point__org_unit__county_id", flat=True).first()
     d = start
     while d <= end:
         days[d] = DayView(date=d, uncovered=d in uncovered)
         if d not in uncovered:
-            days[d].holiday = workdays.holiday_name(d)
-            days[d].rest = day_type(d) != "workday"
+            days[d].holiday = workdays.holiday_name(d, county)
+            days[d].rest = day_type(d, county) != "workday"
         d += datetime.timedelta(days=1)
     off_ok = bool(matter.current_version and matter.current_version.off_hours_bookable)
     qs = Slot.objects.filter(area=area, date__gte=start, date__lte=end, is_open=True, starts_at__gte=earliest).select_related(

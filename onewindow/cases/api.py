@@ -160,7 +160,9 @@ def _case_out(case: Case) -> dict[str, Any]:
         "committed_due": case.committed_due,
         "statutory_due": case.statutory_due,
         "provisional_dues": [
-            f for f in ("intake_due", "committed_due", "statutory_due") if workdays.is_provisional(getattr(case, f))
+            f
+            for f in ("intake_due", "committed_due", "statutory_due")
+            if workdays.is_provisional(getattr(case, f))  # national: only the State Council's year is provisional
         ],
         "decision": case.decision,
         "warning_level": case.warning_level,
@@ -184,7 +186,7 @@ def _detail(case: Case) -> dict[str, Any]:
                 "kind": s.kind,
                 "status": s.status,
                 "due_on": s.due_on,
-                "due_provisional": workdays.is_provisional(s.due_on),
+                "due_provisional": workdays.is_provisional(s.due_on),  # national: only the State Council's year is provisional
                 "fields_to_fix": s.fields_to_fix or [],
             }
             for s in case.steps.select_related("department").order_by("stage_order", "id")
@@ -287,7 +289,9 @@ def progress(request: HttpRequest, n: str, c: str) -> Any:
         "status": case.status,
         "status_label": str(case.get_status_display()),
         "committed_due": case.committed_due,
-        "committed_due_provisional": workdays.is_provisional(case.committed_due),
+        "committed_due_provisional": workdays.is_provisional(
+            case.committed_due
+        ),  # national: only the State Council's year is provisional
         "events": _events(case, public=True),
     }
 
@@ -305,7 +309,7 @@ def queue(request: HttpRequest, params: Query[PageParams], mine: bool = False) -
             "kind": s.kind,
             "status": s.status,
             "due_on": s.due_on,
-            "due_provisional": workdays.is_provisional(s.due_on),
+            "due_provisional": workdays.is_provisional(s.due_on),  # national: only the State Council's year is provisional
             "fields_to_fix": s.fields_to_fix or [],
         },
     )

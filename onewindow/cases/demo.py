@@ -164,20 +164,21 @@ def _backdate(case: Case, days_ago: int) -> None:
 
     today = timezone.localdate()
     start = today
+    case.refresh_from_db()
+    county = case.department.county_id  # the case's county's calendar
     for _ in range(days_ago):
         start -= datetime.timedelta(days=1)
-        while not workdays.is_workday(start):
+        while not workdays.is_workday(start, county):
             start -= datetime.timedelta(days=1)
     moment = timezone.make_aware(datetime.datetime.combine(start, datetime.time(9, 30)))
-    case.refresh_from_db()
     case.received_at = case.accepted_at = moment
     case.received_on = start
-    case.intake_due = workdays.add_workdays(start, svc.INTAKE_DAYS)
+    case.intake_due = workdays.add_workdays(start, svc.INTAKE_DAYS, county)
     svc._recompute_dues(case)
     case.save()
     for step in case.steps.filter(status=CaseStep.Status.OPEN):
         step.opened_on = start
-        step.due_on = workdays.add_workdays(start, step.limit_days)
+        step.due_on = workdays.add_workdays(start, step.limit_days, county)
         step.save(update_fields=["opened_on", "due_on"])
 
 

@@ -115,7 +115,10 @@ def build_history(ctx: DemoContext) -> int:
     # in turn (these residents have no registered address); no random draw, so the stream is unchanged.
     townships = list(OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.SUBDISTRICT]).order_by("path"))
     today = timezone.localdate()
-    days = [d for d in (today - datetime.timedelta(days=n) for n in range(DAYS, 14, -1)) if workdays.is_workday(d)]
+    # The days the hall's county worked; each case's clocks on its deciding department's county's calendar.
+    days = [
+        d for d in (today - datetime.timedelta(days=n) for n in range(DAYS, 14, -1)) if workdays.is_workday(d, hall.county_id)
+    ]
     residents = _residents(rng)
     cases, trips = [], []
     links: list[tuple[int, Any]] = []
@@ -128,18 +131,7 @@ def build_history(ctx: DemoContext) -> int:
             in_person = channel in IN_PERSON
             refused = rng.random() < REFUSED
             supplement = in_person and not refused and rng.random() < SUPPLEMENT_AT_WINDOW
-            accept_day = workdays.add_workdays(day, 2) if supplement else day
-            accepted = received + (accept_day - day) if supplement else received
-            committed = max(1, min(mv.committed_days or 1, mv.statutory_days or 1))
-            due = workdays.add_workdays(accept_day, committed)
-            spent = rng.randint(0, max(0, committed - 1))
-            done_day = workdays.add_workdays(accept_day, spent) if spent else accept_day
-            method = _pick(rng, [(m, on if not in_person else off) for m, on, off in DELIVERY])
-            decided = timezone.make_aware(datetime.datetime.combine(done_day, datetime.time(15, rng.randint(0, 59))))
-            pickup_day = done_day
-            if method == "window" and not (in_person and not supplement and spent == 0 and rng.random() < PICKUP_SAME_DAY):
-                pickup_day = workdays.add_workdays(done_day, rng.randint(1, 3))
-            delivered = timezone.make_aware(datetime.datetime.combine(pickup_day, datetime.time(10, rng.randint(0, 59))))
+            # The deciding unit first (it draws nothing from rng): its county's calendar counts the days.
             department, intake = mv.matter.department, hall
             if townships:
                 department = routing.handling_unit_for(matter=mv.matter, township=townships[i % len(townships)], on=day)
@@ -148,6 +140,19 @@ def build_history(ctx: DemoContext) -> int:
                     delegation = delegation_in_force(matter=mv.matter, township=department, on=day)
                     if delegation is not None:  # kept on the case, as case_submit does (supervision reads it)
                         links.append((i, delegation))
+            county = department.county_id
+            accept_day = workdays.add_workdays(day, 2, county) if supplement else day
+            accepted = received + (accept_day - day) if supplement else received
+            committed = max(1, min(mv.committed_days or 1, mv.statutory_days or 1))
+            due = workdays.add_workdays(accept_day, committed, county)
+            spent = rng.randint(0, max(0, committed - 1))
+            done_day = workdays.add_workdays(accept_day, spent, county) if spent else accept_day
+            method = _pick(rng, [(m, on if not in_person else off) for m, on, off in DELIVERY])
+            decided = timezone.make_aware(datetime.datetime.combine(done_day, datetime.time(15, rng.randint(0, 59))))
+            pickup_day = done_day
+            if method == "window" and not (in_person and not supplement and spent == 0 and rng.random() < PICKUP_SAME_DAY):
+                pickup_day = workdays.add_workdays(done_day, rng.randint(1, 3), county)
+            delivered = timezone.make_aware(datetime.datetime.combine(pickup_day, datetime.time(10, rng.randint(0, 59))))
             case = Case(
                 number=_number(day),
                 check_code="".join(rng.choice(CHECK_ALPHABET) for _ in range(6)),
@@ -160,7 +165,7 @@ def build_history(ctx: DemoContext) -> int:
                 form_data={"demo_key": "history"},
                 received_at=received,
                 received_on=day,
-                intake_due=workdays.add_workdays(day, 5),
+                intake_due=workdays.add_workdays(day, 5, county),
                 committed_days=committed,
                 statutory_days=max(committed, mv.statutory_days or committed),
                 status=Case.Status.REFUSED if refused else Case.Status.DELIVERED,

@@ -64,6 +64,7 @@ FIELDS = [
     "id",
     "channel",
     "department_id",
+    "department__county_id",  # the calendar the case's working days are counted on (its county's)
     "intake_unit_id",
     "matter_version__matter_id",
     "bundle_id",
@@ -123,7 +124,7 @@ def case_counts(row: dict[str, Any], *, supplemented: bool, saving: int, trips: 
         if row["accepted_at"] is not None:
             try:
                 start = timezone.localdate(row["accepted_at"])  # days in (accepted, done]: core.workdays' rule
-                taken = max(0, workdays.workdays_between(start, done) - row["paused_days"])
+                taken = max(0, workdays.workdays_between(start, done, row["department__county_id"]) - row["paused_days"])
             except workdays.CalendarNotCovered:
                 taken = None
             if taken is not None:

@@ -54,9 +54,10 @@ def step_working_days(step: RouteStep) -> int:
     """A step's share of the working-day clock at worst. Public notices are on the critical path
     like any step: one counted in calendar days costs the most working days such a run holds in the
     work calendar; the next stage counts from the notice's last day (cases.services.step_due), so
-    the notice costs nothing more."""
+    the notice costs nothing more. Counted on the step's department's county's calendar (a
+    county's 调休 working day can make a week of six); `summarize` fetches the departments."""
     if step.limit_unit == LimitUnit.CALENDAR:
-        return workdays.most_workdays_in(step.limit_days)
+        return workdays.most_workdays_in(step.limit_days, step.department.county_id)
     return step.limit_days
 
 

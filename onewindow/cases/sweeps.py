@@ -14,7 +14,7 @@ import datetime
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -37,8 +37,8 @@ def _raise(case: Case, level: str, reason: str, step: CaseStep | None = None) ->
     return created
 
 
-def _remaining(today: datetime.date, due: datetime.date) -> int:
-    return workdays.workdays_between(today, due)
+def _remaining(today: datetime.date, due: datetime.date, county: str) -> int:
+    return workdays.workdays_between(today, due, county)
 
 
 def sweep_warnings(*, today: datetime.date | None = None) -> int:
@@ -53,16 +53,18 @@ def sweep_warnings(*, today: datetime.date | None = None) -> int:
         | Q(committed_due__lte=horizon)
         | Q(steps__status=CaseStep.Status.OPEN, steps__due_on__lte=horizon)
     )
-    candidates = Case.objects.filter(status__in=open_statuses).filter(near).distinct()
+    # Each case's days are counted on its county's calendar (its deciding department's county).
+    candidates = Case.objects.filter(status__in=open_statuses).filter(near).annotate(county=F("department__county_id")).distinct()
     for case in candidates.iterator():
+        county: str = case.county
         try:
             level = ""
             if case.status == Case.Status.SUBMITTED:
-                if _remaining(today, case.intake_due) <= 1:
+                if _remaining(today, case.intake_due, county) <= 1:
                     raised += _raise(case, Warning.Level.YELLOW, gettext("受理期限将至或已过"))
                     level = "yellow"
             elif case.committed_due is not None:
-                left = _remaining(today, case.committed_due)
+                left = _remaining(today, case.committed_due, county)
                 if left < 0:
                     raised += _raise(case, Warning.Level.RED, gettext("已超过承诺办结时限"))
                     level = "red"
@@ -72,7 +74,7 @@ def sweep_warnings(*, today: datetime.date | None = None) -> int:
                 for step in case.steps.filter(status=CaseStep.Status.OPEN, due_on__isnull=False):
                     if step.kind == "public_notice":
                         continue
-                    if step.due_on is not None and _remaining(today, step.due_on) <= 1:  # filtered: never None
+                    if step.due_on is not None and _remaining(today, step.due_on, county) <= 1:  # filtered: never None
                         raised += _raise(
                             case, Warning.Level.YELLOW, gettext("环节临近或超过时限：%(s)s") % {"s": step.name}, step
                         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import chinese_calendar
 from chinese_calendar import constants
@@ -60,10 +61,20 @@ def seed_from_chinesecalendar(*, first_year: int | None = None, last_year: int |
 
 PROVISIONAL = "provisional"
 
-# Called when a year that already had days is replaced: each `prepare_year(year=...)` counts its
-# due dates under the old calendar and returns a function that re-adds them under the new one
-# (returns how many dates moved). Apps own their due dates; core only calls them.
+# Called when a year that already had days is replaced, or a county's override of a day in it is
+# entered, changed or removed: each `prepare_year(year=..., county=...)` counts its due dates under
+# the calendar in force and returns a function that re-adds them under the new one (returns how
+# many dates moved). `county` None: every county's dates; a code: that county's only. Apps own
+# their due dates; core only calls them.
 RECOMPUTE_ON_IMPORT: list[str] = ["onewindow.cases.services.recalendar.prepare_year"]
+
+
+def prepare_recompute(*, year: int, county: str | None = None) -> list[Any]:
+    """The appliers of every app's due dates for `year` (see RECOMPUTE_ON_IMPORT), counted now on
+    the calendar in force: call it before the change, and each applier after it."""
+    from django.utils.module_loading import import_string
+
+    return [import_string(path)(year=year, county=county) for path in RECOMPUTE_ON_IMPORT]
 
 
 def parse_schedule(text: str) -> list[tuple[datetime.date, bool, str]]:
@@ -126,15 +137,13 @@ def import_year(*, year: int, exceptions: list[tuple[datetime.date, bool, str]],
         else:
             rows.append(WorkCalendarDay(date=day, is_workday=day.weekday() < 5, holiday_name="", source=source))
         day += datetime.timedelta(days=1)
-    from django.utils.module_loading import import_string
-
     from .workdays import invalidate
 
     with transaction.atomic():
         old = WorkCalendarDay.objects.filter(date__year=year)
         old_sources = sorted(set(old.values_list("source", flat=True)))
         invalidate()
-        appliers = [import_string(path)(year=year) for path in RECOMPUTE_ON_IMPORT] if old_sources else []
+        appliers = prepare_recompute(year=year) if old_sources else []
         old.delete()
         WorkCalendarDay.objects.bulk_create(rows)
         invalidate()  # the dates below are counted on the new calendar

@@ -38,6 +38,9 @@ VOLUME = {
 
 
 def _workdays_before(today: dt.date, n: int) -> list[dt.date]:
+    """The national calendar's last `n` working days (read off the table: the days before a
+    calendar year was loaded count by the week). The history is 青原区's, which has no override of
+    its own in the demo (catalog/demo_counties.py gives 吉安县 one)."""
     from onewindow.core.models import WorkCalendarDay
 
     known = dict(

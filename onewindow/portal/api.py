@@ -114,7 +114,7 @@ def _step(s: Any) -> dict[str, Any]:
         "department": s.department.name,
         "status": s.status,
         "due_on": s.due_on,
-        "due_provisional": workdays.is_provisional(s.due_on),
+        "due_provisional": workdays.is_provisional(s.due_on),  # national: only the State Council's year is provisional
     }
 
 
@@ -129,7 +129,9 @@ def _case(c: Any) -> dict[str, Any]:
         "department": c.department.name,
         "received_at": c.received_at,
         "committed_due": c.committed_due,
-        "committed_due_provisional": workdays.is_provisional(c.committed_due),
+        "committed_due_provisional": workdays.is_provisional(
+            c.committed_due
+        ),  # national: only the State Council's year is provisional
         "decision": c.decision or "",
         "current_steps": [_step(s) for s in selectors.current_steps(c)],
     }

@@ -34,8 +34,8 @@ def follow_up_open(*, rating: Rating) -> FollowUp:
         rating=rating,
         unit=rating.unit,
         opened_on=opened,
-        verify_due=workdays.add_workdays(opened, int(conf.get("verify_workdays", county))),
-        reply_due=workdays.add_workdays(opened, int(conf.get("fix_workdays", county))),
+        verify_due=workdays.add_workdays(opened, int(conf.get("verify_workdays", county)), county),
+        reply_due=workdays.add_workdays(opened, int(conf.get("fix_workdays", county)), county),
     )
     audit(actor=None, action="rating.follow_up_open", target=fu, data={"rating": str(rating.uuid)})
     return fu
@@ -242,7 +242,7 @@ def sweep_follow_ups(*, today: datetime.date | None = None, now: datetime.dateti
             if (status == FollowUp.Status.OPEN and today > verify_due) or today > reply_due:
                 red.append(pk)
             elif (status == FollowUp.Status.OPEN and today >= verify_due) or workdays.workdays_between(
-                today, reply_due
+                today, reply_due, county
             ) <= margin:
                 yellow.append(pk)
         except workdays.CalendarNotCovered:

@@ -265,7 +265,9 @@ def _brief(c: Any) -> dict[str, Any]:
         "title": c.title,
         "status": c.status,
         "committed_due": c.committed_due,
-        "committed_due_provisional": workdays.is_provisional(c.committed_due),
+        "committed_due_provisional": workdays.is_provisional(
+            c.committed_due
+        ),  # national: only the State Council's year is provisional
     }
 
 

@@ -49,12 +49,15 @@ class Figures:
 
 def _durations(qs: Any) -> list[tuple[int, str]]:
     """(working days, decider kind) per confirmed enrolment with an accepted case."""
-    rows = qs.filter(case__accepted_at__isnull=False).values_list("case__accepted_at", "confirmed_on", "case__department__kind")
+    # Counted on the case's county's calendar (its deciding unit's county, joined with its kind).
+    rows = qs.filter(case__accepted_at__isnull=False).values_list(
+        "case__accepted_at", "confirmed_on", "case__department__kind", "case__department__county_id"
+    )
     out = []
-    for accepted_at, confirmed_on, kind in rows.iterator(chunk_size=2000):
+    for accepted_at, confirmed_on, kind, county in rows.iterator(chunk_size=2000):
         accepted = timezone.localtime(accepted_at).date()
         decider = "district" if kind == OrgUnit.Kind.DEPARTMENT else "township"
-        out.append((workdays.workdays_between(accepted, confirmed_on), decider))
+        out.append((workdays.workdays_between(accepted, confirmed_on, county), decider))
     return out
 
 

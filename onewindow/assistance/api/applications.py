@@ -75,7 +75,9 @@ def _application(a: AgentApplication) -> dict[str, Any]:
         "booking_code": a.booking.code if a.booking else "",
         "deliver_at_point": a.deliver_at_point,
         "forwarding_due_on": fwd.due_on if fwd else None,
-        "forwarding_due_provisional": bool(fwd and workdays.is_provisional(fwd.due_on)),
+        "forwarding_due_provisional": bool(
+            fwd and workdays.is_provisional(fwd.due_on)
+        ),  # national: only the State Council's year is provisional
         "forwarding_sent_at": fwd.sent_at if fwd else None,
         "forwarding_received_at": fwd.received_at if fwd else None,
         "forwarding_warning": fwd.warning if fwd else "",
@@ -187,7 +189,7 @@ def _forwarding(f: MaterialForwarding) -> dict[str, Any]:
         "point": f.application.point.name,
         "items": f.items,
         "due_on": f.due_on,
-        "due_provisional": workdays.is_provisional(f.due_on),
+        "due_provisional": workdays.is_provisional(f.due_on),  # national: only the State Council's year is provisional
         "sent_at": f.sent_at,
         "received_at": f.received_at,
         "warning": f.warning,

@@ -89,7 +89,8 @@ def build_cases(ctx: DemoContext, held: list[Held], agents: dict[int, User]) -> 
         # The day received, as case_submit stores it: day 1 is the first working day after it
         # (core/workdays.add_workdays is the one rule), whether or not `day` is a working day.
         start = day
-        age = workdays.workdays_between(start, today) if start <= today else 0
+        county = route.department.county_id  # the case's clocks on its county's calendar
+        age = workdays.workdays_between(start, today, county) if start <= today else 0
         case = Case(
             number=f"QY{day:%Y%m%d}{numbers[day].pop(0):05d}",
             check_code="".join(rng.choice(CHECK_ALPHABET) for _ in range(6)),
@@ -103,7 +104,7 @@ def build_cases(ctx: DemoContext, held: list[Held], agents: dict[int, User]) -> 
             form_data={"demo_key": "assistance"},
             received_at=received,
             received_on=start,
-            intake_due=workdays.add_workdays(start, 5),
+            intake_due=workdays.add_workdays(start, 5, county),
             committed_days=version.committed_days,
             statutory_days=version.statutory_days,
             status=Case.Status.SUBMITTED,
@@ -114,15 +115,15 @@ def build_cases(ctx: DemoContext, held: list[Held], agents: dict[int, User]) -> 
             if rng.random() < 0.03:
                 case.status = Case.Status.REFUSED
                 case.refusal_reasons = "申请人不符合申请条件。"
-                case.concluded_at = _at(workdays.add_workdays(start, 1), rng)
+                case.concluded_at = _at(workdays.add_workdays(start, 1, county), rng)
             else:
-                accepted = workdays.add_workdays(start, 1)
-                concluded = workdays.add_workdays(accepted, rng.randint(1, limit))
+                accepted = workdays.add_workdays(start, 1, county)
+                concluded = workdays.add_workdays(accepted, rng.randint(1, limit), county)
                 if concluded >= today:
                     concluded = accepted
                 case.accepted_at = _at(accepted, rng)
-                case.committed_due = workdays.add_workdays(accepted, version.committed_days)
-                case.statutory_due = workdays.add_workdays(accepted, version.statutory_days)
+                case.committed_due = workdays.add_workdays(accepted, version.committed_days, county)
+                case.statutory_due = workdays.add_workdays(accepted, version.statutory_days, county)
                 case.decision = Case.Decision.APPROVED
                 case.decided_at = _at(concluded, rng)
                 case.concluded_at = case.decided_at + datetime.timedelta(minutes=30)
@@ -164,7 +165,8 @@ def build_cases(ctx: DemoContext, held: list[Held], agents: dict[int, User]) -> 
         events.append(CaseEvent(case=case, kind="submitted", actor=agent, note=Channel.AGENT))
         if rng.random() < 0.6 or (matter.current_version and matter.current_version.name in favourites and rng.random() < 0.5):
             collected = case.received_at
-            due = workdays.add_workdays(case.received_on, 3)
+            county = h.point.village.county_id  # the point's (and the case's) county
+            due = workdays.add_workdays(case.received_on, 3, county)
             f = MaterialForwarding(
                 application=app,
                 to_unit=case.intake_unit,
@@ -172,7 +174,7 @@ def build_cases(ctx: DemoContext, held: list[Held], agents: dict[int, User]) -> 
                 collected_at=collected,
                 due_on=due,
             )
-            arrive = workdays.add_workdays(case.received_on, rng.choice([0, 1, 1, 2, 2, 3, 3, 4]))
+            arrive = workdays.add_workdays(case.received_on, rng.choice([0, 1, 1, 2, 2, 3, 3, 4]), county)
             if arrive < today or case.status != Case.Status.SUBMITTED:
                 f.sent_at = _at(min(arrive, today), rng, 8)
                 f.sent_by = agent

@@ -45,7 +45,8 @@ def build_collections(ctx: DemoContext, held: list[Held], agents: dict[int, User
             if lo > today - datetime.timedelta(days=1):
                 continue
             day = lo + datetime.timedelta(days=rng.randint(0, (today - datetime.timedelta(days=1) - lo).days))
-            day = workdays.next_workday(day) if not workdays.is_workday(day) else day
+            county = h.point.village.county_id  # the point's county's working days
+            day = workdays.next_workday(day, county) if not workdays.is_workday(day, county) else day
             if day >= today:
                 continue
             amount = MEDICAL_FEE_FEN if kind_ == CollectionKind.MEDICAL_INSURANCE else rng.choice(PENSION_TIERS_FEN)

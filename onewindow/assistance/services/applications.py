@@ -105,7 +105,8 @@ def agent_file_case(
                     to_unit=case.intake_unit,
                     items=paper,
                     collected_at=collected,
-                    due_on=workdays.add_workdays(start, policy().forward_days),
+                    # The case's county's calendar (the point's: an agent files in its own county only).
+                    due_on=workdays.add_workdays(start, policy().forward_days, case.department.county_id),
                 )
             audit(
                 actor=actor,

@@ -69,13 +69,15 @@ def sweep_forwarding(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     p = policy()
     changed = 0
+    # Each forwarding's days on its point's county's calendar (read with the point's village).
     pending = MaterialForwarding.objects.filter(received_at__isnull=True).select_related(
-        "application__point", "application__case"
+        "application__point__village", "application__case"
     )
     for f in pending.iterator():
+        county = f.application.point.village.county_id
         if today > f.due_on:
             level = MaterialForwarding.Warning.RED
-        elif workdays.workdays_between(today, f.due_on) <= p.forward_yellow_margin:
+        elif workdays.workdays_between(today, f.due_on, county) <= p.forward_yellow_margin:
             level = MaterialForwarding.Warning.YELLOW
         else:
             continue

@@ -170,6 +170,13 @@ def _notify_applicant(case: Case, kind: str) -> None:
     )
 
 
+def _county(case: Case) -> str:
+    """The county whose working calendar the case's clocks run on: its deciding department's
+    (docs/tenancy.md; a delegated case's township is in the same county). The department comes
+    with the locked row (`_lock`), so this reads nothing."""
+    return case.department.county_id
+
+
 def _lock(case: Case) -> Case:
     # The applicant and the department come with the row (the notices, the permission checks and
     # the step routing read them) but are not locked: FOR UPDATE on the department would serialise

@@ -22,7 +22,7 @@ from ..models import (
     CasePause,
     CaseStep,
 )
-from ._common import _clean, _event, _lock, _notify_applicant, _require, _today
+from ._common import _clean, _county, _event, _lock, _notify_applicant, _require, _today
 
 
 def clock_start(case: Case) -> datetime.date | None:
@@ -49,8 +49,9 @@ def _recompute_dues(case: Case) -> None:
     if base is None:
         return
     extra = case.extension_days + case.paused_days
-    case.committed_due = workdays.add_workdays(base, case.committed_days + extra)
-    case.statutory_due = workdays.add_workdays(base, case.statutory_days + extra)
+    county = _county(case)
+    case.committed_due = workdays.add_workdays(base, case.committed_days + extra, county)
+    case.statutory_due = workdays.add_workdays(base, case.statutory_days + extra, county)
 
 
 def case_pause(*, case: Case, actor: User, kind: str, reason: str) -> Case:
@@ -84,7 +85,7 @@ def case_resume(*, case: Case, actor: User) -> Case:
         pause = case.pauses.get(ended_on__isnull=True)
         pause.ended_on = max(_today(), pause.started_on)
         pause.save(update_fields=["ended_on", "updated_at"])
-        days = workdays.workdays_between(pause.started_on, pause.ended_on)
+        days = workdays.workdays_between(pause.started_on, pause.ended_on, _county(case))
         case.paused_days += days
         case.status = case.status_before_pause or Case.Status.IN_REVIEW
         case.status_before_pause = ""
@@ -93,7 +94,7 @@ def case_resume(*, case: Case, actor: User) -> Case:
         # Open steps get the same days back.
         for step in case.steps.filter(status=CaseStep.Status.OPEN, due_on__isnull=False):
             assert step.due_on is not None  # filtered on due_on__isnull=False
-            step.due_on = workdays.add_workdays(step.due_on, days)
+            step.due_on = workdays.add_workdays(step.due_on, days, _county(case))
             step.save(update_fields=["due_on", "updated_at"])
         _event(case, "resumed", actor=actor)
         audit(actor=actor, action="case.resume", target=case, data={"paused_days": days})

@@ -267,7 +267,7 @@ def case_submit(
             prereview=prereview,
             received_at=received_at,
             received_on=start,
-            intake_due=workdays.add_workdays(start, INTAKE_DAYS),
+            intake_due=workdays.add_workdays(start, INTAKE_DAYS, route.department.county_id),
             committed_days=committed,
             statutory_days=statutory,
         )

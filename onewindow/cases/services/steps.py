@@ -27,7 +27,7 @@ from ..models import (
     RouteStep,
     StepKind,
 )
-from ._common import _clean, _event, _lock, _notify_applicant, _require, _today
+from ._common import _clean, _county, _event, _lock, _notify_applicant, _require, _today
 
 
 def _route_for(case: Case) -> Any:
@@ -89,7 +89,7 @@ def _materialize_steps(case: Case) -> str | None:
     for row in opened:
         row.status = CaseStep.Status.OPEN
         row.opened_on = today
-        row.due_on = step_due(limit_days=row.limit_days, unit=row.limit_unit, opened=today)
+        row.due_on = step_due(limit_days=row.limit_days, unit=row.limit_unit, opened=today, county=_county(case))
     CaseStep.objects.bulk_create(rows)
     if first is None:
         return None
@@ -97,21 +97,24 @@ def _materialize_steps(case: Case) -> str | None:
     return opened[0].stage_name
 
 
-def step_due(*, limit_days: int, unit: str, opened: datetime.date, counts_from: datetime.date | None = None) -> datetime.date:
+def step_due(
+    *, limit_days: int, unit: str, opened: datetime.date, county: str | None, counts_from: datetime.date | None = None
+) -> datetime.date:
     """The last day of a step opened on `opened`. The day it opens is not counted (day 1 is the
     next one). `counts_from`: the last day of the public notice before it, when a notice ended the
     previous stage — the next stage counts from the notice's last day, not from the day the sweep
-    noticed the end, so a notice never costs an extra working day."""
+    noticed the end, so a notice never costs an extra working day. `county`: the case's (its
+    calendar's overrides); None only for a national figure."""
     if unit == LimitUnit.CALENDAR:
         return (counts_from or opened) + datetime.timedelta(days=limit_days)
     start = counts_from if counts_from is not None else opened
-    return workdays.add_workdays(start, limit_days)
+    return workdays.add_workdays(start, limit_days, county)
 
 
-def _open_step(step: CaseStep, today: datetime.date, *, counts_from: datetime.date | None = None) -> None:
+def _open_step(step: CaseStep, today: datetime.date, *, county: str, counts_from: datetime.date | None = None) -> None:
     step.status = CaseStep.Status.OPEN
     step.opened_on = today
-    step.due_on = step_due(limit_days=step.limit_days, unit=step.limit_unit, opened=today, counts_from=counts_from)
+    step.due_on = step_due(limit_days=step.limit_days, unit=step.limit_unit, opened=today, county=county, counts_from=counts_from)
     step.save(update_fields=["status", "opened_on", "due_on", "fields_to_fix", "rounds", "updated_at"])
 
 
@@ -135,7 +138,7 @@ def _advance(case: Case, *, actor: Any, counts_from: datetime.date | None = None
     today = _today()
     opened = list(case.steps.filter(stage_order=nxt, status=CaseStep.Status.WAITING))
     for step in opened:
-        _open_step(step, today, counts_from=counts_from)
+        _open_step(step, today, county=_county(case), counts_from=counts_from)
     case.current_stage = nxt
     case.save(update_fields=["current_stage", "updated_at"])
     _event(case, "stage_opened", actor=actor, note=opened[0].stage_name if opened else "")
@@ -251,7 +254,7 @@ def step_return(*, step: CaseStep, actor: User, to_step: CaseStep, fields_to_fix
         target.rounds += 1
         target.claimed_by = None
         target.save(update_fields=["claimed_by"])
-        _open_step(target, _today())
+        _open_step(target, _today(), county=_county(case))
         case.current_stage = target.stage_order
         case.save(update_fields=["current_stage", "updated_at"])
         _event(
@@ -319,7 +322,7 @@ def public_notice_object(*, step: CaseStep, reason: str, actor: Any = None, toda
             status=CaseStep.Status.WAITING, opened_on=None, due_on=None, claimed_by=None, rounds=F("rounds") + 1
         )
         for target in case.steps.filter(stage_order=first):
-            _open_step(target, today)
+            _open_step(target, today, county=_county(case))
         case.current_stage = first
         case.save(update_fields=["current_stage", "updated_at"])
         _event(case, "notice_objected", actor=actor, department=step.department, note=step.name)

@@ -30,6 +30,7 @@ from ._common import (
     MaterialInput,
     _clean,
     _clean_form,
+    _county,
     _event,
     _lock,
     _notify_applicant,
@@ -152,8 +153,8 @@ def case_resubmit(*, case: Case, actor: User, materials: list[MaterialInput], fo
         intake_paused = 0
         for p in case.pauses.filter(kind=CasePause.Kind.SUPPLEMENT, ended_on__isnull=False):
             assert p.ended_on is not None  # filtered on ended_on__isnull=False
-            intake_paused += workdays.workdays_between(p.started_on, p.ended_on)
-        case.intake_due = workdays.add_workdays(case.received_on, INTAKE_DAYS + intake_paused)
+            intake_paused += workdays.workdays_between(p.started_on, p.ended_on, _county(case))
+        case.intake_due = workdays.add_workdays(case.received_on, INTAKE_DAYS + intake_paused, _county(case))
         case.status = Case.Status.SUBMITTED
         case.save()
         if selectors.can_intake(actor, case) and not selectors.is_party(actor, case):

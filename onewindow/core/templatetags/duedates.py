@@ -18,7 +18,9 @@ register = template.Library()
 
 @register.filter
 def provisional_mark(day: datetime.date | None) -> SafeString | str:
-    if not isinstance(day, datetime.date) or not workdays.is_provisional(day):
+    if not isinstance(day, datetime.date) or not workdays.is_provisional(
+        day
+    ):  # national: only the State Council's year is provisional
         return ""
     return format_html(
         '<small class="tag tag-amber provisional" title="{}">{}</small>',

@@ -44,8 +44,10 @@ def _brief(fu: FollowUp | None) -> dict[str, Any] | None:
         "status_label": fu.get_status_display(),
         "verify_due": fu.verify_due,
         "reply_due": fu.reply_due,
-        "verify_due_provisional": workdays.is_provisional(fu.verify_due),
-        "reply_due_provisional": workdays.is_provisional(fu.reply_due),
+        "verify_due_provisional": workdays.is_provisional(
+            fu.verify_due
+        ),  # national: only the State Council's year is provisional
+        "reply_due_provisional": workdays.is_provisional(fu.reply_due),  # national: only the State Council's year is provisional
         "reply": fu.reply,
     }
 

@@ -40,11 +40,13 @@ def _follow_ups(ctx: DemoContext, rng: Any, ratings: list[Rating]) -> tuple[int,
     def at(day: datetime.date, hour: int) -> datetime.datetime:
         return datetime.datetime(day.year, day.month, day.day, hour, rng.randint(0, 59), tzinfo=tz)
 
+    # Each follow-up's clocks on its responsible unit's county's calendar (one read of the units).
+    county_of = dict(OrgUnit.objects.filter(pk__in={r.unit_id for r in bad}).values_list("pk", "county_id"))
     for i, r in enumerate(bad):
         opened = timezone.localdate(r.served_at)
         try:
-            verify_due = workdays.add_workdays(opened, verify_days)
-            reply_due = workdays.add_workdays(opened, fix_days)
+            verify_due = workdays.add_workdays(opened, verify_days, county_of.get(r.unit_id))
+            reply_due = workdays.add_workdays(opened, fix_days, county_of.get(r.unit_id))
         except workdays.CalendarNotCovered:
             continue
         state = STATES[i % len(STATES)]

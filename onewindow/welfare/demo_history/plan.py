@@ -128,20 +128,20 @@ def _day_in(rng: random.Random, first: datetime.date, last: datetime.date) -> da
     return first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
 
 
-def _workday_in(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
+def _workday_in(rng: random.Random, first: datetime.date, last: datetime.date, county: str | None) -> datetime.date:
     for _ in range(50):
         d = _day_in(rng, first, last)
-        if workdays.is_workday(d):
+        if workdays.is_workday(d, county):
             return d
-    return workdays.next_workday(first)
+    return workdays.next_workday(first, county)
 
 
-def _back(day: datetime.date, n: int) -> datetime.date:
-    """The working day from which `day` is n working days later."""
+def _back(day: datetime.date, n: int, county: str | None) -> datetime.date:
+    """The working day from which `day` is n working days later (on `county`'s calendar)."""
     d = day
-    while workdays.workdays_between(d, day) < n:
+    while workdays.workdays_between(d, day, county) < n:
         d -= datetime.timedelta(days=1)
-    while not workdays.is_workday(d):
+    while not workdays.is_workday(d, county):
         d -= datetime.timedelta(days=1)
     return d
 
@@ -169,6 +169,8 @@ def plan_households(
     rng: random.Random, townships: list[OrgUnit], villages: dict[int, list[int]], today: datetime.date
 ) -> list[Plan]:
     weights = [len(villages[t.pk]) for t in townships]
+    # The register's history is one county's (the default county's townships): its calendar.
+    county = townships[0].county_id if townships else None
 
     def new(confirmed: datetime.date, people: int, decider: str = "", work: int = 0) -> Plan:
         t = rng.choices(townships, weights=weights)[0]
@@ -183,22 +185,22 @@ def plan_households(
             decider=decider,
         )
         if decider:
-            p.accepted_on = _back(confirmed, work)
+            p.accepted_on = _back(confirmed, work, county)
         return p
 
     plans: list[Plan] = []
     for size in _sizes(rng, TAKEOVER, int(TAKEOVER * 2.3)):
         plans.append(new(_day_in(rng, datetime.date(2012, 1, 1), datetime.date(2017, 12, 20)), size))
     for size in _sizes(rng, APPROVED_2018, int(APPROVED_2018 * 2.25)):
-        c = _workday_in(rng, datetime.date(2018, 1, 5), datetime.date(2018, 12, 28))
+        c = _workday_in(rng, datetime.date(2018, 1, 5), datetime.date(2018, 12, 28), county)
         plans.append(new(c, size, "district", rng.randint(45, 58)))
     # 2019: confirmed Jan–Aug by the district (accepted before the delegation), Sep–Dec by townships
     for size in _sizes(rng, *F13A_APPROVED):
-        c = _workday_in(rng, datetime.date(2019, 1, 3), datetime.date(2019, 12, 27))
+        c = _workday_in(rng, datetime.date(2019, 1, 3), datetime.date(2019, 12, 27), county)
         if c < datetime.date(2019, 9, 1):
             p = new(c, size, "district", rng.randint(45, 58))
             if p.accepted_on and p.accepted_on >= DELEGATED_ON:
-                p.accepted_on = _back(DELEGATED_ON, 1)
+                p.accepted_on = _back(DELEGATED_ON, 1, county)
         else:
             p = new(c, size, "township", rng.randint(11, 25))
         plans.append(p)
@@ -206,7 +208,7 @@ def plan_households(
         n = APPROVED_LATER if year < today.year else APPROVED_LATER * (today.timetuple().tm_yday - 15) // 365
         last = min(datetime.date(year, 12, 28), today - datetime.timedelta(days=3))
         for _ in range(max(0, n)):
-            c = _workday_in(rng, datetime.date(year, 1, 4), last)
+            c = _workday_in(rng, datetime.date(year, 1, 4), last, county)
             plans.append(
                 new(c, _pick(rng, [(1, 0.3), (2, 0.3), (3, 0.22), (4, 0.12), (5, 0.06)]), "township", rng.randint(9, 25))
             )

@@ -81,6 +81,7 @@ def write_rolls(ctx: DemoContext, rng: random.Random, townships: list[OrgUnit], 
         people=Coalesce(Subquery(items.annotate(n=Sum("people")).values("n")), 0),
         total_fen=Coalesce(Subquery(items.annotate(n=Sum("amount_fen")).values("n")), 0),
     )
+    # National: the bank pays on the national calendar's banking days, not a county's office days.
     paid_on = {m: workdays.next_workday(m + datetime.timedelta(days=11)) for m in _roll_months(today)}
     paid_on = {m: d for m, d in paid_on.items() if d < today}
     now = timezone.make_aware(datetime.datetime.combine(this_month, datetime.time(9)), tz)

@@ -148,23 +148,25 @@ def _ensure_standards() -> None:
             )
 
 
-def _days_back(n: int) -> datetime.date:
+def _days_back(n: int, county: str) -> datetime.date:
     day = timezone.localdate()
     for _ in range(n):
         day -= datetime.timedelta(days=1)
-        while not workdays.is_workday(day):
+        while not workdays.is_workday(day, county):
             day -= datetime.timedelta(days=1)
     return day
 
 
-def _redate(app: Application, accepted: datetime.date) -> None:
-    """Move the case's acceptance (and its clock) back to `accepted`."""
+def _redate(app: Application, workdays_ago: int) -> None:
+    """Move the case's acceptance (and its clock) back by `workdays_ago` working days of its county."""
     case = app.case
-    moment = timezone.make_aware(datetime.datetime.combine(accepted, datetime.time(9, 30)))
     case.refresh_from_db()
+    county = case.department.county_id
+    accepted = _days_back(workdays_ago, county)
+    moment = timezone.make_aware(datetime.datetime.combine(accepted, datetime.time(9, 30)))
     case.received_at = case.accepted_at = moment
     case.received_on = accepted
-    case.intake_due = workdays.add_workdays(accepted, case_services.INTAKE_DAYS)
+    case.intake_due = workdays.add_workdays(accepted, case_services.INTAKE_DAYS, county)
     case_services._recompute_dues(case)
     case.save()
 
@@ -242,7 +244,7 @@ def _make(resident: User, key: str, serial: int, channel: str, stage: str, offic
         actor=officer, applicant=resident, channel="counter", household=_household(resident, key, serial), materials=paper
     )
     if stage == "check":
-        _redate(app, _days_back(2))
+        _redate(app, 2)
         return
     check.visit_record(
         application=app,
@@ -254,18 +256,18 @@ def _make(resident: User, key: str, serial: int, channel: str, stage: str, offic
     check.cross_check_run(application=app, actor=officer)
     if stage == "refused":
         review.refuse(application=app, actor=officer, reasons="户主在外务工月收入1500元，家庭人均收入高于当地低保标准。")
-        _redate(app, _days_back(6))
+        _redate(app, 6)
         return
     review.propose_approval(application=app, actor=officer, comment="家庭人均收入低于当地标准，拟同意。")
     if stage == "notice":
-        _redate(app, _days_back(5))
+        _redate(app, 5)
         n = PublicNotice.objects.get(application=app)
         back = datetime.timedelta(days=2)
         assert n.step_id is not None  # a notice opened by the review has its step
         PublicNotice.objects.filter(pk=n.pk).update(starts_on=n.starts_on - back, ends_on=n.ends_on - back)
         CaseStep.objects.filter(pk=n.step_id).update(opened_on=n.starts_on - back, due_on=n.ends_on - back)
         return
-    _redate(app, _days_back(14))
+    _redate(app, 14)
     _end_notice(app)
     if stage == "approved":
         confirm.confirm(application=Application.objects.get(pk=app.pk), actor=officer, comment="公示无异议，同意纳入。")

@@ -88,7 +88,8 @@ def refuse_locked(app: Application, *, actor: User, reasons: str) -> None:
     app.proposed_by = actor
     app.proposed_at = timezone.now()
     app.stage = Application.Stage.REFUSED
-    app.refusal_notice_due = workdays.add_workdays(today, conf.REFUSAL_NOTICE_DAYS)
+    # The case's county's calendar (the case's department comes with the concluded case's row).
+    app.refusal_notice_due = workdays.add_workdays(today, conf.REFUSAL_NOTICE_DAYS, case.department.county_id)
     app.refusal_notified_at = timezone.now()
     app.save()
     Household.objects.filter(pk=app.household_id).update(status=Household.Status.REFUSED, monthly_amount_fen=0)

@@ -34,9 +34,10 @@ REVIEW_DAYS = 2
 
 def stages_for(matter: Matter) -> list[dict[str, Any]]:
     length = conf.notice_length()
-    notice_wd = workdays.most_workdays_in(length.days) if length.unit == LimitUnit.CALENDAR else length.days
-    check_days = max(3, conf.COMMITTED_DAYS - REVIEW_DAYS - notice_wd - conf.CONFIRM_DAYS)
     dept = matter.department
+    # The notice's worst cost on the matter's county's calendar (a county's 调休 can make a week of six).
+    notice_wd = workdays.most_workdays_in(length.days, dept.county_id) if length.unit == LimitUnit.CALENDAR else length.days
+    check_days = max(3, conf.COMMITTED_DAYS - REVIEW_DAYS - notice_wd - conf.CONFIRM_DAYS)
     return [
         {"name": "家庭经济状况调查", "steps": [{"department": dept, "name": "入户调查与信息核对", "limit_days": check_days}]},
         {"name": "乡镇审核", "steps": [{"department": dept, "name": "乡镇审核", "limit_days": REVIEW_DAYS}]},

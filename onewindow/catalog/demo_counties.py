@@ -3,15 +3,20 @@ each with a small org tree (four departments, two townships of three villages), 
 administrator, a clerk and an approver, a dozen published matters taken from the same
 specifications as 青原区's (so the same matter has a code of each county), and a hall with one
 area and two windows. Small on purpose: it makes the isolation visible (sign in as `admin_jz`
-and see only 吉州区) without slowing the demo build. Idempotent, like every step."""
+and see only 吉州区) without slowing the demo build. 吉安县 also gets a day of its own calendar: its
+offices closed one Friday by the county government's notice (accounts.CalendarOverride), so its
+cases filed around it (the dashboard step files a dozen) are due a working day later than
+青原区's. Idempotent, like every step."""
 
 from __future__ import annotations
 
+import datetime
 import os
 
 from django.db import transaction
 
-from onewindow.accounts.models import County, OrgUnit, Role, User
+from onewindow.accounts.calendar import calendar_override_add
+from onewindow.accounts.models import CalendarOverride, County, OrgUnit, Role, User
 from onewindow.accounts.services import org_unit_create, role_grant
 from onewindow.core.demo import DEMO_PASSWORD, DemoContext
 from onewindow.hall.models import ServiceArea, ServicePoint, Window, WindowArea
@@ -28,6 +33,15 @@ COUNTIES = [
 DEPARTMENTS = [("XZSP", "行政审批局"), ("ZJJ", "住房和城乡建设局"), ("MZJ", "民政局"), ("SCJG", "市场监督管理局")]
 TOWNSHIPS = {"JZ": ["白塘街道", "兴桥镇"], "JA": ["敦厚镇", "永和镇"]}
 MATTERS_PER_DEPARTMENT = 3
+# A county's own calendar (docs/tenancy.md): 吉安县 closes its offices on a working day.
+CALENDAR_OVERRIDES = {
+    "360821": (
+        datetime.date(2026, 12, 18),
+        "城区停电暂停办公",
+        "吉安县人民政府办公室《关于12月18日县政务服务中心暂停对外办公的通知》（演示数据）：因城区变电站改造，"
+        "敦厚镇城区全天停电，县政务服务中心及各进驻窗口暂停对外办公，办理期限顺延。",
+    ),
+}
 
 
 def build(ctx: DemoContext) -> None:
@@ -55,7 +69,22 @@ def build(ctx: DemoContext) -> None:
             area = _hall(letters, name, address, root)
             _staff(letters.lower(), name, root, departments)
             made = _matters(ctx, departments, area)
+        _calendar_override(ctx, county)
         ctx.say(f"  county {code} {name}: {made} new matters")
+
+
+def _calendar_override(ctx: DemoContext, county: County) -> None:
+    if county.pk not in CALENDAR_OVERRIDES:
+        return
+    day, name, reason = CALENDAR_OVERRIDES[county.pk]
+    if CalendarOverride.objects.filter(county=county, date=day).exists():
+        return
+    from onewindow.core.models import WorkCalendarDay
+
+    if not WorkCalendarDay.objects.filter(date=day, is_workday=True).exists():
+        return  # a partial demo without that year's calendar: nothing to close
+    calendar_override_add(county=county, date=day, is_workday=False, name=name, reason=reason, actor=None)
+    ctx.say(f"  county {county.pk}: offices closed on {day} ({name})")
 
 
 def _unit(

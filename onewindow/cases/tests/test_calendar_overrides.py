@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -26,6 +26,7 @@ from onewindow.cases.models import Case, CaseStep
 from onewindow.core import workdays
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
 from onewindow.core.models import AuditEntry, Notification
+from onewindow.core.testing import run_concurrently
 from onewindow.core.tests.counties import B, a_users, county_b  # noqa: F401  (fixtures)
 
 from .test_lifecycle import at, submit
@@ -273,3 +274,30 @@ def test_the_admin_form_shows_the_services_refusals(client: Client, county_b: di
     assert AuditEntry.objects.filter(action="calendar.override_add", actor=admins["b"]).exists()
     again = client.post(add, {"county": B, "date": "2026-04-09", "is_workday": "", "name": "台风", "reason": REASON})
     assert again.status_code == 200 and CalendarOverride.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overrides_entered_at_once_both_move_the_case(
+    county_b: dict[str, Any],  # noqa: F811
+    admins: dict[str, User],
+) -> None:
+    """Each write locks the county's row, so the second counts the dates on the calendar the first
+    committed: both days move B's case (without the lock both count on the old calendar and the
+    case moves by one)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL (SQLite serialises writers)")
+    case = county_b["case"]
+    before = Case.objects.get(pk=case.pk).committed_due
+    assert before is not None
+    days = [FLOOD, FLOOD + datetime.timedelta(days=1)]
+
+    def act(i: int) -> str:
+        _add(County.objects.get(pk=B), User.objects.get(pk=admins["b"].pk), date=days[i])
+        return "added"
+
+    results = run_concurrently(act, 2)
+    assert results == ["added", "added"], results
+    workdays.invalidate()
+    after = Case.objects.get(pk=case.pk).committed_due
+    assert after == workdays.add_workdays(datetime.date(2026, 4, 1), case.committed_days, B)
+    assert after == workdays.add_workdays(before, 2)  # two working days later than before (none of them off)

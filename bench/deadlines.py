@@ -42,9 +42,19 @@ def load_cache() -> None:
         if chinese_calendar.is_workday(day):
             work.append(day)
         day += datetime.timedelta(days=1)
-    workdays._cache = workdays._Calendar(first=datetime.date(lo, 1, 1), last=last, workdays=tuple(work), rest_names={})
+    national = workdays._Calendar(first=datetime.date(lo, 1, 1), last=last, workdays=tuple(work), rest_names={})
+    # A county with a dozen days of its own (closures on working days, two worked Saturdays), to
+    # time the per-county answers and the merge (docs/cases.md, "A county's own days").
+    rng = random.Random(17)
+    closures = rng.sample([d for d in work if d.year == hi - 1], 10)
+    saturdays = [datetime.date(hi - 1, 6, 6) + datetime.timedelta(days=7 * k) for k in range(2)]
+    overrides = {COUNTY: {**dict.fromkeys(closures, (False, "closed")), **dict.fromkeys(saturdays, (True, "worked"))}}
+    workdays._cache = workdays._Loaded(national=national, overrides=overrides, merged={})
     workdays._loaded_at = time.monotonic()
     workdays.CACHE_SECONDS = 1e9
+
+
+COUNTY = "360821"
 
 
 def reference(start: datetime.date, n: int) -> datetime.date:
@@ -83,10 +93,21 @@ def main() -> None:
         workdays.workdays_between(start, start + datetime.timedelta(days=days))
     between = time.perf_counter() - t0
 
+    t0 = time.perf_counter()
+    workdays._calendar(COUNTY)  # the county's merge, once per load
+    merge = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for start, days in inputs:
+        workdays.add_workdays(start, days, COUNTY)
+    county = time.perf_counter() - t0
+
     print(f"inputs: {n} (start in {lo}-{hi}, 5..60 working days), answers checked equal on 2000")
     print(f"core.workdays.add_workdays       {n / ours:12,.0f} deadlines/s")
     print(f"chinese_calendar.find_workday    {n / theirs:12,.0f} deadlines/s")
     print(f"core.workdays.workdays_between   {n / between:12,.0f} counts/s")
+    print(
+        f"add_workdays with a county       {n / county:12,.0f} deadlines/s (12 overrides; merge once per load: {merge * 1000:.1f} ms)"
+    )
     hygiene.result(
         "deadline arithmetic (add_workdays)", n / ours, "deadlines/s", ratio=theirs / ours, note="ratio: x chinesecalendar"
     )

@@ -224,6 +224,7 @@ def test_a_second_override_of_the_day_is_refused_by_the_constraint(county_b: dic
 
 def test_a_countys_admin_sees_and_edits_only_its_own_overrides(
     client: Client,
+    citizen: User,
     county_b: dict[str, Any],  # noqa: F811
     admins: dict[str, User],
 ) -> None:
@@ -232,6 +233,17 @@ def test_a_countys_admin_sees_and_edits_only_its_own_overrides(
     change = reverse("admin:accounts_calendaroverride_change", args=[row.pk])
     delete = reverse("admin:accounts_calendaroverride_delete", args=[row.pk])
     add = reverse("admin:accounts_calendaroverride_add")
+
+    # Outsiders: a citizen and B's clerk (no administrator's duty) are not let in at all.
+    for outsider in (citizen, county_b["clerk"]):
+        client.force_login(outsider)
+        for url in (changelist, change, add):
+            r = client.get(url)
+            assert r.status_code in (302, 403) and "防汛停止办公" not in r.content.decode(), (outsider.username, url)
+            if r.status_code == 302:
+                assert "/login" in r["Location"] or r["Location"].startswith(reverse("admin:login")), r["Location"]
+        r = client.post(delete, {"post": "yes"})
+        assert r.status_code in (302, 403) and CalendarOverride.objects.filter(pk=row.pk).exists()
 
     client.force_login(admins["a"])
     listing = client.get(changelist)

@@ -172,6 +172,14 @@ class CalendarOverrideAdmin(admin.ModelAdmin[CalendarOverride]):
     date_hierarchy = "date"
     ordering = ["-date"]
 
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # A county's administrator enters for their own county: chosen for them (the only choice).
+        initial = dict(super().get_changeform_initial_data(request))
+        county = staff_county(request.user)
+        if county is not None:
+            initial.setdefault("county", county)
+        return initial
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # The county and the day name the override: another day is another override.
         return ["county", "date", "created_by"] if obj is not None else []

@@ -71,7 +71,7 @@ def _clean(value: Any, field: str, limit: int) -> str:
 def check_day(day: datetime.date, is_workday: bool) -> None:
     """Refuse a day the national table does not cover, and an override that changes nothing."""
     try:
-        national = workdays.is_workday(day)
+        national = workdays.is_workday(day)  # national on purpose: an override differs from the nation's day
     except workdays.CalendarNotCovered:
         years = workdays.covered_years()
         raise ValidationFailed(

@@ -31,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cpucost
 import hygiene
+import pgwaits
 
 OPTS = hygiene.begin("appointments_booking", "bench_appt")
 
@@ -118,22 +119,52 @@ def _book(ctx: dict[str, Any], slot_pk: int, n: int) -> str:
         return "full"
 
 
-def run_in_processes(fn: Any, n: int) -> tuple[list[Any], float]:
-    """fn(0) .. fn(n-1), each in its own process (fork; each opens its own connection), started
-    together; their results (or the error's repr, a str) and the wall-clock seconds from the start
-    to the last answer. Processes, not threads: one Python process cannot use more than one core,
-    so threads would measure the client's interpreter rather than the service."""
+def _sampler() -> Any:
+    """A wait sampler on the benchmark's database (--waits), or None."""
+    if not WAITS or connection.vendor != "postgresql":
+        return None
+    sd = connection.settings_dict
+    dsn = f"host={sd['HOST'] or '127.0.0.1'} port={sd['PORT'] or 5432} user={sd['USER']}" + (
+        f" password={sd['PASSWORD']}" if sd["PASSWORD"] else ""
+    )
+    return pgwaits.WaitSampler(dsn, sd["NAME"])
+
+
+WAITS = False
+
+
+def run_in_processes(fn: Any, n: int, sampler: Any = None) -> tuple[list[Any], float]:
+    """fn(0, go) .. fn(n-1, go), each in its own process (fork; each opens its own connection),
+    started together; their results (or the error's repr, a str) and the wall-clock seconds from
+    the moment every process has called `go()` to the last answer. Each fn warms itself (its
+    connection, the first statements of each kind, the translation catalogue: ~0.2 s of CPU per
+    fresh process) and then calls `go()`, which waits for the others: the warm-up of 8 fresh
+    processes on 2 cores (~1 s of wall clock) is not charged to the measured bookings.
+    Processes, not threads: one Python process cannot use more than one core, so threads would
+    measure the client's interpreter rather than the service."""
+    import contextlib
     import multiprocessing
+    import threading
 
     connections.close_all()  # never share a connection across fork
     mp = multiprocessing.get_context("fork")
     start, out = mp.Event(), mp.Queue()
+    ready = mp.Barrier(n + 1)
 
     def child(i: int) -> None:
+        went = False
+
+        def go() -> None:
+            nonlocal went
+            went = True
+            ready.wait()
+
         try:
             start.wait()
-            out.put((i, fn(i)))
+            out.put((i, fn(i, go)))
         except BaseException as exc:  # reported by the parent
+            if not went:
+                ready.abort()
             out.put((i, repr(exc)))
         finally:
             connections.close_all()
@@ -141,11 +172,17 @@ def run_in_processes(fn: Any, n: int) -> tuple[list[Any], float]:
     procs = [mp.Process(target=child, args=(i,)) for i in range(n)]
     for p in procs:
         p.start()
-    time.sleep(0.5)  # every child forked and waiting
-    t0 = time.perf_counter()
     start.set()
+    # A child that failed before it was ready breaks the barrier: its error is in its answer.
+    with contextlib.suppress(threading.BrokenBarrierError):
+        ready.wait(timeout=600)  # every child warmed
+    if sampler is not None:  # its thread starts after the fork: no child inherits it
+        sampler.start()
+    t0 = time.perf_counter()
     answers = dict(out.get() for _ in procs)
     secs = time.perf_counter() - t0
+    if sampler is not None:
+        sampler.stop()
     for p in procs:
         p.join()
     return [answers[i] for i in range(n)], secs
@@ -160,7 +197,24 @@ def main() -> None:
     ap.add_argument("--hot-places", type=int, default=10)
     ap.add_argument("--hot-workers", type=int, default=50)
     ap.add_argument("--profile", type=int, default=0, help="profile N bookings of one client (cProfile, CPU time) instead")
+    ap.add_argument(
+        "--waits",
+        action="store_true",
+        help="sample pg_stat_activity / pg_locks every 10 ms during each run and print what the backends waited on",
+    )
+    ap.add_argument(
+        "--sync-commit-off",
+        action="store_true",
+        help="DIAGNOSTIC ONLY: synchronous_commit=off on this benchmark's connections, to separate the WAL flush "
+        "from the other waits (never a setting for the platform: a crash would lose acknowledged bookings)",
+    )
     args = ap.parse_args()
+    global WAITS
+    WAITS = args.waits
+    if args.sync_commit_off:
+        # libpq reads PGOPTIONS when each connection opens: the benchmark's connections only.
+        os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c synchronous_commit=off").strip()
+        print("DIAGNOSTIC: synchronous_commit=off on the benchmark's connections (figures not comparable with a normal run)")
 
     from django.utils import timezone
 
@@ -190,10 +244,24 @@ def main() -> None:
             import random
 
             rng = random.Random(0)
+            if os.environ.get("BENCH_PROFILE_FIRST"):  # where a fresh process's first booking goes
+                first = cProfile.Profile(time.process_time)
+                first.enable()
+                _book(ctx, rng.choice(slot_ids), 3 * 10**5)
+                first.disable()
+                pstats.Stats(first).sort_stats("cumulative").print_stats(45)
             for j in range(5):  # warm: the URL resolver, the first statements of each kind
                 _book(ctx, rng.choice(slot_ids), 4 * 10**5 + j)
             # CPU time (time.process_time), not wall time: on a shared machine the wall clock
             # charges other processes' turns to whatever this one was waiting in.
+            if os.environ.get("BENCH_SHOW_SQL"):  # the statements of one booking, as sent
+                meter = cpucost.Meter()
+                meter.keep_sql = True
+                meter.start()
+                _book(ctx, rng.choice(slot_ids), 6 * 10**5)
+                meter.stop(1)
+                for q in meter.sql:
+                    print("   ", q[:300])
             prof = cProfile.Profile(time.process_time)
             prof.enable()
             for j in range(args.profile):
@@ -210,12 +278,20 @@ def main() -> None:
         base = 0
         for workers in [int(w) for w in args.workers.split(",")]:
 
-            def spread(i: int, first: int = base) -> tuple[int, list[float], dict[str, Any]]:
+            def spread(i: int, go: Any, first: int = base) -> tuple[int, list[float], dict[str, Any]]:
                 rng = random.Random(first + i)
                 ok = 0
                 lat: list[float] = []
+                warm: list[float] = []
                 for j in range(3):  # warm this process (first statements of each kind), not measured
+                    t = time.process_time()
                     _book(ctx, rng.choice(slot_ids), 7 * 10**5 + first + i * 5 + j)
+                    warm.append(time.process_time() - t)
+                if i == 0:
+                    print(
+                        f"    warm-up of client 0, CPU ms of its first 3 bookings: {', '.join(f'{w * 1000:.0f}' for w in warm)}"
+                    )
+                go()  # every process warmed: the clock starts
                 meter = cpucost.Meter()  # this process's CPU, its backend's, statements, commits
                 meter.start()
                 for j in range(args.per_worker):
@@ -226,7 +302,8 @@ def main() -> None:
                     lat.append((time.perf_counter() - t) * 1000)
                 return ok, lat, meter.stop(args.per_worker).as_dict()
 
-            results, secs = run_in_processes(spread, workers)
+            sampler = _sampler()
+            results, secs = run_in_processes(spread, workers, sampler)
             base += workers * args.per_worker
             errors = [r for r in results if isinstance(r, str)]
             done = sum(r[0] for r in results if isinstance(r, tuple))
@@ -242,6 +319,8 @@ def main() -> None:
             figures = cpucost.report(
                 f"{workers} client processes", cost, aim=300, unit="booking", app_name="client processes (service, Django)"
             )
+            if sampler is not None:
+                sampler.report(f"{workers} client processes")
             if workers == 8:
                 cpucost.result("booking: CPU cost per booking, 8 clients", figures)
                 hygiene.result(
@@ -263,7 +342,12 @@ def main() -> None:
         def stampede(i: int) -> list[str]:
             return [_book(ctx, hot.pk, next_n()) for _ in range(per)]
 
+        sampler = _sampler()
+        if sampler is not None:
+            sampler.start()
         results, secs = run_concurrently_timed(stampede, args.hot_workers)
+        if sampler is not None:
+            sampler.stop()
         errors = [r for r in results if isinstance(r, BaseException)]
         flat = [x for r in results if isinstance(r, list) for x in r]
         hot.refresh_from_db()
@@ -272,6 +356,8 @@ def main() -> None:
             f"requests {len(flat)}, booked {flat.count('ok')}, refused (full) {flat.count('full')}, errors {len(errors)}; "
             f"slot counter {hot.booked}/{hot.capacity}, bookings held {held}; {secs:.2f} s ({len(flat) / secs:.0f} requests/s)"
         )
+        if sampler is not None:
+            sampler.report("the race")
         exact = hot.booked == held == args.hot_places
         print("OK: never over capacity" if exact else "FAIL: capacity not held")
         hygiene.result(

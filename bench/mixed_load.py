@@ -57,8 +57,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+import cpucost  # noqa: E402
 import hall_load  # noqa: E402  (its set-up helpers; importing it runs nothing)
 import hygiene  # noqa: E402
+import pgwaits  # noqa: E402
 
 PG_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 VENV = ROOT / ".venv" / "bin"
@@ -424,6 +426,11 @@ def main() -> int:
         default=30.0,
         help="a request not yet sent this many seconds after its due time is dropped (an error); also the answer timeout",
     )
+    ap.add_argument(
+        "--waits",
+        action="store_true",
+        help="sample pg_stat_activity / pg_locks every 10 ms and print what the backends waited on",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the throw-away database")
     ap.add_argument("--db-name", default="", help="name of the throw-away database (default mixed_<pid>)")
     ap.add_argument("--var-dir", default="", help="var directory (default: a fresh temporary folder, removed at exit)")
@@ -495,6 +502,19 @@ def main() -> int:
             f"from {args.senders} sender processes; mix {args.mix}",
             flush=True,
         )
+
+        # CPU of the run (bench/cpucost.py): the gunicorn workers' and the PostgreSQL backends'
+        # from /proc, the sender processes' from os.times() once they are reaped.
+        def backends() -> list[int]:
+            got = hall_load.psql(
+                PG_URL,
+                f"SELECT pid FROM pg_stat_activity WHERE datname = '{db_name}' AND backend_type = 'client backend'",
+            )
+            return [int(x) for x in got.split()]
+
+        workers_pids = cpucost.children(server.pid)
+        cpu0 = (cpucost.cpu_of(workers_pids), cpucost.cpu_of(backends()))
+        t0 = os.times()
         ctx = multiprocessing.get_context("fork")
         out = ctx.Queue()
         start = time.monotonic() + 1.0
@@ -504,12 +524,25 @@ def main() -> int:
         ]
         for pr in procs:
             pr.start()
+        sampler = pgwaits.WaitSampler(PG_URL, db_name) if args.waits else None
+        if sampler is not None:  # a thread of this process, started after the senders' fork
+            sampler.start()
         results: list[tuple[str, int, float, str]] = []
         for _ in procs:
             results.extend(out.get())
         last_answer = time.monotonic()
         for pr in procs:
             pr.join()
+        if sampler is not None:
+            sampler.stop()
+            sampler.report("the run")
+        t1 = os.times()
+        cpu1 = (cpucost.cpu_of(workers_pids), cpucost.cpu_of(backends()))
+        cpu_used = {
+            "gunicorn": cpucost.delta(cpu0[0], cpu1[0]),
+            "postgres": cpucost.delta(cpu0[1], cpu1[1]),
+            "senders": (t1.children_user + t1.children_system) - (t0.children_user + t0.children_system),
+        }
         hall = hall_load.anomalies(data["queue_id"])
     finally:
         if server:
@@ -556,6 +589,21 @@ def main() -> int:
         f"{'all':<9} {len(results):>6} {len(errors):>6} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f}\n"
         f"offered {args.rate:.1f}/s, achieved {achieved:.1f}/s (answers / time from the first due send to the last answer)"
     )
+    if answered:
+        g, pgc, snd = (cpu_used[k] * 1000 / answered for k in ("gunicorn", "postgres", "senders"))
+        server_ms = g + pgc
+        print(
+            f"CPU per answered request: gunicorn workers {g:.2f} ms + PostgreSQL backends {pgc:.2f} ms = {server_ms:.2f} ms "
+            f"(+ the load generator's senders {snd:.2f} ms); at the offered {args.rate:.0f}/s the server side needs "
+            f"{args.rate * server_ms / 1000:.2f} cores, with the senders {args.rate * (server_ms + snd) / 1000:.2f} "
+            f"({os.cpu_count()} on this machine)"
+        )
+        hygiene.result(
+            f"mixed load ({args.mix}): server CPU per request",
+            round(server_ms, 3),
+            "CPU ms/req",
+            note=f"gunicorn {g:.2f} + PostgreSQL {pgc:.2f}; senders {snd:.2f}",
+        )
     anomalies = (
         hall["duplicate_numbers"]
         + hall["gaps_or_lost"]

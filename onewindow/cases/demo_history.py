@@ -85,10 +85,11 @@ def _pick(rng: Any, table: list[tuple[Any, float]]) -> Any:
     return table[-1][0]
 
 
-def _number(day: datetime.date) -> str:
-    CaseNumberCounter.objects.get_or_create(day=day)
-    CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = CaseNumberCounter.objects.filter(day=day).values_list("last", flat=True).get()
+def _number(day: datetime.date, county: str) -> str:
+    # The history is the default county's (QY): its counter row of the day.
+    CaseNumberCounter.objects.get_or_create(county_id=county, day=day)
+    CaseNumberCounter.objects.filter(county_id=county, day=day).update(last=F("last") + 1)
+    last = CaseNumberCounter.objects.filter(county_id=county, day=day).values_list("last", flat=True).get()
     return f"QY{day:%Y%m%d}{last:05d}"
 
 
@@ -154,7 +155,7 @@ def build_history(ctx: DemoContext) -> int:
                 pickup_day = workdays.add_workdays(done_day, rng.randint(1, 3), county)
             delivered = timezone.make_aware(datetime.datetime.combine(pickup_day, datetime.time(10, rng.randint(0, 59))))
             case = Case(
-                number=_number(day),
+                number=_number(day, county),
                 check_code="".join(rng.choice(CHECK_ALPHABET) for _ in range(6)),
                 channel=channel,
                 applicant=rng.choice(residents),

@@ -291,13 +291,21 @@ class Case(PublicModel):
 
 
 class CaseNumberCounter(models.Model):
-    """One row per day; case numbers are taken by incrementing it under a row lock."""
+    """One row per county and day; case numbers are taken by incrementing it under a row lock.
+    Keyed by the county too (issue 17): with one row per day for the deployment, every county's
+    intake of a day queued on the same row lock; now a county's intake waits only for its own."""
 
-    day = models.DateField(primary_key=True)
+    county = models.ForeignKey("accounts.County", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
     last = models.PositiveIntegerField(default=0)
 
+    county_lookup = "county"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "day"], name="case_number_counter_county_day")]
+
     def __str__(self) -> str:
-        return f"{self.day}: {self.last}"
+        return f"{self.county_id} {self.day}: {self.last}"
 
 
 class CaseStep(PublicModel):

@@ -88,7 +88,6 @@ TENANCY: dict[str, dict[str, str]] = {
         "catalog.lifeevent": "the province's list of life events, shared by every county's catalog",
         "catalog.searchsynonym": "search synonyms, shared",
         "catalog.standardmatter": "the province's standard catalog; counties' matters implement its entries",
-        "cases.casenumbercounter": "one per-day counter for the deployment; the number's prefix names the county",
         "core.workcalendarday": "the national working-day calendar (a county's days over it: accounts.CalendarOverride, which has a county_lookup)",
         "core.auditentry": "one hash chain for the deployment; read only by the audit administrator",
         "core.auditchainhead": "the audit chain's head",

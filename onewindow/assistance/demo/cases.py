@@ -8,7 +8,7 @@ import datetime
 from django.db.models import F
 from django.utils import timezone
 
-from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
+from onewindow.accounts.models import County, OrgUnit, Role, RoleAssignment, User
 from onewindow.cases import routing
 from onewindow.cases import selectors as case_selectors
 from onewindow.cases.models import Case, CaseEvent, CaseNumberCounter, Channel
@@ -28,10 +28,11 @@ def _numbers(days: list[datetime.date]) -> dict[datetime.date, list[int]]:
     for d in days:
         wanted[d] = wanted.get(d, 0) + 1
     out: dict[datetime.date, list[int]] = {}
-    CaseNumberCounter.objects.bulk_create([CaseNumberCounter(day=d) for d in wanted], ignore_conflicts=True)
+    county = County.default().pk  # the agents' history is the default county's (QY numbers)
+    CaseNumberCounter.objects.bulk_create([CaseNumberCounter(county_id=county, day=d) for d in wanted], ignore_conflicts=True)
     for d, n in wanted.items():
-        CaseNumberCounter.objects.filter(day=d).update(last=F("last") + n)
-        last = CaseNumberCounter.objects.filter(day=d).values_list("last", flat=True).get()
+        CaseNumberCounter.objects.filter(county_id=county, day=d).update(last=F("last") + n)
+        last = CaseNumberCounter.objects.filter(county_id=county, day=d).values_list("last", flat=True).get()
         out[d] = list(range(last - n + 1, last + 1))
     return out
 

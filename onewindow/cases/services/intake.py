@@ -52,24 +52,32 @@ from .clock import _recompute_dues, clock_start
 from .steps import _advance, _materialize_steps, _route_for
 
 
-def _next_number(day: datetime.date, prefix: str = "QY") -> str:
-    """Per-day counter row incremented under its row lock: no max()+1, no gaps from races.
+def _next_number(day: datetime.date, county: str) -> str:
+    """The county's counter row of the day, incremented under its row lock: no max()+1, no gaps
+    from races; numbers are consecutive per county and day, and a county's intake waits only for
+    its own county's (the row is keyed by county and day: one row for the whole deployment made
+    every county's intake of a day queue on one lock).
 
     One statement (an upsert that returns the new value; PostgreSQL and SQLite >= 3.35 both have
     `ON CONFLICT ... DO UPDATE ... RETURNING`) instead of get_or_create + update + read, which
-    cost seven with their savepoints: the first case of a day inserts 1, every later one
+    cost seven with their savepoints: the county's first case of a day inserts 1, every later one
     increments under the row's lock until its transaction ends."""
     q = connection.ops.quote_name
-    table, day_col, last_col = q(CaseNumberCounter._meta.db_table), q("day"), q("last")
+    table, county_col, day_col, last_col = (
+        q(CaseNumberCounter._meta.db_table),
+        q(CaseNumberCounter._meta.get_field("county").column),
+        q("day"),
+        q("last"),
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({day_col}, {last_col}) VALUES (%s, 1) ON CONFLICT ({day_col}) "  # noqa: S608 (names quoted by the backend, the day a parameter)
-            f"DO UPDATE SET {last_col} = {table}.{last_col} + 1 RETURNING {last_col}",
-            [connection.ops.adapt_datefield_value(day)],
+            f"INSERT INTO {table} ({county_col}, {day_col}, {last_col}) VALUES (%s, %s, 1) "  # noqa: S608 (names quoted by the backend, the values parameters)
+            f"ON CONFLICT ({county_col}, {day_col}) DO UPDATE SET {last_col} = {table}.{last_col} + 1 RETURNING {last_col}",
+            [county, connection.ops.adapt_datefield_value(day)],
         )
         (last,) = cursor.fetchone()
     # The county's letters first (docs/tenancy.md): the number says whose case it is.
-    return f"{prefix}{day:%Y%m%d}{last:05d}"
+    return f"{case_prefix(county)}{day:%Y%m%d}{last:05d}"
 
 
 def _check_code() -> str:
@@ -250,7 +258,7 @@ def case_submit(
     )
     with collect_stored(), transaction.atomic():
         case = Case.objects.create(
-            number=_next_number(received_day, case_prefix(route.department.county_id)),
+            number=_next_number(received_day, route.department.county_id),
             check_code=_check_code(),
             channel=channel,
             applicant=applicant,

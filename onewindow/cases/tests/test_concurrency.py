@@ -89,3 +89,40 @@ def test_case_numbers_unique_under_concurrency(matter_zjj: Any, citizen: Any, cl
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert len(set(results)) == 6
     assert sorted(int(str(n)[-5:]) for n in results) == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_countys_case_numbers_run_from_one_without_gaps_under_concurrency(matter_zjj: Any, citizen: Any, clerk: Any) -> None:
+    """The counter is the county's and the day's (issue 17): two counties' intakes at once each
+    number 1..n, without gaps or duplicates, under their own letters."""
+    from onewindow.accounts.models import County, OrgUnit
+    from onewindow.accounts.services import org_unit_create
+    from onewindow.cases.models import CaseNumberCounter
+
+    from .conftest import make_matter
+
+    jz = County.objects.create(code="360802", name="吉州区", city_code="360800", case_prefix="JZ")
+    root = org_unit_create(code="JZ", name="吉州区人民政府", kind=OrgUnit.Kind.GOVERNMENT, county=jz)
+    zjj_b = org_unit_create(code="JZZJJ", name="吉州区住建局", kind=OrgUnit.Kind.DEPARTMENT, parent=root)
+    matter_b = make_matter("360802-JZZJJ-XK-0001", "吉州区商品房预售许可", zjj_b)
+    versions = [matter_zjj, matter_b]
+    reqs = [list(v.materials.all()) for v in versions]
+    n = 16
+
+    def submit(i: int) -> str:
+        case = svc.case_submit(
+            applicant=citizen,
+            matter_version=versions[i % 2],
+            channel="online",
+            form_data={"address": str(i)},
+            materials=all_materials(reqs[i % 2]),
+            actor=citizen,
+        )
+        return case.number
+
+    results = run_concurrently(submit, n)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    for prefix in ("QY", "JZ"):
+        numbers = [str(r) for r in results if str(r).startswith(prefix)]
+        assert sorted(int(x[-5:]) for x in numbers) == list(range(1, n // 2 + 1)), numbers
+    assert sorted(CaseNumberCounter.objects.values_list("county_id", "last")) == [("360802", n // 2), ("360803", n // 2)]

@@ -45,10 +45,11 @@ def write_rows(
         if p.accepted_on:
             per_day[p.accepted_on] = per_day.get(p.accepted_on, 0) + 1
     first_number: dict[datetime.date, int] = {}
+    county = mzj.county_id  # the register's history is the default county's (QY numbers)
     for day, n in per_day.items():
-        CaseNumberCounter.objects.get_or_create(day=day)
-        CaseNumberCounter.objects.filter(day=day).update(last=F("last") + n)
-        first_number[day] = CaseNumberCounter.objects.filter(day=day).values_list("last", flat=True).get() - n
+        CaseNumberCounter.objects.get_or_create(county_id=county, day=day)
+        CaseNumberCounter.objects.filter(county_id=county, day=day).update(last=F("last") + n)
+        first_number[day] = CaseNumberCounter.objects.filter(county_id=county, day=day).values_list("last", flat=True).get() - n
     cases, visits = [], []
     committed = max(1, min(mv.committed_days or 25, mv.statutory_days or 30))
     statutory = max(committed, mv.statutory_days or committed)

@@ -50,11 +50,14 @@ def staff_idle_timeout_off(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def county_rules_forgotten() -> None:
-    """The counties' 好差评 clocks are cached per process (ratings/conf.py) and a test's rows are
+    """The counties' 好差评 clocks and booking policies are cached per process (ratings/conf.py,
+    appointments/policy.py) and a test's rows are
     rolled back without a signal: each test starts from the table, not the last test's cache."""
+    from onewindow.appointments.policy import forget_county_policies
     from onewindow.ratings.conf import forget_county_rules
 
     forget_county_rules()
+    forget_county_policies()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 from django.contrib import admin
 from django.db import models
 
-from .models import Booking, DateException, MatterBookingRule, SessionRule, Slot
+from .county_policy import county_policy_set
+from .models import Booking, CountyPolicy, DateException, MatterBookingRule, SessionRule, Slot
+from .policy import COUNTY_KEYS
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -58,3 +60,21 @@ class MatterBookingRuleAdmin(admin.ModelAdmin[MatterBookingRule]):
     list_display = ["matter", "slot_units"]
     search_fields = ["matter__code", "matter__search_name"]
     raw_id_fields = ["matter"]
+
+
+@admin.register(CountyPolicy)
+class CountyPolicyAdmin(admin.ModelAdmin[CountyPolicy]):
+    """A county's booking rules (the county's system administrator sees their county's row only:
+    accounts/admin_scope.py). Writes go through appointments.county_policy (validated, audited)."""
+
+    list_display = ["county", *COUNTY_KEYS]
+    fields = ["county", *COUNTY_KEYS]
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        return ["county"] if obj is not None else []
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False  # clear a field to go back to the deployment's value
+
+    def save_model(self, request: Any, obj: CountyPolicy, form: Any, change: bool) -> None:
+        county_policy_set(county=obj.county, actor=request.user, **{k: getattr(obj, k) for k in COUNTY_KEYS})

@@ -18,3 +18,12 @@ class AppointmentsConfig(AppConfig):
         # Personal data of past bookings after RETENTION_BOOKING_DAYS (core/retention.py).
         "onewindow.appointments.retention.sweep_booking_retention",
     )
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import CountyPolicy
+        from .policy import forget_county_policies
+
+        post_save.connect(forget_county_policies, sender=CountyPolicy, dispatch_uid="appointments_county_policy_save")
+        post_delete.connect(forget_county_policies, sender=CountyPolicy, dispatch_uid="appointments_county_policy_delete")

@@ -9,7 +9,10 @@ changed by a conditional UPDATE and is held by a CHECK constraint to booked <= c
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -327,3 +330,64 @@ class WeeklyQuota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week_start} {self.count}"
+
+
+class CountyPolicy(TimeStampedModel):
+    """A county's own booking policy (issue 17: a county owns its settings). A blank field keeps
+    the deployment's value (settings.ONEWINDOW_APPOINTMENTS, else appointments.policy.Policy). The
+    weekly limit per person is not here: it is the province's (a person books in every county).
+    Written through appointments.county_policy (validated, audited); read through policy(county)."""
+
+    county = models.OneToOneField(
+        "accounts.County", on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("区县")
+    )
+    min_notice_minutes = models.PositiveIntegerField(
+        _("最少提前预约（分钟）"), null=True, blank=True, validators=[MaxValueValidator(7 * 24 * 60)]
+    )
+    # At most 62: the public API's range of days (api/public.py) starts from today.
+    max_days_ahead = models.PositiveSmallIntegerField(
+        _("最多提前预约（天）"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(62)]
+    )
+    change_cutoff_minutes = models.PositiveIntegerField(
+        _("取消、改约截止（开始前分钟）"), null=True, blank=True, validators=[MaxValueValidator(2 * 24 * 60)]
+    )
+    reschedule_limit = models.PositiveSmallIntegerField(
+        _("改约次数上限"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    checkin_early_minutes = models.PositiveSmallIntegerField(
+        _("最早签到（开始前分钟）"), null=True, blank=True, validators=[MaxValueValidator(240)]
+    )
+    checkin_late_minutes = models.PositiveSmallIntegerField(
+        _("迟到容忍（开始后分钟）"), null=True, blank=True, validators=[MaxValueValidator(240)]
+    )
+    link_max_age_days = models.PositiveSmallIntegerField(
+        _("管理链接有效期（天）"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+
+    county_lookup = "county"
+
+    class Meta:
+        verbose_name = _("区县预约规则")
+        verbose_name_plural = _("区县预约规则")
+
+    def __str__(self) -> str:
+        return str(self.county)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .policy import deployment_policy
+
+        base = deployment_policy()
+        days = self.max_days_ahead if self.max_days_ahead is not None else base.max_days_ahead
+        link = self.link_max_age_days if self.link_max_age_days is not None else base.link_max_age_days
+        notice = self.min_notice_minutes if self.min_notice_minutes is not None else base.min_notice_minutes
+        errors: dict[str, Any] = {}
+        if not 1 <= days <= 62:
+            return  # the field's own bound reports it; the comparisons below would only repeat it
+        if link < days:  # a link sent at booking must still work on the day of the booking
+            errors["link_max_age_days"] = _("管理链接有效期不能短于最多提前预约的天数。")
+        if notice >= days * 24 * 60:
+            errors["min_notice_minutes"] = _("最少提前预约时间必须短于最多提前预约的天数。")
+        if errors:
+            raise ValidationError(errors)

@@ -18,7 +18,7 @@ from onewindow.hall.models import ServiceArea
 
 from . import access
 from .models import OFF_HOURS_KINDS, Booking, MatterBookingRule, Slot
-from .policy import policy
+from .policy import area_county, longest, policy
 from .scheduling import day_type, preview, preview_slots
 
 # ---------------------------------------------------------------------------------------------
@@ -95,7 +95,8 @@ def materials_to_bring(matter: Matter) -> list[Any]:
 
 def area_by_uuid(uuid: Any) -> ServiceArea:
     uuid = parse_uuid(uuid)
-    area = ServiceArea.objects.select_related("point").filter(uuid=uuid).first() if uuid else None
+    # The point's unit comes too: the area's county's booking policy reads it (policy.area_county).
+    area = ServiceArea.objects.select_related("point__org_unit").filter(uuid=uuid).first() if uuid else None
     if area is None:
         raise NotFound()
     return area
@@ -148,9 +149,10 @@ class DayView:
     slots: list[Slot] = field(default_factory=list)
 
 
-def booking_window(now: datetime.datetime | None = None) -> tuple[datetime.datetime, datetime.date]:
+def booking_window(county: str | None, now: datetime.datetime | None = None) -> tuple[datetime.datetime, datetime.date]:
+    """The first start and the last day a person may book in `county`'s halls now."""
     now = now or timezone.now()
-    p = policy()
+    p = policy(county)
     return now + datetime.timedelta(minutes=p.min_notice_minutes), timezone.localdate(now) + datetime.timedelta(
         days=p.max_days_ahead
     )
@@ -165,7 +167,7 @@ def availability(
 
     if not matter_places(matter).filter(pk=area.pk).exists():
         raise NotFound(_("该事项不在此服务区办理。"))
-    earliest, latest = booking_window(now)
+    earliest, latest = booking_window(area_county(area), now)
     start = max(start, timezone.localdate(earliest))
     end = min(end, latest)
     days: dict[datetime.date, DayView] = {}
@@ -213,16 +215,25 @@ def month_overview(
     *, start: datetime.date, end: datetime.date, areas: QuerySet[ServiceArea] | None = None, now: datetime.datetime | None = None
 ) -> list[AreaMonth]:
     """Free places per area and day over a range, for every service point (one aggregate query).
+    Each area's days are within its own county's booking window (policy per county).
 
     Two reads, in this order: the days not stored yet from the plan (`scheduling.preview`), then the
     stored slots. A booking may store one of those days between them (it stores the whole day in its
     transaction); the second read then counts more slots on that day than the first saw, and the
     stored rows alone answer for it, so the day is counted once, never twice nor not at all."""
-    areas = areas if areas is not None else ServiceArea.objects.select_related("point").all()
+    areas = areas if areas is not None else ServiceArea.objects.select_related("point__org_unit").all()
     area_list = list(areas)
-    earliest, _latest = booking_window(now)
+    if not area_list:
+        return []
+    windows = {c: booking_window(c, now) for c in {area_county(a) for a in area_list}}
+    window_of = {a.pk: windows[area_county(a)] for a in area_list}
     seen = preview([a.pk for a in area_list], start, end)
-    bookable = Q(is_open=True, starts_at__gte=earliest)
+    # One condition per county (a handful), so the aggregate stays one query.
+    in_window = Q()
+    for county, (earliest, latest) in windows.items():
+        ids = [a.pk for a in area_list if area_county(a) == county]
+        in_window |= Q(area_id__in=ids, starts_at__gte=earliest, date__lte=latest)
+    bookable = in_window & Q(is_open=True)
     rows = (
         Slot.objects.filter(area__in=area_list, date__gte=start, date__lte=end)
         .values("area_id", "date")
@@ -243,10 +254,16 @@ def month_overview(
     # Days not materialised yet: their slots from the plan in memory (all places free), unless a
     # writer stored the day between the two reads.
     for p in seen.missing:
-        if p.starts_at >= earliest and (p.area_id, p.date) not in stored_since:
+        earliest, latest = window_of[p.area_id]
+        if p.starts_at >= earliest and p.date <= latest and (p.area_id, p.date) not in stored_since:
             free, off = by_area[p.area_id].get(p.date, (0, 0))
             by_area[p.area_id][p.date] = (free + p.capacity, off + (p.capacity if p.is_off_hours else 0))
     return [AreaMonth(a, by_area[a.pk], seen.uncovered) for a in area_list]
+
+
+def longest_window_end(today: datetime.date) -> datetime.date:
+    """The last day any county's halls may be booked (the default end of a read over every county)."""
+    return today + datetime.timedelta(days=longest("max_days_ahead"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,7 +272,7 @@ def month_overview(
 
 def _bookings() -> QuerySet[Booking]:
     return Booking.objects.select_related(
-        "matter", "matter__current_version", "area", "area__point", "slot", "agent", "agent_unit"
+        "matter", "matter__current_version", "area", "area__point__org_unit", "slot", "agent", "agent_unit"
     )
 
 

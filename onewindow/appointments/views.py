@@ -26,7 +26,7 @@ from onewindow.core.parsing import parse_uuid
 from . import access, selectors, services
 from .forms import ExceptionForm, PersonForm, RuleForm
 from .models import Booking, DateException, SessionRule
-from .policy import policy
+from .policy import area_county, policy
 
 
 def _parse_day(value: str | None, default: datetime.date) -> datetime.date:
@@ -77,7 +77,8 @@ def matter_days(request: HttpRequest, matter: Any, area: Any) -> HttpResponse:
     m = selectors.matter_by_uuid(matter)
     a = selectors.area_by_uuid(area)
     today = timezone.localdate()
-    days = selectors.availability(matter=m, area=a, start=today, end=today + datetime.timedelta(days=policy().max_days_ahead))
+    end = today + datetime.timedelta(days=policy(area_county(a)).max_days_ahead)
+    days = selectors.availability(matter=m, area=a, start=today, end=end)
     chosen = _parse_day(request.GET.get("day"), today)
     day = next((d for d in days if d.date == chosen), None)
     if day is None or (not day.slots and not request.GET.get("day")):
@@ -173,7 +174,7 @@ def _reschedule(request: HttpRequest, b: Booking, *, via_link: bool, back: str) 
             messages.error(request, page_message(exc))
         return redirect(back)
     days = selectors.availability(
-        matter=b.matter, area=b.area, start=today, end=today + datetime.timedelta(days=policy().max_days_ahead)
+        matter=b.matter, area=b.area, start=today, end=today + datetime.timedelta(days=policy(area_county(b.area)).max_days_ahead)
     )
     chosen = _parse_day(request.GET.get("day"), today)
     day = next((d for d in days if d.date == chosen and d.slots), None) or next((d for d in days if d.free), None)

@@ -14,7 +14,7 @@ from onewindow.core.apikit import PageParams, page_of, paginate
 from onewindow.core.errors import ValidationFailed
 
 from .. import selectors
-from ..policy import policy
+from ..policy import area_county, policy
 from .base import _matter, _ok, _place, _slot, router
 from .schemas import ApptDayOut, ApptMatterOut, ApptOverviewAreaOut, ApptPlaceOut
 
@@ -52,13 +52,12 @@ def availability(
     end: datetime.date | None = None,
 ) -> Any:
     today = timezone.localdate()
+    place = selectors.area_by_uuid(area)
     start = start or today
-    end = end or today + datetime.timedelta(days=policy().max_days_ahead)
+    end = end or today + datetime.timedelta(days=policy(area_county(place)).max_days_ahead)
     if end < start or (end - start).days > 62:
         raise ValidationFailed(fields={"end": ["end must be on or after start, at most 62 days later"]})
-    days = selectors.availability(
-        matter=selectors.matter_by_uuid(matter), area=selectors.area_by_uuid(area), start=start, end=end
-    )
+    days = selectors.availability(matter=selectors.matter_by_uuid(matter), area=place, start=start, end=end)
     from onewindow.core.workdays import CalendarNotCovered
 
     def day(d: Any) -> dict[str, Any]:
@@ -80,7 +79,7 @@ def overview(
 ) -> Any:
     today = timezone.localdate()
     start = start or today
-    end = end or today + datetime.timedelta(days=policy().max_days_ahead)
+    end = end or selectors.longest_window_end(today)  # each area's county window cuts its own days
     if end < start or (end - start).days > 62:
         raise ValidationFailed(fields={"end": ["end must be on or after start, at most 62 days later"]})
 

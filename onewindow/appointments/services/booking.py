@@ -32,7 +32,7 @@ from ..errors import (
     WeeklyLimitReached,
 )
 from ..models import OFF_HOURS_KINDS, Booking, BookingSlot, Slot, WeeklyQuota
-from ..policy import policy
+from ..policy import area_county, policy
 from ..scheduling import ensure_slots
 from ..selectors import matter_places, slot_units_for
 from ._common import DESK_CHANNELS, SELF_CHANNELS, _new_code, _place_text, _tell, _when_text, week_start
@@ -106,7 +106,7 @@ def _check_slot_for(*, matter: Matter, slot: Slot, now: datetime.datetime) -> No
         raise NotOffHoursBookable()
     if not slot.is_open:
         raise SlotClosed()
-    p = policy()
+    p = policy(area_county(slot.area))  # the hall's county's window (slots come with point__org_unit)
     if slot.starts_at < now + datetime.timedelta(minutes=p.min_notice_minutes):
         raise OutsideBookingWindow(_("请至少提前 %(n)s 分钟预约。") % {"n": p.min_notice_minutes})
     if slot.date > timezone.localdate(now) + datetime.timedelta(days=p.max_days_ahead):
@@ -159,7 +159,8 @@ def _release_places(slot_ids: list[int]) -> None:
 
 
 def _count_in_week(id_number: str, day: datetime.date) -> None:
-    limit = policy().per_week_limit
+    # The province's limit, not a county's: a person's bookings in every county's halls count.
+    limit = policy(None).per_week_limit
     ws = week_start(day)
     WeeklyQuota.objects.bulk_create([WeeklyQuota(id_number=id_number, week_start=ws)], ignore_conflicts=True)
     if not WeeklyQuota.objects.filter(id_number=id_number, week_start=ws, count__lt=limit).update(count=F("count") + 1):
@@ -314,11 +315,10 @@ def _check_change(*, actor: Any, booking: Booking, via_link: bool, now: datetime
         raise PermissionDenied()
     if booking.status != Booking.Status.BOOKED:
         raise ChangeNotAllowed(_("该预约已%(status)s，不能再修改。") % {"status": booking.get_status_display()})
-    cutoff = booking.starts_at - datetime.timedelta(minutes=policy().change_cutoff_minutes)
+    minutes = policy(area_county(booking.area)).change_cutoff_minutes
+    cutoff = booking.starts_at - datetime.timedelta(minutes=minutes)
     if not desk and now > cutoff and booking.displaced_at is None:
-        raise ChangeNotAllowed(
-            _("预约开始前 %(n)s 分钟内不能在线取消或改约，请联系大厅。") % {"n": policy().change_cutoff_minutes}
-        )
+        raise ChangeNotAllowed(_("预约开始前 %(n)s 分钟内不能在线取消或改约，请联系大厅。") % {"n": minutes})
     return desk
 
 
@@ -349,7 +349,7 @@ def booking_reschedule(
 ) -> Booking:
     now = now or timezone.now()
     desk = _check_change(actor=actor, booking=booking, via_link=via_link, now=now)
-    p = policy()
+    p = policy(area_county(booking.area))
     # A booking displaced by a plan change may always move: the change was not the person's doing.
     if not desk and booking.displaced_at is None and booking.reschedule_count >= p.reschedule_limit:
         raise ChangeNotAllowed(_("每个预约最多改约 %(n)s 次。") % {"n": p.reschedule_limit})

@@ -19,7 +19,7 @@ from ..errors import (
     CheckInRefused,
 )
 from ..models import Booking
-from ..policy import policy
+from ..policy import area_county, policy
 
 
 @dataclass
@@ -45,7 +45,11 @@ def booking_check_in(
     from onewindow.hall import services as hall_services
 
     now = now or timezone.now()
-    booking = Booking.objects.select_related("area", "area__point", "matter").filter(code=(code or "").strip().upper()).first()
+    booking = (
+        Booking.objects.select_related("area", "area__point__org_unit", "matter")
+        .filter(code=(code or "").strip().upper())
+        .first()
+    )
     if kiosk_token is not None:
         point_token = booking.area.point.kiosk_token if booking is not None else ""
         allowed = bool(point_token) and hmac.compare_digest(point_token.encode(), kiosk_token.encode())
@@ -56,7 +60,7 @@ def booking_check_in(
         raise NotFound(_("没有找到该预约码。"))
     if area is not None and area.point_id != booking.area.point_id:
         raise CheckInRefused(_("该预约不在本服务场所办理。"))
-    p = policy()
+    p = policy(area_county(booking.area))
     if booking.status != Booking.Status.BOOKED:
         raise CheckInRefused(_("该预约已%(status)s，不能签到。") % {"status": booking.get_status_display()})
     if timezone.localdate(booking.starts_at) != timezone.localdate(now):

@@ -12,7 +12,7 @@ from ..errors import (
     BadLink,
 )
 from ..models import Booking
-from ..policy import policy
+from ..policy import area_county, longest, policy
 from ._common import LINK_SALT
 
 
@@ -25,8 +25,14 @@ def manage_url(booking: Booking) -> str:
 
 
 def booking_from_token(token: str) -> Booking:
+    """The booking of a manage link that is not older than its booking's county allows. The
+    signature is checked first against the longest age of any county (the booking is not known
+    before), then again, in memory, against the booking's own county's."""
     try:
-        data = signing.loads(token, salt=LINK_SALT, max_age=datetime.timedelta(days=policy().link_max_age_days))
-        return Booking.objects.select_related("matter", "area", "area__point", "slot").get(uuid=data["b"])
+        data = signing.loads(token, salt=LINK_SALT, max_age=datetime.timedelta(days=longest("link_max_age_days")))
+        booking = Booking.objects.select_related("matter", "area", "area__point__org_unit", "slot").get(uuid=data["b"])
+        days = policy(area_county(booking.area)).link_max_age_days
+        signing.loads(token, salt=LINK_SALT, max_age=datetime.timedelta(days=days))
+        return booking
     except (signing.BadSignature, KeyError, ValueError, Booking.DoesNotExist):
         raise BadLink() from None

@@ -13,7 +13,7 @@ from onewindow.core.audit import audit
 from onewindow.hall.models import ServiceArea
 
 from ..models import Booking, Slot
-from ..policy import policy
+from ..policy import area_county, county_codes, policy
 from ..scheduling import materialise
 from ._common import _place_text, _tell, _when_text
 
@@ -24,10 +24,14 @@ def materialise_window(*, now: datetime.datetime | None = None) -> int:
     costs nothing, so once a day rolls into the window only that day is computed. Returns the
     number of area-days marked."""
     today = timezone.localdate(now or timezone.now())
-    area_ids = list(ServiceArea.objects.values_list("pk", flat=True))
-    if not area_ids:
-        return 0
-    return materialise(area_ids, today, today + datetime.timedelta(days=policy().max_days_ahead))[0]
+    # Each county's areas over its own window (policy per county): one materialise per county.
+    by_county: dict[str, list[int]] = {}
+    for pk, county in ServiceArea.objects.values_list("pk", "point__org_unit__county_id"):
+        by_county.setdefault(county, []).append(pk)
+    marked = 0
+    for county, area_ids in sorted(by_county.items()):
+        marked += materialise(area_ids, today, today + datetime.timedelta(days=policy(county).max_days_ahead))[0]
+    return marked
 
 
 def send_reminders(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
@@ -67,9 +71,14 @@ def mark_no_shows(*, now: datetime.datetime | None = None) -> int:
     """Bookings still unclaimed when their session is over become no-shows. They keep counting in
     the person's weekly limit (the counter is not given back)."""
     now = now or timezone.now()
-    grace = datetime.timedelta(minutes=policy().checkin_late_minutes)
+    # The check-in tolerance is the booking's county's: the query takes the shortest of any county,
+    # each booking is then held to its own.
+    shortest = min([policy(None).checkin_late_minutes, *(policy(c).checkin_late_minutes for c in county_codes())])
     n = 0
-    for b in Booking.objects.filter(status=Booking.Status.BOOKED, ends_at__lt=now - grace).select_related("slot")[:1000]:
+    for b in Booking.objects.filter(
+        status=Booking.Status.BOOKED, ends_at__lt=now - datetime.timedelta(minutes=shortest)
+    ).select_related("slot", "area__point__org_unit")[:1000]:
+        grace = datetime.timedelta(minutes=policy(area_county(b.area)).checkin_late_minutes)
         session_end = (
             Slot.objects.filter(area_id=b.area_id, session_key=b.slot.session_key)
             .order_by("-ends_at")

@@ -19,8 +19,9 @@ from django.apps import apps
 from django.test import Client
 
 from onewindow.accounts.demo import resident_id
-from onewindow.accounts.models import User
+from onewindow.accounts.models import County, User
 from onewindow.appointments import access, selectors, services
+from onewindow.appointments.county_policy import county_policy_set
 from onewindow.appointments.models import Booking, DateException, MatterBookingRule, SessionRule, Slot
 from onewindow.appointments.scheduling import ensure_slots
 from onewindow.catalog.models import Matter
@@ -79,6 +80,9 @@ def appt_b(
         person_name="张三",
         phone="13900000009",
     )
+    # Each county's own booking policy (a row in both: the admin and scope checks read them).
+    county_policy_set(county=county_b["county"], actor=fresh(county_b["admin"]), max_days_ahead=20)
+    county_policy_set(county=County.default(), actor=None, max_days_ahead=30)
     return {
         **county_b,
         "matter": matter,
@@ -189,7 +193,14 @@ def test_the_admin_lists_hold_only_the_county(appt_b: dict[str, Any], a_users: d
     from django.test import RequestFactory
 
     registered = [m for m in admin.site._registry if m._meta.app_label == "appointments" and county_lookup(m) is not None]
-    assert {m._meta.model_name for m in registered} == {"sessionrule", "dateexception", "slot", "booking", "matterbookingrule"}
+    assert {m._meta.model_name for m in registered} == {
+        "sessionrule",
+        "dateexception",
+        "slot",
+        "booking",
+        "matterbookingrule",
+        "countypolicy",
+    }
     for model in registered:
         b_rows = set(for_county(model._default_manager.all(), B).values_list("pk", flat=True))
         seen: dict[str, set[Any]] = {}

@@ -13,6 +13,7 @@ from django.utils import timezone
 from onewindow.accounts.demo import resident_id
 from onewindow.appointments import selectors, services
 from onewindow.appointments.models import Booking
+from onewindow.appointments.policy import area_county, policy
 
 from .conftest import at
 from .test_services import slot_at
@@ -23,7 +24,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 # booking's own transaction included). Before issue 16's work: 22 (desk) and 23 (citizen). The
 # clerk here works at the hall's own unit; a clerk of a department under it (the benchmark's) took
 # one statement more until the desk scope became one statement (hall/tests/test_scope.py).
+# The counties' booking policies (appointments.policy, issue 17) are a cached read: one statement per
+# process every 60 s, taken here before the measure (`_warm`), as a running process has it.
 BUDGET = {"desk": 12, "citizen": 12}
+
+
+def _warm(slot: Any) -> None:
+    policy(area_county(slot.area))
 
 
 def _ref(hall: dict[str, Any]) -> str:
@@ -38,6 +45,7 @@ def test_a_desk_booking_stays_within_its_statement_budget(
     for n in (1, 2):  # the second is the steady state: the person's week row is new both times
         matter = selectors.matter_by_uuid(matters["off"].uuid)
         slot = selectors.slot_by_ref(ref)
+        _warm(slot)
         with django_assert_max_num_queries(BUDGET["desk"]):
             b = services.booking_create(
                 actor=clerk,
@@ -56,6 +64,7 @@ def test_a_citizens_booking_stays_within_its_statement_budget(
 ) -> None:
     matter = selectors.matter_by_uuid(matters["off"].uuid)
     slot = selectors.slot_by_ref(_ref(hall))
+    _warm(slot)
     with django_assert_max_num_queries(BUDGET["citizen"]):
         b = services.booking_create(actor=verified_citizen, matter=matter, slot=slot, channel=Booking.Channel.WEB)
     assert b.user == verified_citizen

@@ -77,8 +77,11 @@ def forget_case_prefixes(**_kwargs: object) -> None:
 class OrgUnit(PublicModel):
     """A node of the organisation tree: district > department / township > village.
 
-    `path` is a materialised path ("0001/0007/") so a subtree is one indexed prefix query; role
-    scoping ("an approver of 住建局 sees 住建局's cases") is built on it.
+    `path` is a materialised path so a subtree is one indexed prefix query; role scoping ("an
+    approver of 住建局 sees 住建局's cases") is built on it. Its segments are the codes from the
+    root down, after the county's code ("360803/QY/ZJJ/"): a code is unique in its county only
+    (issue 17: 吉州区 has its own "ZJJ"), so the county's code keeps every path, and every prefix
+    query on it, inside one county.
     """
 
     class Kind(models.TextChoices):
@@ -89,7 +92,8 @@ class OrgUnit(PublicModel):
         VILLAGE = "village", _("行政村")
         COMMUNITY = "community", _("社区")
 
-    code = models.CharField(_("编码"), max_length=32, unique=True)
+    # Unique per county (constraint below): look a unit up by its county and code, never by code.
+    code = models.CharField(_("编码"), max_length=32)
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=32, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
@@ -107,6 +111,7 @@ class OrgUnit(PublicModel):
         verbose_name = _("组织机构")
         verbose_name_plural = _("组织机构")
         ordering = ["path"]
+        constraints = [models.UniqueConstraint(fields=["county", "code"], name="orgunit_code_per_county")]
 
     def __str__(self) -> str:
         return self.name

@@ -43,9 +43,10 @@ def org_unit_create(
     else:
         county_pk = (county or County.default()).pk
     with transaction.atomic():
-        # The path segment is the unique code, not a sibling count, so two concurrent creations
-        # under one parent cannot collide on the path.
-        path = (parent.path if parent else "") + f"{code}/"
+        # The path segment is the code (unique in the county), not a sibling count, so two
+        # concurrent creations under one parent cannot collide on the path; a root's path starts
+        # with its county's code, so two counties' units of one code have different paths.
+        path = (parent.path if parent else f"{county_pk}/") + f"{code}/"
         try:
             with transaction.atomic():
                 unit = OrgUnit.objects.create(

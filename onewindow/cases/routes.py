@@ -154,7 +154,11 @@ def route_draft_create(
             for i, step in enumerate(st["steps"]):
                 dept = step["department"]
                 if not isinstance(dept, OrgUnit):
-                    dept = OrgUnit.objects.get(code=dept)
+                    # A code names a unit of the route's own county (codes are unique per county).
+                    units = OrgUnit.objects.filter(code=dept)
+                    dept = (units.filter(county_id=owner.county_id) if owner is not None else units).first()
+                    if dept is None:
+                        raise ValidationFailed(_("未知的部门编码。"), code="route_unknown_department")
                 if owner is not None and dept.county_id != owner.county_id:
                     raise ValidationFailed(_("流程环节的部门必须属于本区县。"), code="route_other_county")
                 kind = step.get("kind", StepKind.REVIEW)

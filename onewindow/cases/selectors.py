@@ -48,7 +48,8 @@ def hall_unit_for(unit: OrgUnit) -> OrgUnit:
     point = ServicePoint.objects.filter(org_unit__path__in=paths).select_related("org_unit").order_by("-org_unit__path").first()
     if point is not None:
         return point.org_unit
-    return OrgUnit.objects.filter(path=paths[0]).first() or unit
+    # The root: paths[0] is the county's segment ("360803/"), no unit's path.
+    return OrgUnit.objects.filter(path__in=paths[:2], parent__isnull=True).first() or unit
 
 
 def intake_units(user: User) -> QuerySet[OrgUnit]:

@@ -90,7 +90,8 @@ def _calendar_override(ctx: DemoContext, county: County) -> None:
 def _unit(
     code: str, name: str, kind: str, *, parent: OrgUnit | None = None, county: County | None = None, order: int = 0
 ) -> OrgUnit:
-    existing = OrgUnit.objects.filter(code=code).first()
+    where = county.pk if county is not None else parent.county_id if parent is not None else County.default().pk
+    existing = OrgUnit.objects.filter(county_id=where, code=code).first()  # codes are unique per county
     if existing is not None:
         return existing
     return org_unit_create(code=code, name=name, kind=kind, parent=parent, county=county, sort_order=order)

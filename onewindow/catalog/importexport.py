@@ -311,7 +311,14 @@ def parse_workbook(data: IO[bytes] | bytes, *, county: str | None = None) -> tup
     area_qs = ServiceArea.objects.all()
     if county is not None:
         units, area_qs = for_county(units, county), for_county(area_qs, county)
-    departments = {u.code: u for u in units}
+    # A unit code is unique in its county only: a county's import resolves its own departments;
+    # the platform's (no county) only a code that no two counties share.
+    departments: dict[str, OrgUnit] = {}
+    ambiguous: set[str] = set()
+    for u in units:
+        if u.code in departments:
+            ambiguous.add(u.code)
+        departments[u.code] = u
     areas = {a.code: a for a in area_qs}
     events = {e.code: e for e in LifeEvent.objects.all()}
     standards = {
@@ -335,8 +342,10 @@ def parse_workbook(data: IO[bytes] | bytes, *, county: str | None = None) -> tup
             if len(row.code) > 40:
                 err("code", _("事项编码过长。"))
         dept_code = cells.get("department", "")
-        row.department = departments.get(dept_code)
-        if row.department is None:
+        row.department = departments.get(dept_code) if dept_code not in ambiguous else None
+        if dept_code in ambiguous:
+            err("department", _("多个区县都有部门编码 %(c)s，请由该区县的管理员导入。") % {"c": dept_code})
+        elif row.department is None:
             err("department", _("未知的实施部门：%(c)s") % {"c": dept_code} if dept_code else _("必填。"))
         area_code = cells.get("service_area", "")
         if area_code:
@@ -419,14 +428,14 @@ def parse_workbook(data: IO[bytes] | bytes, *, county: str | None = None) -> tup
     existing = {
         code: (dept, standard)
         for code, dept, standard in Matter.objects.filter(code__in=list(by_code)).values_list(
-            "code", "department__code", "standard__basic_code"
+            "code", "department_id", "standard__basic_code"
         )
     }
     for row in parsed:
         if row.code not in existing:
             continue
         dept, standard = existing[row.code]
-        if row.department is not None and dept != row.department.code:
+        if row.department is not None and dept != row.department.pk:
             errors.append(RowError(MATTER_SHEET, row.number, headers["department"], str(_("与已有事项的实施部门不一致。"))))
         if standard and (row.standard is None or row.standard.basic_code != standard):
             errors.append(

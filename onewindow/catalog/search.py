@@ -159,7 +159,12 @@ def _apply_filters(qs: QuerySet[Matter], query: MatterQuery) -> QuerySet[Matter]
     if query.county:
         qs = qs.filter(department_id__in=list(OrgUnit.objects.filter(county_id=query.county).values_list("pk", flat=True)))
     if query.department:
-        qs = qs.filter(department_id__in=list(OrgUnit.objects.filter(code=query.department).values_list("pk", flat=True)))
+        # A unit code is unique in its county only: the county's department of that code (with no
+        # county asked, every county's of that code).
+        units = OrgUnit.objects.filter(code=query.department)
+        if query.county:
+            units = units.filter(county_id=query.county)
+        qs = qs.filter(department_id__in=list(units.values_list("pk", flat=True)))
     if query.area:
         qs = qs.filter(service_area_id__in=list(ServiceArea.objects.filter(code=query.area).values_list("pk", flat=True)))
     if query.theme:

@@ -74,7 +74,8 @@ def _heading(query: selectors.MatterQuery) -> str:
     from onewindow.accounts.models import OrgUnit
 
     if query.department:
-        unit = OrgUnit.objects.filter(code=query.department).first()
+        units = OrgUnit.objects.filter(code=query.department)  # unique in its county only
+        unit = (units.filter(county_id=query.county) if query.county else units).first()
         if unit:
             return unit.name
     if query.area:

@@ -13,6 +13,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from onewindow.accounts.models import OrgUnit
+from onewindow.accounts.tenancy import staff_county
 from onewindow.catalog.models import Delegation, Matter
 from onewindow.core import workdays
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
@@ -69,9 +70,16 @@ def _batch(b: DelegationBatch) -> dict[str, Any]:
     }
 
 
-def _contents(data: BatchIn) -> tuple[list[Matter], list[OrgUnit]]:
+def _contents(data: BatchIn, user: Any) -> tuple[list[Matter], list[OrgUnit]]:
     matters = list(Matter.objects.filter(uuid__in=data.matters))
-    townships = list(OrgUnit.objects.filter(code__in=data.townships))
+    # Township codes are unique in their county only: the drafting officer's county's where it has
+    # one (a code only another county has is kept: the service refuses it, other_county).
+    county = staff_county(user)
+    by_code: dict[str, OrgUnit] = {}
+    for t in OrgUnit.objects.filter(code__in=data.townships):
+        if t.code not in by_code or t.county_id == county:
+            by_code[t.code] = t
+    townships = list(by_code.values())
     if len(matters) != len(set(data.matters)):
         raise ValidationFailed(fields={"matters": ["unknown matter"]})
     if len(townships) != len(set(data.townships)):
@@ -89,7 +97,7 @@ def batch_list(request: HttpRequest, params: Query[PageParams]) -> Any:
 
 @router.post("/batches", response={201: BatchOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def batch_create(request: HttpRequest, data: BatchIn) -> Any:
-    matters, townships = _contents(data)
+    matters, townships = _contents(data, actor(request))
     batch = services.batch_create(
         actor=actor(request),
         title=data.title,
@@ -111,7 +119,7 @@ def batch_detail(request: HttpRequest, uuid: UUID) -> Any:
 def batch_update(request: HttpRequest, uuid: UUID, data: BatchIn) -> Any:
     user = actor(request)
     batch = selectors.batch_for(user, uuid)
-    matters, townships = _contents(data)
+    matters, townships = _contents(data, user)
     batch = services.batch_update(
         batch=batch,
         actor=user,

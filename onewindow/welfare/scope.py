@@ -4,9 +4,9 @@ Only the civil-affairs roles: a township officer for the households and rolls of
 township, and the district 民政局 (an approver at the unit coded `WELFARE_DEPARTMENT`, default
 "MZJ") for every township of its county. Administrators and leaders see the public figures only.
 
-Counties (docs/tenancy.md): a county's 民政局 is its department coded `WELFARE_DEPARTMENT`, or that
-code after the county's letters (`JZMZJ`: unit codes are unique in the deployment, so another
-county's units carry its letters); it reads and approves its own county's townships only.
+Counties (docs/tenancy.md): a county's 民政局 is its department coded `WELFARE_DEPARTMENT` (unit
+codes are unique per county: every county's is `MZJ`); it reads and approves its own county's
+townships only.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
 
 from onewindow.accounts.models import OrgUnit, Role, RoleAssignment, User
@@ -31,14 +30,13 @@ def department_code() -> str:
 
 
 def _department() -> Q:
-    """The units that are a county's 民政局 (a join to the small county table)."""
-    code = department_code()
-    return Q(code=code) | Q(code=Concat(F("county__case_prefix"), Value(code)))
+    """The units that are a county's 民政局: one per county, its unit of the department's code."""
+    return Q(code=department_code())
 
 
 def department_of(county: str | None) -> OrgUnit | None:
-    """The 民政局 of `county` (the unit that owns the county's roll approvals)."""
-    return OrgUnit.objects.filter(_department(), county_id=county).order_by("path").first() if county else None
+    """The 民政局 of `county` (the unit that owns the county's roll approvals): by county and code."""
+    return OrgUnit.objects.filter(_department(), county_id=county).first() if county else None
 
 
 def district_county(user: User | AnonymousUser | None) -> str | None:
@@ -106,6 +104,17 @@ def townships_read(who: Reader) -> QuerySet[OrgUnit]:
 
 def all_townships() -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(kind__in=TOWNSHIP_KINDS).order_by("sort_order", "code")
+
+
+def township_by_code(user: Any, code: str) -> OrgUnit | None:
+    """The township a form or an API call names by code: a code is unique in its county only, so
+    the one of the asker's county (staff) when it has one; else another county's (the platform's
+    operators; and a code only another county has, which the service then refuses: 403, as before)."""
+    from onewindow.accounts.tenancy import staff_county
+
+    units = all_townships().filter(code=code)
+    county = staff_county(user)
+    return (units.filter(county_id=county).first() if county is not None else None) or units.first()
 
 
 def officer_townships(user: Any) -> QuerySet[OrgUnit]:

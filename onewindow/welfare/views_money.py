@@ -208,7 +208,7 @@ def roll_list(request: AuthedRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            township = scope.all_townships().filter(code=request.POST.get("township", "")).first()
+            township = scope.township_by_code(user, request.POST.get("township", ""))
             if township is None:
                 raise ValidationFailed(_("请选择乡镇（街道）。"), fields={"township": [_("请选择乡镇（街道）。")]})
             chosen = _month(request.POST.get("month", ""), "month") or month_start(timezone.localdate())

@@ -250,7 +250,11 @@ def batch_prepare(*, actor: User, point: AgentPoint, kind: str) -> HandoverBatch
     access.require_agent_of(actor, point)
     if kind not in CollectionKind.values:
         raise ValidationFailed(_("请选择代收项目。"), fields={"kind": [_("请选择代收项目。")]})
-    department = OrgUnit.objects.filter(code=DEPARTMENT_OF[CollectionKind(kind)]).first()
+    # The receiving department of the point's own county (unit codes are unique per county).
+    department = OrgUnit.objects.filter(
+        code=DEPARTMENT_OF[CollectionKind(kind)],
+        county_id=OrgUnit.objects.filter(pk=point.village_id).values("county_id")[:1],
+    ).first()
     if department is None:
         raise ValidationFailed(_("未找到接收部门。"), code="no_department")
     with transaction.atomic():

@@ -48,7 +48,7 @@ def roll_list(request: HttpRequest, params: Query[PageParams], month: str = "") 
 @router.post("/rolls", response={201: RollOut, ERROR_CODES: ErrorOut}, auth=AUTH)
 def roll_generate(request: HttpRequest, data: RollIn) -> Any:
     user = actor(request)
-    township = scope.all_townships().filter(code=data.township).first()
+    township = scope.township_by_code(user, data.township)
     if township is None:
         raise ValidationFailed(fields={"township": ["unknown township"]})
     return Status(201, _roll(rolls.roll_generate(township=township, month=data.month, actor=user, kind=data.kind)))

@@ -16,7 +16,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from onewindow.accounts.models import OrgUnit, User
+from onewindow.accounts.models import County, OrgUnit, User
+from onewindow.accounts.visitor import api_county
 from onewindow.cases.services import MaterialInput, applicant_find_or_create
 from onewindow.core import ratelimit
 from onewindow.core.apikit import AUTH, ERROR_CODES, ErrorOut, PageParams, actor, page_of, paginate
@@ -358,9 +359,11 @@ def _notice(n: PublicNotice) -> NoticeOut:
 
 
 @router.get("/notices/{village_code}", response={200: page_of(NoticeOut), ERROR_CODES: ErrorOut}, auth=None)
-def notices(request: HttpRequest, params: Query[PageParams], village_code: str) -> Any:
-    """The village's running notices: the masked head, household size and amount only."""
-    village = OrgUnit.objects.filter(code=village_code[:40]).first()
+def notices(request: HttpRequest, params: Query[PageParams], village_code: str, county: str = "") -> Any:
+    """The village's running notices: the masked head, household size and amount only. A village
+    code is unique in its county: `county` names it (without it, the deployment's first county)."""
+    where = api_county(county) or County.default()
+    village = OrgUnit.objects.filter(county=where, code=village_code[:40]).first()
     if village is None or not village.is_village_level:
         raise NotFound()
     return paginate(notice.running(village=village), params, _notice)

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -295,18 +296,22 @@ def notices_index(request: HttpRequest) -> HttpResponse:
     for n in running:
         v = villages.setdefault(n.village_id, {"village": n.village, "count": 0})
         v["count"] += 1
-    return render(
-        request,
-        "welfare/process/notices_index.html",
-        {"villages": list(villages.values()), "county_name": county_label(county)},
-    )
+    # A village of another county than the visitor's links with ?county= (its code may be another's here).
+    ctx = {"villages": list(villages.values()), "county_name": county_label(county), "county": county.pk}
+    return render(request, "welfare/process/notices_index.html", ctx)
 
 
 @require_GET
 def village_notices(request: HttpRequest, code: str) -> HttpResponse:
     """A village's notices, of whatever county: the board's QR code and the township's link open it
-    without choosing the county first; the page says whose it is."""
-    village = get_object_or_404(OrgUnit.objects.select_related("county", "parent"), code=code)
+    without choosing the county first; the page says whose it is. A village code is unique in its
+    county: the visitor's county's village first (links carry ?county=, which the visitor middleware
+    takes as the choice), else the one village of that code in another county."""
+    found = list(OrgUnit.objects.select_related("county", "parent").filter(code=code)[:50])
+    mine = [v for v in found if v.county_id == visitor_county(request).pk]
+    if not mine and len(found) != 1:
+        raise NotFound()
+    village = (mine or found)[0]
     if not village.is_village_level:
         raise NotFound()
     printable = request.GET.get("print") == "1"
@@ -329,7 +334,7 @@ def lodge_objection(request: HttpRequest, uuid: str) -> HttpResponse:
     # chose in the header (nothing here reads the choice but the page's wording).
     n = notice.notice_by_uuid(uuid)
     if request.method != "POST":
-        return redirect("welfare:village_notices", code=n.village.code)
+        return redirect(f"{reverse('welfare:village_notices', args=[n.village.code])}?county={n.village.county_id}")
     try:
         ratelimit_hit("welfare-objection:" + private_key(client_ip(request) or ""), limit=10, per=datetime.timedelta(hours=1))
         notice.objection_lodge(

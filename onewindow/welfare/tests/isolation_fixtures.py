@@ -2,7 +2,7 @@
 isolation matrices of those apps (assistance/townships/welfare tests/test_isolation.py).
 
 County B is the one of core/tests/counties.py (吉州区, its departments, staff, matter and
-case in review); here it gets a 民政局 (`JZMZJ`: another county's units carry its letters), a
+case in review); here it gets a 民政局 (`MZJ`, the same code as A's: unit codes are unique per county), a
 township with a village, their staff (the 民政局's approver, the township officer, the village
 agent), and a row of every model of the three apps, written directly (what the services would
 write, without B's 低保 route): an agent point with a mandate, an application with its forwarding,
@@ -104,7 +104,7 @@ def b_rows(isolation_clock: Any, county_b: dict[str, Any], citizen: User) -> dic
 
     b = dict(county_b)
     root, now, today = b["root"], timezone.now(), timezone.localdate()
-    mzj = org_unit_create(code="JZMZJ", name="吉州区民政局", kind=OrgUnit.Kind.DEPARTMENT, parent=root)
+    mzj = org_unit_create(code="MZJ", name="吉州区民政局", kind=OrgUnit.Kind.DEPARTMENT, parent=root)
     town = org_unit_create(code="JZXJ", name="兴桥镇", kind=OrgUnit.Kind.TOWNSHIP, parent=root)
     village = org_unit_create(code="JZXJ-V01", name="兴桥村", kind=OrgUnit.Kind.VILLAGE, parent=town)
     mzj_b = make_user("approver_mzj_b", Role.APPROVER, mzj)

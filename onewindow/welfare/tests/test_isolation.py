@@ -277,9 +277,11 @@ def test_b_mzj_lists_show_b(b_rows: dict[str, Any]) -> None:
 
 
 def test_b_departments_code_names_its_county(b_rows: dict[str, Any]) -> None:
-    """`JZMZJ` is B's 民政局 (the county's letters + the setting), `MZJ` A's; an approver of B's
-    other departments is nobody's 民政局."""
+    """Both counties' 民政局 are coded `MZJ` (unit codes are unique per county): each county's is
+    found by county and code; an approver of B's other departments is nobody's 民政局."""
+    assert b_rows["mzj"].code == "MZJ"
     assert scope.department_of(B) == b_rows["mzj"]
-    assert scope.department_of("360803") == OrgUnit.objects.get(code="MZJ")
+    assert scope.department_of("360803") == OrgUnit.objects.get(county_id="360803", code="MZJ")
+    assert scope.district_county(fresh(b_rows["mzj_b"])) == B
     assert scope.district_county(fresh(b_rows["approver"])) is None
     assert Role.APPROVER in {r.role for r in b_rows["mzj_b"].role_assignments.all()}

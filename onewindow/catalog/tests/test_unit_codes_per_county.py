@@ -90,3 +90,20 @@ def test_a_route_step_named_by_code_is_the_routes_countys(org: dict[str, OrgUnit
     with pytest.raises(ValidationFailed) as unknown:  # A has a 税务局 coded SW, B none
         route_draft_create(actor=twin["admin_b"], name="流程", matter=matter, stages=stages("SW"))
     assert unknown.value.code == "route_unknown_department"
+
+
+def test_the_village_notices_page_and_api_take_the_countys_village(
+    client: Any, org: dict[str, OrgUnit], twin: dict[str, Any]
+) -> None:
+    """Both counties have a village coded `ZXZ-V01`: the public notices page is the visitor's
+    county's (a link's ?county= chooses), the API's the named county's (else the default's)."""
+    town_b = org_unit_create(code="ZXZ", name="兴桥镇", kind=OrgUnit.Kind.TOWNSHIP, parent=twin["root"])
+    org_unit_create(code="ZXZ-V01", name="兴桥村", kind=OrgUnit.Kind.VILLAGE, parent=town_b)
+    assert "值夏社区" in client.get("/welfare/notices/ZXZ-V01/").content.decode()
+    assert "兴桥村" in client.get(f"/welfare/notices/ZXZ-V01/?county={B}").content.decode()
+    org_unit_create(code="ZXZ-V02", name="兴桥二村", kind=OrgUnit.Kind.VILLAGE, parent=town_b)  # B's only
+    api = "/api/v1/welfare/process/notices"
+    assert client.get(f"{api}/ZXZ-V01").status_code == 200 and client.get(f"{api}/ZXZ-V01?county={B}").status_code == 200
+    assert client.get(f"{api}/ZXZ-V02").status_code == 404  # not the default county's
+    assert client.get(f"{api}/ZXZ-V02?county={B}").status_code == 200
+    assert client.get(f"{api}/ZXZ-V01?county=999999").status_code == 422

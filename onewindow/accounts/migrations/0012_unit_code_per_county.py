@@ -20,7 +20,7 @@ def paths_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0010_counties'),
+        ('accounts', '0011_county_calendar_overrides'),
     ]
 
     operations = [

@@ -10,6 +10,10 @@ choice to their county) or by the province's operators for any county. Every wri
   override, and re-adds them on the new calendar (`core.calendar_seed.prepare_recompute`, the flow
   that a replaced national year runs: each moved date audited, on the case's timeline, and the
   applicant or the step's holder told); other counties' cases are not read;
+- tells the apps that plan on the county's calendar, in the same transaction, which days changed
+  (the hook `accounts.county_calendar_changed`, core/hooks.py: appointments re-plans the county's
+  booking slots of those days, displaces the bookings of a day that closes and tells the people
+  after commit; accounts imports no app above it);
 - is audited (`calendar.override_add` / `_change` / `_remove`) in the same transaction.
 
 A day the national table does not cover is refused (`date_not_covered`), as is an override that
@@ -26,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.core import workdays
+from onewindow.core import hooks, workdays
 from onewindow.core.audit import audit
 from onewindow.core.calendar_seed import prepare_recompute
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -85,22 +89,32 @@ def check_day(day: datetime.date, is_workday: bool) -> None:
         raise ValidationFailed(msg, code="no_change", fields={"is_workday": [msg]})
 
 
-def _recomputed(*, county: County, years: set[int], change: Any, actor: Any) -> int:
+# Asked after a county's calendar changed on some days, inside the override's transaction (on the
+# new calendar): `(county=<code>, dates=[date, ...], actor=...) -> int`, the number of bookings the
+# change displaced. Provided by appointments (AppointmentsConfig.provides); None: nothing plans on
+# the county's calendar but the due dates above.
+CALENDAR_CHANGED_HOOK = "accounts.county_calendar_changed"
+
+
+def _recomputed(*, county: County, day: datetime.date, change: Any, actor: Any) -> tuple[int, int]:
     """Run `change()` between counting the county's open due dates on the calendar in force and
-    re-adding them on the new one. Returns how many dates moved. Inside the caller's transaction,
-    with the county's row locked."""
+    re-adding them on the new one, then let the apps planning on the calendar re-plan `day`.
+    Returns how many due dates moved and how many bookings were displaced. Inside the caller's
+    transaction, with the county's row locked."""
     workdays.invalidate()  # another process may have changed the overrides: count on the database's
     try:
-        appliers = [a for year in sorted(years) for a in prepare_recompute(year=year, county=county.pk)]
+        appliers = prepare_recompute(year=day.year, county=county.pk)
         change()
         workdays.invalidate()  # the dates below are counted on the new calendar
         moved: int = sum(apply(actor=actor) for apply in appliers)
+        replan = hooks.provider(CALENDAR_CHANGED_HOOK)
+        displaced: int = replan(county=county.pk, dates=[day], actor=actor) if replan is not None else 0
     finally:
         # The cache may hold this transaction's rows: forget them now, and again once committed
         # (or rolled back), so no process keeps a calendar the database does not hold.
         workdays.invalidate()
     transaction.on_commit(workdays.invalidate)
-    return moved
+    return moved, displaced
 
 
 def _lock_county(county: County) -> County:
@@ -135,7 +149,7 @@ def calendar_override_add(
 
     with transaction.atomic():
         _lock_county(county)
-        moved = _recomputed(county=county, years={date.year}, change=write, actor=actor)
+        moved, displaced = _recomputed(county=county, day=date, change=write, actor=actor)
         audit(
             actor=actor,
             action="calendar.override_add",
@@ -147,6 +161,7 @@ def calendar_override_add(
                 "name": name,
                 "reason": reason,
                 "dates_moved": moved,
+                "bookings_displaced": displaced,
             },
         )
     return row
@@ -172,7 +187,7 @@ def calendar_override_change(
             row.is_workday, row.name, row.reason = is_workday, name, reason
             row.save(update_fields=["is_workday", "name", "reason", "updated_at"])
 
-        moved = _recomputed(county=county, years={row.date.year}, change=write, actor=actor)
+        moved, displaced = _recomputed(county=county, day=row.date, change=write, actor=actor)
         after = {"is_workday": row.is_workday, "name": row.name, "reason": row.reason}
         audit(
             actor=actor,
@@ -183,6 +198,7 @@ def calendar_override_change(
                 "date": str(row.date),
                 **{k: [before[k], after[k]] for k in before if before[k] != after[k]},
                 "dates_moved": moved,
+                "bookings_displaced": displaced,
             },
         )
     return row
@@ -199,7 +215,12 @@ def calendar_override_remove(*, override: CalendarOverride, actor: Any) -> int:
         if row is None:
             return 0  # removed by someone else meanwhile: nothing left to do
         data = {"override": row.pk, "county": county.pk, "date": str(row.date), "is_workday": row.is_workday, "name": row.name}
-        moved = _recomputed(county=county, years={row.date.year}, change=row.delete, actor=actor)
+        moved, displaced = _recomputed(county=county, day=row.date, change=row.delete, actor=actor)
         # The county is the target: the override's row is gone (its id stays in the data).
-        audit(actor=actor, action="calendar.override_remove", target=county, data={**data, "dates_moved": moved})
+        audit(
+            actor=actor,
+            action="calendar.override_remove",
+            target=county,
+            data={**data, "dates_moved": moved, "bookings_displaced": displaced},
+        )
     return moved

@@ -18,6 +18,9 @@ class AppointmentsConfig(AppConfig):
         # Personal data of past bookings after RETENTION_BOOKING_DAYS (core/retention.py).
         "onewindow.appointments.retention.sweep_booking_retention",
     )
+    # Answers to hooks of the apps below (core/hooks.py): a county's calendar override re-plans the
+    # county's booking slots of the day it changes (accounts/calendar.py).
+    provides = {"accounts.county_calendar_changed": "onewindow.appointments.services.plans.county_calendar_changed"}
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save

@@ -233,19 +233,37 @@ class ReconcileResult:
     displaced: list[Booking]
 
 
-def reconcile(*, area_id: int, now: datetime.datetime | None = None) -> ReconcileResult:
+def reconcile(
+    *, area_id: int, now: datetime.datetime | None = None, dates: Iterable[datetime.date] | None = None
+) -> ReconcileResult:
     """Align the area's future slots with its current plan. Must run inside the plan change's
     transaction. Never deletes a slot (cancelled bookings keep pointing at theirs); never lowers a
-    capacity below what is booked; closes removed slots and returns their active bookings."""
+    capacity below what is booked; closes removed slots and returns their active bookings.
+
+    `dates`: only those days (a county's calendar changed on them, `plans.county_calendar_changed`),
+    and of them only the ones already materialised (a SlotDay mark): a day not stored yet is
+    previewed and later stored on the calendar then in force, so it needs nothing."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    forget_days(area_id=area_id, start=today)
-    last = Slot.objects.filter(area_id=area_id, starts_at__gte=now).order_by("-date").values_list("date", flat=True).first()
-    if last is None:
-        return ReconcileResult(0, 0, 0, [])
-    planned, _uncovered = planned_slots([area_id], today, last)
-    planned_by_start = {p.starts_at: p for p in planned if p.starts_at >= now}
-    existing = {s.starts_at: s for s in Slot.objects.filter(area_id=area_id, starts_at__gte=now)}
+    slots = Slot.objects.filter(area_id=area_id, starts_at__gte=now)
+    if dates is None:
+        forget_days(area_id=area_id, start=today)
+        last = slots.order_by("-date").values_list("date", flat=True).first()
+        if last is None:
+            return ReconcileResult(0, 0, 0, [])
+        days: set[datetime.date] | None = None
+        first = today
+    else:
+        days = set(
+            SlotDay.objects.filter(area_id=area_id, date__in=[d for d in dates if d >= today]).values_list("date", flat=True)
+        )
+        if not days:
+            return ReconcileResult(0, 0, 0, [])
+        first, last = min(days), max(days)
+        slots = slots.filter(date__in=days)
+    planned, _uncovered = planned_slots([area_id], first, last)
+    planned_by_start = {p.starts_at: p for p in planned if p.starts_at >= now and (days is None or p.date in days)}
+    existing = {s.starts_at: s for s in slots}
     created = updated = 0
     closing: list[int] = []
     for start, slot in existing.items():

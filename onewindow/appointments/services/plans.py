@@ -1,5 +1,8 @@
 """Plan editing (hall managers). Every change reconciles the area's future slots in the same transaction
-and reports the bookings it displaced; those people are told to rebook."""
+and reports the bookings it displaced; those people are told to rebook.
+
+A county's calendar override (accounts/calendar.py) re-plans the county's areas on the day it
+changes the same way (`county_calendar_changed`, the hook `accounts.county_calendar_changed`)."""
 
 from __future__ import annotations
 
@@ -32,35 +35,58 @@ class PlanChange:
         return self.result.displaced
 
 
-def _after_plan_change(*, actor: Any, area: ServiceArea, what: str, target: Any) -> PlanChange:
-    result = reconcile(area_id=area.pk)
+def _after_plan_change(
+    *, actor: Any, area: ServiceArea, what: str, target: Any, dates: list[datetime.date] | None = None
+) -> PlanChange:
+    result = reconcile(area_id=area.pk, dates=dates)
     if result.displaced:
         now = timezone.now()
         Booking.objects.filter(pk__in=[b.pk for b in result.displaced]).update(displaced_at=now)
         for b in result.displaced:
             b.displaced_at = now
-            _tell(
-                b,
-                kind="appointment.displaced",
-                body=gettext(
+            if dates is None:
+                body = gettext(
                     "【青原区政务服务】因大厅时段调整，您 %(when)s 的预约（%(code)s）需要改约，可免费改到其他时段：%(url)s"
                 )
-                % {"when": _when_text(b), "code": b.code, "url": manage_url(b)},
+            else:
+                body = gettext(
+                    "【青原区政务服务】因本地工作日历调整，您 %(when)s 的预约（%(code)s）需要改约，可免费改到其他时段：%(url)s"
+                )
+            _tell(  # notify() queues the messages; they leave after commit
+                b,
+                kind="appointment.displaced",
+                body=body % {"when": _when_text(b), "code": b.code, "url": manage_url(b)},
                 dedupe_key=f"appt:{b.uuid}:displaced:{b.slot_id}:{b.reschedule_count}",
             )
-    audit(
-        actor=actor,
-        action=f"appointment.plan.{what}",
-        target=target,
-        data={
-            "area": area.code,
-            "created": result.created,
-            "updated": result.updated,
-            "closed": result.closed,
-            "displaced": [b.code for b in result.displaced],
-        },
-    )
+    data: dict[str, Any] = {
+        "area": area.code,
+        "created": result.created,
+        "updated": result.updated,
+        "closed": result.closed,
+        "displaced": [b.code for b in result.displaced],
+    }
+    if dates is not None:
+        if not (result.created or result.updated or result.closed):
+            return PlanChange(result)  # the county's calendar change left this area's slots as they were
+        data["dates"] = [str(d) for d in dates]
+    audit(actor=actor, action=f"appointment.plan.{what}", target=target, data=data)
     return PlanChange(result)
+
+
+def county_calendar_changed(*, county: str, dates: list[datetime.date], actor: Any) -> int:
+    """The hook `accounts.county_calendar_changed` (AppointmentsConfig.provides): `county`'s
+    calendar changed on `dates` (an override entered, changed or removed), inside the override's
+    transaction and on the new calendar. Each of the county's areas re-plans those days as a date
+    exception re-plans them: a slot the plan no longer gives closes and its bookings are displaced
+    (the people told after commit, the desk's displaced list shows them); a slot the plan gives
+    again opens. Only days already stored change (`scheduling.reconcile`); an area where nothing
+    changed writes no audit row (the override's own row counts the displaced bookings). Returns how
+    many bookings were displaced. The override service checked who may enter it."""
+    displaced = 0
+    for area in ServiceArea.objects.filter(point__org_unit__county_id=county).order_by("pk"):
+        change = _after_plan_change(actor=actor, area=area, what="calendar", target=area, dates=dates)
+        displaced += len(change.displaced)
+    return displaced
 
 
 def _check_manager(actor: Any, area: ServiceArea) -> None:

@@ -14,14 +14,21 @@ import datetime
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from conftest import make_user
 from onewindow.accounts.calendar import calendar_override_add, calendar_override_change, calendar_override_remove
+from onewindow.accounts.demo import resident_id
+from onewindow.accounts.models import County, Role, User
 from onewindow.appointments import selectors, services
+from onewindow.appointments.errors import SlotClosed, SlotFull
 from onewindow.appointments.models import Booking, Slot
 from onewindow.appointments.scheduling import ensure_slots
+from onewindow.catalog.models import Matter
 from onewindow.core import workdays
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.models import AuditEntry, Notification
+from onewindow.core.testing import is_postgres, run_concurrently
 from onewindow.core.tests.counties import county_b  # noqa: F401  (fixture)
 from onewindow.hall.models import ServiceArea
 
@@ -75,18 +82,27 @@ def _day(matter: Any, area: Any) -> Any:
 
 
 def test_a_day_county_b_closes_displaces_bs_bookings_and_leaves_as(
-    two: dict[str, Any], matters: dict[str, Any], verified_citizen: Any, django_capture_on_commit_callbacks: Any
+    two: dict[str, Any],
+    matters: dict[str, Any],
+    verified_citizen: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with django_capture_on_commit_callbacks() as callbacks:
+    queued: list[int] = []
+    monkeypatch.setattr("onewindow.core.notify._enqueue", queued.append)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _close(two)
+    told = Notification.objects.filter(kind="appointment.displaced", recipient=verified_citizen.phone)
+    assert queued == []  # written with the override, handed to the queue only after commit
+    for callback in callbacks:
+        callback()
+    assert told.get().pk in queued
     a, b = Booking.objects.get(pk=two["a"].pk), Booking.objects.get(pk=two["b"].pk)
     assert b.status == Booking.Status.BOOKED and b.displaced_at is not None  # never dropped
     assert not Slot.objects.get(pk=b.slot_id).is_open
     assert a.displaced_at is None and Slot.objects.get(pk=a.slot_id).is_open
-    told = Notification.objects.filter(kind="appointment.displaced", recipient=verified_citizen.phone)
     assert told.count() == 1  # the SMS (the person's site message comes besides, under its own key)
     assert b.code in told.get().body and a.code not in told.get().body
-    assert callbacks  # the messages leave after commit (core.notify queues them on commit)
     assert list(selectors.displaced_bookings(user=two["desk"], area=two["b_area"])) == [b]
     # Audited: the override counts the displaced bookings, B's area its re-plan, A's area nothing.
     entry = AuditEntry.objects.get(action="calendar.override_add")
@@ -152,3 +168,55 @@ def test_a_refused_override_changes_no_slot_and_tells_nobody(two: dict[str, Any]
     assert not Booking.objects.filter(displaced_at__isnull=False).exists()
     assert not Notification.objects.filter(kind="appointment.displaced").exists()
     assert not AuditEntry.objects.filter(action__in=["calendar.override_add", "appointment.plan.calendar"]).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_bookings_racing_the_closure_are_refused_or_displaced(two: dict[str, Any]) -> None:
+    """Real connections: people book B's 14:00 slot while B's administrator closes the day. The
+    slot's row decides: a booking that took a place before the closure's UPDATE is displaced (the
+    closure reads the bookings after its UPDATE waited for theirs), one after it is refused
+    (`slot_closed`, or `slot_full` from the place's conditional UPDATE); none is left booked on a closed slot untold."""
+    if not is_postgres():
+        pytest.skip("PostgreSQL only")
+    slot_pk = Slot.objects.get(area=two["b_area"], starts_at=at(2026, 12, 3, 14, 0)).pk
+    Slot.objects.filter(pk=slot_pk).update(capacity=50)
+    people = [
+        make_user(f"race{i}", Role.CITIZEN, id_number=resident_id("19700101", 500 + i), phone=f"1390000{i:04d}") for i in range(8)
+    ]
+    User.objects.filter(pk__in=[p.pk for p in people]).update(verified_at=timezone.now())
+    matter_pk, county_pk, admin_pk = two["b_matter"].pk, two["county"].pk, two["admin"].pk
+
+    def act(i: int) -> str:
+        if i == 0:
+            calendar_override_add(
+                county=County.objects.get(pk=county_pk),
+                date=FLOOD,
+                is_workday=False,
+                name="防汛停止办公",
+                reason=REASON,
+                actor=User.objects.get(pk=admin_pk),
+            )
+            return "closed"
+        try:
+            services.booking_create(
+                actor=User.objects.get(pk=people[i - 1].pk),
+                matter=Matter.objects.select_related("current_version").get(pk=matter_pk),
+                slot=Slot.objects.select_related("area", "area__point").get(pk=slot_pk),
+                channel=Booking.Channel.WEB,
+            )
+            return "booked"
+        except (SlotClosed, SlotFull) as exc:
+            # Read closed: slot_closed; closed between the read and the place's conditional UPDATE
+            # (`booked < capacity AND is_open`): that UPDATE's refusal, slot_full.
+            assert exc.code in ("slot_closed", "slot_full")
+            return "refused"
+
+    results = run_concurrently(act, len(people) + 1)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert not Slot.objects.get(pk=slot_pk).is_open
+    booked = Booking.objects.filter(held__slot_id=slot_pk, status=Booking.Status.BOOKED).distinct()
+    assert booked.count() == results.count("booked") + 1  # the fixture's booking besides
+    assert not booked.filter(displaced_at__isnull=True).exists()
+    told = Notification.objects.filter(kind="appointment.displaced", channel="sms").count()
+    assert told == booked.count()

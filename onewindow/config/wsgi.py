@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.config.settings")
 application = get_wsgi_application()
+
+from onewindow.config.startup import freeze_startup_heap  # noqa: E402 - needs the settings above
+
+# Load the URLconf now and keep the startup objects out of every later collection (why: startup.py).
+freeze_startup_heap()

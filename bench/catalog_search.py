@@ -17,6 +17,7 @@ Prints the median and p99 latency per query and size.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import random
 import statistics
@@ -163,10 +164,60 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def run_queries(repeat: int) -> list[tuple[str, float, float, str]]:
+class SampleProbe:
+    """Where one timed search's time went: the database's (the statements' execute and fetch, by
+    Django's execute wrapper), Python's garbage collector (gc.callbacks: the collections that ran
+    during the sample, by generation, and their time), and the rest (the ORM building the query
+    and the rows, the page's attribute reads). Used to say what the slowest sample was."""
+
+    def __init__(self) -> None:
+        import gc
+
+        from django.db import connection
+
+        self.sql_s = 0.0
+        self.statements = 0
+        self.gc_s = 0.0
+        self.gc_gens: list[int] = []
+        self._gc_t0 = 0.0
+        gc.callbacks.append(self._on_gc)
+        connection.execute_wrappers.append(self._wrap)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_t0 = time.perf_counter()
+        else:
+            self.gc_s += time.perf_counter() - self._gc_t0
+            self.gc_gens.append(info["generation"])
+
+    def _wrap(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.sql_s += time.perf_counter() - t0
+            self.statements += 1
+
+    def reset(self) -> None:
+        self.sql_s, self.statements, self.gc_s, self.gc_gens = 0.0, 0, 0.0, []
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "sql_ms": self.sql_s * 1000,
+            "statements": self.statements,
+            "gc_ms": self.gc_s * 1000,
+            "gc_gens": list(self.gc_gens),
+        }
+
+
+Result = tuple[str, float, float, str, dict[str, Any]]
+
+
+def run_queries(repeat: int, probe: SampleProbe | None = None) -> list[Result]:
     """Each query through `catalog.selectors.search_page` (what /catalog/ and the catalog API run:
     the page's rows and the count, capped at 1,000). A deep page is reached the way the page
-    reaches it: by the `after` cursor of the page before (taken outside the timing)."""
+    reaches it: by the `after` cursor of the page before (taken outside the timing). For each
+    class, the slowest sample with what the probe saw during it."""
     from onewindow.catalog.selectors import MatterQuery, search_page
 
     out = []
@@ -179,7 +230,10 @@ def run_queries(repeat: int) -> list[tuple[str, float, float, str]]:
             after = search_page(query, after=after).next_cursor
         times = []
         count = ""
+        slowest: dict[str, Any] = {"ms": -1.0}
         for i in range(repeat + 3):
+            if probe:
+                probe.reset()
             t0 = time.perf_counter()
             page = search_page(query, after=after)
             count = page.count_text
@@ -188,7 +242,9 @@ def run_queries(repeat: int) -> list[tuple[str, float, float, str]]:
             elapsed = (time.perf_counter() - t0) * 1000
             if i >= 3:  # warm-up runs are not counted
                 times.append(elapsed)
-        out.append((label, statistics.median(times), percentile(times, 99), count))
+                if elapsed > slowest["ms"]:
+                    slowest = {"ms": elapsed, "sample": i - 3, **(probe.snapshot() if probe else {})}
+        out.append((label, statistics.median(times), percentile(times, 99), count, slowest))
     return out
 
 
@@ -220,6 +276,24 @@ def explain_queries() -> None:
             total += ms
             worst = max(worst, (ms, q["sql"]))
         print(f"  {label:<22} {total:>8.2f} ms in {len(ctx.captured_queries)} statements (slowest {worst[0]:.2f} ms)")
+
+
+def explain_plans_sqlite() -> None:
+    """SQLite: EXPLAIN QUERY PLAN of each statement of the broad term's page (登记)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onewindow.catalog.selectors import MatterQuery, search_page
+
+    with CaptureQueriesContext(connection) as ctx:
+        search_page(MatterQuery(q="登记"))
+    print("\nEXPLAIN QUERY PLAN, 登记 (broad), one page's statements:")
+    for q in ctx.captured_queries:
+        print("  " + " ".join(q["sql"].split())[:300])
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN QUERY PLAN " + q["sql"])
+            for row in cur.fetchall():
+                print(f"      {row[-1]}")
 
 
 def grow(total: int, seed: int = 2021) -> None:
@@ -258,16 +332,36 @@ def grow(total: int, seed: int = 2021) -> None:
     print()
 
 
-def report(size: int, vendor: str, results: list[tuple[str, float, float, str]]) -> None:
-    print(f"\n{vendor}, {size:,} matters")
-    print(f"  {'query':<22} {'median ms':>10} {'p99 ms':>9} {'hits':>8}")
-    for label, med, p99, count in results:
-        print(f"  {label:<22} {med:>10.2f} {p99:>9.2f} {count:>8}")
+def report(size: int, vendor: str, results: list[Result], gc_mode: str = "on") -> None:
+    print(f"\n{vendor}, {size:,} matters (garbage collector: {gc_mode})")
+    print(f"  {'query':<22} {'median ms':>10} {'p99 ms':>9} {'hits':>8}  slowest sample: ms = SQL + GC + rest (GC generations)")
+    for label, med, p99, count, slow in results:
+        line = f"  {label:<22} {med:>10.2f} {p99:>9.2f} {count:>8}"
+        if "sql_ms" in slow:
+            rest = slow["ms"] - slow["sql_ms"] - slow["gc_ms"]
+            line += (
+                f"  #{slow['sample']:<3} {slow['ms']:.1f} = {slow['sql_ms']:.1f} + {slow['gc_ms']:.1f} + {rest:.1f}"
+                f" ({','.join(map(str, slow['gc_gens'])) or 'none'})"
+            )
+        print(line)
     print("  (hits: the count the page shows, capped at 1,000: 1,000+)")
     meds = [r[1] for r in results]
     print(
         f"  {'all queries':<22} {statistics.median(meds):>10.2f} {max(r[2] for r in results):>9.2f}  (median of medians, worst p99)"
     )
+    worst = max(results, key=lambda r: r[4].get("ms", 0.0))
+    slow = worst[4]
+    if "sql_ms" in slow:
+        gc_txt = (
+            f"{len(slow['gc_gens'])} collection(s), generations {slow['gc_gens']}, {slow['gc_ms']:.1f} ms"
+            if slow["gc_gens"]
+            else "none"
+        )
+        print(
+            f"  slowest sample of all: {worst[0]} #{slow['sample']}, {slow['ms']:.1f} ms: SQL {slow['sql_ms']:.1f} ms "
+            f"in {slow['statements']} statements, garbage collector {gc_txt}, "
+            f"the rest (ORM, Python) {slow['ms'] - slow['sql_ms'] - slow['gc_ms']:.1f} ms; load: {hygiene.uptime()}"
+        )
 
 
 def main() -> None:
@@ -276,6 +370,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=100, help="timed runs per query (default 100)")
     parser.add_argument("--keep", action="store_true", help="keep the database (with --var-dir on SQLite)")
     parser.add_argument("--reuse", action="store_true", help="time the database an earlier --keep run left (implies --keep)")
+    parser.add_argument(
+        "--gc",
+        choices=["server", "on", "off"],
+        default="server",
+        help="the garbage collector during the timed runs: server (the default: as the WSGI entry point leaves a "
+        "server process, the URLconf loaded and the startup heap frozen, onewindow/config/startup.py), on (nothing "
+        "frozen: the bench process's own heap is walked by every generation-2 collection), off (disabled while timing, "
+        "a diagnostic)",
+    )
     hygiene.add_common(parser, "bench_catalog")
     hygiene.begin("catalog_search", "bench_catalog")
     args = parser.parse_args()
@@ -300,6 +403,7 @@ def main() -> None:
     else:
         print("creating a throw-away database and migrating ...", flush=True)
         old = setup_databases(verbosity=0, interactive=False)
+    probe = SampleProbe()
     try:
         vendor = _vendor(connection)
         if not args.reuse:
@@ -314,15 +418,24 @@ def main() -> None:
             print(f"demo district loaded in {time.perf_counter() - t0:.1f} s")
             with connection.cursor() as cur:
                 cur.execute("ANALYZE")
-            report(921, vendor, run_queries(args.repeat))
+            report(921, vendor, run_queries(args.repeat, probe), args.gc)
         if Matter.objects.count() < args.big:
             grow(args.big)
             with connection.cursor() as cur:
                 cur.execute("ANALYZE")
-        big = run_queries(args.repeat)
-        report(args.big, vendor, big)
+        if args.gc == "server":
+            from onewindow.config.startup import freeze_startup_heap
+
+            freeze_startup_heap()
+        elif args.gc == "off":
+            gc.disable()
+        big = run_queries(args.repeat, probe)
+        gc.enable()
+        report(args.big, vendor, big, args.gc)
         if connection.vendor == "postgresql":
             explain_queries()
+        else:
+            explain_plans_sqlite()
         aim_ms = 20.0 if connection.vendor == "postgresql" else 50.0
         worst = max(big, key=lambda r: r[2])
         hygiene.result(

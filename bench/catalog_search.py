@@ -180,6 +180,8 @@ class SampleProbe:
         self.gc_s = 0.0
         self.gc_gens: list[int] = []
         self._gc_t0 = 0.0
+        self.total_gc_s = [0.0, 0.0, 0.0]  # per generation, over the whole run (never reset)
+        self.total_gc_n = [0, 0, 0]
         gc.callbacks.append(self._on_gc)
         connection.execute_wrappers.append(self._wrap)
 
@@ -187,8 +189,11 @@ class SampleProbe:
         if phase == "start":
             self._gc_t0 = time.perf_counter()
         else:
-            self.gc_s += time.perf_counter() - self._gc_t0
+            spent = time.perf_counter() - self._gc_t0
+            self.gc_s += spent
             self.gc_gens.append(info["generation"])
+            self.total_gc_s[info["generation"]] += spent
+            self.total_gc_n[info["generation"]] += 1
 
     def _wrap(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         t0 = time.perf_counter()
@@ -429,9 +434,14 @@ def main() -> None:
             freeze_startup_heap()
         elif args.gc == "off":
             gc.disable()
+        n0, s0 = list(probe.total_gc_n), list(probe.total_gc_s)
         big = run_queries(args.repeat, probe)
+        gc_line = ", ".join(
+            f"gen {g}: {probe.total_gc_n[g] - n0[g]} ({(probe.total_gc_s[g] - s0[g]) * 1000:.1f} ms)" for g in range(3)
+        )
         gc.enable()
         report(args.big, vendor, big, args.gc)
+        print(f"  garbage collections during the {args.big:,}-matter runs (warm-ups included): {gc_line}")
         if connection.vendor == "postgresql":
             explain_queries()
         else:

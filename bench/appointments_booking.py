@@ -222,13 +222,14 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         from onewindow.appointments.models import Booking, Slot
+        from onewindow.appointments.policy import area_county
         from onewindow.appointments.scheduling import ensure_slots
         from onewindow.appointments.selectors import booking_window
 
         ctx = setup(capacity=1000)
         area = ctx["area"]
         today = timezone.localdate()
-        earliest, latest = booking_window()
+        earliest, latest = booking_window(area_county(area))
         ensure_slots([area.pk], today, latest)
         slot_ids = list(Slot.objects.filter(area=area, starts_at__gte=earliest, date__lte=latest).values_list("pk", flat=True))
         print(f"database: {connection.vendor}; slots in the booking window: {len(slot_ids)}")

@@ -162,6 +162,7 @@ def build(kinds: list[str], catalog_size: int) -> dict[str, Any]:
     from onewindow.accounts.models import Role, RoleAssignment, User
     from onewindow.appointments.demo import build_plans
     from onewindow.appointments.models import SessionRule, Slot
+    from onewindow.appointments.policy import area_county
     from onewindow.appointments.scheduling import ensure_slots
     from onewindow.appointments.selectors import booking_window
     from onewindow.cases import services as svc
@@ -209,7 +210,7 @@ def build(kinds: list[str], catalog_size: int) -> dict[str, Any]:
     )
     bookable.current_version = v
     bookable.save(update_fields=["current_version"])
-    earliest, latest = booking_window()
+    earliest, latest = booking_window(area_county(area))
     ensure_slots([area.pk], timezone.localdate(), latest)
     slots = [
         f"{area.code}~{timezone.localtime(s):%Y%m%d%H%M}"

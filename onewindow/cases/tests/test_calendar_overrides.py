@@ -17,17 +17,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from conftest import make_user
 from onewindow.accounts.calendar import calendar_override_add, calendar_override_change, calendar_override_remove
-from onewindow.accounts.models import CalendarOverride, County, OrgUnit, Role, User
-from onewindow.accounts.services import role_grant
+from onewindow.accounts.models import CalendarOverride, County, User
 from onewindow.cases import services as svc
 from onewindow.cases.models import Case, CaseStep
 from onewindow.core import workdays
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
 from onewindow.core.models import AuditEntry, Notification
 from onewindow.core.testing import run_concurrently
-from onewindow.core.tests.counties import B, a_users, county_b  # noqa: F401  (fixtures)
+from onewindow.core.tests.counties import B, a_users, admins, county_b  # noqa: F401  (fixtures)
 
 from .test_lifecycle import at, submit
 
@@ -40,17 +38,6 @@ def fresh_calendar() -> Any:
     workdays.invalidate()
     yield
     workdays.invalidate()
-
-
-@pytest.fixture
-def admins(org: dict[str, OrgUnit], county_b: dict[str, Any]) -> dict[str, User]:  # noqa: F811
-    a = make_user("sys_qy")
-    role_grant(user=a, role=Role.ADMIN, org_unit=org["gov"], actor=None)
-    b = make_user("sys_jz")
-    role_grant(user=b, role=Role.ADMIN, org_unit=county_b["root"], actor=None)
-    platform = make_user("sys_province")
-    role_grant(user=platform, role=Role.ADMIN, actor=None)
-    return {"a": User.objects.get(pk=a.pk), "b": User.objects.get(pk=b.pk), "platform": User.objects.get(pk=platform.pk)}
 
 
 @pytest.fixture
@@ -77,7 +64,7 @@ def _add(county: County, actor: Any, **kw: Any) -> CalendarOverride:
 def test_a_b_override_moves_bs_open_dates_and_leaves_as_identical(
     both: dict[str, Case],
     county_b: dict[str, Any],  # noqa: F811
-    admins: dict[str, User],
+    admins: dict[str, User],  # noqa: F811
     citizen: User,
 ) -> None:
     a_before, b_before = _dates(both["a"]), _dates(both["b"])
@@ -113,7 +100,7 @@ def test_a_case_filed_after_the_override_counts_on_its_countys_calendar(
     matter_zjj: Any,
     citizen: User,
     clerk: User,
-    admins: dict[str, User],
+    admins: dict[str, User],  # noqa: F811
 ) -> None:
     _add(county_b["county"], admins["platform"])  # the province's operators enter for any county
     with time_machine.travel(at(2026, 4, 7), tick=False):
@@ -133,7 +120,7 @@ def test_a_case_filed_after_the_override_counts_on_its_countys_calendar(
 def test_changing_an_override_recomputes_and_is_audited(
     both: dict[str, Case],
     county_b: dict[str, Any],  # noqa: F811
-    admins: dict[str, User],
+    admins: dict[str, User],  # noqa: F811
 ) -> None:
     b_before = _dates(both["b"])
     row = _add(county_b["county"], admins["b"])
@@ -153,7 +140,7 @@ def test_changing_an_override_recomputes_and_is_audited(
 
 def test_only_the_countys_and_the_provinces_administrators_enter(
     county_b: dict[str, Any],  # noqa: F811
-    admins: dict[str, User],
+    admins: dict[str, User],  # noqa: F811
     a_users: dict[str, User],  # noqa: F811
 ) -> None:
     for actor in (admins["a"], county_b["clerk"], county_b["approver"], *a_users.values()):
@@ -184,7 +171,7 @@ def test_only_the_countys_and_the_provinces_administrators_enter(
 )
 def test_bad_entries_are_refused_and_nothing_is_stored(
     county_b: dict[str, Any],  # noqa: F811
-    admins: dict[str, User],
+    admins: dict[str, User],  # noqa: F811
     changes: dict[str, Any],
     code: str,
     field: str,
@@ -226,7 +213,7 @@ def test_a_countys_admin_sees_and_edits_only_its_own_overrides(
     client: Client,
     citizen: User,
     county_b: dict[str, Any],  # noqa: F811
-    admins: dict[str, User],
+    admins: dict[str, User],  # noqa: F811
 ) -> None:
     row = _add(county_b["county"], admins["b"])
     changelist = reverse("admin:accounts_calendaroverride_changelist")
@@ -291,7 +278,7 @@ def test_the_admin_form_shows_the_services_refusals(client: Client, county_b: di
 @pytest.mark.django_db(transaction=True)
 def test_two_overrides_entered_at_once_both_move_the_case(
     county_b: dict[str, Any],  # noqa: F811
-    admins: dict[str, User],
+    admins: dict[str, User],  # noqa: F811
 ) -> None:
     """Each write locks the county's row, so the second counts the dates on the calendar the first
     committed: both days move B's case (without the lock both count on the old calendar and the

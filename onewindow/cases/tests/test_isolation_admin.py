@@ -15,10 +15,9 @@ from django.contrib import admin
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from conftest import make_user
-from onewindow.accounts.models import OrgUnit, Role, User
-from onewindow.accounts.services import role_grant
+from onewindow.accounts.models import OrgUnit, User
 from onewindow.core.tenancy import county_lookup, for_county
+from onewindow.core.tests.counties import admins  # noqa: F401  (fixture)
 
 from .test_isolation import B, county_b  # noqa: F401  (the B tree, a fixture)
 
@@ -26,17 +25,6 @@ SCOPED = sorted(
     (m for m in admin.site._registry if county_lookup(m) is not None),
     key=lambda m: m._meta.label_lower,
 )
-
-
-@pytest.fixture
-def admins(org: dict[str, OrgUnit], county_b: dict[str, Any]) -> dict[str, User]:  # noqa: F811
-    a = make_user("sys_qy")
-    role_grant(user=a, role=Role.ADMIN, org_unit=org["gov"], actor=None)
-    b = make_user("sys_jz")
-    role_grant(user=b, role=Role.ADMIN, org_unit=county_b["root"], actor=None)
-    platform = make_user("sys_province")
-    role_grant(user=platform, role=Role.ADMIN, actor=None)
-    return {"a": a, "b": b, "platform": platform}
 
 
 def _admin_qs(model: Any, user: User) -> Any:
@@ -47,7 +35,7 @@ def _admin_qs(model: Any, user: User) -> Any:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", SCOPED, ids=lambda m: m._meta.label_lower)
-def test_admin_lists_hold_only_the_askers_county(model: Any, admins: dict[str, User]) -> None:
+def test_admin_lists_hold_only_the_askers_county(model: Any, admins: dict[str, User]) -> None:  # noqa: F811
     everything = model._default_manager.all()
     b_rows = set(for_county(everything, B).values_list("pk", flat=True))
     a_sees = set(_admin_qs(model, admins["a"]).values_list("pk", flat=True))
@@ -56,7 +44,7 @@ def test_admin_lists_hold_only_the_askers_county(model: Any, admins: dict[str, U
     assert set(_admin_qs(model, admins["platform"]).values_list("pk", flat=True)) >= a_sees | b_rows
 
 
-def test_the_fixture_reaches_most_scoped_models(admins: dict[str, User]) -> None:
+def test_the_fixture_reaches_most_scoped_models(admins: dict[str, User]) -> None:  # noqa: F811
     """Guard against a vacuous matrix: B's tree has rows in the admin's main county tables."""
     with_b = {m._meta.label_lower for m in SCOPED if for_county(m._default_manager.all(), B).exists()}
     assert {"accounts.orgunit", "catalog.matter", "catalog.matterversion", "cases.case", "hall.servicepoint"} <= with_b
@@ -79,7 +67,7 @@ def test_change_pages_of_another_county_do_not_exist(client: Client, admins: dic
 
 
 @pytest.mark.django_db
-def test_choices_and_autocomplete_hold_only_the_county(client: Client, admins: dict[str, User], org: dict[str, OrgUnit]) -> None:
+def test_choices_and_autocomplete_hold_only_the_county(client: Client, admins: dict[str, User], org: dict[str, OrgUnit]) -> None:  # noqa: F811
     client.force_login(admins["a"])
     add = client.get(reverse("admin:hall_servicepoint_add"))
     assert add.status_code == 200
@@ -101,7 +89,7 @@ def test_choices_and_autocomplete_hold_only_the_county(client: Client, admins: d
 @pytest.mark.django_db
 def test_a_county_administrator_manages_people_and_own_staff_only(
     client: Client,
-    admins: dict[str, User],
+    admins: dict[str, User],  # noqa: F811
     county_b: dict[str, Any],  # noqa: F811
     citizen: User,
     clerk: User,

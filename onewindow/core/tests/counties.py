@@ -101,6 +101,21 @@ def a_users(
     }
 
 
+@pytest.fixture
+def admins(org: dict[str, OrgUnit], county_b: dict[str, Any]) -> dict[str, User]:
+    """The system administrators of county A (at its root), county B (at B's root) and the
+    platform (a role at no unit), each read afresh (no role list cached from the grants)."""
+    from onewindow.accounts.services import role_grant
+
+    a = make_user("sys_qy")
+    role_grant(user=a, role=Role.ADMIN, org_unit=org["gov"], actor=None)
+    b = make_user("sys_jz")
+    role_grant(user=b, role=Role.ADMIN, org_unit=county_b["root"], actor=None)
+    platform = make_user("sys_province")
+    role_grant(user=platform, role=Role.ADMIN, actor=None)
+    return {"a": fresh(a), "b": fresh(b), "platform": fresh(platform)}
+
+
 def fresh(user: User) -> User:
     """The user as a request sees it: no cached roles or county."""
     return User.objects.get(pk=user.pk)

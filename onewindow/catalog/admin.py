@@ -200,7 +200,7 @@ class MatterAdmin(admin.ModelAdmin[Matter]):
         code fragments, synonyms), drafts and retired matters included."""
         if not search_term.strip():
             return queryset, False
-        return queryset.filter(matter_filter(search_term[:100])), False
+        return queryset.filter(matter_filter(search_term[:100], using=queryset.db)), False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # New matters come through the catalog import (codes are numbered by the service).

@@ -14,6 +14,9 @@ Ranking: 0 the exact name, 1 a name that starts with the term, 2 pinyin or initi
 with it, 3 the rest; then the matter code. Each tier is one narrow query that an index answers
 (a prefix index for tiers 0-2, the code index or the trigram index for tier 3), so a broad term
 such as 登记 (15 % of a 100,000-matter catalog) never ranks and sorts every hit.
+
+Trigram indexes: PostgreSQL's pg_trgm index (migration 0004) serves `search_text LIKE '%term%'`
+as it is; SQLite's (an FTS5 table, migration 0013) is asked explicitly, by `_contains`.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from onewindow.core.parsing import clean_text
 
@@ -36,6 +41,11 @@ _PINYIN_KEY = re.compile(r"^[a-z0-9]+$")
 _SPLIT = re.compile(r"[\s,，、]+")
 _TOP = "\U0010ffff"  # above every character: k <= text < k + _TOP holds exactly the texts starting with k
 N_TIERS = 4
+# SQLite's trigram index of Matter.search_text (migration 0013, kept by triggers). The trigram
+# tokenizer indexes every 3 characters, so it answers terms of 3 characters or more; a shorter
+# term (登记, jh) is a broad one, whose count stops at COUNT_CAP early in a plain scan anyway.
+SQLITE_FTS = "catalog_matter_search_fts"
+SQLITE_FTS_MIN = 3
 
 
 def published_matters() -> QuerySet[Matter]:
@@ -124,29 +134,53 @@ def term_alternatives(term: str, synonyms: dict[str, list[str]]) -> list[str]:
     return [key] + [w for w in synonyms.get(common, []) if w != key]
 
 
-def _term_filter(term: str, synonyms: dict[str, list[str]]) -> Q:
+def _contains(alternative: str, fts: bool) -> Q:
+    """`search_text` contains `alternative` (lowercase), literally (% and _ are characters).
+
+    search_text is "name|pinyin|initials" lowercased: one LIKE over one column, which
+    PostgreSQL's trigram index serves as it is. SQLite's trigram table (`fts`: the query reads
+    SQLite, see `_sqlite_fts`) cannot serve a LIKE with an ESCAPE clause (Django's `contains`),
+    so an alternative of 3 characters or more also asks it for the rows holding the alternative
+    as a phrase (the trigram tokenizer matches a phrase as a substring, case-folded): the
+    planner starts from those rows instead of reading every search_text, and the LIKE beside it
+    keeps the answer exactly the LIKE's."""
+    q = Q(search_text__contains=alternative)
+    if not fts or len(alternative) < SQLITE_FTS_MIN:
+        return q
+    phrase = '"' + alternative.replace('"', '""') + '"'  # an FTS5 string: "" is a quote, the rest literal
+    rows = RawSQL(f"SELECT rowid FROM {SQLITE_FTS} WHERE {SQLITE_FTS} MATCH %s", [phrase])  # noqa: S608, S611 - a constant name, the term a parameter
+    return Q(pk__in=rows) & q
+
+
+def _term_filter(term: str, synonyms: dict[str, list[str]], fts: bool) -> Q:
     """One search term: Chinese text matches the name; letters match the name, the full pinyin
     or the pinyin initials ("bdc", "budongchan"); a term with a digit also matches the code. A term
     that is (or contains) a common name of the synonym list also matches the catalog's words for it
-    (社保卡 -> 社会保障卡)."""
+    (社保卡 -> 社会保障卡). `fts`: through SQLite's trigram table (`_contains`)."""
     q = Q()
     for alternative in term_alternatives(term, synonyms):
-        # search_text is "name|pinyin|initials" lowercased: every alternative is one LIKE over one
-        # column (the column of the PostgreSQL trigram index and the SQLite covering index).
-        q |= Q(search_text__contains=alternative)
+        q |= _contains(alternative, fts)
     # Only a term with a digit looks like a code; otherwise "bdc" would match every code of the
     # department BDC instead of the names that sound like 不动产.
     return q | Q(code__icontains=term) if any(c.isdigit() for c in term) else q
 
 
-def matter_filter(q: str, synonyms: dict[str, list[str]] | None = None) -> Q:
-    """The matters a search text matches (every term must match); Q() for an empty text."""
+def _sqlite_fts(using: str | None) -> bool:
+    """Whether a matter query on the database `using` (`QuerySet.db`; None: where Matter is read)
+    finds text through SQLite's trigram table (migration 0013)."""
+    return connections[using or router.db_for_read(Matter)].vendor == "sqlite"
+
+
+def matter_filter(q: str, synonyms: dict[str, list[str]] | None = None, *, using: str | None = None) -> Q:
+    """The matters a search text matches (every term must match); Q() for an empty text. `using`:
+    the alias of the database the filtered queryset reads (`queryset.db`), default Matter's."""
     terms = MatterQuery(q=q).terms
     if terms and synonyms is None:
         synonyms = synonym_map()
+    fts = _sqlite_fts(using) if terms else False
     out = Q()
     for term in terms:
-        out &= _term_filter(term, synonyms or {})
+        out &= _term_filter(term, synonyms or {}, fts)
     return out
 
 
@@ -231,13 +265,24 @@ class MatterSearch:
         self.query = query
         terms = query.terms
         synonyms = synonym_map() if terms else {}
-        rest = published_matters() if scope is None else scope
-        for term in terms[1:]:
-            rest = rest.filter(_term_filter(term, synonyms))
-        # `rest`: everything but the first term, which the tiers 0-2 imply (a name, pinyin or
-        # initials starting with it contains it), so their queries need not test it again.
-        self.rest = _apply_filters(rest, query)
-        self.base = self.rest.filter(_term_filter(terms[0], synonyms)) if terms else self.rest
+        scope = published_matters() if scope is None else scope
+        fts = bool(terms) and _sqlite_fts(scope.db)
+
+        def filtered(fts: bool) -> tuple[QuerySet[Matter], QuerySet[Matter]]:
+            # `rest`: everything but the first term, which the tiers 0-2 imply (a name, pinyin or
+            # initials starting with it contains it), so their queries need not test it again.
+            rest = scope
+            for term in terms[1:]:
+                rest = rest.filter(_term_filter(term, synonyms, fts))
+            rest = _apply_filters(rest, query)
+            return rest, rest.filter(_term_filter(terms[0], synonyms, fts)) if terms else rest
+
+        self.rest, self.base = filtered(fts)
+        # SQLite: the same without the trigram table, for the walk of a broad term's tiers. The
+        # table hands over every row holding the term, which the walk then sorts by code: for a
+        # rare term a few hundred, for a broad one ("dengji": 15,000 of 100,000) far more than
+        # walking the code index to the page's first rows, 1 % of them hits or more.
+        self.rest_scan, self.base_scan = filtered(False) if fts else (self.rest, self.base)
         self.keys = term_alternatives(terms[0], synonyms) if terms else []
         self.tiers = _tiers(self.keys) if terms else [Q()]
 
@@ -253,9 +298,12 @@ class MatterSearch:
         n = self.base.order_by().values("pk")[: COUNT_CAP + 1].count()
         return min(n, COUNT_CAP), n > COUNT_CAP
 
-    def _walk(self, cursor: Cursor | None, limit: int, backwards: bool) -> list[tuple[int, int, str]]:
+    def _walk(self, cursor: Cursor | None, limit: int, backwards: bool, broad: bool) -> list[tuple[int, int, str]]:
         """Up to `limit` (rank, pk, code) after (or before) `cursor` in search order: one narrow
-        query per tier (keys only, so the database sorts a tier's keys, never joined rows)."""
+        query per tier (keys only, so the database sorts a tier's keys, never joined rows).
+        `broad`: more than COUNT_CAP matches (the count), walked by code, not through SQLite's
+        trigram table."""
+        rest, base = (self.rest_scan, self.base_scan) if broad else (self.rest, self.base)
         out: list[tuple[int, int, str]] = []
         n = len(self.tiers)
         if cursor is None:
@@ -263,7 +311,7 @@ class MatterSearch:
         else:
             ranks = range(min(cursor.rank, n - 1), -1, -1) if backwards else range(cursor.rank, n)
         for rank in ranks:
-            qs = (self.base if rank == len(self.tiers) - 1 else self.rest).filter(self.tiers[rank])
+            qs = (base if rank == len(self.tiers) - 1 else rest).filter(self.tiers[rank])
             if cursor is not None and rank == cursor.rank:
                 qs = qs.filter(code__lt=cursor.code) if backwards else qs.filter(code__gt=cursor.code)
             keys = qs.order_by("-code" if backwards else "code").values_list("pk", "code")[: limit - len(out)]
@@ -289,15 +337,15 @@ class MatterSearch:
         if start is None and end is None and page_no > 1:
             skip = min((page_no - 1) * per_page, max(0, ((count - 1) // per_page) * per_page))
             if skip:
-                walked = self._walk(None, skip, backwards=False)
+                walked = self._walk(None, skip, backwards=False, broad=more)
                 start = Cursor(walked[-1][0], walked[-1][2]) if walked else None
         if end is not None:
-            rows = self._walk(end, per_page + 1, backwards=True)
+            rows = self._walk(end, per_page + 1, backwards=True, broad=more)
             has_prev = len(rows) > per_page
             rows = list(reversed(rows[:per_page]))
             has_next = True
         else:
-            rows = self._walk(start, per_page + 1, backwards=False)
+            rows = self._walk(start, per_page + 1, backwards=False, broad=more)
             has_next = len(rows) > per_page
             rows = rows[:per_page]
             has_prev = start is not None

@@ -41,11 +41,14 @@ _PINYIN_KEY = re.compile(r"^[a-z0-9]+$")
 _SPLIT = re.compile(r"[\s,，、]+")
 _TOP = "\U0010ffff"  # above every character: k <= text < k + _TOP holds exactly the texts starting with k
 N_TIERS = 4
-# SQLite's trigram index of Matter.search_text (migration 0013, kept by triggers). The trigram
-# tokenizer indexes every 3 characters, so it answers terms of 3 characters or more; a shorter
-# term (登记, jh) is a broad one, whose count stops at COUNT_CAP early in a plain scan anyway.
-SQLITE_FTS = "catalog_matter_search_fts"
+# SQLite's trigram indexes of Matter.search_text and Matter.code (migration 0013, kept by
+# triggers). The trigram tokenizer indexes every 3 characters, so they answer texts of 3
+# characters or more; a shorter term (登记, jh) is a broad one, whose count stops at COUNT_CAP
+# early in a plain scan.
+SQLITE_FTS = {"search_text": "catalog_matter_search_fts", "code": "catalog_matter_code_fts"}
 SQLITE_FTS_MIN = 3
+# A text in more rows than this is left to the plain LIKE (`_contains`).
+SQLITE_FTS_ROWS = 5000
 
 
 def published_matters() -> QuerySet[Matter]:
@@ -134,41 +137,54 @@ def term_alternatives(term: str, synonyms: dict[str, list[str]]) -> list[str]:
     return [key] + [w for w in synonyms.get(common, []) if w != key]
 
 
-def _contains(alternative: str, fts: bool) -> Q:
-    """`search_text` contains `alternative` (lowercase), literally (% and _ are characters).
+def _contains(lookup: str, text: str, sqlite: str | None) -> Q:
+    """`lookup` ("search_text__contains", "code__icontains") with `text`, literally (% and _ are
+    characters). `sqlite`: the alias of the database the query reads if it is SQLite.
 
-    search_text is "name|pinyin|initials" lowercased: one LIKE over one column, which
-    PostgreSQL's trigram index serves as it is. SQLite's trigram table (`fts`: the query reads
-    SQLite, see `_sqlite_fts`) cannot serve a LIKE with an ESCAPE clause (Django's `contains`),
-    so an alternative of 3 characters or more also asks it for the rows holding the alternative
-    as a phrase (the trigram tokenizer matches a phrase as a substring, case-folded): the
-    planner starts from those rows instead of reading every search_text, and the LIKE beside it
-    keeps the answer exactly the LIKE's."""
-    q = Q(search_text__contains=alternative)
-    if not fts or len(alternative) < SQLITE_FTS_MIN:
+    search_text is "name|pinyin|initials" lowercased: a term is one LIKE over one column, which
+    PostgreSQL's trigram index serves as it is. SQLite's trigram table of the column cannot serve
+    a LIKE with an ESCAPE clause (Django's `contains`), so on SQLite a text of 3 characters or
+    more held by at most SQLITE_FTS_ROWS matters also asks the table for the rows holding it as a
+    phrase (the trigram tokenizer matches a phrase as a substring, case-folded): the planner
+    starts from those rows instead of reading every matter's text, and the LIKE beside it keeps
+    the answer exactly the LIKE's.
+
+    The table's rows come as one list the database builds in full before reading a matter: a
+    broad text (dengji in 15 % of the catalog, a region code in every code) is cheaper found by
+    the plain LIKE, whose count stops at COUNT_CAP hits and whose tiers walk the code index to
+    the page. Which one it is, a first look at the table tells (it stops at SQLITE_FTS_ROWS + 1
+    rows: ~0.1-3 ms against a 20-50 ms scan for a rare term at 100,000 matters)."""
+    q = Q(**{lookup: text})
+    if sqlite is None or len(text) < SQLITE_FTS_MIN:
         return q
-    phrase = '"' + alternative.replace('"', '""') + '"'  # an FTS5 string: "" is a quote, the rest literal
-    rows = RawSQL(f"SELECT rowid FROM {SQLITE_FTS} WHERE {SQLITE_FTS} MATCH %s", [phrase])  # noqa: S608, S611 - a constant name, the term a parameter
-    return Q(pk__in=rows) & q
+    table = SQLITE_FTS[lookup.split("__")[0]]
+    match = '"' + text.replace('"', '""') + '"'  # an FTS5 string: "" is a quote, the rest literal
+    rows = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608 - a constant name, the text a parameter
+    with connections[sqlite].cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({rows} LIMIT %s)", [match, SQLITE_FTS_ROWS + 1])  # noqa: S608 - as above
+        if cursor.fetchone()[0] > SQLITE_FTS_ROWS:
+            return q
+    return Q(pk__in=RawSQL(rows, [match])) & q  # noqa: S611 - as above
 
 
-def _term_filter(term: str, synonyms: dict[str, list[str]], fts: bool) -> Q:
+def _term_filter(term: str, synonyms: dict[str, list[str]], sqlite: str | None) -> Q:
     """One search term: Chinese text matches the name; letters match the name, the full pinyin
     or the pinyin initials ("bdc", "budongchan"); a term with a digit also matches the code. A term
     that is (or contains) a common name of the synonym list also matches the catalog's words for it
-    (社保卡 -> 社会保障卡). `fts`: through SQLite's trigram table (`_contains`)."""
+    (社保卡 -> 社会保障卡). `sqlite`: see `_contains`."""
     q = Q()
     for alternative in term_alternatives(term, synonyms):
-        q |= _contains(alternative, fts)
+        q |= _contains("search_text__contains", alternative, sqlite)
     # Only a term with a digit looks like a code; otherwise "bdc" would match every code of the
     # department BDC instead of the names that sound like 不动产.
-    return q | Q(code__icontains=term) if any(c.isdigit() for c in term) else q
+    return q | _contains("code__icontains", term, sqlite) if any(c.isdigit() for c in term) else q
 
 
-def _sqlite_fts(using: str | None) -> bool:
-    """Whether a matter query on the database `using` (`QuerySet.db`; None: where Matter is read)
-    finds text through SQLite's trigram table (migration 0013)."""
-    return connections[using or router.db_for_read(Matter)].vendor == "sqlite"
+def _sqlite(using: str | None) -> str | None:
+    """The alias of the database a matter query reads (`QuerySet.db`; None: where Matter is read)
+    if it is SQLite (search asks its trigram table, migration 0013), else None."""
+    alias = using or router.db_for_read(Matter)
+    return alias if connections[alias].vendor == "sqlite" else None
 
 
 def matter_filter(q: str, synonyms: dict[str, list[str]] | None = None, *, using: str | None = None) -> Q:
@@ -177,10 +193,10 @@ def matter_filter(q: str, synonyms: dict[str, list[str]] | None = None, *, using
     terms = MatterQuery(q=q).terms
     if terms and synonyms is None:
         synonyms = synonym_map()
-    fts = _sqlite_fts(using) if terms else False
+    sqlite = _sqlite(using) if terms else None
     out = Q()
     for term in terms:
-        out &= _term_filter(term, synonyms or {}, fts)
+        out &= _term_filter(term, synonyms or {}, sqlite)
     return out
 
 
@@ -265,24 +281,14 @@ class MatterSearch:
         self.query = query
         terms = query.terms
         synonyms = synonym_map() if terms else {}
-        scope = published_matters() if scope is None else scope
-        fts = bool(terms) and _sqlite_fts(scope.db)
-
-        def filtered(fts: bool) -> tuple[QuerySet[Matter], QuerySet[Matter]]:
-            # `rest`: everything but the first term, which the tiers 0-2 imply (a name, pinyin or
-            # initials starting with it contains it), so their queries need not test it again.
-            rest = scope
-            for term in terms[1:]:
-                rest = rest.filter(_term_filter(term, synonyms, fts))
-            rest = _apply_filters(rest, query)
-            return rest, rest.filter(_term_filter(terms[0], synonyms, fts)) if terms else rest
-
-        self.rest, self.base = filtered(fts)
-        # SQLite: the same without the trigram table, for the walk of a broad term's tiers. The
-        # table hands over every row holding the term, which the walk then sorts by code: for a
-        # rare term a few hundred, for a broad one ("dengji": 15,000 of 100,000) far more than
-        # walking the code index to the page's first rows, 1 % of them hits or more.
-        self.rest_scan, self.base_scan = filtered(False) if fts else (self.rest, self.base)
+        rest = published_matters() if scope is None else scope
+        sqlite = _sqlite(rest.db) if terms else None
+        for term in terms[1:]:
+            rest = rest.filter(_term_filter(term, synonyms, sqlite))
+        # `rest`: everything but the first term, which the tiers 0-2 imply (a name, pinyin or
+        # initials starting with it contains it), so their queries need not test it again.
+        self.rest = _apply_filters(rest, query)
+        self.base = self.rest.filter(_term_filter(terms[0], synonyms, sqlite)) if terms else self.rest
         self.keys = term_alternatives(terms[0], synonyms) if terms else []
         self.tiers = _tiers(self.keys) if terms else [Q()]
 
@@ -298,12 +304,9 @@ class MatterSearch:
         n = self.base.order_by().values("pk")[: COUNT_CAP + 1].count()
         return min(n, COUNT_CAP), n > COUNT_CAP
 
-    def _walk(self, cursor: Cursor | None, limit: int, backwards: bool, broad: bool) -> list[tuple[int, int, str]]:
+    def _walk(self, cursor: Cursor | None, limit: int, backwards: bool) -> list[tuple[int, int, str]]:
         """Up to `limit` (rank, pk, code) after (or before) `cursor` in search order: one narrow
-        query per tier (keys only, so the database sorts a tier's keys, never joined rows).
-        `broad`: more than COUNT_CAP matches (the count), walked by code, not through SQLite's
-        trigram table."""
-        rest, base = (self.rest_scan, self.base_scan) if broad else (self.rest, self.base)
+        query per tier (keys only, so the database sorts a tier's keys, never joined rows)."""
         out: list[tuple[int, int, str]] = []
         n = len(self.tiers)
         if cursor is None:
@@ -311,7 +314,7 @@ class MatterSearch:
         else:
             ranks = range(min(cursor.rank, n - 1), -1, -1) if backwards else range(cursor.rank, n)
         for rank in ranks:
-            qs = (base if rank == len(self.tiers) - 1 else rest).filter(self.tiers[rank])
+            qs = (self.base if rank == len(self.tiers) - 1 else self.rest).filter(self.tiers[rank])
             if cursor is not None and rank == cursor.rank:
                 qs = qs.filter(code__lt=cursor.code) if backwards else qs.filter(code__gt=cursor.code)
             keys = qs.order_by("-code" if backwards else "code").values_list("pk", "code")[: limit - len(out)]
@@ -337,15 +340,15 @@ class MatterSearch:
         if start is None and end is None and page_no > 1:
             skip = min((page_no - 1) * per_page, max(0, ((count - 1) // per_page) * per_page))
             if skip:
-                walked = self._walk(None, skip, backwards=False, broad=more)
+                walked = self._walk(None, skip, backwards=False)
                 start = Cursor(walked[-1][0], walked[-1][2]) if walked else None
         if end is not None:
-            rows = self._walk(end, per_page + 1, backwards=True, broad=more)
+            rows = self._walk(end, per_page + 1, backwards=True)
             has_prev = len(rows) > per_page
             rows = list(reversed(rows[:per_page]))
             has_next = True
         else:
-            rows = self._walk(start, per_page + 1, backwards=False, broad=more)
+            rows = self._walk(start, per_page + 1, backwards=False)
             has_next = len(rows) > per_page
             rows = rows[:per_page]
             has_prev = start is not None

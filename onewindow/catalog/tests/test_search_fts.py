@@ -1,6 +1,6 @@
 """Issue 16: on SQLite, catalog search finds a term of 3 characters or more through the trigram
-table of migration 0013 (an FTS5 index of Matter.search_text kept by triggers) instead of testing
-LIKE '%term%' on every matter. The answers must be exactly the plain LIKE's, for every kind of
+tables of migration 0013 (FTS5 indexes of Matter.search_text and Matter.code kept by triggers) instead
+of testing LIKE '%term%' on every matter (unless the term is in too many matters). The answers must be exactly the plain LIKE's, for every kind of
 term, after matters change and disappear too. PostgreSQL keeps its plain LIKE (the pg_trgm index
 of 0004 serves it)."""
 
@@ -57,6 +57,8 @@ TERMS = [
     "and or", "or not", "near(", "(星号*)", "*)事", "émile", "ÉMILE", "ａｂｃ", "ＡＢＣ", "abc",
     "结婚登记", "结婚证", "不动产", "不动产 转移", "登记 不动产", "budongchan", "BDC", "bdcdj", "jhdj",
     "dengji", "2021", "3601", "年度检", "社保卡", "无此事项", "%%%", "___",
+    # a term with a digit also matches the code (case-insensitively)
+    "9003", "qt-900", "QT-900", "-9", "0803", "xzsp-qt-9", "xzsp 9010", "d-00",
 ]  # fmt: skip
 
 
@@ -86,7 +88,7 @@ def _matter(dept: OrgUnit, code: str, name: str, *, listed: bool = True) -> Matt
 
 
 def _fts_off(monkeypatch: Any) -> None:
-    monkeypatch.setattr(search, "_sqlite_fts", lambda using: False)
+    monkeypatch.setattr(search, "_sqlite", lambda using: None)
 
 
 def _answers(term: str) -> dict[str, Any]:
@@ -116,28 +118,40 @@ def _plain_answers(term: str, monkeypatch: Any) -> dict[str, Any]:
         return _answers(term)
 
 
-def _used_fts(term: str) -> bool:
+def _fts_columns(term: str) -> set[str]:
+    """The columns whose table the page's statements took rows from (not only looked how many)."""
     with CaptureQueriesContext(connection) as ctx:
         search_page(MatterQuery(q=term))
-    return any(search.SQLITE_FTS in q["sql"] for q in ctx.captured_queries)
+    statements = " ".join(q["sql"] for q in ctx.captured_queries)
+    return {column for column, table in search.SQLITE_FTS.items() if f"IN (SELECT rowid FROM {table} " in statements}  # noqa: S608 - a substring to look for
+
+
+def _used_fts(term: str) -> bool:
+    return bool(_fts_columns(term))
 
 
 def _integrity() -> None:
     """FTS5's own check of an external-content index against catalog_matter (raises if not)."""
     with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {search.SQLITE_FTS}({search.SQLITE_FTS}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
+        for table in search.SQLITE_FTS.values():
+            cur.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
+
+
+def _fts_objects() -> set[tuple[str, str]]:
+    """The tables and triggers of migration 0013 in the database (FTS5's own tables left out)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT type, name FROM sqlite_master WHERE name LIKE %s", ["catalog_matter_%fts%"])
+        return {(kind, name) for kind, name in cur.fetchall() if not name.endswith(("_data", "_idx", "_docsize", "_config"))}
 
 
 @sqlite_only
-def test_the_migrated_database_has_the_table_and_its_triggers() -> None:
+def test_the_migrated_database_has_the_tables_and_their_triggers() -> None:
     # The test database is built by the migrations (pytest-django runs them): a later migration
     # that rebuilds catalog_matter on SQLite drops the triggers unless it calls create() again.
-    with connection.cursor() as cur:
-        cur.execute("SELECT type, name FROM sqlite_master WHERE name LIKE %s", [f"{search.SQLITE_FTS}%"])
-        found = set(cur.fetchall())
-    assert ("table", search.SQLITE_FTS) in found
-    assert {("trigger", name) for name in _sqlite_search_fts.TRIGGERS} <= found
-    assert _sqlite_search_fts.TABLE == search.SQLITE_FTS
+    assert _sqlite_search_fts.TABLES == search.SQLITE_FTS
+    assert {("table", t) for t in search.SQLITE_FTS.values()} | {
+        ("trigger", t) for t in _sqlite_search_fts.TRIGGERS
+    } <= _fts_objects()
 
 
 @sqlite_only
@@ -166,11 +180,20 @@ def test_the_tricky_terms_find_what_they_should(tricky: list[Matter]) -> None:
 
 
 @sqlite_only
-def test_broad_terms_walk_the_same_pages(tricky: list[Matter], monkeypatch: Any) -> None:
-    # Over the count cap the tiers are walked by code, not through the table: same pages.
+def test_a_text_in_many_matters_is_left_to_the_like(tricky: list[Matter], monkeypatch: Any) -> None:
+    # The table hands over its rows as one list built in full: past SQLITE_FTS_ROWS the plain LIKE
+    # (whose count stops at the cap, whose tiers walk the code index) is the cheaper way.
+    monkeypatch.setattr(search, "SQLITE_FTS_ROWS", 3)
     monkeypatch.setattr(search, "COUNT_CAP", 2)
-    for term in ("事项", "登记", "dengji", "shixiang", "不动产"):
+    for term, columns in [
+        ("shixiang", set()),
+        ("不动产", {"search_text"}),
+        ("0803", {"search_text"}),  # in no name, in every code
+        ("9003", {"search_text", "code"}),
+        ("事项 0803", {"search_text"}),
+    ]:
         assert _answers(term) == _plain_answers(term, monkeypatch), term
+        assert _fts_columns(term) == columns, term
 
 
 @sqlite_only
@@ -185,13 +208,17 @@ def test_the_index_follows_inserts_updates_and_deletes(tricky: list[Matter], org
     Matter.objects.filter(pk=gone.pk).delete()
     Matter.objects.filter(search_name="不动产抵押登记").update(search_text="抵押权首次登记|diyaquanshoucidengji|dyqscdj")
     Matter.objects.filter(search_name="a_b事项").update(is_listed=False)  # not search_text: no reindex
+    Matter.objects.filter(code="360803-XZSP-QT-9010").update(code="360803-XZSP-QT-7777")
     _matter(org["XZSP"], "360803-XZSP-QT-8888", "结婚证补领登记")
     _integrity()
-    for term in ("结婚登记", "结婚证", "离婚登记", "lihun", "抵押登记", "抵押权首次", "diyaquan", "a_b", "不动产", "补领"):
+    changed = ["结婚登记", "结婚证", "离婚登记", "lihun", "抵押登记", "抵押权首次", "diyaquan", "a_b", "不动产", "补领"]
+    for term in [*changed, "9010", "7777"]:
         assert _answers(term) == _plain_answers(term, monkeypatch), term
     assert [m.code for m in search_matters(MatterQuery(q="结婚登记"))] == ["360803-XZSP-QT-9014"]  # the other one
     assert {m.search_name for m in search_matters(MatterQuery(q="离婚登记"))} == {"离婚登记"}
     assert {m.search_name for m in search_matters(MatterQuery(q="补领"))} == {"结婚证补领登记"}
+    assert {m.search_name for m in search_matters(MatterQuery(q="qt-7777"))} == {"ÉMILE全称事项"}
+    assert _fts_columns("qt-7777") == {"search_text", "code"}
     Matter.objects.filter(code__startswith="360803-XZSP-QT-9").delete()
     _integrity()
     assert _answers("事项") == _plain_answers("事项", monkeypatch)
@@ -203,8 +230,7 @@ def test_drop_and_create_rebuild_the_index(tricky: list[Matter]) -> None:
     with connection.cursor() as cur:
         editor = SimpleNamespace(connection=connection, execute=cur.execute)
         _sqlite_search_fts.drop(None, editor)
-        cur.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE %s", [f"{search.SQLITE_FTS}%"])
-        assert cur.fetchone()[0] == 0
+        assert _fts_objects() == set()
         _sqlite_search_fts.create(None, editor)
         _sqlite_search_fts.create(None, editor)  # idempotent: a table rebuild re-runs it
     _integrity()

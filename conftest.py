@@ -50,14 +50,16 @@ def staff_idle_timeout_off(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def county_rules_forgotten() -> None:
-    """The counties' 好差评 clocks and booking policies are cached per process (ratings/conf.py,
-    appointments/policy.py) and a test's rows are
+    """The counties' 好差评 clocks, booking policies and names are cached per process (ratings/conf.py,
+    appointments/policy.py, accounts/sms.py) and a test's rows are
     rolled back without a signal: each test starts from the table, not the last test's cache."""
+    from onewindow.accounts.sms import forget_county_names
     from onewindow.appointments.policy import forget_county_policies
     from onewindow.ratings.conf import forget_county_rules
 
     forget_county_rules()
     forget_county_policies()
+    forget_county_names()
 
 
 @pytest.fixture(autouse=True)

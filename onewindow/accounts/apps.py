@@ -33,6 +33,12 @@ class AccountsConfig(AppConfig):
         post_save.connect(forget_case_prefixes, sender=County, dispatch_uid="county_prefixes_save")
         post_delete.connect(forget_case_prefixes, sender=County, dispatch_uid="county_prefixes_delete")
 
+        from .sms import forget_county_names
+
+        # The messages' signatures (accounts/sms.py): a renamed county signs with its new name at once.
+        post_save.connect(forget_county_names, sender=County, dispatch_uid="county_names_save")
+        post_delete.connect(forget_county_names, sender=County, dispatch_uid="county_names_delete")
+
         from onewindow.core.workdays import invalidate
 
         from .models import CalendarOverride

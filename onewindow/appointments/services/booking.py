@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import OrgUnit
+from onewindow.accounts.sms import signed
 from onewindow.catalog.models import Matter
 from onewindow.core.audit import audit
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -275,17 +276,18 @@ def _book(
         _tell(
             booking,
             kind="appointment.booked",
-            body=gettext(
-                "【青原区政务服务】%(name)s，您已预约%(place)s %(when)s 办理“%(matter)s”，预约码 %(code)s。取消或改约：%(url)s"
-            )
-            % {
-                "name": booking.person_name,
-                "place": _place_text(booking),
-                "when": _when_text(booking),
-                "matter": matter.search_name or matter.code,
-                "code": booking.code,
-                "url": manage_url(booking),
-            },
+            body=signed(
+                gettext("%(name)s，您已预约%(place)s %(when)s 办理“%(matter)s”，预约码 %(code)s。取消或改约：%(url)s")
+                % {
+                    "name": booking.person_name,
+                    "place": _place_text(booking),
+                    "when": _when_text(booking),
+                    "matter": matter.search_name or matter.code,
+                    "code": booking.code,
+                    "url": manage_url(booking),
+                },
+                area_county(slot.area),  # the hall's county (the slot came with its point's unit)
+            ),
             dedupe_key=f"appt:{booking.uuid}:booked",
             new_key=True,  # the booking was made just now: nothing was sent under its key
         )
@@ -325,6 +327,7 @@ def _check_change(*, actor: Any, booking: Booking, via_link: bool, now: datetime
 def booking_cancel(*, actor: Any, booking: Booking, via_link: bool = False, now: datetime.datetime | None = None) -> Booking:
     now = now or timezone.now()
     _check_change(actor=actor, booking=booking, via_link=via_link, now=now)
+    county = area_county(booking.area)  # read by the check above; the refresh below drops the area
     with transaction.atomic():
         if not Booking.objects.filter(pk=booking.pk, status=Booking.Status.BOOKED).update(
             status=Booking.Status.CANCELLED, cancelled_at=now
@@ -337,8 +340,9 @@ def booking_cancel(*, actor: Any, booking: Booking, via_link: bool = False, now:
         _tell(
             booking,
             kind="appointment.cancelled",
-            body=gettext("【青原区政务服务】您 %(when)s 的预约（%(code)s）已取消。")
-            % {"when": _when_text(booking), "code": booking.code},
+            body=signed(
+                gettext("您 %(when)s 的预约（%(code)s）已取消。") % {"when": _when_text(booking), "code": booking.code}, county
+            ),
             dedupe_key=f"appt:{booking.uuid}:cancelled",
         )
     return booking
@@ -396,12 +400,15 @@ def booking_reschedule(
         _tell(
             booking,
             kind="appointment.rescheduled",
-            body=gettext("【青原区政务服务】您的预约（%(code)s）已改到 %(place)s %(when)s。")
-            % {
-                "code": booking.code,
-                "place": _place_text(booking),
-                "when": _when_text(booking),
-            },
+            body=signed(
+                gettext("您的预约（%(code)s）已改到 %(place)s %(when)s。")
+                % {
+                    "code": booking.code,
+                    "place": _place_text(booking),
+                    "when": _when_text(booking),
+                },
+                area_county(slot.area),  # the new hall's county (checked with the slot above)
+            ),
             dedupe_key=f"appt:{booking.uuid}:moved:{booking.reschedule_count}",
         )
     return booking

@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.accounts.sms import signed
 from onewindow.core.audit import audit
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onewindow.hall.models import ServiceArea
 
 from .. import access
 from ..models import Booking, DateException, SessionKind, SessionRule
+from ..policy import area_county
 from ..scheduling import ReconcileResult, ensure_slots, forget_days, reconcile
 from ._common import _tell, _when_text
 from .links import manage_url
@@ -41,21 +43,18 @@ def _after_plan_change(
     result = reconcile(area_id=area.pk, dates=dates)
     if result.displaced:
         now = timezone.now()
+        county = area_county(area)  # every displaced booking is of this area
         Booking.objects.filter(pk__in=[b.pk for b in result.displaced]).update(displaced_at=now)
         for b in result.displaced:
             b.displaced_at = now
             if dates is None:
-                body = gettext(
-                    "【青原区政务服务】因大厅时段调整，您 %(when)s 的预约（%(code)s）需要改约，可免费改到其他时段：%(url)s"
-                )
+                body = gettext("因大厅时段调整，您 %(when)s 的预约（%(code)s）需要改约，可免费改到其他时段：%(url)s")
             else:
-                body = gettext(
-                    "【青原区政务服务】因本地工作日历调整，您 %(when)s 的预约（%(code)s）需要改约，可免费改到其他时段：%(url)s"
-                )
+                body = gettext("因本地工作日历调整，您 %(when)s 的预约（%(code)s）需要改约，可免费改到其他时段：%(url)s")
             _tell(  # notify() queues the messages; they leave after commit
                 b,
                 kind="appointment.displaced",
-                body=body % {"when": _when_text(b), "code": b.code, "url": manage_url(b)},
+                body=signed(body % {"when": _when_text(b), "code": b.code, "url": manage_url(b)}, county),
                 dedupe_key=f"appt:{b.uuid}:displaced:{b.slot_id}:{b.reschedule_count}",
             )
     data: dict[str, Any] = {
@@ -83,7 +82,7 @@ def county_calendar_changed(*, county: str, dates: list[datetime.date], actor: A
     changed writes no audit row (the override's own row counts the displaced bookings). Returns how
     many bookings were displaced. The override service checked who may enter it."""
     displaced = 0
-    for area in ServiceArea.objects.filter(point__org_unit__county_id=county).order_by("pk"):
+    for area in ServiceArea.objects.filter(point__org_unit__county_id=county).select_related("point__org_unit").order_by("pk"):
         change = _after_plan_change(actor=actor, area=area, what="calendar", target=area, dates=dates)
         displaced += len(change.displaced)
     return displaced

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from onewindow.accounts.sms import signed
 from onewindow.core.audit import audit
 from onewindow.hall.models import ServiceArea
 
@@ -47,7 +48,7 @@ def send_reminders(*, now: datetime.datetime | None = None, limit: int = 500) ->
         due = (
             Booking.objects.filter(status=Booking.Status.BOOKED, starts_at__gt=now + skip_if_closer, starts_at__lte=now + ahead)
             .filter(**{f"{field}__isnull": True})
-            .select_related("area", "area__point", "matter", "user")
+            .select_related("area", "area__point__org_unit", "matter", "user")  # the unit: the county's signature
             .order_by("starts_at")[:limit]
         )
         for b in due:
@@ -56,10 +57,11 @@ def send_reminders(*, now: datetime.datetime | None = None, limit: int = 500) ->
                     continue
                 # The hour reminder also covers a booking made less than a day ahead.
                 body = (
-                    gettext("【青原区政务服务】提醒：您 %(when)s 在%(place)s 有预约（%(code)s），请携带所需材料。")
+                    gettext("提醒：您 %(when)s 在%(place)s 有预约（%(code)s），请携带所需材料。")
                     if label == "day"
-                    else gettext("【青原区政务服务】提醒：您的预约 %(when)s 即将开始，地点%(place)s，预约码 %(code)s。")
+                    else gettext("提醒：您的预约 %(when)s 即将开始，地点%(place)s，预约码 %(code)s。")
                 ) % {"when": _when_text(b), "place": _place_text(b), "code": b.code}
+                body = signed(body, area_county(b.area))
                 _tell(
                     b, kind=f"appointment.reminder.{label}", body=body, dedupe_key=f"appt:{b.uuid}:{label}:{b.reschedule_count}"
                 )

@@ -5,14 +5,18 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.accounts.sms import signed
 from onewindow.core.errors import ValidationFailed
 from onewindow.core.parsing import clean_text
 from onewindow.core.uploads import private_storage
+
+if TYPE_CHECKING:
+    from ..models import AgentPoint
 
 MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 
@@ -20,6 +24,12 @@ MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 def clean(value: Any, limit: int = 200) -> str:
     """Text from a form or the API: stripped, without NUL characters, at most `limit` characters."""
     return clean_text(value, limit)
+
+
+def point_signed(point: AgentPoint, body: str) -> str:
+    """`body` signed by the point's county (its village's: accounts/sms.py). The point comes with
+    its village (access.agent_points, the mandate's lock), so this reads no row."""
+    return signed(body, point.village.county_id)
 
 
 def sha256_text(text: str) -> str:

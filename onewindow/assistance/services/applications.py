@@ -25,6 +25,7 @@ from onewindow.core.uploads import collect_stored
 from ..errors import AlreadyFiled
 from ..models import AgentApplication, AgentPoint, MaterialForwarding
 from ..policy import policy
+from ._common import point_signed
 from .mandates import mandate_check
 
 ENDED = [Case.Status.REFUSED, Case.Status.CONCLUDED, Case.Status.DELIVERED]
@@ -43,7 +44,7 @@ def close_ended_applications(*, resident: User | None = None, matter: Matter | N
 
 def _tell_point(point: AgentPoint, body: str, kind: str) -> None:
     if point.phone:
-        notify(channel="sms", recipient=point.phone, body=body, kind=kind)
+        notify(channel="sms", recipient=point.phone, body=point_signed(point, body), kind=kind)
 
 
 def agent_file_case(
@@ -116,7 +117,7 @@ def agent_file_case(
             )
             _tell_point(
                 point,
-                gettext("【青原区政务服务】%(agent)s已为%(name)s代办“%(title)s”，办件编号 %(number)s。")
+                gettext("%(agent)s已为%(name)s代办“%(title)s”，办件编号 %(number)s。")
                 % {"agent": actor.display_name, "name": resident.display_name, "title": case.title, "number": case.number},
                 "assistance.filed",
             )
@@ -137,8 +138,11 @@ def _tell_resident(resident: User, point: AgentPoint, title: str, number: str) -
         recipient=resident.phone or resident.username,
         user=resident,
         subject=gettext("代办申请"),
-        body=gettext("【青原区政务服务】%(point)s已受您委托代为申请“%(title)s”（%(number)s），进度可在“我的办件”查看。")
-        % {"point": point.name, "title": title, "number": number},
+        body=point_signed(
+            point,
+            gettext("%(point)s已受您委托代为申请“%(title)s”（%(number)s），进度可在“我的办件”查看。")
+            % {"point": point.name, "title": title, "number": number},
+        ),
         kind="assistance.filed",
     )
 
@@ -174,7 +178,7 @@ def agent_book(*, actor: User, resident: User, matter: Matter, slot: Any, phone:
         )
         _tell_point(
             point,
-            gettext("【青原区政务服务】%(agent)s已为%(name)s预约“%(title)s”，预约码 %(code)s。")
+            gettext("%(agent)s已为%(name)s预约“%(title)s”，预约码 %(code)s。")
             % {"agent": actor.display_name, "name": resident.display_name, "title": matter.search_name, "code": booking.code},
             "assistance.booked",
         )
@@ -185,13 +189,16 @@ def agent_book(*, actor: User, resident: User, matter: Matter, slot: Any, phone:
             recipient=resident.username,
             user=resident,
             subject=gettext("代为预约"),
-            body=gettext("【青原区政务服务】%(point)s已受您委托为您预约“%(title)s”，时间 %(when)s，预约码 %(code)s。")
-            % {
-                "point": point.name,
-                "title": matter.search_name,
-                "when": f"{timezone.localtime(booking.starts_at):%Y-%m-%d %H:%M}",
-                "code": booking.code,
-            },
+            body=point_signed(
+                point,
+                gettext("%(point)s已受您委托为您预约“%(title)s”，时间 %(when)s，预约码 %(code)s。")
+                % {
+                    "point": point.name,
+                    "title": matter.search_name,
+                    "when": f"{timezone.localtime(booking.starts_at):%Y-%m-%d %H:%M}",
+                    "code": booking.code,
+                },
+            ),
             kind="assistance.booked",
         )
     return application

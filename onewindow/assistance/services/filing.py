@@ -18,6 +18,7 @@ from onewindow.core.errors import PermissionDenied, ValidationFailed
 from onewindow.core.notify import notify
 
 from ..models import AgentApplication
+from ._common import point_signed
 from .applications import _tell_point
 from .mandates import mandate_check
 
@@ -75,7 +76,7 @@ def agent_file_filing(
         )
         _tell_point(
             point,
-            gettext("【青原区政务服务】%(agent)s已为%(name)s办理“%(title)s”告知承诺备案，备案编号 %(number)s。")
+            gettext("%(agent)s已为%(name)s办理“%(title)s”告知承诺备案，备案编号 %(number)s。")
             % {"agent": actor.display_name, "name": resident.display_name, "title": filing.title, "number": filing.number},
             "assistance.filing",
         )
@@ -84,8 +85,11 @@ def agent_file_filing(
             recipient=resident.phone or resident.username,
             user=resident,
             subject=gettext("代办备案"),
-            body=gettext("【青原区政务服务】%(point)s已受您委托为您办理“%(title)s”告知承诺备案，备案编号 %(number)s。")
-            % {"point": point.name, "title": filing.title, "number": filing.number},
+            body=point_signed(
+                point,
+                gettext("%(point)s已受您委托为您办理“%(title)s”告知承诺备案，备案编号 %(number)s。")
+                % {"point": point.name, "title": filing.title, "number": filing.number},
+            ),
             kind="assistance.filing",
         )
     return application

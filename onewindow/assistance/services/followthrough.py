@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.models import User
+from onewindow.accounts.sms import signed
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
 from onewindow.core import hooks, workdays
@@ -97,8 +98,11 @@ def sweep_forwarding(*, today: datetime.date | None = None) -> int:
                 notify(
                     channel="sms",
                     recipient=point.phone,
-                    body=gettext("【青原区政务服务】%(label)s：办件 %(number)s 的纸质材料应于 %(due)s 前送达受理单位。")
-                    % {"label": label, "number": f.application.case.number if f.application.case else "", "due": f.due_on},
+                    body=signed(
+                        gettext("%(label)s：办件 %(number)s 的纸质材料应于 %(due)s 前送达受理单位。")
+                        % {"label": label, "number": f.application.case.number if f.application.case else "", "due": f.due_on},
+                        county,  # the point's, read with its village above
+                    ),
                     kind="assistance.forward_warning",
                     dedupe_key=f"assistance.forward:{f.pk}:{level}",
                 )

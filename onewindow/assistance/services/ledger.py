@@ -36,7 +36,7 @@ from ..errors import (
 from ..models import AgentPoint, CollectionKind, HandoverBatch, LedgerEntry, PaymentMethod, TillDay
 from ..payments import backend
 from ..policy import policy
-from ._common import clean
+from ._common import clean, point_signed
 from .mandates import mandate_in_force, require_home_village
 
 # The department that receives each kind of collection (its code in the organisation tree).
@@ -150,8 +150,11 @@ def collect(
             recipient=resident.phone or resident.username,
             user=resident,
             subject=gettext("代收缴费"),
-            body=gettext("【青原区政务服务】%(point)s已代收您的%(kind)s %(amount)s 元，收据号 %(number)s。")
-            % {"point": point.name, "kind": CollectionKind(kind).label, "amount": yuan(fen), "number": number},
+            body=point_signed(
+                point,
+                gettext("%(point)s已代收您的%(kind)s %(amount)s 元，收据号 %(number)s。")
+                % {"point": point.name, "kind": CollectionKind(kind).label, "amount": yuan(fen), "number": number},
+            ),
             kind="assistance.collect",
         )
     return entry

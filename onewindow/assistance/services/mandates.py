@@ -25,7 +25,7 @@ from .. import access
 from ..errors import MandateNotPending, NoMandate, NotAgentEligible, OtherCounty, OtherVillage
 from ..models import AgentPoint, Mandate
 from ..policy import policy
-from ._common import clean, require_ink, sha256_stored, sha256_text
+from ._common import clean, point_signed, require_ink, sha256_stored, sha256_text
 
 
 def _number(today: datetime.date) -> str:
@@ -198,14 +198,12 @@ def _status_after_signing(m: Mandate) -> str:
 
 def _tell_resident(m: Mandate) -> None:
     if m.status == Mandate.Status.AWAITING_RESIDENT:
-        body = gettext("【青原区政务服务】%(point)s为您登记了委托书 %(number)s，请登录“我的-我的委托”核对并确认。") % {
+        body = gettext("%(point)s为您登记了委托书 %(number)s，请登录“我的-我的委托”核对并确认。") % {
             "point": m.point.name,
             "number": m.number,
         }
     else:
-        body = gettext(
-            "【青原区政务服务】您已委托%(point)s代办，委托书 %(number)s，有效期至 %(until)s。可在“我的-我的委托”查看或撤销。"
-        ) % {
+        body = gettext("您已委托%(point)s代办，委托书 %(number)s，有效期至 %(until)s。可在“我的-我的委托”查看或撤销。") % {
             "point": m.point.name,
             "number": m.number,
             "until": f"{m.valid_until:%Y-%m-%d}",
@@ -216,13 +214,19 @@ def _tell_resident(m: Mandate) -> None:
         recipient=resident.phone or resident.username,
         user=resident,
         subject=gettext("委托代办"),
-        body=body,
+        body=point_signed(m.point, body),
         kind="assistance.mandate",
     )
 
 
 def _locked(mandate: Mandate) -> Mandate:
-    return Mandate.objects.select_for_update().select_related("point", "resident").get(pk=mandate.pk)
+    # The point's village comes too (its county signs the messages: a join, no statement more),
+    # unlocked: the rows locked are those locked before it was joined.
+    return (
+        Mandate.objects.select_for_update(of=("self", "point", "resident"))
+        .select_related("point__village", "resident")
+        .get(pk=mandate.pk)
+    )
 
 
 def mandate_confirm(*, actor: User, mandate: Mandate, text_sha256: str) -> Mandate:
@@ -286,8 +290,9 @@ def mandate_revoke(*, actor: User, mandate: Mandate, reason: str = "") -> Mandat
             notify(
                 channel="sms",
                 recipient=m.point.phone,
-                body=gettext("【青原区政务服务】%(name)s已撤销委托书 %(number)s。")
-                % {"name": m.resident.display_name, "number": m.number},
+                body=point_signed(
+                    m.point, gettext("%(name)s已撤销委托书 %(number)s。") % {"name": m.resident.display_name, "number": m.number}
+                ),
                 kind="assistance.mandate_revoked",
             )
     return m

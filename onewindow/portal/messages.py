@@ -1,7 +1,8 @@
 """Messages written for people: what the platform told a person, as /me/ shows it.
 
-The outbox keeps what was sent (an SMS is a short text with the site's name in brackets and,
-sometimes, a long signed link). A page shows it for reading: no 【...】 prefix, no raw address (a
+The outbox keeps what was sent (an SMS is a short text signed with its county's name in brackets,
+accounts/sms.py, and sometimes a long signed link). A page shows it for reading: no signature
+(【...】, or "[... Government Services]" when it was sent in English), no raw address (a
 button to where it leads instead), a case message leads to the case's progress page, and a text
 sent both by SMS and as a site message appears once. It is read in the page's language
 (core.resay), whatever language it was sent in.
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.core.resay import resay
 
-_PREFIX = re.compile(r"^\s*【[^】]{1,30}】\s*")
+_PREFIX = re.compile(r"^\s*(?:【[^】]{1,30}】|\[[^\]]{1,60} Government Services\])\s*")
 _URL = re.compile(r"https?://\S+")
 _CASE_NUMBER = re.compile(r"办件\s*([A-Za-z0-9-]{6,40})")
 _CHECK_CODE = re.compile(r"查询码\s*([A-Z0-9]{4,16})")

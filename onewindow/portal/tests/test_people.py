@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from django.template import Context, Template
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import login
+from onewindow.accounts.sms import signed
 from onewindow.cases import services as case_services
 from onewindow.core.models import Notification
 from onewindow.materials import services as material_services
@@ -70,7 +71,9 @@ def test_me_shows_cases_then_bookings_then_messages(client: Client, online_matte
 
 def test_messages_are_written_for_people_and_shown_once(client: Client, citizen: Any) -> None:
     link = "http://127.0.0.1:8000/appointments/manage/" + "eyJhbGciOiJIUzI1NiJ9" * 6 + "/"
-    body = "【青原区政务服务】您已预约，取消或改约：" + link
+    with translation.override("zh-hans"):
+        body = signed("您已预约，取消或改约：" + link, None)  # as a booking's SMS is stored: 【青原区政务服务】…
+    assert body.startswith("【青原区政务服务】")
     for channel in ("sms", "site"):
         Notification.objects.create(channel=channel, recipient="x", user=citizen, body=body, kind="appt.booked")
     login(client, citizen)
@@ -81,6 +84,25 @@ def test_messages_are_written_for_people_and_shown_once(client: Client, citizen:
         assert 'href="/appointments/manage/' in page  # a button where the link led
     message = for_people(Notification(body=body, kind="appt.booked", channel="sms"))
     assert message.text == "您已预约，取消或改约" and message.link.startswith("/appointments/manage/")
+
+
+def test_a_county_signed_message_reads_without_its_signature_in_either_language() -> None:
+    """Messages are signed by their county (accounts/sms.py), in the language they were sent in;
+    /me/ drops the signature either way and says the rest in the reader's language."""
+    sent_in_chinese = Notification(
+        body="【吉州区政务服务】您 2026-12-03 14:00-14:30 的预约（ABCD2345）已取消。", kind="appointment.cancelled"
+    )
+    sent_in_english = Notification(
+        body="[Jizhou District Government Services] Your booking for 2026-12-03 14:00-14:30 (ABCD2345) was cancelled.",
+        kind="appointment.cancelled",
+    )
+    english = "Your booking for 2026-12-03 14:00-14:30 (ABCD2345) was cancelled."
+    with translation.override("zh-hans"):
+        assert for_people(sent_in_chinese).text == "您 2026-12-03 14:00-14:30 的预约（ABCD2345）已取消。"
+        assert for_people(sent_in_english).text == english
+    with translation.override("en"):
+        assert for_people(sent_in_chinese).text == english
+        assert for_people(sent_in_english).text == english
 
 
 def test_progress_page_is_reachable_from_the_home_page(client: Client) -> None:

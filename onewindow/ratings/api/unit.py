@@ -105,12 +105,19 @@ def pad_issue(request: HttpRequest, payload: PadIn) -> Any:
 
 
 @router.get("/ranking", response={200: page_of(WindowRankOut), **ERRORS}, auth=AUTH, summary="Monthly window ranking")
-def ranking(request: HttpRequest, params: Query[PageParams], q: Query[MonthQuery]) -> Any:
-    if not selectors.reads_figures(actor(request)):
+def ranking(request: HttpRequest, params: Query[PageParams], q: Query[ResultsQuery]) -> Any:
+    user = actor(request)
+    if not selectors.reads_figures(user):
         raise PermissionDenied()
     _label, start, end = stats.month_bounds(q.month)
-    # A county's reader ranks their county's windows; the platform's administrator every county's.
-    return paginate(stats.window_ranking(start, end, county=staff_county(actor(request))), params, lambda row: row)
+    # A county's reader ranks their own county's windows (naming another county is refused, not
+    # quietly answered with their own); the platform's administrator the county named in `county`
+    # (as the page's picker), or every county's when none is named (the platform's own view).
+    own = staff_county(user)
+    if own is not None and q.county and q.county != own:
+        raise PermissionDenied()
+    county = own if own is not None else api_county(q.county)
+    return paginate(stats.window_ranking(start, end, county=county), params, lambda row: row)
 
 
 @router.get("/me/figures", response={200: StaffFiguresOut, **ERRORS}, auth=AUTH, summary="My own figures (staff)")

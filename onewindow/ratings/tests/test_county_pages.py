@@ -106,6 +106,26 @@ def test_the_ranking_is_the_readers_county(client: Client, replied: dict[str, An
     assert _ranked(client, f"/ratings/ranking/?county={B}") == [B_POINT]
 
 
+def _ranked_api(client: Client, query: str = "") -> Any:
+    return client.get(f"/api/v1/ratings/ranking{query}")
+
+
+def test_the_ranking_api_takes_a_county_for_the_platform_only(
+    client: Client, replied: dict[str, Any], hall_manager: User
+) -> None:
+    """The platform's administrator names the county (as the page's picker), or reads every
+    county's; a county's reader naming another county is refused, not answered with their own."""
+    login(client, make_user("platform", Role.ADMIN, None))
+    assert sorted(row["point"] for row in _ranked_api(client).json()["items"]) == sorted([A_POINT, B_POINT])
+    assert [row["point"] for row in _ranked_api(client, f"?county={B}").json()["items"]] == [B_POINT]
+    refused = _ranked_api(client, "?county=999999")
+    assert refused.status_code == 422 and "county" in refused.json()["fields"]
+    client.logout()
+    login(client, hall_manager)
+    assert _ranked_api(client, f"?county={B}").status_code == 403
+    assert [row["point"] for row in _ranked_api(client, "?county=360803").json()["items"]] == [A_POINT]
+
+
 def test_an_outsider_gets_no_ranking(client: Client, replied: dict[str, Any], citizen: User) -> None:
     assert client.get("/ratings/ranking/").status_code == 302  # to the sign-in page
     login(client, citizen)

@@ -77,6 +77,19 @@ def drafts_for(user: Any) -> QuerySet[MatterVersion]:
     return scoped(drafts, user)  # type: ignore[no-any-return]
 
 
+def retirements_for(user: Any) -> QuerySet[Matter]:
+    """The manager's county's matters whose province entry is retired (announced or in effect),
+    soonest first: the county's list of 停止实施 notices (catalog/services/standards.py)."""
+    if not can_manage_catalog(user):
+        return Matter.objects.none()
+    retiring = (
+        Matter.objects.filter(standard__retired_on__isnull=False)
+        .select_related("standard", "current_version", "department")
+        .order_by("standard__retired_on", "code")
+    )
+    return scoped(retiring, user)  # type: ignore[no-any-return]
+
+
 def matters_to_export(user: Any) -> QuerySet[Matter]:
     """The published matters a catalog manager exports: their county's."""
     if not can_manage_catalog(user):

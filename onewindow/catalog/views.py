@@ -166,7 +166,11 @@ def _require_catalog_admin(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def manage(request: AuthedRequest) -> HttpResponse:
     _require_catalog_admin(request)
-    context: dict[str, object] = {"drafts": selectors.drafts_for(request.user)[:50]}
+    context: dict[str, object] = {
+        "drafts": selectors.drafts_for(request.user)[:50],
+        "retirements": selectors.retirements_for(request.user)[:50],
+        "today": timezone.localdate(),
+    }
     status = 200
     if request.method == "POST":
         upload = request.FILES.get("file")

@@ -279,7 +279,7 @@ def standard_retire(
         locked.retired_on = effective_on
         locked.retire_reason = text
         locked.save(update_fields=["retired_on", "retire_reason", "updated_at"])
-        matters = list(Matter.objects.filter(standard=locked).order_by("pk"))
+        matters = list(Matter.objects.filter(standard=locked).select_related("department").order_by("pk"))
         audit(
             actor=actor,
             action="standard.retire",
@@ -294,9 +294,48 @@ def standard_retire(
                 target=matter,
                 data={"standard": locked.basic_code, "effective_on": effective_on.isoformat(), "reason": text},
             )
+        _tell_county_admins(locked, matters)
         if effective_on <= today:
             withdraw_retired(today=today, standard=locked)
         return locked, len(matters)
+
+
+def _tell_county_admins(standard: StandardMatter, matters: list[Matter]) -> None:
+    """Each implementing county's catalog administrators get a message (in "我的消息", after the
+    commit) naming their matters, the date and the reason: the notice a province sends with its
+    取消 decision, so no county learns of it only from an audit row it has to go looking for. The
+    manage page lists the same (`catalog.selectors.retirements_for`)."""
+    from onewindow.accounts.models import User
+    from onewindow.core.notify import notify
+
+    by_county: dict[str, list[Matter]] = {}
+    for matter in matters:
+        by_county.setdefault(matter.department.county_id, []).append(matter)
+    assert standard.retired_on is not None
+    for county, own in by_county.items():
+        admins = User.objects.filter(
+            is_active=True, role_assignments__role=Role.ADMIN, role_assignments__org_unit__county_id=county
+        ).distinct()
+        body = gettext(
+            "省级政务服务事项基本目录取消“%(name)s”（%(basic)s），自 %(d)s 起停止实施。本县（区）的事项 %(codes)s "
+            "将于当日自动停止实施，此前仍可申请，已受理的按原规定办结。取消原因：%(reason)s"
+        ) % {
+            "name": standard.name,
+            "basic": standard.basic_code,
+            "d": standard.retired_on.isoformat(),
+            "codes": "、".join(m.code for m in own),
+            "reason": standard.retire_reason,
+        }
+        for admin in admins.order_by("pk"):
+            notify(
+                channel="site",
+                recipient=admin.username,
+                user=admin,
+                subject=gettext("省级目录取消事项"),
+                body=body,
+                kind="catalog.standard_retired",
+                dedupe_key=f"catalog.standard_retired:{standard.pk}:{admin.pk}",
+            )
 
 
 def withdraw_retired(*, today: Any = None, standard: StandardMatter | None = None) -> int:

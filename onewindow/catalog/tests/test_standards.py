@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -17,7 +18,7 @@ from conftest import make_user
 from onewindow.accounts.models import County, OrgUnit, Role, User
 from onewindow.accounts.services import org_unit_create, role_grant
 from onewindow.core.errors import Conflict, PermissionDenied, ValidationFailed
-from onewindow.core.models import AuditEntry
+from onewindow.core.models import AuditEntry, Notification
 from onewindow.core.testing import run_concurrently
 
 from ..models import Matter, MatterVersion, StandardMatter
@@ -341,6 +342,32 @@ def test_a_retirement_tells_every_county_and_withdraws_their_matters_on_its_date
         assert not m.is_listed and m.current_version is not None and m.current_version.status == "retired"
         assert m.standard_id == standard.pk
     assert AuditEntry.objects.filter(action="matter.retire").count() == 2
+
+
+def test_a_retirement_reaches_each_countys_administrators_and_their_manage_page(
+    province: User, two_counties: dict[str, Any], standard: StandardMatter, client: Client
+) -> None:
+    """Each implementing county's administrators get a message naming their own matter (not the
+    other county's), and their manage page lists it with the date and the reason, until and after
+    the date; an outsider's manage page is refused."""
+    from ..services import standard_retire, withdraw_retired
+
+    a, b = _implemented(standard, two_counties)
+    on = timezone.localdate() + datetime.timedelta(days=10)
+    standard_retire(standard=standard, actor=province, expected_revision=1, reason="国务院决定取消该事项", effective_on=on)
+    told = {n.recipient: n.body for n in Notification.objects.filter(kind="catalog.standard_retired")}
+    assert sorted(told) == ["sys_jz", "sys_qy"]
+    assert a.code in told["sys_qy"] and b.code not in told["sys_qy"] and "国务院决定取消该事项" in told["sys_qy"]
+    assert b.code in told["sys_jz"] and a.code not in told["sys_jz"] and on.isoformat() in told["sys_jz"]
+    client.force_login(two_counties["admin_b"])
+    page = client.get("/catalog/manage/").content.decode()
+    assert b.code in page and a.code not in page and f"将于 {on.isoformat()} 停止实施" in page
+    withdraw_retired(today=on)
+    with mock.patch("django.utils.timezone.localdate", return_value=on):
+        page = client.get("/catalog/manage/").content.decode()
+    assert f"已于 {on.isoformat()} 停止实施" in page
+    client.force_login(make_user("outsider_citizen"))
+    assert client.get("/catalog/manage/").status_code == 403
 
 
 def test_retired_today_new_applications_are_refused_and_open_cases_finish(

@@ -222,11 +222,41 @@ def _no_unowned_work_after(request: Any) -> None:
     assert bad == [], f"work left waiting for nobody after the walk: {bad}"
 
 
+def _other_variant(item: Any) -> bool:
+    """A browser test's run at the desktop width or in English (`core.walk.RUNS`): what it checks
+    beyond the phone run in Chinese is the layout and the translations, not the database."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return any(v == 1280 or v == "en" for v in params.values())
+
+
+def _one_browser_variant(config: Any, items: list[Any]) -> None:
+    """BROWSER_VARIANTS=one (CI's PostgreSQL run, .ci/run): each browser test runs once, at the
+    phone width in Chinese, instead of at every width and language. Every journey still walks on
+    PostgreSQL (what depends on the database: locks, ordering, text matching); the other widths
+    and English depend on the pages only and run in the SQLite run. Half the browser time of the
+    second run, on a 2-core CI machine that runs both at once."""
+
+    def key(item: Any) -> tuple[str, str]:
+        return (item.nodeid.split("::")[0], getattr(item, "originalname", item.name))
+
+    browser = [item for item in items if item.get_closest_marker("browser") is not None]
+    # A test with only desktop or English runs keeps all of them.
+    has_phone = {key(item) for item in browser if not _other_variant(item)}
+    drop = [item for item in browser if _other_variant(item) and key(item) in has_phone]
+    dropped = set(drop)
+    keep = [item for item in items if item not in dropped]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[Any]) -> None:
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Browser tests run last (after pytest-django's own ordering, hence trylast): they share one
     chromium for the rest of the run (`_chromium`), whose Playwright event loop then stays on this
     thread, so no other test may run after the first browser test."""
+    if os.environ.get("BROWSER_VARIANTS") == "one":
+        _one_browser_variant(config, items)
     items.sort(key=lambda item: "_chromium" in getattr(item, "fixturenames", ()))
 
 

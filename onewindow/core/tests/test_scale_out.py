@@ -163,13 +163,18 @@ def test_the_sweep_runs_through_redis(redis_url: str) -> None:
     """The scheduler enqueues on Redis, an RQ worker (another process, as on another host) runs the
     sweep against the shared database, and its heartbeat answers /health/worker/."""
     env = _child_env(redis_url)
-    _manage(env, "run_scheduler", "--once", "--interval", "1000000000")
-    code = "from django_rq import get_queue; q = get_queue('default');print(q.count, [j.func_name for j in q.jobs])"
+    # Two processes (a scheduler's host, a worker's host), each reading the queue after its command
+    # in the same interpreter: a Django start-up per process, not per command.
+    code = (
+        "from django.core.management import call_command; from django_rq import get_queue;"
+        "call_command('run_scheduler', '--once', '--interval', '1000000000');"
+        "q = get_queue('default'); print(q.count, [j.func_name for j in q.jobs])"
+    )
     queued = _manage(env, "shell", "-v", "0", "-c", code).strip().splitlines()[-1]
     assert queued.split()[0] == "1" and "periodic_sweep" in queued
-    _manage(env, "rq_worker", "--burst")
     code = (
-        "from django_rq import get_queue; from rq.registry import FinishedJobRegistry;"
+        "from django.core.management import call_command; from django_rq import get_queue;"
+        "from rq.registry import FinishedJobRegistry; call_command('rq_worker', '--burst');"
         "q = get_queue('default'); reg = FinishedJobRegistry(queue=q);"
         "print(q.count, len(reg.get_job_ids()), [q.fetch_job(i).get_status() for i in reg.get_job_ids()])"
     )

@@ -316,6 +316,12 @@ def _tell_county_admins(standard: StandardMatter, matters: list[Matter]) -> None
         admins = User.objects.filter(
             is_active=True, role_assignments__role=Role.ADMIN, role_assignments__org_unit__county_id=county
         ).distinct()
+        if not admins.exists():
+            # A county without its own administrator has its catalog kept by the platform's (the
+            # demo's 青原区): they are told, so the notice reaches somebody who can act on it.
+            admins = User.objects.filter(
+                is_active=True, role_assignments__role=Role.ADMIN, role_assignments__org_unit__isnull=True
+            ).distinct()
         body = gettext(
             "省级政务服务事项基本目录取消“%(name)s”（%(basic)s），自 %(d)s 起停止实施。本县（区）的事项 %(codes)s "
             "将于当日自动停止实施，此前仍可申请，已受理的按原规定办结。取消原因：%(reason)s"

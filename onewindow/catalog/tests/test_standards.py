@@ -370,6 +370,20 @@ def test_a_retirement_reaches_each_countys_administrators_and_their_manage_page(
     assert client.get("/catalog/manage/").status_code == 403
 
 
+def test_a_county_without_its_own_administrator_has_the_platforms_told(
+    province: User, two_counties: dict[str, Any], standard: StandardMatter
+) -> None:
+    from ..services import standard_retire
+
+    a, b = _implemented(standard, two_counties)
+    two_counties["admin_b"].role_assignments.all().delete()
+    on = timezone.localdate() + datetime.timedelta(days=10)
+    standard_retire(standard=standard, actor=province, expected_revision=1, reason="取消", effective_on=on)
+    told = {n.recipient: n.body for n in Notification.objects.filter(kind="catalog.standard_retired")}
+    assert b.code in told[province.username] and a.code not in told[province.username]
+    assert a.code in told["sys_qy"]
+
+
 def test_retired_today_new_applications_are_refused_and_open_cases_finish(
     calendar: Any, province: User, two_counties: dict[str, Any], standard: StandardMatter, citizen: User, clerk: User
 ) -> None:

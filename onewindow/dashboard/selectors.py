@@ -92,6 +92,17 @@ def region_readers() -> list[RegionReader]:
     return list(RegionReader.objects.select_related("user").order_by("region_code", "user__username"))
 
 
+def reader_candidates(text: str) -> list[Any]:
+    """The operators' search for a person to grant a roll-up to: active accounts whose user name
+    starts with, or whose name contains, `text` (2 characters at least; 20 at most, by user name).
+    Names and user names only: the page shows no other personal data."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    matches = User.objects.filter(is_active=True).filter(Q(username__istartswith=text) | Q(display_name__icontains=text))
+    return list(matches.order_by("username")[:20])
+
+
 def is_region_reader(user: Any) -> bool:
     """A province's or city's reader who is not also a county's reader: figures only, no case."""
     return bool(region_counties(user)) and not is_county_reader(user)

@@ -327,7 +327,7 @@ def readers(request: AuthedRequest) -> HttpResponse:
     from onewindow.core.errors import ApplicationError
 
     from . import services
-    from .selectors import region_codes, region_name, region_readers
+    from .selectors import reader_candidates, region_codes, region_name, region_readers
 
     if not is_platform_operator(request.user):
         raise PermissionDenied(_("只有省级平台管理员可以管理省市统计查看人。"))
@@ -363,10 +363,17 @@ def readers(request: AuthedRequest) -> HttpResponse:
         else:
             return redirect("dashboard:readers")
     rows = [{"reader": r, "region": region_name(r.region_code)} for r in region_readers()]
+    # Finding the person: a search by user name or name (`?q=`); choosing one fills the grant
+    # form's user name (`?username=`), so nobody has to know an account's exact name by heart.
+    query = request.GET.get("q", "").strip()[:64]
+    if not posted.get("username"):
+        posted["username"] = request.GET.get("username", "").strip()[:150]
     return render(
         request,
         "dashboard/readers.html",
         {
+            "q": query,
+            "candidates": reader_candidates(query),
             "rows": rows,
             "regions": [(code, region_name(code)) for code in region_codes()],
             "error": error,

@@ -135,3 +135,27 @@ def test_the_counties_page_links_to_it_for_operators_only(client: Client, deploy
     login(client, deployment["someone"])
     page = client.get("/dashboard/counties/")
     assert page.status_code == 200 and f'href="{URL}"' not in page.content.decode()
+
+
+def test_the_operator_finds_a_person_by_name_and_the_choice_fills_the_grant_form(
+    client: Client, deployment: dict[str, Any]
+) -> None:
+    login(client, deployment["operator"])
+    found = client.get(URL, {"q": "政务服务管理"})
+    assert [u.username for u in found.context["candidates"]] == ["someone"]
+    assert "?username=someone#grant" in found.content.decode()
+    assert [u.username for u in client.get(URL, {"q": "some"}).context["candidates"]] == ["someone"]
+    # One character finds nobody (the list would be everybody); an unknown text says so.
+    assert client.get(URL, {"q": "s"}).context["candidates"] == []
+    assert "没有找到用户" in client.get(URL, {"q": "无此人"}).content.decode()
+    chosen = client.get(URL, {"username": "someone"}).content.decode()
+    assert 'name="username" maxlength="150" required autocomplete="off" value="someone"' in chosen
+    # Searching stores nothing.
+    assert not RegionReader.objects.exists()
+
+
+def test_a_county_administrator_cannot_search_people_here(
+    client: Client, deployment: dict[str, Any], org: dict[str, OrgUnit]
+) -> None:
+    login(client, make_user("county_admin", Role.ADMIN, org["gov"]))
+    assert client.get(URL, {"q": "some"}).status_code == 403

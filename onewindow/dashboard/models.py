@@ -22,6 +22,10 @@ class RegionReader(models.Model):
     )
     region_code = models.CharField(_("省或市的行政区划代码"), max_length=6)
     granted_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
+    # The last day the grant reads (inclusive; empty: until revoked). A province gives an
+    # inspection team or a seconded official the roll-up for a term, and nobody has to remember
+    # to take it back: from the next day the reader sees nothing (selectors.region_counties).
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("省市统计查看人")

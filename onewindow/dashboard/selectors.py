@@ -38,7 +38,8 @@ def region_counties(user: Any) -> list[County]:
         return found
     found = []
     if getattr(user, "is_authenticated", False):
-        codes = list(RegionReader.objects.filter(user=user).values_list("region_code", flat=True))
+        current = Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate())
+        codes = list(RegionReader.objects.filter(current, user=user).values_list("region_code", flat=True))
         if codes:
             q = Q(pk__in=[])
             for code in codes:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import County, User
@@ -43,13 +44,19 @@ def _region_code(value: str) -> str:
     return code
 
 
-def region_reader_grant(*, user: User, region_code: str, actor: Any) -> RegionReader:
+def region_reader_grant(*, user: User, region_code: str, actor: Any, valid_until: Any = None) -> RegionReader:
     """Let `user` read the roll-up of a province (code ending 0000) or a city (ending 00) that holds
-    some of the deployment's counties. The province's operators only. Idempotent: granting twice
-    gives the one row. A county's staff member is refused: their roles bind them to their county
-    (accounts.tenancy), and the roll-up page shows them nothing but their own."""
+    some of the deployment's counties, until `valid_until` (inclusive; None: until revoked). The
+    province's operators only. Idempotent: granting twice gives the one row; a new term on an
+    existing grant replaces its term (audited). A county's staff member is refused: their roles
+    bind them to their county (accounts.tenancy), and the roll-up page shows them nothing but
+    their own."""
     _require_operator(actor)
     code = _region_code(region_code)
+    if valid_until is not None and valid_until < timezone.localdate():
+        raise ValidationFailed(
+            _("有效期不能早于今天。"), fields={"valid_until": [_("请填写今天或以后的日期，或留空（长期有效）。")]}
+        )
     if staff_county(user) is not None:
         raise ValidationFailed(
             _("%(name)s 是区县的工作人员，不能同时查看省市汇总。") % {"name": user.display_name or user.username},
@@ -60,11 +67,33 @@ def region_reader_grant(*, user: User, region_code: str, actor: Any) -> RegionRe
     with transaction.atomic():
         try:
             with transaction.atomic():
-                reader, made = RegionReader.objects.get_or_create(user=user, region_code=code)
+                reader, made = RegionReader.objects.get_or_create(
+                    user=user, region_code=code, defaults={"valid_until": valid_until}
+                )
         except IntegrityError:  # granted by a concurrent request at the same moment
             reader, made = RegionReader.objects.get(user=user, region_code=code), False
+        until = valid_until.isoformat() if valid_until is not None else None
         if made:
-            audit(actor=actor, action="dashboard.region_reader_grant", target=reader, data={"region_code": code})
+            audit(
+                actor=actor,
+                action="dashboard.region_reader_grant",
+                target=reader,
+                data={"region_code": code, "valid_until": until},
+            )
+        else:
+            # A new term for an existing grant, under the row's lock: of two operators setting terms
+            # at once, each write is audited with the term it replaced.
+            reader = RegionReader.objects.select_for_update().get(pk=reader.pk)
+            if reader.valid_until != valid_until:
+                before = reader.valid_until.isoformat() if reader.valid_until is not None else None
+                reader.valid_until = valid_until
+                reader.save(update_fields=["valid_until"])
+                audit(
+                    actor=actor,
+                    action="dashboard.region_reader_term",
+                    target=reader,
+                    data={"region_code": code, "valid_until": until, "before": before},
+                )
     return reader
 
 

@@ -4,6 +4,7 @@ the hall's wall screen. Thin: parse the filters, collect, render."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -318,6 +319,19 @@ def counties_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     return exports.respond(fmt, title=sec.title, filters=filters, sheets=sheets)
 
 
+def _term(value: str) -> datetime.date | None:
+    """The grant form's 有效期至: empty for a grant until revoked; a date that is not one is refused
+    in words (nothing stored)."""
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(
+            _("有效期的日期格式不正确。"), fields={"valid_until": [_("请填写日期，如 2027-06-30。")]}
+        ) from None
+
+
 @login_required
 def readers(request: AuthedRequest) -> HttpResponse:
     """省市统计查看人: the province's operators grant and take back a province's or city's roll-up
@@ -338,13 +352,16 @@ def readers(request: AuthedRequest) -> HttpResponse:
         posted = {
             "username": request.POST.get("username", "").strip()[:150],
             "region_code": request.POST.get("region_code", "")[:6],
+            "valid_until": request.POST.get("valid_until", "").strip()[:10],
         }
         try:
             user = User.objects.filter(username=posted["username"]).first()
             if user is None:
                 raise NotFound(_("没有这个用户名的用户。"), fields={"username": [_("没有这个用户名的用户。")]})
             if action == "grant":
-                services.region_reader_grant(user=user, region_code=posted["region_code"], actor=request.user)
+                services.region_reader_grant(
+                    user=user, region_code=posted["region_code"], actor=request.user, valid_until=_term(posted["valid_until"])
+                )
                 messages.success(
                     request,
                     _("已授予 %(name)s 查看%(region)s汇总。") % {"name": user, "region": region_name(posted["region_code"])},
@@ -362,7 +379,11 @@ def readers(request: AuthedRequest) -> HttpResponse:
             error = exc
         else:
             return redirect("dashboard:readers")
-    rows = [{"reader": r, "region": region_name(r.region_code)} for r in region_readers()]
+    today = timezone.localdate()
+    rows = [
+        {"reader": r, "region": region_name(r.region_code), "expired": r.valid_until is not None and r.valid_until < today}
+        for r in region_readers()
+    ]
     # Finding the person: a search by user name or name (`?q=`); choosing one fills the grant
     # form's user name (`?username=`), so nobody has to know an account's exact name by heart.
     query = request.GET.get("q", "").strip()[:64]

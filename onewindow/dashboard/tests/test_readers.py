@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conftest import login, make_user
 from onewindow.accounts.models import County, OrgUnit, Role, User
@@ -44,7 +45,7 @@ def test_the_operator_grants_and_revokes_with_audit(client: Client, deployment: 
     reader = RegionReader.objects.get(user=deployment["someone"])
     assert reader.region_code == "360800"
     grant = AuditEntry.objects.get(action="dashboard.region_reader_grant")
-    assert grant.actor == deployment["operator"] and grant.data == {"region_code": "360800"}
+    assert grant.actor == deployment["operator"] and grant.data == {"region_code": "360800", "valid_until": None}
     listed = client.get(URL).content.decode()
     assert "省政务服务管理局" in listed and "吉安市（360800）" in listed
     # The reader now reads the city's roll-up.
@@ -159,3 +160,42 @@ def test_a_county_administrator_cannot_search_people_here(
 ) -> None:
     login(client, make_user("county_admin", Role.ADMIN, org["gov"]))
     assert client.get(URL, {"q": "some"}).status_code == 403
+
+
+def test_a_grant_for_a_term_ends_by_itself_and_a_new_term_is_audited(client: Client, deployment: dict[str, Any]) -> None:
+    """有效期至: the reader reads the roll-up up to and including the day, nothing the next day; a
+    new term on the same grant replaces the old one (audited with what it replaced); a term in the
+    past or a date that is not one is refused in words, nothing stored."""
+    import datetime
+    from unittest import mock
+
+    today = timezone.localdate()
+    login(client, deployment["operator"])
+    until = today + datetime.timedelta(days=30)
+    r = client.post(URL, {"action": "grant", "username": "someone", "region_code": "360800", "valid_until": until.isoformat()})
+    assert r.status_code == 302 and RegionReader.objects.get().valid_until == until
+    grant = AuditEntry.objects.get(action="dashboard.region_reader_grant")
+    assert grant.data == {"region_code": "360800", "valid_until": until.isoformat()}
+    assert f"有效期至 {until.isoformat()}" in client.get(URL).content.decode()
+    someone = deployment["someone"]
+    assert login(Client(), someone).get("/dashboard/counties/").status_code == 200
+    with mock.patch("django.utils.timezone.localdate", return_value=until):
+        assert login(Client(), someone).get("/dashboard/counties/").status_code == 200
+    with mock.patch("django.utils.timezone.localdate", return_value=until + datetime.timedelta(days=1)):
+        assert login(Client(), someone).get("/dashboard/counties/").status_code == 403
+        assert f"已于 {until.isoformat()} 到期" in client.get(URL).content.decode()
+    # A new term (here: until revoked) on the same grant.
+    r = client.post(URL, {"action": "grant", "username": "someone", "region_code": "360800", "valid_until": ""})
+    assert r.status_code == 302 and RegionReader.objects.get().valid_until is None
+    term = AuditEntry.objects.get(action="dashboard.region_reader_term")
+    assert term.data == {"region_code": "360800", "valid_until": None, "before": until.isoformat()}
+    assert "长期有效" in client.get(URL).content.decode()
+    for bad, words in (
+        ((today - datetime.timedelta(days=1)).isoformat(), "有效期不能早于今天"),
+        ("2027-02-30", "有效期的日期格式不正确"),
+    ):
+        r = client.post(URL, {"action": "grant", "username": "someone", "region_code": "360000", "valid_until": bad})
+        assert r.status_code == 422 and words in r.content.decode()
+    assert (
+        RegionReader.objects.count() == 1 and AuditEntry.objects.filter(action__startswith="dashboard.region_reader").count() == 2
+    )

@@ -308,20 +308,23 @@ def _tell_county_admins(standard: StandardMatter, matters: list[Matter]) -> None
     from onewindow.accounts.models import User
     from onewindow.core.notify import notify
 
+    def admins(**where: Any) -> list[User]:
+        # One filter call: the role and its unit are the same assignment's.
+        found = User.objects.filter(is_active=True, role_assignments__role=Role.ADMIN, **where).distinct()
+        return list(found.order_by("pk"))
+
     by_county: dict[str, list[Matter]] = {}
     for matter in matters:
         by_county.setdefault(matter.department.county_id, []).append(matter)
     assert standard.retired_on is not None
+    platform: list[User] | None = None
     for county, own in by_county.items():
-        admins = User.objects.filter(
-            is_active=True, role_assignments__role=Role.ADMIN, role_assignments__org_unit__county_id=county
-        ).distinct()
-        if not admins.exists():
+        told = admins(role_assignments__org_unit__county_id=county)
+        if not told:
             # A county without its own administrator has its catalog kept by the platform's (the
             # demo's 青原区): they are told, so the notice reaches somebody who can act on it.
-            admins = User.objects.filter(
-                is_active=True, role_assignments__role=Role.ADMIN, role_assignments__org_unit__isnull=True
-            ).distinct()
+            platform = admins(role_assignments__org_unit__isnull=True) if platform is None else platform
+            told = platform
         body = gettext(
             "省级政务服务事项基本目录取消“%(name)s”（%(basic)s），自 %(d)s 起停止实施。本县（区）的事项 %(codes)s "
             "将于当日自动停止实施，此前仍可申请，已受理的按原规定办结。取消原因：%(reason)s"
@@ -332,7 +335,7 @@ def _tell_county_admins(standard: StandardMatter, matters: list[Matter]) -> None
             "codes": "、".join(m.code for m in own),
             "reason": standard.retire_reason,
         }
-        for admin in admins.order_by("pk"):
+        for admin in told:
             notify(
                 channel="site",
                 recipient=admin.username,

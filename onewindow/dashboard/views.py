@@ -26,6 +26,7 @@ from onewindow.core import dbrouter
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.dbrouter import replica_read
 from onewindow.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.parsing import parse_day
 from onewindow.core.rollups import last_refreshed, serial_reads
 
 from . import exports, rollup, wall
@@ -324,12 +325,7 @@ def _term(value: str) -> datetime.date | None:
     in words (nothing stored)."""
     if not value:
         return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            _("有效期的日期格式不正确。"), fields={"valid_until": [_("请填写日期，如 2027-06-30。")]}
-        ) from None
+    return parse_day(value, "valid_until", message=_("有效期的日期格式不正确。"), hint=_("请填写日期，如 2027-06-30。"))
 
 
 @login_required

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -20,18 +19,11 @@ from onewindow.catalog.models import Matter
 from onewindow.catalog.search import MatterQuery, search_matters
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
-from onewindow.core.parsing import parse_uuid
+from onewindow.core.parsing import parse_day, parse_uuid
 from onewindow.core.uploads import private_storage
 
 from . import selectors, services
 from .models import BatchDocument, DelegationBatch, SupervisionReview
-
-
-def _date(value: str, field: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat((value or "").strip())
-    except ValueError:
-        raise ValidationFailed(_("日期格式不正确。"), fields={field: [_("日期格式不正确。")]}) from None
 
 
 def _keep(exc: ApplicationError) -> ApplicationError:
@@ -53,7 +45,7 @@ def batches(request: AuthedRequest) -> HttpResponse:
                 actor=user,
                 title=request.POST.get("title", ""),
                 legal_basis=request.POST.get("legal_basis", ""),
-                effective_on=_date(request.POST.get("effective_on", ""), "effective_on"),
+                effective_on=parse_day(request.POST.get("effective_on", ""), "effective_on"),
                 note=request.POST.get("note", ""),
             )
         except ApplicationError as exc:
@@ -93,7 +85,7 @@ def batch(request: AuthedRequest, uuid: str) -> HttpResponse:
                     actor=user,
                     title=request.POST.get("title", ""),
                     legal_basis=request.POST.get("legal_basis", ""),
-                    effective_on=_date(request.POST.get("effective_on", ""), "effective_on"),
+                    effective_on=parse_day(request.POST.get("effective_on", ""), "effective_on"),
                     matters=matters,
                     townships=townships,
                     note=request.POST.get("note", ""),
@@ -207,7 +199,10 @@ def revoke(request: AuthedRequest, uuid: str) -> HttpResponse:
     try:
         day = request.POST.get("revoked_on", "").strip()
         services.delegation_revoke(
-            delegation=d, actor=user, reason=request.POST.get("reason", ""), revoked_on=_date(day, "revoked_on") if day else None
+            delegation=d,
+            actor=user,
+            reason=request.POST.get("reason", ""),
+            revoked_on=parse_day(day, "revoked_on") if day else None,
         )
     except ApplicationError as exc:
         messages.error(request, str(_keep(exc).message))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from onewindow.accounts.tenancy import scoped
 from onewindow.core.authed import AuthedRequest
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from onewindow.core.parsing import parse_day
 
 from . import bankfile, bankreturn, scope, stats
 from . import selectors_money as sel
@@ -276,7 +277,7 @@ def roll(request: AuthedRequest, uuid: str) -> HttpResponse:
                             _("家庭编号 %(n)s 在本名册中没有待发放记录。") % {"n": number}, fields={"failed": [number]}
                         )
                     failed[pay.uuid] = reason.strip()
-                day = _paid_on(request.POST.get("paid_on", ""))
+                day = parse_day(request.POST.get("paid_on", ""), "paid_on", message=_("到账日期不正确。"))
                 out = rolls.payments_record(roll=r, actor=user, paid_on=day, failed=failed)
                 messages.success(request, _("已登记：%(p)d 笔到账，%(f)d 笔失败。") % {"p": out["paid"], "f": out["failed"]})
             elif action == "return_file":
@@ -288,7 +289,7 @@ def roll(request: AuthedRequest, uuid: str) -> HttpResponse:
                     actor=user,
                     data=upload.read(bankreturn.MAX_BYTES + 1),
                     filename=upload.name or "",
-                    paid_on=_paid_on(request.POST.get("paid_on", "")),
+                    paid_on=parse_day(request.POST.get("paid_on", ""), "paid_on", message=_("到账日期不正确。")),
                 )
                 messages.success(
                     request, _("回盘文件已导入：%(p)d 笔到账，%(f)d 笔失败。") % {"p": record.paid, "f": record.failed}
@@ -326,13 +327,6 @@ def roll(request: AuthedRequest, uuid: str) -> HttpResponse:
     )
 
 
-def _paid_on(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat((value or "").strip())
-    except ValueError:
-        raise ValidationFailed(_("到账日期不正确。"), fields={"paid_on": [_("到账日期不正确。")]}) from None
-
-
 @login_required
 def bank_file(request: AuthedRequest, uuid: str, fmt: str) -> HttpResponse:
     user = request.user
@@ -353,7 +347,7 @@ def standards(request: AuthedRequest) -> HttpResponse:
                 year=int(year) if year.isdigit() else 0,
                 area_kind=request.POST.get("area_kind", ""),
                 monthly_fen=_yuan(request.POST.get("monthly", ""), "monthly_fen"),
-                effective_from=_date(request.POST.get("effective_from", "")),
+                effective_from=parse_day(request.POST.get("effective_from", ""), "effective_from"),
                 basis=request.POST.get("basis", ""),
             )
         except ApplicationError as exc:
@@ -382,13 +376,6 @@ def standards(request: AuthedRequest) -> HttpResponse:
         ),
         status=error.status if error else 200,
     )
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat((value or "").strip())
-    except ValueError:
-        raise ValidationFailed(_("日期格式不正确。"), fields={"effective_from": [_("日期格式不正确。")]}) from None
 
 
 def figures(request: HttpRequest) -> HttpResponse:

@@ -4,7 +4,6 @@ with the field named."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,13 +26,6 @@ def yuan_to_fen(value: Any, where: str) -> int:
         raise ValidationFailed(
             _("金额须为数字（元）。"), code="amount_invalid", fields={where: [_("金额须为数字（元）。")]}
         ) from None
-
-
-def parse_date(value: Any, where: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise ValidationFailed(_("日期格式不正确。"), code="date_invalid", fields={where: [_("日期格式不正确。")]}) from None
 
 
 def household_from_post(post: Any) -> apply_svc.HouseholdInput:

@@ -27,6 +27,7 @@ from onewindow.core.authed import AuthedRequest
 from onewindow.core.clientip import client_ip
 from onewindow.core.errors import ApplicationError, NotFound, PermissionDenied
 from onewindow.core.identity import validate_resident_id
+from onewindow.core.parsing import parse_day
 from onewindow.core.ratelimit import hit as ratelimit_hit
 from onewindow.core.ratelimit import private_key
 from onewindow.core.uploads import content_type_of, private_storage
@@ -115,7 +116,7 @@ def application_action(request: AuthedRequest, uuid: str, action: str) -> HttpRe
             check.visit_record(
                 application=app,
                 actor=user,
-                visited_on=forms.parse_date(post.get("visited_on"), "visited_on"),
+                visited_on=parse_day(post.get("visited_on"), "visited_on", code="date_invalid"),
                 visitors=post.get("visitors", ""),
                 findings=post.get("findings", ""),
                 photos=request.FILES.getlist("photos"),
@@ -124,7 +125,7 @@ def application_action(request: AuthedRequest, uuid: str, action: str) -> HttpRe
             check.appraisal_record(
                 application=app,
                 actor=user,
-                held_on=forms.parse_date(post.get("held_on"), "held_on"),
+                held_on=parse_day(post.get("held_on"), "held_on", code="date_invalid"),
                 participants=_int(post.get("participants")),
                 in_favour=_int(post.get("in_favour")),
                 summary=post.get("summary", ""),
